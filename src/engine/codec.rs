@@ -1,0 +1,153 @@
+//! Share links: a scenario as a compact, URL-safe, versioned fragment.
+//!
+//! `https://host/#s1.<data>` where `<data>` is the scenario's compact JSON,
+//! raw-DEFLATE-compressed (miniz_oxide, level 10) and written in unpadded
+//! base64url. `s1` is the codec's version: a later codec gets `s2` and this
+//! decoder keeps reading `s1`. The JSON inside carries the format version,
+//! so old scenarios migrate as files do.
+//!
+//! A link is hostile input: its text is capped before decoding and the
+//! inflater stops at [`MAX_TEXT_BYTES`], so a zip bomb cannot make the
+//! decoder allocate more than a few MiB.
+
+use super::format::load::{self, LoadError, MAX_TEXT_BYTES};
+use super::format::Scenario;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+/// The prefix of a version 1 fragment.
+pub const PREFIX: &str = "s1.";
+
+/// The longest fragment accepted: far above any real scenario (a 500-node
+/// diagram compresses to tens of KiB) and far below what could hurt.
+pub const MAX_LINK_CHARS: usize = 1 << 20;
+
+/// The fragment payload (without `#`) for a scenario.
+pub fn encode(s: &Scenario) -> String {
+    let json = s.to_json();
+    let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 10);
+    format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(packed))
+}
+
+/// The full link that opens `s` in the app served at `base`.
+pub fn link(base: &str, s: &Scenario) -> String {
+    let base = base.split('#').next().unwrap_or(base);
+    format!("{base}#{}", encode(s))
+}
+
+/// Reads a scenario back from a link, a `#fragment` or a bare payload.
+/// Does not validate: callers run [`load::check`] (or build a `Sim`).
+pub fn decode(text: &str) -> Result<Scenario, LoadError> {
+    let bad = |m: String| LoadError::Malformed(m);
+    let text = text.trim();
+    if text.len() > MAX_LINK_CHARS {
+        return Err(bad(format!(
+            "the link is {} characters; the limit is {MAX_LINK_CHARS}",
+            text.len()
+        )));
+    }
+    let fragment = match text.find('#') {
+        Some(i) => &text[i + 1..],
+        None => text,
+    };
+    if fragment.is_empty() {
+        return Err(bad(
+            "the link has no scenario in it (nothing after #)".into()
+        ));
+    }
+    let payload = match fragment.split_once('.') {
+        Some(("s1", data)) => data,
+        Some((v, _))
+            if v.starts_with('s')
+                && v[1..].chars().all(|c| c.is_ascii_digit())
+                && !v[1..].is_empty() =>
+        {
+            return Err(bad(format!(
+                "this link uses share format {v}, made by a newer Crosstalk; this one reads s1"
+            )))
+        }
+        _ => {
+            return Err(bad(
+                "this is not a Crosstalk scenario link (it should contain #s1.)".into(),
+            ))
+        }
+    };
+    let packed = URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|e| {
+            bad(format!(
+                "the link is damaged (not base64url: {e}); was it cut short when copied?"
+            ))
+        })?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_TEXT_BYTES)
+        .map_err(|e| {
+            let why = match e.status {
+                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                    format!("it unpacks to more than {} MiB", MAX_TEXT_BYTES >> 20)
+                }
+                _ => "it does not decompress; was it cut short when copied?".to_string(),
+            };
+            bad(format!("the link is damaged: {why}"))
+        })?;
+    let json = String::from_utf8(json)
+        .map_err(|_| bad("the link is damaged: not UTF-8 text inside".into()))?;
+    load::parse(&json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::format::{NodeKind, NodeSpec};
+
+    fn sample() -> Scenario {
+        let mut s = Scenario {
+            name: "Payments <b>& SMS</b>".into(),
+            seed: 42,
+            ..Scenario::default()
+        };
+        s.nodes.push(NodeSpec {
+            rate_per_s: Some(50.0),
+            ..NodeSpec::new("app", NodeKind::Client)
+        });
+        s.nodes.push(NodeSpec::new("pay", NodeKind::Service));
+        s
+    }
+
+    #[test]
+    fn a_link_round_trips() {
+        let s = sample();
+        let url = link("http://localhost:8080/", &s);
+        assert!(url.starts_with("http://localhost:8080/#s1."));
+        assert_eq!(decode(&url).unwrap(), s);
+        assert_eq!(decode(&encode(&s)).unwrap(), s);
+    }
+
+    #[test]
+    fn damaged_links_say_so() {
+        let url = link("http://x/", &sample());
+        let cut = &url[..url.len() - 10];
+        assert!(decode(cut).unwrap_err().to_string().contains("damaged"));
+        assert!(decode("http://x/#hello")
+            .unwrap_err()
+            .to_string()
+            .contains("not a Crosstalk"));
+        assert!(decode("http://x/#s9.abc")
+            .unwrap_err()
+            .to_string()
+            .contains("newer"));
+        assert!(decode("http://x/#").is_err());
+        assert!(decode("#s1.!!!")
+            .unwrap_err()
+            .to_string()
+            .contains("base64"));
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused() {
+        let bomb = vec![b' '; 64 << 20];
+        let packed = miniz_oxide::deflate::compress_to_vec(&bomb, 10);
+        let text = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(packed));
+        let e = decode(&text).unwrap_err().to_string();
+        assert!(e.contains("MiB"), "{e}");
+    }
+}

@@ -1,0 +1,67 @@
+//! The documented defaults and caps of format version 1.
+//!
+//! The engine applies these when a field is omitted; the app shows them next
+//! to each field, so a user always sees the value a run used.
+
+/// Run length when a scenario gives none.
+pub const DURATION_MS: f64 = 60_000.0;
+
+pub const CLIENT_RATE_PER_S: f64 = 10.0;
+pub const SERVICE_WORKERS: u32 = 1;
+pub const SERVICE_WORK_MS: f64 = 10.0;
+/// A saga orchestrator keeps no worker busy while it waits for its steps.
+pub const SAGA_WORK_MS: f64 = 0.0;
+
+pub const QUEUE_MAX_DELIVERIES: u32 = 5;
+pub const QUEUE_REDELIVERY_DELAY_MS: f64 = 0.0;
+pub const SNAPSHOT_EVERY_MS: f64 = 5_000.0;
+/// `aof_everysec` fsyncs once a second (Redis `appendfsync everysec`).
+pub const AOF_EVERYSEC_MS: f64 = 1_000.0;
+
+pub const WEBSOCKET_RECONNECT_MS: f64 = 1_000.0;
+pub const BROWSER_USERS: u64 = 100;
+pub const POLL_INTERVAL_MS: f64 = 1_000.0;
+
+pub const HTTP_LATENCY_MS: f64 = 1.0;
+pub const GRPC_LATENCY_MS: f64 = 0.5;
+/// Every other link: a hop inside one datacenter.
+pub const LINK_LATENCY_MS: f64 = 1.0;
+/// A request-reply caller waits this long for its reply when no timeout is set.
+pub const REQUEST_REPLY_TIMEOUT_MS: f64 = 30_000.0;
+
+pub const RETRY_ATTEMPTS: u32 = 3;
+pub const RETRY_BASE_MS: f64 = 100.0;
+pub const RETRY_MULTIPLIER: f64 = 2.0;
+/// Saga compensations are retried this many times (attempts in all).
+pub const COMPENSATION_ATTEMPTS: u32 = 3;
+
+pub const BREAKER_FAILURE_RATE: f64 = 0.5;
+pub const BREAKER_WINDOW: u32 = 100;
+pub const BREAKER_MIN_CALLS: u32 = 100;
+pub const BREAKER_OPEN_MS: f64 = 60_000.0;
+pub const BREAKER_HALF_OPEN_CALLS: u32 = 10;
+
+/// Caps: past these a scenario is refused with a message, so a typo like
+/// 10^9 requests per second cannot freeze a tab or exhaust memory.
+pub mod caps {
+    pub const NODES: usize = 500;
+    pub const LINKS: usize = 2_000;
+    pub const FAULTS: usize = 1_000;
+    pub const SCHEDULE_STEPS: usize = 1_000;
+    pub const TEXT_CHARS: usize = 200;
+    pub const ID_CHARS: usize = 64;
+    /// One simulated day.
+    pub const DURATION_MS: f64 = 86_400_000.0;
+    /// Any `_ms` field: one simulated day.
+    pub const ANY_MS: f64 = 86_400_000.0;
+    pub const RATE_PER_S: f64 = 1_000_000.0;
+    pub const WORKERS: u32 = 100_000;
+    pub const USERS: u64 = 1_000_000;
+    pub const RETRY_ATTEMPTS: u32 = 20;
+    pub const MAX_DELIVERIES: u32 = 1_000;
+    pub const BREAKER_WINDOW: u32 = 100_000;
+    pub const SLOW_FACTOR: f64 = 1_000.0;
+    /// Requests, messages and calls alive at once in one run. Past it the run
+    /// stops with an overload error instead of eating the machine's memory.
+    pub const LIVE_ITEMS: usize = 2_000_000;
+}

@@ -1,0 +1,172 @@
+//! Reading a scenario from text: JSON syntax, migrations, shape (unknown
+//! fields, wrong types), link ids, then validation. Every failure is a value
+//! whose message names what is wrong and where.
+
+use super::migrate::migrate;
+use super::scenario::Scenario;
+use super::validate::{self, Problem, Severity};
+use serde_json::Value;
+use std::fmt;
+
+/// The largest scenario text accepted (files, pasted JSON, decoded links).
+pub const MAX_TEXT_BYTES: usize = 4 << 20;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadError {
+    /// Not JSON, too large, or not shaped like a scenario.
+    Malformed(String),
+    /// A scenario that cannot run; every error found.
+    Invalid(Vec<Problem>),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Malformed(m) => write!(f, "{m}"),
+            LoadError::Invalid(problems) => {
+                let first = problems.first().map(|p| p.to_string()).unwrap_or_default();
+                match problems.len() {
+                    0 | 1 => write!(f, "{first}"),
+                    n => write!(
+                        f,
+                        "{first} (and {} more problem{})",
+                        n - 1,
+                        if n == 2 { "" } else { "s" }
+                    ),
+                }
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Parses, migrates and names unnamed links; does not validate.
+pub fn parse(text: &str) -> Result<Scenario, LoadError> {
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(LoadError::Malformed(format!(
+            "the scenario is {} bytes; the limit is {} MiB",
+            text.len(),
+            MAX_TEXT_BYTES >> 20
+        )));
+    }
+    let raw: Value = serde_json::from_str(text)
+        .map_err(|e| LoadError::Malformed(format!("not valid JSON: {e}")))?;
+    from_value(raw)
+}
+
+/// As [`parse`], from JSON already read.
+pub fn from_value(raw: Value) -> Result<Scenario, LoadError> {
+    let doc = migrate(raw).map_err(LoadError::Malformed)?;
+    let mut scenario: Scenario = serde_path_to_error::deserialize(&doc)
+        .map_err(|e| LoadError::Malformed(shape_error(&doc, &e)))?;
+    name_links(&mut scenario);
+    Ok(scenario)
+}
+
+/// Parses and validates: the scenario is ready to run.
+pub fn load(text: &str) -> Result<Scenario, LoadError> {
+    let s = parse(text)?;
+    check(&s)?;
+    Ok(s)
+}
+
+/// Validates; warnings do not fail.
+pub fn check(s: &Scenario) -> Result<(), LoadError> {
+    let errors: Vec<Problem> = validate::validate(s)
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(LoadError::Invalid(errors))
+    }
+}
+
+/// Gives each link without an id the first free `l<n>`.
+pub fn name_links(s: &mut Scenario) {
+    let mut n = 0;
+    for i in 0..s.links.len() {
+        if !s.links[i].id.is_empty() {
+            continue;
+        }
+        let id = loop {
+            n += 1;
+            let candidate = format!("l{n}");
+            let taken = s.nodes.iter().any(|x| x.id == candidate)
+                || s.links.iter().any(|x| x.id == candidate);
+            if !taken {
+                break candidate;
+            }
+        };
+        s.links[i].id = id;
+    }
+}
+
+/// "node `pay` (nodes[1]): workers: invalid type ..." from a serde path.
+fn shape_error(doc: &Value, e: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let path = e.path().to_string();
+    let inner = e.inner().to_string();
+    let mut segments = path.split('.');
+    let head = segments.next().unwrap_or("");
+    let rest: Vec<&str> = segments.collect();
+    let named = ["nodes", "links"].iter().find_map(|list| {
+        let index: usize = head
+            .strip_prefix(list)?
+            .strip_prefix('[')?
+            .strip_suffix(']')?
+            .parse()
+            .ok()?;
+        let item = doc.get(*list)?.get(index)?;
+        let what = if *list == "nodes" { "node" } else { "link" };
+        Some(match item.get("id").and_then(Value::as_str) {
+            Some(id) => format!("{what} `{id}` ({head})"),
+            None => format!("{what} {head}"),
+        })
+    });
+    match (named, rest.is_empty()) {
+        (Some(n), true) => format!("{n}: {inner}"),
+        (Some(n), false) => format!("{n}: {}: {inner}", rest.join(".")),
+        (None, _) if path == "." || path.is_empty() => inner,
+        (None, _) => format!("{path}: {inner}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_name_the_node_and_field() {
+        let e = parse(r#"{"crosstalk":1,"nodes":[{"id":"pay","kind":"service","wrkers":3}]}"#)
+            .unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("node `pay`"), "{m}");
+        assert!(m.contains("wrkers"), "{m}");
+    }
+
+    #[test]
+    fn wrong_types_name_the_field() {
+        let e = parse(r#"{"crosstalk":1,"nodes":[{"id":"pay","kind":"service","workers":-1}]}"#)
+            .unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("node `pay`") && m.contains("workers"), "{m}");
+    }
+
+    #[test]
+    fn syntax_errors_say_so() {
+        let m = parse("{nope").unwrap_err().to_string();
+        assert!(m.starts_with("not valid JSON"), "{m}");
+    }
+
+    #[test]
+    fn links_without_ids_get_free_names() {
+        let s = parse(
+            r#"{"crosstalk":1,"nodes":[{"id":"l1","kind":"client"},{"id":"b","kind":"service"}],
+                "links":[{"from":"l1","to":"b","via":"http"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(s.links[0].id, "l2");
+    }
+}

@@ -1,0 +1,14 @@
+//! The scenario format: the public contract that files and share links carry.
+
+pub mod defaults;
+pub mod dist;
+pub mod load;
+pub mod migrate;
+pub mod scenario;
+pub mod validate;
+pub mod wiring;
+
+pub use dist::Dist;
+pub use load::{load, parse, LoadError};
+pub use scenario::*;
+pub use validate::{validate, Place, Problem, Severity};

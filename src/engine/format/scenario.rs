@@ -1,0 +1,435 @@
+//! The scenario document, format version 1 (see MODEL.md).
+//!
+//! A scenario is the whole diagram: nodes, links, faults, seed and duration.
+//! It is what files, share links and the editor's undo history carry. Nodes
+//! and links are flat records: the fields that apply depend on `kind`/`via`,
+//! and validation says when a field is set where it does nothing. Omitted
+//! fields stay `None` here; the engine applies the defaults of
+//! [`super::defaults`], which the app shows next to each field.
+
+use super::dist::Dist;
+use serde::{Deserialize, Serialize};
+
+/// The format version this build writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// The format version (`1`).
+    pub crosstalk: u32,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default = "default_duration_ms")]
+    pub duration_ms: f64,
+    #[serde(default)]
+    pub nodes: Vec<NodeSpec>,
+    #[serde(default)]
+    pub links: Vec<LinkSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<FaultSpec>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+fn default_duration_ms() -> f64 {
+    super::defaults::DURATION_MS
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            crosstalk: FORMAT_VERSION,
+            name: String::new(),
+            seed: default_seed(),
+            duration_ms: default_duration_ms(),
+            nodes: Vec::new(),
+            links: Vec::new(),
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl Scenario {
+    pub fn node(&self, id: &str) -> Option<&NodeSpec> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+
+    pub fn link(&self, id: &str) -> Option<&LinkSpec> {
+        self.links.iter().find(|l| l.id == id)
+    }
+
+    /// Pretty JSON, as files are written.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a scenario always serializes")
+    }
+
+    /// Compact JSON, as share links carry it.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a scenario always serializes")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    Client,
+    Service,
+    Queue,
+    Topic,
+    Websocket,
+    Browser,
+    Saga,
+}
+
+impl NodeKind {
+    pub const ALL: [NodeKind; 7] = [
+        NodeKind::Client,
+        NodeKind::Service,
+        NodeKind::Queue,
+        NodeKind::Topic,
+        NodeKind::Websocket,
+        NodeKind::Browser,
+        NodeKind::Saga,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::Client => "client",
+            NodeKind::Service => "service",
+            NodeKind::Queue => "queue",
+            NodeKind::Topic => "topic",
+            NodeKind::Websocket => "websocket",
+            NodeKind::Browser => "browser",
+            NodeKind::Saga => "saga",
+        }
+    }
+
+    /// The name people read in the palette.
+    pub fn title(self) -> &'static str {
+        match self {
+            NodeKind::Client => "Client",
+            NodeKind::Service => "Service",
+            NodeKind::Queue => "Queue",
+            NodeKind::Topic => "Topic",
+            NodeKind::Websocket => "WebSocket server",
+            NodeKind::Browser => "Browsers",
+            NodeKind::Saga => "Saga orchestrator",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    Http,
+    Grpc,
+    Enqueue,
+    Consume,
+    Publish,
+    Subscribe,
+    Push,
+    Sse,
+    Poll,
+    SagaStep,
+    RequestReply,
+}
+
+impl Via {
+    pub const ALL: [Via; 11] = [
+        Via::Http,
+        Via::Grpc,
+        Via::Enqueue,
+        Via::Consume,
+        Via::Publish,
+        Via::Subscribe,
+        Via::Push,
+        Via::Sse,
+        Via::Poll,
+        Via::SagaStep,
+        Via::RequestReply,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Http => "http",
+            Via::Grpc => "grpc",
+            Via::Enqueue => "enqueue",
+            Via::Consume => "consume",
+            Via::Publish => "publish",
+            Via::Subscribe => "subscribe",
+            Via::Push => "push",
+            Via::Sse => "sse",
+            Via::Poll => "poll",
+            Via::SagaStep => "saga_step",
+            Via::RequestReply => "request_reply",
+        }
+    }
+
+    /// Calls that hold the caller until the answer comes back.
+    pub fn is_sync_call(self) -> bool {
+        matches!(self, Via::Http | Via::Grpc | Via::SagaStep)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Arrival {
+    #[default]
+    Poisson,
+    /// Evenly spaced arrivals, `1 / rate_per_s` apart.
+    Uniform,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Persistence {
+    #[default]
+    Memory,
+    AofAlways,
+    AofEverysec,
+    Snapshot,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    #[default]
+    AtMostOnce,
+    Durable,
+}
+
+/// One node. Which fields apply depends on `kind` (see MODEL.md).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    pub id: String,
+    pub kind: NodeKind,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    #[serde(default)]
+    pub x: f64,
+    #[serde(default)]
+    pub y: f64,
+
+    // client
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_per_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrival: Option<Arrival>,
+    /// `[[at_ms, rate_per_s], ...]`: the rate from each time on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Vec<(f64, f64)>>,
+
+    // service (and saga)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backlog: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_ms: Option<Dist>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_rate: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotent: Option<bool>,
+
+    // queue (persistence also for durable topics)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_deliveries: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility_timeout_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redelivery_delay_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persistence: Option<Persistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_every_ms: Option<f64>,
+
+    // topic
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+
+    // websocket
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconnect_ms: Option<f64>,
+
+    // browser
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<u64>,
+}
+
+impl NodeSpec {
+    /// A node of `kind` with no optional field set.
+    pub fn new(id: impl Into<String>, kind: NodeKind) -> NodeSpec {
+        NodeSpec {
+            id: id.into(),
+            kind,
+            ..NodeSpec::default()
+        }
+    }
+
+    /// The label shown to people: the label, or the id when there is none.
+    pub fn display_name(&self) -> &str {
+        if self.label.trim().is_empty() {
+            &self.id
+        } else {
+            &self.label
+        }
+    }
+}
+
+impl Default for NodeKind {
+    fn default() -> Self {
+        NodeKind::Service
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Jitter {
+    #[default]
+    None,
+    Full,
+    Equal,
+    Decorrelated,
+}
+
+/// Retry with exponential backoff, as in AWS's "Exponential Backoff and Jitter".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySpec {
+    /// Attempts including the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiplier: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jitter: Option<Jitter>,
+}
+
+/// A count-based circuit breaker with resilience4j's semantics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BreakerSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_rate: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_calls: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub half_open_calls: Option<u32>,
+}
+
+/// One link. Which fields apply depends on `via` (see MODEL.md).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    /// Optional in files: a link without one is named `l<position>`.
+    #[serde(default)]
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub via: Via,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<Dist>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetrySpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circuit_breaker: Option<BreakerSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outbox: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_ms: Option<f64>,
+}
+
+impl LinkSpec {
+    pub fn new(
+        id: impl Into<String>,
+        from: impl Into<String>,
+        to: impl Into<String>,
+        via: Via,
+    ) -> LinkSpec {
+        LinkSpec {
+            id: id.into(),
+            from: from.into(),
+            to: to.into(),
+            via,
+            latency_ms: None,
+            timeout_ms: None,
+            retry: None,
+            circuit_breaker: None,
+            optional: None,
+            outbox: None,
+            interval_ms: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// The node stops: in-flight work is lost.
+    Crash,
+    /// Work takes `factor` times longer (or a link's latency, on a link).
+    Slow,
+    /// The error rate becomes `rate`.
+    Errors,
+    /// The link (or every link of the node) drops everything.
+    Partition,
+}
+
+impl FaultKind {
+    pub const ALL: [FaultKind; 4] = [
+        FaultKind::Crash,
+        FaultKind::Slow,
+        FaultKind::Errors,
+        FaultKind::Partition,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultKind::Crash => "crash",
+            FaultKind::Slow => "slow",
+            FaultKind::Errors => "errors",
+            FaultKind::Partition => "partition",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    /// A node id, or a link id for `partition` and `slow`.
+    pub target: String,
+    pub kind: FaultKind,
+    #[serde(default)]
+    pub at_ms: f64,
+    /// How long it lasts; omitted: until the end of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_ms: Option<f64>,
+    /// `slow`: the factor work (or latency) is multiplied by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factor: Option<f64>,
+    /// `errors`: the error rate while it lasts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+}

@@ -1,0 +1,652 @@
+//! Validation: every reason a scenario cannot run, each naming the node, link
+//! or field at fault, plus warnings for fields that do nothing where they are.
+//!
+//! The engine only ever sees scenarios that passed [`validate`]; the app shows
+//! each problem next to the field it names.
+
+use super::defaults::caps;
+use super::dist::Dist;
+use super::scenario::*;
+use super::wiring;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// What a problem is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    Scenario,
+    Node(String),
+    Link(String),
+    /// A fault by its position in `faults`.
+    Fault(usize),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    pub severity: Severity,
+    pub place: Place,
+    /// The field at fault, when there is one (`workers`, `retry.attempts`).
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.place {
+            Place::Scenario => {}
+            Place::Node(id) => write!(f, "node `{id}`: ")?,
+            Place::Link(id) => write!(f, "link `{id}`: ")?,
+            Place::Fault(i) => write!(f, "fault #{}: ", i + 1)?,
+        }
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+/// Every problem of `s`, errors first. The scenario can run iff no error.
+pub fn validate(s: &Scenario) -> Vec<Problem> {
+    let mut v = Validator { out: Vec::new() };
+    v.scenario(s);
+    let mut out = v.out;
+    out.sort_by_key(|p| p.severity == Severity::Warning);
+    out
+}
+
+/// The errors alone.
+pub fn errors(s: &Scenario) -> Vec<Problem> {
+    validate(s)
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .collect()
+}
+
+struct Validator {
+    out: Vec<Problem>,
+}
+
+/// Fields each node kind uses; any other optional field set on it is a warning.
+fn node_fields(kind: NodeKind) -> &'static [&'static str] {
+    match kind {
+        NodeKind::Client => &["rate_per_s", "arrival", "schedule"],
+        NodeKind::Service => &["workers", "backlog", "work_ms", "error_rate", "idempotent"],
+        NodeKind::Saga => &["workers", "backlog", "work_ms", "error_rate"],
+        NodeKind::Queue => &[
+            "capacity",
+            "max_deliveries",
+            "dead_letter",
+            "visibility_timeout_ms",
+            "redelivery_delay_ms",
+            "persistence",
+            "snapshot_every_ms",
+        ],
+        NodeKind::Topic => &["delivery", "persistence", "snapshot_every_ms"],
+        NodeKind::Websocket => &["reconnect_ms"],
+        NodeKind::Browser => &["users"],
+    }
+}
+
+fn set_node_fields(n: &NodeSpec) -> Vec<&'static str> {
+    let mut f = Vec::new();
+    let mut add = |name: &'static str, set: bool| {
+        if set {
+            f.push(name)
+        }
+    };
+    add("rate_per_s", n.rate_per_s.is_some());
+    add("arrival", n.arrival.is_some());
+    add("schedule", n.schedule.is_some());
+    add("workers", n.workers.is_some());
+    add("backlog", n.backlog.is_some());
+    add("work_ms", n.work_ms.is_some());
+    add("error_rate", n.error_rate.is_some());
+    add("idempotent", n.idempotent.is_some());
+    add("capacity", n.capacity.is_some());
+    add("max_deliveries", n.max_deliveries.is_some());
+    add("dead_letter", n.dead_letter.is_some());
+    add("visibility_timeout_ms", n.visibility_timeout_ms.is_some());
+    add("redelivery_delay_ms", n.redelivery_delay_ms.is_some());
+    add("persistence", n.persistence.is_some());
+    add("snapshot_every_ms", n.snapshot_every_ms.is_some());
+    add("delivery", n.delivery.is_some());
+    add("reconnect_ms", n.reconnect_ms.is_some());
+    add("users", n.users.is_some());
+    f
+}
+
+fn link_fields(via: Via) -> &'static [&'static str] {
+    match via {
+        Via::Http | Via::Grpc | Via::SagaStep => &[
+            "latency_ms",
+            "timeout_ms",
+            "retry",
+            "circuit_breaker",
+            "optional",
+        ],
+        Via::RequestReply => &["latency_ms", "timeout_ms", "optional"],
+        Via::Enqueue | Via::Publish => &["latency_ms", "outbox", "optional"],
+        Via::Poll => &["latency_ms", "interval_ms"],
+        Via::Consume | Via::Subscribe | Via::Push | Via::Sse => &["latency_ms"],
+    }
+}
+
+fn set_link_fields(l: &LinkSpec) -> Vec<&'static str> {
+    [
+        ("latency_ms", l.latency_ms.is_some()),
+        ("timeout_ms", l.timeout_ms.is_some()),
+        ("retry", l.retry.is_some()),
+        ("circuit_breaker", l.circuit_breaker.is_some()),
+        ("optional", l.optional.is_some()),
+        ("outbox", l.outbox.is_some()),
+        ("interval_ms", l.interval_ms.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, set)| *set)
+    .map(|(n, _)| n)
+    .collect()
+}
+
+/// Whether `id` is 1 to 64 of `A-Z a-z 0-9 _ -`.
+pub fn id_is_valid(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= caps::ID_CHARS
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+impl Validator {
+    fn push(&mut self, severity: Severity, place: &Place, field: Option<&str>, message: String) {
+        self.out.push(Problem {
+            severity,
+            place: place.clone(),
+            field: field.map(String::from),
+            message,
+        });
+    }
+
+    fn err(&mut self, place: &Place, field: Option<&str>, message: impl Into<String>) {
+        self.push(Severity::Error, place, field, message.into());
+    }
+
+    fn warn(&mut self, place: &Place, field: Option<&str>, message: impl Into<String>) {
+        self.push(Severity::Warning, place, field, message.into());
+    }
+
+    /// A duration or amount: finite, not negative, at most `cap`.
+    fn number(&mut self, place: &Place, field: &str, v: f64, cap: f64) {
+        if !v.is_finite() {
+            self.err(place, Some(field), "must be a finite number");
+        } else if v < 0.0 {
+            self.err(
+                place,
+                Some(field),
+                format!("must not be negative (got {v})"),
+            );
+        } else if v > cap {
+            self.err(
+                place,
+                Some(field),
+                format!("{v} is above the limit of {cap}"),
+            );
+        }
+    }
+
+    fn fraction(&mut self, place: &Place, field: &str, v: f64) {
+        if !(0.0..=1.0).contains(&v) {
+            self.err(
+                place,
+                Some(field),
+                format!("must be between 0 and 1 (got {v})"),
+            );
+        }
+    }
+
+    fn dist(&mut self, place: &Place, field: &str, d: &Dist) {
+        if let Some(p) = d.problem() {
+            self.err(place, Some(field), p);
+        } else if d.numbers().iter().any(|v| *v > caps::ANY_MS) {
+            self.err(
+                place,
+                Some(field),
+                format!("above the limit of {} ms", caps::ANY_MS),
+            );
+        }
+    }
+
+    fn scenario(&mut self, s: &Scenario) {
+        let top = Place::Scenario;
+        if s.crosstalk != FORMAT_VERSION {
+            self.err(
+                &top,
+                Some("crosstalk"),
+                format!("format version {} is not {}", s.crosstalk, FORMAT_VERSION),
+            );
+        }
+        if s.name.chars().count() > caps::TEXT_CHARS {
+            self.err(
+                &top,
+                Some("name"),
+                format!("longer than {} characters", caps::TEXT_CHARS),
+            );
+        }
+        self.number(&top, "duration_ms", s.duration_ms, caps::DURATION_MS);
+        if s.duration_ms.is_finite() && s.duration_ms <= 0.0 {
+            self.err(&top, Some("duration_ms"), "must be above 0");
+        }
+        if s.nodes.len() > caps::NODES {
+            self.err(
+                &top,
+                Some("nodes"),
+                format!(
+                    "{} nodes is above the limit of {}",
+                    s.nodes.len(),
+                    caps::NODES
+                ),
+            );
+        }
+        if s.links.len() > caps::LINKS {
+            self.err(
+                &top,
+                Some("links"),
+                format!(
+                    "{} links is above the limit of {}",
+                    s.links.len(),
+                    caps::LINKS
+                ),
+            );
+        }
+        if s.faults.len() > caps::FAULTS {
+            self.err(
+                &top,
+                Some("faults"),
+                format!(
+                    "{} faults is above the limit of {}",
+                    s.faults.len(),
+                    caps::FAULTS
+                ),
+            );
+        }
+        self.ids(s);
+        let kinds: BTreeMap<&str, NodeKind> =
+            s.nodes.iter().map(|n| (n.id.as_str(), n.kind)).collect();
+        for n in &s.nodes {
+            self.node(n, &kinds);
+        }
+        for l in &s.links {
+            self.link(l, &kinds);
+        }
+        for (i, f) in s.faults.iter().enumerate() {
+            self.fault(i, f, s);
+        }
+        self.cycles(s);
+    }
+
+    fn ids(&mut self, s: &Scenario) {
+        let mut seen = BTreeSet::new();
+        let ids = s
+            .nodes
+            .iter()
+            .map(|n| (n.id.as_str(), true))
+            .chain(s.links.iter().map(|l| (l.id.as_str(), false)));
+        for (id, is_node) in ids {
+            let place = if is_node {
+                Place::Node(id.to_string())
+            } else {
+                Place::Link(id.to_string())
+            };
+            if !id_is_valid(id) {
+                self.err(
+                    &place,
+                    Some("id"),
+                    format!("`{id}` is not 1 to 64 of A-Z a-z 0-9 _ -"),
+                );
+            } else if !seen.insert(id) {
+                self.err(
+                    &place,
+                    Some("id"),
+                    format!("`{id}` is used twice (ids are unique across nodes and links)"),
+                );
+            }
+        }
+    }
+
+    fn node(&mut self, n: &NodeSpec, kinds: &BTreeMap<&str, NodeKind>) {
+        let p = Place::Node(n.id.clone());
+        if n.label.chars().count() > caps::TEXT_CHARS {
+            self.err(
+                &p,
+                Some("label"),
+                format!("longer than {} characters", caps::TEXT_CHARS),
+            );
+        }
+        if !n.x.is_finite() || !n.y.is_finite() {
+            self.err(&p, Some("x"), "position must be finite");
+        }
+        let uses = node_fields(n.kind);
+        for f in set_node_fields(n) {
+            if !uses.contains(&f) {
+                self.warn(
+                    &p,
+                    Some(f),
+                    format!("does nothing on a {}", n.kind.as_str()),
+                );
+            }
+        }
+        if let Some(r) = n.rate_per_s {
+            self.number(&p, "rate_per_s", r, caps::RATE_PER_S);
+        }
+        if let Some(steps) = &n.schedule {
+            if steps.len() > caps::SCHEDULE_STEPS {
+                self.err(
+                    &p,
+                    Some("schedule"),
+                    format!("more than {} steps", caps::SCHEDULE_STEPS),
+                );
+            }
+            for (at, rate) in steps {
+                self.number(&p, "schedule", *at, caps::ANY_MS);
+                self.number(&p, "schedule", *rate, caps::RATE_PER_S);
+            }
+        }
+        if let Some(w) = n.workers {
+            if w == 0 {
+                self.err(&p, Some("workers"), "must be at least 1");
+            } else if w > caps::WORKERS {
+                self.err(
+                    &p,
+                    Some("workers"),
+                    format!("{w} is above the limit of {}", caps::WORKERS),
+                );
+            }
+        }
+        if let Some(d) = &n.work_ms {
+            self.dist(&p, "work_ms", d);
+        }
+        if let Some(e) = n.error_rate {
+            self.fraction(&p, "error_rate", e);
+        }
+        if n.max_deliveries == Some(0) {
+            self.err(&p, Some("max_deliveries"), "must be at least 1");
+        } else if n.max_deliveries.is_some_and(|m| m > caps::MAX_DELIVERIES) {
+            self.err(
+                &p,
+                Some("max_deliveries"),
+                format!("above the limit of {}", caps::MAX_DELIVERIES),
+            );
+        }
+        if let Some(dlq) = &n.dead_letter {
+            match kinds.get(dlq.as_str()) {
+                None => self.err(&p, Some("dead_letter"), format!("no node `{dlq}`")),
+                Some(_) if *dlq == n.id => self.err(
+                    &p,
+                    Some("dead_letter"),
+                    "a queue cannot be its own dead-letter queue",
+                ),
+                Some(NodeKind::Queue) => {}
+                Some(k) => self.err(
+                    &p,
+                    Some("dead_letter"),
+                    format!("`{dlq}` is a {}, not a queue", k.as_str()),
+                ),
+            }
+        }
+        for (field, v) in [
+            ("visibility_timeout_ms", n.visibility_timeout_ms),
+            ("redelivery_delay_ms", n.redelivery_delay_ms),
+            ("snapshot_every_ms", n.snapshot_every_ms),
+            ("reconnect_ms", n.reconnect_ms),
+        ] {
+            if let Some(v) = v {
+                self.number(&p, field, v, caps::ANY_MS);
+            }
+        }
+        if n.snapshot_every_ms.is_some_and(|v| v <= 0.0) {
+            self.err(&p, Some("snapshot_every_ms"), "must be above 0");
+        }
+        if n.visibility_timeout_ms.is_some_and(|v| v <= 0.0) {
+            self.err(&p, Some("visibility_timeout_ms"), "must be above 0");
+        }
+        if let Some(u) = n.users {
+            if u > caps::USERS {
+                self.err(
+                    &p,
+                    Some("users"),
+                    format!("{u} is above the limit of {}", caps::USERS),
+                );
+            }
+        }
+    }
+
+    fn link(&mut self, l: &LinkSpec, kinds: &BTreeMap<&str, NodeKind>) {
+        let p = Place::Link(l.id.clone());
+        let from = kinds.get(l.from.as_str());
+        let to = kinds.get(l.to.as_str());
+        if from.is_none() {
+            self.err(&p, Some("from"), format!("no node `{}`", l.from));
+        }
+        if to.is_none() {
+            self.err(&p, Some("to"), format!("no node `{}`", l.to));
+        }
+        if let (Some(f), Some(t)) = (from, to) {
+            if l.from == l.to {
+                self.err(&p, None, format!("`{}` links to itself", l.from));
+            } else if let Err(e) = wiring::check(l.via, (&l.from, *f), (&l.to, *t)) {
+                self.err(&p, Some("via"), e);
+            }
+        }
+        let uses = link_fields(l.via);
+        for f in set_link_fields(l) {
+            if !uses.contains(&f) {
+                self.warn(
+                    &p,
+                    Some(f),
+                    format!("does nothing on a `{}` link", l.via.as_str()),
+                );
+            }
+        }
+        if let Some(d) = &l.latency_ms {
+            self.dist(&p, "latency_ms", d);
+        }
+        if let Some(t) = l.timeout_ms {
+            self.number(&p, "timeout_ms", t, caps::ANY_MS);
+            if t == 0.0 {
+                self.err(
+                    &p,
+                    Some("timeout_ms"),
+                    "must be above 0 (omit it for no timeout)",
+                );
+            }
+        }
+        if let Some(i) = l.interval_ms {
+            self.number(&p, "interval_ms", i, caps::ANY_MS);
+            if i == 0.0 {
+                self.err(&p, Some("interval_ms"), "must be above 0");
+            }
+        }
+        if let Some(r) = &l.retry {
+            self.retry(&p, r);
+        }
+        if let Some(b) = &l.circuit_breaker {
+            self.breaker(&p, b);
+        }
+    }
+
+    fn retry(&mut self, p: &Place, r: &RetrySpec) {
+        if let Some(a) = r.attempts {
+            if a == 0 {
+                self.err(
+                    p,
+                    Some("retry.attempts"),
+                    "must be at least 1 (it counts the first try)",
+                );
+            } else if a > caps::RETRY_ATTEMPTS {
+                self.err(
+                    p,
+                    Some("retry.attempts"),
+                    format!("{a} is above the limit of {}", caps::RETRY_ATTEMPTS),
+                );
+            }
+        }
+        for (field, v) in [("retry.base_ms", r.base_ms), ("retry.max_ms", r.max_ms)] {
+            if let Some(v) = v {
+                self.number(p, field, v, caps::ANY_MS);
+            }
+        }
+        if let Some(m) = r.multiplier {
+            if !m.is_finite() || !(1.0..=100.0).contains(&m) {
+                self.err(
+                    p,
+                    Some("retry.multiplier"),
+                    format!("must be between 1 and 100 (got {m})"),
+                );
+            }
+        }
+    }
+
+    fn breaker(&mut self, p: &Place, b: &BreakerSpec) {
+        if let Some(r) = b.failure_rate {
+            if !(r > 0.0 && r <= 1.0) {
+                self.err(
+                    p,
+                    Some("circuit_breaker.failure_rate"),
+                    format!("must be above 0 and at most 1 (got {r})"),
+                );
+            }
+        }
+        for (field, v) in [
+            ("circuit_breaker.window", b.window),
+            ("circuit_breaker.min_calls", b.min_calls),
+            ("circuit_breaker.half_open_calls", b.half_open_calls),
+        ] {
+            match v {
+                Some(0) => self.err(p, Some(field), "must be at least 1"),
+                Some(n) if n > caps::BREAKER_WINDOW => self.err(
+                    p,
+                    Some(field),
+                    format!("{n} is above the limit of {}", caps::BREAKER_WINDOW),
+                ),
+                _ => {}
+            }
+        }
+        if let Some(o) = b.open_ms {
+            self.number(p, "circuit_breaker.open_ms", o, caps::ANY_MS);
+        }
+    }
+
+    fn fault(&mut self, i: usize, f: &FaultSpec, s: &Scenario) {
+        let p = Place::Fault(i);
+        let is_node = s.node(&f.target).is_some();
+        let is_link = s.link(&f.target).is_some();
+        if !is_node && !is_link {
+            self.err(
+                &p,
+                Some("target"),
+                format!("no node or link `{}`", f.target),
+            );
+        } else if is_link && matches!(f.kind, FaultKind::Crash | FaultKind::Errors) {
+            self.err(
+                &p,
+                Some("kind"),
+                format!(
+                    "`{}` applies to nodes; `{}` is a link",
+                    f.kind.as_str(),
+                    f.target
+                ),
+            );
+        }
+        self.number(&p, "at_ms", f.at_ms, caps::ANY_MS);
+        if let Some(d) = f.for_ms {
+            self.number(&p, "for_ms", d, caps::ANY_MS);
+        }
+        match f.kind {
+            FaultKind::Slow => match f.factor {
+                None => self.err(&p, Some("factor"), "a `slow` fault needs a factor (e.g. 5)"),
+                Some(x) if !x.is_finite() || x <= 0.0 || x > caps::SLOW_FACTOR => self.err(
+                    &p,
+                    Some("factor"),
+                    format!(
+                        "must be above 0 and at most {} (got {x})",
+                        caps::SLOW_FACTOR
+                    ),
+                ),
+                _ => {}
+            },
+            FaultKind::Errors => match f.rate {
+                None => self.err(
+                    &p,
+                    Some("rate"),
+                    "an `errors` fault needs a rate between 0 and 1",
+                ),
+                Some(r) => self.fraction(&p, "rate", r),
+            },
+            FaultKind::Crash | FaultKind::Partition => {}
+        }
+        if f.factor.is_some() && f.kind != FaultKind::Slow {
+            self.warn(&p, Some("factor"), "only a `slow` fault uses a factor");
+        }
+        if f.rate.is_some() && f.kind != FaultKind::Errors {
+            self.warn(&p, Some("rate"), "only an `errors` fault uses a rate");
+        }
+    }
+
+    /// Work that flows in a circle never ends: a request that calls itself
+    /// back, or a message that comes back to the queue it left, multiplies
+    /// until memory runs out. Refuse such cycles and name them.
+    fn cycles(&mut self, s: &Scenario) {
+        let mut out: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+        for l in &s.links {
+            if l.via != Via::Poll {
+                out.entry(l.from.as_str())
+                    .or_default()
+                    .push((l.to.as_str(), l.id.as_str()));
+            }
+        }
+        // Iterative DFS with colours; reports the first cycle found.
+        let mut colour: BTreeMap<&str, u8> = BTreeMap::new();
+        for start in s.nodes.iter().map(|n| n.id.as_str()) {
+            if colour.get(start).copied().unwrap_or(0) != 0 {
+                continue;
+            }
+            let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
+            let mut path: Vec<&str> = vec![start];
+            colour.insert(start, 1);
+            while let Some((node, next)) = stack.last_mut() {
+                let edges = out.get(*node).map(|v| v.as_slice()).unwrap_or(&[]);
+                if let Some((to, _)) = edges.get(*next) {
+                    *next += 1;
+                    match colour.get(to).copied().unwrap_or(0) {
+                        0 => {
+                            colour.insert(to, 1);
+                            stack.push((to, 0));
+                            path.push(to);
+                        }
+                        1 => {
+                            let at = path.iter().position(|n| n == to).unwrap_or(0);
+                            let mut names: Vec<&str> = path[at..].to_vec();
+                            names.push(to);
+                            self.err(
+                                &Place::Scenario,
+                                Some("links"),
+                                format!("work would loop forever: {}", names.join(" → ")),
+                            );
+                            return;
+                        }
+                        _ => {}
+                    }
+                } else {
+                    colour.insert(node, 2);
+                    stack.pop();
+                    path.pop();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The simulation engine: a deterministic discrete-event simulator of
+//! services, queues, topics, WebSockets and sagas (see MODEL.md).
+//!
+//! Plain Rust: no Leptos, web-sys or wall clock in here, so the same run
+//! happens natively and in the browser, bit for bit.
+
+pub mod codec;
+pub mod format;
+pub mod report;
+pub mod sim;
+pub mod trace;
+pub mod view;
+
+pub use sim::{Sim, SimOptions};

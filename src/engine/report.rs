@@ -1,0 +1,147 @@
+//! What a run reports: the runner's `--json` shape (MODEL.md) and what the
+//! app's results panel reads. Plain data, serializable.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Report {
+    /// 16 hex digits over the event trace: same scenario + seed = same hash.
+    pub run_hash: String,
+    /// Events processed.
+    pub events: u64,
+    /// Simulated time reached, ms.
+    pub sim_ms: f64,
+    pub seed: u64,
+    /// Whether the run reached its end.
+    pub finished: bool,
+    pub nodes: BTreeMap<String, NodeReport>,
+    pub messages: MessageCounts,
+    /// Client requests, end to end.
+    pub requests: RequestCounts,
+    /// Circuit breakers by link id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub breakers: BTreeMap<String, BreakerReport>,
+    /// Why the run stopped early, if it did (an overload).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+}
+
+/// Every message or call attempt sent over a link ends in exactly one of
+/// these states; `sent` is their sum.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MessageCounts {
+    pub sent: u64,
+    pub delivered: u64,
+    pub failed: u64,
+    pub timed_out: u64,
+    pub rejected: u64,
+    pub dead_lettered: u64,
+    pub dropped: u64,
+    pub lost: u64,
+    pub in_flight: u64,
+    /// Side effects executed twice for one id on a non-idempotent service.
+    pub duplicates: u64,
+}
+
+impl MessageCounts {
+    /// The sum of the end states (must equal `sent`).
+    pub fn accounted(&self) -> u64 {
+        self.delivered
+            + self.failed
+            + self.timed_out
+            + self.rejected
+            + self.dead_lettered
+            + self.dropped
+            + self.lost
+            + self.in_flight
+    }
+}
+
+/// Requests started by clients, by how they ended for the user.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RequestCounts {
+    pub started: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub timed_out: u64,
+    pub in_flight: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Percentiles {
+    pub mean: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Mean {
+    pub mean: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct MeanMax {
+    pub mean: f64,
+    pub max: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NodeReport {
+    pub kind: String,
+    pub label: String,
+    /// Requests or messages that reached the node.
+    pub arrivals: u64,
+    /// Finished well (a service's ok answers, a queue's acked messages).
+    pub completed: u64,
+    /// Finished badly (errors, dead-lettered or dropped messages).
+    pub failed: u64,
+    /// Refused on arrival (full backlog or queue, node down).
+    pub rejected: u64,
+    /// Lost in a crash.
+    pub lost: u64,
+    /// Work finished after the caller had given up.
+    pub wasted: u64,
+    /// Side effects executed twice for one id (non-idempotent services).
+    pub duplicates: u64,
+    /// Redelivered ids an idempotent service recognised and skipped.
+    pub deduplicated: u64,
+    /// Arrival to completion at this node.
+    pub latency_ms: Percentiles,
+    /// Waiting for a worker, or in a queue, before service.
+    pub wait_ms: Mean,
+    /// Waiting items (backlog or ready messages), time-weighted.
+    pub queue_len: MeanMax,
+    /// Busy workers over all workers, time-weighted (0 for nodes without workers).
+    pub utilization: f64,
+    /// Kind-specific figures (a browser's connected users, a saga's
+    /// compensations, a queue's acknowledged-then-lost messages...).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, f64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct BreakerReport {
+    /// `closed`, `open` or `half_open` now.
+    pub state: String,
+    /// Calls refused while open.
+    pub rejected: u64,
+    /// Every change, as (ms, new state).
+    pub transitions: Vec<(f64, String)>,
+}
+
+/// One second of simulated time at one node, for the app's charts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Bucket {
+    /// Start of the bucket, in whole seconds.
+    pub t_s: u32,
+    /// Completions in this second.
+    pub throughput: u32,
+    pub errors: u32,
+    /// 99th percentile latency of completions in this second, ms.
+    pub p99_ms: f64,
+    /// Mean waiting items over this second.
+    pub queue_len: f64,
+}

@@ -1,0 +1,94 @@
+//! What the app draws while a run goes: tokens travelling along links and the
+//! live state of each node. Plain data, read from a [`super::Sim`] each frame.
+
+use serde::Serialize;
+
+/// What a token on a link is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// A call on its way to the callee.
+    Request,
+    /// An answer on its way back to the caller.
+    Response,
+    /// A queued, published or pushed message.
+    Message,
+}
+
+/// How the thing a token carries is going, for its colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenTone {
+    /// Not decided yet (requests, messages).
+    Pending,
+    /// A successful answer or a delivery.
+    Ok,
+    /// An error answer or a refusal.
+    Error,
+    /// A retry of an earlier attempt.
+    Retry,
+    /// A message being dead-lettered.
+    DeadLetter,
+}
+
+/// One thing in flight on a link.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Token {
+    /// Index of the link in `scenario.links`.
+    pub link: u32,
+    /// Fraction of the way travelled, 0..=1, measured from the link's `from`
+    /// node to its `to` node (a response travels from 1 back to 0).
+    pub progress: f32,
+    /// Whether it travels from `to` back to `from` (answers).
+    pub backwards: bool,
+    pub kind: TokenKind,
+    pub tone: TokenTone,
+    /// The trace it belongs to (clicking a token opens it).
+    pub trace: u64,
+}
+
+/// Circuit breaker states, as resilience4j names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakerState {
+    Closed,
+    Open,
+    HalfOpen,
+}
+
+impl BreakerState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half_open",
+        }
+    }
+}
+
+/// A node as it is right now.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NodeLive {
+    /// Busy workers (services, sagas), 0 for other kinds.
+    pub busy: u32,
+    /// Workers (0 when the kind has none or they are unbounded).
+    pub workers: u32,
+    /// Waiting items: a service's backlog, a queue's ready messages, a
+    /// durable topic's backlog, a browser's disconnected users.
+    pub waiting: u64,
+    /// Messages handed to consumers and not yet acknowledged (queues).
+    pub unacked: u64,
+    /// Open connections (websocket servers, browsers).
+    pub connections: u64,
+    /// Down because of a crash fault.
+    pub crashed: bool,
+    /// Slowed down or erroring because of a fault.
+    pub degraded: bool,
+}
+
+/// A link as it is right now.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkLive {
+    pub breaker: Option<BreakerState>,
+    pub partitioned: bool,
+}

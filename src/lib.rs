@@ -1,0 +1,10 @@
+//! Crosstalk: a deterministic simulator of how backend services talk, and the
+//! browser playground around it.
+//!
+//! The `engine` and `editor` modules are plain Rust (no Leptos, web-sys or wall
+//! clock); the `app` module is the Leptos UI, compiled only with the `ui` feature.
+
+pub mod engine;
+
+#[cfg(feature = "ui")]
+pub mod app;
