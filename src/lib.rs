@@ -4,6 +4,7 @@
 //! The `engine` and `editor` modules are plain Rust (no Leptos, web-sys or wall
 //! clock); the `app` module is the Leptos UI, compiled only with the `ui` feature.
 
+pub mod editor;
 pub mod engine;
 
 #[cfg(feature = "ui")]
