@@ -6,6 +6,7 @@
 
 pub mod editor;
 pub mod engine;
+pub mod runner;
 
 #[cfg(feature = "ui")]
 pub mod app;

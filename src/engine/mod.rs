@@ -6,6 +6,9 @@
 
 pub mod codec;
 pub mod format;
+pub mod kernel;
+pub mod links;
+pub mod metrics;
 pub mod report;
 pub mod sim;
 pub mod trace;

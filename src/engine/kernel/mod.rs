@@ -1,0 +1,8 @@
+//! The kernel every node and link builds on: integer time, the event queue,
+//! random streams, the run hash and a generational slab.
+
+pub mod clock;
+pub mod events;
+pub mod hash;
+pub mod rng;
+pub mod slab;

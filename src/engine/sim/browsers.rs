@@ -1,0 +1,369 @@
+//! Browsers and the servers that reach them: WebSocket pushes (RFC 6455),
+//! server-sent events and polling.
+//!
+//! A `browser` node is a population of users, each connected to one of the
+//! websocket/SSE servers linked to it. The result of a trace belongs to one
+//! user, and a push reaches that user only through the server holding the
+//! user's connection: a server that gets a result for someone connected
+//! elsewhere cannot deliver it, which is why chat systems put a pub/sub
+//! backplane behind their websocket servers.
+//!
+//! - `push` (WebSocket): no acks or replay in the protocol; a push for a user
+//!   who is disconnected is lost.
+//! - `sse`: the browser reconnects and resumes from the last event id, so
+//!   events for a disconnected user are held and replayed on reconnect.
+//! - `poll`: each user asks every `interval_ms`; a result waits at the
+//!   server until the next poll, which costs latency and request load.
+//!
+//! When a server crashes its connections drop; users reconnect with jittered
+//! exponential backoff to any server that is up, so reconnect waves show in
+//! the connection counts. The browser node's latency is what users feel: from
+//! the client request that started the trace to the result on screen.
+
+use super::event::Ev;
+use super::model::*;
+use super::tokens::TokenSpec;
+use super::{Push, Sim};
+use crate::engine::format::Via;
+use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::slab::Key;
+use crate::engine::trace::HopKind;
+use crate::engine::view::{TokenKind, TokenTone};
+
+/// The user a trace's result belongs to (spread evenly, deterministically).
+pub(super) fn user_of(trace: u64, users: u64) -> u64 {
+    let mut z = trace.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    (z ^ (z >> 31)) % users.max(1)
+}
+
+fn is_connection(via: Via) -> bool {
+    matches!(via, Via::Push | Via::Sse)
+}
+
+/// Spreads users over their servers at the start; starts the polls.
+pub(super) fn connect_all(sim: &mut Sim) {
+    for b in 0..sim.nodes.len() as u32 {
+        let now = sim.now;
+        let n = &mut sim.nodes[b as usize];
+        let KindRt::Browser(br) = &mut n.rt else {
+            continue;
+        };
+        let conn_servers: Vec<u32> = (0..br.servers.len() as u32)
+            .filter(|&i| is_connection(sim.links[br.servers[i as usize].1 as usize].via))
+            .collect();
+        br.per_server = vec![0; br.servers.len()];
+        br.conn = (0..br.users)
+            .map(|u| {
+                if conn_servers.is_empty() {
+                    NONE
+                } else {
+                    conn_servers[(u % conn_servers.len() as u64) as usize]
+                }
+            })
+            .collect();
+        br.attempts = vec![0; br.users as usize];
+        for &c in &br.conn {
+            if c != NONE {
+                br.per_server[c as usize] += 1;
+            }
+        }
+        let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
+        n.metrics.waiting.set(now, br.users - connected);
+        let poll = br
+            .servers
+            .iter()
+            .find(|s| sim.links[s.1 as usize].via == Via::Poll)
+            .copied();
+        if let Some((_, link)) = poll {
+            let interval = sim.links[link as usize].interval_us;
+            let users = br.users;
+            for u in 0..users {
+                let KindRt::Browser(_) = &sim.nodes[b as usize].rt else {
+                    break;
+                };
+                let phase = sim.nodes[b as usize].rng.below(interval);
+                sim.schedule(
+                    phase,
+                    Ev::Poll {
+                        browser: b,
+                        user: u as u32,
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// A server job's push/SSE/poll step: route the trace's result to its user.
+pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
+    let Some(job) = sim.jobs.get(jk) else { return };
+    let (trace, trace_start, server) = (job.trace, job.trace_start, job.node);
+    let l = &sim.links[link as usize];
+    let (b, via) = (l.to, l.via);
+    let KindRt::Browser(br) = &mut sim.nodes[b as usize].rt else {
+        return;
+    };
+    let user = user_of(trace, br.users);
+    let Some(idx) = br.servers.iter().position(|s| s.1 == link) else {
+        return;
+    };
+    match via {
+        Via::Poll => {
+            br.pending_poll
+                .entry(user)
+                .or_default()
+                .push((trace, trace_start));
+        }
+        _ => {
+            let conn = br.conn.get(user as usize).copied().unwrap_or(NONE);
+            if conn == idx as u32 {
+                push(
+                    sim,
+                    b,
+                    user as u32,
+                    idx as u32,
+                    trace,
+                    trace_start,
+                    link,
+                    sim.now,
+                );
+            } else if conn == NONE && via == Via::Sse {
+                // SSE: the browser will resume from its last event id.
+                br.held.entry(user).or_default().push((trace, trace_start));
+                sim.nodes[b as usize].metrics.bump("held_for_resume");
+            } else if conn == NONE {
+                sim.ledger.sent += 1;
+                sim.ledger.lost += 1;
+                sim.nodes[b as usize].metrics.bump("pushes_lost");
+                sim.hop(trace, HopKind::Lost, b, link, 0);
+            } else {
+                // The user is connected to another server: this one cannot
+                // reach them (no backplane).
+                sim.nodes[server as usize]
+                    .metrics
+                    .bump("user_not_connected_here");
+            }
+        }
+    }
+}
+
+/// Sends one push (or SSE event, or poll answer) to `user` over `link`.
+/// `depart` is when it leaves the server (a poll answer leaves once the
+/// poll request got there).
+#[allow(clippy::too_many_arguments)]
+fn push(
+    sim: &mut Sim,
+    b: u32,
+    user: u32,
+    server: u32,
+    trace: u64,
+    trace_start: Micros,
+    link: u32,
+    depart: Micros,
+) {
+    sim.ledger.sent += 1;
+    if sim.links[link as usize].partitioned > 0 {
+        sim.ledger.dropped += 1;
+        return;
+    }
+    let now = depart;
+    let arrive = now + super::calls::latency(sim, link);
+    let token = sim.tokens.start(TokenSpec {
+        link,
+        depart: now,
+        arrive,
+        backwards: false,
+        kind: TokenKind::Message,
+        tone: TokenTone::Ok,
+        trace,
+    });
+    let p = sim.pushes.insert(Push {
+        browser: b,
+        user,
+        server,
+        trace,
+        trace_start,
+        token,
+    });
+    sim.schedule(arrive, Ev::PushArrive { push: p });
+}
+
+pub(super) fn push_arrived(sim: &mut Sim, pk: Key) {
+    let Some(p) = sim.pushes.remove(pk) else {
+        return;
+    };
+    sim.tokens.end(p.token);
+    let now = sim.now;
+    let n = &mut sim.nodes[p.browser as usize];
+    let KindRt::Browser(br) = &n.rt else { return };
+    let link = br
+        .servers
+        .get(p.server as usize)
+        .map(|s| s.1)
+        .unwrap_or(NONE);
+    let via_poll = link != NONE && sim.links[link as usize].via == Via::Poll;
+    let connected = via_poll || br.conn.get(p.user as usize) == Some(&p.server);
+    if !connected || n.is_down() {
+        // The connection dropped while the push was on its way.
+        sim.ledger.lost += 1;
+        n.metrics.bump("pushes_lost");
+        return;
+    }
+    sim.ledger.delivered += 1;
+    n.metrics.arrivals += 1;
+    n.metrics.finish(now, p.trace_start, true);
+    sim.hop(p.trace, HopKind::Push, p.browser, link, p.user);
+}
+
+/// A server crashed: its users drop and start reconnecting.
+pub(super) fn server_crashed(sim: &mut Sim, server: u32) {
+    for b in 0..sim.nodes.len() as u32 {
+        let KindRt::Browser(br) = &sim.nodes[b as usize].rt else {
+            continue;
+        };
+        let Some(idx) = br
+            .servers
+            .iter()
+            .position(|s| s.0 == server && is_connection(sim.links[s.1 as usize].via))
+        else {
+            continue;
+        };
+        let dropped: Vec<u32> = (0..br.conn.len() as u32)
+            .filter(|&u| br.conn[u as usize] == idx as u32)
+            .collect();
+        drop_users(sim, b, &dropped);
+    }
+}
+
+/// Disconnects `users` of browser `b` and schedules their reconnects.
+pub(super) fn drop_users(sim: &mut Sim, b: u32, users: &[u32]) {
+    let now = sim.now;
+    let n = &mut sim.nodes[b as usize];
+    let KindRt::Browser(br) = &mut n.rt else {
+        return;
+    };
+    let base = br.reconnect_us.max(1) as f64;
+    let mut waits = Vec::with_capacity(users.len());
+    for &u in users {
+        let c = br.conn[u as usize];
+        if c != NONE {
+            br.per_server[c as usize] -= 1;
+            br.conn[u as usize] = NONE;
+            n.metrics.bump("disconnects");
+        }
+        br.attempts[u as usize] = 0;
+        // Jittered: between half and one and a half of the base delay.
+        waits.push((base * (0.5 + n.rng.unit())) as Micros);
+    }
+    let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
+    n.metrics.waiting.set(now, br.users - connected);
+    for (&u, wait) in users.iter().zip(waits) {
+        sim.schedule(
+            now + wait.max(1),
+            Ev::Reconnect {
+                browser: b,
+                user: u,
+            },
+        );
+    }
+}
+
+pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
+    let now = sim.now;
+    let up: Vec<u32> = match &sim.nodes[b as usize].rt {
+        KindRt::Browser(br) if br.conn.get(user as usize) == Some(&NONE) => (0..br.servers.len()
+            as u32)
+            .filter(|&i| {
+                let (s, link) = br.servers[i as usize];
+                is_connection(sim.links[link as usize].via)
+                    && !sim.nodes[s as usize].is_down()
+                    && sim.links[link as usize].partitioned == 0
+            })
+            .collect(),
+        _ => return,
+    };
+    let n = &mut sim.nodes[b as usize];
+    if n.is_down() {
+        return;
+    }
+    let KindRt::Browser(br) = &mut n.rt else {
+        return;
+    };
+    n.metrics.bump("reconnect_attempts");
+    if up.is_empty() {
+        // Exponential backoff with jitter, capped at 64x the base delay.
+        let a = br.attempts[user as usize].min(6);
+        br.attempts[user as usize] = br.attempts[user as usize].saturating_add(1);
+        let wait =
+            (br.reconnect_us.max(1) as f64 * (1u64 << a) as f64 * (0.5 + n.rng.unit())) as Micros;
+        sim.schedule(now + wait.max(1), Ev::Reconnect { browser: b, user });
+        return;
+    }
+    // A load balancer sends the new connection to any server that is up.
+    let idx = up[n.rng.below(up.len() as u64) as usize];
+    br.conn[user as usize] = idx;
+    br.per_server[idx as usize] += 1;
+    br.attempts[user as usize] = 0;
+    let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
+    let users = br.users;
+    let link = br.servers[idx as usize].1;
+    let held = br.held.remove(&(user as u64)).unwrap_or_default();
+    n.metrics.waiting.set(now, users - connected);
+    n.metrics.bump("reconnects");
+    for (trace, start) in held {
+        push(sim, b, user, idx, trace, start, link, now);
+    }
+}
+
+/// A user polls: whatever waits for them at the server comes back.
+pub(super) fn poll(sim: &mut Sim, b: u32, user: u32) {
+    let KindRt::Browser(br) = &sim.nodes[b as usize].rt else {
+        return;
+    };
+    let Some(idx) = br
+        .servers
+        .iter()
+        .position(|s| sim.links[s.1 as usize].via == Via::Poll)
+    else {
+        return;
+    };
+    let (server, link) = br.servers[idx];
+    let interval = sim.links[link as usize].interval_us;
+    let now = sim.now;
+    sim.schedule(now + interval, Ev::Poll { browser: b, user });
+    if sim.nodes[b as usize].is_down() {
+        return;
+    }
+    // The poll is a request to the server: this is polling's load.
+    sim.ledger.sent += 1;
+    let s = &mut sim.nodes[server as usize];
+    s.metrics.arrivals += 1;
+    s.metrics.bump("polls");
+    if s.is_down() || sim.links[link as usize].partitioned > 0 {
+        sim.ledger.rejected += 1;
+        return;
+    }
+    sim.ledger.delivered += 1;
+    let KindRt::Browser(br) = &mut sim.nodes[b as usize].rt else {
+        return;
+    };
+    let results = br.pending_poll.remove(&(user as u64)).unwrap_or_default();
+    // The request's way there is part of the answer's delay.
+    let there = super::calls::latency(sim, link);
+    for (trace, start) in results {
+        push(sim, b, user, idx as u32, trace, start, link, now + there);
+    }
+}
+
+/// The browsers themselves go offline (a `crash` on a browser node).
+pub(super) fn browser_down(sim: &mut Sim, b: u32) {
+    let KindRt::Browser(br) = &sim.nodes[b as usize].rt else {
+        return;
+    };
+    let users: Vec<u32> = (0..br.conn.len() as u32)
+        .filter(|&u| br.conn[u as usize] != NONE)
+        .collect();
+    drop_users(sim, b, &users);
+}

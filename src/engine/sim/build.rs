@@ -1,0 +1,266 @@
+//! Building a run from a validated scenario: resolve ids to indices, apply
+//! the documented defaults, seed every node's and link's random stream, and
+//! schedule what starts on its own (client arrivals, faults, ticks, polls).
+
+use super::event::Ev;
+use super::model::*;
+use super::tokens::Tokens;
+use super::{Sim, SimOptions};
+use crate::engine::format::defaults as d;
+use crate::engine::format::{Delivery, Dist, FaultKind, NodeKind, Persistence, Scenario, Via};
+use crate::engine::kernel::clock::{ms_to_us, Micros};
+use crate::engine::kernel::events::EventQueue;
+use crate::engine::kernel::hash::RunHash;
+use crate::engine::kernel::rng::Stream;
+use crate::engine::kernel::slab::Slab;
+use crate::engine::links::breaker::{Breaker, BreakerConfig};
+use crate::engine::links::retry::RetryPolicy;
+use crate::engine::metrics::{bucket_width_us, NodeMetrics};
+use crate::engine::report::{MessageCounts, RequestCounts};
+use crate::engine::trace::TraceLog;
+use std::collections::{BTreeMap, HashSet, VecDeque};
+
+pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim {
+    let index: BTreeMap<&str, u32> = s
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i as u32))
+        .collect();
+    let node_of = |id: &str| index.get(id).copied().unwrap_or(NONE);
+    let end = ms_to_us(s.duration_ms);
+
+    let links: Vec<LinkRt> = s
+        .links
+        .iter()
+        .map(|l| LinkRt {
+            id: l.id.clone(),
+            via: l.via,
+            from: node_of(&l.from),
+            to: node_of(&l.to),
+            latency: l.latency_ms.unwrap_or(Dist::Const(match l.via {
+                Via::Http => d::HTTP_LATENCY_MS,
+                Via::Grpc => d::GRPC_LATENCY_MS,
+                _ => d::LINK_LATENCY_MS,
+            })),
+            timeout_us: match (l.timeout_ms, l.via) {
+                (Some(t), _) => Some(ms_to_us(t)),
+                (None, Via::RequestReply) => Some(ms_to_us(d::REQUEST_REPLY_TIMEOUT_MS)),
+                (None, _) => None,
+            },
+            retry: RetryPolicy::from_spec(l.retry.as_ref()),
+            breaker: l
+                .circuit_breaker
+                .as_ref()
+                .map(|b| Breaker::new(BreakerConfig::from_spec(b))),
+            optional: l.optional.unwrap_or(false),
+            outbox: l.outbox.unwrap_or(false),
+            interval_us: ms_to_us(l.interval_ms.unwrap_or(d::POLL_INTERVAL_MS)).max(1),
+            rng: Stream::new(s.seed, &l.id),
+            partitioned: 0,
+            slow: 1.0,
+        })
+        .collect();
+
+    let mut nodes: Vec<NodeRt> = s
+        .nodes
+        .iter()
+        .map(|n| NodeRt {
+            id: n.id.clone(),
+            kind: n.kind,
+            rng: Stream::new(s.seed, &n.id),
+            down: 0,
+            slow: 1.0,
+            error_override: None,
+            metrics: NodeMetrics::default(),
+            out: Vec::new(),
+            rt: kind_rt(n, node_of(n.dead_letter.as_deref().unwrap_or(""))),
+        })
+        .collect();
+
+    // Steps of each node, and the wiring each kind needs.
+    for (i, l) in links.iter().enumerate() {
+        let i = i as u32;
+        let (from, to) = (l.from as usize, l.to as usize);
+        match l.via {
+            Via::Consume => {
+                if let KindRt::Queue(q) = &mut nodes[from].rt {
+                    q.consumers.push((l.to, i));
+                }
+                if let KindRt::Worker(w) = &mut nodes[to].rt {
+                    w.consumes.push((l.from, i));
+                }
+            }
+            Via::Subscribe => {
+                if let KindRt::Topic(t) = &mut nodes[from].rt {
+                    t.subscriptions.push((i, NONE));
+                }
+            }
+            Via::Push | Via::Sse | Via::Poll => {
+                nodes[from].out.push(i);
+                if let KindRt::Browser(b) = &mut nodes[to].rt {
+                    b.servers.push((l.from, i));
+                }
+            }
+            _ => nodes[from].out.push(i),
+        }
+    }
+
+    // A service can see the same id twice when a caller retries, a queue
+    // redelivers or a durable subscription replays: only then remember ids.
+    for l in &links {
+        let repeats = match l.via {
+            Via::Http | Via::Grpc | Via::SagaStep => l.retry.attempts > 1 || l.timeout_us.is_some(),
+            Via::Consume | Via::Subscribe | Via::RequestReply => true,
+            _ => false,
+        };
+        if repeats {
+            if let KindRt::Worker(w) = &mut nodes[l.to as usize].rt {
+                w.seen.get_or_insert_with(HashSet::new);
+            }
+        }
+    }
+
+    let mut sim = Sim {
+        scenario: s.clone(),
+        now: 0,
+        end,
+        queue: EventQueue::default(),
+        hash: RunHash::default(),
+        events: 0,
+        nodes,
+        links,
+        jobs: Slab::default(),
+        msgs: Slab::default(),
+        pushes: Slab::default(),
+        faults: Vec::new(),
+        ledger: MessageCounts::default(),
+        requests: RequestCounts::default(),
+        next_trace: 0,
+        next_op: 0,
+        bucket_us: bucket_width_us(end),
+        bucket_start: 0,
+        traces,
+        tokens: Tokens::new(options.track_tokens),
+        stopped: None,
+    };
+    super::topics::add_durable_backlogs(&mut sim);
+    super::browsers::connect_all(&mut sim);
+    for f in &s.faults {
+        let Some(target) = super::faults::resolve(&sim, &f.target) else {
+            continue;
+        };
+        let i = sim.faults.len() as u32;
+        sim.faults.push(FaultRt {
+            target,
+            kind: f.kind,
+            factor: f.factor.unwrap_or(1.0),
+            rate: f.rate.unwrap_or(0.0),
+            active: false,
+            cancelled: false,
+        });
+        let at = ms_to_us(f.at_ms);
+        sim.schedule(at, Ev::FaultStart { fault: i });
+        if let Some(len) = f.for_ms {
+            sim.schedule(at.saturating_add(ms_to_us(len)), Ev::FaultEnd { fault: i });
+        }
+    }
+    for i in 0..sim.nodes.len() as u32 {
+        super::clients::start(&mut sim, i);
+    }
+    let first_tick: Micros = sim.bucket_us;
+    if first_tick <= sim.end {
+        sim.schedule(first_tick, Ev::Tick);
+    }
+    sim
+}
+
+fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
+    match n.kind {
+        NodeKind::Client => {
+            let mut schedule: Vec<(Micros, f64)> = n
+                .schedule
+                .iter()
+                .flatten()
+                .map(|(at, r)| (ms_to_us(*at), *r))
+                .collect();
+            schedule.sort_by_key(|s| s.0);
+            KindRt::Client(ClientRt {
+                rate_per_s: n.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S),
+                arrival: n.arrival.unwrap_or_default(),
+                schedule,
+                generation: 0,
+            })
+        }
+        NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => {
+            let unbounded = n.kind != NodeKind::Service && n.workers.is_none();
+            let work_default = if n.kind == NodeKind::Service {
+                d::SERVICE_WORK_MS
+            } else {
+                d::SAGA_WORK_MS
+            };
+            KindRt::Worker(WorkerRt {
+                workers: if unbounded {
+                    u32::MAX
+                } else {
+                    n.workers.unwrap_or(d::SERVICE_WORKERS)
+                },
+                busy: 0,
+                backlog: VecDeque::new(),
+                backlog_cap: n.backlog.unwrap_or(u64::MAX),
+                work: n.work_ms.unwrap_or(Dist::Const(work_default)),
+                error_rate: n.error_rate.unwrap_or(0.0),
+                idempotent: n.idempotent.unwrap_or(false),
+                seen: None,
+                consumes: Vec::new(),
+                next_consume: 0,
+                outbox: BTreeMap::new(),
+            })
+        }
+        NodeKind::Queue => KindRt::Queue(queue_rt(n, dead_letter)),
+        NodeKind::Topic => KindRt::Topic(TopicRt {
+            durable: n.delivery.unwrap_or_default() == Delivery::Durable,
+            subscriptions: Vec::new(),
+        }),
+        NodeKind::Browser => KindRt::Browser(BrowserRt {
+            users: n.users.unwrap_or(d::BROWSER_USERS),
+            servers: Vec::new(),
+            conn: Vec::new(),
+            attempts: Vec::new(),
+            per_server: Vec::new(),
+            reconnect_us: ms_to_us(n.reconnect_ms.unwrap_or(d::WEBSOCKET_RECONNECT_MS)),
+            held: BTreeMap::new(),
+            pending_poll: BTreeMap::new(),
+        }),
+    }
+}
+
+/// A queue's runtime; also used for a durable subscription's hidden backlog.
+pub(super) fn queue_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> QueueRt {
+    let persistence = n.persistence.unwrap_or(Persistence::Memory);
+    QueueRt {
+        ready: VecDeque::new(),
+        capacity: n.capacity.unwrap_or(u64::MAX),
+        max_deliveries: n.max_deliveries.unwrap_or(d::QUEUE_MAX_DELIVERIES),
+        dead_letter,
+        visibility_us: n.visibility_timeout_ms.map(ms_to_us),
+        redelivery_us: ms_to_us(
+            n.redelivery_delay_ms
+                .unwrap_or(d::QUEUE_REDELIVERY_DELAY_MS),
+        ),
+        persistence,
+        snapshot_us: ms_to_us(n.snapshot_every_ms.unwrap_or(d::SNAPSHOT_EVERY_MS)).max(1),
+        consumers: Vec::new(),
+        next_consumer: 0,
+        unacked: 0,
+    }
+}
+
+/// Whether a fault kind makes sense on its target (validation already
+/// refused the rest; this keeps live injection honest too).
+pub(super) fn fault_fits(kind: FaultKind, target: Target) -> bool {
+    !matches!(
+        (kind, target),
+        (FaultKind::Crash | FaultKind::Errors, Target::Link(_))
+    )
+}

@@ -1,0 +1,433 @@
+//! Synchronous calls (`http`, `grpc`, saga steps) and request-reply.
+//!
+//! A call is a sequence of attempts. Each attempt is one message in the
+//! ledger and ends in exactly one state: delivered (ok answer), failed (error
+//! answer), rejected (refused by the callee), timed out (the caller gave
+//! up), dropped (a partition ate it) or lost (the callee crashed with it).
+//! The callee keeps working after a timeout; its answer then finds nobody
+//! waiting and counts as wasted work.
+//!
+//! Around the attempts sit the link's circuit breaker (resilience4j, see
+//! `links::breaker`) and its retry policy (AWS backoff and jitter, see
+//! `links::retry`). An open breaker fails the attempt fast, without a message.
+
+use super::event::Ev;
+use super::jobs::{self, NewJob};
+use super::model::*;
+use super::tokens::TokenSpec;
+use super::Sim;
+use crate::engine::format::{defaults, NodeKind};
+use crate::engine::kernel::clock::{ms_to_us, Micros};
+use crate::engine::kernel::slab::Key;
+use crate::engine::links::retry::RetryPolicy;
+use crate::engine::trace::HopKind;
+use crate::engine::view::{TokenKind, TokenTone};
+
+/// One crossing of `link`: a latency sample, stretched by `slow` faults.
+pub(super) fn latency(sim: &mut Sim, link: u32) -> Micros {
+    let l = &mut sim.links[link as usize];
+    let us = l.rng.sample_us(&l.latency);
+    if l.slow != 1.0 {
+        (us as f64 * l.slow).round() as Micros
+    } else {
+        us
+    }
+}
+
+/// Starts a new call from job `jk` over `link` (a new idempotency key).
+pub(super) fn start(sim: &mut Sim, jk: Key, link: u32, compensating: bool) {
+    let op = sim.new_op();
+    let base = sim.links[link as usize].retry.base_ms;
+    let Some(job) = sim.jobs.get_mut(jk) else {
+        return;
+    };
+    job.call = CallState {
+        link,
+        attempts: 0,
+        seq: job.call.seq,
+        permit: None,
+        prev_backoff_ms: base,
+        accounted: false,
+        op,
+        compensating,
+        last: None,
+    };
+    job.phase = Phase::Calling;
+    attempt(sim, jk);
+}
+
+fn attempt(sim: &mut Sim, jk: Key) {
+    let now = sim.now;
+    let Some(job) = sim.jobs.get_mut(jk) else {
+        return;
+    };
+    let link = job.call.link;
+    let (trace, trace_start, node, op) = (job.trace, job.trace_start, job.node, job.call.op);
+    job.call.attempts += 1;
+    job.call.seq = job.call.seq.wrapping_add(1);
+    job.call.accounted = false;
+    let (attempts, seq) = (job.call.attempts, job.call.seq);
+    let permit = match &mut sim.links[link as usize].breaker {
+        None => None,
+        Some(b) => match b.try_acquire(now) {
+            Some(p) => Some(p),
+            None => {
+                // Open: fail fast, nothing leaves the caller.
+                sim.hop(trace, HopKind::Reject, node, link, 1);
+                if let Some(job) = sim.jobs.get_mut(jk) {
+                    job.call.last = Some(Outcome::Rejected);
+                    job.call.accounted = true;
+                }
+                failed(sim, jk);
+                return;
+            }
+        },
+    };
+    if let Some(job) = sim.jobs.get_mut(jk) {
+        job.call.permit = permit;
+    }
+    sim.ledger.sent += 1;
+    sim.hop(trace, HopKind::Send, node, link, attempts);
+    let l = &sim.links[link as usize];
+    let (to, timeout) = (l.to, l.timeout_us);
+    if l.partitioned > 0 {
+        sim.ledger.dropped += 1;
+        if let Some(job) = sim.jobs.get_mut(jk) {
+            job.call.accounted = true;
+        }
+        sim.hop(trace, HopKind::Drop, node, link, 0);
+    } else {
+        let tone = if attempts > 1 {
+            TokenTone::Retry
+        } else {
+            TokenTone::Pending
+        };
+        let origin = Origin::Call {
+            caller: jk,
+            seq,
+            link,
+        };
+        jobs::send(
+            sim,
+            link,
+            NewJob {
+                node: to,
+                trace,
+                trace_start,
+                op,
+                origin,
+                reserved: false,
+            },
+            tone,
+        );
+    }
+    if let Some(t) = timeout {
+        sim.schedule(now + t, Ev::CallTimeout { job: jk, seq });
+    }
+}
+
+/// Whether `caller` still waits for attempt `seq`.
+fn waiting(sim: &Sim, caller: Key, seq: u32) -> Option<Phase> {
+    sim.jobs
+        .get(caller)
+        .filter(|c| c.call.seq == seq && matches!(c.phase, Phase::Calling | Phase::Parked))
+        .map(|c| c.phase)
+}
+
+/// The callee is done with attempt `seq` of `caller`: send the answer back.
+pub(super) fn answer_caller(
+    sim: &mut Sim,
+    callee: &Job,
+    caller: Key,
+    seq: u32,
+    link: u32,
+    outcome: Outcome,
+) {
+    let Some(phase) = waiting(sim, caller, seq) else {
+        if outcome != Outcome::Rejected {
+            sim.nodes[callee.node as usize].metrics.wasted += 1;
+        }
+        let l = &sim.links[link as usize];
+        if l.via == crate::engine::format::Via::RequestReply {
+            // A reply after its caller stopped waiting: an orphan.
+            sim.nodes[l.from as usize].metrics.bump("orphan_replies");
+        }
+        return;
+    };
+    if sim.links[link as usize].partitioned > 0 {
+        mark_accounted(sim, caller, |l| l.dropped += 1);
+        sim.hop(callee.trace, HopKind::Drop, callee.node, link, 1);
+        return;
+    }
+    let now = sim.now;
+    let arrive = now + latency(sim, link);
+    let tone = match outcome {
+        Outcome::Ok => TokenTone::Ok,
+        _ => TokenTone::Error,
+    };
+    let token = sim.tokens.start(TokenSpec {
+        link,
+        depart: now,
+        arrive,
+        backwards: true,
+        kind: TokenKind::Response,
+        tone,
+        trace: callee.trace,
+    });
+    let ev = if phase == Phase::Parked {
+        Ev::ReplyBack {
+            job: caller,
+            seq,
+            outcome,
+            token,
+        }
+    } else {
+        Ev::Reply {
+            job: caller,
+            seq,
+            outcome,
+            token,
+        }
+    };
+    sim.schedule(arrive, ev);
+}
+
+/// Counts the current attempt of `caller` in the ledger once.
+fn mark_accounted(
+    sim: &mut Sim,
+    caller: Key,
+    count: impl FnOnce(&mut crate::engine::report::MessageCounts),
+) {
+    if let Some(c) = sim.jobs.get_mut(caller) {
+        if !c.call.accounted {
+            c.call.accounted = true;
+            count(&mut sim.ledger);
+        }
+    }
+}
+
+/// The callee crashed with attempt `seq`: the message is lost. The caller
+/// does not know; it waits for its timeout.
+pub(super) fn attempt_lost(sim: &mut Sim, caller: Key, seq: u32) {
+    if waiting(sim, caller, seq).is_some() {
+        mark_accounted(sim, caller, |l| l.lost += 1);
+    }
+}
+
+pub(super) fn reply(sim: &mut Sim, jk: Key, seq: u32, outcome: Outcome, token: u32) {
+    sim.tokens.end(token);
+    if waiting(sim, jk, seq) != Some(Phase::Calling) {
+        return;
+    }
+    settle_attempt(sim, jk, outcome);
+}
+
+/// A request-reply answer reached a parked caller.
+pub(super) fn reply_back(sim: &mut Sim, jk: Key, seq: u32, outcome: Outcome, token: u32) {
+    sim.tokens.end(token);
+    match waiting(sim, jk, seq) {
+        Some(Phase::Parked) => settle_attempt(sim, jk, outcome),
+        _ => {
+            if let Some(node) = sim.jobs.get(jk).map(|j| j.node) {
+                sim.nodes[node as usize].metrics.bump("orphan_replies");
+            }
+        }
+    }
+}
+
+fn settle_attempt(sim: &mut Sim, jk: Key, outcome: Outcome) {
+    let now = sim.now;
+    mark_accounted(sim, jk, |l| match outcome {
+        Outcome::Ok => l.delivered += 1,
+        Outcome::Error => l.failed += 1,
+        Outcome::Rejected => l.rejected += 1,
+        Outcome::Timeout => l.timed_out += 1,
+    });
+    let Some(job) = sim.jobs.get_mut(jk) else {
+        return;
+    };
+    job.call.last = Some(outcome);
+    let (link, permit) = (job.call.link, job.call.permit);
+    if let (Some(b), Some(p)) = (&mut sim.links[link as usize].breaker, permit) {
+        b.record(now, p, outcome != Outcome::Ok);
+    }
+    if outcome == Outcome::Ok {
+        succeeded(sim, jk);
+    } else {
+        failed(sim, jk);
+    }
+}
+
+pub(super) fn timeout(sim: &mut Sim, jk: Key, seq: u32) {
+    if waiting(sim, jk, seq).is_none() {
+        return;
+    }
+    let now = sim.now;
+    mark_accounted(sim, jk, |l| l.timed_out += 1);
+    let Some(job) = sim.jobs.get_mut(jk) else {
+        return;
+    };
+    job.call.last = Some(Outcome::Timeout);
+    // A later answer to this attempt must find nobody waiting.
+    job.call.seq = job.call.seq.wrapping_add(1);
+    let (link, permit, trace, node) = (job.call.link, job.call.permit, job.trace, job.node);
+    if let (Some(b), Some(p)) = (&mut sim.links[link as usize].breaker, permit) {
+        b.record(now, p, true);
+    }
+    sim.hop(trace, HopKind::Timeout, node, link, 0);
+    failed(sim, jk);
+}
+
+/// The attempt failed: retry after a backoff, or give up.
+fn failed(sim: &mut Sim, jk: Key) {
+    let now = sim.now;
+    let Some(job) = sim.jobs.get(jk) else { return };
+    let (link, attempts, prev, trace, node) = (
+        job.call.link,
+        job.call.attempts,
+        job.call.prev_backoff_ms,
+        job.trace,
+        job.node,
+    );
+    let parked = job.phase == Phase::Parked;
+    let compensating = job.call.compensating;
+    let l = &mut sim.links[link as usize];
+    // A compensation is retried at least the documented number of times.
+    let policy = if compensating && l.retry.attempts < defaults::COMPENSATION_ATTEMPTS {
+        RetryPolicy {
+            attempts: defaults::COMPENSATION_ATTEMPTS,
+            ..RetryPolicy::from_spec(Some(&Default::default()))
+        }
+    } else {
+        l.retry
+    };
+    if !parked && attempts < policy.attempts {
+        let wait_ms = policy.backoff_ms(attempts - 1, prev, &mut l.rng);
+        let Some(job) = sim.jobs.get_mut(jk) else {
+            return;
+        };
+        job.call.prev_backoff_ms = wait_ms;
+        job.phase = Phase::Backoff;
+        let seq = job.call.seq;
+        sim.hop(trace, HopKind::Retry, node, link, wait_ms.round() as u32);
+        sim.schedule(now + ms_to_us(wait_ms), Ev::Retry { job: jk, seq });
+        return;
+    }
+    gave_up(sim, jk);
+}
+
+pub(super) fn retry(sim: &mut Sim, jk: Key, seq: u32) {
+    let Some(job) = sim.jobs.get_mut(jk) else {
+        return;
+    };
+    if job.phase != Phase::Backoff || job.call.seq != seq {
+        return;
+    }
+    job.phase = Phase::Calling;
+    attempt(sim, jk);
+}
+
+fn succeeded(sim: &mut Sim, jk: Key) {
+    let Some(job) = sim.jobs.get_mut(jk) else {
+        return;
+    };
+    job.phase = Phase::Working;
+    if sim.nodes[job.node as usize].kind == NodeKind::Saga {
+        super::sagas::step_done(sim, jk, true);
+        return;
+    }
+    job.step += 1;
+    jobs::continue_steps(sim, jk);
+}
+
+/// No attempt left: an optional link degrades the answer, a required one
+/// fails it (with a timeout if that is how the last attempt ended).
+fn gave_up(sim: &mut Sim, jk: Key) {
+    let Some(job) = sim.jobs.get_mut(jk) else {
+        return;
+    };
+    job.phase = Phase::Working;
+    if sim.nodes[job.node as usize].kind == NodeKind::Saga {
+        super::sagas::step_done(sim, jk, false);
+        return;
+    }
+    if sim.links[job.call.link as usize].optional {
+        job.degraded = true;
+        job.step += 1;
+        jobs::continue_steps(sim, jk);
+        return;
+    }
+    let outcome = if job.call.last == Some(Outcome::Timeout) {
+        Outcome::Timeout
+    } else {
+        Outcome::Error
+    };
+    jobs::finish(sim, jk, outcome);
+}
+
+/// Request-reply: send the request (to a service, or into a queue with a
+/// correlation id), release the worker, wait up to the link's timeout.
+pub(super) fn start_request_reply(sim: &mut Sim, jk: Key, link: u32) {
+    let op = sim.new_op();
+    let now = sim.now;
+    let Some(job) = sim.jobs.get_mut(jk) else {
+        return;
+    };
+    job.call = CallState {
+        link,
+        attempts: 1,
+        seq: job.call.seq.wrapping_add(1),
+        op,
+        ..CallState::default()
+    };
+    job.phase = Phase::Parked;
+    let (seq, trace, trace_start, node, held) = (
+        job.call.seq,
+        job.trace,
+        job.trace_start,
+        job.node,
+        job.holds_worker,
+    );
+    job.holds_worker = false;
+    if held {
+        jobs::worker_freed(sim, node);
+    }
+    sim.hop(trace, HopKind::Send, node, link, 1);
+    let l = &sim.links[link as usize];
+    let (to, timeout) = (l.to, l.timeout_us.unwrap_or(u64::MAX / 4));
+    sim.schedule(
+        now.saturating_add(timeout),
+        Ev::CallTimeout { job: jk, seq },
+    );
+    if sim.nodes[to as usize].kind == NodeKind::Queue {
+        // The queue's consumer answers through the correlation id.
+        super::queues::send_request(sim, jk, link, op, (jk, seq));
+        if let Some(j) = sim.jobs.get_mut(jk) {
+            j.call.accounted = true;
+        }
+        return;
+    }
+    sim.ledger.sent += 1;
+    if sim.links[link as usize].partitioned > 0 {
+        mark_accounted(sim, jk, |l| l.dropped += 1);
+        return;
+    }
+    let origin = Origin::Call {
+        caller: jk,
+        seq,
+        link,
+    };
+    jobs::send(
+        sim,
+        link,
+        NewJob {
+            node: to,
+            trace,
+            trace_start,
+            op,
+            origin,
+            reserved: false,
+        },
+        TokenTone::Pending,
+    );
+}

@@ -1,0 +1,123 @@
+//! The events of a run. Small `Copy` values: everything bigger lives in the
+//! slabs and is referred to by key, so the heap stays compact and nothing
+//! allocates per event.
+
+use super::model::Outcome;
+use crate::engine::kernel::slab::Key;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Ev {
+    /// A client's next request (ignored if `generation` is stale).
+    ClientNext {
+        node: u32,
+        generation: u32,
+    },
+    /// A client's rate changes to schedule step `step`.
+    ClientRate {
+        node: u32,
+        step: u32,
+    },
+    /// A request reaches its node.
+    JobArrive {
+        job: Key,
+    },
+    /// A worker finishes a request's own work.
+    WorkDone {
+        job: Key,
+    },
+    /// An answer reaches the caller.
+    Reply {
+        job: Key,
+        seq: u32,
+        outcome: Outcome,
+        token: u32,
+    },
+    /// The caller stops waiting for attempt `seq`.
+    CallTimeout {
+        job: Key,
+        seq: u32,
+    },
+    /// The caller retries after its backoff.
+    Retry {
+        job: Key,
+        seq: u32,
+    },
+    /// A message reaches its queue (or topic).
+    MsgArrive {
+        msg: Key,
+    },
+    /// A nacked message's redelivery delay is over.
+    MsgReady {
+        msg: Key,
+    },
+    /// Delivery `delivery` of a message was not acked in time.
+    Visibility {
+        msg: Key,
+        delivery: u32,
+    },
+    /// The broker confirms an outboxed message: the sender's relay marks it sent.
+    OutboxConfirm {
+        node: u32,
+        op: u64,
+    },
+    /// A push, SSE event or poll answer reaches a user.
+    PushArrive {
+        push: Key,
+    },
+    /// A disconnected user tries to reconnect.
+    Reconnect {
+        browser: u32,
+        user: u32,
+    },
+    /// A user polls its server.
+    Poll {
+        browser: u32,
+        user: u32,
+    },
+    /// A request-reply answer reaches the waiting caller.
+    ReplyBack {
+        job: Key,
+        seq: u32,
+        outcome: Outcome,
+        token: u32,
+    },
+    FaultStart {
+        fault: u32,
+    },
+    FaultEnd {
+        fault: u32,
+    },
+    /// Closes the metrics buckets.
+    Tick,
+}
+
+impl Ev {
+    /// The words the run hash folds for this event.
+    #[inline]
+    pub fn hash_words(&self) -> (u64, u64) {
+        match *self {
+            Ev::ClientNext { node, generation } => (1, ((node as u64) << 32) | generation as u64),
+            Ev::ClientRate { node, step } => (2, ((node as u64) << 32) | step as u64),
+            Ev::JobArrive { job } => (3, job.word()),
+            Ev::WorkDone { job } => (4, job.word()),
+            Ev::Reply {
+                job, seq, outcome, ..
+            } => (5 | (outcome as u64) << 8 | (seq as u64) << 16, job.word()),
+            Ev::CallTimeout { job, seq } => (6 | (seq as u64) << 16, job.word()),
+            Ev::Retry { job, seq } => (7 | (seq as u64) << 16, job.word()),
+            Ev::MsgArrive { msg } => (8, msg.word()),
+            Ev::MsgReady { msg } => (9, msg.word()),
+            Ev::Visibility { msg, delivery } => (10 | (delivery as u64) << 16, msg.word()),
+            Ev::OutboxConfirm { node, op } => (11 | (node as u64) << 16, op),
+            Ev::PushArrive { push } => (12, push.word()),
+            Ev::Reconnect { browser, user } => (13, ((browser as u64) << 32) | user as u64),
+            Ev::Poll { browser, user } => (14, ((browser as u64) << 32) | user as u64),
+            Ev::ReplyBack {
+                job, seq, outcome, ..
+            } => (15 | (outcome as u64) << 8 | (seq as u64) << 16, job.word()),
+            Ev::FaultStart { fault } => (16, fault as u64),
+            Ev::FaultEnd { fault } => (17, fault as u64),
+            Ev::Tick => (18, 0),
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Faults: crash, slow, errors and partition, scheduled in the scenario or
+//! injected while running. A node's or link's fault state is recomputed from
+//! every active fault on it, so overlapping faults add up and end cleanly.
+//!
+//! A crash loses the node's in-flight work (callers find out by timing
+//! out), a queue loses what its persistence does not keep, a websocket
+//! server drops its connections, a client stops sending. While down, a node
+//! rejects what is sent to it.
+
+use super::build::fault_fits;
+use super::event::Ev;
+use super::model::*;
+use super::Sim;
+use crate::engine::format::{FaultKind, FaultSpec, NodeKind};
+use crate::engine::kernel::clock::ms_to_us;
+use crate::engine::kernel::slab::Key;
+
+pub(super) fn resolve(sim: &Sim, id: &str) -> Option<Target> {
+    if let Some(i) = sim.scenario.nodes.iter().position(|n| n.id == id) {
+        return Some(Target::Node(i as u32));
+    }
+    sim.scenario
+        .links
+        .iter()
+        .position(|l| l.id == id)
+        .map(|i| Target::Link(i as u32))
+}
+
+pub(super) fn start(sim: &mut Sim, fi: u32) {
+    let f = &mut sim.faults[fi as usize];
+    if f.cancelled || f.active {
+        return;
+    }
+    f.active = true;
+    let target = f.target;
+    recompute(sim, target);
+}
+
+pub(super) fn end(sim: &mut Sim, fi: u32) {
+    let f = &mut sim.faults[fi as usize];
+    if !f.active {
+        return;
+    }
+    f.active = false;
+    let target = f.target;
+    recompute(sim, target);
+}
+
+pub(super) fn inject(sim: &mut Sim, spec: FaultSpec) -> Result<(), String> {
+    let target =
+        resolve(sim, &spec.target).ok_or_else(|| format!("no node or link `{}`", spec.target))?;
+    if !fault_fits(spec.kind, target) {
+        return Err(format!(
+            "`{}` applies to nodes; `{}` is a link",
+            spec.kind.as_str(),
+            spec.target
+        ));
+    }
+    let factor = spec.factor.unwrap_or(1.0);
+    let rate = spec.rate.unwrap_or(0.0);
+    if spec.kind == FaultKind::Slow && !(factor.is_finite() && factor > 0.0 && factor <= 1_000.0) {
+        return Err(format!(
+            "a slow factor must be above 0 and at most 1000 (got {factor})"
+        ));
+    }
+    if spec.kind == FaultKind::Errors && !(0.0..=1.0).contains(&rate) {
+        return Err(format!(
+            "an error rate must be between 0 and 1 (got {rate})"
+        ));
+    }
+    let fi = sim.faults.len() as u32;
+    sim.faults.push(FaultRt {
+        target,
+        kind: spec.kind,
+        factor,
+        rate,
+        active: false,
+        cancelled: false,
+    });
+    // Injected faults change the run, so they are part of its hash.
+    sim.hash.add(0xfa17 ^ ((fi as u64) << 16));
+    sim.hash.add(sim.now);
+    start(sim, fi);
+    if let Some(len) = spec.for_ms.filter(|l| l.is_finite() && *l > 0.0) {
+        sim.schedule(
+            sim.now.saturating_add(ms_to_us(len)),
+            Ev::FaultEnd { fault: fi },
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn clear(sim: &mut Sim, id: &str) {
+    let Some(target) = resolve(sim, id) else {
+        return;
+    };
+    sim.hash.add(0xc1ea ^ sim.now);
+    let mut touched = false;
+    for f in sim.faults.iter_mut().filter(|f| f.target == target) {
+        f.cancelled = true;
+        touched |= f.active;
+        f.active = false;
+    }
+    if touched {
+        recompute(sim, target);
+    }
+}
+
+fn recompute(sim: &mut Sim, target: Target) {
+    match target {
+        Target::Node(n) => {
+            recompute_node(sim, n);
+            for l in 0..sim.links.len() as u32 {
+                if sim.links[l as usize].from == n || sim.links[l as usize].to == n {
+                    recompute_link(sim, l);
+                }
+            }
+        }
+        Target::Link(l) => recompute_link(sim, l),
+    }
+}
+
+fn recompute_node(sim: &mut Sim, n: u32) {
+    let active = sim
+        .faults
+        .iter()
+        .filter(|f| f.active && f.target == Target::Node(n));
+    let (mut down, mut slow, mut errors) = (0u32, 1.0f64, None);
+    for f in active {
+        match f.kind {
+            FaultKind::Crash => down += 1,
+            FaultKind::Slow => slow *= f.factor,
+            FaultKind::Errors => errors = Some(f.rate),
+            FaultKind::Partition => {}
+        }
+    }
+    let node = &mut sim.nodes[n as usize];
+    let was_down = node.is_down();
+    node.down = down;
+    node.slow = slow;
+    node.error_override = errors;
+    match (was_down, down > 0) {
+        (false, true) => crash(sim, n),
+        (true, false) => recover(sim, n),
+        _ => {}
+    }
+}
+
+fn recompute_link(sim: &mut Sim, l: u32) {
+    let (from, to) = (sim.links[l as usize].from, sim.links[l as usize].to);
+    let covers =
+        |t: Target| t == Target::Link(l) || t == Target::Node(from) || t == Target::Node(to);
+    let mut partitioned = 0;
+    let mut slow = 1.0;
+    for f in sim.faults.iter().filter(|f| f.active) {
+        match f.kind {
+            FaultKind::Partition if covers(f.target) => partitioned += 1,
+            FaultKind::Slow if f.target == Target::Link(l) => slow *= f.factor,
+            _ => {}
+        }
+    }
+    let link = &mut sim.links[l as usize];
+    let healed = link.partitioned > 0 && partitioned == 0;
+    link.partitioned = partitioned;
+    link.slow = slow;
+    if healed {
+        // Consumers cut off by the partition can take messages again.
+        if sim.nodes[from as usize].kind == NodeKind::Queue {
+            super::queues::dispatch(sim, from);
+        }
+    }
+}
+
+fn crash(sim: &mut Sim, n: u32) {
+    let now = sim.now;
+    match sim.nodes[n as usize].kind {
+        NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => {
+            // In-flight work dies with the process; requests still on the
+            // wire will find the node down and be refused.
+            let doomed: Vec<Key> = sim
+                .jobs
+                .iter()
+                .filter(|(_, j)| j.node == n && (j.phase != Phase::Transit || j.reserved))
+                .map(|(k, _)| k)
+                .collect();
+            for k in doomed {
+                super::jobs::lose(sim, k);
+            }
+            let node = &mut sim.nodes[n as usize];
+            if let KindRt::Worker(w) = &mut node.rt {
+                w.backlog.clear();
+                w.busy = 0;
+            }
+            node.metrics.busy.set(now, 0);
+            node.metrics.waiting.set(now, 0);
+            super::queues::sender_crashed(sim, n);
+            super::browsers::server_crashed(sim, n);
+        }
+        NodeKind::Queue => super::queues::crash(sim, n),
+        NodeKind::Topic => {
+            for h in super::topics::backlogs(sim, n) {
+                sim.nodes[h as usize].down += 1;
+                super::queues::crash(sim, h);
+            }
+        }
+        NodeKind::Client => super::clients::arm(sim, n),
+        NodeKind::Browser => super::browsers::browser_down(sim, n),
+    }
+}
+
+fn recover(sim: &mut Sim, n: u32) {
+    match sim.nodes[n as usize].kind {
+        NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => {
+            super::queues::relay_outbox(sim, n);
+            let consumed: Vec<u32> = match &sim.nodes[n as usize].rt {
+                KindRt::Worker(w) => w.consumes.iter().map(|c| c.0).collect(),
+                _ => Vec::new(),
+            };
+            for q in consumed {
+                super::queues::dispatch(sim, q);
+            }
+        }
+        NodeKind::Queue => super::queues::dispatch(sim, n),
+        NodeKind::Topic => {
+            for h in super::topics::backlogs(sim, n) {
+                let node = &mut sim.nodes[h as usize];
+                node.down = node.down.saturating_sub(1);
+                super::queues::dispatch(sim, h);
+            }
+        }
+        NodeKind::Client => super::clients::arm(sim, n),
+        NodeKind::Browser => {
+            let KindRt::Browser(br) = &sim.nodes[n as usize].rt else {
+                return;
+            };
+            let users: Vec<u32> = (0..br.conn.len() as u32).collect();
+            let now = sim.now;
+            for u in users {
+                sim.schedule(
+                    now + 1 + u as u64 % 1000,
+                    Ev::Reconnect {
+                        browser: n,
+                        user: u,
+                    },
+                );
+            }
+        }
+    }
+}

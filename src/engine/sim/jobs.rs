@@ -1,0 +1,288 @@
+//! A request at a node (a *job*): arrival, a worker or the backlog, the
+//! node's own work, its outgoing steps in link order, then the answer to
+//! whoever waits for it.
+//!
+//! Workers follow the thread-per-request model: a job keeps its worker
+//! through its synchronous calls, so a slow dependency exhausts its callers.
+
+use super::event::Ev;
+use super::model::*;
+use super::tokens::TokenSpec;
+use super::Sim;
+use crate::engine::format::{NodeKind, Via};
+use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::slab::Key;
+use crate::engine::trace::{HopKind, NO_LINK};
+use crate::engine::view::{TokenKind, TokenTone};
+
+/// What a new job is and where it came from.
+pub(super) struct NewJob {
+    pub node: u32,
+    pub trace: u64,
+    pub trace_start: Micros,
+    pub op: u64,
+    pub origin: Origin,
+    pub reserved: bool,
+}
+
+/// Creates a job travelling over `link` to its node; it arrives after the
+/// link's latency.
+pub(super) fn send(sim: &mut Sim, link: u32, new: NewJob, tone: TokenTone) -> Key {
+    let now = sim.now;
+    let latency = super::calls::latency(sim, link);
+    let arrive = now + latency;
+    let token = sim.tokens.start(TokenSpec {
+        link,
+        depart: now,
+        arrive,
+        backwards: false,
+        kind: match new.origin {
+            Origin::Call { .. } | Origin::Root => TokenKind::Request,
+            Origin::Delivery { .. } | Origin::Copy { .. } => TokenKind::Message,
+        },
+        tone,
+        trace: new.trace,
+    });
+    let job = sim.jobs.insert(Job {
+        node: new.node,
+        trace: new.trace,
+        trace_start: new.trace_start,
+        op: new.op,
+        origin: new.origin,
+        arrived: arrive,
+        phase: Phase::Transit,
+        step: 0,
+        holds_worker: new.reserved,
+        reserved: new.reserved,
+        call: CallState::default(),
+        degraded: false,
+        saga_failed_at: NONE,
+        token,
+    });
+    sim.schedule(arrive, Ev::JobArrive { job });
+    job
+}
+
+pub(super) fn arrive(sim: &mut Sim, jk: Key) {
+    let Some(job) = sim.jobs.get_mut(jk) else {
+        return;
+    };
+    let (node, trace, reserved, token) = (job.node, job.trace, job.reserved, job.token);
+    job.token = NONE;
+    job.arrived = sim.now;
+    sim.tokens.end(token);
+    let link = match job.origin {
+        Origin::Call { link, .. } | Origin::Delivery { link, .. } | Origin::Copy { link } => link,
+        Origin::Root => NO_LINK,
+    };
+    sim.nodes[node as usize].metrics.arrivals += 1;
+    sim.hop(trace, HopKind::Arrive, node, link, 0);
+    if sim.nodes[node as usize].is_down() {
+        reject(sim, jk);
+        return;
+    }
+    if let Origin::Copy { .. } = job_origin(sim, jk) {
+        sim.ledger.delivered += 1;
+    }
+    let now = sim.now;
+    let n = &mut sim.nodes[node as usize];
+    let KindRt::Worker(w) = &mut n.rt else {
+        reject(sim, jk);
+        return;
+    };
+    if reserved {
+        start_work(sim, jk);
+    } else if w.busy < w.workers {
+        w.busy += 1;
+        n.metrics.busy.set(now, w.busy as u64);
+        if let Some(j) = sim.jobs.get_mut(jk) {
+            j.holds_worker = true;
+        }
+        start_work(sim, jk);
+    } else if (w.backlog.len() as u64) < w.backlog_cap {
+        w.backlog.push_back(jk);
+        n.metrics.waiting.set(now, w.backlog.len() as u64);
+        if let Some(j) = sim.jobs.get_mut(jk) {
+            j.phase = Phase::Waiting;
+        }
+        sim.hop(trace, HopKind::Wait, node, NO_LINK, 0);
+    } else {
+        reject(sim, jk);
+    }
+}
+
+fn job_origin(sim: &Sim, jk: Key) -> Origin {
+    sim.jobs.get(jk).map(|j| j.origin).unwrap_or(Origin::Root)
+}
+
+/// Refused on arrival: a full backlog or a node that is down.
+fn reject(sim: &mut Sim, jk: Key) {
+    let Some(job) = sim.jobs.remove(jk) else {
+        return;
+    };
+    sim.nodes[job.node as usize].metrics.rejected += 1;
+    sim.hop(job.trace, HopKind::Reject, job.node, NO_LINK, 0);
+    if let Origin::Copy { .. } = job.origin {
+        // Counted delivered only once accepted; a refused copy is rejected.
+        sim.ledger.rejected += 1;
+        return;
+    }
+    answer(sim, job, Outcome::Rejected);
+}
+
+fn start_work(sim: &mut Sim, jk: Key) {
+    let now = sim.now;
+    let Some(job) = sim.jobs.get_mut(jk) else {
+        return;
+    };
+    job.phase = Phase::Working;
+    job.holds_worker = true;
+    let (node, trace, arrived) = (job.node, job.trace, job.arrived);
+    let n = &mut sim.nodes[node as usize];
+    n.metrics.record_wait(now - arrived);
+    let KindRt::Worker(w) = &n.rt else { return };
+    let mut work = n.rng.sample_us(&w.work);
+    if n.slow != 1.0 {
+        work = (work as f64 * n.slow).round() as Micros;
+    }
+    sim.hop(trace, HopKind::Work, node, NO_LINK, 0);
+    sim.schedule(now + work, Ev::WorkDone { job: jk });
+}
+
+pub(super) fn work_done(sim: &mut Sim, jk: Key) {
+    let Some(job) = sim.jobs.get(jk) else { return };
+    let (node, op) = (job.node, job.op);
+    let n = &mut sim.nodes[node as usize];
+    let KindRt::Worker(w) = &mut n.rt else { return };
+    let rate = n.error_override.unwrap_or(w.error_rate);
+    if n.rng.chance(rate) {
+        finish(sim, jk, Outcome::Error);
+        return;
+    }
+    // The side effect happens here. A repeat of an id that already ran is
+    // a duplicate unless the service is idempotent ("charged twice").
+    if let Some(seen) = &mut w.seen {
+        if !seen.insert(op) {
+            if w.idempotent {
+                n.metrics.deduplicated += 1;
+            } else {
+                n.metrics.duplicates += 1;
+                sim.ledger.duplicates += 1;
+            }
+        }
+    }
+    super::queues::commit_outbox(sim, jk);
+    continue_steps(sim, jk);
+}
+
+/// Runs the job's remaining steps until one must wait, then answers.
+pub(super) fn continue_steps(sim: &mut Sim, jk: Key) {
+    loop {
+        let Some(job) = sim.jobs.get(jk) else { return };
+        let node = job.node as usize;
+        if sim.nodes[node].kind == NodeKind::Saga {
+            super::sagas::continue_saga(sim, jk);
+            return;
+        }
+        let Some(&link) = sim.nodes[node].out.get(job.step as usize) else {
+            finish(sim, jk, Outcome::Ok);
+            return;
+        };
+        match sim.links[link as usize].via {
+            Via::Http | Via::Grpc | Via::SagaStep => {
+                super::calls::start(sim, jk, link, false);
+                return;
+            }
+            Via::RequestReply => {
+                super::calls::start_request_reply(sim, jk, link);
+                return;
+            }
+            Via::Enqueue => super::queues::send_from_job(sim, jk, link),
+            Via::Publish => super::topics::publish(sim, jk, link),
+            Via::Push | Via::Sse | Via::Poll => super::browsers::send_result(sim, jk, link),
+            Via::Consume | Via::Subscribe => {}
+        }
+        if let Some(job) = sim.jobs.get_mut(jk) {
+            job.step += 1;
+        }
+    }
+}
+
+/// The job is done at its node: free the worker, measure, answer.
+pub(super) fn finish(sim: &mut Sim, jk: Key, outcome: Outcome) {
+    let Some(job) = sim.jobs.remove(jk) else {
+        return;
+    };
+    let now = sim.now;
+    let node = job.node;
+    let ok = outcome == Outcome::Ok;
+    if job.origin != Origin::Root {
+        sim.nodes[node as usize]
+            .metrics
+            .finish(now, job.arrived, ok);
+        let kind = if ok { HopKind::Ok } else { HopKind::Error };
+        sim.hop(job.trace, kind, node, NO_LINK, job.degraded as u32);
+    }
+    if job.holds_worker {
+        worker_freed(sim, node);
+    }
+    answer(sim, job, outcome);
+}
+
+/// Tells whoever waits for `job` how it ended.
+fn answer(sim: &mut Sim, job: Job, outcome: Outcome) {
+    let now = sim.now;
+    match job.origin {
+        Origin::Root => {
+            let ok = outcome == Outcome::Ok;
+            match outcome {
+                Outcome::Ok => sim.requests.ok += 1,
+                Outcome::Timeout => sim.requests.timed_out += 1,
+                Outcome::Error | Outcome::Rejected => sim.requests.failed += 1,
+            }
+            sim.nodes[job.node as usize]
+                .metrics
+                .finish(now, job.arrived, ok);
+            sim.hop(job.trace, HopKind::End, job.node, NO_LINK, outcome as u32);
+        }
+        Origin::Call { caller, seq, link } => {
+            super::calls::answer_caller(sim, &job, caller, seq, link, outcome)
+        }
+        Origin::Delivery { msg, delivery, .. } => {
+            super::queues::settle(sim, msg, delivery, outcome == Outcome::Ok, job.node)
+        }
+        Origin::Copy { .. } => {}
+    }
+}
+
+/// A worker of `node` is free: the backlog first, then consumed queues.
+pub(super) fn worker_freed(sim: &mut Sim, node: u32) {
+    let now = sim.now;
+    let n = &mut sim.nodes[node as usize];
+    let KindRt::Worker(w) = &mut n.rt else { return };
+    w.busy = w.busy.saturating_sub(1);
+    if let Some(next) = w.backlog.pop_front() {
+        w.busy += 1;
+        n.metrics.waiting.set(now, w.backlog.len() as u64);
+        start_work(sim, next);
+        return;
+    }
+    n.metrics.busy.set(now, w.busy as u64);
+    super::queues::pull(sim, node);
+}
+
+/// A crash destroys the job: count it lost and tell its origin.
+pub(super) fn lose(sim: &mut Sim, jk: Key) {
+    let Some(job) = sim.jobs.remove(jk) else {
+        return;
+    };
+    sim.tokens.end(job.token);
+    sim.nodes[job.node as usize].metrics.lost += 1;
+    sim.hop(job.trace, HopKind::Lost, job.node, NO_LINK, 0);
+    match job.origin {
+        Origin::Call { caller, seq, .. } => super::calls::attempt_lost(sim, caller, seq),
+        Origin::Delivery { msg, delivery, .. } => super::queues::consumer_lost(sim, msg, delivery),
+        Origin::Root | Origin::Copy { .. } => {}
+    }
+    super::sagas::job_lost(sim, &job);
+}

@@ -1,0 +1,356 @@
+//! The simulator: one run of one scenario.
+//!
+//! A run is a loop over events ordered by (time, sequence number). Each event
+//! touches a node, a request (a *job* at a node) or a message, and may
+//! schedule more. Requests and messages live in generational slabs, so an
+//! event for something a crash destroyed finds nothing and does nothing.
+//!
+//! The life of a request at a service follows MODEL.md: it takes a worker
+//! (or waits in the backlog, or is rejected), does its work, then makes the
+//! node's outgoing calls in link order. A synchronous call holds the worker
+//! until the answer (thread-per-request), which is how a slow dependency
+//! exhausts its callers. Then it answers whoever is waiting: the caller of
+//! an HTTP attempt, the queue that delivered it (ack/nack), or the client.
+//!
+//! Every message or call attempt sent over a link ends in exactly one state
+//! of the ledger ([`crate::engine::report::MessageCounts`]).
+//!
+//! The app drives a run in slices ([`Sim::advance_to`], [`Sim::step`]) and
+//! reads it between slices; the runner calls [`Sim::run_to_end`].
+
+mod browsers;
+mod build;
+mod calls;
+mod clients;
+mod event;
+mod faults;
+mod jobs;
+mod model;
+mod queues;
+mod reporting;
+mod sagas;
+mod tokens;
+mod topics;
+
+use crate::engine::format::{FaultSpec, LoadError, Scenario};
+use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::events::EventQueue;
+use crate::engine::kernel::hash::RunHash;
+use crate::engine::kernel::slab::Slab;
+use crate::engine::report::{Bucket, MessageCounts, Report, RequestCounts};
+use crate::engine::trace::{HopKind, RawHop, Trace, TraceLog};
+use crate::engine::view::{LinkLive, NodeLive, Token};
+use event::Ev;
+use model::{FaultRt, Job, LinkRt, Msg, NodeRt};
+
+/// How much a run keeps beyond its metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SimOptions {
+    /// Keep every hop of this many most recent traces (0: none).
+    pub keep_traces: usize,
+    /// Track tokens in flight for drawing.
+    pub track_tokens: bool,
+}
+
+impl Default for SimOptions {
+    /// What the runner uses: metrics only.
+    fn default() -> Self {
+        SimOptions {
+            keep_traces: 0,
+            track_tokens: false,
+        }
+    }
+}
+
+impl SimOptions {
+    /// What the app uses: tokens and recent traces.
+    pub fn interactive() -> Self {
+        SimOptions {
+            keep_traces: 2_000,
+            track_tokens: true,
+        }
+    }
+}
+
+/// A push travelling to a user.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Push {
+    pub browser: u32,
+    pub user: u32,
+    pub server: u32,
+    pub trace: u64,
+    pub trace_start: Micros,
+    pub token: u32,
+}
+
+/// One run of one scenario.
+pub struct Sim {
+    scenario: Scenario,
+    now: Micros,
+    end: Micros,
+    queue: EventQueue<Ev>,
+    hash: RunHash,
+    events: u64,
+    nodes: Vec<NodeRt>,
+    links: Vec<LinkRt>,
+    jobs: Slab<Job>,
+    msgs: Slab<Msg>,
+    pushes: Slab<Push>,
+    faults: Vec<FaultRt>,
+    ledger: MessageCounts,
+    requests: RequestCounts,
+    next_trace: u64,
+    next_op: u64,
+    bucket_us: Micros,
+    bucket_start: Micros,
+    traces: TraceLog,
+    tokens: tokens::Tokens,
+    /// Why the run stopped before its end, if it did.
+    stopped: Option<String>,
+}
+
+impl Sim {
+    /// Validates and builds a run; fails with every problem found.
+    pub fn new(scenario: &Scenario, options: SimOptions) -> Result<Sim, LoadError> {
+        crate::engine::format::load::check(scenario)?;
+        Ok(build::build(
+            scenario,
+            options,
+            TraceLog::new(options.keep_traces),
+        ))
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// Simulated time now, microseconds.
+    pub fn now_us(&self) -> u64 {
+        self.now
+    }
+
+    pub fn now_ms(&self) -> f64 {
+        self.now as f64 / 1000.0
+    }
+
+    /// When the run ends, microseconds.
+    pub fn end_us(&self) -> u64 {
+        self.end
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.now >= self.end || self.stopped.is_some()
+    }
+
+    /// Runs events up to simulated time `t_us` (never past the end), at most
+    /// `max_events` of them. Returns how many ran.
+    pub fn advance_to(&mut self, t_us: u64, max_events: u64) -> u64 {
+        let limit = t_us.min(self.end);
+        let mut ran = 0;
+        while ran < max_events && self.stopped.is_none() {
+            match self.queue.peek_time() {
+                Some(at) if at <= limit => {
+                    self.process_next();
+                    ran += 1;
+                }
+                _ => {
+                    self.now = self.now.max(limit);
+                    break;
+                }
+            }
+        }
+        ran
+    }
+
+    /// Runs at most `n` events. Returns how many ran.
+    pub fn step(&mut self, n: u64) -> u64 {
+        let mut ran = 0;
+        while ran < n && self.stopped.is_none() {
+            match self.queue.peek_time() {
+                Some(at) if at <= self.end => {
+                    self.process_next();
+                    ran += 1;
+                }
+                _ => {
+                    self.now = self.end;
+                    break;
+                }
+            }
+        }
+        ran
+    }
+
+    pub fn run_to_end(&mut self) {
+        while !self.is_finished() {
+            self.advance_to(self.end, u64::MAX);
+        }
+    }
+
+    /// Events processed so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    pub fn run_hash(&self) -> u64 {
+        self.hash.value()
+    }
+
+    /// The run hash as the runner and the app print it: 16 hex digits.
+    pub fn run_hash_hex(&self) -> String {
+        format!("{:016x}", self.run_hash())
+    }
+
+    /// Metrics so far.
+    pub fn report(&self) -> Report {
+        reporting::report(self)
+    }
+
+    /// Per-second buckets of one node (by index in `scenario.nodes`).
+    pub fn series(&self, node: usize) -> &[Bucket] {
+        self.nodes
+            .get(node)
+            .map(|n| n.metrics.series.buckets.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// Fills `out` with the tokens in flight (needs `track_tokens`).
+    pub fn tokens(&self, out: &mut Vec<Token>) {
+        self.tokens.fill(self.now, out);
+    }
+
+    /// The live state of every node, in `scenario.nodes` order.
+    pub fn node_live(&self) -> Vec<NodeLive> {
+        reporting::node_live(self)
+    }
+
+    /// The live state of every link, in `scenario.links` order.
+    pub fn link_live(&self) -> Vec<LinkLive> {
+        reporting::link_live(self)
+    }
+
+    /// Starts a fault now (its `at_ms` is ignored); `for_ms` None lasts until
+    /// cleared or the end.
+    pub fn inject(&mut self, fault: FaultSpec) -> Result<(), String> {
+        faults::inject(self, fault)
+    }
+
+    /// Ends every fault on `target` now (scheduled ones included).
+    pub fn clear_faults(&mut self, target: &str) {
+        faults::clear(self, target)
+    }
+
+    /// The hops of a recent trace (needs `keep_traces`).
+    pub fn trace(&self, id: u64) -> Option<Trace> {
+        reporting::trace(self, id)
+    }
+
+    /// Ids of the traces kept, newest last.
+    pub fn recent_traces(&self) -> Vec<u64> {
+        self.traces.ids().collect()
+    }
+
+    /// Rebuilds one trace by running `scenario` again until `until_us`
+    /// (runs are deterministic, so it is the same trace). Injected faults
+    /// are not replayed.
+    pub fn replay_trace(scenario: &Scenario, id: u64, until_us: u64) -> Option<Trace> {
+        crate::engine::format::load::check(scenario).ok()?;
+        let mut sim = build::build(scenario, SimOptions::default(), TraceLog::only(id));
+        sim.advance_to(until_us, u64::MAX);
+        reporting::trace(&sim, id)
+    }
+
+    // ---- the loop ----
+
+    #[inline]
+    fn schedule(&mut self, at: Micros, ev: Ev) {
+        self.queue.push(at, ev);
+    }
+
+    fn process_next(&mut self) {
+        let Some((at, ev)) = self.queue.pop() else {
+            return;
+        };
+        self.now = at;
+        self.events += 1;
+        let (a, b) = ev.hash_words();
+        self.hash.add(at);
+        self.hash.add(a);
+        self.hash.add(b);
+        match ev {
+            Ev::ClientNext { node, generation } => clients::next_arrival(self, node, generation),
+            Ev::ClientRate { node, step } => clients::rate_step(self, node, step),
+            Ev::JobArrive { job } => jobs::arrive(self, job),
+            Ev::WorkDone { job } => jobs::work_done(self, job),
+            Ev::Reply {
+                job,
+                seq,
+                outcome,
+                token,
+            } => calls::reply(self, job, seq, outcome, token),
+            Ev::CallTimeout { job, seq } => calls::timeout(self, job, seq),
+            Ev::Retry { job, seq } => calls::retry(self, job, seq),
+            Ev::MsgArrive { msg } => queues::arrive(self, msg),
+            Ev::MsgReady { msg } => queues::ready_again(self, msg),
+            Ev::Visibility { msg, delivery } => queues::visibility_expired(self, msg, delivery),
+            Ev::OutboxConfirm { node, op } => queues::outbox_confirmed(self, node, op),
+            Ev::PushArrive { push } => browsers::push_arrived(self, push),
+            Ev::Reconnect { browser, user } => browsers::reconnect(self, browser, user),
+            Ev::Poll { browser, user } => browsers::poll(self, browser, user),
+            Ev::ReplyBack {
+                job,
+                seq,
+                outcome,
+                token,
+            } => calls::reply_back(self, job, seq, outcome, token),
+            Ev::FaultStart { fault } => faults::start(self, fault),
+            Ev::FaultEnd { fault } => faults::end(self, fault),
+            Ev::Tick => self.tick(),
+        }
+        if self.jobs.len() + self.msgs.len() + self.pushes.len()
+            > crate::engine::format::defaults::caps::LIVE_ITEMS
+        {
+            self.stopped = Some(format!(
+                "stopped at {:.0} ms: more than {} requests and messages alive at once; \
+                 the system is overloaded beyond what a simulation can follow (lower a rate or add capacity)",
+                self.now_ms(),
+                crate::engine::format::defaults::caps::LIVE_ITEMS
+            ));
+        }
+    }
+
+    fn tick(&mut self) {
+        let start = self.bucket_start;
+        for n in &mut self.nodes {
+            let m = &mut n.metrics;
+            m.series.close(start, self.now, &m.waiting);
+        }
+        self.bucket_start = self.now;
+        let next = self.now + self.bucket_us;
+        if next <= self.end {
+            self.schedule(next, Ev::Tick);
+        }
+    }
+
+    #[inline]
+    fn new_op(&mut self) -> u64 {
+        self.next_op += 1;
+        self.next_op
+    }
+
+    /// Records a hop of `trace` when traces are kept.
+    #[inline]
+    fn hop(&mut self, trace: u64, kind: HopKind, node: u32, link: u32, detail: u32) {
+        if self.traces.enabled() {
+            self.traces.record(
+                trace,
+                RawHop {
+                    at_us: self.now,
+                    kind,
+                    node,
+                    link,
+                    detail,
+                },
+            );
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! The run's state: nodes, links, requests and messages as the simulator
+//! holds them. Plain data; the behaviour lives in the sibling modules.
+
+use crate::engine::format::{Arrival, Dist, FaultKind, NodeKind, Persistence, Via};
+use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::rng::Stream;
+use crate::engine::kernel::slab::Key;
+use crate::engine::links::breaker::{Breaker, Permit};
+use crate::engine::links::retry::RetryPolicy;
+use crate::engine::metrics::NodeMetrics;
+use std::collections::{BTreeMap, HashSet, VecDeque};
+
+/// "No such index" for u32 fields.
+pub const NONE: u32 = u32::MAX;
+
+pub struct NodeRt {
+    pub id: String,
+    pub kind: NodeKind,
+    pub rng: Stream,
+    /// Active crash faults: down while above 0.
+    pub down: u32,
+    /// Product of active `slow` factors.
+    pub slow: f64,
+    /// The error rate of the latest active `errors` fault.
+    pub error_override: Option<f64>,
+    pub metrics: NodeMetrics,
+    /// Outgoing links in scenario order: the steps of each request here.
+    pub out: Vec<u32>,
+    pub rt: KindRt,
+}
+
+impl NodeRt {
+    #[inline]
+    pub fn is_down(&self) -> bool {
+        self.down > 0
+    }
+}
+
+pub enum KindRt {
+    Client(ClientRt),
+    /// Services, sagas and websocket servers: workers, a backlog, steps.
+    Worker(WorkerRt),
+    Queue(QueueRt),
+    Topic(TopicRt),
+    Browser(BrowserRt),
+}
+
+pub struct ClientRt {
+    pub rate_per_s: f64,
+    pub arrival: Arrival,
+    /// `(from, rate)` steps, sorted by time.
+    pub schedule: Vec<(Micros, f64)>,
+    /// Bumped whenever the pending arrival must be forgotten.
+    pub generation: u32,
+}
+
+pub struct WorkerRt {
+    /// `u32::MAX`: unbounded (sagas, websocket servers).
+    pub workers: u32,
+    pub busy: u32,
+    pub backlog: VecDeque<Key>,
+    pub backlog_cap: u64,
+    pub work: Dist,
+    pub error_rate: f64,
+    pub idempotent: bool,
+    /// Ids whose side effect ran here, when repeats are possible.
+    pub seen: Option<HashSet<u64>>,
+    /// Queues this node consumes, in link order: (queue node, consume link).
+    pub consumes: Vec<(u32, u32)>,
+    pub next_consume: usize,
+    /// Outbox rows committed and not yet confirmed by the broker, by
+    /// (job op, link).
+    pub outbox: BTreeMap<(u64, u32), OutboxRow>,
+}
+
+impl WorkerRt {
+    #[inline]
+    pub fn has_free_worker(&self) -> bool {
+        self.busy < self.workers && self.backlog.is_empty()
+    }
+}
+
+/// A message written in the sender's transaction (outbox pattern), waiting
+/// for the broker's confirm.
+#[derive(Clone, Copy, Debug)]
+pub struct OutboxRow {
+    pub trace: u64,
+    pub trace_start: Micros,
+    /// The message's id: a resend carries the same one.
+    pub msg_op: u64,
+}
+
+pub struct QueueRt {
+    pub ready: VecDeque<Key>,
+    pub capacity: u64,
+    pub max_deliveries: u32,
+    pub dead_letter: u32,
+    pub visibility_us: Option<Micros>,
+    pub redelivery_us: Micros,
+    pub persistence: Persistence,
+    pub snapshot_us: Micros,
+    /// Consumers: (worker node, consume link).
+    pub consumers: Vec<(u32, u32)>,
+    pub next_consumer: usize,
+    pub unacked: u64,
+}
+
+pub struct TopicRt {
+    pub durable: bool,
+    /// Per subscription: (subscribe link, hidden backlog queue node or NONE).
+    pub subscriptions: Vec<(u32, u32)>,
+}
+
+pub struct BrowserRt {
+    pub users: u64,
+    /// The websocket/SSE/poll servers linked to this browser: (node, link).
+    pub servers: Vec<(u32, u32)>,
+    /// Per user: index into `servers` of the connection, or NONE.
+    pub conn: Vec<u32>,
+    /// Per user: reconnect attempts since the last drop.
+    pub attempts: Vec<u8>,
+    /// Per server: open connections.
+    pub per_server: Vec<u64>,
+    pub reconnect_us: Micros,
+    /// SSE: results held for disconnected users, replayed on reconnect
+    /// (Last-Event-ID). (user, trace, origin start)
+    pub held: BTreeMap<u64, Vec<(u64, Micros)>>,
+    /// Poll: results waiting at a server for a user's next poll.
+    pub pending_poll: BTreeMap<u64, Vec<(u64, Micros)>>,
+}
+
+pub struct LinkRt {
+    pub id: String,
+    pub via: Via,
+    pub from: u32,
+    pub to: u32,
+    pub latency: Dist,
+    pub timeout_us: Option<Micros>,
+    pub retry: RetryPolicy,
+    pub breaker: Option<Breaker>,
+    pub optional: bool,
+    pub outbox: bool,
+    pub interval_us: Micros,
+    pub rng: Stream,
+    /// Active partitions covering this link.
+    pub partitioned: u32,
+    /// Product of active `slow` factors on this link.
+    pub slow: f64,
+}
+
+/// Who is waiting for a job's answer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Origin {
+    /// A client's own request: the user waits.
+    Root,
+    /// One attempt of a synchronous call from `caller` (http, grpc, saga step).
+    Call { caller: Key, seq: u32, link: u32 },
+    /// A queue delivery, acked or nacked when done.
+    Delivery { msg: Key, delivery: u32, link: u32 },
+    /// A pub/sub copy or a push: nobody waits for the answer.
+    Copy { link: u32 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Travelling to its node.
+    Transit,
+    /// In the backlog.
+    Waiting,
+    Working,
+    /// Waiting for a synchronous call's answer.
+    Calling,
+    /// Waiting to retry a call.
+    Backoff,
+    /// Waiting for a request-reply answer with its worker released.
+    Parked,
+}
+
+/// How an answer or a whole request ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Error,
+    Timeout,
+    Rejected,
+}
+
+/// The synchronous call a job is making (one at a time: calls run in order).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CallState {
+    pub link: u32,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// Identifies the current attempt; answers and timeouts must match it.
+    pub seq: u32,
+    pub permit: Option<Permit>,
+    pub prev_backoff_ms: f64,
+    /// The current attempt's message is already in the ledger.
+    pub accounted: bool,
+    /// The idempotency key of the call, the same for every attempt.
+    pub op: u64,
+    /// Compensating saga step (undo) rather than doing it.
+    pub compensating: bool,
+    /// The last attempt's outcome, for the caller's own.
+    pub last: Option<Outcome>,
+}
+
+pub struct Job {
+    pub node: u32,
+    pub trace: u64,
+    /// When the trace started at its client (for end-to-end latency).
+    pub trace_start: Micros,
+    /// Idempotency key of what this job does (repeats share it).
+    pub op: u64,
+    pub origin: Origin,
+    pub arrived: Micros,
+    pub phase: Phase,
+    /// Index of the next outgoing link to run.
+    pub step: u32,
+    /// Holds one of its node's workers.
+    pub holds_worker: bool,
+    /// A queue delivery that reserved its worker before arriving.
+    pub reserved: bool,
+    pub call: CallState,
+    /// An optional call failed: the answer is degraded, not failed.
+    pub degraded: bool,
+    /// Saga: the step that failed, once compensating.
+    pub saga_failed_at: u32,
+    /// Token slot while travelling, for drawing.
+    pub token: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MsgState {
+    Transit,
+    Ready,
+    Unacked,
+    /// Waiting out a redelivery delay.
+    Delayed,
+}
+
+pub struct Msg {
+    pub queue: u32,
+    pub trace: u64,
+    pub trace_start: Micros,
+    pub op: u64,
+    pub enqueued: Micros,
+    pub deliveries: u32,
+    pub state: MsgState,
+    /// When the broker's persistence makes it survive a crash.
+    pub durable_at: Micros,
+    /// The link it travels or travelled over (enqueue, subscribe).
+    pub link: u32,
+    /// The node that sent it (NONE for a dead-lettered or relayed copy).
+    pub sender: u32,
+    /// Sent through the sender's outbox: the broker confirms it back.
+    pub outbox: bool,
+    /// Request-reply: the caller and attempt waiting for the answer.
+    pub reply_to: Option<(Key, u32, u32)>,
+    /// Already counted dead-lettered: what happens in the DLQ is not the ledger's.
+    pub dead: bool,
+    pub token: u32,
+}
+
+/// A fault as it runs.
+pub struct FaultRt {
+    pub target: Target,
+    pub kind: FaultKind,
+    pub factor: f64,
+    pub rate: f64,
+    pub active: bool,
+    /// Cleared by hand: its scheduled start and end do nothing any more.
+    pub cancelled: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Node(u32),
+    Link(u32),
+}

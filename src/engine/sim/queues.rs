@@ -1,0 +1,640 @@
+//! Point-to-point queues, with RabbitMQ's and SQS's semantics.
+//!
+//! FIFO; one consumer per message; free consumers take turns (round robin
+//! over consumers with a free worker, like RabbitMQ with prefetch = workers).
+//! A consumer acks after success and nacks after failure; a nacked message
+//! comes back after `redelivery_delay_ms`. After `max_deliveries` it goes to
+//! the dead-letter queue, or is dropped (RabbitMQ quorum queues' delivery
+//! limit, SQS's redrive policy). An unacked delivery older than
+//! `visibility_timeout_ms` becomes visible again (SQS), which is how a slow
+//! consumer ends up processing a message twice. A consumer that crashes
+//! returns its unacked messages to the queue (RabbitMQ requeues on channel
+//! close).
+//!
+//! Persistence follows Redis: `memory` keeps nothing across a crash,
+//! `aof_always` keeps every accepted write, `aof_everysec` loses what came
+//! after the last once-a-second fsync, `snapshot` (RDB) loses everything
+//! after the last snapshot. Messages the broker had accepted and then lost
+//! are counted as `acked_then_lost`.
+//!
+//! Senders: `enqueue` is fire and forget. Without an outbox (a dual write),
+//! a message still in the sender's buffer when the sender crashes is lost.
+//! With `outbox: true` the message is a row written in the sender's
+//! transaction; the relay resends unconfirmed rows after a crash, so nothing
+//! is lost and a message may arrive twice.
+
+use super::event::Ev;
+use super::jobs::{self, NewJob};
+use super::model::*;
+use super::tokens::TokenSpec;
+use super::Sim;
+use crate::engine::format::{defaults, Persistence, Via};
+use crate::engine::kernel::clock::{ms_to_us, Micros};
+use crate::engine::kernel::slab::Key;
+use crate::engine::trace::{HopKind, NO_LINK};
+use crate::engine::view::{TokenKind, TokenTone};
+
+/// What a message about to be sent is.
+pub(super) struct NewMsg {
+    pub trace: u64,
+    pub trace_start: Micros,
+    pub op: u64,
+    pub sender: u32,
+    pub outbox: bool,
+    pub reply_to: Option<(Key, u32, u32)>,
+}
+
+/// Sends a message over `link` (enqueue, publish or subscribe) to its `to`
+/// node; it arrives after the link's latency unless a partition eats it.
+pub(super) fn send(sim: &mut Sim, link: u32, m: NewMsg) {
+    let now = sim.now;
+    let to = sim.links[link as usize].to;
+    sim.ledger.sent += 1;
+    let from = sim.links[link as usize].from;
+    sim.hop(m.trace, HopKind::Send, from, link, 0);
+    if sim.links[link as usize].partitioned > 0 {
+        sim.ledger.dropped += 1;
+        sim.hop(m.trace, HopKind::Drop, from, link, 0);
+        return;
+    }
+    let arrive = now + super::calls::latency(sim, link);
+    let token = sim.tokens.start(TokenSpec {
+        link,
+        depart: now,
+        arrive,
+        backwards: false,
+        kind: TokenKind::Message,
+        tone: TokenTone::Pending,
+        trace: m.trace,
+    });
+    let msg = sim.msgs.insert(Msg {
+        queue: to,
+        trace: m.trace,
+        trace_start: m.trace_start,
+        op: m.op,
+        enqueued: arrive,
+        deliveries: 0,
+        state: MsgState::Transit,
+        durable_at: Micros::MAX,
+        link,
+        sender: m.sender,
+        outbox: m.outbox,
+        reply_to: m.reply_to,
+        dead: false,
+        token,
+    });
+    sim.schedule(arrive, Ev::MsgArrive { msg });
+}
+
+/// At commit: write an outbox row for every outboxed send still to come.
+pub(super) fn commit_outbox(sim: &mut Sim, jk: Key) {
+    let Some(job) = sim.jobs.get(jk) else { return };
+    let (node, op, trace, trace_start, step) = (
+        job.node,
+        job.op,
+        job.trace,
+        job.trace_start,
+        job.step as usize,
+    );
+    let rows: Vec<u32> = sim.nodes[node as usize].out
+        [step.min(sim.nodes[node as usize].out.len())..]
+        .iter()
+        .copied()
+        .filter(|l| {
+            sim.links[*l as usize].outbox
+                && matches!(sim.links[*l as usize].via, Via::Enqueue | Via::Publish)
+        })
+        .collect();
+    for link in rows {
+        let msg_op = sim.new_op();
+        if let KindRt::Worker(w) = &mut sim.nodes[node as usize].rt {
+            w.outbox.entry((op, link)).or_insert(OutboxRow {
+                trace,
+                trace_start,
+                msg_op,
+            });
+        }
+    }
+}
+
+/// The enqueue step of a job.
+pub(super) fn send_from_job(sim: &mut Sim, jk: Key, link: u32) {
+    let Some(job) = sim.jobs.get(jk) else { return };
+    let (node, trace, trace_start, job_op) = (job.node, job.trace, job.trace_start, job.op);
+    let row = match &sim.nodes[node as usize].rt {
+        KindRt::Worker(w) => w.outbox.get(&(job_op, link)).copied(),
+        _ => None,
+    };
+    let (op, outbox) = match row {
+        Some(r) => (r.msg_op, true),
+        None => (sim.new_op(), false),
+    };
+    send(
+        sim,
+        link,
+        NewMsg {
+            trace,
+            trace_start,
+            op,
+            sender: node,
+            outbox,
+            reply_to: None,
+        },
+    );
+}
+
+/// Request-reply into a queue: the message carries the correlation id.
+pub(super) fn send_request(sim: &mut Sim, jk: Key, link: u32, op: u64, (caller, seq): (Key, u32)) {
+    let Some(job) = sim.jobs.get(jk) else { return };
+    let (node, trace, trace_start) = (job.node, job.trace, job.trace_start);
+    let reply_to = Some((caller, seq, link));
+    send(
+        sim,
+        link,
+        NewMsg {
+            trace,
+            trace_start,
+            op,
+            sender: node,
+            outbox: false,
+            reply_to,
+        },
+    );
+}
+
+/// When a message accepted at `now` survives a crash of its broker.
+fn durable_at(q: &QueueRt, now: Micros) -> Micros {
+    let every = |period: Micros| now.div_ceil(period) * period;
+    match q.persistence {
+        Persistence::Memory => Micros::MAX,
+        Persistence::AofAlways => now,
+        Persistence::AofEverysec => every(ms_to_us(defaults::AOF_EVERYSEC_MS)),
+        Persistence::Snapshot => every(q.snapshot_us),
+    }
+}
+
+pub(super) fn arrive(sim: &mut Sim, mk: Key) {
+    let now = sim.now;
+    let Some(m) = sim.msgs.get_mut(mk) else {
+        return;
+    };
+    let (qi, token, trace, link, sender, outbox, op) =
+        (m.queue, m.token, m.trace, m.link, m.sender, m.outbox, m.op);
+    m.token = NONE;
+    m.enqueued = now;
+    sim.tokens.end(token);
+    if sim.nodes[qi as usize].kind == crate::engine::format::NodeKind::Topic {
+        super::topics::arrive(sim, mk);
+        return;
+    }
+    let n = &mut sim.nodes[qi as usize];
+    n.metrics.arrivals += 1;
+    let down = n.is_down();
+    let KindRt::Queue(q) = &mut n.rt else { return };
+    if down || q.ready.len() as u64 >= q.capacity {
+        n.metrics.rejected += 1;
+        sim.ledger.rejected += 1;
+        sim.msgs.remove(mk);
+        sim.hop(trace, HopKind::Reject, qi, link, 0);
+        return;
+    }
+    let durable = durable_at(q, now);
+    q.ready.push_back(mk);
+    n.metrics.waiting.set(now, q.ready.len() as u64);
+    if let Some(m) = sim.msgs.get_mut(mk) {
+        m.state = MsgState::Ready;
+        m.durable_at = durable;
+    }
+    sim.hop(trace, HopKind::Arrive, qi, link, 0);
+    if outbox && sender != NONE {
+        // The broker's confirm travels back; the relay then marks the row sent.
+        let back = now + super::calls::latency(sim, link);
+        sim.schedule(back, Ev::OutboxConfirm { node: sender, op });
+    }
+    dispatch(sim, qi);
+}
+
+/// The broker confirmed an outboxed message: forget its row (unless the
+/// sender is down: the confirm is lost and the relay will send it again).
+pub(super) fn outbox_confirmed(sim: &mut Sim, node: u32, op: u64) {
+    let n = &mut sim.nodes[node as usize];
+    if n.is_down() {
+        return;
+    }
+    if let KindRt::Worker(w) = &mut n.rt {
+        w.outbox.retain(|_, row| row.msg_op != op);
+    }
+}
+
+/// Hands ready messages to free consumers, in turn.
+pub(super) fn dispatch(sim: &mut Sim, qi: u32) {
+    loop {
+        let n = &sim.nodes[qi as usize];
+        if n.is_down() {
+            return;
+        }
+        let KindRt::Queue(q) = &n.rt else { return };
+        if q.ready.is_empty() || q.consumers.is_empty() {
+            return;
+        }
+        let count = q.consumers.len();
+        let start = q.next_consumer;
+        let pick = (0..count).map(|i| (start + i) % count).find(|&i| {
+            let (c, link) = q.consumers[i];
+            consumer_free(sim, c, link)
+        });
+        let Some(i) = pick else { return };
+        let (consumer, link) = q.consumers[i];
+        if let KindRt::Queue(q) = &mut sim.nodes[qi as usize].rt {
+            q.next_consumer = (i + 1) % count;
+        }
+        deliver(sim, qi, consumer, link);
+    }
+}
+
+fn consumer_free(sim: &Sim, consumer: u32, link: u32) -> bool {
+    let c = &sim.nodes[consumer as usize];
+    !c.is_down()
+        && sim.links[link as usize].partitioned == 0
+        && matches!(&c.rt, KindRt::Worker(w) if w.has_free_worker())
+}
+
+/// A worker of `node` became free: take a message from the queues it
+/// consumes, in turn.
+pub(super) fn pull(sim: &mut Sim, node: u32) {
+    let KindRt::Worker(w) = &sim.nodes[node as usize].rt else {
+        return;
+    };
+    if w.consumes.is_empty() || !w.has_free_worker() {
+        return;
+    }
+    let count = w.consumes.len();
+    let start = w.next_consume;
+    for k in 0..count {
+        let i = (start + k) % count;
+        let KindRt::Worker(w) = &sim.nodes[node as usize].rt else {
+            return;
+        };
+        let (qi, link) = w.consumes[i];
+        let q_ready = matches!(&sim.nodes[qi as usize].rt, KindRt::Queue(q) if !q.ready.is_empty())
+            && !sim.nodes[qi as usize].is_down()
+            && sim.links[link as usize].partitioned == 0;
+        if q_ready {
+            if let KindRt::Worker(w) = &mut sim.nodes[node as usize].rt {
+                w.next_consume = (i + 1) % count;
+            }
+            deliver(sim, qi, node, link);
+            return;
+        }
+    }
+}
+
+/// Delivers the head of queue `qi` to `consumer`, reserving a worker there.
+fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) {
+    let now = sim.now;
+    let n = &mut sim.nodes[qi as usize];
+    let KindRt::Queue(q) = &mut n.rt else { return };
+    let Some(mk) = q.ready.pop_front() else {
+        return;
+    };
+    q.unacked += 1;
+    let visibility = q.visibility_us;
+    n.metrics.waiting.set(now, q.ready.len() as u64);
+    let Some(m) = sim.msgs.get_mut(mk) else {
+        return;
+    };
+    m.deliveries += 1;
+    m.state = MsgState::Unacked;
+    let (delivery, trace, trace_start, op, enqueued) =
+        (m.deliveries, m.trace, m.trace_start, m.op, m.enqueued);
+    if delivery == 1 {
+        n.metrics.record_wait(now - enqueued);
+    }
+    let c = &mut sim.nodes[consumer as usize];
+    if let KindRt::Worker(w) = &mut c.rt {
+        w.busy += 1;
+        c.metrics.busy.set(now, w.busy as u64);
+    }
+    sim.hop(trace, HopKind::Deliver, qi, link, delivery);
+    let tone = if delivery > 1 {
+        TokenTone::Retry
+    } else {
+        TokenTone::Pending
+    };
+    let origin = Origin::Delivery {
+        msg: mk,
+        delivery,
+        link,
+    };
+    jobs::send(
+        sim,
+        link,
+        NewJob {
+            node: consumer,
+            trace,
+            trace_start,
+            op,
+            origin,
+            reserved: true,
+        },
+        tone,
+    );
+    if let Some(v) = visibility {
+        sim.schedule(now + v, Ev::Visibility { msg: mk, delivery });
+    }
+}
+
+/// Whether delivery `delivery` of `mk` is the one the queue waits on.
+fn current(sim: &Sim, mk: Key, delivery: u32) -> bool {
+    sim.msgs
+        .get(mk)
+        .is_some_and(|m| m.state == MsgState::Unacked && m.deliveries == delivery)
+}
+
+/// The consumer is done with a delivery: ack or nack.
+pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, ok: bool, _consumer: u32) {
+    let now = sim.now;
+    if !current(sim, mk, delivery) {
+        return; // A stale delivery: the queue gave it to someone else already.
+    }
+    let Some(m) = sim.msgs.get(mk) else { return };
+    let (qi, trace, enqueued, reply_to, dead) = (m.queue, m.trace, m.enqueued, m.reply_to, m.dead);
+    if sim.nodes[qi as usize].is_down() {
+        return; // The ack or nack is lost with the broker.
+    }
+    if let KindRt::Queue(q) = &mut sim.nodes[qi as usize].rt {
+        q.unacked -= 1;
+    }
+    if !ok {
+        sim.hop(trace, HopKind::Nack, qi, NO_LINK, delivery);
+        redeliver_or_dead_letter(sim, mk, true);
+        return;
+    }
+    sim.hop(trace, HopKind::Ack, qi, NO_LINK, delivery);
+    sim.nodes[qi as usize].metrics.finish(now, enqueued, true);
+    if !dead {
+        sim.ledger.delivered += 1;
+    }
+    sim.msgs.remove(mk);
+    if let Some((caller, seq, link)) = reply_to {
+        answer_request(sim, caller, seq, link, trace, super::model::Outcome::Ok);
+    }
+}
+
+/// Request-reply: the answer travels back to the parked caller.
+fn answer_request(
+    sim: &mut Sim,
+    caller: Key,
+    seq: u32,
+    link: u32,
+    trace: u64,
+    outcome: super::model::Outcome,
+) {
+    let now = sim.now;
+    let arrive = now + super::calls::latency(sim, link);
+    let token = sim.tokens.start(TokenSpec {
+        link,
+        depart: now,
+        arrive,
+        backwards: true,
+        kind: TokenKind::Response,
+        tone: if outcome == super::model::Outcome::Ok {
+            TokenTone::Ok
+        } else {
+            TokenTone::Error
+        },
+        trace,
+    });
+    sim.schedule(
+        arrive,
+        Ev::ReplyBack {
+            job: caller,
+            seq,
+            outcome,
+            token,
+        },
+    );
+}
+
+/// After a failed delivery: back to the queue (after the redelivery delay)
+/// or, past `max_deliveries`, to the dead-letter queue.
+fn redeliver_or_dead_letter(sim: &mut Sim, mk: Key, delay: bool) {
+    let now = sim.now;
+    let Some(m) = sim.msgs.get(mk) else { return };
+    let (qi, deliveries) = (m.queue, m.deliveries);
+    let KindRt::Queue(q) = &sim.nodes[qi as usize].rt else {
+        return;
+    };
+    if deliveries >= q.max_deliveries {
+        dead_letter(sim, mk);
+        return;
+    }
+    let wait = if delay { q.redelivery_us } else { 0 };
+    if wait > 0 {
+        if let Some(m) = sim.msgs.get_mut(mk) {
+            m.state = MsgState::Delayed;
+        }
+        sim.schedule(now + wait, Ev::MsgReady { msg: mk });
+    } else {
+        requeue_front(sim, mk);
+    }
+}
+
+fn requeue_front(sim: &mut Sim, mk: Key) {
+    let now = sim.now;
+    let Some(m) = sim.msgs.get_mut(mk) else {
+        return;
+    };
+    m.state = MsgState::Ready;
+    let qi = m.queue;
+    let n = &mut sim.nodes[qi as usize];
+    if let KindRt::Queue(q) = &mut n.rt {
+        q.ready.push_front(mk);
+        n.metrics.waiting.set(now, q.ready.len() as u64);
+    }
+    dispatch(sim, qi);
+}
+
+pub(super) fn ready_again(sim: &mut Sim, mk: Key) {
+    let now = sim.now;
+    let Some(m) = sim.msgs.get_mut(mk) else {
+        return;
+    };
+    if m.state != MsgState::Delayed {
+        return;
+    }
+    m.state = MsgState::Ready;
+    let qi = m.queue;
+    let n = &mut sim.nodes[qi as usize];
+    if let KindRt::Queue(q) = &mut n.rt {
+        q.ready.push_back(mk);
+        n.metrics.waiting.set(now, q.ready.len() as u64);
+    }
+    dispatch(sim, qi);
+}
+
+fn dead_letter(sim: &mut Sim, mk: Key) {
+    let now = sim.now;
+    let Some(m) = sim.msgs.get_mut(mk) else {
+        return;
+    };
+    let (qi, trace, enqueued, dead) = (m.queue, m.trace, m.enqueued, m.dead);
+    let KindRt::Queue(q) = &sim.nodes[qi as usize].rt else {
+        return;
+    };
+    let dlq = q.dead_letter;
+    let reply_to = m.reply_to;
+    sim.nodes[qi as usize].metrics.finish(now, enqueued, false);
+    if let Some((caller, seq, link)) = reply_to {
+        answer_request(sim, caller, seq, link, trace, super::model::Outcome::Error);
+    }
+    let dlq_up = dlq != NONE && !sim.nodes[dlq as usize].is_down();
+    if !dlq_up {
+        if !dead {
+            sim.ledger.dropped += 1;
+        }
+        sim.nodes[qi as usize].metrics.bump("dropped");
+        sim.hop(trace, HopKind::Drop, qi, NO_LINK, 0);
+        sim.msgs.remove(mk);
+        return;
+    }
+    if !dead {
+        sim.ledger.dead_lettered += 1;
+    }
+    sim.hop(trace, HopKind::DeadLetter, qi, NO_LINK, 0);
+    let Some(m) = sim.msgs.get_mut(mk) else {
+        return;
+    };
+    m.dead = true;
+    m.queue = dlq;
+    m.deliveries = 0;
+    m.reply_to = None;
+    m.enqueued = now;
+    m.state = MsgState::Ready;
+    let n = &mut sim.nodes[dlq as usize];
+    n.metrics.arrivals += 1;
+    if let KindRt::Queue(q) = &mut n.rt {
+        m.durable_at = durable_at(q, now);
+        q.ready.push_back(mk);
+        n.metrics.waiting.set(now, q.ready.len() as u64);
+    }
+    dispatch(sim, dlq);
+}
+
+/// The consumer crashed holding delivery `delivery`: back to the queue.
+pub(super) fn consumer_lost(sim: &mut Sim, mk: Key, delivery: u32) {
+    if !current(sim, mk, delivery) {
+        return;
+    }
+    let Some(qi) = sim.msgs.get(mk).map(|m| m.queue) else {
+        return;
+    };
+    if sim.nodes[qi as usize].is_down() {
+        return;
+    }
+    if let KindRt::Queue(q) = &mut sim.nodes[qi as usize].rt {
+        q.unacked -= 1;
+    }
+    redeliver_or_dead_letter(sim, mk, false);
+}
+
+pub(super) fn visibility_expired(sim: &mut Sim, mk: Key, delivery: u32) {
+    if !current(sim, mk, delivery) {
+        return;
+    }
+    let Some(qi) = sim.msgs.get(mk).map(|m| m.queue) else {
+        return;
+    };
+    if sim.nodes[qi as usize].is_down() {
+        return;
+    }
+    if let KindRt::Queue(q) = &mut sim.nodes[qi as usize].rt {
+        q.unacked -= 1;
+    }
+    redeliver_or_dead_letter(sim, mk, false);
+}
+
+/// The broker crashes: what its persistence did not keep is lost; unacked
+/// messages it kept will be delivered again after recovery.
+pub(super) fn crash(sim: &mut Sim, qi: u32) {
+    let now = sim.now;
+    let mine: Vec<(Key, MsgState, Micros, bool, u64)> = sim
+        .msgs
+        .iter()
+        .filter(|(_, m)| m.queue == qi && m.state != MsgState::Transit)
+        .map(|(k, m)| (k, m.state, m.durable_at, m.dead, m.trace))
+        .collect();
+    let mut kept: Vec<(Micros, Key)> = Vec::new();
+    for (k, _state, durable_at, dead, trace) in mine {
+        if durable_at <= now {
+            let Some(m) = sim.msgs.get_mut(k) else {
+                continue;
+            };
+            m.state = MsgState::Ready;
+            kept.push((m.enqueued, k));
+        } else {
+            if !dead {
+                sim.ledger.lost += 1;
+            }
+            let n = &mut sim.nodes[qi as usize];
+            n.metrics.lost += 1;
+            n.metrics.bump("acked_then_lost");
+            sim.hop(trace, HopKind::Lost, qi, NO_LINK, 0);
+            sim.msgs.remove(k);
+        }
+    }
+    kept.sort();
+    let n = &mut sim.nodes[qi as usize];
+    if let KindRt::Queue(q) = &mut n.rt {
+        q.ready = kept.into_iter().map(|(_, k)| k).collect();
+        q.unacked = 0;
+        n.metrics.waiting.set(now, q.ready.len() as u64);
+    }
+}
+
+/// A sender crashed: messages still in its buffer were never sent. Without
+/// an outbox they are lost (the dual-write problem); with one, the row
+/// stays and the relay sends them after recovery.
+pub(super) fn sender_crashed(sim: &mut Sim, node: u32) {
+    let buffered: Vec<(Key, bool, u32, u64)> = sim
+        .msgs
+        .iter()
+        .filter(|(_, m)| m.sender == node && m.state == MsgState::Transit)
+        .map(|(k, m)| (k, m.outbox, m.token, m.trace))
+        .collect();
+    for (k, outbox, token, trace) in buffered {
+        sim.tokens.end(token);
+        sim.msgs.remove(k);
+        if outbox {
+            sim.ledger.sent -= 1;
+        } else {
+            sim.ledger.lost += 1;
+            sim.nodes[node as usize].metrics.bump("dual_write_lost");
+            sim.hop(trace, HopKind::Lost, node, NO_LINK, 0);
+        }
+    }
+}
+
+/// The sender is back: its relay sends every unconfirmed outbox row.
+pub(super) fn relay_outbox(sim: &mut Sim, node: u32) {
+    let KindRt::Worker(w) = &sim.nodes[node as usize].rt else {
+        return;
+    };
+    let rows: Vec<(u32, OutboxRow)> = w
+        .outbox
+        .iter()
+        .map(|((_, link), row)| (*link, *row))
+        .collect();
+    for (link, row) in rows {
+        sim.nodes[node as usize].metrics.bump("outbox_resent");
+        let m = NewMsg {
+            trace: row.trace,
+            trace_start: row.trace_start,
+            op: row.msg_op,
+            sender: node,
+            outbox: true,
+            reply_to: None,
+        };
+        send(sim, link, m);
+    }
+}

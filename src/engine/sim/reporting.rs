@@ -1,0 +1,223 @@
+//! Reading a run: the report (the runner's JSON, the app's results), the
+//! live state of nodes and links, and traces with names instead of indices.
+
+use super::model::*;
+use super::Sim;
+use crate::engine::kernel::clock::us_to_ms;
+use crate::engine::report::{BreakerReport, Mean, NodeReport, Report};
+use crate::engine::trace::{Hop, HopKind, Trace, NO_LINK};
+use crate::engine::view::{LinkLive, NodeLive};
+
+pub(super) fn report(sim: &Sim) -> Report {
+    let now = sim.now;
+    let mut r = Report {
+        run_hash: sim.run_hash_hex(),
+        events: sim.events,
+        sim_ms: us_to_ms(now),
+        seed: sim.scenario.seed,
+        finished: sim.is_finished(),
+        stopped: sim.stopped.clone(),
+        ..Report::default()
+    };
+    for (i, spec) in sim.scenario.nodes.iter().enumerate() {
+        let n = &sim.nodes[i];
+        let m = &n.metrics;
+        let workers = match &n.rt {
+            KindRt::Worker(w) if w.workers != u32::MAX => w.workers as u64,
+            _ => 0,
+        };
+        let mut node = NodeReport {
+            kind: spec.kind.as_str().to_string(),
+            label: spec.display_name().to_string(),
+            arrivals: m.arrivals,
+            completed: m.completed,
+            failed: m.failed,
+            rejected: m.rejected,
+            lost: m.lost,
+            wasted: m.wasted,
+            duplicates: m.duplicates,
+            deduplicated: m.deduplicated,
+            latency_ms: m.latency.percentiles(),
+            wait_ms: Mean {
+                mean: m.wait_mean_ms(),
+            },
+            queue_len: m.waiting.mean_max(now),
+            utilization: m.utilization(now, workers),
+            extra: m
+                .extra
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v as f64))
+                .collect(),
+        };
+        live_extras(sim, i, &mut node);
+        r.nodes.insert(spec.id.clone(), node);
+    }
+    r.messages = sim.ledger.clone();
+    r.messages.in_flight = sim.ledger.sent.saturating_sub(ended(&sim.ledger));
+    r.requests = sim.requests.clone();
+    r.requests.in_flight =
+        r.requests.started - r.requests.ok - r.requests.failed - r.requests.timed_out;
+    for l in &sim.links {
+        if let Some(b) = &l.breaker {
+            r.breakers.insert(
+                l.id.clone(),
+                BreakerReport {
+                    state: b.state().as_str().to_string(),
+                    rejected: b.rejected,
+                    transitions: b
+                        .transitions
+                        .iter()
+                        .map(|(t, s)| (us_to_ms(*t), s.as_str().to_string()))
+                        .collect(),
+                },
+            );
+        }
+    }
+    r
+}
+
+fn ended(l: &crate::engine::report::MessageCounts) -> u64 {
+    l.delivered + l.failed + l.timed_out + l.rejected + l.dead_lettered + l.dropped + l.lost
+}
+
+/// Figures that describe the node now rather than count events.
+fn live_extras(sim: &Sim, i: usize, node: &mut NodeReport) {
+    match &sim.nodes[i].rt {
+        KindRt::Browser(b) => {
+            let connected = b.conn.iter().filter(|c| **c != NONE).count();
+            node.extra
+                .insert("connected_users".into(), connected as f64);
+        }
+        KindRt::Worker(w) if !w.outbox.is_empty() => {
+            node.extra
+                .insert("outbox_pending".into(), w.outbox.len() as f64);
+        }
+        KindRt::Topic(_) => {
+            let backlog: usize = super::topics::backlogs(sim, i as u32)
+                .iter()
+                .map(|h| match &sim.nodes[*h as usize].rt {
+                    KindRt::Queue(q) => q.ready.len(),
+                    _ => 0,
+                })
+                .sum();
+            if backlog > 0 {
+                node.extra.insert("backlog".into(), backlog as f64);
+            }
+        }
+        _ => {}
+    }
+    if sim.nodes[i].kind == crate::engine::format::NodeKind::Websocket {
+        node.extra
+            .insert("connections".into(), connections_of(sim, i as u32) as f64);
+    }
+}
+
+fn connections_of(sim: &Sim, server: u32) -> u64 {
+    sim.nodes
+        .iter()
+        .filter_map(|n| match &n.rt {
+            KindRt::Browser(b) => Some(b),
+            _ => None,
+        })
+        .flat_map(|b| {
+            b.servers
+                .iter()
+                .zip(&b.per_server)
+                .filter(|((s, _), _)| *s == server)
+                .map(|(_, c)| *c)
+        })
+        .sum()
+}
+
+pub(super) fn node_live(sim: &Sim) -> Vec<NodeLive> {
+    (0..sim.scenario.nodes.len())
+        .map(|i| {
+            let n = &sim.nodes[i];
+            let mut live = NodeLive {
+                crashed: n.is_down(),
+                degraded: n.slow != 1.0 || n.error_override.is_some(),
+                ..NodeLive::default()
+            };
+            match &n.rt {
+                KindRt::Worker(w) => {
+                    live.busy = w.busy;
+                    live.workers = if w.workers == u32::MAX { 0 } else { w.workers };
+                    live.waiting = w.backlog.len() as u64;
+                }
+                KindRt::Queue(q) => {
+                    live.waiting = q.ready.len() as u64;
+                    live.unacked = q.unacked;
+                }
+                KindRt::Topic(_) => {
+                    live.waiting = super::topics::backlogs(sim, i as u32)
+                        .iter()
+                        .map(|h| match &sim.nodes[*h as usize].rt {
+                            KindRt::Queue(q) => q.ready.len() as u64,
+                            _ => 0,
+                        })
+                        .sum();
+                }
+                KindRt::Browser(b) => {
+                    let connected = b.conn.iter().filter(|c| **c != NONE).count() as u64;
+                    live.connections = connected;
+                    live.waiting = b.users - connected;
+                }
+                KindRt::Client(_) => {}
+            }
+            if n.kind == crate::engine::format::NodeKind::Websocket {
+                live.connections = connections_of(sim, i as u32);
+            }
+            live
+        })
+        .collect()
+}
+
+pub(super) fn link_live(sim: &Sim) -> Vec<LinkLive> {
+    sim.links
+        .iter()
+        .map(|l| LinkLive {
+            breaker: l.breaker.as_ref().map(|b| b.state()),
+            partitioned: l.partitioned > 0,
+        })
+        .collect()
+}
+
+pub(super) fn trace(sim: &Sim, id: u64) -> Option<Trace> {
+    let raw = sim.traces.get(id)?;
+    let hops = raw
+        .iter()
+        .map(|h| Hop {
+            at_ms: us_to_ms(h.at_us),
+            kind: h.kind,
+            node: sim
+                .nodes
+                .get(h.node as usize)
+                .map(|n| n.id.clone())
+                .unwrap_or_default(),
+            link: (h.link != NO_LINK)
+                .then(|| sim.links.get(h.link as usize).map(|l| l.id.clone()))
+                .flatten(),
+            detail: detail(h.kind, h.detail),
+        })
+        .collect();
+    Some(Trace { id, hops })
+}
+
+fn detail(kind: HopKind, d: u32) -> String {
+    match kind {
+        HopKind::Send if d > 1 => format!("attempt {d}"),
+        HopKind::Retry => format!("retry in {d} ms"),
+        HopKind::Reject if d == 1 => "circuit breaker open".into(),
+        HopKind::Deliver if d > 1 => format!("delivery {d}"),
+        HopKind::Ok if d == 1 => "degraded: an optional call failed".into(),
+        HopKind::Compensate => format!("undo step {d}"),
+        HopKind::Push => format!("user {d}"),
+        HopKind::End => match d {
+            0 => "ok".into(),
+            1 => "error".into(),
+            2 => "timed out".into(),
+            _ => "rejected".into(),
+        },
+        _ => String::new(),
+    }
+}

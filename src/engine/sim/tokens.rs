@@ -1,0 +1,101 @@
+//! Tokens in flight, kept only when the app asks (`track_tokens`): each
+//! thing travelling on a link has a slot with its link, departure and arrival
+//! times, so a frame can draw it at the right fraction of the way.
+
+use super::model::NONE;
+use crate::engine::kernel::clock::Micros;
+use crate::engine::view::{Token, TokenKind, TokenTone};
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    link: u32,
+    depart: Micros,
+    arrive: Micros,
+    backwards: bool,
+    kind: TokenKind,
+    tone: TokenTone,
+    trace: u64,
+}
+
+#[derive(Default)]
+pub struct Tokens {
+    on: bool,
+    slots: Vec<Option<Slot>>,
+    free: Vec<u32>,
+}
+
+/// What a new token is.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenSpec {
+    pub link: u32,
+    pub depart: Micros,
+    pub arrive: Micros,
+    pub backwards: bool,
+    pub kind: TokenKind,
+    pub tone: TokenTone,
+    pub trace: u64,
+}
+
+impl Tokens {
+    pub fn new(on: bool) -> Tokens {
+        Tokens {
+            on,
+            ..Tokens::default()
+        }
+    }
+
+    /// Starts a token; returns its slot (NONE when not tracking).
+    #[inline]
+    pub fn start(&mut self, t: TokenSpec) -> u32 {
+        if !self.on {
+            return NONE;
+        }
+        let slot = Slot {
+            link: t.link,
+            depart: t.depart,
+            arrive: t.arrive,
+            backwards: t.backwards,
+            kind: t.kind,
+            tone: t.tone,
+            trace: t.trace,
+        };
+        match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = Some(slot);
+                i
+            }
+            None => {
+                self.slots.push(Some(slot));
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    #[inline]
+    pub fn end(&mut self, slot: u32) {
+        if slot == NONE {
+            return;
+        }
+        if let Some(s) = self.slots.get_mut(slot as usize) {
+            if s.take().is_some() {
+                self.free.push(slot);
+            }
+        }
+    }
+
+    pub fn fill(&self, now: Micros, out: &mut Vec<Token>) {
+        out.clear();
+        for s in self.slots.iter().flatten() {
+            let span = s.arrive.saturating_sub(s.depart).max(1) as f64;
+            let f = (now.saturating_sub(s.depart) as f64 / span).clamp(0.0, 1.0) as f32;
+            out.push(Token {
+                link: s.link,
+                progress: if s.backwards { 1.0 - f } else { f },
+                backwards: s.backwards,
+                kind: s.kind,
+                tone: s.tone,
+                trace: s.trace,
+            });
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Publish/subscribe topics. Every subscription gets its own copy.
+//!
+//! - `at_most_once` follows Redis Pub/Sub: a copy goes to each subscriber
+//!   that is up at publish time; a subscriber that is down never gets it
+//!   (counted lost), and a publish with no subscriber is discarded.
+//! - `durable` follows Kafka-style consumer groups: each subscription keeps
+//!   its own backlog (a hidden queue with the topic's persistence) and the
+//!   subscriber catches up after recovery.
+//!
+//! A subscription can feed a service, a queue or a websocket server (the
+//! backplane that lets many websocket servers reach users on any of them).
+
+use super::build::queue_rt;
+use super::jobs::{self, NewJob};
+use super::model::*;
+use super::queues::{self, NewMsg};
+use super::Sim;
+use crate::engine::format::NodeKind;
+use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::rng::Stream;
+use crate::engine::kernel::slab::Key;
+use crate::engine::metrics::NodeMetrics;
+use crate::engine::trace::{HopKind, NO_LINK};
+use crate::engine::view::TokenTone;
+
+/// Gives every durable subscription that feeds a worker its hidden backlog.
+pub(super) fn add_durable_backlogs(sim: &mut Sim) {
+    for t in 0..sim.nodes.len() {
+        let KindRt::Topic(topic) = &sim.nodes[t].rt else {
+            continue;
+        };
+        if !topic.durable {
+            continue;
+        }
+        let subs = topic.subscriptions.clone();
+        let spec = sim.scenario.nodes[t].clone();
+        for (i, (link, _)) in subs.into_iter().enumerate() {
+            let sub = sim.links[link as usize].to;
+            if sim.nodes[sub as usize].kind == NodeKind::Queue {
+                continue; // A queue is durable storage itself.
+            }
+            let h = sim.nodes.len() as u32;
+            let mut q = queue_rt(&spec, NONE);
+            q.consumers.push((sub, link));
+            let id = format!("{}/{}", spec.id, sim.links[link as usize].id);
+            sim.nodes.push(NodeRt {
+                rng: Stream::new(sim.scenario.seed, &id),
+                id,
+                kind: NodeKind::Queue,
+                down: 0,
+                slow: 1.0,
+                error_override: None,
+                metrics: NodeMetrics::default(),
+                out: Vec::new(),
+                rt: KindRt::Queue(q),
+            });
+            if let KindRt::Worker(w) = &mut sim.nodes[sub as usize].rt {
+                w.consumes.push((h, link));
+                w.seen.get_or_insert_with(Default::default);
+            }
+            if let KindRt::Topic(topic) = &mut sim.nodes[t].rt {
+                topic.subscriptions[i].1 = h;
+            }
+        }
+    }
+}
+
+/// The publish step of a job.
+pub(super) fn publish(sim: &mut Sim, jk: Key, link: u32) {
+    let Some(job) = sim.jobs.get(jk) else { return };
+    let (node, trace, trace_start, job_op) = (job.node, job.trace, job.trace_start, job.op);
+    let row = match &sim.nodes[node as usize].rt {
+        KindRt::Worker(w) => w.outbox.get(&(job_op, link)).copied(),
+        _ => None,
+    };
+    let (op, outbox) = match row {
+        Some(r) => (r.msg_op, true),
+        None => (sim.new_op(), false),
+    };
+    queues::send(
+        sim,
+        link,
+        NewMsg {
+            trace,
+            trace_start,
+            op,
+            sender: node,
+            outbox,
+            reply_to: None,
+        },
+    );
+}
+
+/// A published message reached the topic: fan it out.
+pub(super) fn arrive(sim: &mut Sim, mk: Key) {
+    let Some(m) = sim.msgs.remove(mk) else { return };
+    let t = m.queue;
+    let now = sim.now;
+    let n = &mut sim.nodes[t as usize];
+    n.metrics.arrivals += 1;
+    if n.is_down() {
+        n.metrics.rejected += 1;
+        sim.ledger.rejected += 1;
+        sim.hop(m.trace, HopKind::Reject, t, m.link, 0);
+        return;
+    }
+    let KindRt::Topic(topic) = &n.rt else { return };
+    let subs = topic.subscriptions.clone();
+    if subs.is_empty() {
+        n.metrics.failed += 1;
+        n.metrics.bump("no_subscriber");
+        sim.ledger.dropped += 1;
+        sim.hop(m.trace, HopKind::Drop, t, NO_LINK, 0);
+        return;
+    }
+    n.metrics.finish(now, now, true);
+    sim.ledger.delivered += 1;
+    if m.outbox && m.sender != NONE {
+        let back = now + super::calls::latency(sim, m.link);
+        sim.schedule(
+            back,
+            super::event::Ev::OutboxConfirm {
+                node: m.sender,
+                op: m.op,
+            },
+        );
+    }
+    for (link, hidden) in subs {
+        copy_to(sim, &m, link, hidden);
+    }
+}
+
+fn copy_to(sim: &mut Sim, m: &Msg, link: u32, hidden: u32) {
+    let sub = sim.links[link as usize].to;
+    let t = sim.links[link as usize].from;
+    let new = NewMsg {
+        trace: m.trace,
+        trace_start: m.trace_start,
+        op: m.op,
+        sender: NONE,
+        outbox: false,
+        reply_to: None,
+    };
+    if sim.nodes[sub as usize].kind == NodeKind::Queue {
+        queues::send(sim, link, new);
+        return;
+    }
+    if hidden != NONE {
+        into_backlog(sim, hidden, link, m);
+        return;
+    }
+    sim.ledger.sent += 1;
+    if sim.nodes[sub as usize].is_down() {
+        // Redis Pub/Sub: nobody listening on that connection, gone for good.
+        sim.ledger.lost += 1;
+        sim.nodes[t as usize].metrics.bump("missed_while_down");
+        sim.hop(m.trace, HopKind::Lost, sub, link, 0);
+        return;
+    }
+    if sim.links[link as usize].partitioned > 0 {
+        sim.ledger.dropped += 1;
+        sim.hop(m.trace, HopKind::Drop, t, link, 0);
+        return;
+    }
+    let origin = Origin::Copy { link };
+    let new = NewJob {
+        node: sub,
+        trace: m.trace,
+        trace_start: m.trace_start,
+        op: m.op,
+        origin,
+        reserved: false,
+    };
+    jobs::send(sim, link, new, TokenTone::Pending);
+}
+
+/// A durable subscription stores the copy in its own backlog.
+fn into_backlog(sim: &mut Sim, h: u32, link: u32, m: &Msg) {
+    sim.ledger.sent += 1;
+    let now = sim.now;
+    let mk = sim.msgs.insert(Msg {
+        queue: h,
+        trace: m.trace,
+        trace_start: m.trace_start,
+        op: m.op,
+        enqueued: now,
+        deliveries: 0,
+        state: MsgState::Transit,
+        durable_at: Micros::MAX,
+        link,
+        sender: NONE,
+        outbox: false,
+        reply_to: None,
+        dead: false,
+        token: NONE,
+    });
+    queues::arrive(sim, mk);
+}
+
+/// The hidden backlogs of topic `t`.
+pub(super) fn backlogs(sim: &Sim, t: u32) -> Vec<u32> {
+    match &sim.nodes[t as usize].rt {
+        KindRt::Topic(topic) => topic
+            .subscriptions
+            .iter()
+            .map(|s| s.1)
+            .filter(|h| *h != NONE)
+            .collect(),
+        _ => Vec::new(),
+    }
+}

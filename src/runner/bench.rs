@@ -1,0 +1,148 @@
+//! `crosstalk bench`: the engine's speed on a 1M-customer M/M/1 queue, side
+//! by side with the same model in SimPy (when Python and SimPy are there),
+//! and on the LeetCode flow at 10,000 submissions per second.
+//!
+//! Wall-clock time is read here, in the runner, never inside the engine.
+
+use super::args::BenchArgs;
+use crate::engine::format::{self, Scenario};
+use crate::engine::{Sim, SimOptions};
+use std::time::Instant;
+
+/// λ = 900/s against a 1 ms exponential server: ρ = 0.9.
+pub const MM1_RATE_PER_S: f64 = 900.0;
+pub const MM1_SERVICE_MS: f64 = 1.0;
+
+/// The M/M/1 benchmark scenario sized for about `customers` arrivals.
+pub fn mm1(customers: u64) -> Scenario {
+    let duration_ms = customers as f64 / MM1_RATE_PER_S * 1000.0;
+    let json = format!(
+        r#"{{"crosstalk":1,"name":"M/M/1 benchmark","seed":1,"duration_ms":{duration_ms},
+        "nodes":[{{"id":"users","kind":"client","rate_per_s":{MM1_RATE_PER_S}}},
+                 {{"id":"server","kind":"service","workers":1,"work_ms":{{"exp":{MM1_SERVICE_MS}}}}}],
+        "links":[{{"id":"call","from":"users","to":"server","via":"http","latency_ms":0}}]}}"#
+    );
+    format::load(&json).expect("the benchmark scenario is valid")
+}
+
+/// The seeds' LeetCode flow: submit, queue, workers, pub/sub, websocket, browser.
+pub fn leetcode(rate_per_s: f64, duration_ms: f64) -> Scenario {
+    let json = format!(
+        r#"{{"crosstalk":1,"name":"LeetCode benchmark","seed":1,"duration_ms":{duration_ms},
+        "nodes":[
+          {{"id":"users","kind":"client","rate_per_s":{rate_per_s}}},
+          {{"id":"api","kind":"service","workers":256,"work_ms":{{"exp":2}}}},
+          {{"id":"jobs","kind":"queue"}},
+          {{"id":"workers","kind":"service","workers":400,"work_ms":{{"lognormal":{{"p50":30,"p99":120}}}}}},
+          {{"id":"results","kind":"topic"}},
+          {{"id":"ws1","kind":"websocket"}},
+          {{"id":"ws2","kind":"websocket"}},
+          {{"id":"browsers","kind":"browser","users":10000}}],
+        "links":[
+          {{"id":"submit","from":"users","to":"api","via":"http"}},
+          {{"id":"enqueue","from":"api","to":"jobs","via":"enqueue"}},
+          {{"id":"consume","from":"jobs","to":"workers","via":"consume"}},
+          {{"id":"publish","from":"workers","to":"results","via":"publish"}},
+          {{"id":"sub1","from":"results","to":"ws1","via":"subscribe"}},
+          {{"id":"sub2","from":"results","to":"ws2","via":"subscribe"}},
+          {{"id":"push1","from":"ws1","to":"browsers","via":"push"}},
+          {{"id":"push2","from":"ws2","to":"browsers","via":"push"}}]}}"#
+    );
+    format::load(&json).expect("the benchmark scenario is valid")
+}
+
+struct Timed {
+    events: u64,
+    wall_s: f64,
+    sim: Sim,
+}
+
+fn time_run(s: &Scenario) -> Timed {
+    let mut sim = Sim::new(s, SimOptions::default()).expect("valid");
+    let t0 = Instant::now();
+    sim.run_to_end();
+    let wall_s = t0.elapsed().as_secs_f64();
+    Timed {
+        events: sim.events(),
+        wall_s,
+        sim,
+    }
+}
+
+pub fn run(args: &BenchArgs) -> Result<String, String> {
+    let mut out = String::new();
+    let s = mm1(args.customers);
+    let t = time_run(&s);
+    let report = t.sim.report();
+    let customers = report.nodes["users"].arrivals;
+    let wait = report.nodes["server"].wait_ms.mean;
+    let rho = MM1_RATE_PER_S * MM1_SERVICE_MS / 1000.0;
+    let theory = rho * MM1_SERVICE_MS / (1.0 - rho);
+    out.push_str(&format!(
+        "M/M/1 (rho 0.9), {customers} customers: {} events in {:.3} s = {:.1} M events/s, {:.2} M customers/s\n  mean wait {:.3} ms (theory {:.3} ms)\n",
+        t.events,
+        t.wall_s,
+        t.events as f64 / t.wall_s / 1e6,
+        customers as f64 / t.wall_s / 1e6,
+        wait,
+        theory
+    ));
+    if args.simpy {
+        match simpy(args.customers) {
+            Ok(py) => {
+                let py_wall = py["wall_s"].as_f64().unwrap_or(f64::NAN);
+                let py_events = py["events"].as_f64().unwrap_or(f64::NAN);
+                out.push_str(&format!(
+                    "SimPy, same model: {} events in {:.3} s = {:.2} M events/s, mean wait {:.3} ms\n  Crosstalk is {:.0}x faster on wall time for the same customers ({:.0}x in events/s)\n",
+                    py_events,
+                    py_wall,
+                    py_events / py_wall / 1e6,
+                    py["mean_wait_ms"].as_f64().unwrap_or(f64::NAN),
+                    py_wall / t.wall_s,
+                    (t.events as f64 / t.wall_s) / (py_events / py_wall)
+                ));
+            }
+            Err(e) => out.push_str(&format!("SimPy comparison skipped: {e}\n")),
+        }
+    }
+    let lc = leetcode(10_000.0, 60_000.0);
+    let t = time_run(&lc);
+    let r = t.sim.report();
+    out.push_str(&format!(
+        "LeetCode flow, 10,000 submissions/s for 60 simulated s: {} events in {:.3} s = {:.1} M events/s; verdict p50 {:.1} ms, p99 {:.1} ms at the browser\n",
+        t.events,
+        t.wall_s,
+        t.events as f64 / t.wall_s / 1e6,
+        r.nodes["browsers"].latency_ms.p50,
+        r.nodes["browsers"].latency_ms.p99
+    ));
+    Ok(out)
+}
+
+fn simpy(customers: u64) -> Result<serde_json::Value, String> {
+    let script = ["bench/simpy_mm1.py", "../bench/simpy_mm1.py"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .ok_or("bench/simpy_mm1.py not found (run from the repository root)")?;
+    let out = std::process::Command::new("python3")
+        .args([
+            script,
+            "--customers",
+            &customers.to_string(),
+            "--arrival-rate-per-s",
+            &MM1_RATE_PER_S.to_string(),
+            "--service-ms",
+            &MM1_SERVICE_MS.to_string(),
+        ])
+        .output()
+        .map_err(|e| format!("cannot start python3: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(format!(
+            "python3 failed: {}",
+            err.lines().last().unwrap_or("")
+        ));
+    }
+    serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("unexpected output from SimPy script: {e}"))
+}

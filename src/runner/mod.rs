@@ -1,0 +1,149 @@
+//! The `crosstalk` command-line runner: run a scenario natively, make its
+//! share link, check it, benchmark the engine.
+//!
+//! Errors are values: every failure becomes one line on stderr and exit
+//! code 2 (bad input) — the binary never panics on what a user typed.
+
+pub mod args;
+pub mod bench;
+pub mod input;
+pub mod table;
+
+use crate::engine::format::{validate, Severity};
+use crate::engine::{codec, Sim, SimOptions};
+use args::{Command, RunArgs};
+
+/// The default base of share links: the app as `scripts/serve.sh` serves it.
+pub const DEFAULT_BASE: &str = "http://127.0.0.1:8080/";
+
+pub const USAGE: &str = "\
+crosstalk: run Crosstalk scenarios natively
+
+usage:
+  crosstalk run FILE|-|LINK [--seed N] [--duration-ms N] [--json]
+  crosstalk link FILE [--base URL]
+  crosstalk check FILE
+  crosstalk bench [--customers N] [--no-simpy]
+
+FILE is a scenario JSON file (format: docs/FORMAT.md), `-` reads standard
+input, LINK is a share link (or its #s1. fragment) made by the app or by
+`crosstalk link`. Exit status: 0 on success, 2 on bad input.";
+
+/// What the process prints and how it exits.
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Outcome {
+    fn ok(stdout: String) -> Outcome {
+        Outcome {
+            stdout,
+            stderr: String::new(),
+            code: 0,
+        }
+    }
+
+    fn bad(message: impl std::fmt::Display) -> Outcome {
+        let line = message.to_string().replace('\n', " ");
+        Outcome {
+            stdout: String::new(),
+            stderr: format!("crosstalk: {line}\n"),
+            code: 2,
+        }
+    }
+}
+
+/// Runs the command line `args` (without the program name).
+pub fn main_with(args: &[String], stdin: &mut dyn std::io::Read) -> Outcome {
+    match args::parse(args) {
+        Err(e) => Outcome::bad(e),
+        Ok(Command::Help) => Outcome::ok(format!("{USAGE}\n")),
+        Ok(Command::Version) => Outcome::ok(format!("crosstalk {}\n", env!("CARGO_PKG_VERSION"))),
+        Ok(Command::Run(r)) => run(&r, stdin),
+        Ok(Command::Link { file, base }) => link(&file, &base, stdin),
+        Ok(Command::Check { file }) => check(&file, stdin),
+        Ok(Command::Bench(b)) => match bench::run(&b) {
+            Ok(text) => Outcome::ok(text),
+            Err(e) => Outcome::bad(e),
+        },
+    }
+}
+
+fn run(r: &RunArgs, stdin: &mut dyn std::io::Read) -> Outcome {
+    let mut scenario = match input::read_scenario(&r.input, stdin) {
+        Ok(s) => s,
+        Err(e) => return Outcome::bad(e),
+    };
+    if let Some(seed) = r.seed {
+        scenario.seed = seed;
+    }
+    if let Some(d) = r.duration_ms {
+        scenario.duration_ms = d;
+    }
+    let mut sim = match Sim::new(&scenario, SimOptions::default()) {
+        Ok(sim) => sim,
+        Err(e) => return Outcome::bad(e),
+    };
+    sim.run_to_end();
+    let report = sim.report();
+    let mut out = if r.json {
+        let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
+        s.push('\n');
+        s
+    } else {
+        table::render(&scenario, &report)
+    };
+    if r.json {
+        out = out.replace("\r", "");
+    }
+    let mut o = Outcome::ok(out);
+    if let Some(why) = &report.stopped {
+        o.stderr = format!("crosstalk: warning: {why}\n");
+    }
+    o
+}
+
+fn link(file: &str, base: &str, stdin: &mut dyn std::io::Read) -> Outcome {
+    match input::read_scenario(file, stdin) {
+        Ok(s) => match crate::engine::format::load::check(&s) {
+            Ok(()) => Outcome::ok(format!("{}\n", codec::link(base, &s))),
+            Err(e) => Outcome::bad(e),
+        },
+        Err(e) => Outcome::bad(e),
+    }
+}
+
+fn check(file: &str, stdin: &mut dyn std::io::Read) -> Outcome {
+    let s = match input::read_scenario(file, stdin) {
+        Ok(s) => s,
+        Err(e) => return Outcome::bad(e),
+    };
+    let problems = validate(&s);
+    if let Some(first) = problems.iter().find(|p| p.severity == Severity::Error) {
+        let more = problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count()
+            - 1;
+        let tail = if more > 0 {
+            format!(" (and {more} more)")
+        } else {
+            String::new()
+        };
+        return Outcome::bad(format!("{first}{tail}"));
+    }
+    let mut out = format!(
+        "ok: {} nodes, {} links, {} faults, {} ms, seed {}\n",
+        s.nodes.len(),
+        s.links.len(),
+        s.faults.len(),
+        s.duration_ms,
+        s.seed
+    );
+    for w in problems.iter().filter(|p| p.severity == Severity::Warning) {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    Outcome::ok(out)
+}

@@ -1,0 +1,131 @@
+//! The runner's human output: a header, one row per node, the message
+//! ledger and the client requests.
+
+use crate::engine::format::Scenario;
+use crate::engine::report::Report;
+
+/// Keeps only printable characters (labels are user text; a terminal must
+/// not interpret them).
+fn printable(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
+}
+
+fn num(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+pub fn render(s: &Scenario, r: &Report) -> String {
+    let mut out = String::new();
+    let name = if s.name.is_empty() {
+        "(unnamed scenario)".to_string()
+    } else {
+        printable(&s.name)
+    };
+    out.push_str(&format!(
+        "{name}\nseed {}  simulated {} ms  events {}  run hash {}\n\n",
+        r.seed, r.sim_ms, r.events, r.run_hash
+    ));
+    let header = [
+        "node",
+        "kind",
+        "arrivals",
+        "ok",
+        "failed",
+        "rejected",
+        "lost",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "wait ms",
+        "queue avg",
+        "queue max",
+        "util",
+    ];
+    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
+    for n in &s.nodes {
+        let Some(m) = r.nodes.get(&n.id) else {
+            continue;
+        };
+        rows.push(vec![
+            printable(&n.id),
+            m.kind.clone(),
+            m.arrivals.to_string(),
+            m.completed.to_string(),
+            m.failed.to_string(),
+            m.rejected.to_string(),
+            m.lost.to_string(),
+            num(m.latency_ms.p50),
+            num(m.latency_ms.p95),
+            num(m.latency_ms.p99),
+            num(m.wait_ms.mean),
+            num(m.queue_len.mean),
+            num(m.queue_len.max),
+            format!("{:.0}%", m.utilization * 100.0),
+        ]);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, v)| {
+                if c < 2 {
+                    format!("{v:<w$}", w = widths[c])
+                } else {
+                    format!("{v:>w$}", w = widths[c])
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    let m = &r.messages;
+    out.push_str(&format!(
+        "\nmessages: sent {}  delivered {}  failed {}  timed out {}  rejected {}  dead-lettered {}  dropped {}  lost {}  in flight {}  duplicates {}\n",
+        m.sent, m.delivered, m.failed, m.timed_out, m.rejected, m.dead_lettered, m.dropped, m.lost, m.in_flight, m.duplicates
+    ));
+    let q = &r.requests;
+    out.push_str(&format!(
+        "requests: started {}  ok {}  failed {}  timed out {}  in flight {}\n",
+        q.started, q.ok, q.failed, q.timed_out, q.in_flight
+    ));
+    for (id, b) in &r.breakers {
+        let changes: Vec<String> = b
+            .transitions
+            .iter()
+            .map(|(t, s)| format!("{s} at {t} ms"))
+            .collect();
+        out.push_str(&format!(
+            "breaker {}: {} now, {} calls refused{}{}\n",
+            printable(id),
+            b.state,
+            b.rejected,
+            if changes.is_empty() { "" } else { "; " },
+            changes.join(", ")
+        ));
+    }
+    for (id, n) in &r.nodes {
+        if !n.extra.is_empty() {
+            let parts: Vec<String> = n
+                .extra
+                .iter()
+                .map(|(k, v)| format!("{k} {}", num(*v)))
+                .collect();
+            out.push_str(&format!("{}: {}\n", printable(id), parts.join("  ")));
+        }
+    }
+    if let Some(why) = &r.stopped {
+        out.push_str(&format!("\n{why}\n"));
+    }
+    out
+}
