@@ -18,6 +18,7 @@
 //! The app drives a run in slices ([`Sim::advance_to`], [`Sim::step`]) and
 //! reads it between slices; the runner calls [`Sim::run_to_end`].
 
+mod audit;
 mod browsers;
 mod build;
 mod calls;
@@ -247,6 +248,13 @@ impl Sim {
     /// Ids of the traces kept, newest last.
     pub fn recent_traces(&self) -> Vec<u64> {
         self.traces.ids().collect()
+    }
+
+    /// Checks the accounting invariant against the live state: every
+    /// message sent is in exactly one end state or still in flight, every
+    /// request likewise, and busy workers match the requests holding them.
+    pub fn audit(&self) -> Result<(), String> {
+        audit::audit(self)
     }
 
     /// Rebuilds one trace by running `scenario` again until `until_us`

@@ -1,0 +1,40 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use crosstalk::engine::format::{self, Scenario};
+use crosstalk::engine::report::Report;
+use crosstalk::engine::{Sim, SimOptions};
+
+/// Parses and validates a scenario written as JSON text.
+pub fn scenario(json: &str) -> Scenario {
+    match format::load(json) {
+        Ok(s) => s,
+        Err(e) => panic!("test scenario is invalid: {e}"),
+    }
+}
+
+/// Runs to the end, checking the accounting invariant along the way.
+pub fn run(s: &Scenario) -> (Sim, Report) {
+    let mut sim = Sim::new(s, SimOptions::default()).expect("valid scenario");
+    let end = sim.end_us();
+    let slice = (end / 20).max(1);
+    let mut t = 0;
+    while !sim.is_finished() {
+        t += slice;
+        sim.advance_to(t, u64::MAX);
+        if let Err(e) = sim.audit() {
+            panic!("seed {}: {e}", s.seed);
+        }
+    }
+    let r = sim.report();
+    (sim, r)
+}
+
+pub fn run_json(json: &str) -> Report {
+    run(&scenario(json)).1
+}
+
+/// Relative difference |a - b| / b.
+pub fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs()
+}
