@@ -64,6 +64,13 @@ pub fn from_value(raw: Value) -> Result<Scenario, LoadError> {
     Ok(scenario)
 }
 
+/// As [`from_value`], then validates.
+pub fn from_value_checked(raw: Value) -> Result<Scenario, LoadError> {
+    let s = from_value(raw)?;
+    check(&s)?;
+    Ok(s)
+}
+
 /// Parses and validates: the scenario is ready to run.
 pub fn load(text: &str) -> Result<Scenario, LoadError> {
     let s = parse(text)?;

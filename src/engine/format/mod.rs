@@ -9,6 +9,6 @@ pub mod validate;
 pub mod wiring;
 
 pub use dist::Dist;
-pub use load::{load, parse, LoadError};
+pub use load::{from_value, from_value_checked, load, parse, LoadError};
 pub use scenario::*;
 pub use validate::{validate, Place, Problem, Severity};

@@ -81,15 +81,18 @@ pub(super) fn arrive(sim: &mut Sim, jk: Key) {
         reject(sim, jk);
         return;
     }
-    if let Origin::Copy { .. } = job_origin(sim, jk) {
-        sim.ledger.delivered += 1;
-    }
+    let is_copy = matches!(job_origin(sim, jk), Origin::Copy { .. });
     let now = sim.now;
     let n = &mut sim.nodes[node as usize];
     let KindRt::Worker(w) = &mut n.rt else {
         reject(sim, jk);
         return;
     };
+    let accepted = reserved || w.busy < w.workers || (w.backlog.len() as u64) < w.backlog_cap;
+    if is_copy && accepted {
+        // A pub/sub copy is delivered once the subscriber takes it.
+        sim.ledger.delivered += 1;
+    }
     if reserved {
         start_work(sim, jk);
     } else if w.busy < w.workers {
@@ -279,6 +282,10 @@ pub(super) fn lose(sim: &mut Sim, jk: Key) {
     sim.tokens.end(job.token);
     sim.nodes[job.node as usize].metrics.lost += 1;
     sim.hop(job.trace, HopKind::Lost, job.node, NO_LINK, 0);
+    // Its own call in flight dies with it: the answer will find nobody.
+    if matches!(job.phase, Phase::Calling | Phase::Parked) && !job.call.accounted {
+        sim.ledger.lost += 1;
+    }
     match job.origin {
         Origin::Call { caller, seq, .. } => super::calls::attempt_lost(sim, caller, seq),
         Origin::Delivery { msg, delivery, .. } => super::queues::consumer_lost(sim, msg, delivery),
