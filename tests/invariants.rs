@@ -14,10 +14,7 @@ struct Dice(u64);
 
 impl Dice {
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let z = self.0 ^ (self.0 >> 33);
         z.wrapping_mul(0xff51afd7ed558ccd) ^ (z >> 29)
     }
@@ -87,16 +84,10 @@ fn random_scenario(recipe: u64) -> Scenario {
                 if d.chance(40) {
                     o.insert("redelivery_delay_ms".into(), json!(d.below(100)));
                 }
-                o.insert(
-                    "persistence".into(),
-                    json!(*d.pick(&["memory", "aof_always", "aof_everysec", "snapshot"])),
-                );
+                o.insert("persistence".into(), json!(*d.pick(&["memory", "aof_always", "aof_everysec", "snapshot"])));
             }
             NodeKind::Topic => {
-                o.insert(
-                    "delivery".into(),
-                    json!(*d.pick(&["at_most_once", "durable"])),
-                );
+                o.insert("delivery".into(), json!(*d.pick(&["at_most_once", "durable"])));
             }
             NodeKind::Websocket => {
                 o.insert("reconnect_ms".into(), json!(50 + d.below(500)));
@@ -112,10 +103,7 @@ fn random_scenario(recipe: u64) -> Scenario {
     for i in 0..n {
         if kinds[i] == NodeKind::Queue && d.chance(50) {
             if let Some(j) = (i + 1..n).find(|j| kinds[*j] == NodeKind::Queue) {
-                nodes[i]
-                    .as_object_mut()
-                    .unwrap()
-                    .insert("dead_letter".into(), json!(format!("n{j}")));
+                nodes[i].as_object_mut().unwrap().insert("dead_letter".into(), json!(format!("n{j}")));
             }
         }
     }
@@ -127,22 +115,22 @@ fn random_scenario(recipe: u64) -> Scenario {
                 continue;
             }
             let via = *d.pick(&choices);
-            let mut l = json!({"id": format!("l{i}_{j}"), "from": format!("n{i}"), "to": format!("n{j}"), "via": via.as_str()});
+            let mut l =
+                json!({"id": format!("l{i}_{j}"), "from": format!("n{i}"), "to": format!("n{j}"), "via": via.as_str()});
             let o = l.as_object_mut().unwrap();
             if d.chance(40) {
                 o.insert("latency_ms".into(), dist(&mut d));
             }
-            if matches!(
-                via,
-                Via::Http | Via::Grpc | Via::SagaStep | Via::RequestReply
-            ) && d.chance(60)
-            {
+            if matches!(via, Via::Http | Via::Grpc | Via::SagaStep | Via::RequestReply) && d.chance(60) {
                 o.insert("timeout_ms".into(), json!(20 + d.below(300)));
             }
             if matches!(via, Via::Http | Via::Grpc | Via::SagaStep) {
                 if d.chance(50) {
                     let jitter = *d.pick(&["none", "full", "equal", "decorrelated"]);
-                    o.insert("retry".into(), json!({"attempts": 1 + d.below(4), "base_ms": 1 + d.below(50), "jitter": jitter}));
+                    o.insert(
+                        "retry".into(),
+                        json!({"attempts": 1 + d.below(4), "base_ms": 1 + d.below(50), "jitter": jitter}),
+                    );
                 }
                 if d.chance(30) {
                     o.insert("circuit_breaker".into(), json!({"window": 1 + d.below(20), "min_calls": 1 + d.below(20), "open_ms": 10 + d.below(500), "half_open_calls": 1 + d.below(5)}));
@@ -161,18 +149,12 @@ fn random_scenario(recipe: u64) -> Scenario {
         }
     }
     let mut faults = Vec::new();
-    let targets: Vec<String> = (0..n)
-        .map(|i| format!("n{i}"))
-        .chain(links.iter().map(|l| l["id"].as_str().unwrap().to_string()))
-        .collect();
+    let targets: Vec<String> =
+        (0..n).map(|i| format!("n{i}")).chain(links.iter().map(|l| l["id"].as_str().unwrap().to_string())).collect();
     for _ in 0..d.below(4) {
         let target = d.pick(&targets).clone();
         let is_link = target.starts_with('l');
-        let kind = if is_link {
-            *d.pick(&[FaultKind::Partition, FaultKind::Slow])
-        } else {
-            *d.pick(&FaultKind::ALL)
-        };
+        let kind = if is_link { *d.pick(&[FaultKind::Partition, FaultKind::Slow]) } else { *d.pick(&FaultKind::ALL) };
         let mut f = json!({"target": target, "kind": kind.as_str(), "at_ms": d.below(3000)});
         let o = f.as_object_mut().unwrap();
         if d.chance(80) {
@@ -200,14 +182,7 @@ fn random_scenario(recipe: u64) -> Scenario {
 }
 
 fn run_checked(s: &Scenario, inject: bool) -> (u64, crosstalk::engine::report::Report) {
-    let mut sim = Sim::new(
-        s,
-        SimOptions {
-            keep_traces: 50,
-            track_tokens: true,
-        },
-    )
-    .expect("valid");
+    let mut sim = Sim::new(s, SimOptions { keep_traces: 50, track_tokens: true }).expect("valid");
     let slice = sim.end_us() / 7 + 1;
     let mut t = 0;
     let mut tokens = Vec::new();

@@ -37,22 +37,10 @@ fn mm1_mean_wait_matches_theory() {
     let r = run_json(&single_station(80.0, 1, r#"{"exp":10}"#, 2_000_000.0, 11));
     let s = &r.nodes["station"];
     let wq = 0.8 / (100.0 - 80.0) * 1000.0;
-    assert!(
-        rel(s.wait_ms.mean, wq) < 0.03,
-        "M/M/1 wait {} ms vs theory {wq} ms",
-        s.wait_ms.mean
-    );
-    assert!(
-        rel(s.utilization, 0.8) < 0.01,
-        "utilization {}",
-        s.utilization
-    );
+    assert!(rel(s.wait_ms.mean, wq) < 0.03, "M/M/1 wait {} ms vs theory {wq} ms", s.wait_ms.mean);
+    assert!(rel(s.utilization, 0.8) < 0.01, "utilization {}", s.utilization);
     // Sojourn time W = 1 / (μ - λ) = 50 ms.
-    assert!(
-        rel(s.latency_ms.mean, 50.0) < 0.03,
-        "M/M/1 sojourn {}",
-        s.latency_ms.mean
-    );
+    assert!(rel(s.latency_ms.mean, 50.0) < 0.03, "M/M/1 sojourn {}", s.latency_ms.mean);
 }
 
 #[test]
@@ -63,16 +51,8 @@ fn mmc_mean_wait_matches_erlang_c() {
     let wq = erlang_c(c, a) / (c as f64 / service_s - rate) * 1000.0;
     let r = run_json(&single_station(rate, c, r#"{"exp":10}"#, 3_000_000.0, 12));
     let s = &r.nodes["station"];
-    assert!(
-        rel(s.wait_ms.mean, wq) < 0.03,
-        "M/M/4 wait {} ms vs Erlang C {wq:.3} ms",
-        s.wait_ms.mean
-    );
-    assert!(
-        rel(s.utilization, 0.8) < 0.01,
-        "utilization {}",
-        s.utilization
-    );
+    assert!(rel(s.wait_ms.mean, wq) < 0.03, "M/M/4 wait {} ms vs Erlang C {wq:.3} ms", s.wait_ms.mean);
+    assert!(rel(s.utilization, 0.8) < 0.01, "utilization {}", s.utilization);
 }
 
 #[test]
@@ -81,11 +61,7 @@ fn md1_mean_wait_matches_pollaczek_khinchine() {
     let r = run_json(&single_station(80.0, 1, "10", 2_000_000.0, 13));
     let s = &r.nodes["station"];
     let wq = 0.8 / (2.0 * 100.0 * 0.2) * 1000.0;
-    assert!(
-        rel(s.wait_ms.mean, wq) < 0.03,
-        "M/D/1 wait {} ms vs theory {wq} ms",
-        s.wait_ms.mean
-    );
+    assert!(rel(s.wait_ms.mean, wq) < 0.03, "M/D/1 wait {} ms vs theory {wq} ms", s.wait_ms.mean);
 }
 
 #[test]
@@ -107,19 +83,12 @@ fn littles_law_holds_at_every_waiting_node() {
         // L_q = λ W_q
         let lambda = n.arrivals as f64 / secs;
         let little = lambda * n.wait_ms.mean / 1000.0;
-        assert!(
-            rel(n.queue_len.mean, little) < 0.02,
-            "{id}: mean waiting {} vs λ·Wq {little}",
-            n.queue_len.mean
-        );
+        assert!(rel(n.queue_len.mean, little) < 0.02, "{id}: mean waiting {} vs λ·Wq {little}", n.queue_len.mean);
     }
     // L = λ W for the busy workers plus the waiting line: utilization × c.
     let api = &r.nodes["api"];
     let lambda = api.completed as f64 / secs;
     let in_service = api.utilization * 2.0;
     let little = lambda * (api.latency_ms.mean - api.wait_ms.mean) / 1000.0;
-    assert!(
-        rel(in_service, little) < 0.02,
-        "busy {in_service} vs λ·S {little}"
-    );
+    assert!(rel(in_service, little) < 0.02, "busy {in_service} vs λ·S {little}");
 }

@@ -19,11 +19,7 @@ fn n_retries_against_a_dead_dependency_make_n_plus_one_calls() {
         ));
         let requests = r.nodes["users"].arrivals;
         assert_eq!(r.requests.in_flight, 0);
-        assert_eq!(
-            r.nodes["dep"].arrivals,
-            requests * attempts as u64,
-            "{retries} retries"
-        );
+        assert_eq!(r.nodes["dep"].arrivals, requests * attempts as u64, "{retries} retries");
         assert_eq!(r.requests.failed, requests);
         assert_eq!(r.messages.failed, requests * attempts as u64);
     }
@@ -44,39 +40,23 @@ fn breaker_opens_during_an_outage_and_closes_after_it() {
     let states: Vec<&str> = b.transitions.iter().map(|(_, s)| s.as_str()).collect();
     let times: Vec<f64> = b.transitions.iter().map(|(t, _)| *t).collect();
     assert_eq!(states.first(), Some(&"open"), "{states:?}");
-    assert!(
-        times[0] > 10_000.0 && times[0] < 11_000.0,
-        "opens soon after the crash: {times:?}"
-    );
+    assert!(times[0] > 10_000.0 && times[0] < 11_000.0, "opens soon after the crash: {times:?}");
     assert_eq!(states.last(), Some(&"closed"), "{states:?}");
-    assert!(
-        *times.last().unwrap() > 20_000.0,
-        "closes only after recovery: {times:?}"
-    );
+    assert!(*times.last().unwrap() > 20_000.0, "closes only after recovery: {times:?}");
     // Every state follows the machine: open -> half_open -> open|closed.
     for w in states.windows(2) {
         let ok = matches!(
             (w[0], w[1]),
-            ("open", "half_open")
-                | ("half_open", "open")
-                | ("half_open", "closed")
-                | ("closed", "open")
+            ("open", "half_open") | ("half_open", "open") | ("half_open", "closed") | ("closed", "open")
         );
         assert!(ok, "illegal transition {w:?} in {states:?}");
     }
     // While down it keeps probing every open_ms: about 10 s / 3 s half-open trials.
     let trials = states.iter().filter(|s| **s == "half_open").count();
-    assert!(
-        (3..=5).contains(&trials),
-        "{trials} half-open trials: {states:?}"
-    );
+    assert!((3..=5).contains(&trials), "{trials} half-open trials: {states:?}");
     assert!(b.rejected > 500, "open calls fail fast: {}", b.rejected);
     // Failing fast spares the dead service: far fewer attempts than requests.
-    assert!(
-        r.nodes["dep"].rejected < 200,
-        "calls reaching the crashed node: {}",
-        r.nodes["dep"].rejected
-    );
+    assert!(r.nodes["dep"].rejected < 200, "calls reaching the crashed node: {}", r.nodes["dep"].rejected);
 }
 
 #[test]
@@ -96,10 +76,7 @@ fn a_timeout_leaves_the_callee_working_and_counts_the_waste() {
     assert_eq!(r.requests.timed_out, r.requests.started);
     assert_eq!(r.messages.timed_out, r.requests.started);
     let slow = &r.nodes["slow"];
-    assert_eq!(
-        slow.wasted, slow.completed,
-        "every answer came after its caller gave up"
-    );
+    assert_eq!(slow.wasted, slow.completed, "every answer came after its caller gave up");
     assert!(slow.completed > 0);
 }
 
@@ -117,17 +94,9 @@ fn payments(sms_link: &str, extra_nodes: &str, extra_links: &str) -> String {
 
 #[test]
 fn sms_outage_fails_payments_when_sms_is_called_over_http() {
-    let r = run_json(&payments(
-        r#"{"id":"l2","from":"pay","to":"sms","via":"http","timeout_ms":1000}"#,
-        "",
-        "",
-    ));
+    let r = run_json(&payments(r#"{"id":"l2","from":"pay","to":"sms","via":"http","timeout_ms":1000}"#, "", ""));
     // Payments during the 15 s outage fail: about 50/s × 15 s of them.
-    assert!(
-        r.requests.failed > 500,
-        "failed payments: {}",
-        r.requests.failed
-    );
+    assert!(r.requests.failed > 500, "failed payments: {}", r.requests.failed);
     assert!(r.nodes["pay"].failed > 500);
 }
 
@@ -138,26 +107,13 @@ fn sms_outage_does_not_fail_payments_behind_a_queue() {
         r#",{"id":"sms_q","kind":"queue"}"#,
         r#",{"id":"l3","from":"sms_q","to":"sms","via":"consume"}"#,
     ));
-    assert_eq!(
-        r.requests.failed + r.requests.timed_out,
-        0,
-        "no payment fails"
-    );
+    assert_eq!(r.requests.failed + r.requests.timed_out, 0, "no payment fails");
     let q = &r.nodes["sms_q"];
     // The backlog built up during the outage (about 50/s × 15 s)...
     assert!(q.queue_len.max > 600.0, "backlog peak {}", q.queue_len.max);
     // ...and drained after recovery: only the last moments are still queued.
-    assert!(
-        r.messages.in_flight < 60,
-        "still in flight at the end: {}",
-        r.messages.in_flight
-    );
-    assert!(
-        q.completed + 60 > q.arrivals,
-        "acked {} of {}",
-        q.completed,
-        q.arrivals
-    );
+    assert!(r.messages.in_flight < 60, "still in flight at the end: {}", r.messages.in_flight);
+    assert!(q.completed + 60 > q.arrivals, "acked {} of {}", q.completed, q.arrivals);
 }
 
 #[test]

@@ -41,56 +41,35 @@ pub fn decode(text: &str) -> Result<Scenario, LoadError> {
     let bad = |m: String| LoadError::Malformed(m);
     let text = text.trim();
     if text.len() > MAX_LINK_CHARS {
-        return Err(bad(format!(
-            "the link is {} characters; the limit is {MAX_LINK_CHARS}",
-            text.len()
-        )));
+        return Err(bad(format!("the link is {} characters; the limit is {MAX_LINK_CHARS}", text.len())));
     }
     let fragment = match text.find('#') {
         Some(i) => &text[i + 1..],
         None => text,
     };
     if fragment.is_empty() {
-        return Err(bad(
-            "the link has no scenario in it (nothing after #)".into()
-        ));
+        return Err(bad("the link has no scenario in it (nothing after #)".into()));
     }
     let payload = match fragment.split_once('.') {
         Some(("s1", data)) => data,
-        Some((v, _))
-            if v.starts_with('s')
-                && v[1..].chars().all(|c| c.is_ascii_digit())
-                && !v[1..].is_empty() =>
-        {
-            return Err(bad(format!(
-                "this link uses share format {v}, made by a newer Crosstalk; this one reads s1"
-            )))
+        Some((v, _)) if v.starts_with('s') && v[1..].chars().all(|c| c.is_ascii_digit()) && !v[1..].is_empty() => {
+            return Err(bad(format!("this link uses share format {v}, made by a newer Crosstalk; this one reads s1")))
         }
-        _ => {
-            return Err(bad(
-                "this is not a Crosstalk scenario link (it should contain #s1.)".into(),
-            ))
-        }
+        _ => return Err(bad("this is not a Crosstalk scenario link (it should contain #s1.)".into())),
     };
     let packed = URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
-        .map_err(|e| {
-            bad(format!(
-                "the link is damaged (not base64url: {e}); was it cut short when copied?"
-            ))
-        })?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_TEXT_BYTES)
-        .map_err(|e| {
-            let why = match e.status {
-                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                    format!("it unpacks to more than {} MiB", MAX_TEXT_BYTES >> 20)
-                }
-                _ => "it does not decompress; was it cut short when copied?".to_string(),
-            };
-            bad(format!("the link is damaged: {why}"))
-        })?;
-    let json = String::from_utf8(json)
-        .map_err(|_| bad("the link is damaged: not UTF-8 text inside".into()))?;
+        .map_err(|e| bad(format!("the link is damaged (not base64url: {e}); was it cut short when copied?")))?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_TEXT_BYTES).map_err(|e| {
+        let why = match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                format!("it unpacks to more than {} MiB", MAX_TEXT_BYTES >> 20)
+            }
+            _ => "it does not decompress; was it cut short when copied?".to_string(),
+        };
+        bad(format!("the link is damaged: {why}"))
+    })?;
+    let json = String::from_utf8(json).map_err(|_| bad("the link is damaged: not UTF-8 text inside".into()))?;
     load::parse(&json)
 }
 
@@ -100,15 +79,8 @@ mod tests {
     use crate::engine::format::{NodeKind, NodeSpec};
 
     fn sample() -> Scenario {
-        let mut s = Scenario {
-            name: "Payments <b>& SMS</b>".into(),
-            seed: 42,
-            ..Scenario::default()
-        };
-        s.nodes.push(NodeSpec {
-            rate_per_s: Some(50.0),
-            ..NodeSpec::new("app", NodeKind::Client)
-        });
+        let mut s = Scenario { name: "Payments <b>& SMS</b>".into(), seed: 42, ..Scenario::default() };
+        s.nodes.push(NodeSpec { rate_per_s: Some(50.0), ..NodeSpec::new("app", NodeKind::Client) });
         s.nodes.push(NodeSpec::new("pay", NodeKind::Service));
         s
     }
@@ -127,19 +99,10 @@ mod tests {
         let url = link("http://x/", &sample());
         let cut = &url[..url.len() - 10];
         assert!(decode(cut).unwrap_err().to_string().contains("damaged"));
-        assert!(decode("http://x/#hello")
-            .unwrap_err()
-            .to_string()
-            .contains("not a Crosstalk"));
-        assert!(decode("http://x/#s9.abc")
-            .unwrap_err()
-            .to_string()
-            .contains("newer"));
+        assert!(decode("http://x/#hello").unwrap_err().to_string().contains("not a Crosstalk"));
+        assert!(decode("http://x/#s9.abc").unwrap_err().to_string().contains("newer"));
         assert!(decode("http://x/#").is_err());
-        assert!(decode("#s1.!!!")
-            .unwrap_err()
-            .to_string()
-            .contains("base64"));
+        assert!(decode("#s1.!!!").unwrap_err().to_string().contains("base64"));
     }
 
     #[test]

@@ -49,10 +49,7 @@ impl Level {
     }
 
     pub fn mean_max(&self, now: Micros) -> MeanMax {
-        MeanMax {
-            mean: self.mean(now),
-            max: self.max as f64,
-        }
+        MeanMax { mean: self.mean(now), max: self.max as f64 }
     }
 }
 
@@ -73,11 +70,7 @@ impl Default for Latency {
 
 impl Latency {
     pub fn with_precision(sigfig: u8) -> Latency {
-        Latency {
-            hist: Histogram::new(sigfig).expect("valid precision"),
-            sum_us: 0,
-            count: 0,
-        }
+        Latency { hist: Histogram::new(sigfig).expect("valid precision"), sum_us: 0, count: 0 }
     }
 
     #[inline]
@@ -115,11 +108,7 @@ impl Latency {
             p50: self.quantile_ms(0.50),
             p95: self.quantile_ms(0.95),
             p99: self.quantile_ms(0.99),
-            max: if self.count == 0 {
-                0.0
-            } else {
-                us_to_ms(self.hist.max())
-            },
+            max: if self.count == 0 { 0.0 } else { us_to_ms(self.hist.max()) },
         }
     }
 
@@ -222,20 +211,14 @@ impl Series {
         } else {
             self.errors += 1;
         }
-        self.hist
-            .get_or_insert_with(|| Latency::with_precision(2))
-            .record(us);
+        self.hist.get_or_insert_with(|| Latency::with_precision(2)).record(us);
     }
 
     /// Closes the bucket `[start, now)`.
     pub fn close(&mut self, start: Micros, now: Micros, waiting: &Level) {
         let width = now.saturating_sub(start).max(1);
         let integral = waiting.integral_at(now);
-        let p99 = self
-            .hist
-            .as_ref()
-            .map(|h| h.quantile_ms(0.99))
-            .unwrap_or(0.0);
+        let p99 = self.hist.as_ref().map(|h| h.quantile_ms(0.99)).unwrap_or(0.0);
         self.buckets.push(Bucket {
             t_s: (start / US_PER_S) as u32,
             throughput: self.throughput,
@@ -274,10 +257,7 @@ mod tests {
         }
         let p = l.percentiles();
         assert_eq!(p.mean, 50.0);
-        assert!(
-            (p.p50 - 50.0).abs() < 0.05 && (p.p99 - 50.0).abs() < 0.05,
-            "{p:?}"
-        );
+        assert!((p.p50 - 50.0).abs() < 0.05 && (p.p99 - 50.0).abs() < 0.05, "{p:?}");
     }
 
     #[test]

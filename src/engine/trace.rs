@@ -93,18 +93,11 @@ pub(crate) struct TraceLog {
 
 impl TraceLog {
     pub fn new(keep: usize) -> TraceLog {
-        TraceLog {
-            keep,
-            ..TraceLog::default()
-        }
+        TraceLog { keep, ..TraceLog::default() }
     }
 
     pub fn only(trace: u64) -> TraceLog {
-        TraceLog {
-            keep: 1,
-            only: Some(trace),
-            ..TraceLog::default()
-        }
+        TraceLog { keep: 1, only: Some(trace), ..TraceLog::default() }
     }
 
     #[inline]

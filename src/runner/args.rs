@@ -41,36 +41,22 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             Some((n, v)) => (n.to_string(), Some(v.to_string())),
             None => (a.clone(), None),
         };
-        let takes_value = matches!(
-            name.as_str(),
-            "--seed" | "--duration-ms" | "--base" | "--customers"
-        );
+        let takes_value = matches!(name.as_str(), "--seed" | "--duration-ms" | "--base" | "--customers");
         let value = if takes_value {
             match inline {
                 Some(v) => Some(v),
-                None => Some(
-                    it.next()
-                        .cloned()
-                        .ok_or_else(|| format!("{name} needs a value"))?,
-                ),
+                None => Some(it.next().cloned().ok_or_else(|| format!("{name} needs a value"))?),
             }
         } else {
             inline
         };
         flags.push((name, value));
     }
-    let flag = |name: &str| {
-        flags
-            .iter()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, v)| v.clone())
-    };
+    let flag = |name: &str| flags.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.clone());
     let has = |name: &str| flags.iter().any(|(n, _)| n == name);
     let allow = |ok: &[&str]| -> Result<(), String> {
         match flags.iter().find(|(n, _)| !ok.contains(&n.as_str())) {
-            Some((n, _)) => Err(format!(
-                "unknown option {n} for `{cmd}` (see crosstalk --help)"
-            )),
+            Some((n, _)) => Err(format!("unknown option {n} for `{cmd}` (see crosstalk --help)")),
             None => Ok(()),
         }
     };
@@ -78,10 +64,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         match positional.as_slice() {
             [f] => Ok(f.clone()),
             [] => Err(format!("`{cmd}` needs {what}")),
-            _ => Err(format!(
-                "`{cmd}` takes one {what}, got {}",
-                positional.len()
-            )),
+            _ => Err(format!("`{cmd}` takes one {what}, got {}", positional.len())),
         }
     };
     match cmd.as_str() {
@@ -91,17 +74,13 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             allow(&["--seed", "--duration-ms", "--json"])?;
             let seed = flag("--seed")
                 .map(|v| {
-                    v.parse::<u64>().map_err(|_| {
-                        format!("--seed wants a whole number from 0 to 2^64-1, got `{v}`")
-                    })
+                    v.parse::<u64>().map_err(|_| format!("--seed wants a whole number from 0 to 2^64-1, got `{v}`"))
                 })
                 .transpose()?;
             let duration_ms = flag("--duration-ms")
                 .map(|v| match v.parse::<f64>() {
                     Ok(d) if d.is_finite() && d > 0.0 => Ok(d),
-                    _ => Err(format!(
-                        "--duration-ms wants a positive number of milliseconds, got `{v}`"
-                    )),
+                    _ => Err(format!("--duration-ms wants a positive number of milliseconds, got `{v}`")),
                 })
                 .transpose()?;
             Ok(Command::Run(RunArgs {
@@ -114,36 +93,24 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         "link" => {
             allow(&["--base"])?;
             let base = flag("--base").unwrap_or_else(|| super::DEFAULT_BASE.to_string());
-            Ok(Command::Link {
-                file: one_file("a FILE")?,
-                base,
-            })
+            Ok(Command::Link { file: one_file("a FILE")?, base })
         }
         "check" => {
             allow(&[])?;
-            Ok(Command::Check {
-                file: one_file("a FILE")?,
-            })
+            Ok(Command::Check { file: one_file("a FILE")? })
         }
         "bench" => {
             allow(&["--customers", "--no-simpy"])?;
             let customers = flag("--customers")
                 .map(|v| match v.parse::<u64>() {
                     Ok(n) if (1..=100_000_000).contains(&n) => Ok(n),
-                    _ => Err(format!(
-                        "--customers wants a whole number from 1 to 100000000, got `{v}`"
-                    )),
+                    _ => Err(format!("--customers wants a whole number from 1 to 100000000, got `{v}`")),
                 })
                 .transpose()?
                 .unwrap_or(1_000_000);
-            Ok(Command::Bench(BenchArgs {
-                customers,
-                simpy: !has("--no-simpy"),
-            }))
+            Ok(Command::Bench(BenchArgs { customers, simpy: !has("--no-simpy") }))
         }
-        other => Err(format!(
-            "unknown command `{other}` (expected run, link, check or bench; see crosstalk --help)"
-        )),
+        other => Err(format!("unknown command `{other}` (expected run, link, check or bench; see crosstalk --help)")),
     }
 }
 
@@ -160,25 +127,16 @@ mod tests {
         let c = p("run --json x.json --seed 9 --duration-ms=500").unwrap();
         assert_eq!(
             c,
-            Command::Run(RunArgs {
-                input: "x.json".into(),
-                seed: Some(9),
-                duration_ms: Some(500.0),
-                json: true
-            })
+            Command::Run(RunArgs { input: "x.json".into(), seed: Some(9), duration_ms: Some(500.0), json: true })
         );
     }
 
     #[test]
     fn bad_flags_say_what_is_wrong() {
         assert!(p("run x --seed nine").unwrap_err().contains("--seed"));
-        assert!(p("run x --frobnicate")
-            .unwrap_err()
-            .contains("unknown option"));
+        assert!(p("run x --frobnicate").unwrap_err().contains("unknown option"));
         assert!(p("run").unwrap_err().contains("needs"));
         assert!(p("fly").unwrap_err().contains("unknown command"));
-        assert!(p("run x --duration-ms -5")
-            .unwrap_err()
-            .contains("positive"));
+        assert!(p("run x --duration-ms -5").unwrap_err().contains("positive"));
     }
 }

@@ -62,11 +62,7 @@ fn time_run(s: &Scenario) -> Timed {
     let t0 = Instant::now();
     sim.run_to_end();
     let wall_s = t0.elapsed().as_secs_f64();
-    Timed {
-        events: sim.events(),
-        wall_s,
-        sim,
-    }
+    Timed { events: sim.events(), wall_s, sim }
 }
 
 pub fn run(args: &BenchArgs) -> Result<String, String> {
@@ -138,11 +134,7 @@ fn simpy(customers: u64) -> Result<serde_json::Value, String> {
         .map_err(|e| format!("cannot start python3: {e}"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        return Err(format!(
-            "python3 failed: {}",
-            err.lines().last().unwrap_or("")
-        ));
+        return Err(format!("python3 failed: {}", err.lines().last().unwrap_or("")));
     }
-    serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("unexpected output from SimPy script: {e}"))
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("unexpected output from SimPy script: {e}"))
 }

@@ -25,32 +25,18 @@ pub fn read_scenario(arg: &str, stdin: &mut dyn Read) -> Result<Scenario, String
     } else {
         read_file(arg)?
     };
-    let parsed: Result<Scenario, LoadError> = if looks_like_link(&text) {
-        codec::decode(&text)
-    } else {
-        load::parse(&text)
-    };
-    parsed.map_err(|e| {
-        if arg == "-" {
-            e.to_string()
-        } else {
-            format!("{arg}: {e}")
-        }
-    })
+    let parsed: Result<Scenario, LoadError> =
+        if looks_like_link(&text) { codec::decode(&text) } else { load::parse(&text) };
+    parsed.map_err(|e| if arg == "-" { e.to_string() } else { format!("{arg}: {e}") })
 }
 
 fn read_file(path: &str) -> Result<String, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {path}: {}", describe(&e)))?;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {path}: {}", describe(&e)))?;
     if meta.is_dir() {
         return Err(format!("{path} is a directory, not a scenario file"));
     }
     if meta.len() > load::MAX_TEXT_BYTES as u64 {
-        return Err(format!(
-            "{path} is {} bytes; the limit is {} MiB",
-            meta.len(),
-            load::MAX_TEXT_BYTES >> 20
-        ));
+        return Err(format!("{path} is {} bytes; the limit is {} MiB", meta.len(), load::MAX_TEXT_BYTES >> 20));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {}", describe(&e)))?;
     String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text"))

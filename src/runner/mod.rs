@@ -38,20 +38,12 @@ pub struct Outcome {
 
 impl Outcome {
     fn ok(stdout: String) -> Outcome {
-        Outcome {
-            stdout,
-            stderr: String::new(),
-            code: 0,
-        }
+        Outcome { stdout, stderr: String::new(), code: 0 }
     }
 
     fn bad(message: impl std::fmt::Display) -> Outcome {
         let line = message.to_string().replace('\n', " ");
-        Outcome {
-            stdout: String::new(),
-            stderr: format!("crosstalk: {line}\n"),
-            code: 2,
-        }
+        Outcome { stdout: String::new(), stderr: format!("crosstalk: {line}\n"), code: 2 }
     }
 }
 
@@ -122,16 +114,8 @@ fn check(file: &str, stdin: &mut dyn std::io::Read) -> Outcome {
     };
     let problems = validate(&s);
     if let Some(first) = problems.iter().find(|p| p.severity == Severity::Error) {
-        let more = problems
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
-            .count()
-            - 1;
-        let tail = if more > 0 {
-            format!(" (and {more} more)")
-        } else {
-            String::new()
-        };
+        let more = problems.iter().filter(|p| p.severity == Severity::Error).count() - 1;
+        let tail = if more > 0 { format!(" (and {more} more)") } else { String::new() };
         return Outcome::bad(format!("{first}{tail}"));
     }
     let mut out = format!(

@@ -24,11 +24,7 @@ fn num(v: f64) -> String {
 
 pub fn render(s: &Scenario, r: &Report) -> String {
     let mut out = String::new();
-    let name = if s.name.is_empty() {
-        "(unnamed scenario)".to_string()
-    } else {
-        printable(&s.name)
-    };
+    let name = if s.name.is_empty() { "(unnamed scenario)".to_string() } else { printable(&s.name) };
     out.push_str(&format!(
         "{name}\nseed {}  simulated {} ms  events {}  run hash {}\n\n",
         r.seed, r.sim_ms, r.events, r.run_hash
@@ -71,20 +67,13 @@ pub fn render(s: &Scenario, r: &Report) -> String {
             format!("{:.0}%", m.utilization * 100.0),
         ]);
     }
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> =
+        (0..header.len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     for row in &rows {
         let cells: Vec<String> = row
             .iter()
             .enumerate()
-            .map(|(c, v)| {
-                if c < 2 {
-                    format!("{v:<w$}", w = widths[c])
-                } else {
-                    format!("{v:>w$}", w = widths[c])
-                }
-            })
+            .map(|(c, v)| if c < 2 { format!("{v:<w$}", w = widths[c]) } else { format!("{v:>w$}", w = widths[c]) })
             .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
@@ -100,11 +89,7 @@ pub fn render(s: &Scenario, r: &Report) -> String {
         q.started, q.ok, q.failed, q.timed_out, q.in_flight
     ));
     for (id, b) in &r.breakers {
-        let changes: Vec<String> = b
-            .transitions
-            .iter()
-            .map(|(t, s)| format!("{s} at {t} ms"))
-            .collect();
+        let changes: Vec<String> = b.transitions.iter().map(|(t, s)| format!("{s} at {t} ms")).collect();
         out.push_str(&format!(
             "breaker {}: {} now, {} calls refused{}{}\n",
             printable(id),
@@ -116,11 +101,7 @@ pub fn render(s: &Scenario, r: &Report) -> String {
     }
     for (id, n) in &r.nodes {
         if !n.extra.is_empty() {
-            let parts: Vec<String> = n
-                .extra
-                .iter()
-                .map(|(k, v)| format!("{k} {}", num(*v)))
-                .collect();
+            let parts: Vec<String> = n.extra.iter().map(|(k, v)| format!("{k} {}", num(*v))).collect();
             out.push_str(&format!("{}: {}\n", printable(id), parts.join("  ")));
         }
     }

@@ -48,12 +48,10 @@ impl Dist {
             return Some("must be finite and not negative".into());
         }
         match *self {
-            Dist::Uniform(lo, hi) if lo > hi => {
-                Some(format!("uniform [{lo}, {hi}]: lo is above hi"))
+            Dist::Uniform(lo, hi) if lo > hi => Some(format!("uniform [{lo}, {hi}]: lo is above hi")),
+            Dist::LogNormal { p50, p99 } if p50 <= 0.0 || p99 < p50 => {
+                Some(format!("lognormal needs 0 < p50 <= p99 (got p50 {p50}, p99 {p99})"))
             }
-            Dist::LogNormal { p50, p99 } if p50 <= 0.0 || p99 < p50 => Some(format!(
-                "lognormal needs 0 < p50 <= p99 (got p50 {p50}, p99 {p99})"
-            )),
             _ => None,
         }
     }
@@ -83,25 +81,18 @@ impl Dist {
         if let Some(n) = v.as_f64() {
             return Ok(Dist::Const(n));
         }
-        let obj = v.as_object().ok_or_else(|| {
-            format!("expected a number of ms or an object like {{\"exp\": 20}}, got {v}")
-        })?;
+        let obj = v
+            .as_object()
+            .ok_or_else(|| format!("expected a number of ms or an object like {{\"exp\": 20}}, got {v}"))?;
         if obj.len() != 1 {
-            return Err(format!(
-                "a distribution has exactly one of const, exp, uniform, normal, lognormal; got {v}"
-            ));
+            return Err(format!("a distribution has exactly one of const, exp, uniform, normal, lognormal; got {v}"));
         }
         let (name, arg) = obj.iter().next().expect("one entry");
-        let num = |x: &Value| {
-            x.as_f64()
-                .ok_or_else(|| format!("{name}: expected a number, got {x}"))
-        };
+        let num = |x: &Value| x.as_f64().ok_or_else(|| format!("{name}: expected a number, got {x}"));
         let pair = |x: &Value| -> Result<(f64, f64), String> {
             match x.as_array().map(|a| a.as_slice()) {
                 Some([a, b]) => Ok((num(a)?, num(b)?)),
-                _ => Err(format!(
-                    "{name}: expected two numbers like [10, 30], got {x}"
-                )),
+                _ => Err(format!("{name}: expected two numbers like [10, 30], got {x}")),
             }
         };
         match name.as_str() {
@@ -113,17 +104,10 @@ impl Dist {
                 let o = arg
                     .as_object()
                     .filter(|o| o.len() == 2 && o.contains_key("p50") && o.contains_key("p99"))
-                    .ok_or_else(|| {
-                        format!("lognormal: expected {{\"p50\": a, \"p99\": b}}, got {arg}")
-                    })?;
-                Ok(Dist::LogNormal {
-                    p50: num(&o["p50"])?,
-                    p99: num(&o["p99"])?,
-                })
+                    .ok_or_else(|| format!("lognormal: expected {{\"p50\": a, \"p99\": b}}, got {arg}"))?;
+                Ok(Dist::LogNormal { p50: num(&o["p50"])?, p99: num(&o["p99"])? })
             }
-            other => Err(format!(
-                "unknown distribution `{other}` (expected const, exp, uniform, normal or lognormal)"
-            )),
+            other => Err(format!("unknown distribution `{other}` (expected const, exp, uniform, normal or lognormal)")),
         }
     }
 }
@@ -172,30 +156,18 @@ mod tests {
 
     #[test]
     fn bad_forms_say_what_is_wrong() {
-        let e = serde_json::from_str::<Dist>(r#"{"gamma": 3}"#)
-            .unwrap_err()
-            .to_string();
+        let e = serde_json::from_str::<Dist>(r#"{"gamma": 3}"#).unwrap_err().to_string();
         assert!(e.contains("unknown distribution `gamma`"), "{e}");
-        let e = serde_json::from_str::<Dist>(r#"{"uniform": 3}"#)
-            .unwrap_err()
-            .to_string();
+        let e = serde_json::from_str::<Dist>(r#"{"uniform": 3}"#).unwrap_err().to_string();
         assert!(e.contains("two numbers"), "{e}");
         assert!(Dist::Uniform(5.0, 1.0).problem().is_some());
         assert!(Dist::Exp(-1.0).problem().is_some());
-        assert!(Dist::LogNormal {
-            p50: 10.0,
-            p99: 5.0
-        }
-        .problem()
-        .is_some());
+        assert!(Dist::LogNormal { p50: 10.0, p99: 5.0 }.problem().is_some());
     }
 
     #[test]
     fn lognormal_mean_is_above_its_median() {
-        let d = Dist::LogNormal {
-            p50: 10.0,
-            p99: 100.0,
-        };
+        let d = Dist::LogNormal { p50: 10.0, p99: 100.0 };
         assert!(d.mean_ms() > 10.0);
     }
 }

@@ -27,12 +27,7 @@ impl fmt::Display for LoadError {
                 let first = problems.first().map(|p| p.to_string()).unwrap_or_default();
                 match problems.len() {
                     0 | 1 => write!(f, "{first}"),
-                    n => write!(
-                        f,
-                        "{first} (and {} more problem{})",
-                        n - 1,
-                        if n == 2 { "" } else { "s" }
-                    ),
+                    n => write!(f, "{first} (and {} more problem{})", n - 1, if n == 2 { "" } else { "s" }),
                 }
             }
         }
@@ -50,16 +45,15 @@ pub fn parse(text: &str) -> Result<Scenario, LoadError> {
             MAX_TEXT_BYTES >> 20
         )));
     }
-    let raw: Value = serde_json::from_str(text)
-        .map_err(|e| LoadError::Malformed(format!("not valid JSON: {e}")))?;
+    let raw: Value = serde_json::from_str(text).map_err(|e| LoadError::Malformed(format!("not valid JSON: {e}")))?;
     from_value(raw)
 }
 
 /// As [`parse`], from JSON already read.
 pub fn from_value(raw: Value) -> Result<Scenario, LoadError> {
     let doc = migrate(raw).map_err(LoadError::Malformed)?;
-    let mut scenario: Scenario = serde_path_to_error::deserialize(&doc)
-        .map_err(|e| LoadError::Malformed(shape_error(&doc, &e)))?;
+    let mut scenario: Scenario =
+        serde_path_to_error::deserialize(&doc).map_err(|e| LoadError::Malformed(shape_error(&doc, &e)))?;
     name_links(&mut scenario);
     Ok(scenario)
 }
@@ -80,10 +74,7 @@ pub fn load(text: &str) -> Result<Scenario, LoadError> {
 
 /// Validates; warnings do not fail.
 pub fn check(s: &Scenario) -> Result<(), LoadError> {
-    let errors: Vec<Problem> = validate::validate(s)
-        .into_iter()
-        .filter(|p| p.severity == Severity::Error)
-        .collect();
+    let errors: Vec<Problem> = validate::validate(s).into_iter().filter(|p| p.severity == Severity::Error).collect();
     if errors.is_empty() {
         Ok(())
     } else {
@@ -101,8 +92,7 @@ pub fn name_links(s: &mut Scenario) {
         let id = loop {
             n += 1;
             let candidate = format!("l{n}");
-            let taken = s.nodes.iter().any(|x| x.id == candidate)
-                || s.links.iter().any(|x| x.id == candidate);
+            let taken = s.nodes.iter().any(|x| x.id == candidate) || s.links.iter().any(|x| x.id == candidate);
             if !taken {
                 break candidate;
             }
@@ -119,12 +109,7 @@ fn shape_error(doc: &Value, e: &serde_path_to_error::Error<serde_json::Error>) -
     let head = segments.next().unwrap_or("");
     let rest: Vec<&str> = segments.collect();
     let named = ["nodes", "links"].iter().find_map(|list| {
-        let index: usize = head
-            .strip_prefix(list)?
-            .strip_prefix('[')?
-            .strip_suffix(']')?
-            .parse()
-            .ok()?;
+        let index: usize = head.strip_prefix(list)?.strip_prefix('[')?.strip_suffix(']')?.parse().ok()?;
         let item = doc.get(*list)?.get(index)?;
         let what = if *list == "nodes" { "node" } else { "link" };
         Some(match item.get("id").and_then(Value::as_str) {
@@ -146,8 +131,7 @@ mod tests {
 
     #[test]
     fn unknown_fields_name_the_node_and_field() {
-        let e = parse(r#"{"crosstalk":1,"nodes":[{"id":"pay","kind":"service","wrkers":3}]}"#)
-            .unwrap_err();
+        let e = parse(r#"{"crosstalk":1,"nodes":[{"id":"pay","kind":"service","wrkers":3}]}"#).unwrap_err();
         let m = e.to_string();
         assert!(m.contains("node `pay`"), "{m}");
         assert!(m.contains("wrkers"), "{m}");
@@ -155,8 +139,7 @@ mod tests {
 
     #[test]
     fn wrong_types_name_the_field() {
-        let e = parse(r#"{"crosstalk":1,"nodes":[{"id":"pay","kind":"service","workers":-1}]}"#)
-            .unwrap_err();
+        let e = parse(r#"{"crosstalk":1,"nodes":[{"id":"pay","kind":"service","workers":-1}]}"#).unwrap_err();
         let m = e.to_string();
         assert!(m.contains("node `pay`") && m.contains("workers"), "{m}");
     }

@@ -19,9 +19,10 @@ pub fn migrate(mut doc: Value) -> Result<Value, String> {
     };
     let version = match obj.get("crosstalk") {
         None => 1,
-        Some(v) => v.as_u64().filter(|v| *v >= 1).ok_or_else(|| {
-            format!("`crosstalk` is the format version, a whole number like 1; got {v}")
-        })?,
+        Some(v) => v
+            .as_u64()
+            .filter(|v| *v >= 1)
+            .ok_or_else(|| format!("`crosstalk` is the format version, a whole number like 1; got {v}"))?,
     };
     if version > FORMAT_VERSION as u64 {
         return Err(format!(

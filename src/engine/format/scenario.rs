@@ -269,11 +269,7 @@ pub struct NodeSpec {
 impl NodeSpec {
     /// A node of `kind` with no optional field set.
     pub fn new(id: impl Into<String>, kind: NodeKind) -> NodeSpec {
-        NodeSpec {
-            id: id.into(),
-            kind,
-            ..NodeSpec::default()
-        }
+        NodeSpec { id: id.into(), kind, ..NodeSpec::default() }
     }
 
     /// The label shown to people: the label, or the id when there is none.
@@ -362,12 +358,7 @@ pub struct LinkSpec {
 }
 
 impl LinkSpec {
-    pub fn new(
-        id: impl Into<String>,
-        from: impl Into<String>,
-        to: impl Into<String>,
-        via: Via,
-    ) -> LinkSpec {
+    pub fn new(id: impl Into<String>, from: impl Into<String>, to: impl Into<String>, via: Via) -> LinkSpec {
         LinkSpec {
             id: id.into(),
             from: from.into(),
@@ -398,12 +389,7 @@ pub enum FaultKind {
 }
 
 impl FaultKind {
-    pub const ALL: [FaultKind; 4] = [
-        FaultKind::Crash,
-        FaultKind::Slow,
-        FaultKind::Errors,
-        FaultKind::Partition,
-    ];
+    pub const ALL: [FaultKind; 4] = [FaultKind::Crash, FaultKind::Slow, FaultKind::Errors, FaultKind::Partition];
 
     pub fn as_str(self) -> &'static str {
         match self {

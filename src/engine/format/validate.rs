@@ -62,10 +62,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
 
 /// The errors alone.
 pub fn errors(s: &Scenario) -> Vec<Problem> {
-    validate(s)
-        .into_iter()
-        .filter(|p| p.severity == Severity::Error)
-        .collect()
+    validate(s).into_iter().filter(|p| p.severity == Severity::Error).collect()
 }
 
 struct Validator {
@@ -123,13 +120,7 @@ fn set_node_fields(n: &NodeSpec) -> Vec<&'static str> {
 
 fn link_fields(via: Via) -> &'static [&'static str] {
     match via {
-        Via::Http | Via::Grpc | Via::SagaStep => &[
-            "latency_ms",
-            "timeout_ms",
-            "retry",
-            "circuit_breaker",
-            "optional",
-        ],
+        Via::Http | Via::Grpc | Via::SagaStep => &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional"],
         Via::RequestReply => &["latency_ms", "timeout_ms", "optional"],
         Via::Enqueue | Via::Publish => &["latency_ms", "outbox", "optional"],
         Via::Poll => &["latency_ms", "interval_ms"],
@@ -157,19 +148,12 @@ fn set_link_fields(l: &LinkSpec) -> Vec<&'static str> {
 pub fn id_is_valid(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= caps::ID_CHARS
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 impl Validator {
     fn push(&mut self, severity: Severity, place: &Place, field: Option<&str>, message: String) {
-        self.out.push(Problem {
-            severity,
-            place: place.clone(),
-            field: field.map(String::from),
-            message,
-        });
+        self.out.push(Problem { severity, place: place.clone(), field: field.map(String::from), message });
     }
 
     fn err(&mut self, place: &Place, field: Option<&str>, message: impl Into<String>) {
@@ -185,27 +169,15 @@ impl Validator {
         if !v.is_finite() {
             self.err(place, Some(field), "must be a finite number");
         } else if v < 0.0 {
-            self.err(
-                place,
-                Some(field),
-                format!("must not be negative (got {v})"),
-            );
+            self.err(place, Some(field), format!("must not be negative (got {v})"));
         } else if v > cap {
-            self.err(
-                place,
-                Some(field),
-                format!("{v} is above the limit of {cap}"),
-            );
+            self.err(place, Some(field), format!("{v} is above the limit of {cap}"));
         }
     }
 
     fn fraction(&mut self, place: &Place, field: &str, v: f64) {
         if !(0.0..=1.0).contains(&v) {
-            self.err(
-                place,
-                Some(field),
-                format!("must be between 0 and 1 (got {v})"),
-            );
+            self.err(place, Some(field), format!("must be between 0 and 1 (got {v})"));
         }
     }
 
@@ -213,70 +185,33 @@ impl Validator {
         if let Some(p) = d.problem() {
             self.err(place, Some(field), p);
         } else if d.numbers().iter().any(|v| *v > caps::ANY_MS) {
-            self.err(
-                place,
-                Some(field),
-                format!("above the limit of {} ms", caps::ANY_MS),
-            );
+            self.err(place, Some(field), format!("above the limit of {} ms", caps::ANY_MS));
         }
     }
 
     fn scenario(&mut self, s: &Scenario) {
         let top = Place::Scenario;
         if s.crosstalk != FORMAT_VERSION {
-            self.err(
-                &top,
-                Some("crosstalk"),
-                format!("format version {} is not {}", s.crosstalk, FORMAT_VERSION),
-            );
+            self.err(&top, Some("crosstalk"), format!("format version {} is not {}", s.crosstalk, FORMAT_VERSION));
         }
         if s.name.chars().count() > caps::TEXT_CHARS {
-            self.err(
-                &top,
-                Some("name"),
-                format!("longer than {} characters", caps::TEXT_CHARS),
-            );
+            self.err(&top, Some("name"), format!("longer than {} characters", caps::TEXT_CHARS));
         }
         self.number(&top, "duration_ms", s.duration_ms, caps::DURATION_MS);
         if s.duration_ms.is_finite() && s.duration_ms <= 0.0 {
             self.err(&top, Some("duration_ms"), "must be above 0");
         }
         if s.nodes.len() > caps::NODES {
-            self.err(
-                &top,
-                Some("nodes"),
-                format!(
-                    "{} nodes is above the limit of {}",
-                    s.nodes.len(),
-                    caps::NODES
-                ),
-            );
+            self.err(&top, Some("nodes"), format!("{} nodes is above the limit of {}", s.nodes.len(), caps::NODES));
         }
         if s.links.len() > caps::LINKS {
-            self.err(
-                &top,
-                Some("links"),
-                format!(
-                    "{} links is above the limit of {}",
-                    s.links.len(),
-                    caps::LINKS
-                ),
-            );
+            self.err(&top, Some("links"), format!("{} links is above the limit of {}", s.links.len(), caps::LINKS));
         }
         if s.faults.len() > caps::FAULTS {
-            self.err(
-                &top,
-                Some("faults"),
-                format!(
-                    "{} faults is above the limit of {}",
-                    s.faults.len(),
-                    caps::FAULTS
-                ),
-            );
+            self.err(&top, Some("faults"), format!("{} faults is above the limit of {}", s.faults.len(), caps::FAULTS));
         }
         self.ids(s);
-        let kinds: BTreeMap<&str, NodeKind> =
-            s.nodes.iter().map(|n| (n.id.as_str(), n.kind)).collect();
+        let kinds: BTreeMap<&str, NodeKind> = s.nodes.iter().map(|n| (n.id.as_str(), n.kind)).collect();
         for n in &s.nodes {
             self.node(n, &kinds);
         }
@@ -291,29 +226,13 @@ impl Validator {
 
     fn ids(&mut self, s: &Scenario) {
         let mut seen = BTreeSet::new();
-        let ids = s
-            .nodes
-            .iter()
-            .map(|n| (n.id.as_str(), true))
-            .chain(s.links.iter().map(|l| (l.id.as_str(), false)));
+        let ids = s.nodes.iter().map(|n| (n.id.as_str(), true)).chain(s.links.iter().map(|l| (l.id.as_str(), false)));
         for (id, is_node) in ids {
-            let place = if is_node {
-                Place::Node(id.to_string())
-            } else {
-                Place::Link(id.to_string())
-            };
+            let place = if is_node { Place::Node(id.to_string()) } else { Place::Link(id.to_string()) };
             if !id_is_valid(id) {
-                self.err(
-                    &place,
-                    Some("id"),
-                    format!("`{id}` is not 1 to 64 of A-Z a-z 0-9 _ -"),
-                );
+                self.err(&place, Some("id"), format!("`{id}` is not 1 to 64 of A-Z a-z 0-9 _ -"));
             } else if !seen.insert(id) {
-                self.err(
-                    &place,
-                    Some("id"),
-                    format!("`{id}` is used twice (ids are unique across nodes and links)"),
-                );
+                self.err(&place, Some("id"), format!("`{id}` is used twice (ids are unique across nodes and links)"));
             }
         }
     }
@@ -321,11 +240,7 @@ impl Validator {
     fn node(&mut self, n: &NodeSpec, kinds: &BTreeMap<&str, NodeKind>) {
         let p = Place::Node(n.id.clone());
         if n.label.chars().count() > caps::TEXT_CHARS {
-            self.err(
-                &p,
-                Some("label"),
-                format!("longer than {} characters", caps::TEXT_CHARS),
-            );
+            self.err(&p, Some("label"), format!("longer than {} characters", caps::TEXT_CHARS));
         }
         if !n.x.is_finite() || !n.y.is_finite() {
             self.err(&p, Some("x"), "position must be finite");
@@ -333,11 +248,7 @@ impl Validator {
         let uses = node_fields(n.kind);
         for f in set_node_fields(n) {
             if !uses.contains(&f) {
-                self.warn(
-                    &p,
-                    Some(f),
-                    format!("does nothing on a {}", n.kind.as_str()),
-                );
+                self.warn(&p, Some(f), format!("does nothing on a {}", n.kind.as_str()));
             }
         }
         if let Some(r) = n.rate_per_s {
@@ -345,11 +256,7 @@ impl Validator {
         }
         if let Some(steps) = &n.schedule {
             if steps.len() > caps::SCHEDULE_STEPS {
-                self.err(
-                    &p,
-                    Some("schedule"),
-                    format!("more than {} steps", caps::SCHEDULE_STEPS),
-                );
+                self.err(&p, Some("schedule"), format!("more than {} steps", caps::SCHEDULE_STEPS));
             }
             for (at, rate) in steps {
                 self.number(&p, "schedule", *at, caps::ANY_MS);
@@ -360,11 +267,7 @@ impl Validator {
             if w == 0 {
                 self.err(&p, Some("workers"), "must be at least 1");
             } else if w > caps::WORKERS {
-                self.err(
-                    &p,
-                    Some("workers"),
-                    format!("{w} is above the limit of {}", caps::WORKERS),
-                );
+                self.err(&p, Some("workers"), format!("{w} is above the limit of {}", caps::WORKERS));
             }
         }
         if let Some(d) = &n.work_ms {
@@ -376,26 +279,16 @@ impl Validator {
         if n.max_deliveries == Some(0) {
             self.err(&p, Some("max_deliveries"), "must be at least 1");
         } else if n.max_deliveries.is_some_and(|m| m > caps::MAX_DELIVERIES) {
-            self.err(
-                &p,
-                Some("max_deliveries"),
-                format!("above the limit of {}", caps::MAX_DELIVERIES),
-            );
+            self.err(&p, Some("max_deliveries"), format!("above the limit of {}", caps::MAX_DELIVERIES));
         }
         if let Some(dlq) = &n.dead_letter {
             match kinds.get(dlq.as_str()) {
                 None => self.err(&p, Some("dead_letter"), format!("no node `{dlq}`")),
-                Some(_) if *dlq == n.id => self.err(
-                    &p,
-                    Some("dead_letter"),
-                    "a queue cannot be its own dead-letter queue",
-                ),
+                Some(_) if *dlq == n.id => {
+                    self.err(&p, Some("dead_letter"), "a queue cannot be its own dead-letter queue")
+                }
                 Some(NodeKind::Queue) => {}
-                Some(k) => self.err(
-                    &p,
-                    Some("dead_letter"),
-                    format!("`{dlq}` is a {}, not a queue", k.as_str()),
-                ),
+                Some(k) => self.err(&p, Some("dead_letter"), format!("`{dlq}` is a {}, not a queue", k.as_str())),
             }
         }
         for (field, v) in [
@@ -416,11 +309,7 @@ impl Validator {
         }
         if let Some(u) = n.users {
             if u > caps::USERS {
-                self.err(
-                    &p,
-                    Some("users"),
-                    format!("{u} is above the limit of {}", caps::USERS),
-                );
+                self.err(&p, Some("users"), format!("{u} is above the limit of {}", caps::USERS));
             }
         }
     }
@@ -445,11 +334,7 @@ impl Validator {
         let uses = link_fields(l.via);
         for f in set_link_fields(l) {
             if !uses.contains(&f) {
-                self.warn(
-                    &p,
-                    Some(f),
-                    format!("does nothing on a `{}` link", l.via.as_str()),
-                );
+                self.warn(&p, Some(f), format!("does nothing on a `{}` link", l.via.as_str()));
             }
         }
         if let Some(d) = &l.latency_ms {
@@ -458,11 +343,7 @@ impl Validator {
         if let Some(t) = l.timeout_ms {
             self.number(&p, "timeout_ms", t, caps::ANY_MS);
             if t == 0.0 {
-                self.err(
-                    &p,
-                    Some("timeout_ms"),
-                    "must be above 0 (omit it for no timeout)",
-                );
+                self.err(&p, Some("timeout_ms"), "must be above 0 (omit it for no timeout)");
             }
         }
         if let Some(i) = l.interval_ms {
@@ -482,17 +363,9 @@ impl Validator {
     fn retry(&mut self, p: &Place, r: &RetrySpec) {
         if let Some(a) = r.attempts {
             if a == 0 {
-                self.err(
-                    p,
-                    Some("retry.attempts"),
-                    "must be at least 1 (it counts the first try)",
-                );
+                self.err(p, Some("retry.attempts"), "must be at least 1 (it counts the first try)");
             } else if a > caps::RETRY_ATTEMPTS {
-                self.err(
-                    p,
-                    Some("retry.attempts"),
-                    format!("{a} is above the limit of {}", caps::RETRY_ATTEMPTS),
-                );
+                self.err(p, Some("retry.attempts"), format!("{a} is above the limit of {}", caps::RETRY_ATTEMPTS));
             }
         }
         for (field, v) in [("retry.base_ms", r.base_ms), ("retry.max_ms", r.max_ms)] {
@@ -502,11 +375,7 @@ impl Validator {
         }
         if let Some(m) = r.multiplier {
             if !m.is_finite() || !(1.0..=100.0).contains(&m) {
-                self.err(
-                    p,
-                    Some("retry.multiplier"),
-                    format!("must be between 1 and 100 (got {m})"),
-                );
+                self.err(p, Some("retry.multiplier"), format!("must be between 1 and 100 (got {m})"));
             }
         }
     }
@@ -514,11 +383,7 @@ impl Validator {
     fn breaker(&mut self, p: &Place, b: &BreakerSpec) {
         if let Some(r) = b.failure_rate {
             if !(r > 0.0 && r <= 1.0) {
-                self.err(
-                    p,
-                    Some("circuit_breaker.failure_rate"),
-                    format!("must be above 0 and at most 1 (got {r})"),
-                );
+                self.err(p, Some("circuit_breaker.failure_rate"), format!("must be above 0 and at most 1 (got {r})"));
             }
         }
         for (field, v) in [
@@ -528,11 +393,9 @@ impl Validator {
         ] {
             match v {
                 Some(0) => self.err(p, Some(field), "must be at least 1"),
-                Some(n) if n > caps::BREAKER_WINDOW => self.err(
-                    p,
-                    Some(field),
-                    format!("{n} is above the limit of {}", caps::BREAKER_WINDOW),
-                ),
+                Some(n) if n > caps::BREAKER_WINDOW => {
+                    self.err(p, Some(field), format!("{n} is above the limit of {}", caps::BREAKER_WINDOW))
+                }
                 _ => {}
             }
         }
@@ -546,21 +409,9 @@ impl Validator {
         let is_node = s.node(&f.target).is_some();
         let is_link = s.link(&f.target).is_some();
         if !is_node && !is_link {
-            self.err(
-                &p,
-                Some("target"),
-                format!("no node or link `{}`", f.target),
-            );
+            self.err(&p, Some("target"), format!("no node or link `{}`", f.target));
         } else if is_link && matches!(f.kind, FaultKind::Crash | FaultKind::Errors) {
-            self.err(
-                &p,
-                Some("kind"),
-                format!(
-                    "`{}` applies to nodes; `{}` is a link",
-                    f.kind.as_str(),
-                    f.target
-                ),
-            );
+            self.err(&p, Some("kind"), format!("`{}` applies to nodes; `{}` is a link", f.kind.as_str(), f.target));
         }
         self.number(&p, "at_ms", f.at_ms, caps::ANY_MS);
         if let Some(d) = f.for_ms {
@@ -569,22 +420,13 @@ impl Validator {
         match f.kind {
             FaultKind::Slow => match f.factor {
                 None => self.err(&p, Some("factor"), "a `slow` fault needs a factor (e.g. 5)"),
-                Some(x) if !x.is_finite() || x <= 0.0 || x > caps::SLOW_FACTOR => self.err(
-                    &p,
-                    Some("factor"),
-                    format!(
-                        "must be above 0 and at most {} (got {x})",
-                        caps::SLOW_FACTOR
-                    ),
-                ),
+                Some(x) if !x.is_finite() || x <= 0.0 || x > caps::SLOW_FACTOR => {
+                    self.err(&p, Some("factor"), format!("must be above 0 and at most {} (got {x})", caps::SLOW_FACTOR))
+                }
                 _ => {}
             },
             FaultKind::Errors => match f.rate {
-                None => self.err(
-                    &p,
-                    Some("rate"),
-                    "an `errors` fault needs a rate between 0 and 1",
-                ),
+                None => self.err(&p, Some("rate"), "an `errors` fault needs a rate between 0 and 1"),
                 Some(r) => self.fraction(&p, "rate", r),
             },
             FaultKind::Crash | FaultKind::Partition => {}
@@ -604,9 +446,7 @@ impl Validator {
         let mut out: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
         for l in &s.links {
             if l.via != Via::Poll {
-                out.entry(l.from.as_str())
-                    .or_default()
-                    .push((l.to.as_str(), l.id.as_str()));
+                out.entry(l.from.as_str()).or_default().push((l.to.as_str(), l.id.as_str()));
             }
         }
         // Iterative DFS with colours; reports the first cycle found.

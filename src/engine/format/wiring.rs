@@ -57,38 +57,21 @@ pub fn check(via: Via, from: (&str, NodeKind), to: (&str, NodeKind)) -> Result<(
         ));
     }
     if !stops.contains(&to.1) {
-        return Err(format!(
-            "`{}` must end at {}, not at {} `{}`",
-            via.as_str(),
-            list(stops),
-            to.1.as_str(),
-            to.0
-        ));
+        return Err(format!("`{}` must end at {}, not at {} `{}`", via.as_str(), list(stops), to.1.as_str(), to.0));
     }
     Ok(())
 }
 
 /// The link kind a user most likely means when connecting `from` to `to`.
 pub fn infer(from: NodeKind, to: NodeKind) -> Option<Via> {
-    let preferred = [
-        Via::SagaStep,
-        Via::Http,
-        Via::Enqueue,
-        Via::Consume,
-        Via::Publish,
-        Via::Subscribe,
-        Via::Push,
-        Via::Sse,
-    ];
+    let preferred =
+        [Via::SagaStep, Via::Http, Via::Enqueue, Via::Consume, Via::Publish, Via::Subscribe, Via::Push, Via::Sse];
     preferred.into_iter().find(|v| allowed(*v, from, to))
 }
 
 /// Every link kind that may join `from` to `to`, for the inspector's choice.
 pub fn choices(from: NodeKind, to: NodeKind) -> Vec<Via> {
-    Via::ALL
-        .into_iter()
-        .filter(|v| allowed(*v, from, to))
-        .collect()
+    Via::ALL.into_iter().filter(|v| allowed(*v, from, to)).collect()
 }
 
 pub fn allowed(via: Via, from: NodeKind, to: NodeKind) -> bool {
@@ -101,12 +84,11 @@ pub fn refusal(from: NodeKind, to: NodeKind) -> String {
     match (from, to) {
         (_, Client) => "nothing can send to a client: clients only send requests".into(),
         (Browser, _) => "browsers only receive: link a server to the browsers".into(),
-        (Queue, Queue) => "a queue cannot feed a queue directly: put a service between them (dead letters are set on the queue)".into(),
-        _ => format!(
-            "{} cannot talk to {} directly",
-            article(from),
-            article(to)
-        ),
+        (Queue, Queue) => {
+            "a queue cannot feed a queue directly: put a service between them (dead letters are set on the queue)"
+                .into()
+        }
+        _ => format!("{} cannot talk to {} directly", article(from), article(to)),
     }
 }
 

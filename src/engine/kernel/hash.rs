@@ -36,8 +36,7 @@ impl RunHash {
 /// FNV-1a of a string: stable across platforms and versions (unlike std's
 /// hashers), used to derive per-node random streams from ids.
 pub fn fnv1a(text: &str) -> u64 {
-    text.bytes()
-        .fold(OFFSET, |h, b| (h ^ b as u64).wrapping_mul(PRIME))
+    text.bytes().fold(OFFSET, |h, b| (h ^ b as u64).wrapping_mul(PRIME))
 }
 
 #[cfg(test)]

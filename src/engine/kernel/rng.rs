@@ -117,10 +117,7 @@ mod tests {
         let mut s = Stream::new(1, "app");
         let first: Vec<u64> = (0..3).map(|_| s.0.next_u64()).collect();
         let mut again = Stream::new(1, "app");
-        assert_eq!(
-            first,
-            (0..3).map(|_| again.0.next_u64()).collect::<Vec<_>>()
-        );
+        assert_eq!(first, (0..3).map(|_| again.0.next_u64()).collect::<Vec<_>>());
     }
 
     #[test]
@@ -131,17 +128,7 @@ mod tests {
             (Dist::Exp(20.0), 20.0),
             (Dist::Uniform(10.0, 30.0), 20.0),
             (Dist::Normal(20.0, 2.0), 20.0),
-            (
-                Dist::LogNormal {
-                    p50: 10.0,
-                    p99: 100.0,
-                },
-                Dist::LogNormal {
-                    p50: 10.0,
-                    p99: 100.0,
-                }
-                .mean_ms(),
-            ),
+            (Dist::LogNormal { p50: 10.0, p99: 100.0 }, Dist::LogNormal { p50: 10.0, p99: 100.0 }.mean_ms()),
         ] {
             let m: f64 = (0..n).map(|_| s.sample_ms(&d)).sum::<f64>() / n as f64;
             assert!((m - mean).abs() / mean < 0.02, "{d:?}: {m} vs {mean}");
@@ -151,14 +138,7 @@ mod tests {
     #[test]
     fn lognormal_p99_is_where_asked() {
         let mut s = Stream::new(4, "x");
-        let mut v: Vec<f64> = (0..100_000)
-            .map(|_| {
-                s.sample_ms(&Dist::LogNormal {
-                    p50: 10.0,
-                    p99: 100.0,
-                })
-            })
-            .collect();
+        let mut v: Vec<f64> = (0..100_000).map(|_| s.sample_ms(&Dist::LogNormal { p50: 10.0, p99: 100.0 })).collect();
         v.sort_by(|a, b| a.total_cmp(b));
         let p50 = v[50_000];
         let p99 = v[99_000];

@@ -10,10 +10,7 @@ pub struct Key {
 }
 
 impl Key {
-    pub const NONE: Key = Key {
-        slot: u32::MAX,
-        gen: 0,
-    };
+    pub const NONE: Key = Key { slot: u32::MAX, gen: 0 };
 
     pub fn is_none(self) -> bool {
         self.slot == u32::MAX
@@ -40,11 +37,7 @@ pub struct Slab<T> {
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
-        Slab {
-            slots: Vec::new(),
-            free: Vec::new(),
-            live: 0,
-        }
+        Slab { slots: Vec::new(), free: Vec::new(), live: 0 }
     }
 }
 
@@ -57,10 +50,7 @@ impl<T> Slab<T> {
             Key { slot, gen: s.gen }
         } else {
             let slot = self.slots.len() as u32;
-            self.slots.push(Slot {
-                gen: 0,
-                item: Some(item),
-            });
+            self.slots.push(Slot { gen: 0, item: Some(item) });
             Key { slot, gen: 0 }
         }
     }
@@ -103,17 +93,10 @@ impl<T> Slab<T> {
 
     /// Live items in slot order (deterministic).
     pub fn iter(&self) -> impl Iterator<Item = (Key, &T)> {
-        self.slots.iter().enumerate().filter_map(|(i, s)| {
-            s.item.as_ref().map(|item| {
-                (
-                    Key {
-                        slot: i as u32,
-                        gen: s.gen,
-                    },
-                    item,
-                )
-            })
-        })
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.item.as_ref().map(|item| (Key { slot: i as u32, gen: s.gen }, item)))
     }
 }
 

@@ -36,10 +36,7 @@ impl BreakerConfig {
             window: s.window.unwrap_or(d::BREAKER_WINDOW).max(1),
             min_calls: s.min_calls.unwrap_or(d::BREAKER_MIN_CALLS).max(1),
             open_us: ms_to_us(s.open_ms.unwrap_or(d::BREAKER_OPEN_MS)),
-            half_open_calls: s
-                .half_open_calls
-                .unwrap_or(d::BREAKER_HALF_OPEN_CALLS)
-                .max(1),
+            half_open_calls: s.half_open_calls.unwrap_or(d::BREAKER_HALF_OPEN_CALLS).max(1),
         }
     }
 }
@@ -89,9 +86,7 @@ impl Breaker {
 
     /// Asks to make a call at `now`; `None` means fail fast.
     pub fn try_acquire(&mut self, now: Micros) -> Option<Permit> {
-        if self.state == BreakerState::Open
-            && now >= self.opened_at.saturating_add(self.cfg.open_us)
-        {
+        if self.state == BreakerState::Open && now >= self.opened_at.saturating_add(self.cfg.open_us) {
             self.enter(now, BreakerState::HalfOpen);
         }
         match self.state {
@@ -133,11 +128,7 @@ impl Breaker {
                 self.trial_failures += failed as u32;
                 if self.trial_calls >= self.cfg.half_open_calls {
                     let rate = self.trial_failures as f64 / self.trial_calls as f64;
-                    let next = if rate >= self.cfg.failure_rate {
-                        BreakerState::Open
-                    } else {
-                        BreakerState::Closed
-                    };
+                    let next = if rate >= self.cfg.failure_rate { BreakerState::Open } else { BreakerState::Closed };
                     self.enter(now, next);
                 }
             }
@@ -169,13 +160,7 @@ mod tests {
     use super::*;
 
     fn cfg() -> BreakerConfig {
-        BreakerConfig {
-            failure_rate: 0.5,
-            window: 4,
-            min_calls: 4,
-            open_us: 1_000,
-            half_open_calls: 2,
-        }
+        BreakerConfig { failure_rate: 0.5, window: 4, min_calls: 4, open_us: 1_000, half_open_calls: 2 }
     }
 
     fn call(b: &mut Breaker, now: Micros, failed: bool) -> bool {
@@ -217,14 +202,7 @@ mod tests {
         b.record(1_011, p2, false);
         assert_eq!(b.state(), BreakerState::Closed);
         let states: Vec<BreakerState> = b.transitions.iter().map(|t| t.1).collect();
-        assert_eq!(
-            states,
-            vec![
-                BreakerState::Open,
-                BreakerState::HalfOpen,
-                BreakerState::Closed
-            ]
-        );
+        assert_eq!(states, vec![BreakerState::Open, BreakerState::HalfOpen, BreakerState::Closed]);
     }
 
     #[test]

@@ -24,13 +24,8 @@ pub struct RetryPolicy {
 
 impl RetryPolicy {
     /// No retry at all.
-    pub const NONE: RetryPolicy = RetryPolicy {
-        attempts: 1,
-        base_ms: 0.0,
-        multiplier: 1.0,
-        max_ms: f64::INFINITY,
-        jitter: Jitter::None,
-    };
+    pub const NONE: RetryPolicy =
+        RetryPolicy { attempts: 1, base_ms: 0.0, multiplier: 1.0, max_ms: f64::INFINITY, jitter: Jitter::None };
 
     pub fn from_spec(spec: Option<&RetrySpec>) -> RetryPolicy {
         match spec {
@@ -66,13 +61,7 @@ mod tests {
     use super::*;
 
     fn policy(jitter: Jitter) -> RetryPolicy {
-        RetryPolicy {
-            attempts: 5,
-            base_ms: 100.0,
-            multiplier: 2.0,
-            max_ms: 1_000.0,
-            jitter,
-        }
+        RetryPolicy { attempts: 5, base_ms: 100.0, multiplier: 2.0, max_ms: 1_000.0, jitter }
     }
 
     #[test]

@@ -7,19 +7,14 @@ use super::Sim;
 
 pub(super) fn audit(sim: &Sim) -> Result<(), String> {
     let l = &sim.ledger;
-    let ended =
-        l.delivered + l.failed + l.timed_out + l.rejected + l.dead_lettered + l.dropped + l.lost;
+    let ended = l.delivered + l.failed + l.timed_out + l.rejected + l.dead_lettered + l.dropped + l.lost;
     let messages = sim.msgs.iter().filter(|(_, m)| !m.dead).count() as u64;
-    let attempts = sim
-        .jobs
-        .iter()
-        .filter(|(_, j)| matches!(j.phase, Phase::Calling | Phase::Parked) && !j.call.accounted)
-        .count() as u64;
-    let copies = sim
-        .jobs
-        .iter()
-        .filter(|(_, j)| j.phase == Phase::Transit && matches!(j.origin, Origin::Copy { .. }))
-        .count() as u64;
+    let attempts =
+        sim.jobs.iter().filter(|(_, j)| matches!(j.phase, Phase::Calling | Phase::Parked) && !j.call.accounted).count()
+            as u64;
+    let copies =
+        sim.jobs.iter().filter(|(_, j)| j.phase == Phase::Transit && matches!(j.origin, Origin::Copy { .. })).count()
+            as u64;
     let pushes = sim.pushes.len() as u64;
     let live = messages + attempts + copies + pushes;
     if l.sent != ended + live {
@@ -29,11 +24,7 @@ pub(super) fn audit(sim: &Sim) -> Result<(), String> {
         ));
     }
     let r = &sim.requests;
-    let roots = sim
-        .jobs
-        .iter()
-        .filter(|(_, j)| j.origin == Origin::Root)
-        .count() as u64;
+    let roots = sim.jobs.iter().filter(|(_, j)| j.origin == Origin::Root).count() as u64;
     if r.started != r.ok + r.failed + r.timed_out + roots {
         return Err(format!(
             "requests out of balance: started {} but ok {} + failed {} + timed out {} + live {roots}",
@@ -42,22 +33,12 @@ pub(super) fn audit(sim: &Sim) -> Result<(), String> {
     }
     for (i, n) in sim.nodes.iter().enumerate() {
         if let KindRt::Worker(w) = &n.rt {
-            let holding = sim
-                .jobs
-                .iter()
-                .filter(|(_, j)| j.node == i as u32 && j.holds_worker)
-                .count() as u32;
+            let holding = sim.jobs.iter().filter(|(_, j)| j.node == i as u32 && j.holds_worker).count() as u32;
             if w.workers != u32::MAX && holding != w.busy {
-                return Err(format!(
-                    "node {}: {} busy workers but {holding} jobs hold one",
-                    n.id, w.busy
-                ));
+                return Err(format!("node {}: {} busy workers but {holding} jobs hold one", n.id, w.busy));
             }
             if w.busy > w.workers {
-                return Err(format!(
-                    "node {}: {} busy workers of {}",
-                    n.id, w.busy, w.workers
-                ));
+                return Err(format!("node {}: {} busy workers of {}", n.id, w.busy, w.workers));
             }
         }
     }

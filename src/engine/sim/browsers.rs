@@ -54,15 +54,16 @@ pub(super) fn connect_all(sim: &mut Sim) {
             .filter(|&i| is_connection(sim.links[br.servers[i as usize].1 as usize].via))
             .collect();
         br.per_server = vec![0; br.servers.len()];
-        br.conn = (0..br.users)
-            .map(|u| {
-                if conn_servers.is_empty() {
-                    NONE
-                } else {
-                    conn_servers[(u % conn_servers.len() as u64) as usize]
-                }
-            })
-            .collect();
+        br.conn =
+            (0..br.users)
+                .map(|u| {
+                    if conn_servers.is_empty() {
+                        NONE
+                    } else {
+                        conn_servers[(u % conn_servers.len() as u64) as usize]
+                    }
+                })
+                .collect();
         br.attempts = vec![0; br.users as usize];
         for &c in &br.conn {
             if c != NONE {
@@ -71,11 +72,7 @@ pub(super) fn connect_all(sim: &mut Sim) {
         }
         let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
         n.metrics.waiting.set(now, br.users - connected);
-        let poll = br
-            .servers
-            .iter()
-            .find(|s| sim.links[s.1 as usize].via == Via::Poll)
-            .copied();
+        let poll = br.servers.iter().find(|s| sim.links[s.1 as usize].via == Via::Poll).copied();
         if let Some((_, link)) = poll {
             let interval = sim.links[link as usize].interval_us;
             let users = br.users;
@@ -84,13 +81,7 @@ pub(super) fn connect_all(sim: &mut Sim) {
                     break;
                 };
                 let phase = sim.nodes[b as usize].rng.below(interval);
-                sim.schedule(
-                    phase,
-                    Ev::Poll {
-                        browser: b,
-                        user: u as u32,
-                    },
-                );
+                sim.schedule(phase, Ev::Poll { browser: b, user: u as u32 });
             }
         }
     }
@@ -111,24 +102,12 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
     };
     match via {
         Via::Poll => {
-            br.pending_poll
-                .entry(user)
-                .or_default()
-                .push((trace, trace_start));
+            br.pending_poll.entry(user).or_default().push((trace, trace_start));
         }
         _ => {
             let conn = br.conn.get(user as usize).copied().unwrap_or(NONE);
             if conn == idx as u32 {
-                push(
-                    sim,
-                    b,
-                    user as u32,
-                    idx as u32,
-                    trace,
-                    trace_start,
-                    link,
-                    sim.now,
-                );
+                push(sim, b, user as u32, idx as u32, trace, trace_start, link, sim.now);
             } else if conn == NONE && via == Via::Sse {
                 // SSE: the browser will resume from its last event id.
                 br.held.entry(user).or_default().push((trace, trace_start));
@@ -141,9 +120,7 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
             } else {
                 // The user is connected to another server: this one cannot
                 // reach them (no backplane).
-                sim.nodes[server as usize]
-                    .metrics
-                    .bump("user_not_connected_here");
+                sim.nodes[server as usize].metrics.bump("user_not_connected_here");
             }
         }
     }
@@ -153,16 +130,7 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
 /// `depart` is when it leaves the server (a poll answer leaves once the
 /// poll request got there).
 #[allow(clippy::too_many_arguments)]
-fn push(
-    sim: &mut Sim,
-    b: u32,
-    user: u32,
-    server: u32,
-    trace: u64,
-    trace_start: Micros,
-    link: u32,
-    depart: Micros,
-) {
+fn push(sim: &mut Sim, b: u32, user: u32, server: u32, trace: u64, trace_start: Micros, link: u32, depart: Micros) {
     sim.ledger.sent += 1;
     if sim.links[link as usize].partitioned > 0 {
         sim.ledger.dropped += 1;
@@ -179,14 +147,7 @@ fn push(
         tone: TokenTone::Ok,
         trace,
     });
-    let p = sim.pushes.insert(Push {
-        browser: b,
-        user,
-        server,
-        trace,
-        trace_start,
-        token,
-    });
+    let p = sim.pushes.insert(Push { browser: b, user, server, trace, trace_start, token });
     sim.schedule(arrive, Ev::PushArrive { push: p });
 }
 
@@ -198,11 +159,7 @@ pub(super) fn push_arrived(sim: &mut Sim, pk: Key) {
     let now = sim.now;
     let n = &mut sim.nodes[p.browser as usize];
     let KindRt::Browser(br) = &n.rt else { return };
-    let link = br
-        .servers
-        .get(p.server as usize)
-        .map(|s| s.1)
-        .unwrap_or(NONE);
+    let link = br.servers.get(p.server as usize).map(|s| s.1).unwrap_or(NONE);
     let via_poll = link != NONE && sim.links[link as usize].via == Via::Poll;
     let connected = via_poll || br.conn.get(p.user as usize) == Some(&p.server);
     if !connected || n.is_down() {
@@ -223,16 +180,11 @@ pub(super) fn server_crashed(sim: &mut Sim, server: u32) {
         let KindRt::Browser(br) = &sim.nodes[b as usize].rt else {
             continue;
         };
-        let Some(idx) = br
-            .servers
-            .iter()
-            .position(|s| s.0 == server && is_connection(sim.links[s.1 as usize].via))
+        let Some(idx) = br.servers.iter().position(|s| s.0 == server && is_connection(sim.links[s.1 as usize].via))
         else {
             continue;
         };
-        let dropped: Vec<u32> = (0..br.conn.len() as u32)
-            .filter(|&u| br.conn[u as usize] == idx as u32)
-            .collect();
+        let dropped: Vec<u32> = (0..br.conn.len() as u32).filter(|&u| br.conn[u as usize] == idx as u32).collect();
         drop_users(sim, b, &dropped);
     }
 }
@@ -260,21 +212,14 @@ pub(super) fn drop_users(sim: &mut Sim, b: u32, users: &[u32]) {
     let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
     n.metrics.waiting.set(now, br.users - connected);
     for (&u, wait) in users.iter().zip(waits) {
-        sim.schedule(
-            now + wait.max(1),
-            Ev::Reconnect {
-                browser: b,
-                user: u,
-            },
-        );
+        sim.schedule(now + wait.max(1), Ev::Reconnect { browser: b, user: u });
     }
 }
 
 pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
     let now = sim.now;
     let up: Vec<u32> = match &sim.nodes[b as usize].rt {
-        KindRt::Browser(br) if br.conn.get(user as usize) == Some(&NONE) => (0..br.servers.len()
-            as u32)
+        KindRt::Browser(br) if br.conn.get(user as usize) == Some(&NONE) => (0..br.servers.len() as u32)
             .filter(|&i| {
                 let (s, link) = br.servers[i as usize];
                 is_connection(sim.links[link as usize].via)
@@ -296,8 +241,7 @@ pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
         // Exponential backoff with jitter, capped at 64x the base delay.
         let a = br.attempts[user as usize].min(6);
         br.attempts[user as usize] = br.attempts[user as usize].saturating_add(1);
-        let wait =
-            (br.reconnect_us.max(1) as f64 * (1u64 << a) as f64 * (0.5 + n.rng.unit())) as Micros;
+        let wait = (br.reconnect_us.max(1) as f64 * (1u64 << a) as f64 * (0.5 + n.rng.unit())) as Micros;
         sim.schedule(now + wait.max(1), Ev::Reconnect { browser: b, user });
         return;
     }
@@ -322,11 +266,7 @@ pub(super) fn poll(sim: &mut Sim, b: u32, user: u32) {
     let KindRt::Browser(br) = &sim.nodes[b as usize].rt else {
         return;
     };
-    let Some(idx) = br
-        .servers
-        .iter()
-        .position(|s| sim.links[s.1 as usize].via == Via::Poll)
-    else {
+    let Some(idx) = br.servers.iter().position(|s| sim.links[s.1 as usize].via == Via::Poll) else {
         return;
     };
     let (server, link) = br.servers[idx];
@@ -362,8 +302,6 @@ pub(super) fn browser_down(sim: &mut Sim, b: u32) {
     let KindRt::Browser(br) = &sim.nodes[b as usize].rt else {
         return;
     };
-    let users: Vec<u32> = (0..br.conn.len() as u32)
-        .filter(|&u| br.conn[u as usize] != NONE)
-        .collect();
+    let users: Vec<u32> = (0..br.conn.len() as u32).filter(|&u| br.conn[u as usize] != NONE).collect();
     drop_users(sim, b, &users);
 }

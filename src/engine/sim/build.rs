@@ -21,12 +21,7 @@ use crate::engine::trace::TraceLog;
 use std::collections::{BTreeMap, HashSet, VecDeque};
 
 pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim {
-    let index: BTreeMap<&str, u32> = s
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.id.as_str(), i as u32))
-        .collect();
+    let index: BTreeMap<&str, u32> = s.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i as u32)).collect();
     let node_of = |id: &str| index.get(id).copied().unwrap_or(NONE);
     let end = ms_to_us(s.duration_ms);
 
@@ -49,10 +44,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
                 (None, _) => None,
             },
             retry: RetryPolicy::from_spec(l.retry.as_ref()),
-            breaker: l
-                .circuit_breaker
-                .as_ref()
-                .map(|b| Breaker::new(BreakerConfig::from_spec(b))),
+            breaker: l.circuit_breaker.as_ref().map(|b| Breaker::new(BreakerConfig::from_spec(b))),
             optional: l.optional.unwrap_or(false),
             outbox: l.outbox.unwrap_or(false),
             interval_us: ms_to_us(l.interval_ms.unwrap_or(d::POLL_INTERVAL_MS)).max(1),
@@ -178,12 +170,8 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
 fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
     match n.kind {
         NodeKind::Client => {
-            let mut schedule: Vec<(Micros, f64)> = n
-                .schedule
-                .iter()
-                .flatten()
-                .map(|(at, r)| (ms_to_us(*at), *r))
-                .collect();
+            let mut schedule: Vec<(Micros, f64)> =
+                n.schedule.iter().flatten().map(|(at, r)| (ms_to_us(*at), *r)).collect();
             schedule.sort_by_key(|s| s.0);
             KindRt::Client(ClientRt {
                 rate_per_s: n.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S),
@@ -194,17 +182,9 @@ fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
         }
         NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => {
             let unbounded = n.kind != NodeKind::Service && n.workers.is_none();
-            let work_default = if n.kind == NodeKind::Service {
-                d::SERVICE_WORK_MS
-            } else {
-                d::SAGA_WORK_MS
-            };
+            let work_default = if n.kind == NodeKind::Service { d::SERVICE_WORK_MS } else { d::SAGA_WORK_MS };
             KindRt::Worker(WorkerRt {
-                workers: if unbounded {
-                    u32::MAX
-                } else {
-                    n.workers.unwrap_or(d::SERVICE_WORKERS)
-                },
+                workers: if unbounded { u32::MAX } else { n.workers.unwrap_or(d::SERVICE_WORKERS) },
                 busy: 0,
                 backlog: VecDeque::new(),
                 backlog_cap: n.backlog.unwrap_or(u64::MAX),
@@ -244,23 +224,18 @@ pub(super) fn queue_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) ->
         max_deliveries: n.max_deliveries.unwrap_or(d::QUEUE_MAX_DELIVERIES),
         dead_letter,
         visibility_us: n.visibility_timeout_ms.map(ms_to_us),
-        redelivery_us: ms_to_us(
-            n.redelivery_delay_ms
-                .unwrap_or(d::QUEUE_REDELIVERY_DELAY_MS),
-        ),
+        redelivery_us: ms_to_us(n.redelivery_delay_ms.unwrap_or(d::QUEUE_REDELIVERY_DELAY_MS)),
         persistence,
         snapshot_us: ms_to_us(n.snapshot_every_ms.unwrap_or(d::SNAPSHOT_EVERY_MS)).max(1),
         consumers: Vec::new(),
         next_consumer: 0,
         unacked: 0,
+        owner: NONE,
     }
 }
 
 /// Whether a fault kind makes sense on its target (validation already
 /// refused the rest; this keeps live injection honest too).
 pub(super) fn fault_fits(kind: FaultKind, target: Target) -> bool {
-    !matches!(
-        (kind, target),
-        (FaultKind::Crash | FaultKind::Errors, Target::Link(_))
-    )
+    !matches!((kind, target), (FaultKind::Crash | FaultKind::Errors, Target::Link(_)))
 }

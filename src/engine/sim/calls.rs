@@ -97,29 +97,9 @@ fn attempt(sim: &mut Sim, jk: Key) {
         }
         sim.hop(trace, HopKind::Drop, node, link, 0);
     } else {
-        let tone = if attempts > 1 {
-            TokenTone::Retry
-        } else {
-            TokenTone::Pending
-        };
-        let origin = Origin::Call {
-            caller: jk,
-            seq,
-            link,
-        };
-        jobs::send(
-            sim,
-            link,
-            NewJob {
-                node: to,
-                trace,
-                trace_start,
-                op,
-                origin,
-                reserved: false,
-            },
-            tone,
-        );
+        let tone = if attempts > 1 { TokenTone::Retry } else { TokenTone::Pending };
+        let origin = Origin::Call { caller: jk, seq, link };
+        jobs::send(sim, link, NewJob { node: to, trace, trace_start, op, origin, reserved: false }, tone);
     }
     if let Some(t) = timeout {
         sim.schedule(now + t, Ev::CallTimeout { job: jk, seq });
@@ -135,14 +115,7 @@ fn waiting(sim: &Sim, caller: Key, seq: u32) -> Option<Phase> {
 }
 
 /// The callee is done with attempt `seq` of `caller`: send the answer back.
-pub(super) fn answer_caller(
-    sim: &mut Sim,
-    callee: &Job,
-    caller: Key,
-    seq: u32,
-    link: u32,
-    outcome: Outcome,
-) {
+pub(super) fn answer_caller(sim: &mut Sim, callee: &Job, caller: Key, seq: u32, link: u32, outcome: Outcome) {
     let Some(phase) = waiting(sim, caller, seq) else {
         if outcome != Outcome::Rejected {
             sim.nodes[callee.node as usize].metrics.wasted += 1;
@@ -175,29 +148,15 @@ pub(super) fn answer_caller(
         trace: callee.trace,
     });
     let ev = if phase == Phase::Parked {
-        Ev::ReplyBack {
-            job: caller,
-            seq,
-            outcome,
-            token,
-        }
+        Ev::ReplyBack { job: caller, seq, outcome, token, from: sim.links[link as usize].from }
     } else {
-        Ev::Reply {
-            job: caller,
-            seq,
-            outcome,
-            token,
-        }
+        Ev::Reply { job: caller, seq, outcome, token }
     };
     sim.schedule(arrive, ev);
 }
 
 /// Counts the current attempt of `caller` in the ledger once.
-fn mark_accounted(
-    sim: &mut Sim,
-    caller: Key,
-    count: impl FnOnce(&mut crate::engine::report::MessageCounts),
-) {
+fn mark_accounted(sim: &mut Sim, caller: Key, count: impl FnOnce(&mut crate::engine::report::MessageCounts)) {
     if let Some(c) = sim.jobs.get_mut(caller) {
         if !c.call.accounted {
             c.call.accounted = true;
@@ -223,15 +182,12 @@ pub(super) fn reply(sim: &mut Sim, jk: Key, seq: u32, outcome: Outcome, token: u
 }
 
 /// A request-reply answer reached a parked caller.
-pub(super) fn reply_back(sim: &mut Sim, jk: Key, seq: u32, outcome: Outcome, token: u32) {
+pub(super) fn reply_back(sim: &mut Sim, jk: Key, seq: u32, outcome: Outcome, token: u32, from: u32) {
     sim.tokens.end(token);
     match waiting(sim, jk, seq) {
         Some(Phase::Parked) => settle_attempt(sim, jk, outcome),
-        _ => {
-            if let Some(node) = sim.jobs.get(jk).map(|j| j.node) {
-                sim.nodes[node as usize].metrics.bump("orphan_replies");
-            }
-        }
+        // Nobody waits for this correlation id any more.
+        _ => sim.nodes[from as usize].metrics.bump("orphan_replies"),
     }
 }
 
@@ -282,22 +238,14 @@ pub(super) fn timeout(sim: &mut Sim, jk: Key, seq: u32) {
 fn failed(sim: &mut Sim, jk: Key) {
     let now = sim.now;
     let Some(job) = sim.jobs.get(jk) else { return };
-    let (link, attempts, prev, trace, node) = (
-        job.call.link,
-        job.call.attempts,
-        job.call.prev_backoff_ms,
-        job.trace,
-        job.node,
-    );
+    let (link, attempts, prev, trace, node) =
+        (job.call.link, job.call.attempts, job.call.prev_backoff_ms, job.trace, job.node);
     let parked = job.phase == Phase::Parked;
     let compensating = job.call.compensating;
     let l = &mut sim.links[link as usize];
     // A compensation is retried at least the documented number of times.
     let policy = if compensating && l.retry.attempts < defaults::COMPENSATION_ATTEMPTS {
-        RetryPolicy {
-            attempts: defaults::COMPENSATION_ATTEMPTS,
-            ..RetryPolicy::from_spec(Some(&Default::default()))
-        }
+        RetryPolicy { attempts: defaults::COMPENSATION_ATTEMPTS, ..RetryPolicy::from_spec(Some(&Default::default())) }
     } else {
         l.retry
     };
@@ -357,11 +305,7 @@ fn gave_up(sim: &mut Sim, jk: Key) {
         jobs::continue_steps(sim, jk);
         return;
     }
-    let outcome = if job.call.last == Some(Outcome::Timeout) {
-        Outcome::Timeout
-    } else {
-        Outcome::Error
-    };
+    let outcome = if job.call.last == Some(Outcome::Timeout) { Outcome::Timeout } else { Outcome::Error };
     jobs::finish(sim, jk, outcome);
 }
 
@@ -373,21 +317,9 @@ pub(super) fn start_request_reply(sim: &mut Sim, jk: Key, link: u32) {
     let Some(job) = sim.jobs.get_mut(jk) else {
         return;
     };
-    job.call = CallState {
-        link,
-        attempts: 1,
-        seq: job.call.seq.wrapping_add(1),
-        op,
-        ..CallState::default()
-    };
+    job.call = CallState { link, attempts: 1, seq: job.call.seq.wrapping_add(1), op, ..CallState::default() };
     job.phase = Phase::Parked;
-    let (seq, trace, trace_start, node, held) = (
-        job.call.seq,
-        job.trace,
-        job.trace_start,
-        job.node,
-        job.holds_worker,
-    );
+    let (seq, trace, trace_start, node, held) = (job.call.seq, job.trace, job.trace_start, job.node, job.holds_worker);
     job.holds_worker = false;
     if held {
         jobs::worker_freed(sim, node);
@@ -395,10 +327,7 @@ pub(super) fn start_request_reply(sim: &mut Sim, jk: Key, link: u32) {
     sim.hop(trace, HopKind::Send, node, link, 1);
     let l = &sim.links[link as usize];
     let (to, timeout) = (l.to, l.timeout_us.unwrap_or(u64::MAX / 4));
-    sim.schedule(
-        now.saturating_add(timeout),
-        Ev::CallTimeout { job: jk, seq },
-    );
+    sim.schedule(now.saturating_add(timeout), Ev::CallTimeout { job: jk, seq });
     if sim.nodes[to as usize].kind == NodeKind::Queue {
         // The queue's consumer answers through the correlation id.
         super::queues::send_request(sim, jk, link, op, (jk, seq));
@@ -412,22 +341,6 @@ pub(super) fn start_request_reply(sim: &mut Sim, jk: Key, link: u32) {
         mark_accounted(sim, jk, |l| l.dropped += 1);
         return;
     }
-    let origin = Origin::Call {
-        caller: jk,
-        seq,
-        link,
-    };
-    jobs::send(
-        sim,
-        link,
-        NewJob {
-            node: to,
-            trace,
-            trace_start,
-            op,
-            origin,
-            reserved: false,
-        },
-        TokenTone::Pending,
-    );
+    let origin = Origin::Call { caller: jk, seq, link };
+    jobs::send(sim, link, NewJob { node: to, trace, trace_start, op, origin, reserved: false }, TokenTone::Pending);
 }

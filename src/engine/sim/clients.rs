@@ -18,13 +18,7 @@ pub(super) fn start(sim: &mut Sim, node: u32) {
     };
     let steps: Vec<Micros> = c.schedule.iter().map(|s| s.0).collect();
     for (i, at) in steps.into_iter().enumerate() {
-        sim.schedule(
-            at,
-            Ev::ClientRate {
-                node,
-                step: i as u32,
-            },
-        );
+        sim.schedule(at, Ev::ClientRate { node, step: i as u32 });
     }
     arm(sim, node);
 }

@@ -74,12 +74,13 @@ pub enum Ev {
         browser: u32,
         user: u32,
     },
-    /// A request-reply answer reaches the waiting caller.
+    /// A request-reply answer reaches the waiting caller (on node `from`).
     ReplyBack {
         job: Key,
         seq: u32,
         outcome: Outcome,
         token: u32,
+        from: u32,
     },
     FaultStart {
         fault: u32,
@@ -100,9 +101,7 @@ impl Ev {
             Ev::ClientRate { node, step } => (2, ((node as u64) << 32) | step as u64),
             Ev::JobArrive { job } => (3, job.word()),
             Ev::WorkDone { job } => (4, job.word()),
-            Ev::Reply {
-                job, seq, outcome, ..
-            } => (5 | (outcome as u64) << 8 | (seq as u64) << 16, job.word()),
+            Ev::Reply { job, seq, outcome, .. } => (5 | (outcome as u64) << 8 | (seq as u64) << 16, job.word()),
             Ev::CallTimeout { job, seq } => (6 | (seq as u64) << 16, job.word()),
             Ev::Retry { job, seq } => (7 | (seq as u64) << 16, job.word()),
             Ev::MsgArrive { msg } => (8, msg.word()),
@@ -112,9 +111,7 @@ impl Ev {
             Ev::PushArrive { push } => (12, push.word()),
             Ev::Reconnect { browser, user } => (13, ((browser as u64) << 32) | user as u64),
             Ev::Poll { browser, user } => (14, ((browser as u64) << 32) | user as u64),
-            Ev::ReplyBack {
-                job, seq, outcome, ..
-            } => (15 | (outcome as u64) << 8 | (seq as u64) << 16, job.word()),
+            Ev::ReplyBack { job, seq, outcome, .. } => (15 | (outcome as u64) << 8 | (seq as u64) << 16, job.word()),
             Ev::FaultStart { fault } => (16, fault as u64),
             Ev::FaultEnd { fault } => (17, fault as u64),
             Ev::Tick => (18, 0),

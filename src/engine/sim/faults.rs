@@ -19,11 +19,7 @@ pub(super) fn resolve(sim: &Sim, id: &str) -> Option<Target> {
     if let Some(i) = sim.scenario.nodes.iter().position(|n| n.id == id) {
         return Some(Target::Node(i as u32));
     }
-    sim.scenario
-        .links
-        .iter()
-        .position(|l| l.id == id)
-        .map(|i| Target::Link(i as u32))
+    sim.scenario.links.iter().position(|l| l.id == id).map(|i| Target::Link(i as u32))
 }
 
 pub(super) fn start(sim: &mut Sim, fi: u32) {
@@ -47,45 +43,26 @@ pub(super) fn end(sim: &mut Sim, fi: u32) {
 }
 
 pub(super) fn inject(sim: &mut Sim, spec: FaultSpec) -> Result<(), String> {
-    let target =
-        resolve(sim, &spec.target).ok_or_else(|| format!("no node or link `{}`", spec.target))?;
+    let target = resolve(sim, &spec.target).ok_or_else(|| format!("no node or link `{}`", spec.target))?;
     if !fault_fits(spec.kind, target) {
-        return Err(format!(
-            "`{}` applies to nodes; `{}` is a link",
-            spec.kind.as_str(),
-            spec.target
-        ));
+        return Err(format!("`{}` applies to nodes; `{}` is a link", spec.kind.as_str(), spec.target));
     }
     let factor = spec.factor.unwrap_or(1.0);
     let rate = spec.rate.unwrap_or(0.0);
     if spec.kind == FaultKind::Slow && !(factor.is_finite() && factor > 0.0 && factor <= 1_000.0) {
-        return Err(format!(
-            "a slow factor must be above 0 and at most 1000 (got {factor})"
-        ));
+        return Err(format!("a slow factor must be above 0 and at most 1000 (got {factor})"));
     }
     if spec.kind == FaultKind::Errors && !(0.0..=1.0).contains(&rate) {
-        return Err(format!(
-            "an error rate must be between 0 and 1 (got {rate})"
-        ));
+        return Err(format!("an error rate must be between 0 and 1 (got {rate})"));
     }
     let fi = sim.faults.len() as u32;
-    sim.faults.push(FaultRt {
-        target,
-        kind: spec.kind,
-        factor,
-        rate,
-        active: false,
-        cancelled: false,
-    });
+    sim.faults.push(FaultRt { target, kind: spec.kind, factor, rate, active: false, cancelled: false });
     // Injected faults change the run, so they are part of its hash.
     sim.hash.add(0xfa17 ^ ((fi as u64) << 16));
     sim.hash.add(sim.now);
     start(sim, fi);
     if let Some(len) = spec.for_ms.filter(|l| l.is_finite() && *l > 0.0) {
-        sim.schedule(
-            sim.now.saturating_add(ms_to_us(len)),
-            Ev::FaultEnd { fault: fi },
-        );
+        sim.schedule(sim.now.saturating_add(ms_to_us(len)), Ev::FaultEnd { fault: fi });
     }
     Ok(())
 }
@@ -121,10 +98,7 @@ fn recompute(sim: &mut Sim, target: Target) {
 }
 
 fn recompute_node(sim: &mut Sim, n: u32) {
-    let active = sim
-        .faults
-        .iter()
-        .filter(|f| f.active && f.target == Target::Node(n));
+    let active = sim.faults.iter().filter(|f| f.active && f.target == Target::Node(n));
     let (mut down, mut slow, mut errors) = (0u32, 1.0f64, None);
     for f in active {
         match f.kind {
@@ -148,8 +122,7 @@ fn recompute_node(sim: &mut Sim, n: u32) {
 
 fn recompute_link(sim: &mut Sim, l: u32) {
     let (from, to) = (sim.links[l as usize].from, sim.links[l as usize].to);
-    let covers =
-        |t: Target| t == Target::Link(l) || t == Target::Node(from) || t == Target::Node(to);
+    let covers = |t: Target| t == Target::Link(l) || t == Target::Node(from) || t == Target::Node(to);
     let mut partitioned = 0;
     let mut slow = 1.0;
     for f in sim.faults.iter().filter(|f| f.active) {
@@ -236,13 +209,7 @@ fn recover(sim: &mut Sim, n: u32) {
             let users: Vec<u32> = (0..br.conn.len() as u32).collect();
             let now = sim.now;
             for u in users {
-                sim.schedule(
-                    now + 1 + u as u64 % 1000,
-                    Ev::Reconnect {
-                        browser: n,
-                        user: u,
-                    },
-                );
+                sim.schedule(now + 1 + u as u64 % 1000, Ev::Reconnect { browser: n, user: u });
             }
         }
     }

@@ -220,9 +220,7 @@ pub(super) fn finish(sim: &mut Sim, jk: Key, outcome: Outcome) {
     let node = job.node;
     let ok = outcome == Outcome::Ok;
     if job.origin != Origin::Root {
-        sim.nodes[node as usize]
-            .metrics
-            .finish(now, job.arrived, ok);
+        sim.nodes[node as usize].metrics.finish(now, job.arrived, ok);
         let kind = if ok { HopKind::Ok } else { HopKind::Error };
         sim.hop(job.trace, kind, node, NO_LINK, job.degraded as u32);
     }
@@ -243,14 +241,10 @@ fn answer(sim: &mut Sim, job: Job, outcome: Outcome) {
                 Outcome::Timeout => sim.requests.timed_out += 1,
                 Outcome::Error | Outcome::Rejected => sim.requests.failed += 1,
             }
-            sim.nodes[job.node as usize]
-                .metrics
-                .finish(now, job.arrived, ok);
+            sim.nodes[job.node as usize].metrics.finish(now, job.arrived, ok);
             sim.hop(job.trace, HopKind::End, job.node, NO_LINK, outcome as u32);
         }
-        Origin::Call { caller, seq, link } => {
-            super::calls::answer_caller(sim, &job, caller, seq, link, outcome)
-        }
+        Origin::Call { caller, seq, link } => super::calls::answer_caller(sim, &job, caller, seq, link, outcome),
         Origin::Delivery { msg, delivery, .. } => {
             super::queues::settle(sim, msg, delivery, outcome == Outcome::Ok, job.node)
         }

@@ -56,20 +56,14 @@ pub struct SimOptions {
 impl Default for SimOptions {
     /// What the runner uses: metrics only.
     fn default() -> Self {
-        SimOptions {
-            keep_traces: 0,
-            track_tokens: false,
-        }
+        SimOptions { keep_traces: 0, track_tokens: false }
     }
 }
 
 impl SimOptions {
     /// What the app uses: tokens and recent traces.
     pub fn interactive() -> Self {
-        SimOptions {
-            keep_traces: 2_000,
-            track_tokens: true,
-        }
+        SimOptions { keep_traces: 2_000, track_tokens: true }
     }
 }
 
@@ -114,11 +108,7 @@ impl Sim {
     /// Validates and builds a run; fails with every problem found.
     pub fn new(scenario: &Scenario, options: SimOptions) -> Result<Sim, LoadError> {
         crate::engine::format::load::check(scenario)?;
-        Ok(build::build(
-            scenario,
-            options,
-            TraceLog::new(options.keep_traces),
-        ))
+        Ok(build::build(scenario, options, TraceLog::new(options.keep_traces)))
     }
 
     pub fn scenario(&self) -> &Scenario {
@@ -208,10 +198,7 @@ impl Sim {
 
     /// Per-second buckets of one node (by index in `scenario.nodes`).
     pub fn series(&self, node: usize) -> &[Bucket] {
-        self.nodes
-            .get(node)
-            .map(|n| n.metrics.series.buckets.as_slice())
-            .unwrap_or(&[])
+        self.nodes.get(node).map(|n| n.metrics.series.buckets.as_slice()).unwrap_or(&[])
     }
 
     /// Fills `out` with the tokens in flight (needs `track_tokens`).
@@ -289,12 +276,7 @@ impl Sim {
             Ev::ClientRate { node, step } => clients::rate_step(self, node, step),
             Ev::JobArrive { job } => jobs::arrive(self, job),
             Ev::WorkDone { job } => jobs::work_done(self, job),
-            Ev::Reply {
-                job,
-                seq,
-                outcome,
-                token,
-            } => calls::reply(self, job, seq, outcome, token),
+            Ev::Reply { job, seq, outcome, token } => calls::reply(self, job, seq, outcome, token),
             Ev::CallTimeout { job, seq } => calls::timeout(self, job, seq),
             Ev::Retry { job, seq } => calls::retry(self, job, seq),
             Ev::MsgArrive { msg } => queues::arrive(self, msg),
@@ -304,19 +286,12 @@ impl Sim {
             Ev::PushArrive { push } => browsers::push_arrived(self, push),
             Ev::Reconnect { browser, user } => browsers::reconnect(self, browser, user),
             Ev::Poll { browser, user } => browsers::poll(self, browser, user),
-            Ev::ReplyBack {
-                job,
-                seq,
-                outcome,
-                token,
-            } => calls::reply_back(self, job, seq, outcome, token),
+            Ev::ReplyBack { job, seq, outcome, token, from } => calls::reply_back(self, job, seq, outcome, token, from),
             Ev::FaultStart { fault } => faults::start(self, fault),
             Ev::FaultEnd { fault } => faults::end(self, fault),
             Ev::Tick => self.tick(),
         }
-        if self.jobs.len() + self.msgs.len() + self.pushes.len()
-            > crate::engine::format::defaults::caps::LIVE_ITEMS
-        {
+        if self.jobs.len() + self.msgs.len() + self.pushes.len() > crate::engine::format::defaults::caps::LIVE_ITEMS {
             self.stopped = Some(format!(
                 "stopped at {:.0} ms: more than {} requests and messages alive at once; \
                  the system is overloaded beyond what a simulation can follow (lower a rate or add capacity)",
@@ -349,16 +324,7 @@ impl Sim {
     #[inline]
     fn hop(&mut self, trace: u64, kind: HopKind, node: u32, link: u32, detail: u32) {
         if self.traces.enabled() {
-            self.traces.record(
-                trace,
-                RawHop {
-                    at_us: self.now,
-                    kind,
-                    node,
-                    link,
-                    detail,
-                },
-            );
+            self.traces.record(trace, RawHop { at_us: self.now, kind, node, link, detail });
         }
     }
 }

@@ -103,6 +103,9 @@ pub struct QueueRt {
     pub consumers: Vec<(u32, u32)>,
     pub next_consumer: usize,
     pub unacked: u64,
+    /// The topic whose durable subscription this hidden queue holds (NONE
+    /// for a queue of the scenario).
+    pub owner: u32,
 }
 
 pub struct TopicRt {

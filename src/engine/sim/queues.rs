@@ -89,30 +89,16 @@ pub(super) fn send(sim: &mut Sim, link: u32, m: NewMsg) {
 /// At commit: write an outbox row for every outboxed send still to come.
 pub(super) fn commit_outbox(sim: &mut Sim, jk: Key) {
     let Some(job) = sim.jobs.get(jk) else { return };
-    let (node, op, trace, trace_start, step) = (
-        job.node,
-        job.op,
-        job.trace,
-        job.trace_start,
-        job.step as usize,
-    );
-    let rows: Vec<u32> = sim.nodes[node as usize].out
-        [step.min(sim.nodes[node as usize].out.len())..]
+    let (node, op, trace, trace_start, step) = (job.node, job.op, job.trace, job.trace_start, job.step as usize);
+    let rows: Vec<u32> = sim.nodes[node as usize].out[step.min(sim.nodes[node as usize].out.len())..]
         .iter()
         .copied()
-        .filter(|l| {
-            sim.links[*l as usize].outbox
-                && matches!(sim.links[*l as usize].via, Via::Enqueue | Via::Publish)
-        })
+        .filter(|l| sim.links[*l as usize].outbox && matches!(sim.links[*l as usize].via, Via::Enqueue | Via::Publish))
         .collect();
     for link in rows {
         let msg_op = sim.new_op();
         if let KindRt::Worker(w) = &mut sim.nodes[node as usize].rt {
-            w.outbox.entry((op, link)).or_insert(OutboxRow {
-                trace,
-                trace_start,
-                msg_op,
-            });
+            w.outbox.entry((op, link)).or_insert(OutboxRow { trace, trace_start, msg_op });
         }
     }
 }
@@ -129,18 +115,7 @@ pub(super) fn send_from_job(sim: &mut Sim, jk: Key, link: u32) {
         Some(r) => (r.msg_op, true),
         None => (sim.new_op(), false),
     };
-    send(
-        sim,
-        link,
-        NewMsg {
-            trace,
-            trace_start,
-            op,
-            sender: node,
-            outbox,
-            reply_to: None,
-        },
-    );
+    send(sim, link, NewMsg { trace, trace_start, op, sender: node, outbox, reply_to: None });
 }
 
 /// Request-reply into a queue: the message carries the correlation id.
@@ -148,18 +123,7 @@ pub(super) fn send_request(sim: &mut Sim, jk: Key, link: u32, op: u64, (caller, 
     let Some(job) = sim.jobs.get(jk) else { return };
     let (node, trace, trace_start) = (job.node, job.trace, job.trace_start);
     let reply_to = Some((caller, seq, link));
-    send(
-        sim,
-        link,
-        NewMsg {
-            trace,
-            trace_start,
-            op,
-            sender: node,
-            outbox: false,
-            reply_to,
-        },
-    );
+    send(sim, link, NewMsg { trace, trace_start, op, sender: node, outbox: false, reply_to });
 }
 
 /// When a message accepted at `now` survives a crash of its broker.
@@ -178,8 +142,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
     let Some(m) = sim.msgs.get_mut(mk) else {
         return;
     };
-    let (qi, token, trace, link, sender, outbox, op) =
-        (m.queue, m.token, m.trace, m.link, m.sender, m.outbox, m.op);
+    let (qi, token, trace, link, sender, outbox, op) = (m.queue, m.token, m.trace, m.link, m.sender, m.outbox, m.op);
     m.token = NONE;
     m.enqueued = now;
     sim.tokens.end(token);
@@ -205,6 +168,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
         m.state = MsgState::Ready;
         m.durable_at = durable;
     }
+    super::topics::backlog_changed(sim, qi);
     sim.hop(trace, HopKind::Arrive, qi, link, 0);
     if outbox && sender != NONE {
         // The broker's confirm travels back; the relay then marks the row sent.
@@ -305,8 +269,7 @@ fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) {
     };
     m.deliveries += 1;
     m.state = MsgState::Unacked;
-    let (delivery, trace, trace_start, op, enqueued) =
-        (m.deliveries, m.trace, m.trace_start, m.op, m.enqueued);
+    let (delivery, trace, trace_start, op, enqueued) = (m.deliveries, m.trace, m.trace_start, m.op, m.enqueued);
     if delivery == 1 {
         n.metrics.record_wait(now - enqueued);
     }
@@ -316,29 +279,10 @@ fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) {
         c.metrics.busy.set(now, w.busy as u64);
     }
     sim.hop(trace, HopKind::Deliver, qi, link, delivery);
-    let tone = if delivery > 1 {
-        TokenTone::Retry
-    } else {
-        TokenTone::Pending
-    };
-    let origin = Origin::Delivery {
-        msg: mk,
-        delivery,
-        link,
-    };
-    jobs::send(
-        sim,
-        link,
-        NewJob {
-            node: consumer,
-            trace,
-            trace_start,
-            op,
-            origin,
-            reserved: true,
-        },
-        tone,
-    );
+    let tone = if delivery > 1 { TokenTone::Retry } else { TokenTone::Pending };
+    let origin = Origin::Delivery { msg: mk, delivery, link };
+    jobs::send(sim, link, NewJob { node: consumer, trace, trace_start, op, origin, reserved: true }, tone);
+    super::topics::backlog_changed(sim, qi);
     if let Some(v) = visibility {
         sim.schedule(now + v, Ev::Visibility { msg: mk, delivery });
     }
@@ -346,9 +290,7 @@ fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) {
 
 /// Whether delivery `delivery` of `mk` is the one the queue waits on.
 fn current(sim: &Sim, mk: Key, delivery: u32) -> bool {
-    sim.msgs
-        .get(mk)
-        .is_some_and(|m| m.state == MsgState::Unacked && m.deliveries == delivery)
+    sim.msgs.get(mk).is_some_and(|m| m.state == MsgState::Unacked && m.deliveries == delivery)
 }
 
 /// The consumer is done with a delivery: ack or nack.
@@ -382,14 +324,7 @@ pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, ok: bool, _consumer:
 }
 
 /// Request-reply: the answer travels back to the parked caller.
-fn answer_request(
-    sim: &mut Sim,
-    caller: Key,
-    seq: u32,
-    link: u32,
-    trace: u64,
-    outcome: super::model::Outcome,
-) {
+fn answer_request(sim: &mut Sim, caller: Key, seq: u32, link: u32, trace: u64, outcome: super::model::Outcome) {
     let now = sim.now;
     let arrive = now + super::calls::latency(sim, link);
     let token = sim.tokens.start(TokenSpec {
@@ -398,22 +333,11 @@ fn answer_request(
         arrive,
         backwards: true,
         kind: TokenKind::Response,
-        tone: if outcome == super::model::Outcome::Ok {
-            TokenTone::Ok
-        } else {
-            TokenTone::Error
-        },
+        tone: if outcome == super::model::Outcome::Ok { TokenTone::Ok } else { TokenTone::Error },
         trace,
     });
-    sim.schedule(
-        arrive,
-        Ev::ReplyBack {
-            job: caller,
-            seq,
-            outcome,
-            token,
-        },
-    );
+    let from = sim.links[link as usize].from;
+    sim.schedule(arrive, Ev::ReplyBack { job: caller, seq, outcome, token, from });
 }
 
 /// After a failed delivery: back to the queue (after the redelivery delay)
@@ -452,6 +376,7 @@ fn requeue_front(sim: &mut Sim, mk: Key) {
         q.ready.push_front(mk);
         n.metrics.waiting.set(now, q.ready.len() as u64);
     }
+    super::topics::backlog_changed(sim, qi);
     dispatch(sim, qi);
 }
 
@@ -470,6 +395,7 @@ pub(super) fn ready_again(sim: &mut Sim, mk: Key) {
         q.ready.push_back(mk);
         n.metrics.waiting.set(now, q.ready.len() as u64);
     }
+    super::topics::backlog_changed(sim, qi);
     dispatch(sim, qi);
 }
 
@@ -590,6 +516,7 @@ pub(super) fn crash(sim: &mut Sim, qi: u32) {
         q.unacked = 0;
         n.metrics.waiting.set(now, q.ready.len() as u64);
     }
+    super::topics::backlog_changed(sim, qi);
 }
 
 /// A sender crashed: messages still in its buffer were never sent. Without
@@ -620,11 +547,7 @@ pub(super) fn relay_outbox(sim: &mut Sim, node: u32) {
     let KindRt::Worker(w) = &sim.nodes[node as usize].rt else {
         return;
     };
-    let rows: Vec<(u32, OutboxRow)> = w
-        .outbox
-        .iter()
-        .map(|((_, link), row)| (*link, *row))
-        .collect();
+    let rows: Vec<(u32, OutboxRow)> = w.outbox.iter().map(|((_, link), row)| (*link, *row)).collect();
     for (link, row) in rows {
         sim.nodes[node as usize].metrics.bump("outbox_resent");
         let m = NewMsg {

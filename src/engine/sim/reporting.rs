@@ -38,16 +38,10 @@ pub(super) fn report(sim: &Sim) -> Report {
             duplicates: m.duplicates,
             deduplicated: m.deduplicated,
             latency_ms: m.latency.percentiles(),
-            wait_ms: Mean {
-                mean: m.wait_mean_ms(),
-            },
+            wait_ms: Mean { mean: m.wait_mean_ms() },
             queue_len: m.waiting.mean_max(now),
             utilization: m.utilization(now, workers),
-            extra: m
-                .extra
-                .iter()
-                .map(|(k, v)| (k.to_string(), *v as f64))
-                .collect(),
+            extra: m.extra.iter().map(|(k, v)| (k.to_string(), *v as f64)).collect(),
         };
         live_extras(sim, i, &mut node);
         r.nodes.insert(spec.id.clone(), node);
@@ -55,8 +49,7 @@ pub(super) fn report(sim: &Sim) -> Report {
     r.messages = sim.ledger.clone();
     r.messages.in_flight = sim.ledger.sent.saturating_sub(ended(&sim.ledger));
     r.requests = sim.requests.clone();
-    r.requests.in_flight =
-        r.requests.started - r.requests.ok - r.requests.failed - r.requests.timed_out;
+    r.requests.in_flight = r.requests.started - r.requests.ok - r.requests.failed - r.requests.timed_out;
     for l in &sim.links {
         if let Some(b) = &l.breaker {
             r.breakers.insert(
@@ -64,11 +57,7 @@ pub(super) fn report(sim: &Sim) -> Report {
                 BreakerReport {
                     state: b.state().as_str().to_string(),
                     rejected: b.rejected,
-                    transitions: b
-                        .transitions
-                        .iter()
-                        .map(|(t, s)| (us_to_ms(*t), s.as_str().to_string()))
-                        .collect(),
+                    transitions: b.transitions.iter().map(|(t, s)| (us_to_ms(*t), s.as_str().to_string())).collect(),
                 },
             );
         }
@@ -85,12 +74,10 @@ fn live_extras(sim: &Sim, i: usize, node: &mut NodeReport) {
     match &sim.nodes[i].rt {
         KindRt::Browser(b) => {
             let connected = b.conn.iter().filter(|c| **c != NONE).count();
-            node.extra
-                .insert("connected_users".into(), connected as f64);
+            node.extra.insert("connected_users".into(), connected as f64);
         }
         KindRt::Worker(w) if !w.outbox.is_empty() => {
-            node.extra
-                .insert("outbox_pending".into(), w.outbox.len() as f64);
+            node.extra.insert("outbox_pending".into(), w.outbox.len() as f64);
         }
         KindRt::Topic(_) => {
             let backlog: usize = super::topics::backlogs(sim, i as u32)
@@ -107,8 +94,7 @@ fn live_extras(sim: &Sim, i: usize, node: &mut NodeReport) {
         _ => {}
     }
     if sim.nodes[i].kind == crate::engine::format::NodeKind::Websocket {
-        node.extra
-            .insert("connections".into(), connections_of(sim, i as u32) as f64);
+        node.extra.insert("connections".into(), connections_of(sim, i as u32) as f64);
     }
 }
 
@@ -119,13 +105,7 @@ fn connections_of(sim: &Sim, server: u32) -> u64 {
             KindRt::Browser(b) => Some(b),
             _ => None,
         })
-        .flat_map(|b| {
-            b.servers
-                .iter()
-                .zip(&b.per_server)
-                .filter(|((s, _), _)| *s == server)
-                .map(|(_, c)| *c)
-        })
+        .flat_map(|b| b.servers.iter().zip(&b.per_server).filter(|((s, _), _)| *s == server).map(|(_, c)| *c))
         .sum()
 }
 
@@ -175,10 +155,7 @@ pub(super) fn node_live(sim: &Sim) -> Vec<NodeLive> {
 pub(super) fn link_live(sim: &Sim) -> Vec<LinkLive> {
     sim.links
         .iter()
-        .map(|l| LinkLive {
-            breaker: l.breaker.as_ref().map(|b| b.state()),
-            partitioned: l.partitioned > 0,
-        })
+        .map(|l| LinkLive { breaker: l.breaker.as_ref().map(|b| b.state()), partitioned: l.partitioned > 0 })
         .collect()
 }
 
@@ -189,14 +166,8 @@ pub(super) fn trace(sim: &Sim, id: u64) -> Option<Trace> {
         .map(|h| Hop {
             at_ms: us_to_ms(h.at_us),
             kind: h.kind,
-            node: sim
-                .nodes
-                .get(h.node as usize)
-                .map(|n| n.id.clone())
-                .unwrap_or_default(),
-            link: (h.link != NO_LINK)
-                .then(|| sim.links.get(h.link as usize).map(|l| l.id.clone()))
-                .flatten(),
+            node: sim.nodes.get(h.node as usize).map(|n| n.id.clone()).unwrap_or_default(),
+            link: (h.link != NO_LINK).then(|| sim.links.get(h.link as usize).map(|l| l.id.clone())).flatten(),
             detail: detail(h.kind, h.detail),
         })
         .collect();

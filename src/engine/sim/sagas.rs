@@ -74,9 +74,7 @@ fn compensate_next(sim: &mut Sim, jk: Key) {
     let Some(job) = sim.jobs.get(jk) else { return };
     let node = job.node as usize;
     let out = &sim.nodes[node].out;
-    let prev = (0..job.step)
-        .rev()
-        .find(|&i| sim.links[out[i as usize] as usize].via == Via::SagaStep);
+    let prev = (0..job.step).rev().find(|&i| sim.links[out[i as usize] as usize].via == Via::SagaStep);
     let Some(i) = prev else {
         sim.nodes[node].metrics.bump("compensated");
         jobs::finish(sim, jk, Outcome::Error);
@@ -94,9 +92,7 @@ fn compensate_next(sim: &mut Sim, jk: Key) {
 
 /// An orchestrator that crashes mid-saga leaves it stuck (no durable log).
 pub(super) fn job_lost(sim: &mut Sim, job: &Job) {
-    if sim.nodes[job.node as usize].kind == NodeKind::Saga
-        && job.phase != Phase::Transit
-        && job.phase != Phase::Waiting
+    if sim.nodes[job.node as usize].kind == NodeKind::Saga && job.phase != Phase::Transit && job.phase != Phase::Waiting
     {
         sim.nodes[job.node as usize].metrics.bump("stuck");
     }

@@ -38,10 +38,7 @@ pub struct TokenSpec {
 
 impl Tokens {
     pub fn new(on: bool) -> Tokens {
-        Tokens {
-            on,
-            ..Tokens::default()
-        }
+        Tokens { on, ..Tokens::default() }
     }
 
     /// Starts a token; returns its slot (NONE when not tracking).

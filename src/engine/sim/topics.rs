@@ -42,6 +42,7 @@ pub(super) fn add_durable_backlogs(sim: &mut Sim) {
             let h = sim.nodes.len() as u32;
             let mut q = queue_rt(&spec, NONE);
             q.consumers.push((sub, link));
+            q.owner = t as u32;
             let id = format!("{}/{}", spec.id, sim.links[link as usize].id);
             sim.nodes.push(NodeRt {
                 rng: Stream::new(sim.scenario.seed, &id),
@@ -77,18 +78,7 @@ pub(super) fn publish(sim: &mut Sim, jk: Key, link: u32) {
         Some(r) => (r.msg_op, true),
         None => (sim.new_op(), false),
     };
-    queues::send(
-        sim,
-        link,
-        NewMsg {
-            trace,
-            trace_start,
-            op,
-            sender: node,
-            outbox,
-            reply_to: None,
-        },
-    );
+    queues::send(sim, link, NewMsg { trace, trace_start, op, sender: node, outbox, reply_to: None });
 }
 
 /// A published message reached the topic: fan it out.
@@ -117,13 +107,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
     sim.ledger.delivered += 1;
     if m.outbox && m.sender != NONE {
         let back = now + super::calls::latency(sim, m.link);
-        sim.schedule(
-            back,
-            super::event::Ev::OutboxConfirm {
-                node: m.sender,
-                op: m.op,
-            },
-        );
+        sim.schedule(back, super::event::Ev::OutboxConfirm { node: m.sender, op: m.op });
     }
     for (link, hidden) in subs {
         copy_to(sim, &m, link, hidden);
@@ -133,14 +117,8 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
 fn copy_to(sim: &mut Sim, m: &Msg, link: u32, hidden: u32) {
     let sub = sim.links[link as usize].to;
     let t = sim.links[link as usize].from;
-    let new = NewMsg {
-        trace: m.trace,
-        trace_start: m.trace_start,
-        op: m.op,
-        sender: NONE,
-        outbox: false,
-        reply_to: None,
-    };
+    let new =
+        NewMsg { trace: m.trace, trace_start: m.trace_start, op: m.op, sender: NONE, outbox: false, reply_to: None };
     if sim.nodes[sub as usize].kind == NodeKind::Queue {
         queues::send(sim, link, new);
         return;
@@ -163,14 +141,7 @@ fn copy_to(sim: &mut Sim, m: &Msg, link: u32, hidden: u32) {
         return;
     }
     let origin = Origin::Copy { link };
-    let new = NewJob {
-        node: sub,
-        trace: m.trace,
-        trace_start: m.trace_start,
-        op: m.op,
-        origin,
-        reserved: false,
-    };
+    let new = NewJob { node: sub, trace: m.trace, trace_start: m.trace_start, op: m.op, origin, reserved: false };
     jobs::send(sim, link, new, TokenTone::Pending);
 }
 
@@ -200,12 +171,26 @@ fn into_backlog(sim: &mut Sim, h: u32, link: u32, m: &Msg) {
 /// The hidden backlogs of topic `t`.
 pub(super) fn backlogs(sim: &Sim, t: u32) -> Vec<u32> {
     match &sim.nodes[t as usize].rt {
-        KindRt::Topic(topic) => topic
-            .subscriptions
-            .iter()
-            .map(|s| s.1)
-            .filter(|h| *h != NONE)
-            .collect(),
+        KindRt::Topic(topic) => topic.subscriptions.iter().map(|s| s.1).filter(|h| *h != NONE).collect(),
         _ => Vec::new(),
     }
+}
+
+/// A durable subscription's backlog changed: the topic's waiting level is
+/// the sum of its subscriptions' backlogs.
+pub(super) fn backlog_changed(sim: &mut Sim, qi: u32) {
+    let KindRt::Queue(q) = &sim.nodes[qi as usize].rt else { return };
+    let owner = q.owner;
+    if owner == NONE {
+        return;
+    }
+    let total: u64 = backlogs(sim, owner)
+        .iter()
+        .map(|h| match &sim.nodes[*h as usize].rt {
+            KindRt::Queue(q) => q.ready.len() as u64,
+            _ => 0,
+        })
+        .sum();
+    let now = sim.now;
+    sim.nodes[owner as usize].metrics.waiting.set(now, total);
 }
