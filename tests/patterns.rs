@@ -142,7 +142,12 @@ fn a_saga_failing_at_step_k_compensates_k_minus_1_steps_in_reverse() {
 
 #[test]
 fn a_compensation_that_keeps_failing_leaves_the_saga_stuck() {
-    let r = run_json(&saga("card", r#",{"target":"hotel","kind":"crash","at_ms":3000,"for_ms":600000}"#));
+    // Card answers slowly (and always fails), so sagas wait there when the
+    // hotel goes down: their hotel compensation cannot run.
+    let r = run_json(&saga("card", r#",{"target":"hotel","kind":"crash","at_ms":3000,"for_ms":600000}"#).replace(
+        r#"{"id":"card","kind":"service","workers":20,"work_ms":5}"#,
+        r#"{"id":"card","kind":"service","workers":20,"work_ms":200}"#,
+    ));
     let b = &r.nodes["booking"].extra;
     assert!(b["stuck"] > 0.0, "hotel is down: its compensation cannot run");
     assert!(b.get("committed").is_none());

@@ -4,5 +4,7 @@
 pub mod clock;
 pub mod events;
 pub mod hash;
+pub mod idset;
 pub mod rng;
 pub mod slab;
+pub mod ziggurat;

@@ -34,12 +34,6 @@ impl Stream {
         (self.0.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
-    /// Uniform in (0, 1]: safe under `ln`.
-    #[inline]
-    fn unit_open(&mut self) -> f64 {
-        1.0 - self.unit()
-    }
-
     /// True with probability `p`.
     #[inline]
     pub fn chance(&mut self, p: f64) -> bool {
@@ -57,18 +51,16 @@ impl Stream {
         ((self.0.next_u64() as u128 * n as u128) >> 64) as u64
     }
 
-    /// Exponential with the given mean.
+    /// Exponential with the given mean (ziggurat).
     #[inline]
     pub fn exp(&mut self, mean: f64) -> f64 {
-        -mean * libm::log(self.unit_open())
+        mean * super::ziggurat::exp1(|| self.0.next_u64())
     }
 
-    /// Standard normal (Box-Muller; one of the pair is used, for simplicity
-    /// of replay: every draw consumes exactly two uniforms).
+    /// Standard normal (ziggurat).
+    #[inline]
     pub fn std_normal(&mut self) -> f64 {
-        let u1 = self.unit_open();
-        let u2 = self.unit();
-        libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(std::f64::consts::TAU * u2)
+        super::ziggurat::normal1(|| self.0.next_u64())
     }
 
     /// A sample of `d` in milliseconds (never negative).

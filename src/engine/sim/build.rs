@@ -18,7 +18,7 @@ use crate::engine::links::retry::RetryPolicy;
 use crate::engine::metrics::{bucket_width_us, NodeMetrics};
 use crate::engine::report::{MessageCounts, RequestCounts};
 use crate::engine::trace::TraceLog;
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim {
     let index: BTreeMap<&str, u32> = s.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i as u32)).collect();
@@ -98,6 +98,14 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         }
     }
 
+    for l in &links {
+        if l.outbox {
+            if let KindRt::Worker(w) = &mut nodes[l.from as usize].rt {
+                w.has_outbox = true;
+            }
+        }
+    }
+
     // A service can see the same id twice when a caller retries, a queue
     // redelivers or a durable subscription replays: only then remember ids.
     for l in &links {
@@ -108,7 +116,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         };
         if repeats {
             if let KindRt::Worker(w) = &mut nodes[l.to as usize].rt {
-                w.seen.get_or_insert_with(HashSet::new);
+                w.seen.get_or_insert_with(Default::default);
             }
         }
     }
@@ -195,6 +203,7 @@ fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
                 consumes: Vec::new(),
                 next_consume: 0,
                 outbox: BTreeMap::new(),
+                has_outbox: false,
             })
         }
         NodeKind::Queue => KindRt::Queue(queue_rt(n, dead_letter)),

@@ -3,12 +3,13 @@
 
 use crate::engine::format::{Arrival, Dist, FaultKind, NodeKind, Persistence, Via};
 use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::idset::IdSet;
 use crate::engine::kernel::rng::Stream;
 use crate::engine::kernel::slab::Key;
 use crate::engine::links::breaker::{Breaker, Permit};
 use crate::engine::links::retry::RetryPolicy;
 use crate::engine::metrics::NodeMetrics;
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 /// "No such index" for u32 fields.
 pub const NONE: u32 = u32::MAX;
@@ -64,10 +65,12 @@ pub struct WorkerRt {
     pub error_rate: f64,
     pub idempotent: bool,
     /// Ids whose side effect ran here, when repeats are possible.
-    pub seen: Option<HashSet<u64>>,
+    pub seen: Option<IdSet>,
     /// Queues this node consumes, in link order: (queue node, consume link).
     pub consumes: Vec<(u32, u32)>,
     pub next_consume: usize,
+    /// Some outgoing link writes to an outbox (checked before any work).
+    pub has_outbox: bool,
     /// Outbox rows committed and not yet confirmed by the broker, by
     /// (job op, link).
     pub outbox: BTreeMap<(u64, u32), OutboxRow>,

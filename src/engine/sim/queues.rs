@@ -89,6 +89,9 @@ pub(super) fn send(sim: &mut Sim, link: u32, m: NewMsg) {
 /// At commit: write an outbox row for every outboxed send still to come.
 pub(super) fn commit_outbox(sim: &mut Sim, jk: Key) {
     let Some(job) = sim.jobs.get(jk) else { return };
+    if !matches!(&sim.nodes[job.node as usize].rt, KindRt::Worker(w) if w.has_outbox) {
+        return;
+    }
     let (node, op, trace, trace_start, step) = (job.node, job.op, job.trace, job.trace_start, job.step as usize);
     let rows: Vec<u32> = sim.nodes[node as usize].out[step.min(sim.nodes[node as usize].out.len())..]
         .iter()

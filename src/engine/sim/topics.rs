@@ -95,8 +95,8 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
         return;
     }
     let KindRt::Topic(topic) = &n.rt else { return };
-    let subs = topic.subscriptions.clone();
-    if subs.is_empty() {
+    let count = topic.subscriptions.len();
+    if count == 0 {
         n.metrics.failed += 1;
         n.metrics.bump("no_subscriber");
         sim.ledger.dropped += 1;
@@ -109,7 +109,9 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
         let back = now + super::calls::latency(sim, m.link);
         sim.schedule(back, super::event::Ev::OutboxConfirm { node: m.sender, op: m.op });
     }
-    for (link, hidden) in subs {
+    for i in 0..count {
+        let KindRt::Topic(topic) = &sim.nodes[t as usize].rt else { return };
+        let (link, hidden) = topic.subscriptions[i];
         copy_to(sim, &m, link, hidden);
     }
 }
