@@ -21,8 +21,12 @@ impl Hasher for IdHasher {
 
     #[inline]
     fn write_u64(&mut self, v: u64) {
-        // Fibonacci hashing: ids are sequential, the multiply spreads them.
-        self.0 = (v ^ self.0).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(26);
+        // Ids are handed out in increasing order, so the low bits stay the
+        // id itself: recent ids land in neighbouring buckets and inserts hit
+        // warm cache lines. The top seven bits (hashbrown's tag) get a
+        // multiplicative mix so probes still tell neighbours apart.
+        let mixed = v.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = (v & ((1 << 57) - 1)) | (mixed & !((1 << 57) - 1));
     }
 }
 
