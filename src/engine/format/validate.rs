@@ -86,7 +86,7 @@ fn node_fields(kind: NodeKind) -> &'static [&'static str] {
         ],
         NodeKind::Topic => &["delivery", "persistence", "snapshot_every_ms"],
         NodeKind::Websocket => &["reconnect_ms"],
-        NodeKind::Browser => &["users"],
+        NodeKind::Browser => &["users", "reconnect_ms"],
     }
 }
 

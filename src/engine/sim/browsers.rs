@@ -53,6 +53,17 @@ pub(super) fn connect_all(sim: &mut Sim) {
         let conn_servers: Vec<u32> = (0..br.servers.len() as u32)
             .filter(|&i| is_connection(sim.links[br.servers[i as usize].1 as usize].via))
             .collect();
+        if br.reconnect_us == Micros::MAX {
+            // The servers tell their clients how soon to come back: the
+            // quickest of them sets the base of the backoff.
+            let ms = br
+                .servers
+                .iter()
+                .filter_map(|(s, _)| sim.scenario.nodes.get(*s as usize).and_then(|n| n.reconnect_ms))
+                .fold(f64::INFINITY, f64::min);
+            let ms = if ms.is_finite() { ms } else { crate::engine::format::defaults::WEBSOCKET_RECONNECT_MS };
+            br.reconnect_us = crate::engine::kernel::clock::ms_to_us(ms);
+        }
         br.per_server = vec![0; br.servers.len()];
         br.conn =
             (0..br.users)

@@ -217,7 +217,9 @@ fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
             conn: Vec::new(),
             attempts: Vec::new(),
             per_server: Vec::new(),
-            reconnect_us: ms_to_us(n.reconnect_ms.unwrap_or(d::WEBSOCKET_RECONNECT_MS)),
+            // Set from the browser's own `reconnect_ms` or, failing that, its
+            // servers' (see `browsers::connect_all`).
+            reconnect_us: n.reconnect_ms.map(ms_to_us).unwrap_or(Micros::MAX),
             held: BTreeMap::new(),
             pending_poll: BTreeMap::new(),
         }),
