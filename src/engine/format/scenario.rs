@@ -74,10 +74,11 @@ impl Scenario {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NodeKind {
     Client,
+    #[default]
     Service,
     Queue,
     Topic,
@@ -279,12 +280,6 @@ impl NodeSpec {
         } else {
             &self.label
         }
-    }
-}
-
-impl Default for NodeKind {
-    fn default() -> Self {
-        NodeKind::Service
     }
 }
 

@@ -33,9 +33,14 @@ fn build(r: f64, v: f64, f: fn(f64) -> f64, f_inv: fn(f64) -> f64) -> Tables {
     Tables { x, f: fs }
 }
 
+// Marsaglia and Tsang's published constants, digits as published.
+#[allow(clippy::excessive_precision)]
 const EXP_R: f64 = 7.697_117_470_131_049_72;
+#[allow(clippy::excessive_precision)]
 const EXP_V: f64 = 0.003_949_659_822_581_557_199_3;
+#[allow(clippy::excessive_precision)]
 const NORM_R: f64 = 3.654_152_885_361_008_8;
+#[allow(clippy::excessive_precision)]
 const NORM_V: f64 = 0.004_928_673_233_974_651_9;
 
 fn exp_tables() -> &'static Tables {

@@ -109,10 +109,8 @@ impl Breaker {
         }
         match self.state {
             BreakerState::Closed => {
-                if self.ring.len() as u32 == self.cfg.window {
-                    if self.ring.pop_front() == Some(true) {
-                        self.ring_failures -= 1;
-                    }
+                if self.ring.len() as u32 == self.cfg.window && self.ring.pop_front() == Some(true) {
+                    self.ring_failures -= 1;
                 }
                 self.ring.push_back(failed);
                 self.ring_failures += failed as u32;
