@@ -19,8 +19,8 @@ installed=()
 skipped=()
 say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
-skip() { say "ok: $*"; skipped+=("$1"); }
-doing() { say "installing: $*"; installed+=("$1"); }
+skip() { say "ok (skip): ${*:2}"; skipped+=("$1"); }
+doing() { say "installing: ${*:2}"; installed+=("$1"); }
 
 for tool in rustup cargo node npm; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is not on PATH (need Rust via rustup, Node 20 + npm)"
