@@ -50,7 +50,7 @@ if [ "$have_trunk" = "$TRUNK_VERSION" ]; then
   skip trunk "trunk $TRUNK_VERSION"
 else
   # Plain `cargo install trunk` picks a newer trunk that needs a newer rustc.
-  doing trunk "trunk $TRUNK_VERSION (was: ${have_trunk:-none}; takes ~10 min)"
+  doing trunk "trunk $TRUNK_VERSION (was: ${have_trunk:-none}; takes ~10-12 min)"
   cargo install trunk --version "$TRUNK_VERSION" --locked --force
 fi
 
@@ -62,7 +62,7 @@ if [ "$have_wbg" = "$want_wbg" ]; then
   skip wasm-bindgen-cli "wasm-bindgen-cli $want_wbg"
 else
   # No --locked: the CLI's own lock file names a crate version the registry lacks.
-  doing wasm-bindgen-cli "wasm-bindgen-cli $want_wbg (was: ${have_wbg:-none}; takes a few min)"
+  doing wasm-bindgen-cli "wasm-bindgen-cli $want_wbg (was: ${have_wbg:-none}; takes ~6 min)"
   cargo install wasm-bindgen-cli --version "$want_wbg" --force
 fi
 
