@@ -92,3 +92,22 @@ pub struct LinkLive {
     pub breaker: Option<BreakerState>,
     pub partitioned: bool,
 }
+
+/// Something that set off along a link: what the app animates. Most hops
+/// take a millisecond or less of simulated time, far below one frame at any
+/// useful speed, so the app draws each departure for a visible moment
+/// rather than only what happens to be in flight when a frame is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Departure {
+    /// Index of the link in `scenario.links`.
+    pub link: u32,
+    /// When it left, microseconds of simulated time.
+    pub at_us: u64,
+    /// How long it travels, microseconds (0 for an instant hop).
+    pub travel_us: u64,
+    /// Whether it travels from `to` back to `from` (answers).
+    pub backwards: bool,
+    pub kind: TokenKind,
+    pub tone: TokenTone,
+    pub trace: u64,
+}

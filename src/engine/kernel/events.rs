@@ -1,99 +1,83 @@
-//! The event queue, ordered by (time, sequence number). The sequence number
-//! makes events at the same instant run in the order they were scheduled,
-//! so a run never depends on the queue's internal layout.
+//! The event queue, ordered by time and, at the same instant, by the order
+//! events were scheduled, so a run never depends on the queue's layout.
 //!
 //! A discrete-event simulation only ever schedules at or after the current
 //! time, so the keys it pops never decrease. That is what a radix heap needs
 //! (Ahuja, Mehlhorn, Orlin and Tarjan, 1990): an item sits in the bucket of
-//! the highest bit where its key differs from the last key popped; popping
+//! the highest bit where its time differs from the last time popped; popping
 //! redistributes only the lowest non-empty bucket. Pushes are an append,
 //! and each item moves a handful of times in its life instead of climbing
 //! and sifting through a binary heap.
 
 use super::clock::Micros;
+use std::collections::VecDeque;
 
-/// Keys are `time << 64 | sequence`: unique and, popped, never decreasing.
-type Key = u128;
+/// Buckets 1..=64, by the highest bit where a time differs from `last`.
+const BUCKETS: usize = 65;
 
-const BUCKETS: usize = 129;
-
+/// Events are stored by time alone. Ties still come out in scheduling order:
+/// items with equal times always share a bucket, every move keeps their
+/// relative order, and the bucket of the current instant is a FIFO.
 pub struct EventQueue<E> {
-    buckets: Vec<Vec<(Key, E)>>,
-    /// Bit `i` set when bucket `i` is not empty.
+    /// Events at exactly `last`, in the order they were scheduled.
+    current: VecDeque<E>,
+    buckets: Vec<Vec<(Micros, E)>>,
+    /// Bit `i` set when `buckets[i]` is not empty.
     nonempty: u128,
-    /// Bucket 128 is tracked apart (a u128 mask has bits 0..=127).
-    top_nonempty: bool,
-    last: Key,
-    next_seq: u64,
+    last: Micros,
     len: usize,
 }
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
+            current: VecDeque::new(),
             buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
             nonempty: 0,
-            top_nonempty: false,
             last: 0,
-            next_seq: 0,
             len: 0,
         }
     }
 }
 
-#[inline]
-fn bucket_of(key: Key, last: Key) -> usize {
-    (128 - (key ^ last).leading_zeros()) as usize
-}
-
 impl<E> EventQueue<E> {
     /// Schedules `event` at `at`, which must not be before the last event
-    /// popped (the simulator never schedules in the past).
+    /// popped (the simulator never schedules in the past; an earlier time is
+    /// treated as now rather than corrupting the order).
     #[inline]
     pub fn push(&mut self, at: Micros, event: E) {
-        let key = ((at as u128) << 64) | self.next_seq as u128;
-        self.next_seq += 1;
-        // Clamp rather than corrupt the order should a caller ever err.
-        let key = key.max(self.last);
-        self.put(key, event);
+        let at = at.max(self.last);
+        self.put(at, event);
         self.len += 1;
     }
 
     #[inline]
-    fn put(&mut self, key: Key, event: E) {
-        let b = bucket_of(key, self.last);
-        self.buckets[b].push((key, event));
-        if b < 128 {
-            self.nonempty |= 1 << b;
+    fn put(&mut self, at: Micros, event: E) {
+        if at == self.last {
+            self.current.push_back(event);
         } else {
-            self.top_nonempty = true;
+            let b = (64 - (at ^ self.last).leading_zeros()) as usize;
+            self.buckets[b].push((at, event));
+            self.nonempty |= 1 << b;
         }
     }
 
-    /// Makes bucket 0 hold the minimum, if there is any item.
+    /// Makes `current` hold the earliest events, if there are any.
     fn settle(&mut self) -> bool {
-        if self.nonempty & 1 != 0 {
+        if !self.current.is_empty() {
             return true;
         }
-        let b = if self.nonempty != 0 {
-            self.nonempty.trailing_zeros() as usize
-        } else if self.top_nonempty {
-            128
-        } else {
+        if self.nonempty == 0 {
             return false;
-        };
-        let items = std::mem::take(&mut self.buckets[b]);
-        if b < 128 {
-            self.nonempty &= !(1 << b);
-        } else {
-            self.top_nonempty = false;
         }
-        self.last = items.iter().map(|(k, _)| *k).min().expect("a non-empty bucket");
-        let mut items = items;
-        for (k, e) in items.drain(..) {
-            self.put(k, e);
+        let b = self.nonempty.trailing_zeros() as usize;
+        self.nonempty &= !(1 << b);
+        let mut items = std::mem::take(&mut self.buckets[b]);
+        self.last = items.iter().map(|(t, _)| *t).min().unwrap_or(self.last);
+        for (t, e) in items.drain(..) {
+            self.put(t, e);
         }
-        // Give the emptied bucket its allocation back for the next round.
+        // Hand the allocation back to the emptied bucket for its next round.
         if self.buckets[b].capacity() == 0 {
             self.buckets[b] = items;
         }
@@ -104,7 +88,7 @@ impl<E> EventQueue<E> {
     #[inline]
     pub fn peek_time(&mut self) -> Option<Micros> {
         if self.settle() {
-            self.buckets[0].last().map(|(k, _)| (*k >> 64) as Micros)
+            Some(self.last)
         } else {
             None
         }
@@ -115,12 +99,9 @@ impl<E> EventQueue<E> {
         if !self.settle() {
             return None;
         }
-        let (key, event) = self.buckets[0].pop()?;
-        if self.buckets[0].is_empty() {
-            self.nonempty &= !1;
-        }
+        let event = self.current.pop_front()?;
         self.len -= 1;
-        Some(((key >> 64) as Micros, event))
+        Some((self.last, event))
     }
 
     pub fn len(&self) -> usize {

@@ -206,6 +206,12 @@ impl Sim {
         self.tokens.fill(self.now, out);
     }
 
+    /// Moves into `out` what set off along links since the last call (needs
+    /// `track_tokens`): the app animates each for a visible moment.
+    pub fn take_departures(&mut self, out: &mut Vec<crate::engine::view::Departure>) {
+        self.tokens.take_departures(out);
+    }
+
     /// The live state of every node, in `scenario.nodes` order.
     pub fn node_live(&self) -> Vec<NodeLive> {
         reporting::node_live(self)

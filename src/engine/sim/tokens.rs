@@ -4,7 +4,11 @@
 
 use super::model::NONE;
 use crate::engine::kernel::clock::Micros;
-use crate::engine::view::{Token, TokenKind, TokenTone};
+use crate::engine::view::{Departure, Token, TokenKind, TokenTone};
+
+/// Departures kept between two reads; past it the oldest are overwritten
+/// (at thousands per frame nobody can see them all anyway).
+pub const MAX_DEPARTURES: usize = 4_096;
 
 #[derive(Clone, Copy, Debug)]
 struct Slot {
@@ -22,6 +26,9 @@ pub struct Tokens {
     on: bool,
     slots: Vec<Option<Slot>>,
     free: Vec<u32>,
+    departures: Vec<Departure>,
+    /// Next slot to overwrite once `departures` is full.
+    ring: usize,
 }
 
 /// What a new token is.
@@ -46,6 +53,21 @@ impl Tokens {
     pub fn start(&mut self, t: TokenSpec) -> u32 {
         if !self.on {
             return NONE;
+        }
+        let d = Departure {
+            link: t.link,
+            at_us: t.depart,
+            travel_us: t.arrive.saturating_sub(t.depart),
+            backwards: t.backwards,
+            kind: t.kind,
+            tone: t.tone,
+            trace: t.trace,
+        };
+        if self.departures.len() < MAX_DEPARTURES {
+            self.departures.push(d);
+        } else {
+            self.departures[self.ring] = d;
+            self.ring = (self.ring + 1) % MAX_DEPARTURES;
         }
         let slot = Slot {
             link: t.link,
@@ -78,6 +100,15 @@ impl Tokens {
                 self.free.push(slot);
             }
         }
+    }
+
+    /// Moves the departures since the last call into `out`, oldest first.
+    pub fn take_departures(&mut self, out: &mut Vec<Departure>) {
+        out.clear();
+        out.extend_from_slice(&self.departures[self.ring..]);
+        out.extend_from_slice(&self.departures[..self.ring]);
+        self.departures.clear();
+        self.ring = 0;
     }
 
     pub fn fill(&self, now: Micros, out: &mut Vec<Token>) {
