@@ -182,7 +182,7 @@ fn random_scenario(recipe: u64) -> Scenario {
 }
 
 fn run_checked(s: &Scenario, inject: bool) -> (u64, crosstalk::engine::report::Report) {
-    let mut sim = Sim::new(s, SimOptions { keep_traces: 50, track_tokens: true }).expect("valid");
+    let mut sim = Sim::new(s, SimOptions { keep_traces: 50, track_tokens: true, series: true }).expect("valid");
     let slice = sim.end_us() / 7 + 1;
     let mut t = 0;
     let mut tokens = Vec::new();

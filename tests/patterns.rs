@@ -123,7 +123,7 @@ fn saga(fail_service: &str, crash: &str) -> String {
 #[test]
 fn a_saga_failing_at_step_k_compensates_k_minus_1_steps_in_reverse() {
     let s = scenario(&saga("card", ""));
-    let mut sim = Sim::new(&s, SimOptions { keep_traces: 10_000, track_tokens: false }).unwrap();
+    let mut sim = Sim::new(&s, SimOptions { keep_traces: 10_000, ..SimOptions::default() }).unwrap();
     sim.run_to_end();
     let r = sim.report();
     let sagas = r.nodes["users"].arrivals;

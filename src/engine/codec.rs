@@ -114,3 +114,53 @@ mod tests {
         assert!(e.contains("MiB"), "{e}");
     }
 }
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+    use crate::engine::format::{LinkSpec, NodeKind, NodeSpec, Via};
+
+    /// A big but reasonable diagram: 120 services in 40 chains of three,
+    /// each behind a client, with labels, positions and a few parameters.
+    fn big() -> Scenario {
+        let mut s = Scenario { name: "A large system".into(), ..Scenario::default() };
+        for c in 0..40 {
+            let client = format!("client_{c}");
+            s.nodes.push(NodeSpec {
+                label: format!("Mobile app {c}"),
+                x: 80.0,
+                y: 60.0 * c as f64,
+                rate_per_s: Some(50.0),
+                ..NodeSpec::new(&client, NodeKind::Client)
+            });
+            let mut prev = client;
+            for k in 0..3 {
+                let id = format!("svc_{c}_{k}");
+                s.nodes.push(NodeSpec {
+                    label: format!("Service {c}.{k}"),
+                    x: 300.0 + 200.0 * k as f64,
+                    y: 60.0 * c as f64,
+                    workers: Some(8),
+                    work_ms: Some(crate::engine::format::Dist::Exp(20.0)),
+                    ..NodeSpec::new(&id, NodeKind::Service)
+                });
+                let mut l = LinkSpec::new(format!("l_{c}_{k}"), &prev, &id, Via::Http);
+                l.timeout_ms = Some(1000.0);
+                s.links.push(l);
+                prev = id;
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn a_large_scenario_stays_a_pasteable_link() {
+        let s = big();
+        let json = s.to_json().len();
+        let link = link("https://crosstalk.example/", &s);
+        // Chrome and Firefox take URLs far longer; chat apps and address
+        // bars are happy below a few tens of KiB.
+        assert!(link.len() < 12_000, "{} chars for {} bytes of JSON", link.len(), json);
+        assert_eq!(decode(&link).unwrap(), s);
+    }
+}

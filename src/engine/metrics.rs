@@ -136,6 +136,8 @@ pub struct NodeMetrics {
     pub waiting: Level,
     pub busy: Level,
     pub series: Series,
+    /// Whether `series` is kept (the app's charts; the runner skips it).
+    pub series_on: bool,
     /// Kind-specific counters (orphan replies, acknowledged-then-lost...).
     pub extra: std::collections::BTreeMap<&'static str, u64>,
 }
@@ -165,7 +167,9 @@ impl NodeMetrics {
     pub fn finish(&mut self, now: Micros, arrived: Micros, ok: bool) {
         let us = now.saturating_sub(arrived);
         self.latency.record(us);
-        self.series.finish(us, ok);
+        if self.series_on {
+            self.series.finish(us, ok);
+        }
         if ok {
             self.completed += 1;
         } else {

@@ -15,7 +15,7 @@ pub fn scenario(json: &str) -> Scenario {
 
 /// Runs to the end, checking the accounting invariant along the way.
 pub fn run(s: &Scenario) -> (Sim, Report) {
-    let mut sim = Sim::new(s, SimOptions::default()).expect("valid scenario");
+    let mut sim = Sim::new(s, SimOptions { series: true, ..SimOptions::default() }).expect("valid scenario");
     let end = sim.end_us();
     let slice = (end / 20).max(1);
     let mut t = 0;

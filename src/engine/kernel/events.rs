@@ -72,6 +72,13 @@ impl<E> EventQueue<E> {
         }
         let b = self.nonempty.trailing_zeros() as usize;
         self.nonempty &= !(1 << b);
+        if self.buckets[b].len() == 1 {
+            // Small queues often hold one item per bucket: no scan, no moves.
+            let (t, e) = self.buckets[b].pop().expect("one item");
+            self.last = t;
+            self.current.push_back(e);
+            return true;
+        }
         let mut items = std::mem::take(&mut self.buckets[b]);
         self.last = items.iter().map(|(t, _)| *t).min().unwrap_or(self.last);
         for (t, e) in items.drain(..) {

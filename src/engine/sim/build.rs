@@ -64,7 +64,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
             down: 0,
             slow: 1.0,
             error_override: None,
-            metrics: NodeMetrics::default(),
+            metrics: NodeMetrics { series_on: options.series, ..NodeMetrics::default() },
             out: Vec::new(),
             rt: kind_rt(n, node_of(n.dead_letter.as_deref().unwrap_or(""))),
         })
@@ -143,6 +143,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         traces,
         tokens: Tokens::new(options.track_tokens),
         stopped: None,
+        series: options.series,
     };
     super::topics::add_durable_backlogs(&mut sim);
     super::browsers::connect_all(&mut sim);

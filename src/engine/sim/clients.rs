@@ -40,7 +40,8 @@ pub(super) fn arm(sim: &mut Sim, node: u32) {
         Arrival::Uniform => mean_gap_us,
     };
     // At least 1 us apart: time is whole microseconds.
-    let at = now + (gap.round() as Micros).max(1);
+    // Rounded to the nearest microsecond (gap >= 0), at least 1 us apart.
+    let at = now + ((gap + 0.5) as Micros).max(1);
     sim.schedule(at, Ev::ClientNext { node, generation });
 }
 

@@ -51,19 +51,21 @@ pub struct SimOptions {
     pub keep_traces: usize,
     /// Track tokens in flight for drawing.
     pub track_tokens: bool,
+    /// Keep per-second series for charts.
+    pub series: bool,
 }
 
 impl Default for SimOptions {
     /// What the runner uses: metrics only.
     fn default() -> Self {
-        SimOptions { keep_traces: 0, track_tokens: false }
+        SimOptions { keep_traces: 0, track_tokens: false, series: false }
     }
 }
 
 impl SimOptions {
-    /// What the app uses: tokens and recent traces.
+    /// What the app uses: tokens, recent traces and chart series.
     pub fn interactive() -> Self {
-        SimOptions { keep_traces: 2_000, track_tokens: true }
+        SimOptions { keep_traces: 2_000, track_tokens: true, series: true }
     }
 }
 
@@ -102,6 +104,8 @@ pub struct Sim {
     tokens: tokens::Tokens,
     /// Why the run stopped before its end, if it did.
     stopped: Option<String>,
+    /// Per-second series are kept (the ticks run either way: same hash).
+    series: bool,
 }
 
 impl Sim {
@@ -297,7 +301,9 @@ impl Sim {
             Ev::FaultEnd { fault } => faults::end(self, fault),
             Ev::Tick => self.tick(),
         }
-        if self.jobs.len() + self.msgs.len() + self.pushes.len() > crate::engine::format::defaults::caps::LIVE_ITEMS {
+        if self.events % 1024 == 0
+            && self.jobs.len() + self.msgs.len() + self.pushes.len() > crate::engine::format::defaults::caps::LIVE_ITEMS
+        {
             self.stopped = Some(format!(
                 "stopped at {:.0} ms: more than {} requests and messages alive at once; \
                  the system is overloaded beyond what a simulation can follow (lower a rate or add capacity)",
@@ -309,9 +315,11 @@ impl Sim {
 
     fn tick(&mut self) {
         let start = self.bucket_start;
-        for n in &mut self.nodes {
-            let m = &mut n.metrics;
-            m.series.close(start, self.now, &m.waiting);
+        if self.series {
+            for n in &mut self.nodes {
+                let m = &mut n.metrics;
+                m.series.close(start, self.now, &m.waiting);
+            }
         }
         self.bucket_start = self.now;
         let next = self.now + self.bucket_us;
