@@ -63,10 +63,14 @@ impl<E> EventQueue<E> {
     }
 
     /// Makes `current` hold the earliest events, if there are any.
+    #[inline(always)]
     fn settle(&mut self) -> bool {
-        if !self.current.is_empty() {
-            return true;
-        }
+        !self.current.is_empty() || self.refill()
+    }
+
+    /// Moves the earliest bucket's items down to where they belong now.
+    #[inline(never)]
+    fn refill(&mut self) -> bool {
         if self.nonempty == 0 {
             return false;
         }

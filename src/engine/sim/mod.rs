@@ -278,8 +278,8 @@ impl Sim {
         self.now = at;
         self.events += 1;
         let (a, b) = ev.hash_words();
-        self.hash.add(at);
-        self.hash.add(a);
+        // The kind tag fits in the low 16 bits, the time (< 2^40 us) above.
+        self.hash.add(at << 24 ^ a);
         self.hash.add(b);
         match ev {
             Ev::ClientNext { node, generation } => clients::next_arrival(self, node, generation),
