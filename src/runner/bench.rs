@@ -57,12 +57,19 @@ struct Timed {
     sim: Sim,
 }
 
+/// Best of three runs: the least disturbed by whatever else the machine does.
 fn time_run(s: &Scenario) -> Timed {
-    let mut sim = Sim::new(s, SimOptions::default()).expect("valid");
-    let t0 = Instant::now();
-    sim.run_to_end();
-    let wall_s = t0.elapsed().as_secs_f64();
-    Timed { events: sim.events(), wall_s, sim }
+    let mut best: Option<Timed> = None;
+    for _ in 0..3 {
+        let mut sim = Sim::new(s, SimOptions::default()).expect("valid");
+        let t0 = Instant::now();
+        sim.run_to_end();
+        let wall_s = t0.elapsed().as_secs_f64();
+        if best.as_ref().is_none_or(|b| wall_s < b.wall_s) {
+            best = Some(Timed { events: sim.events(), wall_s, sim });
+        }
+    }
+    best.expect("three runs")
 }
 
 pub fn run(args: &BenchArgs) -> Result<String, String> {
@@ -75,7 +82,7 @@ pub fn run(args: &BenchArgs) -> Result<String, String> {
     let rho = MM1_RATE_PER_S * MM1_SERVICE_MS / 1000.0;
     let theory = rho * MM1_SERVICE_MS / (1.0 - rho);
     out.push_str(&format!(
-        "M/M/1 (rho 0.9), {customers} customers: {} events in {:.3} s = {:.1} M events/s, {:.2} M customers/s\n  mean wait {:.3} ms (theory {:.3} ms)\n",
+        "M/M/1 (rho 0.9), {customers} customers, best of 3: {} events in {:.3} s = {:.1} M events/s, {:.2} M customers/s\n  mean wait {:.3} ms (theory {:.3} ms)\n",
         t.events,
         t.wall_s,
         t.events as f64 / t.wall_s / 1e6,
@@ -105,7 +112,7 @@ pub fn run(args: &BenchArgs) -> Result<String, String> {
     let t = time_run(&lc);
     let r = t.sim.report();
     out.push_str(&format!(
-        "LeetCode flow, 10,000 submissions/s for 60 simulated s: {} events in {:.3} s = {:.1} M events/s; verdict p50 {:.1} ms, p99 {:.1} ms at the browser\n",
+        "LeetCode flow, 10,000 submissions/s for 60 simulated s, best of 3: {} events in {:.3} s = {:.1} M events/s; verdict p50 {:.1} ms, p99 {:.1} ms at the browser\n",
         t.events,
         t.wall_s,
         t.events as f64 / t.wall_s / 1e6,
