@@ -301,7 +301,7 @@ impl Sim {
             Ev::FaultEnd { fault } => faults::end(self, fault),
             Ev::Tick => self.tick(),
         }
-        if self.events % 1024 == 0
+        if self.events.is_multiple_of(1024)
             && self.jobs.len() + self.msgs.len() + self.pushes.len() > crate::engine::format::defaults::caps::LIVE_ITEMS
         {
             self.stopped = Some(format!(
