@@ -3,7 +3,10 @@
 //! A call is a sequence of attempts. Each attempt is one message in the
 //! ledger and ends in exactly one state: delivered (ok answer), failed (error
 //! answer), rejected (refused by the callee), timed out (the caller gave
-//! up), dropped (a partition ate it) or lost (the callee crashed with it).
+//! up), dropped (a partition ate it) or lost (the caller crashed while
+//! waiting). A callee that crashes takes the request with it without a
+//! word: as MODEL.md says, the caller finds out by timing out, and a caller
+//! without a timeout waits forever (which is the lesson).
 //! The callee keeps working after a timeout; its answer then finds nobody
 //! waiting and counts as wasted work.
 //!
@@ -162,14 +165,6 @@ fn mark_accounted(sim: &mut Sim, caller: Key, count: impl FnOnce(&mut crate::eng
             c.call.accounted = true;
             count(&mut sim.ledger);
         }
-    }
-}
-
-/// The callee crashed with attempt `seq`: the message is lost. The caller
-/// does not know; it waits for its timeout.
-pub(super) fn attempt_lost(sim: &mut Sim, caller: Key, seq: u32) {
-    if waiting(sim, caller, seq).is_some() {
-        mark_accounted(sim, caller, |l| l.lost += 1);
     }
 }
 

@@ -280,10 +280,10 @@ pub(super) fn lose(sim: &mut Sim, jk: Key) {
     if matches!(job.phase, Phase::Calling | Phase::Parked) && !job.call.accounted {
         sim.ledger.lost += 1;
     }
-    match job.origin {
-        Origin::Call { caller, seq, .. } => super::calls::attempt_lost(sim, caller, seq),
-        Origin::Delivery { msg, delivery, .. } => super::queues::consumer_lost(sim, msg, delivery),
-        Origin::Root | Origin::Copy { .. } => {}
+    // A caller waiting on this job hears nothing and times out; a queue
+    // gets its unacked delivery back.
+    if let Origin::Delivery { msg, delivery, .. } = job.origin {
+        super::queues::consumer_lost(sim, msg, delivery);
     }
     super::sagas::job_lost(sim, &job);
 }
