@@ -21,6 +21,7 @@ pub fn migrate(mut doc: Value) -> Result<Value, String> {
         None => 1,
         Some(v) => v
             .as_u64()
+            .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && *f >= 1.0 && *f < 1e9).map(|f| f as u64))
             .filter(|v| *v >= 1)
             .ok_or_else(|| format!("`crosstalk` is the format version, a whole number like 1; got {v}"))?,
     };

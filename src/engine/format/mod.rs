@@ -6,6 +6,7 @@ pub mod load;
 pub mod migrate;
 pub mod scenario;
 pub mod validate;
+pub mod whole;
 pub mod wiring;
 
 pub use dist::Dist;

@@ -17,10 +17,11 @@ pub const FORMAT_VERSION: u32 = 1;
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// The format version (`1`).
+    #[serde(deserialize_with = "super::whole::u32_")]
     pub crosstalk: u32,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
-    #[serde(default = "default_seed")]
+    #[serde(default = "default_seed", deserialize_with = "super::whole::u64_")]
     pub seed: u64,
     #[serde(default = "default_duration_ms")]
     pub duration_ms: f64,
@@ -227,9 +228,9 @@ pub struct NodeSpec {
     pub schedule: Option<Vec<(f64, f64)>>,
 
     // service (and saga)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
     pub workers: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u64")]
     pub backlog: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_ms: Option<Dist>,
@@ -239,9 +240,9 @@ pub struct NodeSpec {
     pub idempotent: Option<bool>,
 
     // queue (persistence also for durable topics)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u64")]
     pub capacity: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
     pub max_deliveries: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dead_letter: Option<String>,
@@ -263,7 +264,7 @@ pub struct NodeSpec {
     pub reconnect_ms: Option<f64>,
 
     // browser
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u64")]
     pub users: Option<u64>,
 }
 
@@ -298,7 +299,7 @@ pub enum Jitter {
 #[serde(deny_unknown_fields)]
 pub struct RetrySpec {
     /// Attempts including the first.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
     pub attempts: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_ms: Option<f64>,
@@ -316,13 +317,13 @@ pub struct RetrySpec {
 pub struct BreakerSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_rate: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
     pub window: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
     pub min_calls: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_ms: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
     pub half_open_calls: Option<u32>,
 }
 
