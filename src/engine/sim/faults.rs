@@ -166,14 +166,14 @@ fn crash(sim: &mut Sim, n: u32) {
             }
             node.metrics.busy.set(now, 0);
             node.metrics.waiting.set(now, 0);
-            super::queues::sender_crashed(sim, n);
+            super::outbox::sender_crashed(sim, n);
             super::browsers::server_crashed(sim, n);
         }
-        NodeKind::Queue => super::queues::crash(sim, n),
+        NodeKind::Queue => super::durability::crash(sim, n),
         NodeKind::Topic => {
             for h in super::topics::backlogs(sim, n) {
                 sim.nodes[h as usize].down += 1;
-                super::queues::crash(sim, h);
+                super::durability::crash(sim, h);
             }
         }
         NodeKind::Client => super::clients::arm(sim, n),
@@ -184,7 +184,7 @@ fn crash(sim: &mut Sim, n: u32) {
 fn recover(sim: &mut Sim, n: u32) {
     match sim.nodes[n as usize].kind {
         NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => {
-            super::queues::relay_outbox(sim, n);
+            super::outbox::relay_outbox(sim, n);
             let consumed: Vec<u32> = match &sim.nodes[n as usize].rt {
                 KindRt::Worker(w) => w.consumes.iter().map(|c| c.0).collect(),
                 _ => Vec::new(),

@@ -174,7 +174,7 @@ pub(super) fn work_done(sim: &mut Sim, jk: Key) {
             }
         }
     }
-    super::queues::commit_outbox(sim, jk);
+    super::outbox::commit_outbox(sim, jk);
     continue_steps(sim, jk);
 }
 

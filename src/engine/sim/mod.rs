@@ -23,10 +23,12 @@ mod browsers;
 mod build;
 mod calls;
 mod clients;
+mod durability;
 mod event;
 mod faults;
 mod jobs;
 mod model;
+mod outbox;
 mod queues;
 mod reporting;
 mod sagas;
@@ -292,7 +294,7 @@ impl Sim {
             Ev::MsgArrive { msg } => queues::arrive(self, msg),
             Ev::MsgReady { msg } => queues::ready_again(self, msg),
             Ev::Visibility { msg, delivery } => queues::visibility_expired(self, msg, delivery),
-            Ev::OutboxConfirm { node, op } => queues::outbox_confirmed(self, node, op),
+            Ev::OutboxConfirm { node, op } => outbox::outbox_confirmed(self, node, op),
             Ev::PushArrive { push } => browsers::push_arrived(self, push),
             Ev::Reconnect { browser, user } => browsers::reconnect(self, browser, user),
             Ev::Poll { browser, user } => browsers::poll(self, browser, user),

@@ -11,25 +11,16 @@
 //! returns its unacked messages to the queue (RabbitMQ requeues on channel
 //! close).
 //!
-//! Persistence follows Redis: `memory` keeps nothing across a crash,
-//! `aof_always` keeps every accepted write, `aof_everysec` loses what came
-//! after the last once-a-second fsync, `snapshot` (RDB) loses everything
-//! after the last snapshot. Messages the broker had accepted and then lost
-//! are counted as `acked_then_lost`.
-//!
-//! Senders: `enqueue` is fire and forget. Without an outbox (a dual write),
-//! a message still in the sender's buffer when the sender crashes is lost.
-//! With `outbox: true` the message is a row written in the sender's
-//! transaction; the relay resends unconfirmed rows after a crash, so nothing
-//! is lost and a message may arrive twice.
+//! What a broker keeps across a crash is in `durability`; the sender's side
+//! (dual write or outbox) in `outbox`.
 
 use super::event::Ev;
 use super::jobs::{self, NewJob};
 use super::model::*;
 use super::tokens::TokenSpec;
 use super::Sim;
-use crate::engine::format::{defaults, Persistence, Via};
-use crate::engine::kernel::clock::{ms_to_us, Micros};
+
+use crate::engine::kernel::clock::Micros;
 use crate::engine::kernel::slab::Key;
 use crate::engine::trace::{HopKind, NO_LINK};
 use crate::engine::view::{TokenKind, TokenTone};
@@ -86,26 +77,6 @@ pub(super) fn send(sim: &mut Sim, link: u32, m: NewMsg) {
     sim.schedule(arrive, Ev::MsgArrive { msg });
 }
 
-/// At commit: write an outbox row for every outboxed send still to come.
-pub(super) fn commit_outbox(sim: &mut Sim, jk: Key) {
-    let Some(job) = sim.jobs.get(jk) else { return };
-    if !matches!(&sim.nodes[job.node as usize].rt, KindRt::Worker(w) if w.has_outbox) {
-        return;
-    }
-    let (node, op, trace, trace_start, step) = (job.node, job.op, job.trace, job.trace_start, job.step as usize);
-    let rows: Vec<u32> = sim.nodes[node as usize].out[step.min(sim.nodes[node as usize].out.len())..]
-        .iter()
-        .copied()
-        .filter(|l| sim.links[*l as usize].outbox && matches!(sim.links[*l as usize].via, Via::Enqueue | Via::Publish))
-        .collect();
-    for link in rows {
-        let msg_op = sim.new_op();
-        if let KindRt::Worker(w) = &mut sim.nodes[node as usize].rt {
-            w.outbox.entry((op, link)).or_insert(OutboxRow { trace, trace_start, msg_op });
-        }
-    }
-}
-
 /// The enqueue step of a job.
 pub(super) fn send_from_job(sim: &mut Sim, jk: Key, link: u32) {
     let Some(job) = sim.jobs.get(jk) else { return };
@@ -127,17 +98,6 @@ pub(super) fn send_request(sim: &mut Sim, jk: Key, link: u32, op: u64, (caller, 
     let (node, trace, trace_start) = (job.node, job.trace, job.trace_start);
     let reply_to = Some((caller, seq, link));
     send(sim, link, NewMsg { trace, trace_start, op, sender: node, outbox: false, reply_to });
-}
-
-/// When a message accepted at `now` survives a crash of its broker.
-fn durable_at(q: &QueueRt, now: Micros) -> Micros {
-    let every = |period: Micros| now.div_ceil(period) * period;
-    match q.persistence {
-        Persistence::Memory => Micros::MAX,
-        Persistence::AofAlways => now,
-        Persistence::AofEverysec => every(ms_to_us(defaults::AOF_EVERYSEC_MS)),
-        Persistence::Snapshot => every(q.snapshot_us),
-    }
 }
 
 pub(super) fn arrive(sim: &mut Sim, mk: Key) {
@@ -164,7 +124,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
         sim.hop(trace, HopKind::Reject, qi, link, 0);
         return;
     }
-    let durable = durable_at(q, now);
+    let durable = super::durability::durable_at(q, now);
     q.ready.push_back(mk);
     n.metrics.waiting.set(now, q.ready.len() as u64);
     if let Some(m) = sim.msgs.get_mut(mk) {
@@ -179,18 +139,6 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
         sim.schedule(back, Ev::OutboxConfirm { node: sender, op });
     }
     dispatch(sim, qi);
-}
-
-/// The broker confirmed an outboxed message: forget its row (unless the
-/// sender is down: the confirm is lost and the relay will send it again).
-pub(super) fn outbox_confirmed(sim: &mut Sim, node: u32, op: u64) {
-    let n = &mut sim.nodes[node as usize];
-    if n.is_down() {
-        return;
-    }
-    if let KindRt::Worker(w) = &mut n.rt {
-        w.outbox.retain(|_, row| row.msg_op != op);
-    }
 }
 
 /// Hands ready messages to free consumers, in turn.
@@ -443,7 +391,7 @@ fn dead_letter(sim: &mut Sim, mk: Key) {
     let n = &mut sim.nodes[dlq as usize];
     n.metrics.arrivals += 1;
     if let KindRt::Queue(q) = &mut n.rt {
-        m.durable_at = durable_at(q, now);
+        m.durable_at = super::durability::durable_at(q, now);
         q.ready.push_back(mk);
         n.metrics.waiting.set(now, q.ready.len() as u64);
     }
@@ -481,86 +429,4 @@ pub(super) fn visibility_expired(sim: &mut Sim, mk: Key, delivery: u32) {
         q.unacked -= 1;
     }
     redeliver_or_dead_letter(sim, mk, false);
-}
-
-/// The broker crashes: what its persistence did not keep is lost; unacked
-/// messages it kept will be delivered again after recovery.
-pub(super) fn crash(sim: &mut Sim, qi: u32) {
-    let now = sim.now;
-    let mine: Vec<(Key, MsgState, Micros, bool, u64)> = sim
-        .msgs
-        .iter()
-        .filter(|(_, m)| m.queue == qi && m.state != MsgState::Transit)
-        .map(|(k, m)| (k, m.state, m.durable_at, m.dead, m.trace))
-        .collect();
-    let mut kept: Vec<(Micros, Key)> = Vec::new();
-    for (k, _state, durable_at, dead, trace) in mine {
-        if durable_at <= now {
-            let Some(m) = sim.msgs.get_mut(k) else {
-                continue;
-            };
-            m.state = MsgState::Ready;
-            kept.push((m.enqueued, k));
-        } else {
-            if !dead {
-                sim.ledger.lost += 1;
-            }
-            let n = &mut sim.nodes[qi as usize];
-            n.metrics.lost += 1;
-            n.metrics.bump("acked_then_lost");
-            sim.hop(trace, HopKind::Lost, qi, NO_LINK, 0);
-            sim.msgs.remove(k);
-        }
-    }
-    kept.sort();
-    let n = &mut sim.nodes[qi as usize];
-    if let KindRt::Queue(q) = &mut n.rt {
-        q.ready = kept.into_iter().map(|(_, k)| k).collect();
-        q.unacked = 0;
-        n.metrics.waiting.set(now, q.ready.len() as u64);
-    }
-    super::topics::backlog_changed(sim, qi);
-}
-
-/// A sender crashed: messages still in its buffer were never sent. Without
-/// an outbox they are lost (the dual-write problem); with one, the row
-/// stays and the relay sends them after recovery.
-pub(super) fn sender_crashed(sim: &mut Sim, node: u32) {
-    let buffered: Vec<(Key, bool, u32, u64)> = sim
-        .msgs
-        .iter()
-        .filter(|(_, m)| m.sender == node && m.state == MsgState::Transit)
-        .map(|(k, m)| (k, m.outbox, m.token, m.trace))
-        .collect();
-    for (k, outbox, token, trace) in buffered {
-        sim.tokens.end(token);
-        sim.msgs.remove(k);
-        if outbox {
-            sim.ledger.sent -= 1;
-        } else {
-            sim.ledger.lost += 1;
-            sim.nodes[node as usize].metrics.bump("dual_write_lost");
-            sim.hop(trace, HopKind::Lost, node, NO_LINK, 0);
-        }
-    }
-}
-
-/// The sender is back: its relay sends every unconfirmed outbox row.
-pub(super) fn relay_outbox(sim: &mut Sim, node: u32) {
-    let KindRt::Worker(w) = &sim.nodes[node as usize].rt else {
-        return;
-    };
-    let rows: Vec<(u32, OutboxRow)> = w.outbox.iter().map(|((_, link), row)| (*link, *row)).collect();
-    for (link, row) in rows {
-        sim.nodes[node as usize].metrics.bump("outbox_resent");
-        let m = NewMsg {
-            trace: row.trace,
-            trace_start: row.trace_start,
-            op: row.msg_op,
-            sender: node,
-            outbox: true,
-            reply_to: None,
-        };
-        send(sim, link, m);
-    }
 }

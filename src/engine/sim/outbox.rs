@@ -1,0 +1,91 @@
+//! The sender's side of a queue or topic: dual write or outbox.
+//!
+//! `enqueue` and `publish` are fire and forget. Without an outbox (a dual
+//! write: commit, then send), a message still in the sender's buffer when
+//! the sender crashes is lost (`dual_write_lost`). With `outbox: true` the
+//! message is a row written in the sender's own transaction; a relay sends
+//! it and forgets the row once the broker confirms. After a crash the relay
+//! resends every unconfirmed row, so nothing is lost and a message whose
+//! confirm was lost arrives twice (idempotent consumers skip it).
+
+use super::model::*;
+use super::queues::{send, NewMsg};
+use super::Sim;
+use crate::engine::format::Via;
+use crate::engine::kernel::slab::Key;
+use crate::engine::trace::{HopKind, NO_LINK};
+
+/// At commit: write an outbox row for every outboxed send still to come.
+pub(super) fn commit_outbox(sim: &mut Sim, jk: Key) {
+    let Some(job) = sim.jobs.get(jk) else { return };
+    if !matches!(&sim.nodes[job.node as usize].rt, KindRt::Worker(w) if w.has_outbox) {
+        return;
+    }
+    let (node, op, trace, trace_start, step) = (job.node, job.op, job.trace, job.trace_start, job.step as usize);
+    let rows: Vec<u32> = sim.nodes[node as usize].out[step.min(sim.nodes[node as usize].out.len())..]
+        .iter()
+        .copied()
+        .filter(|l| sim.links[*l as usize].outbox && matches!(sim.links[*l as usize].via, Via::Enqueue | Via::Publish))
+        .collect();
+    for link in rows {
+        let msg_op = sim.new_op();
+        if let KindRt::Worker(w) = &mut sim.nodes[node as usize].rt {
+            w.outbox.entry((op, link)).or_insert(OutboxRow { trace, trace_start, msg_op });
+        }
+    }
+}
+
+/// The broker confirmed an outboxed message: forget its row (unless the
+/// sender is down: the confirm is lost and the relay will send it again).
+pub(super) fn outbox_confirmed(sim: &mut Sim, node: u32, op: u64) {
+    let n = &mut sim.nodes[node as usize];
+    if n.is_down() {
+        return;
+    }
+    if let KindRt::Worker(w) = &mut n.rt {
+        w.outbox.retain(|_, row| row.msg_op != op);
+    }
+}
+
+/// A sender crashed: messages still in its buffer were never sent. Without
+/// an outbox they are lost (the dual-write problem); with one, the row
+/// stays and the relay sends them after recovery.
+pub(super) fn sender_crashed(sim: &mut Sim, node: u32) {
+    let buffered: Vec<(Key, bool, u32, u64)> = sim
+        .msgs
+        .iter()
+        .filter(|(_, m)| m.sender == node && m.state == MsgState::Transit)
+        .map(|(k, m)| (k, m.outbox, m.token, m.trace))
+        .collect();
+    for (k, outbox, token, trace) in buffered {
+        sim.tokens.end(token);
+        sim.msgs.remove(k);
+        if outbox {
+            sim.ledger.sent -= 1;
+        } else {
+            sim.ledger.lost += 1;
+            sim.nodes[node as usize].metrics.bump("dual_write_lost");
+            sim.hop(trace, HopKind::Lost, node, NO_LINK, 0);
+        }
+    }
+}
+
+/// The sender is back: its relay sends every unconfirmed outbox row.
+pub(super) fn relay_outbox(sim: &mut Sim, node: u32) {
+    let KindRt::Worker(w) = &sim.nodes[node as usize].rt else {
+        return;
+    };
+    let rows: Vec<(u32, OutboxRow)> = w.outbox.iter().map(|((_, link), row)| (*link, *row)).collect();
+    for (link, row) in rows {
+        sim.nodes[node as usize].metrics.bump("outbox_resent");
+        let m = NewMsg {
+            trace: row.trace,
+            trace_start: row.trace_start,
+            op: row.msg_op,
+            sender: node,
+            outbox: true,
+            reply_to: None,
+        };
+        send(sim, link, m);
+    }
+}
