@@ -42,6 +42,7 @@ impl<T> Default for Slab<T> {
 }
 
 impl<T> Slab<T> {
+    #[inline]
     pub fn insert(&mut self, item: T) -> Key {
         self.live += 1;
         if let Some(slot) = self.free.pop() {
@@ -71,6 +72,7 @@ impl<T> Slab<T> {
         }
     }
 
+    #[inline]
     pub fn remove(&mut self, k: Key) -> Option<T> {
         let s = self.slots.get_mut(k.slot as usize)?;
         if s.gen != k.gen {

@@ -27,6 +27,7 @@ use crate::engine::trace::HopKind;
 use crate::engine::view::{TokenKind, TokenTone};
 
 /// One crossing of `link`: a latency sample, stretched by `slow` faults.
+#[inline]
 pub(super) fn latency(sim: &mut Sim, link: u32) -> Micros {
     let l = &mut sim.links[link as usize];
     let us = l.rng.sample_us(&l.latency);

@@ -54,6 +54,11 @@ impl Tokens {
         if !self.on {
             return NONE;
         }
+        self.track(t)
+    }
+
+    #[inline(never)]
+    fn track(&mut self, t: TokenSpec) -> u32 {
         let d = Departure {
             link: t.link,
             at_us: t.depart,
