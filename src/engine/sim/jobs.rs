@@ -200,8 +200,7 @@ pub(super) fn continue_steps(sim: &mut Sim, jk: Key) {
                 super::calls::start_request_reply(sim, jk, link);
                 return;
             }
-            Via::Enqueue => super::queues::send_from_job(sim, jk, link),
-            Via::Publish => super::topics::publish(sim, jk, link),
+            Via::Enqueue | Via::Publish => super::queues::send_from_job(sim, jk, link),
             Via::Push | Via::Sse | Via::Poll => super::browsers::send_result(sim, jk, link),
             Via::Consume | Via::Subscribe => {}
         }
@@ -283,7 +282,7 @@ pub(super) fn lose(sim: &mut Sim, jk: Key) {
     // A caller waiting on this job hears nothing and times out; a queue
     // gets its unacked delivery back.
     if let Origin::Delivery { msg, delivery, .. } = job.origin {
-        super::queues::consumer_lost(sim, msg, delivery);
+        super::queues::take_back(sim, msg, delivery);
     }
     super::sagas::job_lost(sim, &job);
 }

@@ -293,7 +293,7 @@ impl Sim {
             Ev::Retry { job, seq } => calls::retry(self, job, seq),
             Ev::MsgArrive { msg } => queues::arrive(self, msg),
             Ev::MsgReady { msg } => queues::ready_again(self, msg),
-            Ev::Visibility { msg, delivery } => queues::visibility_expired(self, msg, delivery),
+            Ev::Visibility { msg, delivery } => queues::take_back(self, msg, delivery),
             Ev::OutboxConfirm { node, op } => outbox::outbox_confirmed(self, node, op),
             Ev::PushArrive { push } => browsers::push_arrived(self, push),
             Ev::Reconnect { browser, user } => browsers::reconnect(self, browser, user),

@@ -77,7 +77,8 @@ pub(super) fn send(sim: &mut Sim, link: u32, m: NewMsg) {
     sim.schedule(arrive, Ev::MsgArrive { msg });
 }
 
-/// The enqueue step of a job.
+/// A job's enqueue or publish step: through its outbox row when the link
+/// has one (the row carries the message's id), directly otherwise.
 pub(super) fn send_from_job(sim: &mut Sim, jk: Key, link: u32) {
     let Some(job) = sim.jobs.get(jk) else { return };
     let (node, trace, trace_start, job_op) = (job.node, job.trace, job.trace_start, job.op);
@@ -398,24 +399,10 @@ fn dead_letter(sim: &mut Sim, mk: Key) {
     dispatch(sim, dlq);
 }
 
-/// The consumer crashed holding delivery `delivery`: back to the queue.
-pub(super) fn consumer_lost(sim: &mut Sim, mk: Key, delivery: u32) {
-    if !current(sim, mk, delivery) {
-        return;
-    }
-    let Some(qi) = sim.msgs.get(mk).map(|m| m.queue) else {
-        return;
-    };
-    if sim.nodes[qi as usize].is_down() {
-        return;
-    }
-    if let KindRt::Queue(q) = &mut sim.nodes[qi as usize].rt {
-        q.unacked -= 1;
-    }
-    redeliver_or_dead_letter(sim, mk, false);
-}
-
-pub(super) fn visibility_expired(sim: &mut Sim, mk: Key, delivery: u32) {
+/// Delivery `delivery` will never be acked: its consumer crashed (RabbitMQ
+/// requeues on channel close) or its visibility timeout ran out (SQS makes
+/// it visible again). Back to the queue, or to the dead letters.
+pub(super) fn take_back(sim: &mut Sim, mk: Key, delivery: u32) {
     if !current(sim, mk, delivery) {
         return;
     }

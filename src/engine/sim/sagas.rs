@@ -34,8 +34,7 @@ pub(super) fn continue_saga(sim: &mut Sim, jk: Key) {
                 calls::start(sim, jk, link, false);
                 return;
             }
-            Via::Enqueue => super::queues::send_from_job(sim, jk, link),
-            Via::Publish => super::topics::publish(sim, jk, link),
+            Via::Enqueue | Via::Publish => super::queues::send_from_job(sim, jk, link),
             _ => {}
         }
         if let Some(job) = sim.jobs.get_mut(jk) {

@@ -66,21 +66,6 @@ pub(super) fn add_durable_backlogs(sim: &mut Sim) {
     }
 }
 
-/// The publish step of a job.
-pub(super) fn publish(sim: &mut Sim, jk: Key, link: u32) {
-    let Some(job) = sim.jobs.get(jk) else { return };
-    let (node, trace, trace_start, job_op) = (job.node, job.trace, job.trace_start, job.op);
-    let row = match &sim.nodes[node as usize].rt {
-        KindRt::Worker(w) => w.outbox.get(&(job_op, link)).copied(),
-        _ => None,
-    };
-    let (op, outbox) = match row {
-        Some(r) => (r.msg_op, true),
-        None => (sim.new_op(), false),
-    };
-    queues::send(sim, link, NewMsg { trace, trace_start, op, sender: node, outbox, reply_to: None });
-}
-
 /// A published message reached the topic: fan it out.
 pub(super) fn arrive(sim: &mut Sim, mk: Key) {
     let Some(m) = sim.msgs.remove(mk) else { return };
