@@ -22,7 +22,6 @@
 
 use super::event::Ev;
 use super::model::*;
-use super::tokens::TokenSpec;
 use super::{Push, Sim};
 use crate::engine::format::Via;
 use crate::engine::kernel::clock::Micros;
@@ -147,17 +146,7 @@ fn push(sim: &mut Sim, b: u32, user: u32, server: u32, trace: u64, trace_start: 
         sim.ledger.dropped += 1;
         return;
     }
-    let now = depart;
-    let arrive = now + super::calls::latency(sim, link);
-    let token = sim.tokens.start(TokenSpec {
-        link,
-        depart: now,
-        arrive,
-        backwards: false,
-        kind: TokenKind::Message,
-        tone: TokenTone::Ok,
-        trace,
-    });
+    let (arrive, token) = super::calls::cross(sim, link, depart, false, TokenKind::Message, TokenTone::Ok, trace);
     let p = sim.pushes.insert(Push { browser: b, user, server, trace, trace_start, token });
     sim.schedule(arrive, Ev::PushArrive { push: p });
 }

@@ -38,6 +38,23 @@ pub(super) fn latency(sim: &mut Sim, link: u32) -> Micros {
     }
 }
 
+/// Starts a crossing of `link` at `depart` (a request or message going
+/// out, or an answer coming back): when it arrives, and its token slot.
+#[inline]
+pub(super) fn cross(
+    sim: &mut Sim,
+    link: u32,
+    depart: Micros,
+    backwards: bool,
+    kind: TokenKind,
+    tone: TokenTone,
+    trace: u64,
+) -> (Micros, u32) {
+    let arrive = depart + latency(sim, link);
+    let token = sim.tokens.start(TokenSpec { link, depart, arrive, backwards, kind, tone, trace });
+    (arrive, token)
+}
+
 /// Starts a new call from job `jk` over `link` (a new idempotency key).
 pub(super) fn start(sim: &mut Sim, jk: Key, link: u32, compensating: bool) {
     let op = sim.new_op();
@@ -136,21 +153,8 @@ pub(super) fn answer_caller(sim: &mut Sim, callee: &Job, caller: Key, seq: u32, 
         sim.hop(callee.trace, HopKind::Drop, callee.node, link, 1);
         return;
     }
-    let now = sim.now;
-    let arrive = now + latency(sim, link);
-    let tone = match outcome {
-        Outcome::Ok => TokenTone::Ok,
-        _ => TokenTone::Error,
-    };
-    let token = sim.tokens.start(TokenSpec {
-        link,
-        depart: now,
-        arrive,
-        backwards: true,
-        kind: TokenKind::Response,
-        tone,
-        trace: callee.trace,
-    });
+    let tone = if outcome == Outcome::Ok { TokenTone::Ok } else { TokenTone::Error };
+    let (arrive, token) = cross(sim, link, sim.now, true, TokenKind::Response, tone, callee.trace);
     let ev = if phase == Phase::Parked {
         Ev::ReplyBack { job: caller, seq, outcome, token, from: sim.links[link as usize].from }
     } else {

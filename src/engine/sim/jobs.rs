@@ -7,7 +7,6 @@
 
 use super::event::Ev;
 use super::model::*;
-use super::tokens::TokenSpec;
 use super::Sim;
 use crate::engine::format::{NodeKind, Via};
 use crate::engine::kernel::clock::Micros;
@@ -28,21 +27,11 @@ pub(super) struct NewJob {
 /// Creates a job travelling over `link` to its node; it arrives after the
 /// link's latency.
 pub(super) fn send(sim: &mut Sim, link: u32, new: NewJob, tone: TokenTone) -> Key {
-    let now = sim.now;
-    let latency = super::calls::latency(sim, link);
-    let arrive = now + latency;
-    let token = sim.tokens.start(TokenSpec {
-        link,
-        depart: now,
-        arrive,
-        backwards: false,
-        kind: match new.origin {
-            Origin::Call { .. } | Origin::Root => TokenKind::Request,
-            Origin::Delivery { .. } | Origin::Copy { .. } => TokenKind::Message,
-        },
-        tone,
-        trace: new.trace,
-    });
+    let kind = match new.origin {
+        Origin::Call { .. } | Origin::Root => TokenKind::Request,
+        Origin::Delivery { .. } | Origin::Copy { .. } => TokenKind::Message,
+    };
+    let (arrive, token) = super::calls::cross(sim, link, sim.now, false, kind, tone, new.trace);
     let job = sim.jobs.insert(Job {
         node: new.node,
         trace: new.trace,

@@ -17,7 +17,6 @@
 use super::event::Ev;
 use super::jobs::{self, NewJob};
 use super::model::*;
-use super::tokens::TokenSpec;
 use super::Sim;
 
 use crate::engine::kernel::clock::Micros;
@@ -48,16 +47,7 @@ pub(super) fn send(sim: &mut Sim, link: u32, m: NewMsg) {
         sim.hop(m.trace, HopKind::Drop, from, link, 0);
         return;
     }
-    let arrive = now + super::calls::latency(sim, link);
-    let token = sim.tokens.start(TokenSpec {
-        link,
-        depart: now,
-        arrive,
-        backwards: false,
-        kind: TokenKind::Message,
-        tone: TokenTone::Pending,
-        trace: m.trace,
-    });
+    let (arrive, token) = super::calls::cross(sim, link, now, false, TokenKind::Message, TokenTone::Pending, m.trace);
     let msg = sim.msgs.insert(Msg {
         queue: to,
         trace: m.trace,
@@ -277,17 +267,8 @@ pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, ok: bool, _consumer:
 
 /// Request-reply: the answer travels back to the parked caller.
 fn answer_request(sim: &mut Sim, caller: Key, seq: u32, link: u32, trace: u64, outcome: super::model::Outcome) {
-    let now = sim.now;
-    let arrive = now + super::calls::latency(sim, link);
-    let token = sim.tokens.start(TokenSpec {
-        link,
-        depart: now,
-        arrive,
-        backwards: true,
-        kind: TokenKind::Response,
-        tone: if outcome == super::model::Outcome::Ok { TokenTone::Ok } else { TokenTone::Error },
-        trace,
-    });
+    let tone = if outcome == super::model::Outcome::Ok { TokenTone::Ok } else { TokenTone::Error };
+    let (arrive, token) = super::calls::cross(sim, link, sim.now, true, TokenKind::Response, tone, trace);
     let from = sim.links[link as usize].from;
     sim.schedule(arrive, Ev::ReplyBack { job: caller, seq, outcome, token, from });
 }
