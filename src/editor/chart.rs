@@ -75,7 +75,7 @@ pub fn fmt_ms(ms: f64) -> String {
     }
     if ms < 1.0 {
         format!("{:.0} µs", ms * 1000.0)
-    } else if ms < 100.0 {
+    } else if ms < 100.0 && libm::round(ms * 10.0) % 10.0 != 0.0 {
         format!("{ms:.1} ms")
     } else if ms < 1000.0 {
         format!("{ms:.0} ms")
@@ -123,6 +123,7 @@ mod tests {
     fn durations_read_naturally() {
         assert_eq!(fmt_ms(0.5), "500 µs");
         assert_eq!(fmt_ms(12.34), "12.3 ms");
+        assert_eq!(fmt_ms(20.0), "20 ms");
         assert_eq!(fmt_ms(3200.0), "3.20 s");
         assert_eq!(fmt_ms(125_000.0), "2 min 5 s");
         assert_eq!(fmt_count(12_345), "12.3k");

@@ -493,7 +493,7 @@ pub fn fault_fields(kind: FaultKind) -> Vec<Field> {
     match kind {
         FaultKind::Slow => v.push(field(
             "factor",
-            "Factor",
+            "Slowdown",
             "×",
             Input::Number,
             "required",
@@ -501,7 +501,7 @@ pub fn fault_fields(kind: FaultKind) -> Vec<Field> {
         )),
         FaultKind::Errors => v.push(field(
             "rate",
-            "Error rate",
+            "Failing share",
             "0–1",
             Input::Fraction,
             "required",

@@ -1,0 +1,224 @@
+//! One node on the canvas: an SVG group carrying `data-kind` and an
+//! `aria-label` with the node's label (tests and screen readers find nodes
+//! by them), its icon, name and settings, the connection handle, and while
+//! a run goes, its busy workers, waiting items and crash state.
+//!
+//! Pointer gestures are handled once for the whole canvas (`canvas.rs`);
+//! a node only answers the keyboard and the inline rename.
+
+use super::icons::glyph;
+use super::state::use_ctx;
+use crate::editor::describe::{fit_label, node_summary};
+use crate::editor::geometry::{NODE_H, NODE_W};
+use crate::editor::selection::Selection;
+use crate::engine::format::{NodeKind, NodeSpec};
+use crate::engine::view::NodeLive;
+use leptos::prelude::*;
+
+/// Characters of a label that fit the box at its font size.
+const LABEL_CHARS: usize = 16;
+const SUMMARY_CHARS: usize = 21;
+
+#[component]
+pub fn NodeView(id: String) -> impl IntoView {
+    let ctx = use_ctx();
+    let key = id.clone();
+    let node = Memo::new(move |_| ctx.doc.with(|d| d.node(&key).cloned()));
+    let key = id.clone();
+    let index = Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().position(|n| n.id == key)));
+    let live = Memo::new(move |_| {
+        let i = index.get()?;
+        ctx.run.snap.with(|s| s.nodes.get(i).cloned())
+    });
+    let key = id.clone();
+    let selected = Memo::new(move |_| ctx.sel.with(|s| s.has_node(&key)));
+    let key = id.clone();
+    let renaming = Memo::new(move |_| ctx.renaming.with(|r| r.as_deref() == Some(key.as_str())));
+
+    let key = id.clone();
+    let on_key = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+        "Enter" | " " => {
+            ev.prevent_default();
+            ctx.sel.set(Selection::node(&key));
+        }
+        "F2" => {
+            ev.prevent_default();
+            ctx.renaming.set(Some(key.clone()));
+        }
+        _ => {}
+    };
+
+    // Fine-grained pieces, so a drag only rewrites the transform.
+    let kind = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| n.kind)));
+    let pos = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| (n.x, n.y)).unwrap_or_default()));
+    let name = Memo::new(move |_| {
+        node.with(|n| n.as_ref().map(|n| n.display_name().to_string()).unwrap_or_default())
+    });
+    let summary = Memo::new(move |_| node.with(|n| n.as_ref().map(node_summary).unwrap_or_default()));
+    let node_id = id.clone();
+
+    move || {
+        let kind = kind.get()?;
+        let class = move || {
+            let mut c = format!("node kind-{}", kind.as_str());
+            if selected.get() {
+                c.push_str(" selected");
+            }
+            if let Some(l) = live.get() {
+                if l.crashed {
+                    c.push_str(" crashed");
+                } else if l.degraded {
+                    c.push_str(" degraded");
+                }
+            }
+            c
+        };
+        let transform = move || {
+            let (x, y) = pos.get();
+            format!("translate({:.1} {:.1})", x - NODE_W / 2.0, y - NODE_H / 2.0)
+        };
+        Some(view! {
+            <g
+                class=class
+                data-kind=kind.as_str()
+                data-id=node_id.clone()
+                aria-label=move || name.get()
+                aria-selected=move || selected.get().to_string()
+                role="group"
+                tabindex="0"
+                transform=transform
+                on:keydown=on_key.clone()
+            >
+                <rect class="node-box" width=NODE_W height=NODE_H rx="12"/>
+                <rect class="node-accent" x="0" y="10" width="4" height=NODE_H - 20.0 rx="2"/>
+                <circle class="node-icon-bg" cx="27" cy=NODE_H / 2.0 r="15"/>
+                <g class="node-icon" transform=format!("translate(17 {}) scale(0.8333)", NODE_H / 2.0 - 10.0)>
+                    {glyph(kind)}
+                </g>
+                <text class="node-label" x="50" y="24">{move || fit_label(&name.get(), LABEL_CHARS)}</text>
+                <text class="node-sub" x="50" y="41">{move || fit_label(&summary.get(), SUMMARY_CHARS)}</text>
+                <Live live=live kind=kind/>
+                <circle class="handle" data-handle="out" cx=NODE_W cy=NODE_H / 2.0 r="6"/>
+                {move || {
+                    renaming
+                        .get()
+                        .then(|| node.get_untracked())
+                        .flatten()
+                        .map(|n| view! { <Rename node=n/> })
+                }}
+            </g>
+        })
+    }
+}
+
+/// The run's marks on a node: a busy bar, a waiting count, a crash badge.
+#[component]
+fn Live(live: Memo<Option<NodeLive>>, kind: NodeKind) -> impl IntoView {
+    move || {
+        let l = live.get()?;
+        let bar = (l.workers > 0).then(|| {
+            let frac = (f64::from(l.busy) / f64::from(l.workers)).clamp(0.0, 1.0);
+            let hot = if frac > 0.85 { " hot" } else { "" };
+            view! {
+                <g class="busy">
+                    <rect class="busy-track" x="50" y="47" width="98" height="4" rx="2"/>
+                    <rect class=format!("busy-fill{hot}") x="50" y="47" width=98.0 * frac height="4" rx="2"/>
+                </g>
+            }
+        });
+        let waiting = (l.waiting > 0 || kind == NodeKind::Queue).then(|| {
+            let text = compact(l.waiting);
+            let w = 14.0 + 7.0 * text.chars().count() as f64;
+            view! {
+                <g class="waiting" transform=format!("translate({} -9)", NODE_W - w + 6.0)>
+                    <rect width=w height="18" rx="9"/>
+                    <text x=w / 2.0 y="12.5">{text}</text>
+                </g>
+            }
+        });
+        let down = l.crashed.then(|| {
+            view! {
+                <g class="crash-badge" transform="translate(8 -9)">
+                    <rect width="64" height="18" rx="9"/>
+                    <text x="32" y="12.5">"CRASHED"</text>
+                </g>
+            }
+        });
+        Some(view! { {bar} {waiting} {down} })
+    }
+}
+
+fn compact(n: u64) -> String {
+    if n < 1000 {
+        n.to_string()
+    } else if n < 1_000_000 {
+        format!("{:.1}k", n as f64 / 1000.0)
+    } else {
+        format!("{:.1}M", n as f64 / 1e6)
+    }
+}
+
+/// The inline editor a double-click opens over the node's name.
+#[component]
+fn Rename(node: NodeSpec) -> impl IntoView {
+    let ctx = use_ctx();
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+            el.select();
+        }
+    });
+    let id = node.id.clone();
+    let commit = move |text: String| {
+        if ctx.renaming.get_untracked().is_none() {
+            return;
+        }
+        ctx.renaming.set(None);
+        let r = ctx.try_edit(|s| {
+            crate::editor::fields::set(
+                s,
+                &crate::engine::format::validate::Place::Node(id.clone()),
+                "label",
+                &text,
+            )
+        });
+        if let Err(e) = r {
+            ctx.complain(format!("Label: {e}"));
+        }
+    };
+    let on_key = {
+        let commit = commit.clone();
+        move |ev: web_sys::KeyboardEvent| {
+            ev.stop_propagation();
+            match ev.key().as_str() {
+                "Enter" => {
+                    if let Some(el) = input.get_untracked() {
+                        commit(el.value());
+                    }
+                }
+                "Escape" => ctx.renaming.set(None),
+                _ => {}
+            }
+        }
+    };
+    let on_blur = move |_| {
+        if let Some(el) = input.get_untracked() {
+            commit(el.value());
+        }
+    };
+    view! {
+        <foreignObject x="44" y="8" width=NODE_W - 52.0 height="26">
+            <input
+                node_ref=input
+                class="rename"
+                aria-label="Rename"
+                prop:value=node.label.clone()
+                maxlength="200"
+                on:keydown=on_key
+                on:blur=on_blur
+                on:pointerdown=|ev| ev.stop_propagation()
+            />
+        </foreignObject>
+    }
+}
