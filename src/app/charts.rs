@@ -9,8 +9,8 @@ use crate::engine::format::NodeKind;
 use crate::engine::report::Bucket;
 use leptos::prelude::*;
 
-const W: f64 = 320.0;
-const H: f64 = 120.0;
+const W: f64 = 460.0;
+const H: f64 = 100.0;
 const LEFT: f64 = 34.0;
 const RIGHT: f64 = 8.0;
 const TOP: f64 = 8.0;

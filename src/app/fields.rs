@@ -47,20 +47,26 @@ impl Typing {
         }
     }
 
+    // Every access below is a `try_` one: a field's handlers can run after
+    // its panel was replaced (a blur fires once a focused box is removed),
+    // and touching a disposed signal would panic.
+
     /// Applies `text` live; the first keystroke remembers the document.
     fn input(&self, place: &Place, key: &str, text: String) {
         let ctx = self.ctx;
-        if self.before.with_value(Option::is_none) {
-            self.before.set_value(Some(ctx.doc.get_untracked()));
+        if self.before.try_with_value(Option::is_none) == Some(true) {
+            self.before.try_set_value(Some(ctx.doc.get_untracked()));
         }
-        self.draft.set(Some(text.clone()));
+        self.draft.try_set(Some(text.clone()));
         let next = ctx.doc.with_untracked(|d| fields::set(d, place, key, &text));
         match next {
             Ok(next) => {
-                self.error.set(None);
+                self.error.try_set(None);
                 ctx.doc.set(next);
             }
-            Err(e) => self.error.set(Some(e)),
+            Err(e) => {
+                self.error.try_set(Some(e));
+            }
         }
     }
 
@@ -70,18 +76,16 @@ impl Typing {
         if let Some(before) = self.before.try_update_value(Option::take).flatten() {
             ctx.commit(before);
         }
-        if self.error.get_untracked().is_none() {
-            self.draft.set(None);
+        if self.error.try_get_untracked().flatten().is_none() {
+            self.draft.try_set(None);
         }
     }
 
     /// A one-shot change (menus, checkboxes).
     fn set(&self, place: &Place, key: &str, text: &str) {
         let ctx = self.ctx;
-        match ctx.try_edit(|d| fields::set(d, place, key, text)) {
-            Ok(()) => self.error.set(None),
-            Err(e) => self.error.set(Some(e)),
-        }
+        let r = ctx.try_edit(|d| fields::set(d, place, key, text));
+        self.error.try_set(r.err());
     }
 }
 
@@ -89,6 +93,8 @@ impl Typing {
 pub fn FieldRow(place: Place, field: Field) -> impl IntoView {
     let ctx = use_ctx();
     let typing = Typing::new();
+    // A panel replaced mid-edit still records the edit.
+    on_cleanup(move || typing.done());
     let key = field.key;
     let id = dom_id(&place, key);
     let err_id = format!("{id}-err");
@@ -146,7 +152,7 @@ pub fn FieldRow(place: Place, field: Field) -> impl IntoView {
                 {(!field.unit.is_empty()).then(|| view! { <span class="unit">{field.unit}</span> })}
             </div>
             <p class="field-default">
-                {(!is_bool).then(|| format!("default: {}", field.default))}
+                {(!is_bool && !field.default.is_empty()).then(|| format!("default: {}", field.default))}
             </p>
             <p class="visually-hidden" id=help_id.clone()>{field.help}</p>
             <p class="field-error" id=err_id.clone() aria-live="polite">{message}</p>

@@ -11,13 +11,13 @@ use super::state::use_ctx;
 use crate::editor::describe::{fit_label, node_summary};
 use crate::editor::geometry::{NODE_H, NODE_W};
 use crate::editor::selection::Selection;
-use crate::engine::format::{NodeKind, NodeSpec};
+use crate::engine::format::NodeSpec;
 use crate::engine::view::NodeLive;
 use leptos::prelude::*;
 
 /// Characters of a label that fit the box at its font size.
-const LABEL_CHARS: usize = 16;
-const SUMMARY_CHARS: usize = 21;
+const LABEL_CHARS: usize = 15;
+const SUMMARY_CHARS: usize = 19;
 
 #[component]
 pub fn NodeView(id: String) -> impl IntoView {
@@ -97,7 +97,7 @@ pub fn NodeView(id: String) -> impl IntoView {
                 </g>
                 <text class="node-label" x="50" y="24">{move || fit_label(&name.get(), LABEL_CHARS)}</text>
                 <text class="node-sub" x="50" y="41">{move || fit_label(&summary.get(), SUMMARY_CHARS)}</text>
-                <Live live=live kind=kind/>
+                <Live live=live/>
                 <circle class="handle" data-handle="out" cx=NODE_W cy=NODE_H / 2.0 r="6"/>
                 {move || {
                     renaming
@@ -113,7 +113,7 @@ pub fn NodeView(id: String) -> impl IntoView {
 
 /// The run's marks on a node: a busy bar, a waiting count, a crash badge.
 #[component]
-fn Live(live: Memo<Option<NodeLive>>, kind: NodeKind) -> impl IntoView {
+fn Live(live: Memo<Option<NodeLive>>) -> impl IntoView {
     move || {
         let l = live.get()?;
         let bar = (l.workers > 0).then(|| {
@@ -121,12 +121,12 @@ fn Live(live: Memo<Option<NodeLive>>, kind: NodeKind) -> impl IntoView {
             let hot = if frac > 0.85 { " hot" } else { "" };
             view! {
                 <g class="busy">
-                    <rect class="busy-track" x="50" y="47" width="98" height="4" rx="2"/>
-                    <rect class=format!("busy-fill{hot}") x="50" y="47" width=98.0 * frac height="4" rx="2"/>
+                    <rect class="busy-track" x="50" y="47" width="118" height="4" rx="2"/>
+                    <rect class=format!("busy-fill{hot}") x="50" y="47" width=118.0 * frac height="4" rx="2"/>
                 </g>
             }
         });
-        let waiting = (l.waiting > 0 || kind == NodeKind::Queue).then(|| {
+        let waiting = (l.waiting > 0).then(|| {
             let text = compact(l.waiting);
             let w = 14.0 + 7.0 * text.chars().count() as f64;
             view! {
@@ -187,14 +187,20 @@ fn Rename(node: NodeSpec) -> impl IntoView {
             ctx.complain(format!("Label: {e}"));
         }
     };
+    // The input's own value, read from the event: the handlers may run
+    // after the rename box is gone (a blur fires once it is removed).
+    fn value_of(ev: &web_sys::Event) -> Option<String> {
+        use wasm_bindgen::JsCast;
+        ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok().map(|i| i.value())
+    }
     let on_key = {
         let commit = commit.clone();
         move |ev: web_sys::KeyboardEvent| {
             ev.stop_propagation();
             match ev.key().as_str() {
                 "Enter" => {
-                    if let Some(el) = input.get_untracked() {
-                        commit(el.value());
+                    if let Some(v) = value_of(&ev) {
+                        commit(v);
                     }
                 }
                 "Escape" => ctx.renaming.set(None),
@@ -202,9 +208,9 @@ fn Rename(node: NodeSpec) -> impl IntoView {
             }
         }
     };
-    let on_blur = move |_| {
-        if let Some(el) = input.get_untracked() {
-            commit(el.value());
+    let on_blur = move |ev: web_sys::FocusEvent| {
+        if let Some(v) = value_of(&ev) {
+            commit(v);
         }
     };
     view! {

@@ -64,6 +64,7 @@ fn NameBox() -> impl IntoView {
 fn FileMenu() -> impl IntoView {
     let ctx = use_ctx();
     let open = RwSignal::new(false);
+    close_on_escape(move || open.set(false));
     let file_input = NodeRef::<leptos::html::Input>::new();
     let load_example = move |i: usize| {
         if let Some(e) = EXAMPLES.get(i) {
@@ -161,6 +162,16 @@ fn UndoRedo() -> impl IntoView {
     }
 }
 
+/// Closes a menu or popover when Escape is pressed anywhere.
+fn close_on_escape(close: impl Fn() + Send + Sync + 'static) {
+    let handle = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            close();
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
 fn refuse(ctx: Ctx, r: Result<(), String>) {
     if let Err(e) = r {
         ctx.complain(e);
@@ -256,6 +267,7 @@ fn ShareButton() -> impl IntoView {
     let ctx = use_ctx();
     let shown = RwSignal::new(None::<String>);
     let copied = RwSignal::new(false);
+    close_on_escape(move || shown.set(None));
     let share = move |_| {
         let url = ctx.doc.with_untracked(|d| {
             share::keep(d);

@@ -10,7 +10,7 @@ use crate::engine::format::{NodeSpec, Scenario};
 use std::ops::{Add, Sub};
 
 /// Width of a node's box, world units.
-pub const NODE_W: f64 = 160.0;
+pub const NODE_W: f64 = 180.0;
 /// Height of a node's box, world units.
 pub const NODE_H: f64 = 58.0;
 /// The snapping grid, world units (also the dot spacing of the background).

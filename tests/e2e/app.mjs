@@ -99,6 +99,49 @@ export class App {
   }
 }
 
+/** Extra page-object methods used by several tests. */
+Object.assign(App.prototype, {
+  /** The document as saved in localStorage. */
+  async saved() {
+    return this.page.evaluate(() => JSON.parse(localStorage.getItem('crosstalk.scenario') || 'null'));
+  },
+
+  /** A node's centre on screen. */
+  async center(label) {
+    const b = await this.node(label).boundingBox();
+    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  },
+
+  /** The node kinds and labels on the canvas, in document order. */
+  async nodeList() {
+    return this.page.$$eval('g[data-kind]', (gs) => gs.map((g) => `${g.dataset.kind}:${g.getAttribute('aria-label')}`));
+  },
+
+  /** The run's clock as the HUD shows it: { now, end } in seconds. */
+  async clock() {
+    const text = (await this.page.locator('.hud .clock').textContent()) || '';
+    const m = text.match(/([\d.]+) s \/ ([\d.]+) s/);
+    return m ? { now: Number(m[1]), end: Number(m[2]) } : null;
+  },
+
+  /** Whether the engine behind the app is still the stub (runs end at 0 s). */
+  async engineIsStub() {
+    const c = await this.clock();
+    return !c || c.end === 0;
+  },
+
+  /** Loads an example from the Examples menu. */
+  async example(titlePart) {
+    await this.button('Examples').click();
+    await this.page.getByRole('menuitem', { name: new RegExp(titlePart) }).click();
+  },
+
+  /** Sets the scenario as the current document by importing its JSON. */
+  async importJson(text, name = 'scenario.json') {
+    await this.page.locator('input[type="file"]').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+  },
+});
+
 export function expect(cond, message) {
   if (!cond) throw new Error(message);
 }
