@@ -35,10 +35,12 @@ pub fn Canvas() -> impl IntoView {
     Effect::new(move |_| ctx.run.on_view(ctx.view.get()));
 
     let node_ids = Memo::new(move |_| {
-        ctx.doc.with(|d| d.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>())
+        ctx.doc
+            .with(|d| d.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>())
     });
     let link_ids = Memo::new(move |_| {
-        ctx.doc.with(|d| d.links.iter().map(|l| l.id.clone()).collect::<Vec<_>>())
+        ctx.doc
+            .with(|d| d.links.iter().map(|l| l.id.clone()).collect::<Vec<_>>())
     });
     let paths = Memo::new(move |_| ctx.doc.with(link_paths));
     let empty = Memo::new(move |_| ctx.doc.with(|d| d.nodes.is_empty()));
@@ -189,7 +191,8 @@ fn ZoomControls() -> impl IntoView {
     let ctx = use_ctx();
     let zoom_by = move |f: f64| {
         let (w, h) = ctx.measure();
-        ctx.view.update(|v| *v = v.zoomed_at(Point::new(w / 2.0, h / 2.0), f));
+        ctx.view
+            .update(|v| *v = v.zoomed_at(Point::new(w / 2.0, h / 2.0), f));
     };
     view! {
         <div class="zoom-controls" role="toolbar" aria-label="View">
@@ -232,7 +235,10 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
     if button == 1 {
         ev.prevent_default();
         capture(ctx, ev);
-        ctx.gesture.set(Some(Gesture::Pan { start: p, origin: view }));
+        ctx.gesture.set(Some(Gesture::Pan {
+            start: p,
+            origin: view,
+        }));
         return;
     }
     // 1. A node's handle starts a link.
@@ -249,7 +255,9 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
         return;
     }
     // 2. A node: select it and start moving the selection.
-    let hit = ctx.doc.with_untracked(|d| geometry::node_at(d, world).map(|i| d.nodes[i].id.clone()));
+    let hit = ctx
+        .doc
+        .with_untracked(|d| geometry::node_at(d, world).map(|i| d.nodes[i].id.clone()));
     if let Some(id) = hit {
         ctx.sel.update(|s| {
             if shift {
@@ -309,7 +317,10 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
             base: ctx.sel.get_untracked(),
         }
     } else {
-        Gesture::Pan { start: p, origin: view }
+        Gesture::Pan {
+            start: p,
+            origin: view,
+        }
     };
     ctx.gesture.set(Some(g));
 }
@@ -407,7 +418,6 @@ impl Ctx {
         };
         self.view.set(v);
     }
-
 }
 
 trait Distance {

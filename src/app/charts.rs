@@ -16,7 +16,9 @@ const RIGHT: f64 = 8.0;
 const TOP: f64 = 8.0;
 const BOTTOM: f64 = 18.0;
 /// Line colours, picked to stay apart on light and dark backgrounds.
-const COLOURS: [&str; 6] = ["#3b82f6", "#f97316", "#10b981", "#a855f7", "#ef4444", "#0ea5e9"];
+const COLOURS: [&str; 6] = [
+    "#3b82f6", "#f97316", "#10b981", "#a855f7", "#ef4444", "#0ea5e9",
+];
 const MAX_LINES: usize = 6;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -70,7 +72,12 @@ pub fn Charts() -> impl IntoView {
         let faults = ctx.doc.with(|d| {
             d.faults
                 .iter()
-                .map(|f| (f.at_ms, f.for_ms.map(|x| f.at_ms + x).unwrap_or(d.duration_ms)))
+                .map(|f| {
+                    (
+                        f.at_ms,
+                        f.for_ms.map(|x| f.at_ms + x).unwrap_or(d.duration_ms),
+                    )
+                })
                 .collect::<Vec<_>>()
         });
         let end_s = if end_ms > 0.0 {
@@ -88,7 +95,11 @@ pub fn Charts() -> impl IntoView {
                     .collect();
                 if m == Metric::Depth {
                     // Only what actually queues up is worth a line.
-                    v.retain(|i| series.get(*i).is_some_and(|s| s.iter().any(|b| b.queue_len > 0.0)));
+                    v.retain(|i| {
+                        series
+                            .get(*i)
+                            .is_some_and(|s| s.iter().any(|b| b.queue_len > 0.0))
+                    });
                 }
                 v
             } else {
@@ -105,7 +116,11 @@ pub fn Charts() -> impl IntoView {
                 .map(|i| {
                     let pts = series
                         .get(i)
-                        .map(|s| s.iter().map(|b| (f64::from(b.t_s) + 0.5, m.value(b))).collect())
+                        .map(|s| {
+                            s.iter()
+                                .map(|b| (f64::from(b.t_s) + 0.5, m.value(b)))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     (nodes[i].1.clone(), pts)
                 })
@@ -123,7 +138,9 @@ pub fn Charts() -> impl IntoView {
     });
     move || {
         let (charts, end_s, faults) = data.get();
-        let any = charts.iter().any(|(_, l)| l.iter().any(|(_, p)| !p.is_empty()));
+        let any = charts
+            .iter()
+            .any(|(_, l)| l.iter().any(|(_, p)| !p.is_empty()));
         let note = (!any).then(|| {
             view! { <p class="muted chart-note">"Charts fill in while a run goes. Select blocks to chart them."</p> }
         });

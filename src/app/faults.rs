@@ -37,7 +37,11 @@ pub fn FaultList(target: String) -> impl IntoView {
     let kinds = Memo::new(move |_| ctx.doc.with(|d| doc::fault_kinds_for(d, &key)));
     let key = target.clone();
     let add = move |_| {
-        let kind = kinds.get_untracked().first().copied().unwrap_or(FaultKind::Crash);
+        let kind = kinds
+            .get_untracked()
+            .first()
+            .copied()
+            .unwrap_or(FaultKind::Crash);
         ctx.edit(|s| doc::add_fault(s, &key, kind));
     };
     view! {

@@ -58,7 +58,9 @@ impl Typing {
             self.before.try_set_value(Some(ctx.doc.get_untracked()));
         }
         self.draft.try_set(Some(text.clone()));
-        let next = ctx.doc.with_untracked(|d| fields::set(d, place, key, &text));
+        let next = ctx
+            .doc
+            .with_untracked(|d| fields::set(d, place, key, &text));
         match next {
             Ok(next) => {
                 self.error.try_set(None);
@@ -103,12 +105,24 @@ pub fn FieldRow(place: Place, field: Field) -> impl IntoView {
     let value = Memo::new(move |_| ctx.doc.with(|d| fields::get(d, &p, key)));
     let p = place.clone();
     // Problems already in the document (an imported file, an old link).
-    let problem = Memo::new(move |_| ctx.doc.with(|d| field_errors(d, &p, key).into_iter().next()));
+    let problem = Memo::new(move |_| {
+        ctx.doc
+            .with(|d| field_errors(d, &p, key).into_iter().next())
+    });
     let message = move || typing.error.get().or_else(|| problem.get());
     let invalid = move || message().is_some().to_string();
 
     let input = match field.input {
-        Input::Choice(options) => choice(typing, place.clone(), key, &id, options, &field.default, value).into_any(),
+        Input::Choice(options) => choice(
+            typing,
+            place.clone(),
+            key,
+            &id,
+            options,
+            &field.default,
+            value,
+        )
+        .into_any(),
         Input::Queue => queue_choice(typing, place.clone(), key, &id, value).into_any(),
         Input::Bool => checkbox(typing, place.clone(), key, &id, value).into_any(),
         Input::Dist => dist(typing, place.clone(), key, &id, &field.default, value).into_any(),
@@ -182,7 +196,13 @@ fn choice(
     }
 }
 
-fn queue_choice(typing: Typing, place: Place, key: &'static str, id: &str, value: Memo<String>) -> impl IntoView {
+fn queue_choice(
+    typing: Typing,
+    place: Place,
+    key: &'static str,
+    id: &str,
+    value: Memo<String>,
+) -> impl IntoView {
     let ctx = use_ctx();
     let own = match &place {
         Place::Node(id) => id.clone(),
@@ -215,7 +235,13 @@ fn queue_choice(typing: Typing, place: Place, key: &'static str, id: &str, value
     }
 }
 
-fn checkbox(typing: Typing, place: Place, key: &'static str, id: &str, value: Memo<String>) -> impl IntoView {
+fn checkbox(
+    typing: Typing,
+    place: Place,
+    key: &'static str,
+    id: &str,
+    value: Memo<String>,
+) -> impl IntoView {
     view! {
         <input
             id=id.to_string()
@@ -230,7 +256,14 @@ fn checkbox(typing: Typing, place: Place, key: &'static str, id: &str, value: Me
 }
 
 /// A distribution: a shape menu and one or two numbers.
-fn dist(typing: Typing, place: Place, key: &'static str, id: &str, default: &str, value: Memo<String>) -> impl IntoView {
+fn dist(
+    typing: Typing,
+    place: Place,
+    key: &'static str,
+    id: &str,
+    default: &str,
+    value: Memo<String>,
+) -> impl IntoView {
     let parts = Memo::new(move |_| {
         let v = value.get();
         if v.is_empty() {
@@ -240,7 +273,10 @@ fn dist(typing: Typing, place: Place, key: &'static str, id: &str, default: &str
         }
     });
     // The default's mean, to seed the numbers when a shape is first chosen.
-    let seed = parse::number(default.split(' ').next().unwrap_or("")).ok().flatten().unwrap_or(10.0);
+    let seed = parse::number(default.split(' ').next().unwrap_or(""))
+        .ok()
+        .flatten()
+        .unwrap_or(10.0);
     let p1 = place.clone();
     let on_shape = move |ev: leptos::ev::Event| {
         let shape = event_target_value(&ev);
@@ -249,11 +285,22 @@ fn dist(typing: Typing, place: Place, key: &'static str, id: &str, default: &str
             return;
         }
         let (_, nums) = parts.get_untracked();
-        let a = nums.first().and_then(|t| parse::number(t).ok().flatten()).unwrap_or(seed);
+        let a = nums
+            .first()
+            .and_then(|t| parse::number(t).ok().flatten())
+            .unwrap_or(seed);
         let text = match shape.as_str() {
-            "uniform" => format!("uniform {} {}", parse::fmt_num(a / 2.0), parse::fmt_num(a * 1.5)),
+            "uniform" => format!(
+                "uniform {} {}",
+                parse::fmt_num(a / 2.0),
+                parse::fmt_num(a * 1.5)
+            ),
             "normal" => format!("normal {} {}", parse::fmt_num(a), parse::fmt_num(a / 4.0)),
-            "lognormal" => format!("lognormal {} {}", parse::fmt_num(a), parse::fmt_num(a * 5.0)),
+            "lognormal" => format!(
+                "lognormal {} {}",
+                parse::fmt_num(a),
+                parse::fmt_num(a * 5.0)
+            ),
             s => format!("{s} {}", parse::fmt_num(a)),
         };
         typing.set(&p1, key, &text);
@@ -262,7 +309,11 @@ fn dist(typing: Typing, place: Place, key: &'static str, id: &str, default: &str
         let place = place.clone();
         let on_input = move |ev: leptos::ev::Event| {
             let (shape, mut nums) = parts.get_untracked();
-            let shape = if shape.is_empty() { "const".to_string() } else { shape };
+            let shape = if shape.is_empty() {
+                "const".to_string()
+            } else {
+                shape
+            };
             let want = parse::dist_params(&shape).len();
             nums.resize(want, String::new());
             if let Some(slot) = nums.get_mut(which) {

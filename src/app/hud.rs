@@ -21,13 +21,20 @@ pub fn RunHud() -> impl IntoView {
             }
         })
     };
-    let clock = move || snap.with(|s| format!("{:.1} s / {:.0} s", s.now_ms / 1000.0, s.end_ms / 1000.0));
+    let clock =
+        move || snap.with(|s| format!("{:.1} s / {:.0} s", s.now_ms / 1000.0, s.end_ms / 1000.0));
     let detail = move || {
         snap.with(|s| {
             let mut parts = vec![format!("{} in flight", s.in_flight)];
             let asked = speed.get();
-            if status.get() == Status::Running && s.actual_speed > 0.0 && s.actual_speed < asked * 0.8 {
-                parts.push(format!("running at {:.1}× (asked {asked}×)", s.actual_speed));
+            if status.get() == Status::Running
+                && s.actual_speed > 0.0
+                && s.actual_speed < asked * 0.8
+            {
+                parts.push(format!(
+                    "running at {:.1}× (asked {asked}×)",
+                    s.actual_speed
+                ));
             }
             parts.join(" · ")
         })

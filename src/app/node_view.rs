@@ -52,9 +52,14 @@ pub fn NodeView(id: String) -> impl IntoView {
     let kind = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| n.kind)));
     let pos = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| (n.x, n.y)).unwrap_or_default()));
     let name = Memo::new(move |_| {
-        node.with(|n| n.as_ref().map(|n| n.display_name().to_string()).unwrap_or_default())
+        node.with(|n| {
+            n.as_ref()
+                .map(|n| n.display_name().to_string())
+                .unwrap_or_default()
+        })
     });
-    let summary = Memo::new(move |_| node.with(|n| n.as_ref().map(node_summary).unwrap_or_default()));
+    let summary =
+        Memo::new(move |_| node.with(|n| n.as_ref().map(node_summary).unwrap_or_default()));
     let node_id = id.clone();
 
     move || {
@@ -191,7 +196,10 @@ fn Rename(node: NodeSpec) -> impl IntoView {
     // after the rename box is gone (a blur fires once it is removed).
     fn value_of(ev: &web_sys::Event) -> Option<String> {
         use wasm_bindgen::JsCast;
-        ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok().map(|i| i.value())
+        ev.target()?
+            .dyn_into::<web_sys::HtmlInputElement>()
+            .ok()
+            .map(|i| i.value())
     }
     let on_key = {
         let commit = commit.clone();

@@ -46,13 +46,18 @@ fn PaletteItem(kind: NodeKind) -> impl IntoView {
         {
             let _ = el.set_pointer_capture(ev.pointer_id());
         }
-        press.set_value(Some((f64::from(ev.client_x()), f64::from(ev.client_y()), false)));
+        press.set_value(Some((
+            f64::from(ev.client_x()),
+            f64::from(ev.client_y()),
+            false,
+        )));
     };
     let on_move = move |ev: PointerEvent| {
         let Some((x, y, dragged)) = press.get_value() else {
             return;
         };
-        let far = (f64::from(ev.client_x()) - x).hypot(f64::from(ev.client_y()) - y) > CLICK_SLOP_PX;
+        let far =
+            (f64::from(ev.client_x()) - x).hypot(f64::from(ev.client_y()) - y) > CLICK_SLOP_PX;
         if dragged || far {
             press.set_value(Some((x, y, true)));
             ctx.palette_drag.set(Some(PaletteDrag {

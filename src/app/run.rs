@@ -11,6 +11,7 @@
 
 use super::tokens::TokenCanvas;
 use crate::editor::doc::same_semantics;
+use crate::editor::flight::{Flights, MIN_FLIGHT_MS};
 use crate::editor::geometry::{link_paths, LinkPath};
 use crate::editor::timeline;
 use crate::editor::viewport::Viewport;
@@ -100,6 +101,9 @@ struct Core {
     paths: Vec<Option<LinkPath>>,
     view: Viewport,
     tokens: Vec<Token>,
+    flights: Flights,
+    /// The animation clock: wall milliseconds spent running.
+    anim_ms: f64,
     canvas: TokenCanvas,
     /// Events per chunk, adapted so one chunk takes about a millisecond.
     chunk: u64,
@@ -122,6 +126,8 @@ impl Default for Core {
             paths: Vec::new(),
             view: Viewport::default(),
             tokens: Vec::with_capacity(4096),
+            flights: Flights::default(),
+            anim_ms: 0.0,
             canvas: TokenCanvas::default(),
             chunk: 2_000,
             last_frame_ms: None,
@@ -214,8 +220,15 @@ impl Run {
             return Ok(());
         }
         self.ensure(doc)?;
-        if let Some(sim) = self.core().borrow_mut().sim.as_mut() {
-            sim.step(1);
+        {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            if let Some(sim) = c.sim.as_mut() {
+                sim.step(1);
+            }
+            // Let the tokens catch up with the event on screen.
+            c.anim_ms += MIN_FLIGHT_MS;
+            c.dirty = true;
         }
         self.settle_or(Status::Paused);
         Ok(())
@@ -250,6 +263,7 @@ impl Run {
             c.sim = None;
             c.source = None;
             c.tokens.clear();
+            c.flights.clear();
             c.dirty = true;
         }
         self.status.set(Status::Idle);
@@ -293,7 +307,9 @@ impl Run {
             let mut c = core.borrow_mut();
             c.paths = link_paths(doc);
             c.dirty = true;
-            c.source.as_ref().is_some_and(|src| !same_semantics(src, doc))
+            c.source
+                .as_ref()
+                .is_some_and(|src| !same_semantics(src, doc))
         };
         if stale {
             self.reset();
@@ -358,6 +374,9 @@ impl Run {
             let mut chunk = c.chunk;
             let speed = c.speed;
             let mut moved = false;
+            if status.is_active() {
+                c.anim_ms += dt;
+            }
             #[allow(unused_assignments)]
             if let (Some(sim), true) = (c.sim.as_mut(), status.is_active()) {
                 let target = if status == Status::ToEnd {
@@ -402,6 +421,8 @@ impl Run {
                 let Core {
                     sim,
                     tokens,
+                    flights,
+                    anim_ms,
                     canvas,
                     paths,
                     view,
@@ -411,7 +432,8 @@ impl Run {
                     Some(sim) => sim.tokens(tokens),
                     None => tokens.clear(),
                 }
-                canvas.draw(tokens, paths, view);
+                flights.update(tokens, *anim_ms);
+                canvas.draw(flights, *anim_ms, paths, view);
                 c.dirty = false;
             }
             publish_due = status.is_active() && now_ms - c.last_publish_ms >= PUBLISH_EVERY_MS;

@@ -46,7 +46,9 @@ fn admit(s: Scenario) -> Result<Scenario, String> {
 
 /// A scenario from a link's fragment.
 pub fn from_link(text: &str) -> Result<Scenario, String> {
-    codec::decode(text).map_err(|e| e.to_string()).and_then(admit)
+    codec::decode(text)
+        .map_err(|e| e.to_string())
+        .and_then(admit)
 }
 
 /// A scenario from a JSON file's text.
@@ -146,7 +148,13 @@ pub fn file_name(s: &Scenario) -> String {
     let slug: String = s
         .name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let slug = slug
         .split('-')
@@ -168,7 +176,11 @@ pub fn import_file(ctx: Ctx, file: web_sys::File) {
     };
     let r = reader.clone();
     let onload = Closure::once_into_js(move |_: web_sys::Event| {
-        let text = r.result().ok().and_then(|v| v.as_string()).unwrap_or_default();
+        let text = r
+            .result()
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
         match from_json(&text) {
             Ok(s) => {
                 ctx.replace(s);

@@ -91,9 +91,7 @@ impl Ctx {
     }
 
     fn refresh_history_flags(&self) {
-        let (u, r) = self
-            .history
-            .with_value(|h| (h.can_undo(), h.can_redo()));
+        let (u, r) = self.history.with_value(|h| (h.can_undo(), h.can_redo()));
         self.can_undo.set(u);
         self.can_redo.set(r);
     }
@@ -114,7 +112,10 @@ impl Ctx {
     }
 
     /// An edit computed as a whole new document, refused with a message.
-    pub fn try_edit(&self, f: impl FnOnce(&Scenario) -> Result<Scenario, String>) -> Result<(), String> {
+    pub fn try_edit(
+        &self,
+        f: impl FnOnce(&Scenario) -> Result<Scenario, String>,
+    ) -> Result<(), String> {
         let next = self.doc.with_untracked(f)?;
         self.edit(|s| *s = next);
         Ok(())
@@ -222,7 +223,9 @@ impl Ctx {
     }
 
     fn show_toast(&self, text: String, error: bool) {
-        let id = self.toast.with_untracked(|t| t.as_ref().map_or(1, |t| t.id + 1));
+        let id = self
+            .toast
+            .with_untracked(|t| t.as_ref().map_or(1, |t| t.id + 1));
         self.toast.set(Some(Toast { id, text, error }));
         let toast = self.toast;
         set_timeout(

@@ -1,13 +1,15 @@
 //! Messages in flight, drawn on one `<canvas>` over the diagram each frame.
 //!
-//! Tokens are plain data from the engine; drawing a thousand of them is a
+//! Tokens are plain data from the engine (smoothed for the eye by
+//! `editor::flight`); drawing a thousand of them is a
 //! few batched paths (one per colour and shape), never a DOM element or a
 //! signal each. The canvas keeps where it drew each token, so a click can
 //! find the request it belongs to.
 
+use crate::editor::flight::{Flight, Flights};
 use crate::editor::geometry::{LinkPath, Point};
 use crate::editor::viewport::Viewport;
-use crate::engine::view::{Token, TokenKind, TokenTone};
+use crate::engine::view::{TokenKind, TokenTone};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
@@ -74,7 +76,13 @@ impl TokenCanvas {
         Some(dpr)
     }
 
-    pub fn draw(&mut self, tokens: &[Token], paths: &[Option<LinkPath>], view: &Viewport) {
+    pub fn draw(
+        &mut self,
+        flights: &Flights,
+        anim_ms: f64,
+        paths: &[Option<LinkPath>],
+        view: &Viewport,
+    ) {
         let Some(dpr) = self.fit() else {
             return;
         };
@@ -90,11 +98,11 @@ impl TokenCanvas {
         let r = TOKEN_RADIUS * scale;
         let (cw, ch) = (f64::from(w) / dpr, f64::from(h) / dpr);
         // Where each token is, once; off-screen ones are skipped.
-        let placed: Vec<(Point, &Token)> = tokens
+        let placed: Vec<(Point, &Flight)> = flights
             .iter()
             .filter_map(|t| {
                 let path = paths.get(t.link as usize)?.as_ref()?;
-                let p = view.to_screen(path.point_at(f64::from(t.progress)));
+                let p = view.to_screen(path.point_at(t.progress(anim_ms)));
                 let visible = p.x > -r && p.y > -r && p.x < cw + r && p.y < ch + r;
                 visible.then_some((p, t))
             })
@@ -138,8 +146,11 @@ impl TokenCanvas {
         if any {
             ctx.stroke();
         }
-        self.hits
-            .extend(placed.iter().map(|(p, t)| (p.x as f32, p.y as f32, t.trace)));
+        self.hits.extend(
+            placed
+                .iter()
+                .map(|(p, t)| (p.x as f32, p.y as f32, t.trace)),
+        );
     }
 
     /// The trace of the token nearest `(x, y)` (CSS pixels), if close enough.

@@ -40,7 +40,9 @@ fn NameBox() -> impl IntoView {
     let name = Memo::new(move |_| ctx.doc.with(|d| d.name.clone()));
     let set = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        if let Err(e) = ctx.try_edit(|d| crate::editor::fields::set(d, &Place::Scenario, "name", &text)) {
+        if let Err(e) =
+            ctx.try_edit(|d| crate::editor::fields::set(d, &Place::Scenario, "name", &text))
+        {
             ctx.complain(format!("Name: {e}"));
         }
     };
@@ -101,7 +103,9 @@ fn FileMenu() -> impl IntoView {
         }
     };
     let export = move |_| {
-        let (name, text) = ctx.doc.with_untracked(|d| (share::file_name(d), d.to_json_pretty()));
+        let (name, text) = ctx
+            .doc
+            .with_untracked(|d| (share::file_name(d), d.to_json_pretty()));
         share::download(&name, &text);
     };
     view! {
@@ -226,7 +230,9 @@ fn SpeedSeed() -> impl IntoView {
     };
     let set_seed = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        if let Err(e) = ctx.try_edit(|d| crate::editor::fields::set(d, &Place::Scenario, "seed", &text)) {
+        if let Err(e) =
+            ctx.try_edit(|d| crate::editor::fields::set(d, &Place::Scenario, "seed", &text))
+        {
             ctx.complain(format!("Seed: {e}"));
             ctx.doc.update(|_| {});
         }

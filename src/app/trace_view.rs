@@ -37,7 +37,11 @@ pub fn TraceView() -> impl IntoView {
         let names = ctx.doc.with_untracked(|d| {
             tl.lanes
                 .iter()
-                .map(|id| d.node(id).map(|n| n.display_name().to_string()).unwrap_or_else(|| id.clone()))
+                .map(|id| {
+                    d.node(id)
+                        .map(|n| n.display_name().to_string())
+                        .unwrap_or_else(|| id.clone())
+                })
                 .collect::<Vec<_>>()
         });
         let h = LANE_H * tl.lanes.len().max(1) as f64 + 20.0;

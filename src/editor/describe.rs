@@ -88,7 +88,10 @@ pub fn link_caption(l: &LinkSpec) -> String {
         parts.push(format!("{} timeout", fmt_ms(t)));
     }
     if let Some(r) = &l.retry {
-        parts.push(format!("retry ×{}", r.attempts.unwrap_or(d::RETRY_ATTEMPTS)));
+        parts.push(format!(
+            "retry ×{}",
+            r.attempts.unwrap_or(d::RETRY_ATTEMPTS)
+        ));
     }
     if l.circuit_breaker.is_some() {
         parts.push("breaker".into());

@@ -15,6 +15,7 @@ pub mod describe;
 pub mod doc;
 pub mod examples;
 pub mod fields;
+pub mod flight;
 pub mod geometry;
 pub mod gesture;
 pub mod history;

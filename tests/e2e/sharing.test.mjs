@@ -50,7 +50,7 @@ export const tests = [
   {
     name: 'a shared link runs to the same hash as `crosstalk run`',
     async run({ app, page, root, step, skip }) {
-      const runner = path.join(root, 'target', 'release', process.platform === 'win32' ? 'crosstalk.exe' : 'crosstalk');
+      const runner = process.env.CROSSTALK_BIN || path.join(root, 'target', 'release', process.platform === 'win32' ? 'crosstalk.exe' : 'crosstalk');
       if (!fs.existsSync(runner)) {
         skip('target/release/crosstalk is not built (cargo build --release --bin crosstalk)');
       }
