@@ -9,6 +9,7 @@
 
 use super::link_view::LinkView;
 use super::node_view::NodeView;
+use super::sig::{flag, text};
 use super::state::{use_ctx, Ctx};
 use crate::editor::geometry::{self, handle_point, link_paths, Point, GRID};
 use crate::editor::gesture::{Gesture, Outcome, CLICK_SLOP_PX};
@@ -69,16 +70,17 @@ pub fn Canvas() -> impl IntoView {
         }
     };
 
-    let transform = move || ctx.view.get().transform();
-    let grid_transform = move || ctx.view.get().transform();
-    let cursor = move || {
-        ctx.gesture.with(|g| match g {
-            Some(Gesture::Pan { .. }) => "canvas panning",
-            Some(Gesture::Move { .. }) => "canvas moving",
-            Some(Gesture::Connect { .. }) => "canvas connecting",
-            _ => "canvas",
-        })
-    };
+    let transform = text(move || ctx.view.get().transform());
+    let cursor = text(move || {
+        ctx.gesture
+            .with(|g| match g {
+                Some(Gesture::Pan { .. }) => "canvas panning",
+                Some(Gesture::Move { .. }) => "canvas moving",
+                Some(Gesture::Connect { .. }) => "canvas connecting",
+                _ => "canvas",
+            })
+            .to_string()
+    });
 
     view! {
         <div class="canvas-wrap">
@@ -97,7 +99,7 @@ pub fn Canvas() -> impl IntoView {
                 on:dblclick=on_dblclick
             >
                 <defs>
-                    <pattern id="grid" width=GRID height=GRID patternUnits="userSpaceOnUse" patternTransform=grid_transform>
+                    <pattern id="grid" width=GRID height=GRID patternUnits="userSpaceOnUse" patternTransform=transform>
                         <circle class="grid-dot" cx="1" cy="1" r="1"/>
                     </pattern>
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
@@ -197,11 +199,11 @@ fn ZoomControls() -> impl IntoView {
     view! {
         <div class="zoom-controls" role="toolbar" aria-label="View">
             <button type="button" aria-label="Zoom out" title="Zoom out" on:click=move |_| zoom_by(1.0 / ZOOM_STEP)>"−"</button>
-            <span class="zoom-level" aria-live="off">{move || format!("{:.0}%", ctx.view.get().zoom * 100.0)}</span>
+            <span class="zoom-level" aria-live="off">{text(move || format!("{:.0}%", ctx.view.get().zoom * 100.0))}</span>
             <button type="button" aria-label="Zoom in" title="Zoom in" on:click=move |_| zoom_by(ZOOM_STEP)>"+"</button>
             <button type="button" title="Fit the diagram to the canvas" on:click=move |_| ctx.fit()>"Fit"</button>
             <label class="snap">
-                <input type="checkbox" prop:checked=move || ctx.snap.get() on:change=move |ev| ctx.snap.set(event_target_checked(&ev))/>
+                <input type="checkbox" prop:checked=flag(move || ctx.snap.get()) on:change=move |ev| ctx.snap.set(event_target_checked(&ev))/>
                 "Snap to grid"
             </label>
         </div>

@@ -7,6 +7,7 @@
 //! the parser or the validator refuses stays in the box with its message
 //! and never reaches the document, so never the engine.
 
+use super::sig::{flag, text};
 use super::state::use_ctx;
 use crate::editor::doc::field_errors;
 use crate::editor::fields::{self, Field, Input};
@@ -109,8 +110,14 @@ pub fn FieldRow(place: Place, field: Field) -> impl IntoView {
         ctx.doc
             .with(|d| field_errors(d, &p, key).into_iter().next())
     });
-    let message = move || typing.error.get().or_else(|| problem.get());
-    let invalid = move || message().is_some().to_string();
+    let message = text(move || {
+        typing
+            .error
+            .get()
+            .or_else(|| problem.get())
+            .unwrap_or_default()
+    });
+    let invalid = text(move || (!message.get().is_empty()).to_string());
 
     let input = match field.input {
         Input::Choice(options) => choice(
@@ -143,7 +150,7 @@ pub fn FieldRow(place: Place, field: Field) -> impl IntoView {
                     placeholder=field.default.clone()
                     aria-invalid=invalid
                     aria-describedby=format!("{help_id} {err_id}")
-                    prop:value=move || typing.draft.get().unwrap_or_else(|| value.get())
+                    prop:value=text(move || typing.draft.get().unwrap_or_else(|| value.get()))
                     on:input=move |ev| typing.input(&p1, key, event_target_value(&ev))
                     on:change=move |_| typing.done()
                     on:blur=move |_| typing.done()
@@ -187,7 +194,7 @@ fn choice(
     view! {
         <select
             id=id.to_string()
-            prop:value=move || value.get()
+            prop:value=value
             on:change=move |ev| typing.set(&place, key, &event_target_value(&ev))
         >
             <option value="">{default}</option>
@@ -220,7 +227,7 @@ fn queue_choice(
     view! {
         <select
             id=id.to_string()
-            prop:value=move || value.get()
+            prop:value=value
             on:change=move |ev| typing.set(&place, key, &event_target_value(&ev))
         >
             <option value="">"none: dropped"</option>
@@ -246,7 +253,7 @@ fn checkbox(
         <input
             id=id.to_string()
             type="checkbox"
-            prop:checked=move || value.get() == "true"
+            prop:checked=flag(move || value.get() == "true")
             on:change=move |ev| {
                 let on = event_target_checked(&ev);
                 typing.set(&place, key, if on { "true" } else { "" });
@@ -342,8 +349,8 @@ fn dist(
                 autocomplete="off"
                 class="dist-num"
                 aria-label=aria
-                placeholder=move || shown().1
-                prop:value=move || shown().0
+                placeholder=text(move || shown().1.to_string())
+                prop:value=text(move || shown().0)
                 on:input=on_input
                 on:change=move |_| typing.done()
                 on:blur=move |_| typing.done()
@@ -361,7 +368,7 @@ fn dist(
         move || second_label().map(|name| number(1, String::new(), Some(name)))
     };
     view! {
-        <select class="dist-shape" aria-label="Shape" prop:value=move || parts.get().0 on:change=on_shape>
+        <select class="dist-shape" aria-label="Shape" prop:value=text(move || parts.get().0) on:change=on_shape>
             <option value="">{default}</option>
             {DIST_SHAPES.iter().map(|s| view! { <option value=*s>{shape_name(s)}</option> }).collect_view()}
         </select>

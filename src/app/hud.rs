@@ -3,6 +3,7 @@
 //! up with the speed asked for.
 
 use super::run::Status;
+use super::sig::{number, text};
 use super::state::use_ctx;
 use leptos::prelude::*;
 
@@ -12,7 +13,7 @@ pub fn RunHud() -> impl IntoView {
     let status = ctx.run.status;
     let snap = ctx.run.snap;
     let speed = ctx.run.speed;
-    let progress = move || {
+    let progress = number(move || {
         snap.with(|s| {
             if s.end_ms > 0.0 {
                 (s.now_ms / s.end_ms).clamp(0.0, 1.0)
@@ -20,10 +21,11 @@ pub fn RunHud() -> impl IntoView {
                 0.0
             }
         })
-    };
-    let clock =
-        move || snap.with(|s| format!("{:.1} s / {:.0} s", s.now_ms / 1000.0, s.end_ms / 1000.0));
-    let detail = move || {
+    });
+    let clock = text(move || {
+        snap.with(|s| format!("{:.1} s / {:.0} s", s.now_ms / 1000.0, s.end_ms / 1000.0))
+    });
+    let detail = text(move || {
         snap.with(|s| {
             let mut parts = vec![format!("{} in flight", s.in_flight)];
             let asked = speed.get();
@@ -38,7 +40,7 @@ pub fn RunHud() -> impl IntoView {
             }
             parts.join(" · ")
         })
-    };
+    });
     move || {
         let st = status.get();
         if st == Status::Idle {

@@ -10,6 +10,7 @@ use super::faults::FaultList;
 use super::fields::FieldRow;
 use super::icons::{blurb, KindIcon};
 use super::run::Status;
+use super::sig::{flag, text};
 use super::state::use_ctx;
 use crate::editor::describe::{via_blurb, via_name};
 use crate::editor::doc;
@@ -196,19 +197,19 @@ fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
     view! {
         <section class="group live">
             <h3>"Live"</h3>
-            <p class="muted">{move || figures().unwrap_or_else(|| "Press Run, then break things here while it runs.".into())}</p>
+            <p class="muted">{text(move || figures().unwrap_or_else(|| "Press Run, then break things here while it runs.".into()))}</p>
             <div class="button-row">
                 <button
                     type="button"
                     class="danger"
-                    disabled=move || status.get() == Status::Finished || crashed()
+                    disabled=flag(move || status.get() == Status::Finished || crashed())
                     on:click=crash
                 >
                     "Crash now"
                 </button>
                 <button
                     type="button"
-                    disabled=move || !matches!(status.get(), Status::Running | Status::ToEnd | Status::Paused)
+                    disabled=flag(move || !matches!(status.get(), Status::Running | Status::ToEnd | Status::Paused))
                     on:click=recover
                 >
                     "Recover"
@@ -273,7 +274,7 @@ fn LinkPanel(id: String) -> impl IntoView {
                 <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path class="glyph" d="M4 12h13m-4-4l4 4-4 4"/></svg>
                 <div>
                     <h2>"Link"</h2>
-                    <p class="muted">{move || ends.get().map(|(a, b)| format!("{a} → {b}"))}</p>
+                    <p class="muted">{text(move || ends.get().map(|(a, b)| format!("{a} → {b}")).unwrap_or_default())}</p>
                 </div>
             </header>
             <section class="group">
@@ -296,10 +297,10 @@ fn LinkPanel(id: String) -> impl IntoView {
                 {field_rows(place.clone(), link_fields(via, retry_on, breaker_on))}
             </section>
             {breaker_on.then(|| view! {
-                <p class="muted">{move || match breaker.get() {
+                <p class="muted">{text(move || match breaker.get() {
                     Some(s) => format!("Breaker now: {}", s.as_str().replace('_', "-")),
                     None => "The breaker's state shows here while a run goes.".into(),
-                }}</p>
+                })}</p>
             })}
             <section class="group">
                 <h3>"Scheduled faults"</h3>

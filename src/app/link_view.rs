@@ -2,6 +2,7 @@
 //! that is easy to click, a caption with its kind and settings, and while a
 //! run goes, its circuit breaker's state and partitions.
 
+use super::sig::text;
 use super::state::use_ctx;
 use crate::editor::describe::{link_caption, short_caption, via_name};
 use crate::editor::geometry::LinkPath;
@@ -52,7 +53,7 @@ pub fn LinkView(id: String, paths: Memo<Vec<Option<LinkPath>>>) -> impl IntoView
         let p = path.get()?;
         let via = l.via;
         let sync = via.is_sync_call() || via == crate::engine::format::Via::RequestReply;
-        let class = move || {
+        let class = text(move || {
             let mut c = format!("link {}", if sync { "sync" } else { "async" });
             if selected.get() {
                 c.push_str(" selected");
@@ -61,20 +62,20 @@ pub fn LinkView(id: String, paths: Memo<Vec<Option<LinkPath>>>) -> impl IntoView
                 c.push_str(" partitioned");
             }
             c
-        };
-        let label = move || {
+        });
+        let label = text(move || {
             let (a, b) = names.get().unwrap_or_default();
             format!("{}: {a} → {b}", caption.get())
-        };
+        });
         let mid = p.point_at(0.5);
         // The caption must sit between the nodes: the longest form that fits.
         let room = (p.end.x - p.start.x).hypot(p.end.y - p.start.y) - 14.0;
         let width = |t: &str| 12.0 + CAPTION_CHAR_W * t.chars().count() as f64;
-        let text = [short_caption(&l), via_name(via).to_string()]
+        let caption_text = [short_caption(&l), via_name(via).to_string()]
             .into_iter()
             .find(|t| width(t) <= room)
             .unwrap_or_default();
-        let w = width(&text);
+        let w = width(&caption_text);
         let breaker = move || {
             let state = live.with(|l| l.as_ref().and_then(|l| l.breaker))?;
             let (word, class) = match state {
@@ -95,12 +96,12 @@ pub fn LinkView(id: String, paths: Memo<Vec<Option<LinkPath>>>) -> impl IntoView
                 <path
                     class="link-line"
                     d=p.svg_d()
-                    marker-end=move || if selected.get() { "url(#arrow-selected)" } else { "url(#arrow)" }
+                    marker-end=text(move || if selected.get() { "url(#arrow-selected)" } else { "url(#arrow)" }.to_string())
                 />
-                {(!text.is_empty()).then(|| view! {
+                {(!caption_text.is_empty()).then(|| view! {
                     <g class="link-caption" transform=format!("translate({:.1} {:.1})", mid.x - w / 2.0, mid.y - 9.0)>
                         <rect width=w height="18" rx="9"/>
-                        <text x=w / 2.0 y="12.5">{text}</text>
+                        <text x=w / 2.0 y="12.5">{caption_text}</text>
                     </g>
                 })}
                 {breaker}

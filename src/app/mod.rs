@@ -18,6 +18,7 @@ mod palette;
 mod results;
 mod run;
 mod share;
+mod sig;
 mod state;
 mod tokens;
 mod topbar;
@@ -76,7 +77,7 @@ fn App() -> impl IntoView {
             <AlertBanner/>
             <div class="workspace">
                 <palette::Palette/>
-                <main class="stage" data-in-flight=move || ctx.run.snap.with(|s| s.in_flight.to_string())>
+                <main class="stage" data-in-flight=sig::text(move || ctx.run.snap.with(|s| s.in_flight.to_string()))>
                     <canvas::Canvas/>
                 </main>
                 <inspector::Inspector/>

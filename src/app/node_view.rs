@@ -7,6 +7,7 @@
 //! a node only answers the keyboard and the inline rename.
 
 use super::icons::glyph;
+use super::sig::text;
 use super::state::use_ctx;
 use crate::editor::describe::{fit_label, node_summary};
 use crate::editor::geometry::{NODE_H, NODE_W};
@@ -64,7 +65,7 @@ pub fn NodeView(id: String) -> impl IntoView {
 
     move || {
         let kind = kind.get()?;
-        let class = move || {
+        let class = text(move || {
             let mut c = format!("node kind-{}", kind.as_str());
             if selected.get() {
                 c.push_str(" selected");
@@ -77,18 +78,18 @@ pub fn NodeView(id: String) -> impl IntoView {
                 }
             }
             c
-        };
-        let transform = move || {
+        });
+        let transform = text(move || {
             let (x, y) = pos.get();
             format!("translate({:.1} {:.1})", x - NODE_W / 2.0, y - NODE_H / 2.0)
-        };
+        });
         Some(view! {
             <g
                 class=class
                 data-kind=kind.as_str()
                 data-id=node_id.clone()
-                aria-label=move || name.get()
-                aria-selected=move || selected.get().to_string()
+                aria-label=name
+                aria-selected=text(move || selected.get().to_string())
                 role="group"
                 tabindex="0"
                 transform=transform
@@ -100,8 +101,8 @@ pub fn NodeView(id: String) -> impl IntoView {
                 <g class="node-icon" transform=format!("translate(17 {}) scale(0.8333)", NODE_H / 2.0 - 10.0)>
                     {glyph(kind)}
                 </g>
-                <text class="node-label" x="50" y="24">{move || fit_label(&name.get(), LABEL_CHARS)}</text>
-                <text class="node-sub" x="50" y="41">{move || fit_label(&summary.get(), SUMMARY_CHARS)}</text>
+                <text class="node-label" x="50" y="24">{text(move || fit_label(&name.get(), LABEL_CHARS))}</text>
+                <text class="node-sub" x="50" y="41">{text(move || fit_label(&summary.get(), SUMMARY_CHARS))}</text>
                 <Live live=live/>
                 <circle class="handle" data-handle="out" cx=NODE_W cy=NODE_H / 2.0 r="6"/>
                 {move || {

@@ -4,6 +4,7 @@
 
 use super::charts::Charts;
 use super::run::Status;
+use super::sig::text;
 use super::state::{use_ctx, Ctx, ResultsTab};
 use super::trace_view::TraceView;
 use crate::editor::chart::{fmt_count, fmt_ms};
@@ -31,8 +32,8 @@ pub fn Results() -> impl IntoView {
             <button
                 type="button"
                 role="tab"
-                aria-selected=move || (tab.get() == t).to_string()
-                class=move || if tab.get() == t { "tab active" } else { "tab" }
+                aria-selected=text(move || (tab.get() == t).to_string())
+                class=text(move || if tab.get() == t { "tab active" } else { "tab" }.to_string())
                 on:click=move |_| {
                     ctx.trace.set(None);
                     tab.set(t);
@@ -117,13 +118,13 @@ fn Stats() -> impl IntoView {
             view! {
                 <div class=format!("stat {class}") title=help>
                     <span class="stat-label">{label}</span>
-                    <span class="stat-value">{move || value.get()}</span>
+                    <span class="stat-value">{value}</span>
                 </div>
             }
         };
     let hash = move || snap.with(|s| s.hash.clone());
     view! {
-        <div class=move || if idle() { "stats idle" } else { "stats" }>
+        <div class=text(move || if idle() { "stats idle" } else { "stats" }.to_string())>
             {stat("OK", "good", Signal::derive(count(|r| r.requests.ok)), "Client requests that succeeded")}
             {stat("Failed", "bad", Signal::derive(count(|r| r.requests.failed)), "Client requests that got an error")}
             {stat("Timed out", "bad", Signal::derive(count(|r| r.requests.timed_out)), "Client requests whose caller gave up")}
@@ -138,7 +139,7 @@ fn Stats() -> impl IntoView {
             <div class="stat-sep"></div>
             <div class="stat hash" title="Same scenario + seed + engine = same hash, here and in `crosstalk run`">
                 <label class="stat-label" for="run-hash">"Run hash"</label>
-                <output id="run-hash" class="stat-value mono">{move || hash().unwrap_or_default()}</output>
+                <output id="run-hash" class="stat-value mono">{text(move || hash().unwrap_or_default())}</output>
                 {move || hash().is_none().then(|| view! { <span class="stat-note">"when the run ends"</span> })}
             </div>
         </div>
@@ -195,7 +196,7 @@ fn NodeTable() -> impl IntoView {
                                 let r = r.unwrap_or_default();
                                 let util = if r.utilization > 0.0 { format!("{:.0}%", r.utilization * 100.0) } else { "—".into() };
                                 view! {
-                                    <tr class=move || if selected() { "selected" } else { "" } on:click=pick>
+                                    <tr class=text(move || if selected() { "selected" } else { "" }.to_string()) on:click=pick>
                                         <th scope="row"><span class=format!("dot kind-{}", kind.as_str())></span>{name}</th>
                                         <td class="num">{fmt_count(r.arrivals)}</td>
                                         <td class="num">{fmt_count(r.completed)}</td>

@@ -4,6 +4,7 @@
 
 use super::run::{Status, MAX_SPEED, MIN_SPEED};
 use super::share;
+use super::sig::{flag, text};
 use super::state::{use_ctx, Ctx};
 use crate::editor::examples::EXAMPLES;
 use crate::editor::parse;
@@ -55,7 +56,7 @@ fn NameBox() -> impl IntoView {
                 placeholder="Untitled scenario"
                 maxlength="200"
                 autocomplete="off"
-                prop:value=move || name.get()
+                prop:value=name
                 on:change=set
             />
         </div>
@@ -115,7 +116,7 @@ fn FileMenu() -> impl IntoView {
                 <button
                     type="button"
                     aria-haspopup="menu"
-                    aria-expanded=move || open.get().to_string()
+                    aria-expanded=text(move || open.get().to_string())
                     on:click=move |_| open.update(|o| *o = !*o)
                 >
                     "Examples"
@@ -157,10 +158,10 @@ fn FileMenu() -> impl IntoView {
 fn UndoRedo() -> impl IntoView {
     let ctx = use_ctx();
     view! {
-        <button type="button" class="icon-only" aria-label="Undo" title="Undo (Ctrl+Z)" disabled=move || !ctx.can_undo.get() on:click=move |_| ctx.undo()>
+        <button type="button" class="icon-only" aria-label="Undo" title="Undo (Ctrl+Z)" disabled=flag(move || !ctx.can_undo.get()) on:click=move |_| ctx.undo()>
             <svg class="btn-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M9 14L4 9l5-5M4 9h10a6 6 0 0 1 0 12h-3"/></svg>
         </button>
-        <button type="button" class="icon-only" aria-label="Redo" title="Redo (Ctrl+Shift+Z or Ctrl+Y)" disabled=move || !ctx.can_redo.get() on:click=move |_| ctx.redo()>
+        <button type="button" class="icon-only" aria-label="Redo" title="Redo (Ctrl+Shift+Z or Ctrl+Y)" disabled=flag(move || !ctx.can_redo.get()) on:click=move |_| ctx.redo()>
             <svg class="btn-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M15 14l5-5-5-5M20 9H10a6 6 0 0 0 0 12h3"/></svg>
         </button>
     }
@@ -191,21 +192,21 @@ fn RunControls() -> impl IntoView {
     let to_end = move |_| refuse(ctx, ctx.doc.with_untracked(|d| ctx.run.to_end(d)));
     view! {
         <div class="toolbar-group run-controls" role="group" aria-label="Run">
-            <button type="button" class="primary" title="Run in simulated real time" disabled=move || status.get() == Status::Running on:click=play>
+            <button type="button" class="primary" title="Run in simulated real time" disabled=flag(move || status.get() == Status::Running) on:click=play>
                 <svg class="btn-icon" viewBox="0 0 24 24" aria-hidden="true"><path class="fill" d="M7 4.5v15l12-7.5z"/></svg>
                 "Run"
             </button>
-            <button type="button" title="Pause" disabled=move || !status.get().is_active() on:click=move |_| ctx.run.pause()>
+            <button type="button" title="Pause" disabled=flag(move || !status.get().is_active()) on:click=move |_| ctx.run.pause()>
                 <svg class="btn-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M8 5v14M16 5v14"/></svg>
                 "Pause"
             </button>
-            <button type="button" title="Run the next event" disabled=move || status.get() == Status::Finished on:click=step>
+            <button type="button" title="Run the next event" disabled=flag(move || status.get() == Status::Finished) on:click=step>
                 "Step"
             </button>
-            <button type="button" title="Run to the end as fast as possible" disabled=move || matches!(status.get(), Status::Finished | Status::ToEnd) on:click=to_end>
+            <button type="button" title="Run to the end as fast as possible" disabled=flag(move || matches!(status.get(), Status::Finished | Status::ToEnd)) on:click=to_end>
                 "Run to end"
             </button>
-            <button type="button" title="Back to time zero" disabled=move || status.get() == Status::Idle on:click=move |_| ctx.run.reset()>
+            <button type="button" title="Back to time zero" disabled=flag(move || status.get() == Status::Idle) on:click=move |_| ctx.run.reset()>
                 "Reset"
             </button>
         </div>
@@ -237,10 +238,10 @@ fn SpeedSeed() -> impl IntoView {
             ctx.doc.update(|_| {});
         }
     };
-    let speed_text = move || {
+    let speed_text = text(move || {
         let s = speed.get();
         parse::fmt_num(s)
-    };
+    });
     view! {
         <div class="toolbar-group settings" role="group" aria-label="Settings">
             <label class="inline-field" title="Simulated seconds per real second (0.1× to 1000×)">
@@ -262,7 +263,7 @@ fn SpeedSeed() -> impl IntoView {
             </datalist>
             <label class="inline-field" title="Same scenario + same seed = same run">
                 "Seed"
-                <input type="number" min="0" step="1" class="seed" prop:value=move || seed.get() on:change=set_seed/>
+                <input type="number" min="0" step="1" class="seed" prop:value=seed on:change=set_seed/>
             </label>
         </div>
     }
@@ -294,9 +295,9 @@ fn ShareButton() -> impl IntoView {
             <Show when=move || shown.with(Option::is_some)>
                 <div class="menu-backdrop" on:click=move |_| shown.set(None)></div>
                 <div class="popover" role="dialog" aria-label="Share this scenario">
-                    <p class="popover-title">{move || if copied.get() { "Link copied to the clipboard" } else { "Copy this link" }}</p>
+                    <p class="popover-title">{text(move || if copied.get() { "Link copied to the clipboard" } else { "Copy this link" }.to_string())}</p>
                     <label class="visually-hidden" for="share-link">"Share link"</label>
-                    <input id="share-link" type="text" readonly prop:value=move || shown.get().unwrap_or_default()
+                    <input id="share-link" type="text" readonly prop:value=text(move || shown.get().unwrap_or_default())
                         on:focus=move |ev| {
                             use wasm_bindgen::JsCast;
                             if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
