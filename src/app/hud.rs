@@ -41,19 +41,38 @@ pub fn RunHud() -> impl IntoView {
             parts.join(" · ")
         })
     });
+    let lesson = Memo::new(move |_| {
+        ctx.doc
+            .with(|d| crate::editor::examples::lesson_for(&d.name).map(String::from))
+    });
     move || {
         let st = status.get();
         if st == Status::Idle {
-            return None;
+            return Some(
+                view! {
+                    <div class="hud idle">
+                        <p>
+                            <span class="status-dot idle"></span>
+                            <strong>"Ready. "</strong>
+                            "Press Run to watch requests flow, or Run to end for the results."
+                        </p>
+                        {move || lesson.get().map(|l| view! { <p class="lesson">{l}</p> })}
+                    </div>
+                }
+                .into_any(),
+            );
         }
-        Some(view! {
-            <div class="hud" aria-live="polite">
-                <span class=format!("status-dot {}", format!("{st:?}").to_lowercase())></span>
-                <span class="hud-status">{st.label()}</span>
-                <span class="clock">{clock}</span>
-                <progress max="1" value=progress aria-label="Simulated time"></progress>
-                <span class="muted">{detail}</span>
-            </div>
-        })
+        Some(
+            view! {
+                <div class="hud" aria-live="polite">
+                    <span class=format!("status-dot {}", format!("{st:?}").to_lowercase())></span>
+                    <span class="hud-status">{st.label()}</span>
+                    <span class="clock">{clock}</span>
+                    <progress max="1" value=progress aria-label="Simulated time"></progress>
+                    <span class="muted">{detail}</span>
+                </div>
+            }
+            .into_any(),
+        )
     }
 }

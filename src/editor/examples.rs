@@ -11,6 +11,8 @@ pub struct Example {
     /// Stable name (tests and links to examples use it).
     pub key: &'static str,
     pub title: &'static str,
+    /// The scenario's own `name` (how a loaded example is recognised).
+    pub name: &'static str,
     /// What to watch when it runs.
     pub lesson: &'static str,
     json: &'static str,
@@ -32,36 +34,42 @@ impl Example {
 pub const EXAMPLES: &[Example] = &[
     Example {
         key: "payments-queue",
+        name: "Payments with SMS over a queue",
         title: "Payments, SMS over a queue",
         lesson: "The SMS sender crashes at 20 s; payments keep succeeding and the SMS jobs wait in the queue.",
         json: include_str!("examples/payments_queue.json"),
     },
     Example {
         key: "payments-http",
+        name: "Payments with SMS over HTTP",
         title: "Payments, SMS over HTTP",
         lesson: "Same crash, but payments call SMS synchronously: while it is down, payments fail too.",
         json: include_str!("examples/payments_http.json"),
     },
     Example {
         key: "leetcode",
+        name: "LeetCode: submit, judge, push the verdict",
         title: "LeetCode judge: queue, pub/sub, WebSocket",
         lesson: "Submissions queue up for the judges; verdicts reach the browser over pub/sub and a WebSocket that crashes at 30 s.",
         json: include_str!("examples/leetcode.json"),
     },
     Example {
         key: "food",
+        name: "Food ordering: sync checks, async kitchen",
         title: "Food ordering: sync checks, async kitchen",
         lesson: "Stock and payment are checked while the customer waits; the kitchen works off a queue and slows down at 25 s.",
         json: include_str!("examples/food_ordering.json"),
     },
     Example {
         key: "saga",
+        name: "Booking saga with compensations",
         title: "Booking saga with compensations",
         lesson: "When charging the card fails, the saga cancels the flight and the hotel, in reverse order.",
         json: include_str!("examples/booking_saga.json"),
     },
     Example {
         key: "retry-storm",
+        name: "Retry storm, tamed by a circuit breaker",
         title: "Retry storm and a circuit breaker",
         lesson: "The catalog slows down at 15 s; retries multiply the load until the breaker opens. Switch the breaker off to see the storm.",
         json: include_str!("examples/retry_storm.json"),
@@ -77,6 +85,14 @@ pub fn by_key(key: &str) -> Option<&'static Example> {
     EXAMPLES.iter().find(|e| e.key == key)
 }
 
+/// What to watch in a scenario that is one of the examples.
+pub fn lesson_for(scenario_name: &str) -> Option<&'static str> {
+    EXAMPLES
+        .iter()
+        .find(|e| e.name == scenario_name)
+        .map(|e| e.lesson)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +102,7 @@ mod tests {
         for e in EXAMPLES {
             let s = load::load(e.json).unwrap_or_else(|err| panic!("{}: {err}", e.key));
             assert!(!s.nodes.is_empty(), "{}", e.key);
+            assert_eq!(s.name, e.name, "{}", e.key);
             assert_eq!(e.scenario(), s);
         }
     }

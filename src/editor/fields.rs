@@ -532,24 +532,85 @@ fn opt_num(v: Option<f64>) -> String {
     v.map(fmt_num).unwrap_or_default()
 }
 
-fn enum_text<T: serde::Serialize>(v: &Option<T>) -> String {
-    v.as_ref()
-        .and_then(|x| serde_json::to_value(x).ok())
-        .and_then(|x| x.as_str().map(String::from))
+/// The format's enums by their JSON names, read and written without serde
+/// (a serde round trip per enum costs the wasm more than these tables).
+trait Named: Copy + PartialEq + 'static {
+    const NAMES: &'static [(Self, &'static str)];
+}
+
+impl Named for Arrival {
+    const NAMES: &'static [(Self, &'static str)] =
+        &[(Arrival::Poisson, "poisson"), (Arrival::Uniform, "uniform")];
+}
+
+impl Named for Persistence {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (Persistence::Memory, "memory"),
+        (Persistence::AofAlways, "aof_always"),
+        (Persistence::AofEverysec, "aof_everysec"),
+        (Persistence::Snapshot, "snapshot"),
+    ];
+}
+
+impl Named for Delivery {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (Delivery::AtMostOnce, "at_most_once"),
+        (Delivery::Durable, "durable"),
+    ];
+}
+
+impl Named for Jitter {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (Jitter::None, "none"),
+        (Jitter::Full, "full"),
+        (Jitter::Equal, "equal"),
+        (Jitter::Decorrelated, "decorrelated"),
+    ];
+}
+
+impl Named for Via {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (Via::Http, "http"),
+        (Via::Grpc, "grpc"),
+        (Via::Enqueue, "enqueue"),
+        (Via::Consume, "consume"),
+        (Via::Publish, "publish"),
+        (Via::Subscribe, "subscribe"),
+        (Via::Push, "push"),
+        (Via::Sse, "sse"),
+        (Via::Poll, "poll"),
+        (Via::SagaStep, "saga_step"),
+        (Via::RequestReply, "request_reply"),
+    ];
+}
+
+impl Named for FaultKind {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (FaultKind::Crash, "crash"),
+        (FaultKind::Slow, "slow"),
+        (FaultKind::Errors, "errors"),
+        (FaultKind::Partition, "partition"),
+    ];
+}
+
+fn enum_text<T: Named>(v: &Option<T>) -> String {
+    v.and_then(|v| T::NAMES.iter().find(|(x, _)| *x == v))
+        .map(|(_, n)| n.to_string())
         .unwrap_or_default()
 }
 
-fn enum_parse<T: serde::de::DeserializeOwned>(
-    text: &str,
-    options: &[&str],
-) -> Result<Option<T>, String> {
+fn enum_parse<T: Named>(text: &str) -> Result<Option<T>, String> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
     }
-    serde_json::from_value(serde_json::Value::String(t.to_string()))
-        .map(Some)
-        .map_err(|_| format!("`{t}` is not one of {}", options.join(", ")))
+    match T::NAMES.iter().find(|(_, n)| *n == t) {
+        Some((v, _)) => Ok(Some(*v)),
+        None => {
+            let names: Vec<&str> = T::NAMES.iter().map(|(_, n)| *n).collect();
+            Err(format!("`{t}` is not one of {}", names.join(", ")))
+        }
+    }
 }
 
 /// The text a field shows: empty when the default applies.
@@ -666,7 +727,7 @@ pub fn set(s: &Scenario, place: &Place, key: &str, text: &str) -> Result<Scenari
                     return Ok(next);
                 }
                 "via" => {
-                    let via = enum_parse::<Via>(text, &[])?
+                    let via = enum_parse::<Via>(text)?
                         .ok_or_else(|| "choose how the link talks".to_string())?;
                     doc::set_via(&mut next, id, via)?;
                     return Ok(next);
@@ -682,9 +743,8 @@ pub fn set(s: &Scenario, place: &Place, key: &str, text: &str) -> Result<Scenari
         }
         Place::Fault(i) => {
             if key == "kind" {
-                let kind =
-                    enum_parse::<FaultKind>(text, &["crash", "slow", "errors", "partition"])?
-                        .ok_or_else(|| "choose a kind of fault".to_string())?;
+                let kind = enum_parse::<FaultKind>(text)?
+                    .ok_or_else(|| "choose a kind of fault".to_string())?;
                 doc::set_fault_kind(&mut next, *i, kind);
             } else {
                 let f = next
@@ -725,7 +785,7 @@ fn node_set(n: &mut NodeSpec, key: &str, text: &str) -> Result<(), String> {
     match key {
         "label" => n.label = text.trim().to_string(),
         "rate_per_s" => n.rate_per_s = parse::number(text)?,
-        "arrival" => n.arrival = enum_parse::<Arrival>(text, ARRIVALS)?,
+        "arrival" => n.arrival = enum_parse::<Arrival>(text)?,
         "schedule" => n.schedule = parse::schedule(text)?,
         "workers" => n.workers = parse::small_integer(text)?,
         "backlog" => n.backlog = parse::integer(text)?,
@@ -740,9 +800,9 @@ fn node_set(n: &mut NodeSpec, key: &str, text: &str) -> Result<(), String> {
         }
         "visibility_timeout_ms" => n.visibility_timeout_ms = parse::number(text)?,
         "redelivery_delay_ms" => n.redelivery_delay_ms = parse::number(text)?,
-        "persistence" => n.persistence = enum_parse::<Persistence>(text, PERSISTENCE)?,
+        "persistence" => n.persistence = enum_parse::<Persistence>(text)?,
         "snapshot_every_ms" => n.snapshot_every_ms = parse::number(text)?,
-        "delivery" => n.delivery = enum_parse::<Delivery>(text, DELIVERY)?,
+        "delivery" => n.delivery = enum_parse::<Delivery>(text)?,
         "reconnect_ms" => n.reconnect_ms = parse::number(text)?,
         "users" => n.users = parse::integer(text)?,
         _ => return Err(format!("no field `{key}`")),
@@ -758,7 +818,7 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
             "base_ms" => r.base_ms = parse::number(text)?,
             "multiplier" => r.multiplier = parse::number(text)?,
             "max_ms" => r.max_ms = parse::number(text)?,
-            "jitter" => r.jitter = enum_parse::<Jitter>(text, JITTER)?,
+            "jitter" => r.jitter = enum_parse::<Jitter>(text)?,
             _ => return Err(format!("no field `{key}`")),
         }
         return Ok(());
@@ -880,6 +940,26 @@ mod tests {
         let s = set(&s, &place, "kind", "errors").unwrap();
         assert_eq!(s.faults[0].rate, Some(0.5));
         assert_eq!(s.faults[0].factor, None);
+    }
+
+    #[test]
+    fn enum_names_are_the_formats() {
+        fn check<T: Named + serde::Serialize>(choices: &[&str]) {
+            let names: Vec<&str> = T::NAMES.iter().map(|(_, n)| *n).collect();
+            for (v, n) in T::NAMES {
+                assert_eq!(serde_json::to_value(v).unwrap(), serde_json::json!(n));
+            }
+            if !choices.is_empty() {
+                assert_eq!(names, choices);
+            }
+        }
+        check::<Arrival>(ARRIVALS);
+        check::<Persistence>(PERSISTENCE);
+        check::<Delivery>(DELIVERY);
+        check::<Jitter>(JITTER);
+        check::<Via>(&[]);
+        check::<FaultKind>(&[]);
+        assert_eq!(Via::NAMES.len(), Via::ALL.len());
     }
 
     #[test]

@@ -62,7 +62,7 @@ export const tests = [
       await page.getByLabel('Speed').fill('5');
       await page.getByLabel('Speed').press('Enter');
       await app.button('Run').click();
-      await page.locator('.hud').waitFor();
+      await page.locator('.hud:not(.idle)').waitFor();
       await needEngine(t);
       await eventually(async () => (await app.clock()).now > 1, 'simulated time passes');
       await eventually(
@@ -84,7 +84,7 @@ export const tests = [
       expect(Number(ok.replace(/[^\d.]/g, '')) > 0, `some requests succeeded: ${ok}`);
       step('Reset goes back to the editor');
       await app.button('Reset').click();
-      await page.locator('.hud').waitFor({ state: 'detached' });
+      await page.locator('.hud.idle').waitFor();
     },
   },
   {
@@ -94,7 +94,7 @@ export const tests = [
       await app.open();
       await app.select('SMS sender');
       await app.button('Run').click();
-      await page.locator('.hud').waitFor();
+      await page.locator('.hud:not(.idle)').waitFor();
       await needEngine(t);
       step('Crash now');
       await app.button('Crash now').click();
@@ -113,7 +113,7 @@ export const tests = [
       await page.getByLabel('Speed').fill('2');
       await page.getByLabel('Speed').press('Enter');
       await app.button('Run').click();
-      await page.locator('.hud').waitFor();
+      await page.locator('.hud:not(.idle)').waitFor();
       await needEngine(t);
       step('wait for requests, pause, open the Requests tab');
       await page.waitForTimeout(1500);
@@ -195,7 +195,7 @@ export const tests = [
       const alert = page.getByRole('alert');
       await alert.waitFor();
       expect(/ghost/.test(await alert.textContent()), 'the message names the problem');
-      expect((await page.locator('.hud').count()) === 0, 'no run started');
+      expect((await page.locator('.hud:not(.idle)').count()) === 0, 'no run started');
     },
   },
 ];
