@@ -93,7 +93,7 @@ pub fn Canvas() -> impl IntoView {
                 tabindex="-1"
                 on:pointerdown=on_down
                 on:pointermove=on_move
-                on:pointerup=on_up.clone()
+                on:pointerup=on_up
                 on:pointercancel=on_up
                 on:wheel=on_wheel
                 on:dblclick=on_dblclick

@@ -235,7 +235,7 @@ impl Run {
     }
 
     /// Runs as fast as the frame budget allows until the end.
-    pub fn to_end(&self, doc: &Scenario) -> Result<(), String> {
+    pub fn run_to_end(&self, doc: &Scenario) -> Result<(), String> {
         if self.status.get_untracked() == Status::Finished {
             return Ok(());
         }

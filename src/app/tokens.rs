@@ -15,6 +15,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// Radius of a request token, CSS pixels at zoom 1.
 pub const TOKEN_RADIUS: f64 = 4.5;
+/// How far answers travel beside their link, CSS pixels at zoom 1.
+const ANSWER_LANE_PX: f64 = 6.0;
 /// How far from a token's centre a click still hits it, CSS pixels.
 const HIT_RADIUS: f64 = 8.0;
 
@@ -102,7 +104,15 @@ impl TokenCanvas {
             .iter()
             .filter_map(|t| {
                 let path = paths.get(t.link as usize)?.as_ref()?;
-                let p = view.to_screen(path.point_at(t.progress(anim_ms)));
+                let at = t.progress(anim_ms);
+                let mut p = view.to_screen(path.point_at(at));
+                // Answers keep to their own lane beside the requests, like
+                // two-way traffic, so both directions stay readable.
+                if t.backwards {
+                    let a = path.angle_at(at);
+                    p.x -= a.sin() * ANSWER_LANE_PX * scale;
+                    p.y += a.cos() * ANSWER_LANE_PX * scale;
+                }
                 let visible = p.x > -r && p.y > -r && p.x < cw + r && p.y < ch + r;
                 visible.then_some((p, t))
             })

@@ -189,7 +189,7 @@ fn RunControls() -> impl IntoView {
     let status = ctx.run.status;
     let play = move |_| refuse(ctx, ctx.doc.with_untracked(|d| ctx.run.play(d)));
     let step = move |_| refuse(ctx, ctx.doc.with_untracked(|d| ctx.run.step(d)));
-    let to_end = move |_| refuse(ctx, ctx.doc.with_untracked(|d| ctx.run.to_end(d)));
+    let to_end = move |_| refuse(ctx, ctx.doc.with_untracked(|d| ctx.run.run_to_end(d)));
     view! {
         <div class="toolbar-group run-controls" role="group" aria-label="Run">
             <button type="button" class="primary" title="Run in simulated real time" disabled=flag(move || status.get() == Status::Running) on:click=play>
