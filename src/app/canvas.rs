@@ -35,14 +35,8 @@ pub fn Canvas() -> impl IntoView {
     });
     Effect::new(move |_| ctx.run.on_view(ctx.view.get()));
 
-    let node_ids = Memo::new(move |_| {
-        ctx.doc
-            .with(|d| d.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>())
-    });
-    let link_ids = Memo::new(move |_| {
-        ctx.doc
-            .with(|d| d.links.iter().map(|l| l.id.clone()).collect::<Vec<_>>())
-    });
+    let node_ids = Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>()));
+    let link_ids = Memo::new(move |_| ctx.doc.with(|d| d.links.iter().map(|l| l.id.clone()).collect::<Vec<_>>()));
     let paths = Memo::new(move |_| ctx.doc.with(link_paths));
     let empty = Memo::new(move |_| ctx.doc.with(|d| d.nodes.is_empty()));
 
@@ -173,11 +167,7 @@ fn Ghost() -> impl IntoView {
     move || {
         let drag = ctx.palette_drag.get()?;
         let at = drag.at?;
-        let at = if ctx.snap.get_untracked() {
-            geometry::snap_point(at)
-        } else {
-            at
-        };
+        let at = if ctx.snap.get_untracked() { geometry::snap_point(at) } else { at };
         let r = geometry::Rect::centered(at, geometry::NODE_W, geometry::NODE_H);
         Some(view! {
             <g class="ghost">
@@ -193,8 +183,7 @@ fn ZoomControls() -> impl IntoView {
     let ctx = use_ctx();
     let zoom_by = move |f: f64| {
         let (w, h) = ctx.measure();
-        ctx.view
-            .update(|v| *v = v.zoomed_at(Point::new(w / 2.0, h / 2.0), f));
+        ctx.view.update(|v| *v = v.zoomed_at(Point::new(w / 2.0, h / 2.0), f));
     };
     view! {
         <div class="zoom-controls" role="toolbar" aria-label="View">
@@ -237,10 +226,7 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
     if button == 1 {
         ev.prevent_default();
         capture(ctx, ev);
-        ctx.gesture.set(Some(Gesture::Pan {
-            start: p,
-            origin: view,
-        }));
+        ctx.gesture.set(Some(Gesture::Pan { start: p, origin: view }));
         return;
     }
     // 1. A node's handle starts a link.
@@ -257,9 +243,7 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
         return;
     }
     // 2. A node: select it and start moving the selection.
-    let hit = ctx
-        .doc
-        .with_untracked(|d| geometry::node_at(d, world).map(|i| d.nodes[i].id.clone()));
+    let hit = ctx.doc.with_untracked(|d| geometry::node_at(d, world).map(|i| d.nodes[i].id.clone()));
     if let Some(id) = hit {
         ctx.sel.update(|s| {
             if shift {
@@ -271,8 +255,7 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
         if ctx.sel.with_untracked(|s| s.has_node(&id)) {
             // The grabbed node first: it is the one that snaps to the grid.
             let mut ids = vec![id.clone()];
-            ctx.sel
-                .with_untracked(|s| ids.extend(s.nodes.iter().filter(|n| **n != id).cloned()));
+            ctx.sel.with_untracked(|s| ids.extend(s.nodes.iter().filter(|n| **n != id).cloned()));
             let g = ctx.doc.with_untracked(|d| Gesture::start_move(d, &ids, p));
             capture(ctx, ev);
             ctx.gesture.set(Some(g));
@@ -313,16 +296,9 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
     // 5. The background: shift draws a rubber band, a plain drag pans.
     capture(ctx, ev);
     let g = if shift {
-        Gesture::Band {
-            start: world,
-            now: world,
-            base: ctx.sel.get_untracked(),
-        }
+        Gesture::Band { start: world, now: world, base: ctx.sel.get_untracked() }
     } else {
-        Gesture::Pan {
-            start: p,
-            origin: view,
-        }
+        Gesture::Pan { start: p, origin: view }
     };
     ctx.gesture.set(Some(g));
 }

@@ -16,9 +16,7 @@ const RIGHT: f64 = 8.0;
 const TOP: f64 = 8.0;
 const BOTTOM: f64 = 18.0;
 /// Line colours, picked to stay apart on light and dark backgrounds.
-const COLOURS: [&str; 6] = [
-    "#3b82f6", "#f97316", "#10b981", "#a855f7", "#ef4444", "#0ea5e9",
-];
+const COLOURS: [&str; 6] = ["#3b82f6", "#f97316", "#10b981", "#a855f7", "#ef4444", "#0ea5e9"];
 const MAX_LINES: usize = 6;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -63,28 +61,16 @@ pub fn Charts() -> impl IntoView {
     let data = Memo::new(move |_| {
         let sel = ctx.sel.with(|s| s.nodes.clone());
         let (series, end_ms) = ctx.run.snap.with(|s| (s.series.clone(), s.end_ms));
-        let nodes = ctx.doc.with(|d| {
-            d.nodes
-                .iter()
-                .map(|n| (n.id.clone(), n.display_name().to_string(), n.kind))
-                .collect::<Vec<_>>()
-        });
+        let nodes = ctx
+            .doc
+            .with(|d| d.nodes.iter().map(|n| (n.id.clone(), n.display_name().to_string(), n.kind)).collect::<Vec<_>>());
         let faults = ctx.doc.with(|d| {
             d.faults
                 .iter()
-                .map(|f| {
-                    (
-                        f.at_ms,
-                        f.for_ms.map(|x| f.at_ms + x).unwrap_or(d.duration_ms),
-                    )
-                })
+                .map(|f| (f.at_ms, f.for_ms.map(|x| f.at_ms + x).unwrap_or(d.duration_ms)))
                 .collect::<Vec<_>>()
         });
-        let end_s = if end_ms > 0.0 {
-            end_ms / 1000.0
-        } else {
-            ctx.doc.with(|d| d.duration_ms / 1000.0)
-        };
+        let end_s = if end_ms > 0.0 { end_ms / 1000.0 } else { ctx.doc.with(|d| d.duration_ms / 1000.0) };
         let lines = |m: Metric| -> Vec<Line> {
             let picked: Vec<usize> = if sel.is_empty() {
                 let mut v: Vec<usize> = nodes
@@ -95,20 +81,11 @@ pub fn Charts() -> impl IntoView {
                     .collect();
                 if m == Metric::Depth {
                     // Only what actually queues up is worth a line.
-                    v.retain(|i| {
-                        series
-                            .get(*i)
-                            .is_some_and(|s| s.iter().any(|b| b.queue_len > 0.0))
-                    });
+                    v.retain(|i| series.get(*i).is_some_and(|s| s.iter().any(|b| b.queue_len > 0.0)));
                 }
                 v
             } else {
-                nodes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, n)| sel.contains(&n.0))
-                    .map(|(i, _)| i)
-                    .collect()
+                nodes.iter().enumerate().filter(|(_, n)| sel.contains(&n.0)).map(|(i, _)| i).collect()
             };
             picked
                 .into_iter()
@@ -116,11 +93,7 @@ pub fn Charts() -> impl IntoView {
                 .map(|i| {
                     let pts = series
                         .get(i)
-                        .map(|s| {
-                            s.iter()
-                                .map(|b| (f64::from(b.t_s) + 0.5, m.value(b)))
-                                .collect()
-                        })
+                        .map(|s| s.iter().map(|b| (f64::from(b.t_s) + 0.5, m.value(b))).collect())
                         .unwrap_or_default();
                     (nodes[i].1.clone(), pts)
                 })
@@ -138,9 +111,7 @@ pub fn Charts() -> impl IntoView {
     });
     move || {
         let (charts, end_s, faults) = data.get();
-        let any = charts
-            .iter()
-            .any(|(_, l)| l.iter().any(|(_, p)| !p.is_empty()));
+        let any = charts.iter().any(|(_, l)| l.iter().any(|(_, p)| !p.is_empty()));
         let note = (!any).then(|| {
             view! { <p class="muted chart-note">"Charts fill in while a run goes. Select blocks to chart them."</p> }
         });
@@ -158,10 +129,7 @@ pub fn Charts() -> impl IntoView {
 
 #[component]
 fn Chart(metric: Metric, lines: Vec<Line>, end_s: f64, faults: Vec<(f64, f64)>) -> impl IntoView {
-    let max = lines
-        .iter()
-        .flat_map(|(_, p)| p.iter().map(|(_, v)| *v))
-        .fold(0.0_f64, f64::max);
+    let max = lines.iter().flat_map(|(_, p)| p.iter().map(|(_, v)| *v)).fold(0.0_f64, f64::max);
     let (top, step) = nice_axis(max);
     let end_s = if end_s > 0.0 { end_s } else { 60.0 };
     let x = Scale::new((0.0, end_s), (LEFT, W - RIGHT));

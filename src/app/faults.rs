@@ -25,23 +25,14 @@ pub fn FaultList(target: String) -> impl IntoView {
     // Positions and kinds of this target's faults: the list's shape.
     let rows = Memo::new(move |_| {
         ctx.doc.with(|d| {
-            d.faults
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| f.target == key)
-                .map(|(i, f)| (i, f.kind))
-                .collect::<Vec<_>>()
+            d.faults.iter().enumerate().filter(|(_, f)| f.target == key).map(|(i, f)| (i, f.kind)).collect::<Vec<_>>()
         })
     });
     let key = target.clone();
     let kinds = Memo::new(move |_| ctx.doc.with(|d| doc::fault_kinds_for(d, &key)));
     let key = target.clone();
     let add = move |_| {
-        let kind = kinds
-            .get_untracked()
-            .first()
-            .copied()
-            .unwrap_or(FaultKind::Crash);
+        let kind = kinds.get_untracked().first().copied().unwrap_or(FaultKind::Crash);
         ctx.edit(|s| doc::add_fault(s, &key, kind));
     };
     view! {

@@ -59,9 +59,7 @@ impl Typing {
             self.before.try_set_value(Some(ctx.doc.get_untracked()));
         }
         self.draft.try_set(Some(text.clone()));
-        let next = ctx
-            .doc
-            .with_untracked(|d| fields::set(d, place, key, &text));
+        let next = ctx.doc.with_untracked(|d| fields::set(d, place, key, &text));
         match next {
             Ok(next) => {
                 self.error.try_set(None);
@@ -106,30 +104,12 @@ pub fn FieldRow(place: Place, field: Field) -> impl IntoView {
     let value = Memo::new(move |_| ctx.doc.with(|d| fields::get(d, &p, key)));
     let p = place.clone();
     // Problems already in the document (an imported file, an old link).
-    let problem = Memo::new(move |_| {
-        ctx.doc
-            .with(|d| field_errors(d, &p, key).into_iter().next())
-    });
-    let message = text(move || {
-        typing
-            .error
-            .get()
-            .or_else(|| problem.get())
-            .unwrap_or_default()
-    });
+    let problem = Memo::new(move |_| ctx.doc.with(|d| field_errors(d, &p, key).into_iter().next()));
+    let message = text(move || typing.error.get().or_else(|| problem.get()).unwrap_or_default());
     let invalid = text(move || (!message.get().is_empty()).to_string());
 
     let input = match field.input {
-        Input::Choice(options) => choice(
-            typing,
-            place.clone(),
-            key,
-            &id,
-            options,
-            &field.default,
-            value,
-        )
-        .into_any(),
+        Input::Choice(options) => choice(typing, place.clone(), key, &id, options, &field.default, value).into_any(),
         Input::Queue => queue_choice(typing, place.clone(), key, &id, value).into_any(),
         Input::Bool => checkbox(typing, place.clone(), key, &id, value).into_any(),
         Input::Dist => dist(typing, place.clone(), key, &id, &field.default, value).into_any(),
@@ -203,13 +183,7 @@ fn choice(
     }
 }
 
-fn queue_choice(
-    typing: Typing,
-    place: Place,
-    key: &'static str,
-    id: &str,
-    value: Memo<String>,
-) -> impl IntoView {
+fn queue_choice(typing: Typing, place: Place, key: &'static str, id: &str, value: Memo<String>) -> impl IntoView {
     let ctx = use_ctx();
     let own = match &place {
         Place::Node(id) => id.clone(),
@@ -242,13 +216,7 @@ fn queue_choice(
     }
 }
 
-fn checkbox(
-    typing: Typing,
-    place: Place,
-    key: &'static str,
-    id: &str,
-    value: Memo<String>,
-) -> impl IntoView {
+fn checkbox(typing: Typing, place: Place, key: &'static str, id: &str, value: Memo<String>) -> impl IntoView {
     view! {
         <input
             id=id.to_string()
@@ -280,10 +248,7 @@ fn dist(
         }
     });
     // The default's mean, to seed the numbers when a shape is first chosen.
-    let seed = parse::number(default.split(' ').next().unwrap_or(""))
-        .ok()
-        .flatten()
-        .unwrap_or(10.0);
+    let seed = parse::number(default.split(' ').next().unwrap_or("")).ok().flatten().unwrap_or(10.0);
     let p1 = place.clone();
     let on_shape = move |ev: leptos::ev::Event| {
         let shape = event_target_value(&ev);
@@ -292,22 +257,11 @@ fn dist(
             return;
         }
         let (_, nums) = parts.get_untracked();
-        let a = nums
-            .first()
-            .and_then(|t| parse::number(t).ok().flatten())
-            .unwrap_or(seed);
+        let a = nums.first().and_then(|t| parse::number(t).ok().flatten()).unwrap_or(seed);
         let text = match shape.as_str() {
-            "uniform" => format!(
-                "uniform {} {}",
-                parse::fmt_num(a / 2.0),
-                parse::fmt_num(a * 1.5)
-            ),
+            "uniform" => format!("uniform {} {}", parse::fmt_num(a / 2.0), parse::fmt_num(a * 1.5)),
             "normal" => format!("normal {} {}", parse::fmt_num(a), parse::fmt_num(a / 4.0)),
-            "lognormal" => format!(
-                "lognormal {} {}",
-                parse::fmt_num(a),
-                parse::fmt_num(a * 5.0)
-            ),
+            "lognormal" => format!("lognormal {} {}", parse::fmt_num(a), parse::fmt_num(a * 5.0)),
             s => format!("{s} {}", parse::fmt_num(a)),
         };
         typing.set(&p1, key, &text);
@@ -316,11 +270,7 @@ fn dist(
         let place = place.clone();
         let on_input = move |ev: leptos::ev::Event| {
             let (shape, mut nums) = parts.get_untracked();
-            let shape = if shape.is_empty() {
-                "const".to_string()
-            } else {
-                shape
-            };
+            let shape = if shape.is_empty() { "const".to_string() } else { shape };
             let want = parse::dist_params(&shape).len();
             nums.resize(want, String::new());
             if let Some(slot) = nums.get_mut(which) {
@@ -335,10 +285,8 @@ fn dist(
         };
         let shown = move || {
             let (shape, nums) = parts.get();
-            let name = parse::dist_params(if shape.is_empty() { "const" } else { &shape })
-                .get(which)
-                .copied()
-                .unwrap_or("");
+            let name =
+                parse::dist_params(if shape.is_empty() { "const" } else { &shape }).get(which).copied().unwrap_or("");
             (nums.get(which).cloned().unwrap_or_default(), name)
         };
         view! {

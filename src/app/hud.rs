@@ -13,38 +13,20 @@ pub fn RunHud() -> impl IntoView {
     let status = ctx.run.status;
     let snap = ctx.run.snap;
     let speed = ctx.run.speed;
-    let progress = number(move || {
-        snap.with(|s| {
-            if s.end_ms > 0.0 {
-                (s.now_ms / s.end_ms).clamp(0.0, 1.0)
-            } else {
-                0.0
-            }
-        })
-    });
-    let clock = text(move || {
-        snap.with(|s| format!("{:.1} s / {:.0} s", s.now_ms / 1000.0, s.end_ms / 1000.0))
-    });
+    let progress =
+        number(move || snap.with(|s| if s.end_ms > 0.0 { (s.now_ms / s.end_ms).clamp(0.0, 1.0) } else { 0.0 }));
+    let clock = text(move || snap.with(|s| format!("{:.1} s / {:.0} s", s.now_ms / 1000.0, s.end_ms / 1000.0)));
     let detail = text(move || {
         snap.with(|s| {
-            let mut parts = vec![format!("{} in flight", s.in_flight)];
+            let mut parts = vec![format!("{} events", crate::editor::chart::fmt_count(s.events))];
             let asked = speed.get();
-            if status.get() == Status::Running
-                && s.actual_speed > 0.0
-                && s.actual_speed < asked * 0.8
-            {
-                parts.push(format!(
-                    "running at {:.1}× (asked {asked}×)",
-                    s.actual_speed
-                ));
+            if status.get() == Status::Running && s.actual_speed > 0.0 && s.actual_speed < asked * 0.8 {
+                parts.push(format!("running at {:.1}× (asked {asked}×)", s.actual_speed));
             }
             parts.join(" · ")
         })
     });
-    let lesson = Memo::new(move |_| {
-        ctx.doc
-            .with(|d| crate::editor::examples::lesson_for(&d.name).map(String::from))
-    });
+    let lesson = Memo::new(move |_| ctx.doc.with(|d| crate::editor::examples::lesson_for(&d.name).map(String::from)));
     move || {
         let st = status.get();
         if st == Status::Idle {

@@ -37,21 +37,11 @@ pub fn Inspector() -> impl IntoView {
 }
 
 fn field_rows(place: Place, fields: Vec<Field>) -> impl IntoView {
-    fields
-        .into_iter()
-        .map(|f| view! { <FieldRow place=place.clone() field=f/> })
-        .collect_view()
+    fields.into_iter().map(|f| view! { <FieldRow place=place.clone() field=f/> }).collect_view()
 }
 
 fn text_field(key: &'static str, label: &'static str, help: &'static str, default: &str) -> Field {
-    Field {
-        key,
-        label,
-        unit: "",
-        input: Input::Text,
-        default: default.to_string(),
-        help,
-    }
+    Field { key, label, unit: "", input: Input::Text, default: default.to_string(), help }
 }
 
 #[component]
@@ -106,12 +96,8 @@ fn ConnectTo(id: String) -> impl IntoView {
                 .filter(|n| n.id != from.id)
                 .filter(|n| !d.links.iter().any(|l| l.from == from.id && l.to == n.id))
                 .filter_map(|n| {
-                    wiring::infer(from.kind, n.kind).map(|v| {
-                        (
-                            n.id.clone(),
-                            format!("{} ({})", n.display_name(), via_name(v)),
-                        )
-                    })
+                    wiring::infer(from.kind, n.kind)
+                        .map(|v| (n.id.clone(), format!("{} ({})", n.display_name(), via_name(v))))
                 })
                 .collect::<Vec<_>>()
         })
@@ -232,32 +218,21 @@ fn LinkPanel(id: String) -> impl IntoView {
                 (Some(a), Some(b)) => wiring::choices(a, b),
                 _ => Vec::new(),
             };
-            Some((
-                l.via,
-                l.retry.is_some(),
-                l.circuit_breaker.is_some(),
-                choices,
-            ))
+            Some((l.via, l.retry.is_some(), l.circuit_breaker.is_some(), choices))
         })
     });
     let key = id.clone();
     let ends = Memo::new(move |_| {
         ctx.doc.with(|d| {
             let l = d.link(&key)?;
-            let name = |id: &str| {
-                d.node(id)
-                    .map(|n| n.display_name().to_string())
-                    .unwrap_or_else(|| id.to_string())
-            };
+            let name = |id: &str| d.node(id).map(|n| n.display_name().to_string()).unwrap_or_else(|| id.to_string());
             Some((name(&l.from), name(&l.to)))
         })
     });
     let key = id.clone();
     let breaker = Memo::new(move |_| {
         let i = ctx.doc.with(|d| d.links.iter().position(|l| l.id == key))?;
-        ctx.run
-            .snap
-            .with(|s| s.links.get(i).and_then(|l| l.breaker))
+        ctx.run.snap.with(|s| s.links.get(i).and_then(|l| l.breaker))
     });
     move || {
         let (via, retry_on, breaker_on, choices) = shape.get()?;
@@ -362,16 +337,9 @@ fn ScenarioPanel() -> impl IntoView {
         Place::Node(id) => ctx.sel.set(Selection::node(&id)),
         Place::Link(id) => ctx.sel.set(Selection::link(&id)),
         Place::Fault(i) => {
-            if let Some(t) = ctx
-                .doc
-                .with_untracked(|d| d.faults.get(i).map(|f| f.target.clone()))
-            {
+            if let Some(t) = ctx.doc.with_untracked(|d| d.faults.get(i).map(|f| f.target.clone())) {
                 let is_link = ctx.doc.with_untracked(|d| d.link(&t).is_some());
-                ctx.sel.set(if is_link {
-                    Selection::link(&t)
-                } else {
-                    Selection::node(&t)
-                });
+                ctx.sel.set(if is_link { Selection::link(&t) } else { Selection::node(&t) });
             }
         }
         Place::Scenario => {}

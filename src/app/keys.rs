@@ -14,8 +14,7 @@ use web_sys::KeyboardEvent;
 fn typing_target(ev: &KeyboardEvent) -> Option<web_sys::HtmlElement> {
     let el = ev.target()?.dyn_into::<web_sys::HtmlElement>().ok()?;
     let tag = el.tag_name().to_ascii_lowercase();
-    let text_like =
-        matches!(tag.as_str(), "input" | "textarea" | "select") || el.is_content_editable();
+    let text_like = matches!(tag.as_str(), "input" | "textarea" | "select") || el.is_content_editable();
     text_like.then_some(el)
 }
 
@@ -60,9 +59,7 @@ pub fn install(ctx: Ctx) {
                 ctx.sel.set(all);
             }
             "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" => {
-                let ids: Vec<String> = ctx
-                    .sel
-                    .with_untracked(|s| s.nodes.iter().cloned().collect());
+                let ids: Vec<String> = ctx.sel.with_untracked(|s| s.nodes.iter().cloned().collect());
                 if ids.is_empty() {
                     return;
                 }

@@ -19,11 +19,7 @@ pub fn LinkView(id: String, paths: Memo<Vec<Option<LinkPath>>>) -> impl IntoView
     let link = Memo::new(move |_| ctx.doc.with(|d| d.link(&key).cloned()));
     let key = id.clone();
     let index = Memo::new(move |_| ctx.doc.with(|d| d.links.iter().position(|l| l.id == key)));
-    let path = Memo::new(move |_| {
-        index
-            .get()
-            .and_then(|i| paths.with(|p| p.get(i).copied().flatten()))
-    });
+    let path = Memo::new(move |_| index.get().and_then(|i| paths.with(|p| p.get(i).copied().flatten())));
     let live = Memo::new(move |_| {
         let i = index.get()?;
         ctx.run.snap.with(|s| s.links.get(i).cloned())
@@ -34,18 +30,13 @@ pub fn LinkView(id: String, paths: Memo<Vec<Option<LinkPath>>>) -> impl IntoView
         ctx.doc.with(|d| {
             link.with(|l| {
                 l.as_ref().map(|l| {
-                    let name = |id: &str| {
-                        d.node(id)
-                            .map(|n| n.display_name().to_string())
-                            .unwrap_or_default()
-                    };
+                    let name = |id: &str| d.node(id).map(|n| n.display_name().to_string()).unwrap_or_default();
                     (name(&l.from), name(&l.to))
                 })
             })
         })
     });
-    let caption =
-        Memo::new(move |_| link.with(|l| l.as_ref().map(link_caption).unwrap_or_default()));
+    let caption = Memo::new(move |_| link.with(|l| l.as_ref().map(link_caption).unwrap_or_default()));
 
     let link_id = id.clone();
     move || {
@@ -71,10 +62,8 @@ pub fn LinkView(id: String, paths: Memo<Vec<Option<LinkPath>>>) -> impl IntoView
         // The caption must sit between the nodes: the longest form that fits.
         let room = (p.end.x - p.start.x).hypot(p.end.y - p.start.y) - 14.0;
         let width = |t: &str| 12.0 + CAPTION_CHAR_W * t.chars().count() as f64;
-        let caption_text = [short_caption(&l), via_name(via).to_string()]
-            .into_iter()
-            .find(|t| width(t) <= room)
-            .unwrap_or_default();
+        let caption_text =
+            [short_caption(&l), via_name(via).to_string()].into_iter().find(|t| width(t) <= room).unwrap_or_default();
         let w = width(&caption_text);
         let breaker = move || {
             let state = live.with(|l| l.as_ref().and_then(|l| l.breaker))?;

@@ -49,9 +49,7 @@ fn App() -> impl IntoView {
     // Every change of the document: keep it (unless a drag is in the
     // middle of moving things) and let the run know.
     Effect::new(move |_| {
-        let moving = ctx
-            .gesture
-            .with_untracked(|g| matches!(g, Some(Gesture::Move { .. })));
+        let moving = ctx.gesture.with_untracked(|g| matches!(g, Some(Gesture::Move { .. })));
         ctx.doc.with(|d| {
             if !moving {
                 share::keep(d);

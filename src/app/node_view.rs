@@ -52,15 +52,8 @@ pub fn NodeView(id: String) -> impl IntoView {
     // Fine-grained pieces, so a drag only rewrites the transform.
     let kind = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| n.kind)));
     let pos = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| (n.x, n.y)).unwrap_or_default()));
-    let name = Memo::new(move |_| {
-        node.with(|n| {
-            n.as_ref()
-                .map(|n| n.display_name().to_string())
-                .unwrap_or_default()
-        })
-    });
-    let summary =
-        Memo::new(move |_| node.with(|n| n.as_ref().map(node_summary).unwrap_or_default()));
+    let name = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| n.display_name().to_string()).unwrap_or_default()));
+    let summary = Memo::new(move |_| node.with(|n| n.as_ref().map(node_summary).unwrap_or_default()));
     let node_id = id.clone();
 
     move || {
@@ -182,12 +175,7 @@ fn Rename(node: NodeSpec) -> impl IntoView {
         }
         ctx.renaming.set(None);
         let r = ctx.try_edit(|s| {
-            crate::editor::fields::set(
-                s,
-                &crate::engine::format::validate::Place::Node(id.clone()),
-                "label",
-                &text,
-            )
+            crate::editor::fields::set(s, &crate::engine::format::validate::Place::Node(id.clone()), "label", &text)
         });
         if let Err(e) = r {
             ctx.complain(format!("Label: {e}"));
@@ -197,10 +185,7 @@ fn Rename(node: NodeSpec) -> impl IntoView {
     // after the rename box is gone (a blur fires once it is removed).
     fn value_of(ev: &web_sys::Event) -> Option<String> {
         use wasm_bindgen::JsCast;
-        ev.target()?
-            .dyn_into::<web_sys::HtmlInputElement>()
-            .ok()
-            .map(|i| i.value())
+        ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok().map(|i| i.value())
     }
     let on_key = {
         let commit = commit.clone();

@@ -40,30 +40,19 @@ fn PaletteItem(kind: NodeKind) -> impl IntoView {
         if ev.button() != 0 {
             return;
         }
-        if let Some(el) = ev
-            .current_target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        {
+        if let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
             let _ = el.set_pointer_capture(ev.pointer_id());
         }
-        press.set_value(Some((
-            f64::from(ev.client_x()),
-            f64::from(ev.client_y()),
-            false,
-        )));
+        press.set_value(Some((f64::from(ev.client_x()), f64::from(ev.client_y()), false)));
     };
     let on_move = move |ev: PointerEvent| {
         let Some((x, y, dragged)) = press.get_value() else {
             return;
         };
-        let far =
-            (f64::from(ev.client_x()) - x).hypot(f64::from(ev.client_y()) - y) > CLICK_SLOP_PX;
+        let far = (f64::from(ev.client_x()) - x).hypot(f64::from(ev.client_y()) - y) > CLICK_SLOP_PX;
         if dragged || far {
             press.set_value(Some((x, y, true)));
-            ctx.palette_drag.set(Some(PaletteDrag {
-                kind,
-                at: where_over(&ev),
-            }));
+            ctx.palette_drag.set(Some(PaletteDrag { kind, at: where_over(&ev) }));
         }
     };
     let on_up = move |ev: PointerEvent| {

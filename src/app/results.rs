@@ -17,9 +17,7 @@ use leptos::prelude::*;
 pub fn open_trace(ctx: Ctx, id: u64) {
     match ctx.run.trace(id) {
         Some(t) => ctx.trace.set(Some(t)),
-        None => ctx.complain(format!(
-            "Request #{id} is no longer kept; pick a more recent one"
-        )),
+        None => ctx.complain(format!("Request #{id} is no longer kept; pick a more recent one")),
     }
 }
 
@@ -75,11 +73,7 @@ fn client_latency(ctx: Ctx, r: &Report) -> Option<(String, crate::engine::report
         d.nodes
             .iter()
             .filter(|n| n.kind == NodeKind::Client)
-            .filter_map(|n| {
-                r.nodes
-                    .get(&n.id)
-                    .map(|nr| (n.display_name().to_string(), nr))
-            })
+            .filter_map(|n| r.nodes.get(&n.id).map(|nr| (n.display_name().to_string(), nr)))
             .max_by_key(|(_, nr)| nr.arrivals)
             .map(|(name, nr)| (name, nr.latency_ms.clone()))
     })
@@ -106,22 +100,17 @@ fn Stats() -> impl IntoView {
             if idle() {
                 return "—".to_string();
             }
-            latency.with(|l| {
-                l.as_ref()
-                    .map(|(_, p)| fmt_ms(f(p)))
-                    .unwrap_or_else(|| "—".into())
-            })
+            latency.with(|l| l.as_ref().map(|(_, p)| fmt_ms(f(p))).unwrap_or_else(|| "—".into()))
         }
     };
-    let stat =
-        |label: &'static str, class: &'static str, value: Signal<String>, help: &'static str| {
-            view! {
-                <div class=format!("stat {class}") title=help>
-                    <span class="stat-label">{label}</span>
-                    <span class="stat-value">{value}</span>
-                </div>
-            }
-        };
+    let stat = |label: &'static str, class: &'static str, value: Signal<String>, help: &'static str| {
+        view! {
+            <div class=format!("stat {class}") title=help>
+                <span class="stat-label">{label}</span>
+                <span class="stat-value">{value}</span>
+            </div>
+        }
+    };
     let hash = move || snap.with(|s| s.hash.clone());
     view! {
         <div class=text(move || if idle() { "stats idle" } else { "stats" }.to_string())>
@@ -154,14 +143,7 @@ fn NodeTable() -> impl IntoView {
         ctx.doc.with(|d| {
             d.nodes
                 .iter()
-                .map(|n| {
-                    (
-                        n.id.clone(),
-                        n.display_name().to_string(),
-                        n.kind,
-                        report.nodes.get(&n.id).cloned(),
-                    )
-                })
+                .map(|n| (n.id.clone(), n.display_name().to_string(), n.kind, report.nodes.get(&n.id).cloned()))
                 .collect::<Vec<_>>()
         })
     });

@@ -246,12 +246,7 @@ impl Run {
 
     /// Finished if the engine says so, else `next`.
     fn settle_or(&self, next: Status) {
-        let finished = self
-            .core()
-            .borrow()
-            .sim
-            .as_ref()
-            .is_some_and(|s| s.is_finished());
+        let finished = self.core().borrow().sim.as_ref().is_some_and(|s| s.is_finished());
         self.set_status(if finished { Status::Finished } else { next });
     }
 
@@ -307,9 +302,7 @@ impl Run {
             let mut c = core.borrow_mut();
             c.paths = link_paths(doc);
             c.dirty = true;
-            c.source
-                .as_ref()
-                .is_some_and(|src| !same_semantics(src, doc))
+            c.source.as_ref().is_some_and(|src| !same_semantics(src, doc))
         };
         if stale {
             self.reset();
@@ -325,11 +318,7 @@ impl Run {
     }
 
     pub fn set_speed(&self, speed: f64) {
-        let s = if speed.is_finite() {
-            speed.clamp(MIN_SPEED, MAX_SPEED)
-        } else {
-            1.0
-        };
+        let s = if speed.is_finite() { speed.clamp(MIN_SPEED, MAX_SPEED) } else { 1.0 };
         self.core().borrow_mut().speed = s;
         self.speed.set(s);
     }
@@ -418,16 +407,7 @@ impl Run {
                 }
             }
             if moved || c.dirty {
-                let Core {
-                    sim,
-                    tokens,
-                    flights,
-                    anim_ms,
-                    canvas,
-                    paths,
-                    view,
-                    ..
-                } = &mut *c;
+                let Core { sim, tokens, flights, anim_ms, canvas, paths, view, .. } = &mut *c;
                 match sim {
                     Some(sim) => sim.tokens(tokens),
                     None => tokens.clear(),
@@ -442,6 +422,13 @@ impl Run {
             }
         }
         if finished_now {
+            // Tokens the eye still sees finish their trip.
+            {
+                let core = self.core();
+                let mut c = core.borrow_mut();
+                c.anim_ms += MIN_FLIGHT_MS;
+                c.dirty = true;
+            }
             self.set_status(Status::Finished);
         } else if publish_due {
             self.publish();
@@ -502,10 +489,7 @@ impl Default for Run {
 
 /// Milliseconds from the page's start, for frame budgets.
 pub fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
 /// Starts the animation loop that drives `run` for the page's lifetime.

@@ -46,9 +46,7 @@ fn admit(s: Scenario) -> Result<Scenario, String> {
 
 /// A scenario from a link's fragment.
 pub fn from_link(text: &str) -> Result<Scenario, String> {
-    codec::decode(text)
-        .map_err(|e| e.to_string())
-        .and_then(admit)
+    codec::decode(text).map_err(|e| e.to_string()).and_then(admit)
 }
 
 /// A scenario from a JSON file's text.
@@ -63,16 +61,10 @@ pub fn initial() -> (Scenario, Option<String>) {
     if let Some(f) = fragment() {
         match from_link(&f) {
             Ok(s) => return (s, None),
-            Err(e) => {
-                alert = Some(format!(
-                    "This link could not be opened: {e}. Your previous work is shown instead."
-                ))
-            }
+            Err(e) => alert = Some(format!("This link could not be opened: {e}. Your previous work is shown instead.")),
         }
     }
-    let saved = storage()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|text| from_json(&text).ok());
+    let saved = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|text| from_json(&text).ok());
     (saved.unwrap_or_else(examples::starter), alert)
 }
 
@@ -94,9 +86,7 @@ pub fn keep(s: &Scenario) {
 
 /// The link that opens `s`.
 pub fn link(s: &Scenario) -> String {
-    let base = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .unwrap_or_default();
+    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
     codec::link(&base, s)
 }
 
@@ -132,10 +122,7 @@ pub fn download(file_name: &str, text: &str) {
     let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
         return;
     };
-    if let Ok(a) = doc
-        .create_element("a")
-        .map(|e| e.unchecked_into::<web_sys::HtmlAnchorElement>())
-    {
+    if let Ok(a) = doc.create_element("a").map(|e| e.unchecked_into::<web_sys::HtmlAnchorElement>()) {
         a.set_href(&url);
         a.set_download(file_name);
         a.click();
@@ -145,22 +132,9 @@ pub fn download(file_name: &str, text: &str) {
 
 /// A file name for the scenario: its name in lowercase words.
 pub fn file_name(s: &Scenario) -> String {
-    let slug: String = s
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let slug = slug
-        .split('-')
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
+    let slug: String =
+        s.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let slug = slug.split('-').filter(|w| !w.is_empty()).collect::<Vec<_>>().join("-");
     if slug.is_empty() {
         "scenario.json".into()
     } else {
@@ -176,11 +150,7 @@ pub fn import_file(ctx: Ctx, file: web_sys::File) {
     };
     let r = reader.clone();
     let onload = Closure::once_into_js(move |_: web_sys::Event| {
-        let text = r
-            .result()
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default();
+        let text = r.result().ok().and_then(|v| v.as_string()).unwrap_or_default();
         match from_json(&text) {
             Ok(s) => {
                 ctx.replace(s);
@@ -188,9 +158,7 @@ pub fn import_file(ctx: Ctx, file: web_sys::File) {
                 ctx.alert.set(None);
                 ctx.say(format!("Imported {name}"));
             }
-            Err(e) => ctx.alert.set(Some(format!(
-                "Could not import {name}: {e}. Your current work is unchanged."
-            ))),
+            Err(e) => ctx.alert.set(Some(format!("Could not import {name}: {e}. Your current work is unchanged."))),
         }
     });
     reader.set_onload(Some(onload.unchecked_ref()));
@@ -212,8 +180,6 @@ pub fn on_hash_change(ctx: Ctx) {
             ctx.fit();
             ctx.alert.set(None);
         }
-        Err(e) => ctx.alert.set(Some(format!(
-            "This link could not be opened: {e}. Your work is unchanged."
-        ))),
+        Err(e) => ctx.alert.set(Some(format!("This link could not be opened: {e}. Your work is unchanged."))),
     }
 }

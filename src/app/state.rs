@@ -112,10 +112,7 @@ impl Ctx {
     }
 
     /// An edit computed as a whole new document, refused with a message.
-    pub fn try_edit(
-        &self,
-        f: impl FnOnce(&Scenario) -> Result<Scenario, String>,
-    ) -> Result<(), String> {
+    pub fn try_edit(&self, f: impl FnOnce(&Scenario) -> Result<Scenario, String>) -> Result<(), String> {
         let next = self.doc.with_untracked(f)?;
         self.edit(|s| *s = next);
         Ok(())
@@ -123,10 +120,8 @@ impl Ctx {
 
     /// Records a gesture that already changed the document live.
     pub fn commit(&self, before: Scenario) {
-        let changed = self
-            .doc
-            .with_untracked(|now| self.history.try_update_value(|h| h.record(before, now)))
-            .unwrap_or(false);
+        let changed =
+            self.doc.with_untracked(|now| self.history.try_update_value(|h| h.record(before, now))).unwrap_or(false);
         if changed {
             self.refresh_history_flags();
         }
@@ -203,9 +198,7 @@ impl Ctx {
         // not stack invisibly on one spot.
         let mut at = base;
         for _ in 0..20 {
-            let taken = self
-                .doc
-                .with_untracked(|d| crate::editor::geometry::node_at(d, at).is_some());
+            let taken = self.doc.with_untracked(|d| crate::editor::geometry::node_at(d, at).is_some());
             if !taken {
                 break;
             }
@@ -223,9 +216,7 @@ impl Ctx {
     }
 
     fn show_toast(&self, text: String, error: bool) {
-        let id = self
-            .toast
-            .with_untracked(|t| t.as_ref().map_or(1, |t| t.id + 1));
+        let id = self.toast.with_untracked(|t| t.as_ref().map_or(1, |t| t.id + 1));
         self.toast.set(Some(Toast { id, text, error }));
         let toast = self.toast;
         set_timeout(

@@ -20,13 +20,8 @@ const ANSWER_LANE_PX: f64 = 6.0;
 /// How far from a token's centre a click still hits it, CSS pixels.
 const HIT_RADIUS: f64 = 8.0;
 
-const TONES: [TokenTone; 5] = [
-    TokenTone::Pending,
-    TokenTone::Ok,
-    TokenTone::Error,
-    TokenTone::Retry,
-    TokenTone::DeadLetter,
-];
+const TONES: [TokenTone; 5] =
+    [TokenTone::Pending, TokenTone::Ok, TokenTone::Error, TokenTone::Retry, TokenTone::DeadLetter];
 
 /// Colours that read on both the light and the dark canvas.
 pub fn tone_colour(t: TokenTone) -> &'static str {
@@ -51,11 +46,7 @@ pub struct TokenCanvas {
 
 impl TokenCanvas {
     pub fn attach(&mut self, canvas: HtmlCanvasElement) {
-        self.ctx = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+        self.ctx = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
         self.canvas = Some(canvas);
         self.size = (0, 0);
     }
@@ -64,10 +55,8 @@ impl TokenCanvas {
     /// from CSS pixels to device pixels.
     fn fit(&mut self) -> Option<f64> {
         let canvas = self.canvas.as_ref()?;
-        let dpr = web_sys::window()
-            .map(|w| w.device_pixel_ratio())
-            .filter(|d| d.is_finite() && *d > 0.0)
-            .unwrap_or(1.0);
+        let dpr =
+            web_sys::window().map(|w| w.device_pixel_ratio()).filter(|d| d.is_finite() && *d > 0.0).unwrap_or(1.0);
         let w = (f64::from(canvas.client_width()) * dpr).round().max(1.0) as u32;
         let h = (f64::from(canvas.client_height()) * dpr).round().max(1.0) as u32;
         if self.size != (w, h) {
@@ -78,13 +67,7 @@ impl TokenCanvas {
         Some(dpr)
     }
 
-    pub fn draw(
-        &mut self,
-        flights: &Flights,
-        anim_ms: f64,
-        paths: &[Option<LinkPath>],
-        view: &Viewport,
-    ) {
+    pub fn draw(&mut self, flights: &Flights, anim_ms: f64, paths: &[Option<LinkPath>], view: &Viewport) {
         let Some(dpr) = self.fit() else {
             return;
         };
@@ -156,11 +139,7 @@ impl TokenCanvas {
         if any {
             ctx.stroke();
         }
-        self.hits.extend(
-            placed
-                .iter()
-                .map(|(p, t)| (p.x as f32, p.y as f32, t.trace)),
-        );
+        self.hits.extend(placed.iter().map(|(p, t)| (p.x as f32, p.y as f32, t.trace)));
     }
 
     /// The trace of the token nearest `(x, y)` (CSS pixels), if close enough.

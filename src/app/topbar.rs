@@ -41,9 +41,7 @@ fn NameBox() -> impl IntoView {
     let name = Memo::new(move |_| ctx.doc.with(|d| d.name.clone()));
     let set = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        if let Err(e) =
-            ctx.try_edit(|d| crate::editor::fields::set(d, &Place::Scenario, "name", &text))
-        {
+        if let Err(e) = ctx.try_edit(|d| crate::editor::fields::set(d, &Place::Scenario, "name", &text)) {
             ctx.complain(format!("Name: {e}"));
         }
     };
@@ -81,10 +79,7 @@ fn FileMenu() -> impl IntoView {
     };
     let new_doc = move |_| {
         ctx.run.reset();
-        ctx.replace(Scenario {
-            name: "Untitled".into(),
-            ..Scenario::default()
-        });
+        ctx.replace(Scenario { name: "Untitled".into(), ..Scenario::default() });
         ctx.view.set(Default::default());
         ctx.alert.set(None);
     };
@@ -95,18 +90,13 @@ fn FileMenu() -> impl IntoView {
         }
     };
     let on_file = move |_| {
-        let file = file_input
-            .get_untracked()
-            .and_then(|el| el.files())
-            .and_then(|files| files.get(0));
+        let file = file_input.get_untracked().and_then(|el| el.files()).and_then(|files| files.get(0));
         if let Some(f) = file {
             share::import_file(ctx, f);
         }
     };
     let export = move |_| {
-        let (name, text) = ctx
-            .doc
-            .with_untracked(|d| (share::file_name(d), d.to_json_pretty()));
+        let (name, text) = ctx.doc.with_untracked(|d| (share::file_name(d), d.to_json_pretty()));
         share::download(&name, &text);
     };
     view! {
@@ -231,9 +221,7 @@ fn SpeedSeed() -> impl IntoView {
     };
     let set_seed = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        if let Err(e) =
-            ctx.try_edit(|d| crate::editor::fields::set(d, &Place::Scenario, "seed", &text))
-        {
+        if let Err(e) = ctx.try_edit(|d| crate::editor::fields::set(d, &Place::Scenario, "seed", &text)) {
             ctx.complain(format!("Seed: {e}"));
             ctx.doc.update(|_| {});
         }

@@ -15,12 +15,7 @@ const RIGHT: f64 = 16.0;
 fn hop_class(k: HopKind) -> &'static str {
     match k {
         HopKind::Ok | HopKind::Ack | HopKind::Push => "ok",
-        HopKind::Error
-        | HopKind::Reject
-        | HopKind::Timeout
-        | HopKind::Lost
-        | HopKind::Drop
-        | HopKind::Nack => "bad",
+        HopKind::Error | HopKind::Reject | HopKind::Timeout | HopKind::Lost | HopKind::Drop | HopKind::Nack => "bad",
         HopKind::Retry | HopKind::Compensate => "retry",
         HopKind::DeadLetter => "dead",
         _ => "neutral",
@@ -37,11 +32,7 @@ pub fn TraceView() -> impl IntoView {
         let names = ctx.doc.with_untracked(|d| {
             tl.lanes
                 .iter()
-                .map(|id| {
-                    d.node(id)
-                        .map(|n| n.display_name().to_string())
-                        .unwrap_or_else(|| id.clone())
-                })
+                .map(|id| d.node(id).map(|n| n.display_name().to_string()).unwrap_or_else(|| id.clone()))
                 .collect::<Vec<_>>()
         });
         let h = LANE_H * tl.lanes.len().max(1) as f64 + 20.0;

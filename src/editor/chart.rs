@@ -13,12 +13,7 @@ pub struct Scale {
 
 impl Scale {
     pub fn new(domain: (f64, f64), range: (f64, f64)) -> Scale {
-        Scale {
-            d0: domain.0,
-            d1: domain.1,
-            r0: range.0,
-            r1: range.1,
-        }
+        Scale { d0: domain.0, d1: domain.1, r0: range.0, r1: range.1 }
     }
 
     pub fn map(&self, v: f64) -> f64 {
@@ -38,11 +33,7 @@ pub fn nice_axis(max: f64) -> (f64, f64) {
     }
     let rough = max / 4.0;
     let power = libm::pow(10.0, libm::floor(libm::log10(rough)));
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * power)
-        .find(|s| *s >= rough)
-        .unwrap_or(10.0 * power);
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0].into_iter().map(|m| m * power).find(|s| *s >= rough).unwrap_or(10.0 * power);
     let top = libm::ceil(max / step) * step;
     (top, step)
 }
@@ -133,9 +124,6 @@ mod tests {
     fn a_polyline_lists_its_points() {
         let x = Scale::new((0.0, 2.0), (0.0, 100.0));
         let y = Scale::new((0.0, 1.0), (50.0, 0.0));
-        assert_eq!(
-            polyline(&[(0.0, 0.0), (2.0, 1.0)], &x, &y),
-            "0.0,50.0 100.0,0.0"
-        );
+        assert_eq!(polyline(&[(0.0, 0.0), (2.0, 1.0)], &x, &y), "0.0,50.0 100.0,0.0");
     }
 }

@@ -21,25 +21,14 @@ pub fn node_summary(n: &NodeSpec) -> String {
     match n.kind {
         NodeKind::Client => {
             let rate = n.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S);
-            let ramp = if n.schedule.as_ref().is_some_and(|s| !s.is_empty()) {
-                " · scheduled"
-            } else {
-                ""
-            };
+            let ramp = if n.schedule.as_ref().is_some_and(|s| !s.is_empty()) { " · scheduled" } else { "" };
             format!("{}/s{ramp}", fmt_num(rate))
         }
         NodeKind::Service | NodeKind::Saga => {
             let w = n.workers.unwrap_or(d::SERVICE_WORKERS);
-            let default_ms = if n.kind == NodeKind::Saga {
-                d::SAGA_WORK_MS
-            } else {
-                d::SERVICE_WORK_MS
-            };
-            let mut s = format!(
-                "{w} worker{} · {}",
-                if w == 1 { "" } else { "s" },
-                dist_short(n.work_ms.as_ref(), default_ms)
-            );
+            let default_ms = if n.kind == NodeKind::Saga { d::SAGA_WORK_MS } else { d::SERVICE_WORK_MS };
+            let mut s =
+                format!("{w} worker{} · {}", if w == 1 { "" } else { "s" }, dist_short(n.work_ms.as_ref(), default_ms));
             if let Some(e) = n.error_rate.filter(|e| *e > 0.0) {
                 s.push_str(&format!(" · {}% err", fmt_num((e * 1000.0).round() / 10.0)));
             }
@@ -50,10 +39,7 @@ pub fn node_summary(n: &NodeSpec) -> String {
             if let Some(c) = n.capacity {
                 parts.push(format!("cap {c}"));
             }
-            parts.push(format!(
-                "{}× tries",
-                n.max_deliveries.unwrap_or(d::QUEUE_MAX_DELIVERIES)
-            ));
+            parts.push(format!("{}× tries", n.max_deliveries.unwrap_or(d::QUEUE_MAX_DELIVERIES)));
             if n.dead_letter.is_some() {
                 parts.push("DLQ".into());
             }
@@ -64,10 +50,7 @@ pub fn node_summary(n: &NodeSpec) -> String {
             Delivery::AtMostOnce => "at most once".into(),
             Delivery::Durable => format!("durable · {}", persistence(n.persistence)),
         },
-        NodeKind::Websocket => format!(
-            "reconnect {}",
-            fmt_ms(n.reconnect_ms.unwrap_or(d::WEBSOCKET_RECONNECT_MS))
-        ),
+        NodeKind::Websocket => format!("reconnect {}", fmt_ms(n.reconnect_ms.unwrap_or(d::WEBSOCKET_RECONNECT_MS))),
         NodeKind::Browser => format!("{} users", n.users.unwrap_or(d::BROWSER_USERS)),
     }
 }
@@ -88,10 +71,7 @@ pub fn link_caption(l: &LinkSpec) -> String {
         parts.push(format!("{} timeout", fmt_ms(t)));
     }
     if let Some(r) = &l.retry {
-        parts.push(format!(
-            "retry ×{}",
-            r.attempts.unwrap_or(d::RETRY_ATTEMPTS)
-        ));
+        parts.push(format!("retry ×{}", r.attempts.unwrap_or(d::RETRY_ATTEMPTS)));
     }
     if l.circuit_breaker.is_some() {
         parts.push("breaker".into());
@@ -174,10 +154,7 @@ mod tests {
         assert_eq!(node_summary(&s), "1 worker · 10 ms");
         let c = NodeSpec::new("app", NodeKind::Client);
         assert_eq!(node_summary(&c), "10/s");
-        let q = NodeSpec {
-            dead_letter: Some("dlq".into()),
-            ..NodeSpec::new("q", NodeKind::Queue)
-        };
+        let q = NodeSpec { dead_letter: Some("dlq".into()), ..NodeSpec::new("q", NodeKind::Queue) };
         assert_eq!(node_summary(&q), "5× tries · DLQ · in memory");
     }
 

@@ -16,10 +16,7 @@ use std::ops::{Add, Sub};
 /// The first `stem<n>` (n from 1) not used by any node or link.
 pub fn fresh_id(s: &Scenario, stem: &str) -> String {
     let taken = |c: &str| s.nodes.iter().any(|n| n.id == c) || s.links.iter().any(|l| l.id == c);
-    (1..)
-        .map(|n| format!("{stem}{n}"))
-        .find(|c| !taken(c))
-        .unwrap_or_else(|| stem.to_string())
+    (1..).map(|n| format!("{stem}{n}")).find(|c| !taken(c)).unwrap_or_else(|| stem.to_string())
 }
 
 /// The first "`title` n" label no node has yet ("Service 1", "Service 2").
@@ -36,12 +33,7 @@ pub fn add_node(s: &mut Scenario, kind: NodeKind, at: Point, snap: bool) -> Stri
     let id = fresh_id(s, kind.as_str());
     let at = if at.is_finite() { at } else { Point::default() };
     let at = if snap { snap_point(at) } else { at };
-    s.nodes.push(NodeSpec {
-        label: fresh_label(s, kind.title()),
-        x: at.x,
-        y: at.y,
-        ..NodeSpec::new(id.clone(), kind)
-    });
+    s.nodes.push(NodeSpec { label: fresh_label(s, kind.title()), x: at.x, y: at.y, ..NodeSpec::new(id.clone(), kind) });
     id
 }
 
@@ -58,21 +50,15 @@ pub fn connect(s: &mut Scenario, from: &str, to: &str) -> Result<String, String>
         return Err(capitalize(&wiring::refusal(a.kind, b.kind)));
     };
     if let Some(l) = s.links.iter().find(|l| l.from == from && l.to == to) {
-        return Err(format!(
-            "`{}` is already linked to `{}` ({})",
-            a.display_name(),
-            b.display_name(),
-            l.via.as_str()
-        ));
+        return Err(format!("`{}` is already linked to `{}` ({})", a.display_name(), b.display_name(), l.via.as_str()));
     }
     let id = fresh_id(s, "l");
     let mut next = s.clone();
     next.links.push(LinkSpec::new(id.clone(), from, to, via));
     // A link that closes a loop would make work circle forever: the
     // validator refuses such a scenario, so the editor refuses the gesture.
-    if let Some(p) = validate::errors(&next)
-        .into_iter()
-        .find(|p| p.place == Place::Scenario && p.field.as_deref() == Some("links"))
+    if let Some(p) =
+        validate::errors(&next).into_iter().find(|p| p.place == Place::Scenario && p.field.as_deref() == Some("links"))
     {
         return Err(capitalize(&p.message));
     }
@@ -94,20 +80,11 @@ pub fn delete(s: &mut Scenario, sel: &Selection) -> bool {
     let before = (s.nodes.len(), s.links.len());
     s.nodes.retain(|n| !sel.has_node(&n.id));
     let alive = |id: &str| s.nodes.iter().any(|n| n.id == id);
-    let links: Vec<LinkSpec> = s
-        .links
-        .iter()
-        .filter(|l| !sel.has_link(&l.id) && alive(&l.from) && alive(&l.to))
-        .cloned()
-        .collect();
+    let links: Vec<LinkSpec> =
+        s.links.iter().filter(|l| !sel.has_link(&l.id) && alive(&l.from) && alive(&l.to)).cloned().collect();
     s.links = links;
     let exists = |id: &str| s.node(id).is_some() || s.link(id).is_some();
-    let faults: Vec<FaultSpec> = s
-        .faults
-        .iter()
-        .filter(|f| exists(&f.target))
-        .cloned()
-        .collect();
+    let faults: Vec<FaultSpec> = s.faults.iter().filter(|f| exists(&f.target)).cloned().collect();
     s.faults = faults;
     let ids: Vec<String> = s.nodes.iter().map(|n| n.id.clone()).collect();
     for n in &mut s.nodes {
@@ -133,11 +110,7 @@ pub fn move_nodes(s: &mut Scenario, start: &[(String, Point)], delta: Point, sna
         return;
     };
     let target = lead.add(delta);
-    let shift = if snap {
-        snap_point(target).sub(*lead)
-    } else {
-        delta
-    };
+    let shift = if snap { snap_point(target).sub(*lead) } else { delta };
     if !shift.is_finite() {
         return;
     }
@@ -277,12 +250,7 @@ pub fn fault_kinds_for(s: &Scenario, target: &str) -> &'static [FaultKind] {
 
 /// Positions of the nodes of `ids`, for the start of a move gesture.
 pub fn positions(s: &Scenario, ids: &[String]) -> Vec<(String, Point)> {
-    ids.iter()
-        .filter_map(|id| {
-            s.node(id)
-                .map(|n| (id.clone(), super::geometry::node_center(n)))
-        })
-        .collect()
+    ids.iter().filter_map(|id| s.node(id).map(|n| (id.clone(), super::geometry::node_center(n)))).collect()
 }
 
 /// Whether a document change can alter a run's results: positions, labels
@@ -369,9 +337,7 @@ mod tests {
     #[test]
     fn linking_the_same_pair_twice_is_refused() {
         let mut s = payments();
-        assert!(connect(&mut s, "client1", "service1")
-            .unwrap_err()
-            .contains("already"));
+        assert!(connect(&mut s, "client1", "service1").unwrap_err().contains("already"));
     }
 
     #[test]
@@ -444,10 +410,7 @@ mod tests {
     #[test]
     fn fault_kinds_fit_their_target() {
         let s = payments();
-        assert_eq!(
-            fault_kinds_for(&s, "l1"),
-            &[FaultKind::Partition, FaultKind::Slow]
-        );
+        assert_eq!(fault_kinds_for(&s, "l1"), &[FaultKind::Partition, FaultKind::Slow]);
         assert_eq!(fault_kinds_for(&s, "service1").len(), 4);
     }
 }

@@ -87,10 +87,7 @@ pub fn by_key(key: &str) -> Option<&'static Example> {
 
 /// What to watch in a scenario that is one of the examples.
 pub fn lesson_for(scenario_name: &str) -> Option<&'static str> {
-    EXAMPLES
-        .iter()
-        .find(|e| e.name == scenario_name)
-        .map(|e| e.lesson)
+    EXAMPLES.iter().find(|e| e.name == scenario_name).map(|e| e.lesson)
 }
 
 #[cfg(test)]

@@ -12,8 +12,7 @@ use super::parse::{self, fmt_num};
 use crate::engine::format::defaults as d;
 use crate::engine::format::validate::Place;
 use crate::engine::format::{
-    Arrival, BreakerSpec, Delivery, FaultKind, Jitter, NodeKind, NodeSpec, Persistence, RetrySpec,
-    Scenario, Via,
+    Arrival, BreakerSpec, Delivery, FaultKind, Jitter, NodeKind, NodeSpec, Persistence, RetrySpec, Scenario, Via,
 };
 
 /// How a field is edited.
@@ -60,14 +59,7 @@ fn field(
     default: impl Into<String>,
     help: &'static str,
 ) -> Field {
-    Field {
-        key,
-        label,
-        unit,
-        input,
-        default: default.into(),
-        help,
-    }
+    Field { key, label, unit, input, default: default.into(), help }
 }
 
 const ARRIVALS: &[&str] = &["poisson", "uniform"];
@@ -102,26 +94,12 @@ fn backlog() -> Field {
 }
 
 fn error_rate() -> Field {
-    field(
-        "error_rate",
-        "Error rate",
-        "0–1",
-        Input::Fraction,
-        "0",
-        "Share of requests that fail (0.1 or 10%).",
-    )
+    field("error_rate", "Error rate", "0–1", Input::Fraction, "0", "Share of requests that fail (0.1 or 10%).")
 }
 
 fn persistence(help: &'static str) -> [Field; 2] {
     [
-        field(
-            "persistence",
-            "Persistence",
-            "",
-            Input::Choice(PERSISTENCE),
-            "memory",
-            help,
-        ),
+        field("persistence", "Persistence", "", Input::Choice(PERSISTENCE), "memory", help),
         field(
             "snapshot_every_ms",
             "Snapshot every",
@@ -253,9 +231,7 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
                 "at_most_once",
                 "at_most_once: a subscriber down at publish time misses it (Redis Pub/Sub); durable: it catches up.",
             )];
-            v.extend(persistence(
-                "With durable delivery: what the backlog survives a crash with.",
-            ));
+            v.extend(persistence("With durable delivery: what the backlog survives a crash with."));
             v
         }
         NodeKind::Websocket => vec![field(
@@ -280,13 +256,7 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
 /// The fields a link of `via` uses (the validator warns about the others).
 pub fn link_uses(via: Via) -> &'static [&'static str] {
     match via {
-        Via::Http | Via::Grpc | Via::SagaStep => &[
-            "latency_ms",
-            "timeout_ms",
-            "retry",
-            "circuit_breaker",
-            "optional",
-        ],
+        Via::Http | Via::Grpc | Via::SagaStep => &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional"],
         Via::RequestReply => &["latency_ms", "timeout_ms", "optional"],
         Via::Enqueue | Via::Publish => &["latency_ms", "outbox", "optional"],
         Via::Poll => &["latency_ms", "interval_ms"],
@@ -306,20 +276,10 @@ fn latency_default(via: Via) -> f64 {
 /// breaker settings appear only once the retry or breaker is switched on.
 pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
     let uses = link_uses(via);
-    let mut v = vec![field(
-        "latency_ms",
-        "Latency",
-        "ms",
-        Input::Dist,
-        ms(latency_default(via)),
-        "Network time, each way.",
-    )];
+    let mut v =
+        vec![field("latency_ms", "Latency", "ms", Input::Dist, ms(latency_default(via)), "Network time, each way.")];
     if uses.contains(&"timeout_ms") {
-        let default = if via == Via::RequestReply {
-            ms(d::REQUEST_REPLY_TIMEOUT_MS)
-        } else {
-            "none".into()
-        };
+        let default = if via == Via::RequestReply { ms(d::REQUEST_REPLY_TIMEOUT_MS) } else { "none".into() };
         v.push(field(
             "timeout_ms",
             "Timeout",
@@ -394,14 +354,7 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
                     fmt_num(d::RETRY_MULTIPLIER),
                     "Each wait is this many times the last.",
                 ),
-                field(
-                    "retry.max_ms",
-                    "Backoff cap",
-                    "ms",
-                    Input::Number,
-                    "none",
-                    "No wait is longer than this.",
-                ),
+                field("retry.max_ms", "Backoff cap", "ms", Input::Number, "none", "No wait is longer than this."),
                 field(
                     "retry.jitter",
                     "Jitter",
@@ -473,22 +426,8 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
 /// The settings of a fault of `kind`.
 pub fn fault_fields(kind: FaultKind) -> Vec<Field> {
     let mut v = vec![
-        field(
-            "at_ms",
-            "Starts at",
-            "ms",
-            Input::Number,
-            "0 ms",
-            "Simulated time it begins.",
-        ),
-        field(
-            "for_ms",
-            "Lasts",
-            "ms",
-            Input::Number,
-            "until the end",
-            "How long it lasts.",
-        ),
+        field("at_ms", "Starts at", "ms", Input::Number, "0 ms", "Simulated time it begins."),
+        field("for_ms", "Lasts", "ms", Input::Number, "until the end", "How long it lasts."),
     ];
     match kind {
         FaultKind::Slow => v.push(field(
@@ -499,14 +438,9 @@ pub fn fault_fields(kind: FaultKind) -> Vec<Field> {
             "required",
             "Work (or latency) takes this many times longer.",
         )),
-        FaultKind::Errors => v.push(field(
-            "rate",
-            "Failing share",
-            "0–1",
-            Input::Fraction,
-            "required",
-            "The error rate while it lasts.",
-        )),
+        FaultKind::Errors => {
+            v.push(field("rate", "Failing share", "0–1", Input::Fraction, "required", "The error rate while it lasts."))
+        }
         FaultKind::Crash | FaultKind::Partition => {}
     }
     v
@@ -514,14 +448,7 @@ pub fn fault_fields(kind: FaultKind) -> Vec<Field> {
 
 /// The scenario's own settings.
 pub fn scenario_fields() -> Vec<Field> {
-    vec![field(
-        "duration_ms",
-        "Duration",
-        "ms",
-        Input::Number,
-        ms(d::DURATION_MS),
-        "Simulated time a run covers.",
-    )]
+    vec![field("duration_ms", "Duration", "ms", Input::Number, ms(d::DURATION_MS), "Simulated time a run covers.")]
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -539,8 +466,7 @@ trait Named: Copy + PartialEq + 'static {
 }
 
 impl Named for Arrival {
-    const NAMES: &'static [(Self, &'static str)] =
-        &[(Arrival::Poisson, "poisson"), (Arrival::Uniform, "uniform")];
+    const NAMES: &'static [(Self, &'static str)] = &[(Arrival::Poisson, "poisson"), (Arrival::Uniform, "uniform")];
 }
 
 impl Named for Persistence {
@@ -553,10 +479,8 @@ impl Named for Persistence {
 }
 
 impl Named for Delivery {
-    const NAMES: &'static [(Self, &'static str)] = &[
-        (Delivery::AtMostOnce, "at_most_once"),
-        (Delivery::Durable, "durable"),
-    ];
+    const NAMES: &'static [(Self, &'static str)] =
+        &[(Delivery::AtMostOnce, "at_most_once"), (Delivery::Durable, "durable")];
 }
 
 impl Named for Jitter {
@@ -594,9 +518,7 @@ impl Named for FaultKind {
 }
 
 fn enum_text<T: Named>(v: &Option<T>) -> String {
-    v.and_then(|v| T::NAMES.iter().find(|(x, _)| *x == v))
-        .map(|(_, n)| n.to_string())
-        .unwrap_or_default()
+    v.and_then(|v| T::NAMES.iter().find(|(x, _)| *x == v)).map(|(_, n)| n.to_string()).unwrap_or_default()
 }
 
 fn enum_parse<T: Named>(text: &str) -> Result<Option<T>, String> {
@@ -646,11 +568,7 @@ fn node_get(n: &NodeSpec, key: &str) -> String {
         "label" => n.label.clone(),
         "rate_per_s" => opt_num(n.rate_per_s),
         "arrival" => enum_text(&n.arrival),
-        "schedule" => n
-            .schedule
-            .as_deref()
-            .map(parse::schedule_text)
-            .unwrap_or_default(),
+        "schedule" => n.schedule.as_deref().map(parse::schedule_text).unwrap_or_default(),
         "workers" => opt(n.workers),
         "backlog" => opt(n.backlog),
         "work_ms" => n.work_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
@@ -676,11 +594,7 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
     match key {
         "id" => l.id.clone(),
         "via" => l.via.as_str().to_string(),
-        "latency_ms" => l
-            .latency_ms
-            .as_ref()
-            .map(parse::dist_text)
-            .unwrap_or_default(),
+        "latency_ms" => l.latency_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
         "timeout_ms" => opt_num(l.timeout_ms),
         "interval_ms" => opt_num(l.interval_ms),
         "optional" => opt(l.optional),
@@ -713,11 +627,7 @@ pub fn set(s: &Scenario, place: &Place, key: &str, text: &str) -> Result<Scenari
                 doc::rename_id(&mut next, id, text)?;
                 return Ok(next);
             }
-            let n = next
-                .nodes
-                .iter_mut()
-                .find(|n| n.id == *id)
-                .ok_or_else(|| format!("no node `{id}`"))?;
+            let n = next.nodes.iter_mut().find(|n| n.id == *id).ok_or_else(|| format!("no node `{id}`"))?;
             node_set(n, key, text)?;
         }
         Place::Link(id) => {
@@ -727,30 +637,21 @@ pub fn set(s: &Scenario, place: &Place, key: &str, text: &str) -> Result<Scenari
                     return Ok(next);
                 }
                 "via" => {
-                    let via = enum_parse::<Via>(text)?
-                        .ok_or_else(|| "choose how the link talks".to_string())?;
+                    let via = enum_parse::<Via>(text)?.ok_or_else(|| "choose how the link talks".to_string())?;
                     doc::set_via(&mut next, id, via)?;
                     return Ok(next);
                 }
                 _ => {}
             }
-            let l = next
-                .links
-                .iter_mut()
-                .find(|l| l.id == *id)
-                .ok_or_else(|| format!("no link `{id}`"))?;
+            let l = next.links.iter_mut().find(|l| l.id == *id).ok_or_else(|| format!("no link `{id}`"))?;
             link_set(l, key, text)?;
         }
         Place::Fault(i) => {
             if key == "kind" {
-                let kind = enum_parse::<FaultKind>(text)?
-                    .ok_or_else(|| "choose a kind of fault".to_string())?;
+                let kind = enum_parse::<FaultKind>(text)?.ok_or_else(|| "choose a kind of fault".to_string())?;
                 doc::set_fault_kind(&mut next, *i, kind);
             } else {
-                let f = next
-                    .faults
-                    .get_mut(*i)
-                    .ok_or_else(|| format!("no fault #{}", i + 1))?;
+                let f = next.faults.get_mut(*i).ok_or_else(|| format!("no fault #{}", i + 1))?;
                 match key {
                     "at_ms" => f.at_ms = parse::number(text)?.unwrap_or(0.0),
                     "for_ms" => f.for_ms = parse::number(text)?,
@@ -770,9 +671,7 @@ pub fn set(s: &Scenario, place: &Place, key: &str, text: &str) -> Result<Scenari
 fn scenario_set(s: &mut Scenario, key: &str, text: &str) -> Result<(), String> {
     match key {
         "name" => s.name = text.trim().to_string(),
-        "seed" => {
-            s.seed = parse::integer(text)?.ok_or_else(|| "a seed is a whole number".to_string())?
-        }
+        "seed" => s.seed = parse::integer(text)?.ok_or_else(|| "a seed is a whole number".to_string())?,
         "duration_ms" => {
             s.duration_ms = parse::number(text)?.unwrap_or(d::DURATION_MS);
         }
@@ -842,12 +741,11 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
         "optional" => l.optional = parse::boolean(text)?,
         "outbox" => l.outbox = parse::boolean(text)?,
         "retry" => {
-            l.retry =
-                (parse::boolean(text)? == Some(true)).then(|| l.retry.clone().unwrap_or_default());
+            l.retry = (parse::boolean(text)? == Some(true)).then(|| l.retry.clone().unwrap_or_default());
         }
         "circuit_breaker" => {
-            l.circuit_breaker = (parse::boolean(text)? == Some(true))
-                .then(|| l.circuit_breaker.clone().unwrap_or_default());
+            l.circuit_breaker =
+                (parse::boolean(text)? == Some(true)).then(|| l.circuit_breaker.clone().unwrap_or_default());
         }
         _ => return Err(format!("no field `{key}`")),
     }
@@ -880,8 +778,7 @@ mod tests {
                     Input::Queue | Input::Text => continue,
                     Input::Schedule => "0:10, 20000:100",
                 };
-                let next = set(&s, &place, f.key, text)
-                    .unwrap_or_else(|e| panic!("{kind:?} {}: {e}", f.key));
+                let next = set(&s, &place, f.key, text).unwrap_or_else(|e| panic!("{kind:?} {}: {e}", f.key));
                 assert_eq!(get(&next, &place, f.key), text, "{kind:?} {}", f.key);
                 let cleared = set(&next, &place, f.key, "").unwrap();
                 assert_eq!(get(&cleared, &place, f.key), "", "{kind:?} {}", f.key);
@@ -897,9 +794,7 @@ mod tests {
         let e = set(&s, &place, "workers", "many").unwrap_err();
         assert!(e.contains("not a whole number"), "{e}");
         assert!(set(&s, &place, "error_rate", "2").is_err());
-        assert!(set(&s, &place, "workers", "999999")
-            .unwrap_err()
-            .contains("limit"));
+        assert!(set(&s, &place, "workers", "999999").unwrap_err().contains("limit"));
     }
 
     #[test]
@@ -934,9 +829,7 @@ mod tests {
         let (mut s, _) = doc_with(NodeKind::Service);
         let i = doc::add_fault(&mut s, "service1", FaultKind::Slow);
         let place = Place::Fault(i);
-        assert!(set(&s, &place, "factor", "")
-            .unwrap_err()
-            .contains("needs a factor"));
+        assert!(set(&s, &place, "factor", "").unwrap_err().contains("needs a factor"));
         let s = set(&s, &place, "kind", "errors").unwrap();
         assert_eq!(s.faults[0].rate, Some(0.5));
         assert_eq!(s.faults[0].factor, None);
@@ -964,8 +857,7 @@ mod tests {
 
     #[test]
     fn link_fields_follow_the_link_kind() {
-        let keys =
-            |via| -> Vec<&str> { link_fields(via, true, true).iter().map(|f| f.key).collect() };
+        let keys = |via| -> Vec<&str> { link_fields(via, true, true).iter().map(|f| f.key).collect() };
         assert_eq!(keys(Via::Consume), vec!["latency_ms"]);
         assert!(keys(Via::Enqueue).contains(&"outbox"));
         assert!(keys(Via::Http).contains(&"circuit_breaker.window"));

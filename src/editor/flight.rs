@@ -82,12 +82,7 @@ impl Flights {
         self.used.resize(self.flights.len(), false);
         self.next.clear();
         for t in tokens {
-            let travelled = f64::from(if t.backwards {
-                1.0 - t.progress
-            } else {
-                t.progress
-            })
-            .clamp(0.0, 1.0);
+            let travelled = f64::from(if t.backwards { 1.0 - t.progress } else { t.progress }).clamp(0.0, 1.0);
             match self.index.get(&key(t)) {
                 Some(&i) if !self.used[i] => {
                     self.used[i] = true;
@@ -116,11 +111,7 @@ impl Flights {
             if self.used[i] || kept >= room {
                 continue;
             }
-            let done = Flight {
-                engine: 1.0,
-                live: false,
-                ..*f
-            };
+            let done = Flight { engine: 1.0, live: false, ..*f };
             if done.travelled(anim_ms) < 1.0 {
                 self.next.push(done);
                 kept += 1;
@@ -159,14 +150,7 @@ mod tests {
     use super::*;
 
     fn token(trace: u64, progress: f32) -> Token {
-        Token {
-            link: 0,
-            progress,
-            backwards: false,
-            kind: TokenKind::Request,
-            tone: TokenTone::Pending,
-            trace,
-        }
+        Token { link: 0, progress, backwards: false, kind: TokenKind::Request, tone: TokenTone::Pending, trace }
     }
 
     #[test]
@@ -194,11 +178,7 @@ mod tests {
     #[test]
     fn answers_travel_backwards() {
         let mut f = Flights::default();
-        let t = Token {
-            backwards: true,
-            kind: TokenKind::Response,
-            ..token(2, 1.0)
-        };
+        let t = Token { backwards: true, kind: TokenKind::Response, ..token(2, 1.0) };
         f.update(&[t], 0.0);
         assert_eq!(f.iter().next().unwrap().progress(0.0), 1.0);
         f.update(&[], MIN_FLIGHT_MS / 2.0);

@@ -68,21 +68,11 @@ pub struct Rect {
 impl Rect {
     /// The rectangle spanned by two corners in any order (a rubber band).
     pub fn spanning(a: Point, b: Point) -> Rect {
-        Rect {
-            x: a.x.min(b.x),
-            y: a.y.min(b.y),
-            w: (a.x - b.x).abs(),
-            h: (a.y - b.y).abs(),
-        }
+        Rect { x: a.x.min(b.x), y: a.y.min(b.y), w: (a.x - b.x).abs(), h: (a.y - b.y).abs() }
     }
 
     pub fn centered(c: Point, w: f64, h: f64) -> Rect {
-        Rect {
-            x: c.x - w / 2.0,
-            y: c.y - h / 2.0,
-            w,
-            h,
-        }
+        Rect { x: c.x - w / 2.0, y: c.y - h / 2.0, w, h }
     }
 
     pub fn right(&self) -> f64 {
@@ -108,12 +98,7 @@ impl Rect {
     pub fn union(&self, o: &Rect) -> Rect {
         let x = self.x.min(o.x);
         let y = self.y.min(o.y);
-        Rect {
-            x,
-            y,
-            w: self.right().max(o.right()) - x,
-            h: self.bottom().max(o.bottom()) - y,
-        }
+        Rect { x, y, w: self.right().max(o.right()) - x, h: self.bottom().max(o.bottom()) - y }
     }
 }
 
@@ -154,16 +139,8 @@ pub fn exit_point(r: &Rect, toward: Point) -> Point {
     if d.x == 0.0 && d.y == 0.0 {
         return c;
     }
-    let sx = if d.x != 0.0 {
-        (r.w / 2.0) / d.x.abs()
-    } else {
-        f64::INFINITY
-    };
-    let sy = if d.y != 0.0 {
-        (r.h / 2.0) / d.y.abs()
-    } else {
-        f64::INFINITY
-    };
+    let sx = if d.x != 0.0 { (r.w / 2.0) / d.x.abs() } else { f64::INFINITY };
+    let sy = if d.y != 0.0 { (r.h / 2.0) / d.y.abs() } else { f64::INFINITY };
     c.add(d.scale(sx.min(sy)))
 }
 
@@ -183,39 +160,24 @@ impl LinkPath {
         let mid = a.add(b).scale(0.5);
         let d = b.sub(a);
         let len = d.len();
-        let normal = if len > 0.0 {
-            Point::new(-d.y / len, d.x / len)
-        } else {
-            Point::default()
-        };
+        let normal = if len > 0.0 { Point::new(-d.y / len, d.x / len) } else { Point::default() };
         // The control point of a quadratic curve sits twice as far out as the
         // curve's own midpoint: double it so `bend` is the visible bow.
         let control = mid.add(normal.scale(bend * 2.0));
-        LinkPath {
-            start: exit_point(from, control),
-            control,
-            end: exit_point(to, control),
-        }
+        LinkPath { start: exit_point(from, control), control, end: exit_point(to, control) }
     }
 
     /// The point at parameter `t` (0 at the start, 1 at the end).
     pub fn point_at(&self, t: f64) -> Point {
         let t = t.clamp(0.0, 1.0);
         let u = 1.0 - t;
-        self.start
-            .scale(u * u)
-            .add(self.control.scale(2.0 * u * t))
-            .add(self.end.scale(t * t))
+        self.start.scale(u * u).add(self.control.scale(2.0 * u * t)).add(self.end.scale(t * t))
     }
 
     /// The direction of travel at `t`, as an angle in radians.
     pub fn angle_at(&self, t: f64) -> f64 {
         let t = t.clamp(0.0, 1.0);
-        let d = self
-            .control
-            .sub(self.start)
-            .scale(2.0 * (1.0 - t))
-            .add(self.end.sub(self.control).scale(2.0 * t));
+        let d = self.control.sub(self.start).scale(2.0 * (1.0 - t)).add(self.end.sub(self.control).scale(2.0 * t));
         libm::atan2(d.y, d.x)
     }
 
@@ -244,11 +206,7 @@ impl LinkPath {
 fn segment_distance(a: Point, b: Point, p: Point) -> f64 {
     let ab = b.sub(a);
     let len2 = ab.x * ab.x + ab.y * ab.y;
-    let t = if len2 > 0.0 {
-        ((p.x - a.x) * ab.x + (p.y - a.y) * ab.y) / len2
-    } else {
-        0.0
-    };
+    let t = if len2 > 0.0 { ((p.x - a.x) * ab.x + (p.y - a.y) * ab.y) / len2 } else { 0.0 };
     a.add(ab.scale(t.clamp(0.0, 1.0))).sub(p).len()
 }
 
@@ -280,11 +238,7 @@ pub fn link_paths(s: &Scenario) -> Vec<Option<LinkPath>> {
             let spread = (rank - (same.len() as f64 - 1.0) / 2.0) * BEND_STEP;
             // Keep the bow on the same side whichever way the link points.
             let bend = if a < b { spread } else { -spread };
-            Some(LinkPath::between(
-                &node_rect(&s.nodes[a]),
-                &node_rect(&s.nodes[b]),
-                bend,
-            ))
+            Some(LinkPath::between(&node_rect(&s.nodes[a]), &node_rect(&s.nodes[b]), bend))
         })
         .collect()
 }
@@ -296,11 +250,7 @@ pub fn node_at(s: &Scenario, p: Point) -> Option<usize> {
 
 /// Ids of the nodes a rubber band touches.
 pub fn nodes_in(s: &Scenario, r: &Rect) -> Vec<String> {
-    s.nodes
-        .iter()
-        .filter(|n| node_rect(n).intersects(r))
-        .map(|n| n.id.clone())
-        .collect()
+    s.nodes.iter().filter(|n| node_rect(n).intersects(r)).map(|n| n.id.clone()).collect()
 }
 
 /// The box around every node, if there are any.
@@ -314,18 +264,11 @@ mod tests {
     use crate::engine::format::{LinkSpec, NodeKind, Via};
 
     fn node(id: &str, x: f64, y: f64) -> NodeSpec {
-        NodeSpec {
-            x,
-            y,
-            ..NodeSpec::new(id, NodeKind::Service)
-        }
+        NodeSpec { x, y, ..NodeSpec::new(id, NodeKind::Service) }
     }
 
     fn two_nodes() -> Scenario {
-        Scenario {
-            nodes: vec![node("a", 0.0, 0.0), node("b", 400.0, 0.0)],
-            ..Scenario::default()
-        }
+        Scenario { nodes: vec![node("a", 0.0, 0.0), node("b", 400.0, 0.0)], ..Scenario::default() }
     }
 
     #[test]

@@ -66,30 +66,13 @@ pub enum Outcome {
 impl Gesture {
     /// Starts moving `ids` (the selection) from the screen point `start`.
     pub fn start_move(doc: &Scenario, ids: &[String], start: Point) -> Gesture {
-        Gesture::Move {
-            start,
-            origin: doc::positions(doc, ids),
-            before: doc.clone(),
-            dragged: false,
-        }
+        Gesture::Move { start, origin: doc::positions(doc, ids), before: doc.clone(), dragged: false }
     }
 
     /// Follows the pointer (screen point `p`).
-    pub fn drag(
-        &mut self,
-        p: Point,
-        doc: &mut Scenario,
-        view: &mut Viewport,
-        sel: &mut Selection,
-        snap: bool,
-    ) {
+    pub fn drag(&mut self, p: Point, doc: &mut Scenario, view: &mut Viewport, sel: &mut Selection, snap: bool) {
         match self {
-            Gesture::Move {
-                start,
-                origin,
-                dragged,
-                ..
-            } => {
+            Gesture::Move { start, origin, dragged, .. } => {
                 let d = p.sub(*start);
                 if !*dragged && d.len() < CLICK_SLOP_PX {
                     return;
@@ -113,9 +96,7 @@ impl Gesture {
     /// The pointer was released at screen point `p`.
     pub fn finish(self, p: Point, doc: &mut Scenario, view: &Viewport) -> Outcome {
         match self {
-            Gesture::Move {
-                before, dragged, ..
-            } => {
+            Gesture::Move { before, dragged, .. } => {
                 if !dragged {
                     Outcome::Clicked
                 } else if &before != doc {
@@ -207,10 +188,7 @@ mod tests {
     #[test]
     fn dragging_at_half_zoom_moves_twice_as_far_in_the_world() {
         let mut s = two();
-        let mut v = Viewport {
-            zoom: 0.5,
-            ..Viewport::default()
-        };
+        let mut v = Viewport { zoom: 0.5, ..Viewport::default() };
         let mut sel = Selection::default();
         let mut g = Gesture::start_move(&s, &["service1".into()], Point::new(0.0, 0.0));
         g.drag(Point::new(50.0, 0.0), &mut s, &mut v, &mut sel, false);
@@ -221,30 +199,15 @@ mod tests {
     fn dropping_a_link_on_a_node_connects_them() {
         let mut s = two();
         let v = Viewport::default();
-        let g = Gesture::Connect {
-            from: "client1".into(),
-            to: Point::default(),
-        };
+        let g = Gesture::Connect { from: "client1".into(), to: Point::default() };
         match g.finish(Point::new(300.0, 10.0), &mut s, &v) {
             Outcome::Linked { link, .. } => assert_eq!(s.links[0].id, link),
             other => panic!("{other:?}"),
         }
-        let back = Gesture::Connect {
-            from: "service1".into(),
-            to: Point::default(),
-        };
-        assert!(matches!(
-            back.finish(Point::new(0.0, 0.0), &mut s, &v),
-            Outcome::Refused(_)
-        ));
-        let nowhere = Gesture::Connect {
-            from: "client1".into(),
-            to: Point::default(),
-        };
-        assert_eq!(
-            nowhere.finish(Point::new(150.0, 300.0), &mut s, &v),
-            Outcome::None
-        );
+        let back = Gesture::Connect { from: "service1".into(), to: Point::default() };
+        assert!(matches!(back.finish(Point::new(0.0, 0.0), &mut s, &v), Outcome::Refused(_)));
+        let nowhere = Gesture::Connect { from: "client1".into(), to: Point::default() };
+        assert_eq!(nowhere.finish(Point::new(150.0, 300.0), &mut s, &v), Outcome::None);
     }
 
     #[test]
@@ -257,13 +220,7 @@ mod tests {
             now: Point::new(-100.0, -100.0),
             base: Selection::node("service1"),
         };
-        g.drag(
-            Point::new(NODE_W / 2.0 - 10.0, 10.0),
-            &mut s,
-            &mut v,
-            &mut sel,
-            true,
-        );
+        g.drag(Point::new(NODE_W / 2.0 - 10.0, 10.0), &mut s, &mut v, &mut sel, true);
         assert_eq!(sel.nodes.len(), 2);
         g.cancel(&mut s, &mut v, &mut sel);
         assert_eq!(sel, Selection::node("service1"));
@@ -274,10 +231,7 @@ mod tests {
         let mut s = two();
         let mut v = Viewport::default();
         let mut sel = Selection::default();
-        let mut g = Gesture::Pan {
-            start: Point::new(10.0, 10.0),
-            origin: v,
-        };
+        let mut g = Gesture::Pan { start: Point::new(10.0, 10.0), origin: v };
         g.drag(Point::new(30.0, 5.0), &mut s, &mut v, &mut sel, true);
         assert_eq!((v.pan_x, v.pan_y), (20.0, -5.0));
     }

@@ -28,11 +28,7 @@ impl Default for History {
 
 impl History {
     pub fn new(limit: usize) -> History {
-        History {
-            undo: VecDeque::new(),
-            redo: Vec::new(),
-            limit: limit.max(1),
-        }
+        History { undo: VecDeque::new(), redo: Vec::new(), limit: limit.max(1) }
     }
 
     /// Records that the document was `before` until an edit that produced
@@ -85,10 +81,7 @@ mod tests {
     use super::*;
 
     fn named(n: usize) -> Scenario {
-        Scenario {
-            name: format!("v{n}"),
-            ..Scenario::default()
-        }
+        Scenario { name: format!("v{n}"), ..Scenario::default() }
     }
 
     #[test]

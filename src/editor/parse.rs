@@ -8,11 +8,7 @@
 use crate::engine::format::Dist;
 
 fn clean(text: &str) -> String {
-    text.trim()
-        .trim_end_matches("ms")
-        .trim_end_matches("/s")
-        .trim()
-        .replace(['_', ','], "")
+    text.trim().trim_end_matches("ms").trim_end_matches("/s").trim().replace(['_', ','], "")
 }
 
 /// A number that is not negative: "20", "20 ms", "1e3".
@@ -21,9 +17,7 @@ pub fn number(text: &str) -> Result<Option<f64>, String> {
     if t.is_empty() {
         return Ok(None);
     }
-    let v: f64 = t
-        .parse()
-        .map_err(|_| format!("`{}` is not a number", text.trim()))?;
+    let v: f64 = t.parse().map_err(|_| format!("`{}` is not a number", text.trim()))?;
     if !v.is_finite() {
         return Err("must be a finite number".into());
     }
@@ -44,9 +38,7 @@ pub fn integer(text: &str) -> Result<Option<u64>, String> {
     }
     match t.parse::<f64>() {
         Ok(v) if v < 0.0 => Err(format!("must not be negative (got {v})")),
-        Ok(v) if v.is_finite() && v.fract() != 0.0 => {
-            Err(format!("must be a whole number (got {v})"))
-        }
+        Ok(v) if v.is_finite() && v.fract() != 0.0 => Err(format!("must be a whole number (got {v})")),
         Ok(_) => Err("too large".into()),
         Err(_) => Err(format!("`{}` is not a whole number", text.trim())),
     }
@@ -56,9 +48,7 @@ pub fn integer(text: &str) -> Result<Option<u64>, String> {
 pub fn small_integer(text: &str) -> Result<Option<u32>, String> {
     match integer(text)? {
         None => Ok(None),
-        Some(v) => u32::try_from(v)
-            .map(Some)
-            .map_err(|_| format!("{v} is too large")),
+        Some(v) => u32::try_from(v).map(Some).map_err(|_| format!("{v} is too large")),
     }
 }
 
@@ -113,20 +103,12 @@ pub fn dist(text: &str) -> Result<Option<Dist>, String> {
     let Some((first, rest)) = words.split_first() else {
         return Ok(None);
     };
-    let (shape, args) = if first.parse::<f64>().is_ok() {
-        ("const", words.as_slice())
-    } else {
-        (*first, rest)
-    };
-    let nums: Vec<f64> = args
-        .iter()
-        .map(|a| number(a)?.ok_or_else(|| "missing number".to_string()))
-        .collect::<Result<_, _>>()?;
+    let (shape, args) = if first.parse::<f64>().is_ok() { ("const", words.as_slice()) } else { (*first, rest) };
+    let nums: Vec<f64> =
+        args.iter().map(|a| number(a)?.ok_or_else(|| "missing number".to_string())).collect::<Result<_, _>>()?;
     let want = dist_params(shape).len();
     if !DIST_SHAPES.contains(&shape) {
-        return Err(format!(
-            "unknown distribution `{shape}` (const, exp, uniform, normal or lognormal)"
-        ));
+        return Err(format!("unknown distribution `{shape}` (const, exp, uniform, normal or lognormal)"));
     }
     if nums.len() != want {
         return Err(format!(
@@ -139,10 +121,7 @@ pub fn dist(text: &str) -> Result<Option<Dist>, String> {
         "exp" => Dist::Exp(nums[0]),
         "uniform" => Dist::Uniform(nums[0], nums[1]),
         "normal" => Dist::Normal(nums[0], nums[1]),
-        "lognormal" => Dist::LogNormal {
-            p50: nums[0],
-            p99: nums[1],
-        },
+        "lognormal" => Dist::LogNormal { p50: nums[0], p99: nums[1] },
         _ => Dist::Const(nums[0]),
     };
     match d.problem() {
@@ -188,15 +167,14 @@ pub fn schedule(text: &str) -> Result<Option<Vec<(f64, f64)>>, String> {
         return Ok(None);
     }
     if t.starts_with('[') {
-        let v: Vec<(f64, f64)> = serde_json::from_str(t)
-            .map_err(|_| "expected pairs like [[0, 10], [20000, 100]]".to_string())?;
+        let v: Vec<(f64, f64)> =
+            serde_json::from_str(t).map_err(|_| "expected pairs like [[0, 10], [20000, 100]]".to_string())?;
         return Ok(Some(v));
     }
     let mut out = Vec::new();
     for step in t.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()) {
-        let (at, rate) = step
-            .split_once(':')
-            .ok_or_else(|| format!("`{step}`: write each step as at_ms:rate, like 20000:100"))?;
+        let (at, rate) =
+            step.split_once(':').ok_or_else(|| format!("`{step}`: write each step as at_ms:rate, like 20000:100"))?;
         let at = number(at)?.ok_or_else(|| format!("`{step}`: missing time"))?;
         let rate = number(rate)?.ok_or_else(|| format!("`{step}`: missing rate"))?;
         out.push((at, rate));
@@ -205,11 +183,7 @@ pub fn schedule(text: &str) -> Result<Option<Vec<(f64, f64)>>, String> {
 }
 
 pub fn schedule_text(steps: &[(f64, f64)]) -> String {
-    steps
-        .iter()
-        .map(|(a, r)| format!("{}:{}", fmt_num(*a), fmt_num(*r)))
-        .collect::<Vec<_>>()
-        .join(", ")
+    steps.iter().map(|(a, r)| format!("{}:{}", fmt_num(*a), fmt_num(*r))).collect::<Vec<_>>().join(", ")
 }
 
 /// A number as people write it: no trailing ".0".
@@ -247,26 +221,16 @@ mod tests {
         assert!(number("-3").unwrap_err().contains("negative"));
         assert!(integer("2.5").unwrap_err().contains("whole"));
         assert!(fraction("1.5").unwrap_err().contains("between 0 and 1"));
-        assert!(small_integer("99999999999")
-            .unwrap_err()
-            .contains("too large"));
+        assert!(small_integer("99999999999").unwrap_err().contains("too large"));
     }
 
     #[test]
     fn distributions_round_trip_through_text() {
-        for t in [
-            "20",
-            "exp 20",
-            "uniform 10 30",
-            "normal 100 20",
-            "lognormal 10 100",
-        ] {
+        for t in ["20", "exp 20", "uniform 10 30", "normal 100 20", "lognormal 10 100"] {
             let d = dist(t).unwrap().unwrap();
             assert_eq!(dist_text(&d), t);
         }
-        assert!(dist("uniform 30 10")
-            .unwrap_err()
-            .contains("lo is above hi"));
+        assert!(dist("uniform 30 10").unwrap_err().contains("lo is above hi"));
         assert!(dist("exp").unwrap_err().contains("takes 1 number"));
         assert!(dist("gamma 3").unwrap_err().contains("unknown"));
     }
@@ -283,9 +247,6 @@ mod tests {
         assert_eq!(schedule("0:10, 20000:100"), Ok(want.clone()));
         assert_eq!(schedule("[[0,10],[20000,100]]"), Ok(want));
         assert!(schedule("0-10").is_err());
-        assert_eq!(
-            schedule_text(&[(0.0, 10.0), (1500.5, 2.0)]),
-            "0:10, 1500.5:2"
-        );
+        assert_eq!(schedule_text(&[(0.0, 10.0), (1500.5, 2.0)]), "0:10, 1500.5:2");
     }
 }

@@ -19,24 +19,15 @@ pub enum Focus {
 
 impl Selection {
     pub fn node(id: &str) -> Selection {
-        Selection {
-            nodes: BTreeSet::from([id.to_string()]),
-            links: BTreeSet::new(),
-        }
+        Selection { nodes: BTreeSet::from([id.to_string()]), links: BTreeSet::new() }
     }
 
     pub fn link(id: &str) -> Selection {
-        Selection {
-            nodes: BTreeSet::new(),
-            links: BTreeSet::from([id.to_string()]),
-        }
+        Selection { nodes: BTreeSet::new(), links: BTreeSet::from([id.to_string()]) }
     }
 
     pub fn of_nodes(ids: impl IntoIterator<Item = String>) -> Selection {
-        Selection {
-            nodes: ids.into_iter().collect(),
-            links: BTreeSet::new(),
-        }
+        Selection { nodes: ids.into_iter().collect(), links: BTreeSet::new() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -88,18 +79,8 @@ impl Selection {
     /// Only what still exists in `s` (after an undo or a load).
     pub fn retained(&self, s: &Scenario) -> Selection {
         Selection {
-            nodes: self
-                .nodes
-                .iter()
-                .filter(|id| s.node(id).is_some())
-                .cloned()
-                .collect(),
-            links: self
-                .links
-                .iter()
-                .filter(|id| s.link(id).is_some())
-                .cloned()
-                .collect(),
+            nodes: self.nodes.iter().filter(|id| s.node(id).is_some()).cloned().collect(),
+            links: self.links.iter().filter(|id| s.link(id).is_some()).cloned().collect(),
         }
     }
 
@@ -136,10 +117,7 @@ mod tests {
 
     #[test]
     fn undone_nodes_leave_the_selection() {
-        let doc = Scenario {
-            nodes: vec![NodeSpec::new("a", NodeKind::Queue)],
-            ..Scenario::default()
-        };
+        let doc = Scenario { nodes: vec![NodeSpec::new("a", NodeKind::Queue)], ..Scenario::default() };
         let s = Selection::of_nodes(["a".to_string(), "gone".to_string()]);
         assert_eq!(s.retained(&doc), Selection::node("a"));
     }

@@ -55,45 +55,26 @@ pub fn layout(trace: &Trace) -> Timeline {
     let mut open: Vec<(usize, f64)> = Vec::new();
     for (i, h) in trace.hops.iter().enumerate() {
         let lane = lane_of(&mut lanes, &h.node);
-        marks.push(Mark {
-            lane,
-            at: at(h.at_ms),
-            hop: i,
-        });
+        marks.push(Mark { lane, at: at(h.at_ms), hop: i });
         match h.kind {
             HopKind::Work => open.push((lane, at(h.at_ms))),
             HopKind::Ok | HopKind::Error | HopKind::Lost | HopKind::Timeout => {
                 if let Some(pos) = open.iter().rposition(|(l, _)| *l == lane) {
                     let (_, from) = open.remove(pos);
-                    bars.push(Bar {
-                        lane,
-                        from,
-                        to: at(h.at_ms),
-                        ok: h.kind == HopKind::Ok,
-                    });
+                    bars.push(Bar { lane, from, to: at(h.at_ms), ok: h.kind == HopKind::Ok });
                 }
             }
             _ => {}
         }
     }
-    Timeline {
-        lanes,
-        start_ms,
-        end_ms,
-        marks,
-        bars,
-    }
+    Timeline { lanes, start_ms, end_ms, marks, bars }
 }
 
 /// How a trace ended, in a word, for the list of requests.
 pub fn outcome(trace: &Trace) -> &'static str {
     let has = |k: HopKind| trace.hops.iter().any(|h| h.kind == k);
     let Some(last) = trace.hops.iter().rev().find(|h| h.kind == HopKind::End) else {
-        return if has(HopKind::Lost) {
-            "lost"
-        } else {
-            "in flight"
-        };
+        return if has(HopKind::Lost) { "lost" } else { "in flight" };
     };
     let detail = last.detail.to_ascii_lowercase();
     if detail.contains("timeout") || detail.contains("timed out") {
@@ -102,9 +83,7 @@ pub fn outcome(trace: &Trace) -> &'static str {
         "rejected"
     } else if detail.contains("error")
         || detail.contains("fail")
-        || (detail.is_empty()
-            && (has(HopKind::Error) || has(HopKind::Timeout))
-            && !has(HopKind::Ok))
+        || (detail.is_empty() && (has(HopKind::Error) || has(HopKind::Timeout)) && !has(HopKind::Ok))
     {
         "failed"
     } else {
@@ -143,13 +122,7 @@ mod tests {
     use crate::engine::trace::Hop;
 
     fn hop(at_ms: f64, kind: HopKind, node: &str, detail: &str) -> Hop {
-        Hop {
-            at_ms,
-            kind,
-            node: node.into(),
-            link: None,
-            detail: detail.into(),
-        }
+        Hop { at_ms, kind, node: node.into(), link: None, detail: detail.into() }
     }
 
     #[test]
@@ -174,10 +147,7 @@ mod tests {
 
     #[test]
     fn a_trace_without_an_end_is_still_in_flight() {
-        let t = Trace {
-            id: 2,
-            hops: vec![hop(5.0, HopKind::Start, "app", "")],
-        };
+        let t = Trace { id: 2, hops: vec![hop(5.0, HopKind::Start, "app", "")] };
         assert_eq!(outcome(&t), "in flight");
         let tl = layout(&t);
         assert_eq!(tl.marks[0].at, 0.0);
@@ -187,10 +157,7 @@ mod tests {
     fn the_end_hop_says_how_it_went() {
         let t = Trace {
             id: 3,
-            hops: vec![
-                hop(0.0, HopKind::Start, "app", ""),
-                hop(1000.0, HopKind::End, "app", "timeout"),
-            ],
+            hops: vec![hop(0.0, HopKind::Start, "app", ""), hop(1000.0, HopKind::End, "app", "timeout")],
         };
         assert_eq!(outcome(&t), "timed out");
     }

@@ -21,11 +21,7 @@ pub struct Viewport {
 
 impl Default for Viewport {
     fn default() -> Self {
-        Viewport {
-            pan_x: 0.0,
-            pan_y: 0.0,
-            zoom: 1.0,
-        }
+        Viewport { pan_x: 0.0, pan_y: 0.0, zoom: 1.0 }
     }
 }
 
@@ -35,19 +31,12 @@ impl Viewport {
     }
 
     pub fn to_world(&self, p: Point) -> Point {
-        Point::new(
-            (p.x - self.pan_x) / self.zoom,
-            (p.y - self.pan_y) / self.zoom,
-        )
+        Point::new((p.x - self.pan_x) / self.zoom, (p.y - self.pan_y) / self.zoom)
     }
 
     /// Moved by a screen-space delta.
     pub fn panned(&self, dx: f64, dy: f64) -> Viewport {
-        Viewport {
-            pan_x: self.pan_x + dx,
-            pan_y: self.pan_y + dy,
-            ..*self
-        }
+        Viewport { pan_x: self.pan_x + dx, pan_y: self.pan_y + dy, ..*self }
     }
 
     /// Zoomed by `factor` around the screen point `at`, which stays put (the
@@ -58,29 +47,17 @@ impl Viewport {
         }
         let zoom = (self.zoom * factor).clamp(MIN_ZOOM, MAX_ZOOM);
         let world = self.to_world(at);
-        Viewport {
-            pan_x: at.x - world.x * zoom,
-            pan_y: at.y - world.y * zoom,
-            zoom,
-        }
+        Viewport { pan_x: at.x - world.x * zoom, pan_y: at.y - world.y * zoom, zoom }
     }
 
     /// The view that shows all of `bounds` centred in a `w` × `h` canvas,
     /// with `margin` pixels around it.
     pub fn fit(bounds: Rect, w: f64, h: f64, margin: f64) -> Viewport {
         let (aw, ah) = ((w - 2.0 * margin).max(1.0), (h - 2.0 * margin).max(1.0));
-        let zoom = if bounds.w > 0.0 && bounds.h > 0.0 {
-            (aw / bounds.w).min(ah / bounds.h)
-        } else {
-            1.0
-        }
-        .clamp(MIN_ZOOM, FIT_MAX_ZOOM);
+        let zoom = if bounds.w > 0.0 && bounds.h > 0.0 { (aw / bounds.w).min(ah / bounds.h) } else { 1.0 }
+            .clamp(MIN_ZOOM, FIT_MAX_ZOOM);
         let c = bounds.center();
-        Viewport {
-            pan_x: w / 2.0 - c.x * zoom,
-            pan_y: h / 2.0 - c.y * zoom,
-            zoom,
-        }
+        Viewport { pan_x: w / 2.0 - c.x * zoom, pan_y: h / 2.0 - c.y * zoom, zoom }
     }
 
     /// The world point at the centre of a `w` × `h` canvas (where keyboard
@@ -91,10 +68,7 @@ impl Viewport {
 
     /// The SVG `transform` of the world layer.
     pub fn transform(&self) -> String {
-        format!(
-            "translate({:.2} {:.2}) scale({:.4})",
-            self.pan_x, self.pan_y, self.zoom
-        )
+        format!("translate({:.2} {:.2}) scale({:.4})", self.pan_x, self.pan_y, self.zoom)
     }
 
     /// A sane view, whatever a saved or corrupted one said.
@@ -117,11 +91,7 @@ mod tests {
 
     #[test]
     fn screen_and_world_are_inverse() {
-        let v = Viewport {
-            pan_x: 13.0,
-            pan_y: -7.0,
-            zoom: 1.6,
-        };
+        let v = Viewport { pan_x: 13.0, pan_y: -7.0, zoom: 1.6 };
         let p = Point::new(120.0, 45.0);
         let back = v.to_world(v.to_screen(p));
         assert!((back.x - p.x).abs() < 1e-9 && (back.y - p.y).abs() < 1e-9);
@@ -149,12 +119,7 @@ mod tests {
 
     #[test]
     fn fit_centres_the_diagram() {
-        let b = Rect {
-            x: 100.0,
-            y: 100.0,
-            w: 400.0,
-            h: 200.0,
-        };
+        let b = Rect { x: 100.0, y: 100.0, w: 400.0, h: 200.0 };
         let v = Viewport::fit(b, 1000.0, 600.0, 50.0);
         let c = v.to_screen(b.center());
         assert!((c.x - 500.0).abs() < 1e-9 && (c.y - 300.0).abs() < 1e-9);
@@ -163,11 +128,7 @@ mod tests {
 
     #[test]
     fn a_corrupted_view_is_reset() {
-        let v = Viewport {
-            pan_x: f64::NAN,
-            pan_y: 0.0,
-            zoom: 1.0,
-        };
+        let v = Viewport { pan_x: f64::NAN, pan_y: 0.0, zoom: 1.0 };
         assert_eq!(v.sanitized(), Viewport::default());
     }
 }
