@@ -9,8 +9,6 @@ use crate::engine::format::NodeKind;
 use crate::engine::report::Bucket;
 use leptos::prelude::*;
 
-const W: f64 = 460.0;
-const H: f64 = 100.0;
 const LEFT: f64 = 34.0;
 const RIGHT: f64 = 8.0;
 const TOP: f64 = 8.0;
@@ -54,6 +52,13 @@ impl Metric {
 
 /// One line: its label and `(seconds, value)` points.
 type Line = (String, Vec<(f64, f64)>);
+
+/// The size of one of the three charts side by side in a window.
+fn chart_size((w, h): (f64, f64)) -> (f64, f64) {
+    let width = ((w - 24.0 - 28.0) / 3.0).clamp(220.0, 900.0).round();
+    let height = if h <= 820.0 { 80.0 } else { 98.0 };
+    (width, height)
+}
 
 #[component]
 pub fn Charts() -> impl IntoView {
@@ -111,6 +116,7 @@ pub fn Charts() -> impl IntoView {
     });
     move || {
         let (charts, end_s, faults) = data.get();
+        let size = chart_size(ctx.window.get());
         let any = charts.iter().any(|(_, l)| l.iter().any(|(_, p)| !p.is_empty()));
         let note = (!any).then(|| {
             view! { <p class="muted chart-note">"Charts fill in while a run goes. Select blocks to chart them."</p> }
@@ -119,7 +125,7 @@ pub fn Charts() -> impl IntoView {
             <div class="charts">
                 {charts
                     .into_iter()
-                    .map(|(m, lines)| view! { <Chart metric=m lines=lines end_s=end_s faults=faults.clone()/> })
+                    .map(|(m, lines)| view! { <Chart metric=m lines=lines end_s=end_s faults=faults.clone() size=size/> })
                     .collect_view()}
             </div>
             {note}
@@ -128,12 +134,15 @@ pub fn Charts() -> impl IntoView {
 }
 
 #[component]
-fn Chart(metric: Metric, lines: Vec<Line>, end_s: f64, faults: Vec<(f64, f64)>) -> impl IntoView {
+fn Chart(metric: Metric, lines: Vec<Line>, end_s: f64, faults: Vec<(f64, f64)>, size: (f64, f64)) -> impl IntoView {
+    // Drawn at the size it is shown (one viewBox unit per CSS pixel), so
+    // text stays crisp and the chart keeps its height on any screen.
+    let (w, h) = size;
     let max = lines.iter().flat_map(|(_, p)| p.iter().map(|(_, v)| *v)).fold(0.0_f64, f64::max);
     let (top, step) = nice_axis(max);
     let end_s = if end_s > 0.0 { end_s } else { 60.0 };
-    let x = Scale::new((0.0, end_s), (LEFT, W - RIGHT));
-    let y = Scale::new((0.0, top), (H - BOTTOM, TOP));
+    let x = Scale::new((0.0, end_s), (LEFT, w - RIGHT));
+    let y = Scale::new((0.0, top), (h - BOTTOM, TOP));
     let (xt, xs) = nice_axis(end_s);
     let y_ticks = ticks(top, step);
     let x_ticks: Vec<f64> = ticks(xt, xs).into_iter().filter(|t| *t <= end_s).collect();
@@ -160,13 +169,13 @@ fn Chart(metric: Metric, lines: Vec<Line>, end_s: f64, faults: Vec<(f64, f64)>) 
     view! {
         <figure class="chart">
             <figcaption>{metric.title()}</figcaption>
-            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=metric.title()>
+            <svg viewBox=format!("0 0 {w:.0} {h:.0}") role="img" aria-label=metric.title()>
                 {faults
                     .iter()
                     .map(|(a, b)| {
-                        let x0 = x.map(a / 1000.0).clamp(LEFT, W - RIGHT);
-                        let x1 = x.map(b / 1000.0).clamp(LEFT, W - RIGHT);
-                        view! { <rect class="fault-band" x=x0 y=TOP width=(x1 - x0).max(0.0) height=H - TOP - BOTTOM/> }
+                        let x0 = x.map(a / 1000.0).clamp(LEFT, w - RIGHT);
+                        let x1 = x.map(b / 1000.0).clamp(LEFT, w - RIGHT);
+                        view! { <rect class="fault-band" x=x0 y=TOP width=(x1 - x0).max(0.0) height=h - TOP - BOTTOM/> }
                     })
                     .collect_view()}
                 {y_ticks
@@ -174,14 +183,14 @@ fn Chart(metric: Metric, lines: Vec<Line>, end_s: f64, faults: Vec<(f64, f64)>) 
                     .map(|t| {
                         let py = y.map(*t);
                         view! {
-                            <line class="grid-line" x1=LEFT x2=W - RIGHT y1=py y2=py/>
+                            <line class="grid-line" x1=LEFT x2=w - RIGHT y1=py y2=py/>
                             <text class="tick" x=LEFT - 4.0 y=py + 3.0 text-anchor="end">{fmt(*t)}</text>
                         }
                     })
                     .collect_view()}
                 {x_ticks
                     .iter()
-                    .map(|t| view! { <text class="tick" x=x.map(*t) y=H - 4.0 text-anchor="middle">{format!("{}s", fmt(*t))}</text> })
+                    .map(|t| view! { <text class="tick" x=x.map(*t) y=h - 4.0 text-anchor="middle">{format!("{}s", fmt(*t))}</text> })
                     .collect_view()}
                 {lines
                     .iter()

@@ -24,8 +24,16 @@ use leptos::prelude::*;
 pub fn Inspector() -> impl IntoView {
     let ctx = use_ctx();
     let focus = Memo::new(move |_| ctx.sel.with(|s| (s.focus(), s.nodes.len(), s.links.len())));
+    // A new selection starts at the top of its panel.
+    let aside = NodeRef::<leptos::html::Aside>::new();
+    Effect::new(move |_| {
+        focus.track();
+        if let Some(el) = aside.get_untracked() {
+            el.set_scroll_top(0);
+        }
+    });
     view! {
-        <aside class="inspector" aria-label="Inspector">
+        <aside class="inspector" aria-label="Inspector" node_ref=aside>
             {move || match focus.get() {
                 (Some(Focus::Node(id)), _, _) => view! { <NodePanel id=id/> }.into_any(),
                 (Some(Focus::Link(id)), _, _) => view! { <LinkPanel id=id/> }.into_any(),

@@ -64,6 +64,7 @@ fn App() -> impl IntoView {
     std::mem::forget(hash);
     let resize = window_event_listener_untyped("resize", move |_| {
         ctx.measure();
+        ctx.window.set(state::window_size());
     });
     std::mem::forget(resize);
     run::start_loop(ctx.run);

@@ -52,6 +52,8 @@ pub struct Ctx {
     pub snap: RwSignal<bool>,
     /// Size of the canvas in CSS pixels.
     pub canvas_size: RwSignal<(f64, f64)>,
+    /// Size of the window in CSS pixels.
+    pub window: RwSignal<(f64, f64)>,
     pub renaming: RwSignal<Option<String>>,
     pub results_tab: RwSignal<ResultsTab>,
     pub trace: RwSignal<Option<Trace>>,
@@ -78,6 +80,7 @@ impl Ctx {
             sel: RwSignal::new(Selection::default()),
             snap: RwSignal::new(true),
             canvas_size: RwSignal::new((800.0, 500.0)),
+            window: RwSignal::new(window_size()),
             renaming: RwSignal::new(None),
             results_tab: RwSignal::new(ResultsTab::Summary),
             trace: RwSignal::new(None),
@@ -227,6 +230,16 @@ impl Ctx {
             },
             std::time::Duration::from_millis(if error { 7000 } else { 3500 }),
         );
+    }
+}
+
+/// The window's inner size in CSS pixels.
+pub fn window_size() -> (f64, f64) {
+    let w = web_sys::window();
+    let get = |v: Option<wasm_bindgen::JsValue>| v.and_then(|v| v.as_f64()).unwrap_or(0.0);
+    match w {
+        Some(w) => (get(w.inner_width().ok()), get(w.inner_height().ok())),
+        None => (1280.0, 800.0),
     }
 }
 
