@@ -47,7 +47,7 @@ pub fn RunHud() -> impl IntoView {
         Some(
             view! {
                 <div class="hud" aria-live="polite">
-                    <span class=format!("status-dot {}", format!("{st:?}").to_lowercase())></span>
+                    <span class=format!("status-dot {}", st.class())></span>
                     <span class="hud-status">{st.label()}</span>
                     <span class="clock">{clock}</span>
                     <progress max="1" value=progress aria-label="Simulated time"></progress>

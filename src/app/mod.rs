@@ -31,6 +31,9 @@ use state::{use_ctx, Ctx};
 
 /// Mounts the app on `<body>`.
 pub fn mount() {
+    // Panic messages in the console while developing; a release build
+    // leaves the hook (and its formatting code) out of the wasm.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
     // The static "Loading…" in index.html has done its job.

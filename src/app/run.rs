@@ -52,6 +52,17 @@ impl Status {
         matches!(self, Status::Running | Status::ToEnd)
     }
 
+    /// A CSS class for the state.
+    pub fn class(self) -> &'static str {
+        match self {
+            Status::Idle => "idle",
+            Status::Running => "running",
+            Status::ToEnd => "toend",
+            Status::Paused => "paused",
+            Status::Finished => "finished",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Status::Idle => "Ready",
