@@ -70,7 +70,7 @@ pub fn FaultList(target: String) -> impl IntoView {
                     })
                     .collect_view()
             }}
-            <button type="button" class="subtle" on:click=add>"Add fault"</button>
+            <button type="button" class="add-fault" on:click=add>"Add fault"</button>
         </div>
     }
 }

@@ -3,7 +3,7 @@
 //! run goes, its circuit breaker's state and partitions.
 
 use super::sig::text;
-use super::state::use_ctx;
+use super::state::{use_ctx, Ids};
 use crate::editor::describe::{link_caption, short_caption, via_name};
 use crate::editor::geometry::LinkPath;
 use crate::engine::view::BreakerState;
@@ -13,12 +13,14 @@ use leptos::prelude::*;
 const CAPTION_CHAR_W: f64 = 6.2;
 
 #[component]
-pub fn LinkView(id: String, paths: Memo<Vec<Option<LinkPath>>>) -> impl IntoView {
+pub fn LinkView(id: String, ids: Memo<Ids>, nodes: Memo<Ids>, paths: Memo<Vec<Option<LinkPath>>>) -> impl IntoView {
     let ctx = use_ctx();
     let key = id.clone();
-    let link = Memo::new(move |_| ctx.doc.with(|d| d.link(&key).cloned()));
-    let key = id.clone();
-    let index = Memo::new(move |_| ctx.doc.with(|d| d.links.iter().position(|l| l.id == key)));
+    let index = Memo::new(move |_| ids.with(|m| m.get(&key).copied()));
+    let link = Memo::new(move |_| {
+        let i = index.get()?;
+        ctx.doc.with(|d| d.links.get(i).cloned())
+    });
     let path = Memo::new(move |_| index.get().and_then(|i| paths.with(|p| p.get(i).copied().flatten())));
     let live = Memo::new(move |_| {
         let i = index.get()?;
@@ -30,7 +32,12 @@ pub fn LinkView(id: String, paths: Memo<Vec<Option<LinkPath>>>) -> impl IntoView
         ctx.doc.with(|d| {
             link.with(|l| {
                 l.as_ref().map(|l| {
-                    let name = |id: &str| d.node(id).map(|n| n.display_name().to_string()).unwrap_or_default();
+                    let name = |id: &str| {
+                        nodes
+                            .with(|m| m.get(id).and_then(|i| d.nodes.get(*i)))
+                            .map(|n| n.display_name().to_string())
+                            .unwrap_or_default()
+                    };
                     (name(&l.from), name(&l.to))
                 })
             })

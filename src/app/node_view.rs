@@ -8,7 +8,7 @@
 
 use super::icons::glyph;
 use super::sig::text;
-use super::state::use_ctx;
+use super::state::{use_ctx, Ids};
 use crate::editor::describe::{fit_label, node_summary};
 use crate::editor::geometry::{NODE_H, NODE_W};
 use crate::editor::selection::Selection;
@@ -21,12 +21,16 @@ const LABEL_CHARS: usize = 15;
 const SUMMARY_CHARS: usize = 19;
 
 #[component]
-pub fn NodeView(id: String) -> impl IntoView {
+pub fn NodeView(id: String, ids: Memo<Ids>) -> impl IntoView {
     let ctx = use_ctx();
     let key = id.clone();
-    let node = Memo::new(move |_| ctx.doc.with(|d| d.node(&key).cloned()));
-    let key = id.clone();
-    let index = Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().position(|n| n.id == key)));
+    // Found through the shared id index: every node looking itself up by
+    // scanning would make each edit cost the square of the node count.
+    let index = Memo::new(move |_| ids.with(|m| m.get(&key).copied()));
+    let node = Memo::new(move |_| {
+        let i = index.get()?;
+        ctx.doc.with(|d| d.nodes.get(i).cloned())
+    });
     let live = Memo::new(move |_| {
         let i = index.get()?;
         ctx.run.snap.with(|s| s.nodes.get(i).cloned())

@@ -61,7 +61,9 @@ pub fn initial() -> (Scenario, Option<String>) {
     if let Some(f) = fragment() {
         match from_link(&f) {
             Ok(s) => return (s, None),
-            Err(e) => alert = Some(format!("This link could not be opened: {e}. Your previous work is shown instead.")),
+            Err(e) => {
+                alert = Some(format!("This link could not be opened: {e} — your previous work is shown instead."))
+            }
         }
     }
     let saved = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|text| from_json(&text).ok());
@@ -158,7 +160,7 @@ pub fn import_file(ctx: Ctx, file: web_sys::File) {
                 ctx.alert.set(None);
                 ctx.say(format!("Imported {name}"));
             }
-            Err(e) => ctx.alert.set(Some(format!("Could not import {name}: {e}. Your current work is unchanged."))),
+            Err(e) => ctx.alert.set(Some(format!("Could not import {name}: {e} — your current work is unchanged."))),
         }
     });
     reader.set_onload(Some(onload.unchecked_ref()));
@@ -180,6 +182,6 @@ pub fn on_hash_change(ctx: Ctx) {
             ctx.fit();
             ctx.alert.set(None);
         }
-        Err(e) => ctx.alert.set(Some(format!("This link could not be opened: {e}. Your work is unchanged."))),
+        Err(e) => ctx.alert.set(Some(format!("This link could not be opened: {e} — your work is unchanged."))),
     }
 }

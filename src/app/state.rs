@@ -14,6 +14,9 @@ use crate::engine::format::{NodeKind, Scenario};
 use crate::engine::trace::Trace;
 use leptos::prelude::*;
 
+/// Positions of ids in the document's node (or link) list.
+pub type Ids = std::collections::BTreeMap<String, usize>;
+
 /// A short message at the bottom of the screen.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Toast {

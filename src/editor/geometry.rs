@@ -7,6 +7,7 @@
 //! nowhere else, so the SVG, the token canvas and the hit tests agree.
 
 use crate::engine::format::{NodeSpec, Scenario};
+use std::collections::BTreeMap;
 use std::ops::{Add, Sub};
 
 /// Width of a node's box, world units.
@@ -214,26 +215,29 @@ fn segment_distance(a: Point, b: Point, p: Point) -> f64 {
 /// whose ends are missing or the same node. Links sharing a pair of nodes
 /// (either direction) fan out so each stays visible and clickable.
 pub fn link_paths(s: &Scenario) -> Vec<Option<LinkPath>> {
-    let index = |id: &str| s.nodes.iter().position(|n| n.id == id);
+    // Ordered maps, not hashing: a big diagram (2000 links) is laid out in
+    // O(n log n) on every edit, and the same document always draws the same.
+    let by_id: BTreeMap<&str, usize> = s.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     let ends: Vec<Option<(usize, usize)>> = s
         .links
         .iter()
-        .map(|l| match (index(&l.from), index(&l.to)) {
-            (Some(a), Some(b)) if a != b => Some((a, b)),
+        .map(|l| match (by_id.get(l.from.as_str()), by_id.get(l.to.as_str())) {
+            (Some(&a), Some(&b)) if a != b => Some((a, b)),
             _ => None,
         })
         .collect();
+    // The links of each pair of nodes, in link order.
+    let mut pairs: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    for (i, e) in ends.iter().enumerate() {
+        if let Some((a, b)) = *e {
+            pairs.entry((a.min(b), a.max(b))).or_default().push(i);
+        }
+    }
     ends.iter()
         .enumerate()
         .map(|(i, e)| {
             let (a, b) = (*e)?;
-            let key = (a.min(b), a.max(b));
-            let same: Vec<usize> = ends
-                .iter()
-                .enumerate()
-                .filter(|(_, o)| o.is_some_and(|(x, y)| (x.min(y), x.max(y)) == key))
-                .map(|(j, _)| j)
-                .collect();
+            let same = pairs.get(&(a.min(b), a.max(b)))?;
             let rank = same.iter().position(|j| *j == i).unwrap_or(0) as f64;
             let spread = (rank - (same.len() as f64 - 1.0) / 2.0) * BEND_STEP;
             // Keep the bow on the same side whichever way the link points.
