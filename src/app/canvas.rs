@@ -7,10 +7,11 @@
 //! pointer is captured by the SVG for the whole gesture, so a drag that
 //! leaves the canvas still ends cleanly.
 
+use super::cells::Cells;
 use super::link_view::LinkView;
 use super::node_view::NodeView;
 use super::sig::{flag, text};
-use super::state::{use_ctx, Ctx, Ids};
+use super::state::{use_ctx, Ctx};
 use crate::editor::geometry::{self, handle_point, link_paths, Point, GRID};
 use crate::editor::gesture::{Gesture, Outcome, CLICK_SLOP_PX};
 use crate::editor::selection::Selection;
@@ -37,13 +38,7 @@ pub fn Canvas() -> impl IntoView {
 
     let node_ids = Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>()));
     let link_ids = Memo::new(move |_| ctx.doc.with(|d| d.links.iter().map(|l| l.id.clone()).collect::<Vec<_>>()));
-    let paths = Memo::new(move |_| ctx.doc.with(link_paths));
-    let node_index = Memo::new(move |_| {
-        ctx.doc.with(|d| d.nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect::<Ids>())
-    });
-    let link_index = Memo::new(move |_| {
-        ctx.doc.with(|d| d.links.iter().enumerate().map(|(i, l)| (l.id.clone(), i)).collect::<Ids>())
-    });
+    let cells = Cells::new(ctx);
     let empty = Memo::new(move |_| ctx.doc.with(|d| d.nodes.is_empty()));
 
     let on_down = move |ev: PointerEvent| pointer_down(ctx, &ev);
@@ -113,13 +108,13 @@ pub fn Canvas() -> impl IntoView {
                 <g class="world" transform=transform>
                     <g class="links">
                         <For each=move || link_ids.get() key=|id| id.clone() let:id>
-                            <LinkView id=id ids=link_index nodes=node_index paths=paths/>
+                            <LinkView id=id cells=cells/>
                         </For>
                     </g>
                     <ConnectPreview/>
                     <g class="nodes">
                         <For each=move || node_ids.get() key=|id| id.clone() let:id>
-                            <NodeView id=id ids=node_index/>
+                            <NodeView id=id cells=cells/>
                         </For>
                     </g>
                     <Band/>

@@ -9,7 +9,6 @@
 
 use super::sig::{flag, text};
 use super::state::use_ctx;
-use crate::editor::doc::field_errors;
 use crate::editor::fields::{self, Field, Input};
 use crate::editor::parse::{self, DIST_SHAPES};
 use crate::engine::format::validate::Place;
@@ -104,7 +103,17 @@ pub fn FieldRow(place: Place, field: Field) -> impl IntoView {
     let value = Memo::new(move |_| ctx.doc.with(|d| fields::get(d, &p, key)));
     let p = place.clone();
     // Problems already in the document (an imported file, an old link).
-    let problem = Memo::new(move |_| ctx.doc.with(|d| field_errors(d, &p, key).into_iter().next()));
+    let problem = Memo::new(move |_| {
+        ctx.problems.with(|all| {
+            all.iter()
+                .find(|x| {
+                    x.severity == crate::engine::format::Severity::Error
+                        && x.place == p
+                        && x.field.as_deref() == Some(key)
+                })
+                .map(|x| x.message.clone())
+        })
+    });
     let message = text(move || typing.error.get().or_else(|| problem.get()).unwrap_or_default());
     let invalid = text(move || (!message.get().is_empty()).to_string());
 

@@ -16,7 +16,7 @@ use crate::editor::describe::{via_blurb, via_name};
 use crate::editor::doc;
 use crate::editor::fields::{link_fields, node_fields, scenario_fields, Field, Input};
 use crate::editor::selection::{Focus, Selection};
-use crate::engine::format::validate::{self, Place, Severity};
+use crate::engine::format::validate::{Place, Severity};
 use crate::engine::format::{wiring, NodeKind};
 use leptos::prelude::*;
 
@@ -333,7 +333,7 @@ pub fn delete_selection(ctx: super::state::Ctx) {
 #[component]
 fn ScenarioPanel() -> impl IntoView {
     let ctx = use_ctx();
-    let problems = Memo::new(move |_| ctx.doc.with(validate::validate));
+    let problems = ctx.problems;
     let fault_targets = Memo::new(move |_| {
         ctx.doc.with(|d| {
             let mut t: Vec<String> = d.faults.iter().map(|f| f.target.clone()).collect();

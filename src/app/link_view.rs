@@ -2,47 +2,26 @@
 //! that is easy to click, a caption with its kind and settings, and while a
 //! run goes, its circuit breaker's state and partitions.
 
+use super::cells::Cells;
 use super::sig::text;
-use super::state::{use_ctx, Ids};
 use crate::editor::describe::{link_caption, short_caption, via_name};
 use crate::editor::geometry::LinkPath;
-use crate::engine::view::BreakerState;
+use crate::engine::format::LinkSpec;
+use crate::engine::view::{BreakerState, LinkLive};
 use leptos::prelude::*;
 
 /// Width of a caption character at the caption's font size, world units.
 const CAPTION_CHAR_W: f64 = 6.2;
 
 #[component]
-pub fn LinkView(id: String, ids: Memo<Ids>, nodes: Memo<Ids>, paths: Memo<Vec<Option<LinkPath>>>) -> impl IntoView {
-    let ctx = use_ctx();
-    let key = id.clone();
-    let index = Memo::new(move |_| ids.with(|m| m.get(&key).copied()));
-    let link = Memo::new(move |_| {
-        let i = index.get()?;
-        ctx.doc.with(|d| d.links.get(i).cloned())
-    });
-    let path = Memo::new(move |_| index.get().and_then(|i| paths.with(|p| p.get(i).copied().flatten())));
-    let live = Memo::new(move |_| {
-        let i = index.get()?;
-        ctx.run.snap.with(|s| s.links.get(i).cloned())
-    });
-    let key = id.clone();
-    let selected = Memo::new(move |_| ctx.sel.with(|s| s.has_link(&key)));
-    let names = Memo::new(move |_| {
-        ctx.doc.with(|d| {
-            link.with(|l| {
-                l.as_ref().map(|l| {
-                    let name = |id: &str| {
-                        nodes
-                            .with(|m| m.get(id).and_then(|i| d.nodes.get(*i)))
-                            .map(|n| n.display_name().to_string())
-                            .unwrap_or_default()
-                    };
-                    (name(&l.from), name(&l.to))
-                })
-            })
-        })
-    });
+pub fn LinkView(id: String, cells: Cells) -> impl IntoView {
+    // The link's own cell: this view wakes only when this link changes.
+    let cell = cells.link(&id);
+    let link: RwSignal<Option<LinkSpec>> = cell.spec.into();
+    let path: RwSignal<Option<LinkPath>> = cell.path.into();
+    let live: RwSignal<Option<LinkLive>> = cell.live.into();
+    let selected: RwSignal<bool> = cell.selected.into();
+    let names: RwSignal<(String, String)> = cell.ends.into();
     let caption = Memo::new(move |_| link.with(|l| l.as_ref().map(link_caption).unwrap_or_default()));
 
     let link_id = id.clone();
@@ -62,7 +41,7 @@ pub fn LinkView(id: String, ids: Memo<Ids>, nodes: Memo<Ids>, paths: Memo<Vec<Op
             c
         });
         let label = text(move || {
-            let (a, b) = names.get().unwrap_or_default();
+            let (a, b) = names.get();
             format!("{}: {a} → {b}", caption.get())
         });
         let mid = p.point_at(0.5);

@@ -5,6 +5,7 @@
 //! described in `state.rs`; the engine is driven from `run.rs`.
 
 mod canvas;
+mod cells;
 mod charts;
 mod faults;
 mod fields;

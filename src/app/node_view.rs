@@ -6,9 +6,10 @@
 //! Pointer gestures are handled once for the whole canvas (`canvas.rs`);
 //! a node only answers the keyboard and the inline rename.
 
+use super::cells::Cells;
 use super::icons::glyph;
 use super::sig::text;
-use super::state::{use_ctx, Ids};
+use super::state::use_ctx;
 use crate::editor::describe::{fit_label, node_summary};
 use crate::editor::geometry::{NODE_H, NODE_W};
 use crate::editor::selection::Selection;
@@ -21,24 +22,14 @@ const LABEL_CHARS: usize = 15;
 const SUMMARY_CHARS: usize = 19;
 
 #[component]
-pub fn NodeView(id: String, ids: Memo<Ids>) -> impl IntoView {
+pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
     let ctx = use_ctx();
-    let key = id.clone();
-    // Found through the shared id index: every node looking itself up by
-    // scanning would make each edit cost the square of the node count.
-    let index = Memo::new(move |_| ids.with(|m| m.get(&key).copied()));
-    let node = Memo::new(move |_| {
-        let i = index.get()?;
-        ctx.doc.with(|d| d.nodes.get(i).cloned())
-    });
-    let live = Memo::new(move |_| {
-        let i = index.get()?;
-        ctx.run.snap.with(|s| s.nodes.get(i).cloned())
-    });
-    let key = id.clone();
-    let selected = Memo::new(move |_| ctx.sel.with(|s| s.has_node(&key)));
-    let key = id.clone();
-    let renaming = Memo::new(move |_| ctx.renaming.with(|r| r.as_deref() == Some(key.as_str())));
+    // The node's own cell: this view wakes only when this node changes.
+    let cell = cells.node(&id);
+    let node: RwSignal<Option<NodeSpec>> = cell.spec.into();
+    let live: RwSignal<Option<NodeLive>> = cell.live.into();
+    let selected: RwSignal<bool> = cell.selected.into();
+    let renaming: RwSignal<bool> = cell.renaming.into();
 
     let key = id.clone();
     let on_key = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
@@ -116,7 +107,7 @@ pub fn NodeView(id: String, ids: Memo<Ids>) -> impl IntoView {
 
 /// The run's marks on a node: a busy bar, a waiting count, a crash badge.
 #[component]
-fn Live(live: Memo<Option<NodeLive>>) -> impl IntoView {
+fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
     move || {
         let l = live.get()?;
         let bar = (l.workers > 0).then(|| {

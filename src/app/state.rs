@@ -10,12 +10,9 @@ use crate::editor::gesture::Gesture;
 use crate::editor::history::History;
 use crate::editor::selection::Selection;
 use crate::editor::viewport::Viewport;
-use crate::engine::format::{NodeKind, Scenario};
+use crate::engine::format::{NodeKind, Problem, Scenario};
 use crate::engine::trace::Trace;
 use leptos::prelude::*;
-
-/// Positions of ids in the document's node (or link) list.
-pub type Ids = std::collections::BTreeMap<String, usize>;
 
 /// A short message at the bottom of the screen.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,6 +43,9 @@ pub enum ResultsTab {
 pub struct Ctx {
     // The document.
     pub doc: RwSignal<Scenario>,
+    /// Everything the validator says about the document, computed once per
+    /// change for every field and list that shows problems.
+    pub problems: Memo<Vec<Problem>>,
     history: StoredValue<History>,
     pub can_undo: RwSignal<bool>,
     pub can_redo: RwSignal<bool>,
@@ -74,8 +74,10 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(doc: Scenario, view: Viewport) -> Ctx {
+        let doc = RwSignal::new(doc);
         Ctx {
-            doc: RwSignal::new(doc),
+            doc,
+            problems: Memo::new(move |_| doc.with(crate::engine::format::validate)),
             history: StoredValue::new(History::default()),
             can_undo: RwSignal::new(false),
             can_redo: RwSignal::new(false),
