@@ -38,7 +38,7 @@ pub fn Canvas() -> impl IntoView {
 
     let node_ids = Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>()));
     let link_ids = Memo::new(move |_| ctx.doc.with(|d| d.links.iter().map(|l| l.id.clone()).collect::<Vec<_>>()));
-    let cells = Cells::new(ctx);
+    let cells = use_context::<Cells>().expect("Cells are provided by App");
     let empty = Memo::new(move |_| ctx.doc.with(|d| d.nodes.is_empty()));
 
     let on_down = move |ev: PointerEvent| pointer_down(ctx, &ev);

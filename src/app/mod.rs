@@ -49,6 +49,8 @@ fn App() -> impl IntoView {
     let ctx = Ctx::new(doc, Viewport::default());
     ctx.alert.set(alert);
     provide_context(ctx);
+    // Created here, not by the canvas, so the results table shares them.
+    provide_context(cells::Cells::new(ctx));
 
     // Every change of the document: keep it (unless a drag is in the
     // middle of moving things) and let the run know.

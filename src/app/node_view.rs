@@ -106,39 +106,58 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
 }
 
 /// The run's marks on a node: a busy bar, a waiting count, a crash badge.
+///
+/// The elements are made once and only their attributes follow the run:
+/// recreating them a few times a second for every node would keep the
+/// browser busy laying out a big diagram.
 #[component]
 fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
-    move || {
-        let l = live.get()?;
-        let bar = (l.workers > 0).then(|| {
-            let frac = (f64::from(l.busy) / f64::from(l.workers)).clamp(0.0, 1.0);
-            let hot = if frac > 0.85 { " hot" } else { "" };
-            view! {
-                <g class="busy">
-                    <rect class="busy-track" x="50" y="47" width="118" height="4" rx="2"/>
-                    <rect class=format!("busy-fill{hot}") x="50" y="47" width=118.0 * frac height="4" rx="2"/>
-                </g>
-            }
-        });
-        let waiting = (l.waiting > 0).then(|| {
-            let text = compact(l.waiting);
-            let w = 14.0 + 7.0 * text.chars().count() as f64;
-            view! {
-                <g class="waiting" transform=format!("translate({} -9)", NODE_W - w + 6.0)>
-                    <rect width=w height="18" rx="9"/>
-                    <text x=w / 2.0 y="12.5">{text}</text>
-                </g>
-            }
-        });
-        let down = l.crashed.then(|| {
-            view! {
-                <g class="crash-badge" transform="translate(8 -9)">
-                    <rect width="64" height="18" rx="9"/>
-                    <text x="32" y="12.5">"CRASHED"</text>
-                </g>
-            }
-        });
-        Some(view! { {bar} {waiting} {down} })
+    /// What the marks show, compared before anything is touched.
+    #[derive(Clone, PartialEq)]
+    struct Marks {
+        /// Busy fraction, when the node has workers.
+        busy: Option<f64>,
+        waiting: Option<String>,
+        crashed: bool,
+    }
+    let marks = Memo::new(move |_| {
+        live.with(|l| {
+            let l = l.as_ref()?;
+            Some(Marks {
+                busy: (l.workers > 0).then(|| (f64::from(l.busy) / f64::from(l.workers)).clamp(0.0, 1.0)),
+                waiting: (l.waiting > 0).then(|| compact(l.waiting)),
+                crashed: l.crashed,
+            })
+        })
+    });
+    let shown = |on: bool| if on { "visible" } else { "hidden" }.to_string();
+    let busy = move || marks.with(|m| m.as_ref().and_then(|m| m.busy));
+    let waiting = move || marks.with(|m| m.as_ref().and_then(|m| m.waiting.clone()));
+    let badge_w = move || 14.0 + 7.0 * waiting().map_or(0, |t| t.chars().count()) as f64;
+    view! {
+        <g class="busy" visibility=text(move || shown(busy().is_some()))>
+            <rect class="busy-track" x="50" y="47" width="118" height="4" rx="2"/>
+            <rect
+                class=text(move || if busy().unwrap_or(0.0) > 0.85 { "busy-fill hot" } else { "busy-fill" }.to_string())
+                x="50"
+                y="47"
+                width=text(move || format!("{:.1}", 118.0 * busy().unwrap_or(0.0)))
+                height="4"
+                rx="2"
+            />
+        </g>
+        <g
+            class="waiting"
+            visibility=text(move || shown(waiting().is_some()))
+            transform=text(move || format!("translate({} -9)", NODE_W - badge_w() + 6.0))
+        >
+            <rect width=text(move || badge_w().to_string()) height="18" rx="9"/>
+            <text x=text(move || (badge_w() / 2.0).to_string()) y="12.5">{text(move || waiting().unwrap_or_default())}</text>
+        </g>
+        <g class="crash-badge" transform="translate(8 -9)" visibility=text(move || shown(marks.with(|m| m.as_ref().is_some_and(|m| m.crashed))))>
+            <rect width="64" height="18" rx="9"/>
+            <text x="32" y="12.5">"CRASHED"</text>
+        </g>
     }
 }
 

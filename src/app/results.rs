@@ -2,6 +2,7 @@
 //! hash once the run is over, and tabs with charts, a per-node table and
 //! the recent requests (each opens its trace as a timeline).
 
+use super::cells::Cells;
 use super::charts::Charts;
 use super::run::Status;
 use super::sig::text;
@@ -10,7 +11,7 @@ use super::trace_view::TraceView;
 use crate::editor::chart::{fmt_count, fmt_ms};
 use crate::editor::selection::Selection;
 use crate::engine::format::NodeKind;
-use crate::engine::report::Report;
+use crate::engine::report::{NodeReport, Report};
 use leptos::prelude::*;
 
 /// Opens a request's trace in the results panel.
@@ -138,15 +139,7 @@ fn Stats() -> impl IntoView {
 #[component]
 fn NodeTable() -> impl IntoView {
     let ctx = use_ctx();
-    let rows = Memo::new(move |_| {
-        let report = ctx.run.snap.with(|s| s.report.clone());
-        ctx.doc.with(|d| {
-            d.nodes
-                .iter()
-                .map(|n| (n.id.clone(), n.display_name().to_string(), n.kind, report.nodes.get(&n.id).cloned()))
-                .collect::<Vec<_>>()
-        })
-    });
+    let ids = Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>()));
     view! {
         <div class="table-wrap">
             <table class="node-table">
@@ -166,38 +159,46 @@ fn NodeTable() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {move || {
-                        rows.get()
-                            .into_iter()
-                            .map(|(id, name, kind, r)| {
-                                let selected = {
-                                    let id = id.clone();
-                                    move || ctx.sel.with(|s| s.has_node(&id))
-                                };
-                                let pick = move |_| ctx.sel.set(Selection::node(&id));
-                                let r = r.unwrap_or_default();
-                                let util = if r.utilization > 0.0 { format!("{:.0}%", r.utilization * 100.0) } else { "—".into() };
-                                view! {
-                                    <tr class=text(move || if selected() { "selected" } else { "" }.to_string()) on:click=pick>
-                                        <th scope="row"><span class=format!("dot kind-{}", kind.as_str())></span>{name}</th>
-                                        <td class="num">{fmt_count(r.arrivals)}</td>
-                                        <td class="num">{fmt_count(r.completed)}</td>
-                                        <td class="num">{fmt_count(r.failed)}</td>
-                                        <td class="num">{fmt_count(r.rejected)}</td>
-                                        <td class="num">{fmt_count(r.lost)}</td>
-                                        <td class="num">{fmt_ms(r.latency_ms.p50)}</td>
-                                        <td class="num">{fmt_ms(r.latency_ms.p99)}</td>
-                                        <td class="num">{fmt_ms(r.wait_ms.mean)}</td>
-                                        <td class="num">{format!("{:.1} / {:.0}", r.queue_len.mean, r.queue_len.max)}</td>
-                                        <td class="num">{util}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()
-                    }}
+                    <For each=move || ids.get() key=|id| id.clone() let:id>
+                        <NodeRow id=id/>
+                    </For>
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// One node's figures. Rows are kept and their texts updated (not rebuilt)
+/// as the run goes, and each row reads its own node from the cells.
+#[component]
+fn NodeRow(id: String) -> impl IntoView {
+    let ctx = use_ctx();
+    let cells = use_context::<Cells>().expect("Cells are provided by App");
+    let cell = cells.node(&id);
+    let spec: RwSignal<Option<crate::engine::format::NodeSpec>> = cell.spec.into();
+    let selected: RwSignal<bool> = cell.selected.into();
+    let key = id.clone();
+    let row = Memo::new(move |_| ctx.run.snap.with(|s| s.report.nodes.get(&key).cloned()).unwrap_or_default());
+    let cell = move |f: fn(&NodeReport) -> String| text(move || row.with(f));
+    let name = text(move || spec.with(|n| n.as_ref().map(|n| n.display_name().to_string()).unwrap_or_default()));
+    let dot = text(move || format!("dot kind-{}", spec.with(|n| n.as_ref().map_or("service", |n| n.kind.as_str()))));
+    let pick = move |_| ctx.sel.set(Selection::node(&id));
+    view! {
+        <tr class=text(move || if selected.get() { "selected" } else { "" }.to_string()) on:click=pick>
+            <th scope="row"><span class=dot></span>{name}</th>
+            <td class="num">{cell(|r| fmt_count(r.arrivals))}</td>
+            <td class="num">{cell(|r| fmt_count(r.completed))}</td>
+            <td class="num">{cell(|r| fmt_count(r.failed))}</td>
+            <td class="num">{cell(|r| fmt_count(r.rejected))}</td>
+            <td class="num">{cell(|r| fmt_count(r.lost))}</td>
+            <td class="num">{cell(|r| fmt_ms(r.latency_ms.p50))}</td>
+            <td class="num">{cell(|r| fmt_ms(r.latency_ms.p99))}</td>
+            <td class="num">{cell(|r| fmt_ms(r.wait_ms.mean))}</td>
+            <td class="num">{cell(|r| format!("{:.1} / {:.0}", r.queue_len.mean, r.queue_len.max))}</td>
+            <td class="num">
+                {cell(|r| if r.utilization > 0.0 { format!("{:.0}%", r.utilization * 100.0) } else { "—".into() })}
+            </td>
+        </tr>
     }
 }
 
