@@ -14,6 +14,9 @@ use crate::engine::format::NodeKind;
 use crate::engine::report::{NodeReport, Report};
 use leptos::prelude::*;
 
+/// Rows the node table shows at most.
+const MAX_ROWS: usize = 100;
+
 /// Opens a request's trace in the results panel.
 pub fn open_trace(ctx: Ctx, id: u64) {
     match ctx.run.trace(id) {
@@ -139,7 +142,11 @@ fn Stats() -> impl IntoView {
 #[component]
 fn NodeTable() -> impl IntoView {
     let ctx = use_ctx();
-    let ids = Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>()));
+    // A table of hundreds of rows updated five times a second costs more
+    // than it tells: big diagrams list their first rows and say so.
+    let ids =
+        Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().take(MAX_ROWS).map(|n| n.id.clone()).collect::<Vec<_>>()));
+    let more = Memo::new(move |_| ctx.doc.with(|d| d.nodes.len().saturating_sub(MAX_ROWS)));
     view! {
         <div class="table-wrap">
             <table class="node-table">
@@ -164,6 +171,10 @@ fn NodeTable() -> impl IntoView {
                     </For>
                 </tbody>
             </table>
+            {move || {
+                let n = more.get();
+                (n > 0).then(|| view! { <p class="muted pad">{format!("…and {n} more nodes: select one to chart it.")}</p> })
+            }}
         </div>
     }
 }
