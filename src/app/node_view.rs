@@ -53,19 +53,16 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
 
     move || {
         let kind = kind.get()?;
-        let class = text(move || {
-            let mut c = format!("node kind-{}", kind.as_str());
-            if selected.get() {
-                c.push_str(" selected");
-            }
-            if let Some(l) = live.get() {
-                if l.crashed {
-                    c.push_str(" crashed");
-                } else if l.degraded {
-                    c.push_str(" degraded");
-                }
-            }
-            c
+        let health = Memo::new(move |_| {
+            live.with(|l| match l {
+                Some(l) if l.crashed => " crashed",
+                Some(l) if l.degraded => " degraded",
+                _ => "",
+            })
+        });
+        let class = Memo::new(move |_| {
+            let selected = if selected.get() { " selected" } else { "" };
+            format!("node kind-{}{selected}{}", kind.as_str(), health.get())
         });
         let transform = text(move || {
             let (x, y) = pos.get();
@@ -130,31 +127,34 @@ fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
             })
         })
     });
+    // Each attribute is its own memo, so a publish touches only what
+    // visibly changed (a bar moving by a whole pixel, a count changing).
     let shown = |on: bool| if on { "visible" } else { "hidden" }.to_string();
     let busy = move || marks.with(|m| m.as_ref().and_then(|m| m.busy));
-    let waiting = move || marks.with(|m| m.as_ref().and_then(|m| m.waiting.clone()));
-    let badge_w = move || 14.0 + 7.0 * waiting().map_or(0, |t| t.chars().count()) as f64;
+    let busy_shown = Memo::new(move |_| shown(busy().is_some()));
+    let busy_width = Memo::new(move |_| format!("{:.0}", 118.0 * busy().unwrap_or(0.0)));
+    let busy_class =
+        Memo::new(move |_| if busy().unwrap_or(0.0) > 0.85 { "busy-fill hot" } else { "busy-fill" }.to_string());
+    let waiting = Memo::new(move |_| marks.with(|m| m.as_ref().and_then(|m| m.waiting.clone())));
+    let waiting_shown = Memo::new(move |_| shown(waiting.with(Option::is_some)));
+    let badge_w = Memo::new(move |_| 14.0 + 7.0 * waiting.with(|t| t.as_ref().map_or(0, |t| t.chars().count())) as f64);
+    let crashed_shown = Memo::new(move |_| shown(marks.with(|m| m.as_ref().is_some_and(|m| m.crashed))));
     view! {
-        <g class="busy" visibility=text(move || shown(busy().is_some()))>
+        <g class="busy" visibility=busy_shown>
             <rect class="busy-track" x="50" y="47" width="118" height="4" rx="2"/>
-            <rect
-                class=text(move || if busy().unwrap_or(0.0) > 0.85 { "busy-fill hot" } else { "busy-fill" }.to_string())
-                x="50"
-                y="47"
-                width=text(move || format!("{:.1}", 118.0 * busy().unwrap_or(0.0)))
-                height="4"
-                rx="2"
-            />
+            <rect class=busy_class x="50" y="47" width=busy_width height="4" rx="2"/>
         </g>
         <g
             class="waiting"
-            visibility=text(move || shown(waiting().is_some()))
-            transform=text(move || format!("translate({} -9)", NODE_W - badge_w() + 6.0))
+            visibility=waiting_shown
+            transform=text(move || format!("translate({} -9)", NODE_W - badge_w.get() + 6.0))
         >
-            <rect width=text(move || badge_w().to_string()) height="18" rx="9"/>
-            <text x=text(move || (badge_w() / 2.0).to_string()) y="12.5">{text(move || waiting().unwrap_or_default())}</text>
+            <rect width=text(move || badge_w.get().to_string()) height="18" rx="9"/>
+            <text x=text(move || (badge_w.get() / 2.0).to_string()) y="12.5">
+                {text(move || waiting.get().unwrap_or_default())}
+            </text>
         </g>
-        <g class="crash-badge" transform="translate(8 -9)" visibility=text(move || shown(marks.with(|m| m.as_ref().is_some_and(|m| m.crashed))))>
+        <g class="crash-badge" transform="translate(8 -9)" visibility=crashed_shown>
             <rect width="64" height="18" rx="9"/>
             <text x="32" y="12.5">"CRASHED"</text>
         </g>
