@@ -29,6 +29,9 @@ use std::rc::Rc;
 const FRAME_BUDGET_MS: f64 = 9.0;
 /// How often the UI's snapshot is refreshed while running.
 const PUBLISH_EVERY_MS: f64 = 200.0;
+/// Extra wait per node: refreshing a big diagram costs the page more, so it
+/// is refreshed less often (400 nodes: about twice a second).
+const PUBLISH_PER_NODE_MS: f64 = 0.75;
 /// A frame never advances more wall time than this (a tab that slept must
 /// not try to catch up a minute at once).
 const MAX_FRAME_MS: f64 = 100.0;
@@ -427,7 +430,9 @@ impl Run {
                 canvas.draw(flights, *anim_ms, paths, view);
                 c.dirty = false;
             }
-            publish_due = status.is_active() && now_ms - c.last_publish_ms >= PUBLISH_EVERY_MS;
+            let nodes = c.sim.as_ref().map_or(0, |s| s.scenario().nodes.len()) as f64;
+            let every = PUBLISH_EVERY_MS + PUBLISH_PER_NODE_MS * nodes;
+            publish_due = status.is_active() && now_ms - c.last_publish_ms >= every;
             if publish_due {
                 c.last_publish_ms = now_ms;
             }
