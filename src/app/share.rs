@@ -57,8 +57,18 @@ pub fn from_json(text: &str) -> Result<Scenario, String> {
 /// What to show first: the link's scenario, else the saved one, else the
 /// starter example. A broken link yields a message and the saved work.
 pub fn initial() -> (Scenario, Option<String>) {
+    let saved =
+        || storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|text| from_json(&text).ok());
     let mut alert = None;
     if let Some(f) = fragment() {
+        // The fragment this app last wrote is older than what it saved:
+        // a reload keeps the newest work.
+        let ours = storage().and_then(|s| s.get_item(URL_KEY).ok().flatten()).is_some_and(|ours| ours == f);
+        if ours {
+            if let Some(s) = saved() {
+                return (s, None);
+            }
+        }
         match from_link(&f) {
             Ok(s) => return (s, None),
             Err(e) => {
@@ -66,21 +76,64 @@ pub fn initial() -> (Scenario, Option<String>) {
             }
         }
     }
-    let saved = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|text| from_json(&text).ok());
-    (saved.unwrap_or_else(examples::starter), alert)
+    (saved().unwrap_or_else(examples::starter), alert)
 }
 
-/// Saves the document and puts it in the address bar (replacing the entry,
-/// so Back leaves the app instead of stepping through edits).
+/// Saves the document now and puts it in the address bar (replacing the
+/// entry, so Back leaves the app instead of stepping through edits).
+///
+/// Browsers throttle `history.replaceState` (Safari throws after 100 calls
+/// in 30 s), so during a burst of edits (typing, nudging) the address bar
+/// follows at most every [`URL_EVERY_MS`], with the last edit written when
+/// the burst ends. localStorage is always current; [`initial`] knows which
+/// fragment was ours, so a reload in the middle of a burst keeps the edits.
 pub fn keep(s: &Scenario) {
     if let Some(st) = storage() {
         let _ = st.set_item(STORAGE_KEY, &s.to_json());
     }
-    let fragment = format!("#{}", codec::encode(s));
+    let now = super::run::now();
+    let (generation, last) = URL_STATE.with(|c| {
+        let (g, last) = c.get();
+        c.set((g.wrapping_add(1), last));
+        (g.wrapping_add(1), last)
+    });
+    if now - last >= URL_EVERY_MS {
+        show_in_address_bar(s);
+        return;
+    }
+    let s = s.clone();
+    set_timeout(
+        move || {
+            if URL_STATE.with(|c| c.get().0) == generation {
+                show_in_address_bar(&s);
+            }
+        },
+        std::time::Duration::from_millis(URL_EVERY_MS as u64),
+    );
+}
+
+/// The address bar is rewritten at most this often, in milliseconds.
+const URL_EVERY_MS: f64 = 300.0;
+/// Where the last fragment written to the address bar is remembered.
+const URL_KEY: &str = "crosstalk.fragment";
+
+thread_local! {
+    /// Edits so far, and when the address bar was last written.
+    static URL_STATE: std::cell::Cell<(u64, f64)> = const { std::cell::Cell::new((0, f64::NEG_INFINITY)) };
+}
+
+/// Puts `s` in the address bar now.
+pub fn show_in_address_bar(s: &Scenario) {
+    let fragment = codec::encode(s);
+    URL_STATE.with(|c| c.set((c.get().0, super::run::now())));
+    if let Some(st) = storage() {
+        let _ = st.set_item(URL_KEY, &fragment);
+    }
+    let hash = format!("#{fragment}");
     if let Some(w) = web_sys::window() {
-        if w.location().hash().ok().as_deref() != Some(fragment.as_str()) {
+        if w.location().hash().ok().as_deref() != Some(hash.as_str()) {
             if let Ok(h) = w.history() {
-                let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&fragment));
+                let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&hash));
             }
         }
     }

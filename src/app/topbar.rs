@@ -265,7 +265,7 @@ fn ShareButton() -> impl IntoView {
     close_on_escape(move || shown.set(None));
     let share = move |_| {
         let url = ctx.doc.with_untracked(|d| {
-            share::keep(d);
+            share::show_in_address_bar(d);
             share::link(d)
         });
         copied.set(false);
