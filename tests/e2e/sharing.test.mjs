@@ -116,6 +116,15 @@ export const tests = [
       await page.reload();
       await app.ready();
       expect((await app.nodeList()).join() === 'saga:Saga orchestrator 1', `after reload: ${await app.nodeList()}`);
+      step('a burst of edits right before a reload is kept');
+      await app.select('Saga orchestrator 1');
+      const x0 = (await app.saved()).nodes[0].x;
+      for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowRight');
+      await page.reload();
+      await app.ready();
+      expect((await app.saved()).nodes[0].x === x0 + 6 * 20, 'all six nudges survived the reload');
+      const box = await app.node('Saga orchestrator 1').boundingBox();
+      expect(box !== null, 'the node is drawn');
       step('reload without the fragment uses localStorage');
       await page.goto(page.url().split('#')[0]);
       await app.ready();
