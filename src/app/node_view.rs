@@ -109,52 +109,51 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
 /// browser busy laying out a big diagram.
 #[component]
 fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
-    /// What the marks show, compared before anything is touched.
-    #[derive(Clone, PartialEq)]
+    /// Every attribute the marks need, as text. Attributes are only written
+    /// when their text changes, so a publish touches only what moved.
+    #[derive(Clone, PartialEq, Default)]
     struct Marks {
-        /// Busy fraction, when the node has workers.
-        busy: Option<f64>,
-        waiting: Option<String>,
-        crashed: bool,
+        busy_shown: String,
+        busy_width: String,
+        busy_class: String,
+        waiting_shown: String,
+        waiting_at: String,
+        waiting_width: String,
+        waiting_x: String,
+        waiting: String,
+        crashed_shown: String,
     }
+    let shown = |on: bool| if on { "visible" } else { "hidden" }.to_string();
     let marks = Memo::new(move |_| {
         live.with(|l| {
-            let l = l.as_ref()?;
-            Some(Marks {
-                busy: (l.workers > 0).then(|| (f64::from(l.busy) / f64::from(l.workers)).clamp(0.0, 1.0)),
-                waiting: (l.waiting > 0).then(|| compact(l.waiting)),
-                crashed: l.crashed,
-            })
+            let l = l.clone().unwrap_or_default();
+            let busy = (l.workers > 0).then(|| (f64::from(l.busy) / f64::from(l.workers)).clamp(0.0, 1.0));
+            let waiting = (l.waiting > 0).then(|| compact(l.waiting));
+            let badge_w = 14.0 + 7.0 * waiting.as_ref().map_or(0, |t| t.chars().count()) as f64;
+            Marks {
+                busy_shown: shown(busy.is_some()),
+                busy_width: format!("{:.0}", 118.0 * busy.unwrap_or(0.0)),
+                busy_class: if busy.unwrap_or(0.0) > 0.85 { "busy-fill hot" } else { "busy-fill" }.to_string(),
+                waiting_shown: shown(waiting.is_some()),
+                waiting_at: format!("translate({} -9)", NODE_W - badge_w + 6.0),
+                waiting_width: badge_w.to_string(),
+                waiting_x: (badge_w / 2.0).to_string(),
+                waiting: waiting.unwrap_or_default(),
+                crashed_shown: shown(l.crashed),
+            }
         })
     });
-    // Each attribute is its own memo, so a publish touches only what
-    // visibly changed (a bar moving by a whole pixel, a count changing).
-    let shown = |on: bool| if on { "visible" } else { "hidden" }.to_string();
-    let busy = move || marks.with(|m| m.as_ref().and_then(|m| m.busy));
-    let busy_shown = Memo::new(move |_| shown(busy().is_some()));
-    let busy_width = Memo::new(move |_| format!("{:.0}", 118.0 * busy().unwrap_or(0.0)));
-    let busy_class =
-        Memo::new(move |_| if busy().unwrap_or(0.0) > 0.85 { "busy-fill hot" } else { "busy-fill" }.to_string());
-    let waiting = Memo::new(move |_| marks.with(|m| m.as_ref().and_then(|m| m.waiting.clone())));
-    let waiting_shown = Memo::new(move |_| shown(waiting.with(Option::is_some)));
-    let badge_w = Memo::new(move |_| 14.0 + 7.0 * waiting.with(|t| t.as_ref().map_or(0, |t| t.chars().count())) as f64);
-    let crashed_shown = Memo::new(move |_| shown(marks.with(|m| m.as_ref().is_some_and(|m| m.crashed))));
+    let attr = move |f: fn(&Marks) -> String| text(move || marks.with(f));
     view! {
-        <g class="busy" visibility=busy_shown>
+        <g class="busy" visibility=attr(|m| m.busy_shown.clone())>
             <rect class="busy-track" x="50" y="47" width="118" height="4" rx="2"/>
-            <rect class=busy_class x="50" y="47" width=busy_width height="4" rx="2"/>
+            <rect class=attr(|m| m.busy_class.clone()) x="50" y="47" width=attr(|m| m.busy_width.clone()) height="4" rx="2"/>
         </g>
-        <g
-            class="waiting"
-            visibility=waiting_shown
-            transform=text(move || format!("translate({} -9)", NODE_W - badge_w.get() + 6.0))
-        >
-            <rect width=text(move || badge_w.get().to_string()) height="18" rx="9"/>
-            <text x=text(move || (badge_w.get() / 2.0).to_string()) y="12.5">
-                {text(move || waiting.get().unwrap_or_default())}
-            </text>
+        <g class="waiting" visibility=attr(|m| m.waiting_shown.clone()) transform=attr(|m| m.waiting_at.clone())>
+            <rect width=attr(|m| m.waiting_width.clone()) height="18" rx="9"/>
+            <text x=attr(|m| m.waiting_x.clone()) y="12.5">{attr(|m| m.waiting.clone())}</text>
         </g>
-        <g class="crash-badge" transform="translate(8 -9)" visibility=crashed_shown>
+        <g class="crash-badge" transform="translate(8 -9)" visibility=attr(|m| m.crashed_shown.clone())>
             <rect width="64" height="18" rx="9"/>
             <text x="32" y="12.5">"CRASHED"</text>
         </g>
