@@ -1,14 +1,125 @@
 //! The Leptos playground app (built with the `ui` feature).
+//!
+//! Layout: the top bar, the palette on the left, the canvas in the middle,
+//! the inspector on the right and the results at the bottom. State is
+//! described in `state.rs`; the engine is driven from `run.rs`.
 
+mod canvas;
+mod cells;
+mod charts;
+mod faults;
+mod fields;
+mod hud;
+mod icons;
+mod inspector;
+mod keys;
+mod link_view;
+mod node_view;
+mod palette;
+mod results;
+mod run;
+mod share;
+mod sig;
+mod state;
+mod tokens;
+mod topbar;
+mod trace_view;
+
+use crate::editor::gesture::Gesture;
+use crate::editor::viewport::Viewport;
 use leptos::prelude::*;
+use state::{use_ctx, Ctx};
 
 /// Mounts the app on `<body>`.
 pub fn mount() {
+    // Panic messages in the console while developing; a release build
+    // leaves the hook (and its formatting code) out of the wasm.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
+    // The static "Loading…" in index.html has done its job.
+    if let Some(splash) = document().get_element_by_id("splash") {
+        splash.remove();
+    }
 }
 
 #[component]
 fn App() -> impl IntoView {
-    view! { <main><h1>"Crosstalk"</h1><p>"See how backend services talk."</p></main> }
+    let (doc, alert) = share::initial();
+    let ctx = Ctx::new(doc, Viewport::default());
+    ctx.alert.set(alert);
+    provide_context(ctx);
+    // Created here, not by the canvas, so the results table shares them.
+    provide_context(cells::Cells::new(ctx));
+
+    // Every change of the document: keep it (unless a drag is in the
+    // middle of moving things) and let the run know.
+    Effect::new(move |_| {
+        let moving = ctx.gesture.with_untracked(|g| matches!(g, Some(Gesture::Move { .. })));
+        ctx.doc.with(|d| {
+            if !moving {
+                share::keep(d);
+            }
+            if ctx.run.on_doc(d) {
+                ctx.say("The run was reset: the scenario changed");
+            }
+        });
+    });
+    keys::install(ctx);
+    let hash = window_event_listener_untyped("hashchange", move |_| share::on_hash_change(ctx));
+    std::mem::forget(hash);
+    let resize = window_event_listener_untyped("resize", move |_| {
+        ctx.measure();
+        ctx.window.set(state::window_size());
+    });
+    std::mem::forget(resize);
+    run::start_loop(ctx.run);
+    request_animation_frame(move || ctx.fit());
+
+    view! {
+        <div class="app">
+            <topbar::TopBar/>
+            <AlertBanner/>
+            <div class="workspace">
+                <palette::Palette/>
+                <main class="stage" data-in-flight=sig::text(move || ctx.run.snap.with(|s| s.in_flight.to_string()))>
+                    <canvas::Canvas/>
+                </main>
+                <inspector::Inspector/>
+            </div>
+            <results::Results/>
+            <ToastView/>
+        </div>
+    }
+}
+
+/// A message that stays until dismissed: a link or file that could not be
+/// opened.
+#[component]
+fn AlertBanner() -> impl IntoView {
+    let ctx = use_ctx();
+    move || {
+        let text = ctx.alert.get()?;
+        Some(view! {
+            <div class="alert" role="alert">
+                <svg class="btn-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 8v5M12 16.5v.01M10.3 3.9L2.4 18a2 2 0 0 0 1.7 3h15.8a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z"/></svg>
+                <p>{text}</p>
+                <button type="button" class="subtle" on:click=move |_| ctx.alert.set(None)>"Dismiss"</button>
+            </div>
+        })
+    }
+}
+
+#[component]
+fn ToastView() -> impl IntoView {
+    let ctx: Ctx = use_ctx();
+    move || {
+        let t = ctx.toast.get()?;
+        let role = if t.error { "alert" } else { "status" };
+        Some(view! {
+            <div class=if t.error { "toast error" } else { "toast" } role=role>
+                {t.text}
+            </div>
+        })
+    }
 }

@@ -1,3 +1,25 @@
 //! The editor's pure logic: document edits, undo history, selection,
 //! viewport and geometry. No Leptos, web-sys or DOM in here, so it is
 //! tested natively like the engine.
+//!
+//! The app keeps four kinds of state apart (Excalidraw's app state vs
+//! elements, tldraw's document vs session): the *document* (a
+//! [`Scenario`](crate::engine::format::Scenario): undone, saved, shared),
+//! the *view* ([`viewport::Viewport`], [`selection::Selection`]), the
+//! *gesture* in progress (a drag, a half-drawn link; see [`gesture`]) and
+//! the *run* (the engine's `Sim`, derived from the document and never
+//! saved). Everything here works on one of the first three.
+
+pub mod chart;
+pub mod describe;
+pub mod doc;
+pub mod examples;
+pub mod fields;
+pub mod flight;
+pub mod geometry;
+pub mod gesture;
+pub mod history;
+pub mod parse;
+pub mod selection;
+pub mod timeline;
+pub mod viewport;

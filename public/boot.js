@@ -1,0 +1,9 @@
+// Starts the app. A separate file (not Trunk's inline script) so the
+// Content-Security-Policy can allow only the app's own scripts: index.html's
+// policy has no 'unsafe-inline'. Trunk passes the hashed file names in the
+// query string (see `pattern_script` in Trunk.toml).
+const here = new URL(import.meta.url);
+const js = new URL(here.searchParams.get("js"), here);
+const wasm = new URL(here.searchParams.get("wasm"), here);
+const { default: init } = await import(js.href);
+await init({ module_or_path: wasm.href });

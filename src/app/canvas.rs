@@ -1,0 +1,410 @@
+//! The canvas: an SVG diagram (links under nodes, in a pan/zoom layer) with
+//! a `<canvas>` on top for the tokens in flight.
+//!
+//! Every pointer gesture starts here, with one hit test in world
+//! coordinates (handle, node, token, link, background, in that order), and
+//! runs through `editor::gesture`: press, follow, release or Escape. The
+//! pointer is captured by the SVG for the whole gesture, so a drag that
+//! leaves the canvas still ends cleanly.
+
+use super::cells::Cells;
+use super::link_view::LinkView;
+use super::node_view::NodeView;
+use super::sig::{flag, text};
+use super::state::{use_ctx, Ctx};
+use crate::editor::geometry::{self, handle_point, link_paths, Point, GRID};
+use crate::editor::gesture::{Gesture, Outcome, CLICK_SLOP_PX};
+use crate::editor::selection::Selection;
+use crate::editor::viewport::{Viewport, ZOOM_STEP};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{PointerEvent, WheelEvent};
+
+/// Screen pixels around a handle that still grab it.
+const HANDLE_GRAB_PX: f64 = 10.0;
+/// Screen pixels from a link's curve that still select it.
+const LINK_GRAB_PX: f64 = 7.0;
+
+#[component]
+pub fn Canvas() -> impl IntoView {
+    let ctx = use_ctx();
+    let tokens_ref = NodeRef::<leptos::html::Canvas>::new();
+    Effect::new(move |_| {
+        if let Some(c) = tokens_ref.get() {
+            ctx.run.attach_canvas(c);
+        }
+    });
+    Effect::new(move |_| ctx.run.on_view(ctx.view.get()));
+
+    let node_ids = Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>()));
+    let link_ids = Memo::new(move |_| ctx.doc.with(|d| d.links.iter().map(|l| l.id.clone()).collect::<Vec<_>>()));
+    let cells = use_context::<Cells>().expect("Cells are provided by App");
+    let empty = Memo::new(move |_| ctx.doc.with(|d| d.nodes.is_empty()));
+
+    let on_down = move |ev: PointerEvent| pointer_down(ctx, &ev);
+    let on_move = move |ev: PointerEvent| pointer_move(ctx, &ev);
+    let on_up = move |ev: PointerEvent| pointer_up(ctx, &ev);
+    let on_wheel = move |ev: WheelEvent| {
+        ev.prevent_default();
+        let (p, _) = ctx.canvas_point(f64::from(ev.client_x()), f64::from(ev.client_y()));
+        let unit = match ev.delta_mode() {
+            1 => 16.0,
+            2 => 400.0,
+            _ => 1.0,
+        };
+        let factor = (-ev.delta_y() * unit * 0.0015).clamp(-0.5, 0.5).exp();
+        ctx.view.update(|v| *v = v.zoomed_at(p, factor));
+    };
+    let on_dblclick = move |ev: web_sys::MouseEvent| {
+        let (p, _) = ctx.canvas_point(f64::from(ev.client_x()), f64::from(ev.client_y()));
+        let world = ctx.view.get_untracked().to_world(p);
+        if let Some(i) = ctx.doc.with_untracked(|d| geometry::node_at(d, world)) {
+            let id = ctx.doc.with_untracked(|d| d.nodes[i].id.clone());
+            ctx.sel.set(Selection::node(&id));
+            ctx.renaming.set(Some(id));
+        }
+    };
+
+    let transform = text(move || ctx.view.get().transform());
+    let cursor = text(move || {
+        ctx.gesture
+            .with(|g| match g {
+                Some(Gesture::Pan { .. }) => "canvas panning",
+                Some(Gesture::Move { .. }) => "canvas moving",
+                Some(Gesture::Connect { .. }) => "canvas connecting",
+                _ => "canvas",
+            })
+            .to_string()
+    });
+
+    view! {
+        <div class="canvas-wrap">
+            <svg
+                node_ref=ctx.svg
+                class=cursor
+                aria-label="Canvas"
+                role="application"
+                aria-roledescription="diagram editor"
+                tabindex="-1"
+                on:pointerdown=on_down
+                on:pointermove=on_move
+                on:pointerup=on_up
+                on:pointercancel=on_up
+                on:wheel=on_wheel
+                on:dblclick=on_dblclick
+            >
+                <defs>
+                    <pattern id="grid" width=GRID height=GRID patternUnits="userSpaceOnUse" patternTransform=transform>
+                        <circle class="grid-dot" cx="1" cy="1" r="1"/>
+                    </pattern>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
+                        <path class="arrow-head" d="M0 0L10 5L0 10z"/>
+                    </marker>
+                    <marker id="arrow-selected" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
+                        <path class="arrow-head selected" d="M0 0L10 5L0 10z"/>
+                    </marker>
+                </defs>
+                <rect class="canvas-bg" width="100%" height="100%" fill="url(#grid)"/>
+                <g class="world" transform=transform>
+                    <g class="links">
+                        <For each=move || link_ids.get() key=|id| id.clone() let:id>
+                            <LinkView id=id cells=cells/>
+                        </For>
+                    </g>
+                    <ConnectPreview/>
+                    <g class="nodes">
+                        <For each=move || node_ids.get() key=|id| id.clone() let:id>
+                            <NodeView id=id cells=cells/>
+                        </For>
+                    </g>
+                    <Band/>
+                    <Ghost/>
+                </g>
+            </svg>
+            <canvas node_ref=tokens_ref class="tokens" aria-hidden="true"></canvas>
+            <Show when=move || empty.get()>
+                <div class="empty-hint">
+                    <p class="empty-title">"Start with a client and a service"</p>
+                    <p>"Drag blocks from the palette on the left, then drag from the dot on a block's right edge to another block to connect them. Or open Examples above."</p>
+                </div>
+            </Show>
+            <ZoomControls/>
+            <super::hud::RunHud/>
+        </div>
+    }
+}
+
+/// The half-drawn link while connecting.
+#[component]
+fn ConnectPreview() -> impl IntoView {
+    let ctx = use_ctx();
+    move || {
+        ctx.gesture.with(|g| match g {
+            Some(Gesture::Connect { from, to }) => {
+                let start = ctx.doc.with_untracked(|d| d.node(from).map(handle_point))?;
+                Some(view! {
+                    <line class="connect-preview" x1=start.x y1=start.y x2=to.x y2=to.y/>
+                })
+            }
+            _ => None,
+        })
+    }
+}
+
+/// The rubber band while selecting.
+#[component]
+fn Band() -> impl IntoView {
+    let ctx = use_ctx();
+    move || {
+        let r = ctx.gesture.with(|g| g.as_ref().and_then(Gesture::band))?;
+        Some(view! { <rect class="band" x=r.x y=r.y width=r.w height=r.h/> })
+    }
+}
+
+/// Where a block dragged from the palette would land.
+#[component]
+fn Ghost() -> impl IntoView {
+    let ctx = use_ctx();
+    move || {
+        let drag = ctx.palette_drag.get()?;
+        let at = drag.at?;
+        let at = if ctx.snap.get_untracked() { geometry::snap_point(at) } else { at };
+        let r = geometry::Rect::centered(at, geometry::NODE_W, geometry::NODE_H);
+        Some(view! {
+            <g class="ghost">
+                <rect x=r.x y=r.y width=r.w height=r.h rx="12"/>
+                <text x=at.x y=at.y + 4.0>{drag.kind.title()}</text>
+            </g>
+        })
+    }
+}
+
+#[component]
+fn ZoomControls() -> impl IntoView {
+    let ctx = use_ctx();
+    let zoom_by = move |f: f64| {
+        let (w, h) = ctx.measure();
+        ctx.view.update(|v| *v = v.zoomed_at(Point::new(w / 2.0, h / 2.0), f));
+    };
+    view! {
+        <div class="zoom-controls" role="toolbar" aria-label="View">
+            <button type="button" aria-label="Zoom out" title="Zoom out" on:click=move |_| zoom_by(1.0 / ZOOM_STEP)>"−"</button>
+            <span class="zoom-level" aria-live="off">{text(move || format!("{:.0}%", ctx.view.get().zoom * 100.0))}</span>
+            <button type="button" aria-label="Zoom in" title="Zoom in" on:click=move |_| zoom_by(ZOOM_STEP)>"+"</button>
+            <button type="button" title="Fit the diagram to the canvas" on:click=move |_| ctx.fit()>"Fit"</button>
+            <label class="snap">
+                <input type="checkbox" prop:checked=flag(move || ctx.snap.get()) on:change=move |ev| ctx.snap.set(event_target_checked(&ev))/>
+                "Snap to grid"
+            </label>
+        </div>
+    }
+}
+
+fn capture(ctx: Ctx, ev: &PointerEvent) {
+    if let Some(svg) = ctx.svg.get_untracked() {
+        let el: &web_sys::Element = svg.unchecked_ref();
+        let _ = el.set_pointer_capture(ev.pointer_id());
+    }
+}
+
+fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
+    let button = ev.button();
+    if button != 0 && button != 1 {
+        return;
+    }
+    if ctx.renaming.get_untracked().is_some() {
+        // A press outside the rename box ends the rename (its blur commits).
+        ctx.renaming.set(None);
+    }
+    if let Some(svg) = ctx.svg.get_untracked() {
+        let el: &web_sys::HtmlElement = svg.unchecked_ref();
+        let _ = el.focus();
+    }
+    let (p, _) = ctx.canvas_point(f64::from(ev.client_x()), f64::from(ev.client_y()));
+    let view = ctx.view.get_untracked();
+    let world = view.to_world(p);
+    let shift = ev.shift_key();
+    if button == 1 {
+        ev.prevent_default();
+        capture(ctx, ev);
+        ctx.gesture.set(Some(Gesture::Pan { start: p, origin: view }));
+        return;
+    }
+    // 1. A node's handle starts a link.
+    let handle = ctx.doc.with_untracked(|d| {
+        d.nodes
+            .iter()
+            .rev()
+            .find(|n| view.to_screen(handle_point(n)).sub_len(p) <= HANDLE_GRAB_PX)
+            .map(|n| n.id.clone())
+    });
+    if let Some(from) = handle {
+        capture(ctx, ev);
+        ctx.gesture.set(Some(Gesture::Connect { from, to: world }));
+        return;
+    }
+    // 2. A node: select it and start moving the selection.
+    let hit = ctx.doc.with_untracked(|d| geometry::node_at(d, world).map(|i| d.nodes[i].id.clone()));
+    if let Some(id) = hit {
+        ctx.sel.update(|s| {
+            if shift {
+                s.toggle_node(&id);
+            } else if !s.has_node(&id) {
+                *s = Selection::node(&id);
+            }
+        });
+        if ctx.sel.with_untracked(|s| s.has_node(&id)) {
+            // The grabbed node first: it is the one that snaps to the grid.
+            let mut ids = vec![id.clone()];
+            ctx.sel.with_untracked(|s| ids.extend(s.nodes.iter().filter(|n| **n != id).cloned()));
+            let g = ctx.doc.with_untracked(|d| Gesture::start_move(d, &ids, p));
+            capture(ctx, ev);
+            ctx.gesture.set(Some(g));
+            PRESSED.with(|c| *c.borrow_mut() = Some((id, shift)));
+        }
+        return;
+    }
+    // 3. A token: open its request.
+    if !shift {
+        if let Some(trace) = ctx.run.token_at(p.x, p.y) {
+            super::results::open_trace(ctx, trace);
+            return;
+        }
+    }
+    // 4. A link: select it.
+    let link = ctx.doc.with_untracked(|d| {
+        link_paths(d)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, path)| {
+                let path = path.as_ref()?;
+                let dist = path.distance_to(world) * view.zoom;
+                (dist <= LINK_GRAB_PX).then(|| (dist, d.links[i].id.clone()))
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id)
+    });
+    if let Some(id) = link {
+        ctx.sel.update(|s| {
+            if shift {
+                s.toggle_link(&id);
+            } else {
+                *s = Selection::link(&id);
+            }
+        });
+        return;
+    }
+    // 5. The background: shift draws a rubber band, a plain drag pans.
+    capture(ctx, ev);
+    let g = if shift {
+        Gesture::Band { start: world, now: world, base: ctx.sel.get_untracked() }
+    } else {
+        Gesture::Pan { start: p, origin: view }
+    };
+    ctx.gesture.set(Some(g));
+}
+
+thread_local! {
+    /// The node a move gesture grabbed, and whether shift was held: a click
+    /// without a drag then selects that node alone.
+    static PRESSED: std::cell::RefCell<Option<(String, bool)>> = const { std::cell::RefCell::new(None) };
+}
+
+fn pointer_move(ctx: Ctx, ev: &PointerEvent) {
+    if ctx.gesture.with_untracked(Option::is_none) {
+        return;
+    }
+    let (p, _) = ctx.canvas_point(f64::from(ev.client_x()), f64::from(ev.client_y()));
+    let snap = ctx.snap.get_untracked();
+    let mut doc = ctx.doc.get_untracked();
+    let mut view = ctx.view.get_untracked();
+    let mut sel = ctx.sel.get_untracked();
+    let (doc0, view0, sel0) = (doc.clone(), view, sel.clone());
+    ctx.gesture.update(|g| {
+        if let Some(g) = g {
+            g.drag(p, &mut doc, &mut view, &mut sel, snap);
+        }
+    });
+    if doc != doc0 {
+        ctx.doc.set(doc);
+    }
+    if view != view0 {
+        ctx.view.set(view);
+    }
+    if sel != sel0 {
+        ctx.sel.set(sel);
+    }
+}
+
+fn pointer_up(ctx: Ctx, ev: &PointerEvent) {
+    let Some(g) = ctx.gesture.try_update(Option::take).flatten() else {
+        return;
+    };
+    let (p, _) = ctx.canvas_point(f64::from(ev.client_x()), f64::from(ev.client_y()));
+    let view = ctx.view.get_untracked();
+    let was_click = match &g {
+        Gesture::Pan { start, origin } => *origin == view && start.sub_len(p) < CLICK_SLOP_PX,
+        Gesture::Band { start, now, .. } => start.sub_len(*now) * view.zoom < CLICK_SLOP_PX,
+        _ => false,
+    };
+    let mut doc = ctx.doc.get_untracked();
+    let outcome = g.finish(p, &mut doc, &view);
+    match outcome {
+        Outcome::None => {
+            if was_click {
+                ctx.sel.set(Selection::default());
+            }
+        }
+        Outcome::Clicked => {
+            if let Some((id, false)) = PRESSED.with(|c| c.borrow_mut().take()) {
+                ctx.sel.set(Selection::node(&id));
+            }
+        }
+        Outcome::Edited { before } => ctx.commit(before),
+        Outcome::Linked { before, link } => {
+            ctx.doc.set(doc);
+            ctx.commit(before);
+            ctx.sel.set(Selection::link(&link));
+        }
+        Outcome::Refused(why) => ctx.complain(why),
+    }
+    PRESSED.with(|c| *c.borrow_mut() = None);
+}
+
+impl Ctx {
+    /// The canvas's size in CSS pixels.
+    pub fn measure(&self) -> (f64, f64) {
+        let size = self
+            .svg
+            .get_untracked()
+            .map(|el| {
+                let r = el.get_bounding_client_rect();
+                (r.width(), r.height())
+            })
+            .filter(|(w, h)| *w > 0.0 && *h > 0.0);
+        if let Some(s) = size {
+            self.canvas_size.set(s);
+        }
+        size.unwrap_or_else(|| self.canvas_size.get_untracked())
+    }
+
+    /// Shows the whole diagram.
+    pub fn fit(&self) {
+        let (w, h) = self.measure();
+        let v = match self.doc.with_untracked(geometry::bounds) {
+            Some(b) => Viewport::fit(b, w, h, 56.0),
+            None => Viewport::default(),
+        };
+        self.view.set(v);
+    }
+}
+
+trait Distance {
+    fn sub_len(self, other: Point) -> f64;
+}
+
+impl Distance for Point {
+    fn sub_len(self, other: Point) -> f64 {
+        (self.x - other.x).hypot(self.y - other.y)
+    }
+}

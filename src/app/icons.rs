@@ -1,0 +1,87 @@
+//! One line-drawn icon per node kind (24 × 24, stroked in the current
+//! colour), shared by the palette and the canvas.
+
+use crate::engine::format::NodeKind;
+use leptos::prelude::*;
+
+/// The icon's strokes, for use inside an `<svg>` or a `<g>`.
+pub fn glyph(kind: NodeKind) -> AnyView {
+    match kind {
+        NodeKind::Client => view! {
+            <g class="glyph">
+                <rect x="6" y="2.5" width="12" height="19" rx="2.5"/>
+                <path d="M10.5 18h3"/>
+            </g>
+        }
+        .into_any(),
+        NodeKind::Service => view! {
+            <g class="glyph">
+                <rect x="3" y="4" width="18" height="7" rx="1.8"/>
+                <rect x="3" y="13" width="18" height="7" rx="1.8"/>
+                <path d="M7 7.5h.01M7 16.5h.01M11 7.5h6M11 16.5h6"/>
+            </g>
+        }
+        .into_any(),
+        NodeKind::Queue => view! {
+            <g class="glyph">
+                <path d="M3 6h18v12H3z"/>
+                <path d="M7.5 9v6M11.5 9v6M15.5 9v6"/>
+            </g>
+        }
+        .into_any(),
+        NodeKind::Topic => view! {
+            <g class="glyph">
+                <circle cx="12" cy="12" r="2"/>
+                <path d="M7.8 7.8a6 6 0 0 0 0 8.4M16.2 7.8a6 6 0 0 1 0 8.4"/>
+                <path d="M5 5a10 10 0 0 0 0 14M19 5a10 10 0 0 1 0 14"/>
+            </g>
+        }
+        .into_any(),
+        NodeKind::Websocket => view! {
+            <g class="glyph">
+                <path d="M4 9h14l-3-3M20 15H6l3 3"/>
+            </g>
+        }
+        .into_any(),
+        NodeKind::Browser => view! {
+            <g class="glyph">
+                <rect x="2.5" y="4" width="19" height="16" rx="2"/>
+                <path d="M2.5 8.5h19M6 6.3h.01M8.5 6.3h.01"/>
+            </g>
+        }
+        .into_any(),
+        NodeKind::Saga => view! {
+            <g class="glyph">
+                <circle cx="5" cy="12" r="2.2"/>
+                <circle cx="12" cy="6" r="2.2"/>
+                <circle cx="19" cy="12" r="2.2"/>
+                <circle cx="12" cy="18" r="2.2"/>
+                <path d="M6.6 10.4l3.8-3M13.6 7.4l3.8 3M17.4 13.6l-3.8 3"/>
+            </g>
+        }
+        .into_any(),
+    }
+}
+
+/// A standalone icon for HTML contexts (palette, inspector header).
+#[component]
+pub fn KindIcon(kind: NodeKind) -> impl IntoView {
+    view! {
+        <svg class=format!("icon kind-{}", kind.as_str()) viewBox="0 0 24 24" aria-hidden="true">
+            {glyph(kind)}
+        </svg>
+    }
+}
+
+/// What each kind is for, in a sentence (palette tooltips, inspector).
+pub fn blurb(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Client => "Users sending requests at a rate",
+        NodeKind::Service => "Does work with a pool of workers and calls others",
+        NodeKind::Queue => "Holds jobs until a consumer takes them (RabbitMQ, SQS)",
+        NodeKind::Topic => "Publish/subscribe: every subscriber gets a copy",
+        NodeKind::Websocket => "Holds open connections and pushes to browsers",
+        NodeKind::Browser => "People with the page open, receiving pushes",
+        NodeKind::Saga => "Runs steps in order and undoes them on failure",
+    }
+}

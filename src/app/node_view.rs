@@ -1,0 +1,237 @@
+//! One node on the canvas: an SVG group carrying `data-kind` and an
+//! `aria-label` with the node's label (tests and screen readers find nodes
+//! by them), its icon, name and settings, the connection handle, and while
+//! a run goes, its busy workers, waiting items and crash state.
+//!
+//! Pointer gestures are handled once for the whole canvas (`canvas.rs`);
+//! a node only answers the keyboard and the inline rename.
+
+use super::cells::Cells;
+use super::icons::glyph;
+use super::sig::text;
+use super::state::use_ctx;
+use crate::editor::describe::{fit_label, node_summary};
+use crate::editor::geometry::{NODE_H, NODE_W};
+use crate::editor::selection::Selection;
+use crate::engine::format::NodeSpec;
+use crate::engine::view::NodeLive;
+use leptos::prelude::*;
+
+/// Characters of a label that fit the box at its font size.
+const LABEL_CHARS: usize = 15;
+const SUMMARY_CHARS: usize = 19;
+
+#[component]
+pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
+    let ctx = use_ctx();
+    // The node's own cell: this view wakes only when this node changes.
+    let cell = cells.node(&id);
+    let node: RwSignal<Option<NodeSpec>> = cell.spec.into();
+    let live: RwSignal<Option<NodeLive>> = cell.live.into();
+    let selected: RwSignal<bool> = cell.selected.into();
+    let renaming: RwSignal<bool> = cell.renaming.into();
+
+    let key = id.clone();
+    let on_key = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+        "Enter" | " " => {
+            ev.prevent_default();
+            ctx.sel.set(Selection::node(&key));
+        }
+        "F2" => {
+            ev.prevent_default();
+            ctx.renaming.set(Some(key.clone()));
+        }
+        _ => {}
+    };
+
+    // Fine-grained pieces, so a drag only rewrites the transform.
+    let kind = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| n.kind)));
+    let pos = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| (n.x, n.y)).unwrap_or_default()));
+    let name = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| n.display_name().to_string()).unwrap_or_default()));
+    let summary = Memo::new(move |_| node.with(|n| n.as_ref().map(node_summary).unwrap_or_default()));
+    let node_id = id.clone();
+
+    move || {
+        let kind = kind.get()?;
+        let health = Memo::new(move |_| {
+            live.with(|l| match l {
+                Some(l) if l.crashed => " crashed",
+                Some(l) if l.degraded => " degraded",
+                _ => "",
+            })
+        });
+        let class = Memo::new(move |_| {
+            let selected = if selected.get() { " selected" } else { "" };
+            format!("node kind-{}{selected}{}", kind.as_str(), health.get())
+        });
+        let transform = text(move || {
+            let (x, y) = pos.get();
+            format!("translate({:.1} {:.1})", x - NODE_W / 2.0, y - NODE_H / 2.0)
+        });
+        Some(view! {
+            <g
+                class=class
+                data-kind=kind.as_str()
+                data-id=node_id.clone()
+                aria-label=name
+                aria-selected=text(move || selected.get().to_string())
+                role="group"
+                tabindex="0"
+                transform=transform
+                on:keydown=on_key.clone()
+            >
+                <rect class="node-box" width=NODE_W height=NODE_H rx="12"/>
+                <rect class="node-accent" x="0" y="10" width="4" height=NODE_H - 20.0 rx="2"/>
+                <circle class="node-icon-bg" cx="27" cy=NODE_H / 2.0 r="15"/>
+                <g class="node-icon" transform=format!("translate(17 {}) scale(0.8333)", NODE_H / 2.0 - 10.0)>
+                    {glyph(kind)}
+                </g>
+                <text class="node-label" x="50" y="24">{text(move || fit_label(&name.get(), LABEL_CHARS))}</text>
+                <text class="node-sub" x="50" y="41">{text(move || fit_label(&summary.get(), SUMMARY_CHARS))}</text>
+                <Live live=live/>
+                <circle class="handle" data-handle="out" cx=NODE_W cy=NODE_H / 2.0 r="6"/>
+                {move || {
+                    renaming
+                        .get()
+                        .then(|| node.get_untracked())
+                        .flatten()
+                        .map(|n| view! { <Rename node=n/> })
+                }}
+            </g>
+        })
+    }
+}
+
+/// The run's marks on a node: a busy bar, a waiting count, a crash badge.
+///
+/// The elements are made once and only their attributes follow the run:
+/// recreating them a few times a second for every node would keep the
+/// browser busy laying out a big diagram.
+#[component]
+fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
+    /// Every attribute the marks need, as text. Attributes are only written
+    /// when their text changes, so a publish touches only what moved.
+    #[derive(Clone, PartialEq, Default)]
+    struct Marks {
+        busy_shown: String,
+        busy_width: String,
+        busy_class: String,
+        waiting_shown: String,
+        waiting_at: String,
+        waiting_width: String,
+        waiting_x: String,
+        waiting: String,
+        crashed_shown: String,
+    }
+    let shown = |on: bool| if on { "visible" } else { "hidden" }.to_string();
+    let marks = Memo::new(move |_| {
+        live.with(|l| {
+            let l = l.clone().unwrap_or_default();
+            let busy = (l.workers > 0).then(|| (f64::from(l.busy) / f64::from(l.workers)).clamp(0.0, 1.0));
+            let waiting = (l.waiting > 0).then(|| compact(l.waiting));
+            let badge_w = 14.0 + 7.0 * waiting.as_ref().map_or(0, |t| t.chars().count()) as f64;
+            Marks {
+                busy_shown: shown(busy.is_some()),
+                busy_width: format!("{:.0}", 118.0 * busy.unwrap_or(0.0)),
+                busy_class: if busy.unwrap_or(0.0) > 0.85 { "busy-fill hot" } else { "busy-fill" }.to_string(),
+                waiting_shown: shown(waiting.is_some()),
+                waiting_at: format!("translate({} -9)", NODE_W - badge_w + 6.0),
+                waiting_width: badge_w.to_string(),
+                waiting_x: (badge_w / 2.0).to_string(),
+                waiting: waiting.unwrap_or_default(),
+                crashed_shown: shown(l.crashed),
+            }
+        })
+    });
+    let attr = move |f: fn(&Marks) -> String| text(move || marks.with(f));
+    view! {
+        <g class="busy" visibility=attr(|m| m.busy_shown.clone())>
+            <rect class="busy-track" x="50" y="47" width="118" height="4" rx="2"/>
+            <rect class=attr(|m| m.busy_class.clone()) x="50" y="47" width=attr(|m| m.busy_width.clone()) height="4" rx="2"/>
+        </g>
+        <g class="waiting" visibility=attr(|m| m.waiting_shown.clone()) transform=attr(|m| m.waiting_at.clone())>
+            <rect width=attr(|m| m.waiting_width.clone()) height="18" rx="9"/>
+            <text x=attr(|m| m.waiting_x.clone()) y="12.5">{attr(|m| m.waiting.clone())}</text>
+        </g>
+        <g class="crash-badge" transform="translate(8 -9)" visibility=attr(|m| m.crashed_shown.clone())>
+            <rect width="64" height="18" rx="9"/>
+            <text x="32" y="12.5">"CRASHED"</text>
+        </g>
+    }
+}
+
+fn compact(n: u64) -> String {
+    if n < 1000 {
+        n.to_string()
+    } else if n < 1_000_000 {
+        format!("{:.1}k", n as f64 / 1000.0)
+    } else {
+        format!("{:.1}M", n as f64 / 1e6)
+    }
+}
+
+/// The inline editor a double-click opens over the node's name.
+#[component]
+fn Rename(node: NodeSpec) -> impl IntoView {
+    let ctx = use_ctx();
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+            el.select();
+        }
+    });
+    let id = node.id.clone();
+    let commit = move |text: String| {
+        if ctx.renaming.get_untracked().is_none() {
+            return;
+        }
+        ctx.renaming.set(None);
+        let r = ctx.try_edit(|s| {
+            crate::editor::fields::set(s, &crate::engine::format::validate::Place::Node(id.clone()), "label", &text)
+        });
+        if let Err(e) = r {
+            ctx.complain(format!("Label: {e}"));
+        }
+    };
+    // The input's own value, read from the event: the handlers may run
+    // after the rename box is gone (a blur fires once it is removed).
+    fn value_of(ev: &web_sys::Event) -> Option<String> {
+        use wasm_bindgen::JsCast;
+        ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok().map(|i| i.value())
+    }
+    let on_key = {
+        let commit = commit.clone();
+        move |ev: web_sys::KeyboardEvent| {
+            ev.stop_propagation();
+            match ev.key().as_str() {
+                "Enter" => {
+                    if let Some(v) = value_of(&ev) {
+                        commit(v);
+                    }
+                }
+                "Escape" => ctx.renaming.set(None),
+                _ => {}
+            }
+        }
+    };
+    let on_blur = move |ev: web_sys::FocusEvent| {
+        if let Some(v) = value_of(&ev) {
+            commit(v);
+        }
+    };
+    view! {
+        <foreignObject x="44" y="8" width=NODE_W - 52.0 height="26">
+            <input
+                node_ref=input
+                class="rename"
+                aria-label="Rename"
+                prop:value=node.label.clone()
+                maxlength="200"
+                on:keydown=on_key
+                on:blur=on_blur
+                on:pointerdown=|ev| ev.stop_propagation()
+            />
+        </foreignObject>
+    }
+}

@@ -1,0 +1,529 @@
+//! The run: the engine's [`Sim`], driven from the animation loop.
+//!
+//! The `Sim` lives outside the reactive graph (a `RefCell` in a local
+//! `StoredValue`), so advancing it thousands of events per frame wakes no
+//! component. Each frame advances simulated time by the wall time elapsed
+//! times the speed, in chunks, and stops when the frame's budget is spent:
+//! a heavy scenario runs slower than asked instead of freezing the tab.
+//! A few times a second a small [`Snap`] is published for the UI (metrics,
+//! the live state of nodes and links); tokens are drawn straight onto the
+//! canvas every frame (`tokens.rs`) and never become signals.
+
+use super::tokens::TokenCanvas;
+use crate::editor::doc::same_semantics;
+use crate::editor::flight::{Flights, MIN_FLIGHT_MS};
+use crate::editor::geometry::{link_paths, LinkPath};
+use crate::editor::timeline;
+use crate::editor::viewport::Viewport;
+use crate::engine::format::{FaultKind, FaultSpec, LoadError, Scenario};
+use crate::engine::report::{Bucket, Report};
+use crate::engine::trace::Trace;
+use crate::engine::view::{LinkLive, NodeLive, Token};
+use crate::engine::{Sim, SimOptions};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Wall-clock milliseconds one frame may spend running the engine. The rest
+/// of a 16 ms frame is left for drawing and the browser.
+const FRAME_BUDGET_MS: f64 = 9.0;
+/// How often the UI's snapshot is refreshed while running.
+const PUBLISH_EVERY_MS: f64 = 200.0;
+/// Extra wait per node: refreshing a big diagram costs the page more, so it
+/// is refreshed less often (400 nodes: about twice a second).
+const PUBLISH_PER_NODE_MS: f64 = 0.75;
+/// A frame never advances more wall time than this (a tab that slept must
+/// not try to catch up a minute at once).
+const MAX_FRAME_MS: f64 = 100.0;
+/// The recent requests listed in the results.
+const TRACE_ROWS: usize = 40;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// No run: the document is being edited.
+    Idle,
+    /// Running in (scaled) real time.
+    Running,
+    /// Running as fast as the frame budget allows, to the end.
+    ToEnd,
+    Paused,
+    Finished,
+}
+
+impl Status {
+    pub fn is_active(self) -> bool {
+        matches!(self, Status::Running | Status::ToEnd)
+    }
+
+    /// A CSS class for the state.
+    pub fn class(self) -> &'static str {
+        match self {
+            Status::Idle => "idle",
+            Status::Running => "running",
+            Status::ToEnd => "toend",
+            Status::Paused => "paused",
+            Status::Finished => "finished",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Idle => "Ready",
+            Status::Running => "Running",
+            Status::ToEnd => "Running to the end",
+            Status::Paused => "Paused",
+            Status::Finished => "Finished",
+        }
+    }
+}
+
+/// A recent request, for the list in the results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceRow {
+    pub id: u64,
+    pub outcome: &'static str,
+    pub took_ms: f64,
+    pub hops: usize,
+    pub start_ms: f64,
+}
+
+/// What the UI shows of the run, refreshed a few times a second.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snap {
+    pub now_ms: f64,
+    pub end_ms: f64,
+    pub events: u64,
+    pub report: Report,
+    pub nodes: Vec<NodeLive>,
+    pub links: Vec<LinkLive>,
+    pub series: Vec<Vec<Bucket>>,
+    pub traces: Vec<TraceRow>,
+    /// Set once the run reached its end.
+    pub hash: Option<String>,
+    /// Simulated seconds per wall second over the last second (to show lag).
+    pub actual_speed: f64,
+    /// Tokens drawn in the last frame.
+    pub in_flight: usize,
+}
+
+struct Core {
+    sim: Option<Sim>,
+    /// The document the run was built from.
+    source: Option<Scenario>,
+    status: Status,
+    speed: f64,
+    paths: Vec<Option<LinkPath>>,
+    view: Viewport,
+    tokens: Vec<Token>,
+    flights: Flights,
+    /// The animation clock: wall milliseconds spent running.
+    anim_ms: f64,
+    canvas: TokenCanvas,
+    /// Events per chunk, adapted so one chunk takes about a millisecond.
+    chunk: u64,
+    last_frame_ms: Option<f64>,
+    last_publish_ms: f64,
+    /// Redraw tokens on the next frame even if the run is not moving.
+    dirty: bool,
+    /// For the measured speed: (wall ms, sim ms) a second ago.
+    speed_mark: (f64, f64),
+    actual_speed: f64,
+}
+
+impl Default for Core {
+    fn default() -> Self {
+        Core {
+            sim: None,
+            source: None,
+            status: Status::Idle,
+            speed: 1.0,
+            paths: Vec::new(),
+            view: Viewport::default(),
+            tokens: Vec::with_capacity(4096),
+            flights: Flights::default(),
+            anim_ms: 0.0,
+            canvas: TokenCanvas::default(),
+            chunk: 2_000,
+            last_frame_ms: None,
+            last_publish_ms: 0.0,
+            dirty: true,
+            speed_mark: (0.0, 0.0),
+            actual_speed: 0.0,
+        }
+    }
+}
+
+/// The handle components hold: signals for the UI, the engine out of sight.
+#[derive(Clone, Copy)]
+pub struct Run {
+    core: StoredValue<Rc<RefCell<Core>>, LocalStorage>,
+    pub status: RwSignal<Status>,
+    pub snap: RwSignal<Snap>,
+    /// Simulated seconds per wall second.
+    pub speed: RwSignal<f64>,
+}
+
+pub const MIN_SPEED: f64 = 0.1;
+pub const MAX_SPEED: f64 = 1000.0;
+
+impl Run {
+    pub fn new() -> Run {
+        Run {
+            core: StoredValue::new_local(Rc::new(RefCell::new(Core::default()))),
+            status: RwSignal::new(Status::Idle),
+            snap: RwSignal::new(Snap::default()),
+            speed: RwSignal::new(1.0),
+        }
+    }
+
+    fn core(&self) -> Rc<RefCell<Core>> {
+        self.core.get_value()
+    }
+
+    /// Builds a run of `doc` if there is none; says why it cannot.
+    fn ensure(&self, doc: &Scenario) -> Result<(), String> {
+        let core = self.core();
+        let mut c = core.borrow_mut();
+        if c.sim.is_some() {
+            return Ok(());
+        }
+        match Sim::new(doc, SimOptions::interactive()) {
+            Ok(sim) => {
+                c.sim = Some(sim);
+                c.source = Some(doc.clone());
+                c.paths = link_paths(doc);
+                c.last_frame_ms = None;
+                c.dirty = true;
+                Ok(())
+            }
+            Err(LoadError::Invalid(problems)) => Err(match problems.first() {
+                Some(p) => format!("Cannot run yet: {p}"),
+                None => "Cannot run yet".into(),
+            }),
+            Err(e) => Err(format!("Cannot run yet: {e}")),
+        }
+    }
+
+    fn set_status(&self, s: Status) {
+        let core = self.core();
+        core.borrow_mut().status = s;
+        core.borrow_mut().last_frame_ms = None;
+        self.status.set(s);
+        self.publish();
+    }
+
+    /// Run (or restart a finished run) in real time at the current speed.
+    pub fn play(&self, doc: &Scenario) -> Result<(), String> {
+        if self.status.get_untracked() == Status::Finished {
+            self.reset();
+        }
+        self.ensure(doc)?;
+        self.settle_or(Status::Running);
+        Ok(())
+    }
+
+    pub fn pause(&self) {
+        if self.status.get_untracked().is_active() {
+            self.set_status(Status::Paused);
+        }
+    }
+
+    /// Runs the next event and pauses.
+    pub fn step(&self, doc: &Scenario) -> Result<(), String> {
+        if self.status.get_untracked() == Status::Finished {
+            return Ok(());
+        }
+        self.ensure(doc)?;
+        {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            if let Some(sim) = c.sim.as_mut() {
+                sim.step(1);
+            }
+            // Let the tokens catch up with the event on screen.
+            c.anim_ms += MIN_FLIGHT_MS;
+            c.dirty = true;
+        }
+        self.settle_or(Status::Paused);
+        Ok(())
+    }
+
+    /// Runs as fast as the frame budget allows until the end.
+    pub fn run_to_end(&self, doc: &Scenario) -> Result<(), String> {
+        if self.status.get_untracked() == Status::Finished {
+            return Ok(());
+        }
+        self.ensure(doc)?;
+        self.settle_or(Status::ToEnd);
+        Ok(())
+    }
+
+    /// Finished if the engine says so, else `next`.
+    fn settle_or(&self, next: Status) {
+        let finished = self.core().borrow().sim.as_ref().is_some_and(|s| s.is_finished());
+        self.set_status(if finished { Status::Finished } else { next });
+    }
+
+    /// Forgets the run.
+    pub fn reset(&self) {
+        {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            c.sim = None;
+            c.source = None;
+            c.tokens.clear();
+            c.flights.clear();
+            c.dirty = true;
+        }
+        self.status.set(Status::Idle);
+        self.core().borrow_mut().status = Status::Idle;
+        self.snap.set(Snap::default());
+    }
+
+    /// Crash `target` now (building a paused run first if there is none).
+    pub fn crash(&self, doc: &Scenario, target: &str) -> Result<(), String> {
+        self.ensure(doc)?;
+        if self.status.get_untracked() == Status::Idle {
+            self.set_status(Status::Paused);
+        }
+        let r = self.core().borrow_mut().sim.as_mut().map(|sim| {
+            sim.inject(FaultSpec {
+                target: target.to_string(),
+                kind: FaultKind::Crash,
+                at_ms: 0.0,
+                for_ms: None,
+                factor: None,
+                rate: None,
+            })
+        });
+        self.publish();
+        r.unwrap_or(Ok(()))
+    }
+
+    /// Ends every fault on `target` now.
+    pub fn recover(&self, target: &str) {
+        if let Some(sim) = self.core().borrow_mut().sim.as_mut() {
+            sim.clear_faults(target);
+        }
+        self.publish();
+    }
+
+    /// The document changed: a change that can alter results ends the run;
+    /// a layout change (move, rename) only redraws.
+    pub fn on_doc(&self, doc: &Scenario) -> bool {
+        let stale = {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            c.paths = link_paths(doc);
+            c.dirty = true;
+            c.source.as_ref().is_some_and(|src| !same_semantics(src, doc))
+        };
+        if stale {
+            self.reset();
+        }
+        stale
+    }
+
+    pub fn on_view(&self, view: Viewport) {
+        let core = self.core();
+        let mut c = core.borrow_mut();
+        c.view = view;
+        c.dirty = true;
+    }
+
+    pub fn set_speed(&self, speed: f64) {
+        let s = if speed.is_finite() { speed.clamp(MIN_SPEED, MAX_SPEED) } else { 1.0 };
+        self.core().borrow_mut().speed = s;
+        self.speed.set(s);
+    }
+
+    pub fn attach_canvas(&self, canvas: web_sys::HtmlCanvasElement) {
+        let core = self.core();
+        let mut c = core.borrow_mut();
+        c.canvas.attach(canvas);
+        c.dirty = true;
+    }
+
+    /// The trace of the token drawn nearest the canvas point, if one is
+    /// close enough to be what was clicked.
+    pub fn token_at(&self, x: f64, y: f64) -> Option<u64> {
+        self.core().borrow().canvas.hit(x, y)
+    }
+
+    /// A request's trace: kept by the engine, or rebuilt by replaying.
+    pub fn trace(&self, id: u64) -> Option<Trace> {
+        let core = self.core();
+        let c = core.borrow();
+        let sim = c.sim.as_ref()?;
+        sim.trace(id).or_else(|| {
+            let src = c.source.as_ref()?;
+            Sim::replay_trace(src, id, sim.now_us())
+        })
+    }
+
+    /// One animation frame: advance, draw, and now and then publish.
+    pub fn frame(&self, now_ms: f64) {
+        let finished_now;
+        let publish_due;
+        {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            let dt = match c.last_frame_ms {
+                Some(last) => (now_ms - last).clamp(0.0, MAX_FRAME_MS),
+                None => 0.0,
+            };
+            c.last_frame_ms = Some(now_ms);
+            let status = c.status;
+            let mut chunk = c.chunk;
+            let speed = c.speed;
+            let mut moved = false;
+            if status.is_active() {
+                c.anim_ms += dt;
+            }
+            #[allow(unused_assignments)]
+            if let (Some(sim), true) = (c.sim.as_mut(), status.is_active()) {
+                let target = if status == Status::ToEnd {
+                    sim.end_us()
+                } else {
+                    sim.now_us()
+                        .saturating_add((dt * speed * 1000.0).max(0.0) as u64)
+                        .min(sim.end_us().max(sim.now_us()))
+                };
+                let deadline = now_ms + FRAME_BUDGET_MS;
+                loop {
+                    let asked = chunk;
+                    let t0 = now();
+                    let ran = sim.advance_to(target, asked);
+                    let took = now() - t0;
+                    // Aim for about a millisecond per chunk, so the budget
+                    // check between chunks is fine-grained.
+                    if took < 0.5 {
+                        chunk = (chunk * 2).min(1_000_000);
+                    } else if took > 2.0 {
+                        chunk = (chunk / 2).max(100);
+                    }
+                    // Fewer events than asked: the target time was reached.
+                    if ran < asked || sim.is_finished() || now() > deadline {
+                        break;
+                    }
+                }
+                moved = true;
+            }
+            c.chunk = chunk;
+            finished_now = status.is_active() && c.sim.as_ref().is_some_and(|s| s.is_finished());
+            // Measured speed, for the status line.
+            if let Some(sim) = c.sim.as_ref() {
+                let (t0, s0) = c.speed_mark;
+                if now_ms - t0 >= 1000.0 {
+                    let sim_ms = sim.now_ms();
+                    c.actual_speed = (sim_ms - s0) / ((now_ms - t0) / 1000.0) / 1000.0;
+                    c.speed_mark = (now_ms, sim_ms);
+                }
+            }
+            if moved || c.dirty {
+                let Core { sim, tokens, flights, anim_ms, canvas, paths, view, .. } = &mut *c;
+                match sim {
+                    Some(sim) => sim.tokens(tokens),
+                    None => tokens.clear(),
+                }
+                flights.update(tokens, *anim_ms);
+                canvas.draw(flights, *anim_ms, paths, view);
+                c.dirty = false;
+            }
+            let nodes = c.sim.as_ref().map_or(0, |s| s.scenario().nodes.len()) as f64;
+            let every = PUBLISH_EVERY_MS + PUBLISH_PER_NODE_MS * nodes;
+            publish_due = status.is_active() && now_ms - c.last_publish_ms >= every;
+            if publish_due {
+                c.last_publish_ms = now_ms;
+            }
+        }
+        if finished_now {
+            // Tokens the eye still sees finish their trip.
+            {
+                let core = self.core();
+                let mut c = core.borrow_mut();
+                c.anim_ms += MIN_FLIGHT_MS;
+                c.dirty = true;
+            }
+            self.set_status(Status::Finished);
+        } else if publish_due {
+            self.publish();
+        }
+    }
+
+    /// Refreshes the UI's snapshot from the engine.
+    pub fn publish(&self) {
+        let snap = {
+            let core = self.core();
+            let c = core.borrow();
+            let Some(sim) = c.sim.as_ref() else {
+                drop(c);
+                self.snap.set(Snap::default());
+                return;
+            };
+            let n = sim.scenario().nodes.len();
+            let recent = sim.recent_traces();
+            let traces = recent
+                .iter()
+                .rev()
+                .take(TRACE_ROWS)
+                .filter_map(|id| sim.trace(*id))
+                .map(|t| {
+                    let tl = timeline::layout(&t);
+                    TraceRow {
+                        id: t.id,
+                        outcome: timeline::outcome(&t),
+                        took_ms: tl.end_ms - tl.start_ms,
+                        hops: t.hops.len(),
+                        start_ms: tl.start_ms,
+                    }
+                })
+                .collect();
+            Snap {
+                now_ms: sim.now_ms(),
+                end_ms: sim.end_us() as f64 / 1000.0,
+                events: sim.events(),
+                report: sim.report(),
+                nodes: sim.node_live(),
+                links: sim.link_live(),
+                series: (0..n).map(|i| sim.series(i).to_vec()).collect(),
+                traces,
+                hash: sim.is_finished().then(|| sim.run_hash_hex()),
+                actual_speed: c.actual_speed,
+                in_flight: c.tokens.len(),
+            }
+        };
+        self.snap.set(snap);
+    }
+}
+
+impl Default for Run {
+    fn default() -> Self {
+        Run::new()
+    }
+}
+
+/// Milliseconds from the page's start, for frame budgets.
+pub fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// Starts the animation loop that drives `run` for the page's lifetime.
+pub fn start_loop(run: Run) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    type Callback = Closure<dyn FnMut(f64)>;
+    let slot: Rc<RefCell<Option<Callback>>> = Rc::new(RefCell::new(None));
+    let again = slot.clone();
+    *slot.borrow_mut() = Some(Closure::new(move |t: f64| {
+        run.frame(t);
+        if let (Some(w), Some(cb)) = (web_sys::window(), again.borrow().as_ref()) {
+            let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+        }
+    }));
+    if let (Some(w), Some(cb)) = (web_sys::window(), slot.borrow().as_ref()) {
+        let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+    }
+    // The closure lives as long as the page.
+    std::mem::forget(slot);
+}

@@ -1,0 +1,240 @@
+//! Keeping and sharing work: the URL fragment holds the scenario (the
+//! engine's codec, the same text `crosstalk link` prints), every edit is
+//! saved to localStorage, and scenarios go in and out as JSON files.
+//!
+//! Everything read here is hostile input: a link or a file that does not
+//! decode is refused with a message that says why, and the work on screen
+//! stays as it was.
+
+use super::state::Ctx;
+use crate::editor::examples;
+use crate::engine::codec;
+use crate::engine::format::defaults::caps;
+use crate::engine::format::{load, Scenario};
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Where the document is kept between visits (the format version is in the
+/// document itself, so old saves migrate like old files).
+const STORAGE_KEY: &str = "crosstalk.scenario";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The fragment after `#`, if there is one.
+fn fragment() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let f = hash.trim_start_matches('#');
+    (!f.is_empty()).then(|| f.to_string())
+}
+
+/// Refuses scenarios too large for the editor to draw comfortably.
+fn admit(s: Scenario) -> Result<Scenario, String> {
+    if s.nodes.len() > caps::NODES || s.links.len() > caps::LINKS || s.faults.len() > caps::FAULTS {
+        return Err(format!(
+            "it has {} nodes and {} links; the limits are {} and {}",
+            s.nodes.len(),
+            s.links.len(),
+            caps::NODES,
+            caps::LINKS
+        ));
+    }
+    Ok(s)
+}
+
+/// A scenario from a link's fragment.
+pub fn from_link(text: &str) -> Result<Scenario, String> {
+    codec::decode(text).map_err(|e| e.to_string()).and_then(admit)
+}
+
+/// A scenario from a JSON file's text.
+pub fn from_json(text: &str) -> Result<Scenario, String> {
+    load::parse(text).map_err(|e| e.to_string()).and_then(admit)
+}
+
+/// What to show first: the link's scenario, else the saved one, else the
+/// starter example. A broken link yields a message and the saved work.
+pub fn initial() -> (Scenario, Option<String>) {
+    let saved =
+        || storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|text| from_json(&text).ok());
+    let mut alert = None;
+    if let Some(f) = fragment() {
+        // The fragment this app last wrote is older than what it saved:
+        // a reload keeps the newest work.
+        let ours = storage().and_then(|s| s.get_item(URL_KEY).ok().flatten()).is_some_and(|ours| ours == f);
+        if ours {
+            if let Some(s) = saved() {
+                return (s, None);
+            }
+        }
+        match from_link(&f) {
+            Ok(s) => return (s, None),
+            Err(e) => {
+                alert = Some(format!("This link could not be opened: {e} — your previous work is shown instead."))
+            }
+        }
+    }
+    (saved().unwrap_or_else(examples::starter), alert)
+}
+
+/// Saves the document now and puts it in the address bar (replacing the
+/// entry, so Back leaves the app instead of stepping through edits).
+///
+/// Browsers throttle `history.replaceState` (Safari throws after 100 calls
+/// in 30 s), so during a burst of edits (typing, nudging) the address bar
+/// follows at most every [`URL_EVERY_MS`], with the last edit written when
+/// the burst ends. localStorage is always current; [`initial`] knows which
+/// fragment was ours, so a reload in the middle of a burst keeps the edits.
+pub fn keep(s: &Scenario) {
+    if let Some(st) = storage() {
+        let _ = st.set_item(STORAGE_KEY, &s.to_json());
+    }
+    let now = super::run::now();
+    let (generation, last) = URL_STATE.with(|c| {
+        let (g, last) = c.get();
+        c.set((g.wrapping_add(1), last));
+        (g.wrapping_add(1), last)
+    });
+    if now - last >= URL_EVERY_MS {
+        show_in_address_bar(s);
+        return;
+    }
+    let s = s.clone();
+    set_timeout(
+        move || {
+            if URL_STATE.with(|c| c.get().0) == generation {
+                show_in_address_bar(&s);
+            }
+        },
+        std::time::Duration::from_millis(URL_EVERY_MS as u64),
+    );
+}
+
+/// The address bar is rewritten at most this often, in milliseconds.
+const URL_EVERY_MS: f64 = 300.0;
+/// Where the last fragment written to the address bar is remembered.
+const URL_KEY: &str = "crosstalk.fragment";
+
+thread_local! {
+    /// Edits so far, and when the address bar was last written.
+    static URL_STATE: std::cell::Cell<(u64, f64)> = const { std::cell::Cell::new((0, f64::NEG_INFINITY)) };
+}
+
+/// Puts `s` in the address bar now.
+pub fn show_in_address_bar(s: &Scenario) {
+    let fragment = codec::encode(s);
+    URL_STATE.with(|c| c.set((c.get().0, super::run::now())));
+    if let Some(st) = storage() {
+        let _ = st.set_item(URL_KEY, &fragment);
+    }
+    let hash = format!("#{fragment}");
+    if let Some(w) = web_sys::window() {
+        if w.location().hash().ok().as_deref() != Some(hash.as_str()) {
+            if let Ok(h) = w.history() {
+                let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&hash));
+            }
+        }
+    }
+}
+
+/// The link that opens `s`.
+pub fn link(s: &Scenario) -> String {
+    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    codec::link(&base, s)
+}
+
+/// Copies `text`; `done(true)` once it is on the clipboard.
+pub fn copy(text: &str, done: impl Fn(bool) + 'static) {
+    let Some(w) = web_sys::window() else {
+        return done(false);
+    };
+    let promise = w.navigator().clipboard().write_text(text);
+    let done = std::rc::Rc::new(done);
+    let ok: Closure<dyn FnMut(JsValue)> = {
+        let done = done.clone();
+        Closure::new(move |_: JsValue| done(true))
+    };
+    let fail: Closure<dyn FnMut(JsValue)> = Closure::new(move |_: JsValue| done(false));
+    let _ = promise.then2(&ok, &fail);
+    // One pair per click of Share: small enough to leave to the page.
+    ok.forget();
+    fail.forget();
+}
+
+/// Offers `text` as a file download.
+pub fn download(file_name: &str, text: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Ok(a) = doc.create_element("a").map(|e| e.unchecked_into::<web_sys::HtmlAnchorElement>()) {
+        a.set_href(&url);
+        a.set_download(file_name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// A file name for the scenario: its name in lowercase words.
+pub fn file_name(s: &Scenario) -> String {
+    let slug: String =
+        s.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let slug = slug.split('-').filter(|w| !w.is_empty()).collect::<Vec<_>>().join("-");
+    if slug.is_empty() {
+        "scenario.json".into()
+    } else {
+        format!("{slug}.json")
+    }
+}
+
+/// Reads a file the user picked and loads it (undoably), or says why not.
+pub fn import_file(ctx: Ctx, file: web_sys::File) {
+    let name = file.name();
+    let Ok(reader) = web_sys::FileReader::new() else {
+        return;
+    };
+    let r = reader.clone();
+    let onload = Closure::once_into_js(move |_: web_sys::Event| {
+        let text = r.result().ok().and_then(|v| v.as_string()).unwrap_or_default();
+        match from_json(&text) {
+            Ok(s) => {
+                ctx.replace(s);
+                ctx.fit();
+                ctx.alert.set(None);
+                ctx.say(format!("Imported {name}"));
+            }
+            Err(e) => ctx.alert.set(Some(format!("Could not import {name}: {e} — your current work is unchanged."))),
+        }
+    });
+    reader.set_onload(Some(onload.unchecked_ref()));
+    let _ = reader.read_as_text(&file);
+}
+
+/// Follows links pasted into the address bar of an open tab.
+pub fn on_hash_change(ctx: Ctx) {
+    let Some(f) = fragment() else {
+        return;
+    };
+    let same = ctx.doc.with_untracked(|d| codec::encode(d) == f);
+    if same {
+        return;
+    }
+    match from_link(&f) {
+        Ok(s) => {
+            ctx.replace(s);
+            ctx.fit();
+            ctx.alert.set(None);
+        }
+        Err(e) => ctx.alert.set(Some(format!("This link could not be opened: {e} — your work is unchanged."))),
+    }
+}

@@ -1,0 +1,157 @@
+//! Messages in flight, drawn on one `<canvas>` over the diagram each frame.
+//!
+//! Tokens are plain data from the engine (smoothed for the eye by
+//! `editor::flight`); drawing a thousand of them is a
+//! few batched paths (one per colour and shape), never a DOM element or a
+//! signal each. The canvas keeps where it drew each token, so a click can
+//! find the request it belongs to.
+
+use crate::editor::flight::{Flight, Flights};
+use crate::editor::geometry::{LinkPath, Point};
+use crate::editor::viewport::Viewport;
+use crate::engine::view::{TokenKind, TokenTone};
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+/// Radius of a request token, CSS pixels at zoom 1.
+pub const TOKEN_RADIUS: f64 = 4.5;
+/// How far answers travel beside their link, CSS pixels at zoom 1.
+const ANSWER_LANE_PX: f64 = 6.0;
+/// How far from a token's centre a click still hits it, CSS pixels.
+const HIT_RADIUS: f64 = 8.0;
+
+const TONES: [TokenTone; 5] =
+    [TokenTone::Pending, TokenTone::Ok, TokenTone::Error, TokenTone::Retry, TokenTone::DeadLetter];
+
+/// Colours that read on both the light and the dark canvas.
+pub fn tone_colour(t: TokenTone) -> &'static str {
+    match t {
+        TokenTone::Pending => "#3b82f6",
+        TokenTone::Ok => "#16a34a",
+        TokenTone::Error => "#e11d48",
+        TokenTone::Retry => "#f59e0b",
+        TokenTone::DeadLetter => "#a855f7",
+    }
+}
+
+#[derive(Default)]
+pub struct TokenCanvas {
+    canvas: Option<HtmlCanvasElement>,
+    ctx: Option<CanvasRenderingContext2d>,
+    /// Backing-store size last set, device pixels.
+    size: (u32, u32),
+    /// Where each token was drawn (CSS pixels) and its trace.
+    hits: Vec<(f32, f32, u64)>,
+}
+
+impl TokenCanvas {
+    pub fn attach(&mut self, canvas: HtmlCanvasElement) {
+        self.ctx = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+        self.canvas = Some(canvas);
+        self.size = (0, 0);
+    }
+
+    /// Matches the backing store to the element's size; returns the scale
+    /// from CSS pixels to device pixels.
+    fn fit(&mut self) -> Option<f64> {
+        let canvas = self.canvas.as_ref()?;
+        let dpr =
+            web_sys::window().map(|w| w.device_pixel_ratio()).filter(|d| d.is_finite() && *d > 0.0).unwrap_or(1.0);
+        let w = (f64::from(canvas.client_width()) * dpr).round().max(1.0) as u32;
+        let h = (f64::from(canvas.client_height()) * dpr).round().max(1.0) as u32;
+        if self.size != (w, h) {
+            canvas.set_width(w);
+            canvas.set_height(h);
+            self.size = (w, h);
+        }
+        Some(dpr)
+    }
+
+    pub fn draw(&mut self, flights: &Flights, anim_ms: f64, paths: &[Option<LinkPath>], view: &Viewport) {
+        let Some(dpr) = self.fit() else {
+            return;
+        };
+        let Some(ctx) = self.ctx.as_ref() else {
+            return;
+        };
+        let (w, h) = self.size;
+        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        ctx.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
+        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        self.hits.clear();
+        let scale = view.zoom.clamp(0.6, 1.6);
+        let r = TOKEN_RADIUS * scale;
+        let (cw, ch) = (f64::from(w) / dpr, f64::from(h) / dpr);
+        // Where each token is, once; off-screen ones are skipped.
+        let placed: Vec<(Point, &Flight)> = flights
+            .iter()
+            .filter_map(|t| {
+                let path = paths.get(t.link as usize)?.as_ref()?;
+                let at = t.progress(anim_ms);
+                let mut p = view.to_screen(path.point_at(at));
+                // Answers keep to their own lane beside the requests, like
+                // two-way traffic, so both directions stay readable.
+                if t.backwards {
+                    let a = path.angle_at(at);
+                    p.x -= a.sin() * ANSWER_LANE_PX * scale;
+                    p.y += a.cos() * ANSWER_LANE_PX * scale;
+                }
+                let visible = p.x > -r && p.y > -r && p.x < cw + r && p.y < ch + r;
+                visible.then_some((p, t))
+            })
+            .collect();
+        for tone in TONES {
+            ctx.set_fill_style_str(tone_colour(tone));
+            ctx.begin_path();
+            let mut any = false;
+            for (p, t) in placed.iter().filter(|(_, t)| t.tone == tone) {
+                any = true;
+                match t.kind {
+                    TokenKind::Message => {
+                        ctx.move_to(p.x + r, p.y);
+                        ctx.rect(p.x - r, p.y - r, 2.0 * r, 2.0 * r);
+                    }
+                    TokenKind::Request => {
+                        ctx.move_to(p.x + r, p.y);
+                        let _ = ctx.arc(p.x, p.y, r, 0.0, std::f64::consts::TAU);
+                    }
+                    TokenKind::Response => {
+                        let rr = r * 0.75;
+                        ctx.move_to(p.x + rr, p.y);
+                        let _ = ctx.arc(p.x, p.y, rr, 0.0, std::f64::consts::TAU);
+                    }
+                }
+            }
+            if any {
+                ctx.fill();
+            }
+        }
+        // Answers get a light ring so they read apart from requests.
+        ctx.set_stroke_style_str("rgba(255,255,255,0.85)");
+        ctx.set_line_width(1.2);
+        ctx.begin_path();
+        let mut any = false;
+        for (p, _) in placed.iter().filter(|(_, t)| t.kind == TokenKind::Response) {
+            any = true;
+            ctx.move_to(p.x + r * 0.75, p.y);
+            let _ = ctx.arc(p.x, p.y, r * 0.75, 0.0, std::f64::consts::TAU);
+        }
+        if any {
+            ctx.stroke();
+        }
+        self.hits.extend(placed.iter().map(|(p, t)| (p.x as f32, p.y as f32, t.trace)));
+    }
+
+    /// The trace of the token nearest `(x, y)` (CSS pixels), if close enough.
+    pub fn hit(&self, x: f64, y: f64) -> Option<u64> {
+        self.hits
+            .iter()
+            .map(|(tx, ty, id)| {
+                let d = (f64::from(*tx) - x).hypot(f64::from(*ty) - y);
+                (d, *id)
+            })
+            .filter(|(d, _)| *d <= HIT_RADIUS)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id)
+    }
+}

@@ -1,0 +1,129 @@
+//! Chart math as plain data (leptos-chartistry's projection, in small): a
+//! linear scale from data to pixels, "nice" ticks, and SVG polylines. The
+//! results panel draws what this computes.
+
+/// Maps `[d0, d1]` onto `[r0, r1]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scale {
+    pub d0: f64,
+    pub d1: f64,
+    pub r0: f64,
+    pub r1: f64,
+}
+
+impl Scale {
+    pub fn new(domain: (f64, f64), range: (f64, f64)) -> Scale {
+        Scale { d0: domain.0, d1: domain.1, r0: range.0, r1: range.1 }
+    }
+
+    pub fn map(&self, v: f64) -> f64 {
+        let span = self.d1 - self.d0;
+        if span == 0.0 || !span.is_finite() || !v.is_finite() {
+            return self.r0;
+        }
+        self.r0 + (v - self.d0) / span * (self.r1 - self.r0)
+    }
+}
+
+/// A "nice" upper bound and step for an axis from 0 to `max`: 1, 2, 2.5 or 5
+/// times a power of ten, about four steps.
+pub fn nice_axis(max: f64) -> (f64, f64) {
+    if !max.is_finite() || max <= 0.0 {
+        return (1.0, 0.25);
+    }
+    let rough = max / 4.0;
+    let power = libm::pow(10.0, libm::floor(libm::log10(rough)));
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0].into_iter().map(|m| m * power).find(|s| *s >= rough).unwrap_or(10.0 * power);
+    let top = libm::ceil(max / step) * step;
+    (top, step)
+}
+
+/// Tick values from 0 to `top` by `step`.
+pub fn ticks(top: f64, step: f64) -> Vec<f64> {
+    if step <= 0.0 || !step.is_finite() || !top.is_finite() {
+        return vec![0.0];
+    }
+    let n = libm::round(top / step) as usize;
+    (0..=n.min(20)).map(|i| i as f64 * step).collect()
+}
+
+/// The SVG `points` of a line through `(x, y)` data pairs.
+pub fn polyline(points: &[(f64, f64)], x: &Scale, y: &Scale) -> String {
+    let mut out = String::with_capacity(points.len() * 12);
+    for (i, (px, py)) in points.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&format!("{:.1},{:.1}", x.map(*px), y.map(*py)));
+    }
+    out
+}
+
+/// A duration for people: "850 µs", "12.5 ms", "3.20 s", "2 min 5 s".
+pub fn fmt_ms(ms: f64) -> String {
+    if !ms.is_finite() {
+        return "—".into();
+    }
+    if ms < 1.0 {
+        format!("{:.0} µs", ms * 1000.0)
+    } else if ms < 100.0 && libm::round(ms * 10.0) % 10.0 != 0.0 {
+        format!("{ms:.1} ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else if ms < 60_000.0 {
+        format!("{:.2} s", ms / 1000.0)
+    } else {
+        let s = libm::round(ms / 1000.0) as u64;
+        format!("{} min {} s", s / 60, s % 60)
+    }
+}
+
+/// A count for people: "950", "12.3k", "4.1M".
+pub fn fmt_count(n: u64) -> String {
+    if n < 10_000 {
+        n.to_string()
+    } else if n < 1_000_000 {
+        format!("{:.1}k", n as f64 / 1000.0)
+    } else {
+        format!("{:.1}M", n as f64 / 1_000_000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scale_maps_ends_to_ends() {
+        let s = Scale::new((0.0, 10.0), (100.0, 0.0));
+        assert_eq!(s.map(0.0), 100.0);
+        assert_eq!(s.map(10.0), 0.0);
+        assert_eq!(s.map(5.0), 50.0);
+        assert_eq!(Scale::new((3.0, 3.0), (7.0, 9.0)).map(3.0), 7.0);
+    }
+
+    #[test]
+    fn axes_end_on_round_numbers() {
+        assert_eq!(nice_axis(87.0), (100.0, 25.0));
+        assert_eq!(nice_axis(7.0), (8.0, 2.0));
+        assert_eq!(nice_axis(0.0), (1.0, 0.25));
+        assert_eq!(ticks(100.0, 25.0), vec![0.0, 25.0, 50.0, 75.0, 100.0]);
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(fmt_ms(0.5), "500 µs");
+        assert_eq!(fmt_ms(12.34), "12.3 ms");
+        assert_eq!(fmt_ms(20.0), "20 ms");
+        assert_eq!(fmt_ms(3200.0), "3.20 s");
+        assert_eq!(fmt_ms(125_000.0), "2 min 5 s");
+        assert_eq!(fmt_count(12_345), "12.3k");
+    }
+
+    #[test]
+    fn a_polyline_lists_its_points() {
+        let x = Scale::new((0.0, 2.0), (0.0, 100.0));
+        let y = Scale::new((0.0, 1.0), (50.0, 0.0));
+        assert_eq!(polyline(&[(0.0, 0.0), (2.0, 1.0)], &x, &y), "0.0,50.0 100.0,0.0");
+    }
+}

@@ -1,0 +1,185 @@
+//! Short texts the canvas shows under a node's name and beside a link: the
+//! settings that matter at a glance, with the defaults filled in so what
+//! is drawn is what a run will use.
+
+use super::chart::fmt_ms;
+use super::parse::fmt_num;
+use crate::engine::format::defaults as d;
+use crate::engine::format::{Delivery, Dist, LinkSpec, NodeKind, NodeSpec, Persistence, Via};
+
+fn dist_short(dist: Option<&Dist>, default_ms: f64) -> String {
+    match dist {
+        None => fmt_ms(default_ms),
+        Some(Dist::Const(m)) => fmt_ms(*m),
+        Some(Dist::Exp(m)) => format!("~{}", fmt_ms(*m)),
+        Some(other) => format!("~{}", fmt_ms(other.mean_ms())),
+    }
+}
+
+/// One line under a node's name: "16 workers · ~20 ms".
+pub fn node_summary(n: &NodeSpec) -> String {
+    match n.kind {
+        NodeKind::Client => {
+            let rate = n.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S);
+            let ramp = if n.schedule.as_ref().is_some_and(|s| !s.is_empty()) { " · scheduled" } else { "" };
+            format!("{}/s{ramp}", fmt_num(rate))
+        }
+        NodeKind::Service | NodeKind::Saga => {
+            let w = n.workers.unwrap_or(d::SERVICE_WORKERS);
+            let default_ms = if n.kind == NodeKind::Saga { d::SAGA_WORK_MS } else { d::SERVICE_WORK_MS };
+            let mut s =
+                format!("{w} worker{} · {}", if w == 1 { "" } else { "s" }, dist_short(n.work_ms.as_ref(), default_ms));
+            if let Some(e) = n.error_rate.filter(|e| *e > 0.0) {
+                s.push_str(&format!(" · {}% err", fmt_num((e * 1000.0).round() / 10.0)));
+            }
+            s
+        }
+        NodeKind::Queue => {
+            let mut parts = Vec::new();
+            if let Some(c) = n.capacity {
+                parts.push(format!("cap {c}"));
+            }
+            parts.push(format!("{}× tries", n.max_deliveries.unwrap_or(d::QUEUE_MAX_DELIVERIES)));
+            if n.dead_letter.is_some() {
+                parts.push("DLQ".into());
+            }
+            parts.push(persistence(n.persistence).into());
+            parts.join(" · ")
+        }
+        NodeKind::Topic => match n.delivery.unwrap_or_default() {
+            Delivery::AtMostOnce => "at most once".into(),
+            Delivery::Durable => format!("durable · {}", persistence(n.persistence)),
+        },
+        NodeKind::Websocket => format!("reconnect {}", fmt_ms(n.reconnect_ms.unwrap_or(d::WEBSOCKET_RECONNECT_MS))),
+        NodeKind::Browser => format!("{} users", n.users.unwrap_or(d::BROWSER_USERS)),
+    }
+}
+
+fn persistence(p: Option<Persistence>) -> &'static str {
+    match p.unwrap_or_default() {
+        Persistence::Memory => "in memory",
+        Persistence::AofAlways => "AOF always",
+        Persistence::AofEverysec => "AOF 1 s",
+        Persistence::Snapshot => "snapshots",
+    }
+}
+
+/// The words beside a link: its kind and what it adds ("http · 1 s timeout · retry ×3").
+pub fn link_caption(l: &LinkSpec) -> String {
+    let mut parts = vec![via_name(l.via).to_string()];
+    if let Some(t) = l.timeout_ms {
+        parts.push(format!("{} timeout", fmt_ms(t)));
+    }
+    if let Some(r) = &l.retry {
+        parts.push(format!("retry ×{}", r.attempts.unwrap_or(d::RETRY_ATTEMPTS)));
+    }
+    if l.circuit_breaker.is_some() {
+        parts.push("breaker".into());
+    }
+    if l.outbox == Some(true) {
+        parts.push("outbox".into());
+    }
+    if l.optional == Some(true) {
+        parts.push("optional".into());
+    }
+    parts.join(" · ")
+}
+
+/// The caption on the canvas: the kind and the resilience it adds.
+pub fn short_caption(l: &LinkSpec) -> String {
+    let mut parts = vec![via_name(l.via)];
+    if l.retry.is_some() {
+        parts.push("retry");
+    }
+    if l.circuit_breaker.is_some() {
+        parts.push("breaker");
+    }
+    if l.outbox == Some(true) {
+        parts.push("outbox");
+    }
+    parts.join(" · ")
+}
+
+/// How people say a link kind.
+pub fn via_name(v: Via) -> &'static str {
+    match v {
+        Via::Http => "HTTP",
+        Via::Grpc => "gRPC",
+        Via::Enqueue => "enqueue",
+        Via::Consume => "consume",
+        Via::Publish => "publish",
+        Via::Subscribe => "subscribe",
+        Via::Push => "push",
+        Via::Sse => "SSE",
+        Via::Poll => "poll",
+        Via::SagaStep => "saga step",
+        Via::RequestReply => "request/reply",
+    }
+}
+
+/// What a link kind means, in a sentence, for the inspector.
+pub fn via_blurb(v: Via) -> &'static str {
+    match v {
+        Via::Http => "Request and response; the caller's worker waits for the answer.",
+        Via::Grpc => "Like HTTP, with lower latency.",
+        Via::Enqueue => "Fire and forget into a queue.",
+        Via::Consume => "The service takes messages off the queue; ack on success, nack on failure.",
+        Via::Publish => "Sends to a topic; every subscription gets a copy.",
+        Via::Subscribe => "Receives every message published to the topic.",
+        Via::Push => "The WebSocket server pushes to connected users; lost while they are disconnected.",
+        Via::Sse => "Server-sent events: one way, resumes from the last event id after a reconnect.",
+        Via::Poll => "The browser asks every so often.",
+        Via::SagaStep => "One step of the saga, called in link order and compensated on failure.",
+        Via::RequestReply => "Asynchronous request with a correlation id; the caller's worker is free while it waits.",
+    }
+}
+
+/// A label cut to fit a node's box.
+pub fn fit_label(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_show_the_defaults_a_run_uses() {
+        let s = NodeSpec::new("pay", NodeKind::Service);
+        assert_eq!(node_summary(&s), "1 worker · 10 ms");
+        let c = NodeSpec::new("app", NodeKind::Client);
+        assert_eq!(node_summary(&c), "10/s");
+        let q = NodeSpec { dead_letter: Some("dlq".into()), ..NodeSpec::new("q", NodeKind::Queue) };
+        assert_eq!(node_summary(&q), "5× tries · DLQ · in memory");
+    }
+
+    #[test]
+    fn a_service_summary_mentions_errors() {
+        let s = NodeSpec {
+            workers: Some(4),
+            work_ms: Some(Dist::Exp(20.0)),
+            error_rate: Some(0.1),
+            ..NodeSpec::new("sms", NodeKind::Service)
+        };
+        assert_eq!(node_summary(&s), "4 workers · ~20 ms · 10% err");
+    }
+
+    #[test]
+    fn captions_list_what_a_link_adds() {
+        let mut l = LinkSpec::new("l1", "a", "b", Via::Http);
+        l.timeout_ms = Some(1000.0);
+        l.retry = Some(Default::default());
+        assert_eq!(link_caption(&l), "HTTP · 1.00 s timeout · retry ×3");
+    }
+
+    #[test]
+    fn long_labels_are_cut_with_an_ellipsis() {
+        assert_eq!(fit_label("Payments", 10), "Payments");
+        assert_eq!(fit_label("A very long service name", 10), "A very lo…");
+    }
+}

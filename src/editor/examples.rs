@@ -1,0 +1,122 @@
+//! The example scenarios of the Examples menu: the flows of the texts the
+//! product was made from (PhonePe's SMS, LeetCode's judge, food ordering, a
+//! booking saga, a retry storm), each with the one thing to watch.
+//!
+//! They are JSON files beside this one, so the command-line runner and the
+//! tests read exactly what the app loads.
+
+use crate::engine::format::{load, Scenario};
+
+pub struct Example {
+    /// Stable name (tests and links to examples use it).
+    pub key: &'static str,
+    pub title: &'static str,
+    /// The scenario's own `name` (how a loaded example is recognised).
+    pub name: &'static str,
+    /// What to watch when it runs.
+    pub lesson: &'static str,
+    json: &'static str,
+}
+
+impl Example {
+    /// The scenario; an example that failed to parse would be a bug caught
+    /// by the tests below, so the app gets an empty document rather than a
+    /// panic.
+    pub fn scenario(&self) -> Scenario {
+        load::parse(self.json).unwrap_or_default()
+    }
+
+    pub fn json(&self) -> &'static str {
+        self.json
+    }
+}
+
+pub const EXAMPLES: &[Example] = &[
+    Example {
+        key: "payments-queue",
+        name: "Payments with SMS over a queue",
+        title: "Payments, SMS over a queue",
+        lesson: "The SMS sender crashes at 20 s; payments keep succeeding and the SMS jobs wait in the queue.",
+        json: include_str!("examples/payments_queue.json"),
+    },
+    Example {
+        key: "payments-http",
+        name: "Payments with SMS over HTTP",
+        title: "Payments, SMS over HTTP",
+        lesson: "Same crash, but payments call SMS synchronously: while it is down, payments fail too.",
+        json: include_str!("examples/payments_http.json"),
+    },
+    Example {
+        key: "leetcode",
+        name: "LeetCode: submit, judge, push the verdict",
+        title: "LeetCode judge: queue, pub/sub, WebSocket",
+        lesson: "Submissions queue up for the judges; verdicts reach the browser over pub/sub and a WebSocket that crashes at 30 s.",
+        json: include_str!("examples/leetcode.json"),
+    },
+    Example {
+        key: "food",
+        name: "Food ordering: sync checks, async kitchen",
+        title: "Food ordering: sync checks, async kitchen",
+        lesson: "Stock and payment are checked while the customer waits; the kitchen works off a queue and slows down at 25 s.",
+        json: include_str!("examples/food_ordering.json"),
+    },
+    Example {
+        key: "saga",
+        name: "Booking saga with compensations",
+        title: "Booking saga with compensations",
+        lesson: "When charging the card fails, the saga cancels the flight and the hotel, in reverse order.",
+        json: include_str!("examples/booking_saga.json"),
+    },
+    Example {
+        key: "retry-storm",
+        name: "Retry storm, tamed by a circuit breaker",
+        title: "Retry storm and a circuit breaker",
+        lesson: "The catalog slows down at 15 s; retries multiply the load until the breaker opens. Switch the breaker off to see the storm.",
+        json: include_str!("examples/retry_storm.json"),
+    },
+];
+
+/// What a newcomer sees on a first visit.
+pub fn starter() -> Scenario {
+    EXAMPLES[0].scenario()
+}
+
+pub fn by_key(key: &str) -> Option<&'static Example> {
+    EXAMPLES.iter().find(|e| e.key == key)
+}
+
+/// What to watch in a scenario that is one of the examples.
+pub fn lesson_for(scenario_name: &str) -> Option<&'static str> {
+    EXAMPLES.iter().find(|e| e.name == scenario_name).map(|e| e.lesson)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_example_loads_and_validates() {
+        for e in EXAMPLES {
+            let s = load::load(e.json).unwrap_or_else(|err| panic!("{}: {err}", e.key));
+            assert!(!s.nodes.is_empty(), "{}", e.key);
+            assert_eq!(s.name, e.name, "{}", e.key);
+            assert_eq!(e.scenario(), s);
+        }
+    }
+
+    #[test]
+    fn every_example_is_free_of_warnings() {
+        use crate::engine::format::validate;
+        for e in EXAMPLES {
+            let problems = validate::validate(&e.scenario());
+            assert!(problems.is_empty(), "{}: {problems:?}", e.key);
+        }
+    }
+
+    #[test]
+    fn the_starter_is_the_model_example() {
+        let s = starter();
+        assert_eq!(s.name, "Payments with SMS over a queue");
+        assert_eq!(by_key("saga").map(|e| e.key), Some("saga"));
+    }
+}

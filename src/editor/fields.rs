@@ -1,0 +1,865 @@
+//! The inspector's fields: which settings each node kind, link kind and
+//! fault has, with their units, documented defaults and one line of help,
+//! and how a field's text is read into the document.
+//!
+//! Setting a field is all or nothing: the text is parsed, put into a copy of
+//! the document, and the copy is validated; if the validator names this
+//! field, the edit is refused with its message and the document (and so
+//! the engine) never sees the bad value.
+
+use super::doc;
+use super::parse::{self, fmt_num};
+use crate::engine::format::defaults as d;
+use crate::engine::format::validate::Place;
+use crate::engine::format::{
+    Arrival, BreakerSpec, Delivery, FaultKind, Jitter, NodeKind, NodeSpec, Persistence, RetrySpec, Scenario, Via,
+};
+
+/// How a field is edited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Free text (names, labels, ids).
+    Text,
+    /// A number that is not negative (durations, rates).
+    Number,
+    /// A whole number.
+    Integer,
+    /// Between 0 and 1.
+    Fraction,
+    /// A distribution of durations.
+    Dist,
+    /// One of a fixed list.
+    Choice(&'static [&'static str]),
+    /// A checkbox.
+    Bool,
+    /// A queue of this scenario, or none.
+    Queue,
+    /// A rate schedule, "at_ms:rate, ...".
+    Schedule,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// The key in the format (`workers`, `retry.attempts`).
+    pub key: &'static str,
+    pub label: &'static str,
+    /// Shown after the input ("ms", "/s").
+    pub unit: &'static str,
+    pub input: Input,
+    /// What an empty field means, as shown next to it.
+    pub default: String,
+    pub help: &'static str,
+}
+
+fn field(
+    key: &'static str,
+    label: &'static str,
+    unit: &'static str,
+    input: Input,
+    default: impl Into<String>,
+    help: &'static str,
+) -> Field {
+    Field { key, label, unit, input, default: default.into(), help }
+}
+
+const ARRIVALS: &[&str] = &["poisson", "uniform"];
+const PERSISTENCE: &[&str] = &["memory", "aof_always", "aof_everysec", "snapshot"];
+const DELIVERY: &[&str] = &["at_most_once", "durable"];
+const JITTER: &[&str] = &["none", "full", "equal", "decorrelated"];
+
+fn ms(v: f64) -> String {
+    format!("{} ms", fmt_num(v))
+}
+
+fn workers() -> Field {
+    field(
+        "workers",
+        "Workers",
+        "",
+        Input::Integer,
+        d::SERVICE_WORKERS.to_string(),
+        "Requests handled at once; a synchronous call holds its worker until it returns.",
+    )
+}
+
+fn backlog() -> Field {
+    field(
+        "backlog",
+        "Backlog",
+        "requests",
+        Input::Integer,
+        "unbounded",
+        "Requests that may wait for a worker; past it they are rejected.",
+    )
+}
+
+fn error_rate() -> Field {
+    field("error_rate", "Error rate", "0–1", Input::Fraction, "0", "Share of requests that fail (0.1 or 10%).")
+}
+
+fn persistence(help: &'static str) -> [Field; 2] {
+    [
+        field("persistence", "Persistence", "", Input::Choice(PERSISTENCE), "memory", help),
+        field(
+            "snapshot_every_ms",
+            "Snapshot every",
+            "ms",
+            Input::Number,
+            ms(d::SNAPSHOT_EVERY_MS),
+            "With snapshot persistence: how often a snapshot is taken (Redis RDB).",
+        ),
+    ]
+}
+
+/// The settings of a node of `kind`, in the order the inspector shows them.
+pub fn node_fields(kind: NodeKind) -> Vec<Field> {
+    match kind {
+        NodeKind::Client => vec![
+            field(
+                "rate_per_s",
+                "Rate",
+                "/s",
+                Input::Number,
+                fmt_num(d::CLIENT_RATE_PER_S),
+                "Requests per second the users send.",
+            ),
+            field(
+                "arrival",
+                "Arrival",
+                "",
+                Input::Choice(ARRIVALS),
+                "poisson",
+                "poisson: random gaps, like real users; uniform: evenly spaced.",
+            ),
+            field(
+                "schedule",
+                "Schedule",
+                "ms:/s",
+                Input::Schedule,
+                "steady",
+                "Rate changes over time: 20000:200 means 200/s from 20 s on.",
+            ),
+        ],
+        NodeKind::Service => vec![
+            workers(),
+            backlog(),
+            field(
+                "work_ms",
+                "Work time",
+                "ms",
+                Input::Dist,
+                ms(d::SERVICE_WORK_MS),
+                "How long one request keeps a worker busy.",
+            ),
+            error_rate(),
+            field(
+                "idempotent",
+                "Idempotent",
+                "",
+                Input::Bool,
+                "no",
+                "Recognises a redelivered id and skips the side effect.",
+            ),
+        ],
+        NodeKind::Saga => vec![
+            workers(),
+            backlog(),
+            field(
+                "work_ms",
+                "Work time",
+                "ms",
+                Input::Dist,
+                ms(d::SAGA_WORK_MS),
+                "The orchestrator's own work per saga.",
+            ),
+            error_rate(),
+        ],
+        NodeKind::Queue => {
+            let mut v = vec![
+                field(
+                    "capacity",
+                    "Capacity",
+                    "messages",
+                    Input::Integer,
+                    "unbounded",
+                    "A full queue rejects new messages.",
+                ),
+                field(
+                    "max_deliveries",
+                    "Max deliveries",
+                    "",
+                    Input::Integer,
+                    d::QUEUE_MAX_DELIVERIES.to_string(),
+                    "Attempts before a message is dead-lettered or dropped.",
+                ),
+                field(
+                    "dead_letter",
+                    "Dead-letter queue",
+                    "",
+                    Input::Queue,
+                    "none: dropped",
+                    "Where messages go after their last failed delivery.",
+                ),
+                field(
+                    "visibility_timeout_ms",
+                    "Visibility timeout",
+                    "ms",
+                    Input::Number,
+                    "none",
+                    "An unacknowledged delivery comes back after this long (SQS).",
+                ),
+                field(
+                    "redelivery_delay_ms",
+                    "Redelivery delay",
+                    "ms",
+                    Input::Number,
+                    ms(d::QUEUE_REDELIVERY_DELAY_MS),
+                    "Wait before a nacked message is offered again.",
+                ),
+            ];
+            v.extend(persistence(
+                "What survives a crash: memory loses all, AOF logs writes, snapshots lose recent ones.",
+            ));
+            v
+        }
+        NodeKind::Topic => {
+            let mut v = vec![field(
+                "delivery",
+                "Delivery",
+                "",
+                Input::Choice(DELIVERY),
+                "at_most_once",
+                "at_most_once: a subscriber down at publish time misses it (Redis Pub/Sub); durable: it catches up.",
+            )];
+            v.extend(persistence("With durable delivery: what the backlog survives a crash with."));
+            v
+        }
+        NodeKind::Websocket => vec![field(
+            "reconnect_ms",
+            "Reconnect after",
+            "ms",
+            Input::Number,
+            ms(d::WEBSOCKET_RECONNECT_MS),
+            "Browsers reconnect this long (jittered) after the server drops them.",
+        )],
+        NodeKind::Browser => vec![field(
+            "users",
+            "Users",
+            "",
+            Input::Integer,
+            d::BROWSER_USERS.to_string(),
+            "People with the page open, each connected to one server.",
+        )],
+    }
+}
+
+/// The fields a link of `via` uses (the validator warns about the others).
+pub fn link_uses(via: Via) -> &'static [&'static str] {
+    match via {
+        Via::Http | Via::Grpc | Via::SagaStep => &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional"],
+        Via::RequestReply => &["latency_ms", "timeout_ms", "optional"],
+        Via::Enqueue | Via::Publish => &["latency_ms", "outbox", "optional"],
+        Via::Poll => &["latency_ms", "interval_ms"],
+        Via::Consume | Via::Subscribe | Via::Push | Via::Sse => &["latency_ms"],
+    }
+}
+
+fn latency_default(via: Via) -> f64 {
+    match via {
+        Via::Http => d::HTTP_LATENCY_MS,
+        Via::Grpc => d::GRPC_LATENCY_MS,
+        _ => d::LINK_LATENCY_MS,
+    }
+}
+
+/// The settings of a link, in the order the inspector shows them. Retry and
+/// breaker settings appear only once the retry or breaker is switched on.
+pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
+    let uses = link_uses(via);
+    let mut v =
+        vec![field("latency_ms", "Latency", "ms", Input::Dist, ms(latency_default(via)), "Network time, each way.")];
+    if uses.contains(&"timeout_ms") {
+        let default = if via == Via::RequestReply { ms(d::REQUEST_REPLY_TIMEOUT_MS) } else { "none".into() };
+        v.push(field(
+            "timeout_ms",
+            "Timeout",
+            "ms",
+            Input::Number,
+            default,
+            "The caller gives up after this long; the callee keeps working.",
+        ));
+    }
+    if uses.contains(&"interval_ms") {
+        v.push(field(
+            "interval_ms",
+            "Poll every",
+            "ms",
+            Input::Number,
+            ms(d::POLL_INTERVAL_MS),
+            "How often the browser asks.",
+        ));
+    }
+    if uses.contains(&"optional") {
+        v.push(field(
+            "optional",
+            "Optional",
+            "",
+            Input::Bool,
+            "no",
+            "A failure here degrades the request instead of failing it.",
+        ));
+    }
+    if uses.contains(&"outbox") {
+        v.push(field(
+            "outbox",
+            "Outbox",
+            "",
+            Input::Bool,
+            "no",
+            "Written in the sender's transaction and relayed: never lost on a crash, maybe sent twice.",
+        ));
+    }
+    if uses.contains(&"retry") {
+        v.push(field(
+            "retry",
+            "Retry",
+            "",
+            Input::Bool,
+            "no",
+            "Try again after a failure or timeout, with exponential backoff.",
+        ));
+        if retry_on {
+            v.extend([
+                field(
+                    "retry.attempts",
+                    "Attempts",
+                    "",
+                    Input::Integer,
+                    d::RETRY_ATTEMPTS.to_string(),
+                    "Including the first try.",
+                ),
+                field(
+                    "retry.base_ms",
+                    "Backoff base",
+                    "ms",
+                    Input::Number,
+                    ms(d::RETRY_BASE_MS),
+                    "Wait before the first retry.",
+                ),
+                field(
+                    "retry.multiplier",
+                    "Multiplier",
+                    "×",
+                    Input::Number,
+                    fmt_num(d::RETRY_MULTIPLIER),
+                    "Each wait is this many times the last.",
+                ),
+                field("retry.max_ms", "Backoff cap", "ms", Input::Number, "none", "No wait is longer than this."),
+                field(
+                    "retry.jitter",
+                    "Jitter",
+                    "",
+                    Input::Choice(JITTER),
+                    "none",
+                    "Randomises waits so retries do not arrive in waves (AWS).",
+                ),
+            ]);
+        }
+    }
+    if uses.contains(&"circuit_breaker") {
+        v.push(field(
+            "circuit_breaker",
+            "Circuit breaker",
+            "",
+            Input::Bool,
+            "no",
+            "Fails fast while the callee keeps failing (resilience4j).",
+        ));
+        if breaker_on {
+            v.extend([
+                field(
+                    "circuit_breaker.failure_rate",
+                    "Failure rate",
+                    "0–1",
+                    Input::Fraction,
+                    fmt_num(d::BREAKER_FAILURE_RATE),
+                    "Opens when this share of the window failed.",
+                ),
+                field(
+                    "circuit_breaker.window",
+                    "Window",
+                    "calls",
+                    Input::Integer,
+                    d::BREAKER_WINDOW.to_string(),
+                    "The last calls it counts.",
+                ),
+                field(
+                    "circuit_breaker.min_calls",
+                    "Min calls",
+                    "calls",
+                    Input::Integer,
+                    d::BREAKER_MIN_CALLS.to_string(),
+                    "Calls needed before it may open.",
+                ),
+                field(
+                    "circuit_breaker.open_ms",
+                    "Open for",
+                    "ms",
+                    Input::Number,
+                    ms(d::BREAKER_OPEN_MS),
+                    "How long it fails fast before testing again.",
+                ),
+                field(
+                    "circuit_breaker.half_open_calls",
+                    "Half-open calls",
+                    "",
+                    Input::Integer,
+                    d::BREAKER_HALF_OPEN_CALLS.to_string(),
+                    "Trial calls that decide whether it closes.",
+                ),
+            ]);
+        }
+    }
+    v
+}
+
+/// The settings of a fault of `kind`.
+pub fn fault_fields(kind: FaultKind) -> Vec<Field> {
+    let mut v = vec![
+        field("at_ms", "Starts at", "ms", Input::Number, "0 ms", "Simulated time it begins."),
+        field("for_ms", "Lasts", "ms", Input::Number, "until the end", "How long it lasts."),
+    ];
+    match kind {
+        FaultKind::Slow => v.push(field(
+            "factor",
+            "Slowdown",
+            "×",
+            Input::Number,
+            "required",
+            "Work (or latency) takes this many times longer.",
+        )),
+        FaultKind::Errors => {
+            v.push(field("rate", "Failing share", "0–1", Input::Fraction, "required", "The error rate while it lasts."))
+        }
+        FaultKind::Crash | FaultKind::Partition => {}
+    }
+    v
+}
+
+/// The scenario's own settings.
+pub fn scenario_fields() -> Vec<Field> {
+    vec![field("duration_ms", "Duration", "ms", Input::Number, ms(d::DURATION_MS), "Simulated time a run covers.")]
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+fn opt_num(v: Option<f64>) -> String {
+    v.map(fmt_num).unwrap_or_default()
+}
+
+/// The format's enums by their JSON names, read and written without serde
+/// (a serde round trip per enum costs the wasm more than these tables).
+trait Named: Copy + PartialEq + 'static {
+    const NAMES: &'static [(Self, &'static str)];
+}
+
+impl Named for Arrival {
+    const NAMES: &'static [(Self, &'static str)] = &[(Arrival::Poisson, "poisson"), (Arrival::Uniform, "uniform")];
+}
+
+impl Named for Persistence {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (Persistence::Memory, "memory"),
+        (Persistence::AofAlways, "aof_always"),
+        (Persistence::AofEverysec, "aof_everysec"),
+        (Persistence::Snapshot, "snapshot"),
+    ];
+}
+
+impl Named for Delivery {
+    const NAMES: &'static [(Self, &'static str)] =
+        &[(Delivery::AtMostOnce, "at_most_once"), (Delivery::Durable, "durable")];
+}
+
+impl Named for Jitter {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (Jitter::None, "none"),
+        (Jitter::Full, "full"),
+        (Jitter::Equal, "equal"),
+        (Jitter::Decorrelated, "decorrelated"),
+    ];
+}
+
+impl Named for Via {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (Via::Http, "http"),
+        (Via::Grpc, "grpc"),
+        (Via::Enqueue, "enqueue"),
+        (Via::Consume, "consume"),
+        (Via::Publish, "publish"),
+        (Via::Subscribe, "subscribe"),
+        (Via::Push, "push"),
+        (Via::Sse, "sse"),
+        (Via::Poll, "poll"),
+        (Via::SagaStep, "saga_step"),
+        (Via::RequestReply, "request_reply"),
+    ];
+}
+
+impl Named for FaultKind {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (FaultKind::Crash, "crash"),
+        (FaultKind::Slow, "slow"),
+        (FaultKind::Errors, "errors"),
+        (FaultKind::Partition, "partition"),
+    ];
+}
+
+fn enum_text<T: Named>(v: &Option<T>) -> String {
+    v.and_then(|v| T::NAMES.iter().find(|(x, _)| *x == v)).map(|(_, n)| n.to_string()).unwrap_or_default()
+}
+
+fn enum_parse<T: Named>(text: &str) -> Result<Option<T>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match T::NAMES.iter().find(|(_, n)| *n == t) {
+        Some((v, _)) => Ok(Some(*v)),
+        None => {
+            let names: Vec<&str> = T::NAMES.iter().map(|(_, n)| *n).collect();
+            Err(format!("`{t}` is not one of {}", names.join(", ")))
+        }
+    }
+}
+
+/// The text a field shows: empty when the default applies.
+pub fn get(s: &Scenario, place: &Place, key: &str) -> String {
+    match place {
+        Place::Scenario => match key {
+            "name" => s.name.clone(),
+            "seed" => s.seed.to_string(),
+            "duration_ms" => fmt_num(s.duration_ms),
+            _ => String::new(),
+        },
+        Place::Node(id) => s.node(id).map(|n| node_get(n, key)).unwrap_or_default(),
+        Place::Link(id) => s.link(id).map(|l| link_get(l, key)).unwrap_or_default(),
+        Place::Fault(i) => s
+            .faults
+            .get(*i)
+            .map(|f| match key {
+                "at_ms" => fmt_num(f.at_ms),
+                "for_ms" => opt_num(f.for_ms),
+                "factor" => opt_num(f.factor),
+                "rate" => opt_num(f.rate),
+                "kind" => f.kind.as_str().to_string(),
+                "target" => f.target.clone(),
+                _ => String::new(),
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn node_get(n: &NodeSpec, key: &str) -> String {
+    match key {
+        "id" => n.id.clone(),
+        "label" => n.label.clone(),
+        "rate_per_s" => opt_num(n.rate_per_s),
+        "arrival" => enum_text(&n.arrival),
+        "schedule" => n.schedule.as_deref().map(parse::schedule_text).unwrap_or_default(),
+        "workers" => opt(n.workers),
+        "backlog" => opt(n.backlog),
+        "work_ms" => n.work_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
+        "error_rate" => opt_num(n.error_rate),
+        "idempotent" => opt(n.idempotent),
+        "capacity" => opt(n.capacity),
+        "max_deliveries" => opt(n.max_deliveries),
+        "dead_letter" => n.dead_letter.clone().unwrap_or_default(),
+        "visibility_timeout_ms" => opt_num(n.visibility_timeout_ms),
+        "redelivery_delay_ms" => opt_num(n.redelivery_delay_ms),
+        "persistence" => enum_text(&n.persistence),
+        "snapshot_every_ms" => opt_num(n.snapshot_every_ms),
+        "delivery" => enum_text(&n.delivery),
+        "reconnect_ms" => opt_num(n.reconnect_ms),
+        "users" => opt(n.users),
+        _ => String::new(),
+    }
+}
+
+fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
+    let r = l.retry.as_ref();
+    let b = l.circuit_breaker.as_ref();
+    match key {
+        "id" => l.id.clone(),
+        "via" => l.via.as_str().to_string(),
+        "latency_ms" => l.latency_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
+        "timeout_ms" => opt_num(l.timeout_ms),
+        "interval_ms" => opt_num(l.interval_ms),
+        "optional" => opt(l.optional),
+        "outbox" => opt(l.outbox),
+        "retry" => r.is_some().to_string(),
+        "circuit_breaker" => b.is_some().to_string(),
+        "retry.attempts" => opt(r.and_then(|r| r.attempts)),
+        "retry.base_ms" => opt_num(r.and_then(|r| r.base_ms)),
+        "retry.multiplier" => opt_num(r.and_then(|r| r.multiplier)),
+        "retry.max_ms" => opt_num(r.and_then(|r| r.max_ms)),
+        "retry.jitter" => enum_text(&r.and_then(|r| r.jitter)),
+        "circuit_breaker.failure_rate" => opt_num(b.and_then(|b| b.failure_rate)),
+        "circuit_breaker.window" => opt(b.and_then(|b| b.window)),
+        "circuit_breaker.min_calls" => opt(b.and_then(|b| b.min_calls)),
+        "circuit_breaker.open_ms" => opt_num(b.and_then(|b| b.open_ms)),
+        "circuit_breaker.half_open_calls" => opt(b.and_then(|b| b.half_open_calls)),
+        _ => String::new(),
+    }
+}
+
+/// The document with `key` of `place` set from `text`, or the message to
+/// show by the field. The document is checked whole: a value the validator
+/// refuses for this field is refused here.
+pub fn set(s: &Scenario, place: &Place, key: &str, text: &str) -> Result<Scenario, String> {
+    let mut next = s.clone();
+    match place {
+        Place::Scenario => scenario_set(&mut next, key, text)?,
+        Place::Node(id) => {
+            if key == "id" {
+                doc::rename_id(&mut next, id, text)?;
+                return Ok(next);
+            }
+            let n = next.nodes.iter_mut().find(|n| n.id == *id).ok_or_else(|| format!("no node `{id}`"))?;
+            node_set(n, key, text)?;
+        }
+        Place::Link(id) => {
+            match key {
+                "id" => {
+                    doc::rename_id(&mut next, id, text)?;
+                    return Ok(next);
+                }
+                "via" => {
+                    let via = enum_parse::<Via>(text)?.ok_or_else(|| "choose how the link talks".to_string())?;
+                    doc::set_via(&mut next, id, via)?;
+                    return Ok(next);
+                }
+                _ => {}
+            }
+            let l = next.links.iter_mut().find(|l| l.id == *id).ok_or_else(|| format!("no link `{id}`"))?;
+            link_set(l, key, text)?;
+        }
+        Place::Fault(i) => {
+            if key == "kind" {
+                let kind = enum_parse::<FaultKind>(text)?.ok_or_else(|| "choose a kind of fault".to_string())?;
+                doc::set_fault_kind(&mut next, *i, kind);
+            } else {
+                let f = next.faults.get_mut(*i).ok_or_else(|| format!("no fault #{}", i + 1))?;
+                match key {
+                    "at_ms" => f.at_ms = parse::number(text)?.unwrap_or(0.0),
+                    "for_ms" => f.for_ms = parse::number(text)?,
+                    "factor" => f.factor = parse::number(text)?,
+                    "rate" => f.rate = parse::fraction(text)?,
+                    _ => return Err(format!("no field `{key}`")),
+                }
+            }
+        }
+    }
+    if let Some(message) = doc::field_errors(&next, place, key).into_iter().next() {
+        return Err(message);
+    }
+    Ok(next)
+}
+
+fn scenario_set(s: &mut Scenario, key: &str, text: &str) -> Result<(), String> {
+    match key {
+        "name" => s.name = text.trim().to_string(),
+        "seed" => s.seed = parse::integer(text)?.ok_or_else(|| "a seed is a whole number".to_string())?,
+        "duration_ms" => {
+            s.duration_ms = parse::number(text)?.unwrap_or(d::DURATION_MS);
+        }
+        _ => return Err(format!("no field `{key}`")),
+    }
+    Ok(())
+}
+
+fn node_set(n: &mut NodeSpec, key: &str, text: &str) -> Result<(), String> {
+    match key {
+        "label" => n.label = text.trim().to_string(),
+        "rate_per_s" => n.rate_per_s = parse::number(text)?,
+        "arrival" => n.arrival = enum_parse::<Arrival>(text)?,
+        "schedule" => n.schedule = parse::schedule(text)?,
+        "workers" => n.workers = parse::small_integer(text)?,
+        "backlog" => n.backlog = parse::integer(text)?,
+        "work_ms" => n.work_ms = parse::dist(text)?,
+        "error_rate" => n.error_rate = parse::fraction(text)?,
+        "idempotent" => n.idempotent = parse::boolean(text)?,
+        "capacity" => n.capacity = parse::integer(text)?,
+        "max_deliveries" => n.max_deliveries = parse::small_integer(text)?,
+        "dead_letter" => {
+            let t = text.trim();
+            n.dead_letter = (!t.is_empty()).then(|| t.to_string());
+        }
+        "visibility_timeout_ms" => n.visibility_timeout_ms = parse::number(text)?,
+        "redelivery_delay_ms" => n.redelivery_delay_ms = parse::number(text)?,
+        "persistence" => n.persistence = enum_parse::<Persistence>(text)?,
+        "snapshot_every_ms" => n.snapshot_every_ms = parse::number(text)?,
+        "delivery" => n.delivery = enum_parse::<Delivery>(text)?,
+        "reconnect_ms" => n.reconnect_ms = parse::number(text)?,
+        "users" => n.users = parse::integer(text)?,
+        _ => return Err(format!("no field `{key}`")),
+    }
+    Ok(())
+}
+
+fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> Result<(), String> {
+    if let Some(sub) = key.strip_prefix("retry.") {
+        let r = l.retry.get_or_insert_with(RetrySpec::default);
+        match sub {
+            "attempts" => r.attempts = parse::small_integer(text)?,
+            "base_ms" => r.base_ms = parse::number(text)?,
+            "multiplier" => r.multiplier = parse::number(text)?,
+            "max_ms" => r.max_ms = parse::number(text)?,
+            "jitter" => r.jitter = enum_parse::<Jitter>(text)?,
+            _ => return Err(format!("no field `{key}`")),
+        }
+        return Ok(());
+    }
+    if let Some(sub) = key.strip_prefix("circuit_breaker.") {
+        let b = l.circuit_breaker.get_or_insert_with(BreakerSpec::default);
+        match sub {
+            "failure_rate" => b.failure_rate = parse::fraction(text)?,
+            "window" => b.window = parse::small_integer(text)?,
+            "min_calls" => b.min_calls = parse::small_integer(text)?,
+            "open_ms" => b.open_ms = parse::number(text)?,
+            "half_open_calls" => b.half_open_calls = parse::small_integer(text)?,
+            _ => return Err(format!("no field `{key}`")),
+        }
+        return Ok(());
+    }
+    match key {
+        "latency_ms" => l.latency_ms = parse::dist(text)?,
+        "timeout_ms" => l.timeout_ms = parse::number(text)?,
+        "interval_ms" => l.interval_ms = parse::number(text)?,
+        "optional" => l.optional = parse::boolean(text)?,
+        "outbox" => l.outbox = parse::boolean(text)?,
+        "retry" => {
+            l.retry = (parse::boolean(text)? == Some(true)).then(|| l.retry.clone().unwrap_or_default());
+        }
+        "circuit_breaker" => {
+            l.circuit_breaker =
+                (parse::boolean(text)? == Some(true)).then(|| l.circuit_breaker.clone().unwrap_or_default());
+        }
+        _ => return Err(format!("no field `{key}`")),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::editor::geometry::Point;
+
+    fn doc_with(kind: NodeKind) -> (Scenario, Place) {
+        let mut s = Scenario::default();
+        let id = doc::add_node(&mut s, kind, Point::default(), true);
+        (s, Place::Node(id))
+    }
+
+    #[test]
+    fn every_field_of_every_kind_reads_back_what_was_set() {
+        for kind in NodeKind::ALL {
+            let (s, place) = doc_with(kind);
+            for f in node_fields(kind) {
+                let text = match f.input {
+                    Input::Number => "7",
+                    Input::Integer => "3",
+                    Input::Fraction => "0.25",
+                    Input::Dist => "exp 20",
+                    Input::Choice(options) => options[1],
+                    Input::Bool => "true",
+                    Input::Queue | Input::Text => continue,
+                    Input::Schedule => "0:10, 20000:100",
+                };
+                let next = set(&s, &place, f.key, text).unwrap_or_else(|e| panic!("{kind:?} {}: {e}", f.key));
+                assert_eq!(get(&next, &place, f.key), text, "{kind:?} {}", f.key);
+                let cleared = set(&next, &place, f.key, "").unwrap();
+                assert_eq!(get(&cleared, &place, f.key), "", "{kind:?} {}", f.key);
+            }
+        }
+    }
+
+    #[test]
+    fn an_invalid_value_never_reaches_the_document() {
+        let (s, place) = doc_with(NodeKind::Service);
+        let e = set(&s, &place, "workers", "0").unwrap_err();
+        assert_eq!(e, "must be at least 1");
+        let e = set(&s, &place, "workers", "many").unwrap_err();
+        assert!(e.contains("not a whole number"), "{e}");
+        assert!(set(&s, &place, "error_rate", "2").is_err());
+        assert!(set(&s, &place, "workers", "999999").unwrap_err().contains("limit"));
+    }
+
+    #[test]
+    fn a_queue_cannot_dead_letter_into_itself() {
+        let (s, place) = doc_with(NodeKind::Queue);
+        let e = set(&s, &place, "dead_letter", "queue1").unwrap_err();
+        assert!(e.contains("its own"), "{e}");
+    }
+
+    #[test]
+    fn retry_settings_switch_on_the_retry() {
+        let mut s = Scenario::default();
+        let a = doc::add_node(&mut s, NodeKind::Client, Point::default(), true);
+        let b = doc::add_node(&mut s, NodeKind::Service, Point::default(), true);
+        let l = doc::connect(&mut s, &a, &b).unwrap();
+        let place = Place::Link(l);
+        assert_eq!(link_fields(Via::Http, false, false).len(), 5);
+        let s = set(&s, &place, "retry.attempts", "4").unwrap();
+        assert_eq!(get(&s, &place, "retry"), "true");
+        let s = set(&s, &place, "retry", "false").unwrap();
+        assert_eq!(s.links[0].retry, None);
+        let s = set(&s, &place, "circuit_breaker", "true").unwrap();
+        assert_eq!(s.links[0].circuit_breaker, Some(BreakerSpec::default()));
+        assert!(set(&s, &place, "circuit_breaker.failure_rate", "0").is_err());
+        assert!(set(&s, &place, "via", "push").is_err());
+        let s = set(&s, &place, "via", "grpc").unwrap();
+        assert_eq!(s.links[0].via, Via::Grpc);
+    }
+
+    #[test]
+    fn faults_need_their_one_setting() {
+        let (mut s, _) = doc_with(NodeKind::Service);
+        let i = doc::add_fault(&mut s, "service1", FaultKind::Slow);
+        let place = Place::Fault(i);
+        assert!(set(&s, &place, "factor", "").unwrap_err().contains("needs a factor"));
+        let s = set(&s, &place, "kind", "errors").unwrap();
+        assert_eq!(s.faults[0].rate, Some(0.5));
+        assert_eq!(s.faults[0].factor, None);
+    }
+
+    #[test]
+    fn enum_names_are_the_formats() {
+        fn check<T: Named + serde::Serialize>(choices: &[&str]) {
+            let names: Vec<&str> = T::NAMES.iter().map(|(_, n)| *n).collect();
+            for (v, n) in T::NAMES {
+                assert_eq!(serde_json::to_value(v).unwrap(), serde_json::json!(n));
+            }
+            if !choices.is_empty() {
+                assert_eq!(names, choices);
+            }
+        }
+        check::<Arrival>(ARRIVALS);
+        check::<Persistence>(PERSISTENCE);
+        check::<Delivery>(DELIVERY);
+        check::<Jitter>(JITTER);
+        check::<Via>(&[]);
+        check::<FaultKind>(&[]);
+        assert_eq!(Via::NAMES.len(), Via::ALL.len());
+    }
+
+    #[test]
+    fn link_fields_follow_the_link_kind() {
+        let keys = |via| -> Vec<&str> { link_fields(via, true, true).iter().map(|f| f.key).collect() };
+        assert_eq!(keys(Via::Consume), vec!["latency_ms"]);
+        assert!(keys(Via::Enqueue).contains(&"outbox"));
+        assert!(keys(Via::Http).contains(&"circuit_breaker.window"));
+    }
+}

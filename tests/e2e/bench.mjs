@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// Benchmarks of the built app (figures to report, not pass/fail tests):
+//
+//   trunk build --release --offline && node tests/e2e/bench.mjs [--dist DIR]
+//
+// 1. dist/ gzipped, file by file and in all (budget: 400 KiB);
+// 2. first render on localhost: navigation start to the first node drawn
+//    (budget: 1 s; median of 5 fresh loads);
+// 3. frames per second with about 1000 tokens in flight, counted with
+//    requestAnimationFrame over 5 s (budget: 50 fps), with long tasks.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { serve } from './serve.mjs';
+import { launch, App } from './app.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const args = process.argv.slice(2);
+const dist = args[0] === '--dist' ? path.resolve(args[1]) : path.join(root, 'dist');
+
+function sizes() {
+  const rows = [];
+  const walk = (dir) => {
+    for (const name of fs.readdirSync(dir)) {
+      const p = path.join(dir, name);
+      if (fs.statSync(p).isDirectory()) walk(p);
+      else {
+        const raw = fs.readFileSync(p);
+        rows.push({ file: path.relative(dist, p), raw: raw.length, gz: zlib.gzipSync(raw, { level: 9 }).length });
+      }
+    }
+  };
+  walk(dist);
+  return rows.sort((a, b) => b.gz - a.gz);
+}
+
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+console.log(`Crosstalk benchmarks (${path.relative(root, dist) || dist})\n`);
+console.log('1. dist/ gzipped (level 9)');
+const rows = sizes();
+for (const r of rows) console.log(`   ${r.file.padEnd(48)} ${kib(r.raw).padStart(11)} ${kib(r.gz).padStart(11)}`);
+const total = rows.reduce((s, r) => s + r.gz, 0);
+console.log(`   ${'total'.padEnd(48)} ${kib(rows.reduce((s, r) => s + r.raw, 0)).padStart(11)} ${kib(total).padStart(11)}   budget 400 KiB: ${total <= 400 * 1024 ? 'within' : 'OVER'}\n`);
+
+const server = await serve(dist);
+const browser = await launch();
+
+console.log('2. first render (navigation start to the first node on the canvas)');
+const times = [];
+for (let i = 0; i < 5; i++) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.waitForSelector('g[data-kind]');
+  times.push(await page.evaluate(() => performance.now()));
+  await context.close();
+}
+console.log(`   ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')}; median ${median(times).toFixed(0)} ms   budget 1000 ms: ${median(times) <= 1000 ? 'within' : 'OVER'}\n`);
+
+console.log('3. animation with ~1000 tokens in flight');
+// 500 requests a second over links that take a second each way: about 500
+// requests and 500 answers on the wire at any moment.
+const flood = {
+  crosstalk: 1,
+  name: 'Token flood',
+  seed: 1,
+  duration_ms: 600000,
+  nodes: [
+    { id: 'users', kind: 'client', label: 'Users', x: 100, y: 200, rate_per_s: 500, arrival: 'uniform' },
+    { id: 'api', kind: 'service', label: 'API', x: 600, y: 200, workers: 200, work_ms: 5 },
+  ],
+  links: [{ id: 'l1', from: 'users', to: 'api', via: 'http', latency_ms: 1000 }],
+};
+const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+const page = await context.newPage();
+const app = new App(page, server.url);
+await app.open();
+await app.importJson(JSON.stringify(flood), 'flood.json');
+await page.waitForFunction(() => document.querySelectorAll('g[data-kind]').length === 2);
+await app.button('Run').click();
+await page.waitForTimeout(3000);
+const result = await page.evaluate(
+  () =>
+    new Promise((resolve) => {
+      const long = [];
+      const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => long.push(e.duration)));
+      obs.observe({ type: 'longtask', buffered: false });
+      let frames = 0;
+      let worst = 0;
+      let last = performance.now();
+      const start = last;
+      const tick = (t) => {
+        frames += 1;
+        worst = Math.max(worst, t - last);
+        last = t;
+        if (t - start < 5000) requestAnimationFrame(tick);
+        else {
+          obs.disconnect();
+          resolve({
+            fps: (frames * 1000) / (t - start),
+            worst,
+            long,
+            inFlight: Number(document.querySelector('main.stage')?.dataset.inFlight || 0),
+          });
+        }
+      };
+      requestAnimationFrame(tick);
+    }),
+);
+await app.button('Pause').click();
+const inFlight = result.inFlight;
+console.log(`   tokens in flight (engine): ${inFlight}${inFlight < 500 ? '  (the engine reports few tokens: is it still the stub?)' : ''}`);
+console.log(`   ${result.fps.toFixed(1)} fps over 5 s, worst frame ${result.worst.toFixed(1)} ms, ${result.long.length} long task(s)${result.long.length ? ` (${result.long.map((d) => d.toFixed(0)).join(', ')} ms)` : ''}   budget 50 fps: ${result.fps >= 50 ? 'within' : 'OVER'}`);
+await page.screenshot({ path: path.join(here, 'out', 'bench-flood.png') }).catch(() => {});
+
+await context.close();
+await browser.close();
+await server.close();
