@@ -56,7 +56,7 @@ fi
 
 # --- wasm-bindgen-cli: must equal the wasm-bindgen crate in Cargo.lock -------
 want_wbg="$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
-want_wbg="${want_wbg:-0.2.100}"
+want_wbg="${want_wbg:-0.2.130}"
 have_wbg="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
 if [ "$have_wbg" = "$want_wbg" ]; then
   skip wasm-bindgen-cli "wasm-bindgen-cli $want_wbg"

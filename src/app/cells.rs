@@ -90,7 +90,7 @@ impl Cells {
 
     fn sync_doc(&self, d: &crate::engine::format::Scenario) {
         let paths = link_paths(d);
-        let names: BTreeMap<&str, &str> = d.nodes.iter().map(|n| (n.id.as_str(), n.display_name())).collect();
+        let names = crate::engine::kernel::ordered::ordered(d.nodes.iter().map(|n| (n.id.as_str(), n.display_name())));
         self.nodes.update_value(|m| m.retain(|id, _| d.node(id).is_some()));
         for n in &d.nodes {
             let c = self.node(&n.id);

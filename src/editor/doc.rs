@@ -69,7 +69,9 @@ pub fn connect(s: &mut Scenario, from: &str, to: &str) -> Result<String, String>
 fn capitalize(text: &str) -> String {
     let mut c = text.chars();
     match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
+        // Our own messages start with ASCII; Unicode case tables would
+        // cost the bundle kilobytes.
+        Some(first) => first.to_ascii_uppercase().to_string() + c.as_str(),
         None => String::new(),
     }
 }

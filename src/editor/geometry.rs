@@ -217,7 +217,7 @@ fn segment_distance(a: Point, b: Point, p: Point) -> f64 {
 pub fn link_paths(s: &Scenario) -> Vec<Option<LinkPath>> {
     // Ordered maps, not hashing: a big diagram (2000 links) is laid out in
     // O(n log n) on every edit, and the same document always draws the same.
-    let by_id: BTreeMap<&str, usize> = s.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let by_id = crate::engine::kernel::ordered::ordered(s.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)));
     let ends: Vec<Option<(usize, usize)>> = s
         .links
         .iter()

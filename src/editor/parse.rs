@@ -7,6 +7,20 @@
 
 use crate::engine::format::Dist;
 
+/// A decimal number, read with serde_json's parser (the bundle has it
+/// anyway) rather than `str::parse::<f64>`, whose tables cost the download
+/// about 10 KiB. Accepts what people type: "+5", ".5", "5.", "1e3".
+fn to_f64(t: &str) -> Option<f64> {
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let (sign, digits) = match t.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", t),
+    };
+    let digits = digits.strip_suffix('.').unwrap_or(digits);
+    let lead = if digits.starts_with('.') { "0" } else { "" };
+    serde_json::from_str::<f64>(&format!("{sign}{lead}{digits}")).ok()
+}
+
 fn clean(text: &str) -> String {
     text.trim().trim_end_matches("ms").trim_end_matches("/s").trim().replace(['_', ','], "")
 }
@@ -17,7 +31,7 @@ pub fn number(text: &str) -> Result<Option<f64>, String> {
     if t.is_empty() {
         return Ok(None);
     }
-    let v: f64 = t.parse().map_err(|_| format!("`{}` is not a number", text.trim()))?;
+    let v = to_f64(&t).ok_or_else(|| format!("`{}` is not a number", text.trim()))?;
     if !v.is_finite() {
         return Err("must be a finite number".into());
     }
@@ -36,11 +50,12 @@ pub fn integer(text: &str) -> Result<Option<u64>, String> {
     if let Ok(v) = t.parse::<u64>() {
         return Ok(Some(v));
     }
-    match t.parse::<f64>() {
-        Ok(v) if v < 0.0 => Err(format!("must not be negative (got {v})")),
-        Ok(v) if v.is_finite() && v.fract() != 0.0 => Err(format!("must be a whole number (got {v})")),
-        Ok(_) => Err("too large".into()),
-        Err(_) => Err(format!("`{}` is not a whole number", text.trim())),
+    match to_f64(&t) {
+        Some(v) if v < 0.0 => Err(format!("must not be negative (got {v})")),
+        Some(v) if v.is_finite() && v.fract() != 0.0 => Err(format!("must be a whole number (got {v})")),
+        Some(v) if v < u64::MAX as f64 => Ok(Some(v as u64)),
+        Some(_) => Err("too large".into()),
+        None => Err(format!("`{}` is not a whole number", text.trim())),
     }
 }
 
@@ -103,7 +118,7 @@ pub fn dist(text: &str) -> Result<Option<Dist>, String> {
     let Some((first, rest)) = words.split_first() else {
         return Ok(None);
     };
-    let (shape, args) = if first.parse::<f64>().is_ok() { ("const", words.as_slice()) } else { (*first, rest) };
+    let (shape, args) = if to_f64(first).is_some() { ("const", words.as_slice()) } else { (*first, rest) };
     let nums: Vec<f64> =
         args.iter().map(|a| number(a)?.ok_or_else(|| "missing number".to_string())).collect::<Result<_, _>>()?;
     let want = dist_params(shape).len();
@@ -248,5 +263,26 @@ mod tests {
         assert_eq!(schedule("[[0,10],[20000,100]]"), Ok(want));
         assert!(schedule("0-10").is_err());
         assert_eq!(schedule_text(&[(0.0, 10.0), (1500.5, 2.0)]), "0:10, 1500.5:2");
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_the_way_people_type_them() {
+        for (text, want) in
+            [("20", 20.0), ("20 ms", 20.0), ("+5", 5.0), (".5", 0.5), ("5.", 5.0), ("1e3", 1000.0), ("1_000", 1000.0)]
+        {
+            assert_eq!(number(text), Ok(Some(want)), "{text}");
+        }
+        assert!(number("-.5").unwrap_err().contains("negative"));
+        for bad in ["abc", "1e400", "NaN", "inf", "--1"] {
+            assert!(number(bad).is_err(), "{bad}");
+        }
+        assert_eq!(integer("16.0"), Ok(Some(16)));
+        assert!(integer("2.5").unwrap_err().contains("whole"));
+        assert!(integer("1e30").unwrap_err().contains("too large"));
     }
 }

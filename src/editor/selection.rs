@@ -19,11 +19,15 @@ pub enum Focus {
 
 impl Selection {
     pub fn node(id: &str) -> Selection {
-        Selection { nodes: BTreeSet::from([id.to_string()]), links: BTreeSet::new() }
+        let mut s = Selection::default();
+        s.nodes.insert(id.to_string());
+        s
     }
 
     pub fn link(id: &str) -> Selection {
-        Selection { nodes: BTreeSet::new(), links: BTreeSet::from([id.to_string()]) }
+        let mut s = Selection::default();
+        s.links.insert(id.to_string());
+        s
     }
 
     pub fn of_nodes(ids: impl IntoIterator<Item = String>) -> Selection {
@@ -78,18 +82,23 @@ impl Selection {
 
     /// Only what still exists in `s` (after an undo or a load).
     pub fn retained(&self, s: &Scenario) -> Selection {
-        Selection {
-            nodes: self.nodes.iter().filter(|id| s.node(id).is_some()).cloned().collect(),
-            links: self.links.iter().filter(|id| s.link(id).is_some()).cloned().collect(),
-        }
+        let mut kept = self.clone();
+        kept.nodes.retain(|id| s.node(id).is_some());
+        kept.links.retain(|id| s.link(id).is_some());
+        kept
     }
 
     /// Every node and link of `s` (Ctrl+A).
     pub fn all(s: &Scenario) -> Selection {
-        Selection {
-            nodes: s.nodes.iter().map(|n| n.id.clone()).collect(),
-            links: s.links.iter().map(|l| l.id.clone()).collect(),
+        // Inserted one by one: collecting into a set instantiates a sort.
+        let mut all = Selection::default();
+        for n in &s.nodes {
+            all.nodes.insert(n.id.clone());
         }
+        for l in &s.links {
+            all.links.insert(l.id.clone());
+        }
+        all
     }
 }
 

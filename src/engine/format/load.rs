@@ -52,8 +52,7 @@ pub fn parse(text: &str) -> Result<Scenario, LoadError> {
 /// As [`parse`], from JSON already read.
 pub fn from_value(raw: Value) -> Result<Scenario, LoadError> {
     let doc = migrate(raw).map_err(LoadError::Malformed)?;
-    let mut scenario: Scenario =
-        serde_path_to_error::deserialize(&doc).map_err(|e| LoadError::Malformed(shape_error(&doc, &e)))?;
+    let mut scenario = super::shape::read(&doc).map_err(LoadError::Malformed)?;
     name_links(&mut scenario);
     Ok(scenario)
 }
@@ -98,30 +97,6 @@ pub fn name_links(s: &mut Scenario) {
             }
         };
         s.links[i].id = id;
-    }
-}
-
-/// "node `pay` (nodes[1]): workers: invalid type ..." from a serde path.
-fn shape_error(doc: &Value, e: &serde_path_to_error::Error<serde_json::Error>) -> String {
-    let path = e.path().to_string();
-    let inner = e.inner().to_string();
-    let mut segments = path.split('.');
-    let head = segments.next().unwrap_or("");
-    let rest: Vec<&str> = segments.collect();
-    let named = ["nodes", "links"].iter().find_map(|list| {
-        let index: usize = head.strip_prefix(list)?.strip_prefix('[')?.strip_suffix(']')?.parse().ok()?;
-        let item = doc.get(*list)?.get(index)?;
-        let what = if *list == "nodes" { "node" } else { "link" };
-        Some(match item.get("id").and_then(Value::as_str) {
-            Some(id) => format!("{what} `{id}` ({head})"),
-            None => format!("{what} {head}"),
-        })
-    });
-    match (named, rest.is_empty()) {
-        (Some(n), true) => format!("{n}: {inner}"),
-        (Some(n), false) => format!("{n}: {}: {inner}", rest.join(".")),
-        (None, _) if path == "." || path.is_empty() => inner,
-        (None, _) => format!("{path}: {inner}"),
     }
 }
 

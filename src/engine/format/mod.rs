@@ -5,6 +5,7 @@ pub mod dist;
 pub mod load;
 pub mod migrate;
 pub mod scenario;
+pub mod shape;
 pub mod validate;
 pub mod whole;
 pub mod wiring;

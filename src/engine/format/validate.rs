@@ -55,9 +55,12 @@ impl fmt::Display for Problem {
 pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut v = Validator { out: Vec::new() };
     v.scenario(s);
-    let mut out = v.out;
-    out.sort_by_key(|p| p.severity == Severity::Warning);
-    out
+    // Errors first, each group in the order found (a partition, not a
+    // sort: the stable sort's code is large in the browser bundle).
+    let (mut errors, warnings): (Vec<Problem>, Vec<Problem>) =
+        v.out.into_iter().partition(|p| p.severity == Severity::Error);
+    errors.extend(warnings);
+    errors
 }
 
 /// The errors alone.
@@ -211,7 +214,7 @@ impl Validator {
             self.err(&top, Some("faults"), format!("{} faults is above the limit of {}", s.faults.len(), caps::FAULTS));
         }
         self.ids(s);
-        let kinds: BTreeMap<&str, NodeKind> = s.nodes.iter().map(|n| (n.id.as_str(), n.kind)).collect();
+        let kinds = crate::engine::kernel::ordered::ordered(s.nodes.iter().map(|n| (n.id.as_str(), n.kind)));
         for n in &s.nodes {
             self.node(n, &kinds);
         }

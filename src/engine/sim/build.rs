@@ -11,6 +11,7 @@ use crate::engine::format::{Delivery, Dist, FaultKind, NodeKind, Persistence, Sc
 use crate::engine::kernel::clock::{ms_to_us, Micros};
 use crate::engine::kernel::events::EventQueue;
 use crate::engine::kernel::hash::RunHash;
+use crate::engine::kernel::ordered::ordered;
 use crate::engine::kernel::rng::Stream;
 use crate::engine::kernel::slab::Slab;
 use crate::engine::links::breaker::{Breaker, BreakerConfig};
@@ -21,7 +22,7 @@ use crate::engine::trace::TraceLog;
 use std::collections::{BTreeMap, VecDeque};
 
 pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim {
-    let index: BTreeMap<&str, u32> = s.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i as u32)).collect();
+    let index = ordered(s.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i as u32)));
     let node_of = |id: &str| index.get(id).copied().unwrap_or(NONE);
     let end = ms_to_us(s.duration_ms);
 
@@ -181,7 +182,9 @@ fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
         NodeKind::Client => {
             let mut schedule: Vec<(Micros, f64)> =
                 n.schedule.iter().flatten().map(|(at, r)| (ms_to_us(*at), *r)).collect();
-            schedule.sort_by_key(|s| s.0);
+            // By time; steps at the same time keep their order (the last wins).
+            let by_time = ordered(schedule.iter().enumerate().map(|(i, (at, r))| ((*at, i), *r)));
+            schedule = by_time.into_iter().map(|((at, _), r)| (at, r)).collect();
             KindRt::Client(ClientRt {
                 rate_per_s: n.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S),
                 arrival: n.arrival.unwrap_or_default(),

@@ -41,7 +41,7 @@ pub(super) fn report(sim: &Sim) -> Report {
             wait_ms: Mean { mean: m.wait_mean_ms() },
             queue_len: m.waiting.mean_max(now),
             utilization: m.utilization(now, workers),
-            extra: m.extra.iter().map(|(k, v)| (k.to_string(), *v as f64)).collect(),
+            extra: crate::engine::kernel::ordered::ordered(m.extra.iter().map(|(k, v)| (k.to_string(), *v as f64))),
         };
         live_extras(sim, i, &mut node);
         r.nodes.insert(spec.id.clone(), node);
