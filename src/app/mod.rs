@@ -4,6 +4,7 @@
 //! the inspector on the right and the results at the bottom. State is
 //! described in `state.rs`; the engine is driven from `run.rs`.
 
+mod bench;
 mod canvas;
 mod cells;
 mod charts;

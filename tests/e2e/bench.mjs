@@ -118,5 +118,32 @@ console.log(`   ${result.fps.toFixed(1)} fps over 5 s, worst frame ${result.wors
 await page.screenshot({ path: path.join(here, 'out', 'bench-flood.png') }).catch(() => {});
 
 await context.close();
+
+console.log('\n4. the engine in wasm against native (M/M/1, rho 0.9, 1,000,000 customers)');
+{
+  const ctx = await browser.newContext();
+  const p = await ctx.newPage();
+  await p.goto(server.url);
+  await p.waitForFunction(() => typeof window.crosstalk?.engine_bench === 'function');
+  const runs = [];
+  for (let i = 0; i < 3; i++) runs.push(JSON.parse(await p.evaluate(() => window.crosstalk.engine_bench(1000000))));
+  const wasm = runs.reduce((a, b) => (b.wall_ms < a.wall_ms ? b : a));
+  console.log(`   wasm (Chromium), best of 3: ${wasm.events} events in ${(wasm.wall_ms / 1000).toFixed(3)} s = ${(wasm.events_per_s / 1e6).toFixed(1)} M events/s, run hash ${wasm.run_hash}`);
+  const bin = process.env.CROSSTALK_BIN || path.join(root, 'target/release/crosstalk');
+  if (fs.existsSync(bin)) {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(bin, ['bench', '--no-simpy', '--customers', '1000000'], { encoding: 'utf8' });
+    const m = out.match(/M\/M\/1.*?: (\d+) events in ([\d.]+) s/);
+    if (m) {
+      const nativePerS = Number(m[1]) / Number(m[2]);
+      console.log(`   native, best of 3: ${m[1]} events in ${m[2]} s = ${(nativePerS / 1e6).toFixed(1)} M events/s`);
+      console.log(`   wasm runs at ${((wasm.events_per_s / nativePerS) * 100).toFixed(0)}% of native speed`);
+    }
+  } else {
+    console.log(`   (no native runner at ${bin}: cargo build --release --bin crosstalk)`);
+  }
+  await ctx.close();
+}
+
 await browser.close();
 await server.close();
