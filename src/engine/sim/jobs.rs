@@ -233,9 +233,7 @@ fn answer(sim: &mut Sim, job: Job, outcome: Outcome) {
             sim.hop(job.trace, HopKind::End, job.node, NO_LINK, outcome as u32);
         }
         Origin::Call { caller, seq, link } => super::calls::answer_caller(sim, &job, caller, seq, link, outcome),
-        Origin::Delivery { msg, delivery, .. } => {
-            super::queues::settle(sim, msg, delivery, outcome == Outcome::Ok, job.node)
-        }
+        Origin::Delivery { msg, delivery, .. } => super::queues::settle(sim, msg, delivery, outcome == Outcome::Ok),
         Origin::Copy { .. } => {}
     }
 }

@@ -236,7 +236,7 @@ fn current(sim: &Sim, mk: Key, delivery: u32) -> bool {
 }
 
 /// The consumer is done with a delivery: ack or nack.
-pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, ok: bool, _consumer: u32) {
+pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, ok: bool) {
     let now = sim.now;
     if !current(sim, mk, delivery) {
         return; // A stale delivery: the queue gave it to someone else already.
