@@ -45,16 +45,14 @@ pub struct MessageCounts {
 }
 
 impl MessageCounts {
-    /// The sum of the end states (must equal `sent`).
+    /// Messages in a final state (everything but `in_flight`).
+    pub fn ended(&self) -> u64 {
+        self.delivered + self.failed + self.timed_out + self.rejected + self.dead_lettered + self.dropped + self.lost
+    }
+
+    /// The sum of the end states, in flight included (must equal `sent`).
     pub fn accounted(&self) -> u64 {
-        self.delivered
-            + self.failed
-            + self.timed_out
-            + self.rejected
-            + self.dead_lettered
-            + self.dropped
-            + self.lost
-            + self.in_flight
+        self.ended() + self.in_flight
     }
 }
 

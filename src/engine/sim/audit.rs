@@ -7,7 +7,7 @@ use super::Sim;
 
 pub(super) fn audit(sim: &Sim) -> Result<(), String> {
     let l = &sim.ledger;
-    let ended = l.delivered + l.failed + l.timed_out + l.rejected + l.dead_lettered + l.dropped + l.lost;
+    let ended = l.ended();
     let messages = sim.msgs.iter().filter(|(_, m)| !m.dead).count() as u64;
     let attempts =
         sim.jobs.iter().filter(|(_, j)| matches!(j.phase, Phase::Calling | Phase::Parked) && !j.call.accounted).count()

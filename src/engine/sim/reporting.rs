@@ -47,7 +47,7 @@ pub(super) fn report(sim: &Sim) -> Report {
         r.nodes.insert(spec.id.clone(), node);
     }
     r.messages = sim.ledger.clone();
-    r.messages.in_flight = sim.ledger.sent.saturating_sub(ended(&sim.ledger));
+    r.messages.in_flight = sim.ledger.sent.saturating_sub(sim.ledger.ended());
     r.requests = sim.requests.clone();
     r.requests.in_flight = r.requests.started - r.requests.ok - r.requests.failed - r.requests.timed_out;
     for l in &sim.links {
@@ -63,10 +63,6 @@ pub(super) fn report(sim: &Sim) -> Report {
         }
     }
     r
-}
-
-fn ended(l: &crate::engine::report::MessageCounts) -> u64 {
-    l.delivered + l.failed + l.timed_out + l.rejected + l.dead_lettered + l.dropped + l.lost
 }
 
 /// Figures that describe the node now rather than count events.
