@@ -27,6 +27,8 @@ use std::rc::Rc;
 /// Wall-clock milliseconds one frame may spend running the engine. The rest
 /// of a 16 ms frame is left for drawing and the browser.
 const FRAME_BUDGET_MS: f64 = 9.0;
+/// The engine's share of a frame that also refreshes the panels.
+const PUBLISH_FRAME_BUDGET_MS: f64 = 2.0;
 /// How often the UI's snapshot is refreshed while running.
 const PUBLISH_EVERY_MS: f64 = 200.0;
 /// Extra wait per node: refreshing a big diagram costs the page more, so it
@@ -374,6 +376,12 @@ impl Run {
             };
             c.last_frame_ms = Some(now_ms);
             let status = c.status;
+            let nodes = c.sim.as_ref().map_or(0, |s| s.scenario().nodes.len()) as f64;
+            let every = PUBLISH_EVERY_MS + PUBLISH_PER_NODE_MS * nodes;
+            publish_due = status.is_active() && now_ms - c.last_publish_ms >= every;
+            // A frame that refreshes the panels leaves most of its time to
+            // them, so together they still fit well inside a frame.
+            let budget = if publish_due { PUBLISH_FRAME_BUDGET_MS } else { FRAME_BUDGET_MS };
             let mut chunk = c.chunk;
             let speed = c.speed;
             let mut moved = false;
@@ -389,7 +397,7 @@ impl Run {
                         .saturating_add((dt * speed * 1000.0).max(0.0) as u64)
                         .min(sim.end_us().max(sim.now_us()))
                 };
-                let deadline = now_ms + FRAME_BUDGET_MS;
+                let deadline = now_ms + budget;
                 loop {
                     let asked = chunk;
                     let t0 = now();
@@ -430,9 +438,6 @@ impl Run {
                 canvas.draw(flights, *anim_ms, paths, view);
                 c.dirty = false;
             }
-            let nodes = c.sim.as_ref().map_or(0, |s| s.scenario().nodes.len()) as f64;
-            let every = PUBLISH_EVERY_MS + PUBLISH_PER_NODE_MS * nodes;
-            publish_due = status.is_active() && now_ms - c.last_publish_ms >= every;
             if publish_due {
                 c.last_publish_ms = now_ms;
             }

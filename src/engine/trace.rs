@@ -7,7 +7,6 @@
 //! scenario with [`super::Sim::replay_trace`].
 
 use serde::Serialize;
-use std::collections::{BTreeMap, VecDeque};
 
 /// What happened at one hop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -82,22 +81,39 @@ pub(crate) struct RawHop {
 pub(crate) const NO_LINK: u32 = u32::MAX;
 
 /// The hops of the most recent `keep` traces.
+///
+/// Trace ids are handed out in order (1, 2, 3, ...) as clients start
+/// requests, so the most recent `keep` of them fit a ring indexed by
+/// `id % keep`: a new trace takes over the slot of the one `keep` older,
+/// reusing its buffer. Recording a hop is then one index, not a map lookup
+/// and an allocation (which made traces cost more than the rest of the run).
 #[derive(Debug, Default)]
 pub(crate) struct TraceLog {
     keep: usize,
     /// Only this trace, when replaying for one.
     only: Option<u64>,
-    order: VecDeque<u64>,
-    hops: BTreeMap<u64, Vec<RawHop>>,
+    /// The highest trace id seen start.
+    newest: u64,
+    slots: Vec<Slot>,
 }
+
+#[derive(Debug, Default)]
+struct Slot {
+    /// The trace held here; 0 (never a trace id) when empty.
+    id: u64,
+    hops: Vec<RawHop>,
+}
+
+/// A slot whose buffer grew past this (a retry storm) gives it back when reused.
+const SLOT_KEEP_CAPACITY: usize = 256;
 
 impl TraceLog {
     pub fn new(keep: usize) -> TraceLog {
-        TraceLog { keep, ..TraceLog::default() }
+        TraceLog { keep, slots: (0..keep).map(|_| Slot::default()).collect(), ..TraceLog::default() }
     }
 
     pub fn only(trace: u64) -> TraceLog {
-        TraceLog { keep: 1, only: Some(trace), ..TraceLog::default() }
+        TraceLog { only: Some(trace), ..TraceLog::new(1) }
     }
 
     #[inline]
@@ -105,12 +121,19 @@ impl TraceLog {
         self.keep > 0
     }
 
+    #[inline]
+    fn slot_of(&self, trace: u64) -> usize {
+        (trace % self.keep as u64) as usize
+    }
+
     pub fn record(&mut self, trace: u64, hop: RawHop) {
         if self.keep == 0 || self.only.is_some_and(|t| t != trace) {
             return;
         }
-        if let Some(v) = self.hops.get_mut(&trace) {
-            v.push(hop);
+        let i = self.slot_of(trace);
+        let slot = &mut self.slots[i];
+        if slot.id == trace {
+            slot.hops.push(hop);
             return;
         }
         // A trace we dropped already (or never saw start) is not revived,
@@ -118,21 +141,71 @@ impl TraceLog {
         if hop.kind != HopKind::Start && self.only.is_none() {
             return;
         }
-        if self.order.len() >= self.keep {
-            if let Some(old) = self.order.pop_front() {
-                self.hops.remove(&old);
-            }
+        slot.id = trace;
+        slot.hops.clear();
+        if slot.hops.capacity() > SLOT_KEEP_CAPACITY {
+            slot.hops.shrink_to(SLOT_KEEP_CAPACITY);
         }
-        self.order.push_back(trace);
-        self.hops.insert(trace, vec![hop]);
+        slot.hops.push(hop);
+        self.newest = self.newest.max(trace);
     }
 
     pub fn get(&self, trace: u64) -> Option<&[RawHop]> {
-        self.hops.get(&trace).map(|v| v.as_slice())
+        if self.keep == 0 || trace == 0 {
+            return None;
+        }
+        let slot = &self.slots[self.slot_of(trace)];
+        (slot.id == trace).then_some(slot.hops.as_slice())
     }
 
     /// Trace ids kept, newest last.
     pub fn ids(&self) -> impl Iterator<Item = u64> + '_ {
-        self.order.iter().copied()
+        let first = self.newest.saturating_sub(self.keep as u64).saturating_add(1).max(1);
+        (first..=self.newest).filter(|&id| self.get(id).is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hop(kind: HopKind, at_us: u64) -> RawHop {
+        RawHop { at_us, kind, node: 0, link: NO_LINK, detail: 0 }
+    }
+
+    #[test]
+    fn keeps_the_most_recent_traces_in_order() {
+        let mut log = TraceLog::new(3);
+        for id in 1..=5 {
+            log.record(id, hop(HopKind::Start, id));
+            log.record(id, hop(HopKind::End, id + 10));
+        }
+        assert_eq!(log.ids().collect::<Vec<_>>(), vec![3, 4, 5]);
+        assert_eq!(log.get(1), None);
+        assert_eq!(log.get(4).map(|h| h.len()), Some(2));
+        // A late hop of a dropped trace does not take a slot back.
+        log.record(2, hop(HopKind::Ack, 99));
+        assert_eq!(log.get(2), None);
+        assert_eq!(log.get(5).map(|h| h[1].kind), Some(HopKind::End));
+    }
+
+    #[test]
+    fn replay_keeps_only_the_asked_trace() {
+        let mut log = TraceLog::only(7);
+        for id in 5..=9 {
+            log.record(id, hop(HopKind::Start, id));
+        }
+        log.record(7, hop(HopKind::End, 20));
+        assert_eq!(log.ids().collect::<Vec<_>>(), vec![7]);
+        assert_eq!(log.get(7).map(|h| h.len()), Some(2));
+    }
+
+    #[test]
+    fn keeping_none_records_nothing() {
+        let mut log = TraceLog::new(0);
+        log.record(1, hop(HopKind::Start, 0));
+        assert!(!log.enabled());
+        assert_eq!(log.get(1), None);
+        assert_eq!(log.ids().count(), 0);
     }
 }
