@@ -4,7 +4,8 @@
 #   - the wasm32-unknown-unknown target (and clippy / rustfmt)
 #   - trunk 0.21.14                      (cargo install, ~10 min the first time)
 #   - wasm-bindgen-cli = Cargo.lock's wasm-bindgen (cargo install, a few min)
-#   - binaryen (wasm-opt) + playwright-core from package-lock.json (npm ci)
+#   - binaryen (wasm-opt), terser (glue minifier) + playwright-core from
+#     package-lock.json (npm ci)
 #   - Debian's chromium + chromium-driver for the browser tests (apt-get)
 # Needs: rustup/cargo, node/npm, and root or sudo for apt-get.
 set -euo pipefail
@@ -66,7 +67,7 @@ else
   cargo install wasm-bindgen-cli --version "$want_wbg" --force
 fi
 
-# --- npm: binaryen (wasm-opt) and playwright-core, exactly as locked ---------
+# --- npm: binaryen (wasm-opt), terser and playwright-core, exactly as locked -
 # shellcheck disable=SC2016 # JS template literal, not shell
 npm_ok="$(node -e '
   const fs = require("fs");
@@ -81,7 +82,7 @@ npm_ok="$(node -e '
   process.stdout.write(ok ? "yes" : "no");
 ')"
 if [ "$npm_ok" = yes ]; then
-  skip npm-packages "npm packages (binaryen, playwright-core) in node_modules"
+  skip npm-packages "npm packages (binaryen, terser, playwright-core) in node_modules"
 else
   doing npm-packages "npm packages from package-lock.json (npm ci)"
   npm ci --no-audit --no-fund
