@@ -1,20 +1,21 @@
 //! One line-drawn icon per node kind (24 × 24, stroked in the current
 //! colour), shared by the palette and the canvas.
 
+use super::sig::PER_NODE;
 use crate::engine::format::NodeKind;
 use leptos::prelude::*;
 
 /// The icon's strokes, for use inside an `<svg>` or a `<g>`.
 pub fn glyph(kind: NodeKind) -> AnyView {
     match kind {
-        NodeKind::Client => view! {
+        NodeKind::Client => view! { class=PER_NODE,
             <g class="glyph">
                 <rect x="6" y="2.5" width="12" height="19" rx="2.5"/>
                 <path d="M10.5 18h3"/>
             </g>
         }
         .into_any(),
-        NodeKind::Service => view! {
+        NodeKind::Service => view! { class=PER_NODE,
             <g class="glyph">
                 <rect x="3" y="4" width="18" height="7" rx="1.8"/>
                 <rect x="3" y="13" width="18" height="7" rx="1.8"/>
@@ -22,14 +23,14 @@ pub fn glyph(kind: NodeKind) -> AnyView {
             </g>
         }
         .into_any(),
-        NodeKind::Queue => view! {
+        NodeKind::Queue => view! { class=PER_NODE,
             <g class="glyph">
                 <path d="M3 6h18v12H3z"/>
                 <path d="M7.5 9v6M11.5 9v6M15.5 9v6"/>
             </g>
         }
         .into_any(),
-        NodeKind::Topic => view! {
+        NodeKind::Topic => view! { class=PER_NODE,
             <g class="glyph">
                 <circle cx="12" cy="12" r="2"/>
                 <path d="M7.8 7.8a6 6 0 0 0 0 8.4M16.2 7.8a6 6 0 0 1 0 8.4"/>
@@ -37,20 +38,20 @@ pub fn glyph(kind: NodeKind) -> AnyView {
             </g>
         }
         .into_any(),
-        NodeKind::Websocket => view! {
+        NodeKind::Websocket => view! { class=PER_NODE,
             <g class="glyph">
                 <path d="M4 9h14l-3-3M20 15H6l3 3"/>
             </g>
         }
         .into_any(),
-        NodeKind::Browser => view! {
+        NodeKind::Browser => view! { class=PER_NODE,
             <g class="glyph">
                 <rect x="2.5" y="4" width="19" height="16" rx="2"/>
                 <path d="M2.5 8.5h19M6 6.3h.01M8.5 6.3h.01"/>
             </g>
         }
         .into_any(),
-        NodeKind::Saga => view! {
+        NodeKind::Saga => view! { class=PER_NODE,
             <g class="glyph">
                 <circle cx="5" cy="12" r="2.2"/>
                 <circle cx="12" cy="6" r="2.2"/>

@@ -8,7 +8,7 @@
 
 use super::cells::Cells;
 use super::icons::glyph;
-use super::sig::text;
+use super::sig::{text, PER_NODE};
 use super::state::use_ctx;
 use crate::editor::describe::{fit_label, node_summary};
 use crate::editor::geometry::{NODE_H, NODE_W};
@@ -68,7 +68,7 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
             let (x, y) = pos.get();
             format!("translate({:.1} {:.1})", x - NODE_W / 2.0, y - NODE_H / 2.0)
         });
-        Some(view! {
+        Some(view! { class=PER_NODE,
             <g
                 class=class
                 data-kind=kind.as_str()
@@ -144,7 +144,7 @@ fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
         })
     });
     let attr = move |f: fn(&Marks) -> String| text(move || marks.with(f));
-    view! {
+    view! { class=PER_NODE,
         <g class="busy" visibility=attr(|m| m.busy_shown.clone())>
             <rect class="busy-track" x="50" y="47" width="118" height="4" rx="2"/>
             <rect class=attr(|m| m.busy_class.clone()) x="50" y="47" width=attr(|m| m.busy_width.clone()) height="4" rx="2"/>
