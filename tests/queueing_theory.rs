@@ -1,6 +1,6 @@
 //! The engine against queueing theory: long runs must match the closed
-//! forms for M/M/1, M/M/c (Erlang C) and M/D/1 mean waits within 3%, and
-//! Little's law must hold at every node.
+//! forms for M/M/1, M/M/c (Erlang C) and M/D/1 mean waits within 3% (and
+//! M/M/1's sojourn-time percentiles), and Little's law must hold at every node.
 
 mod common;
 use common::{rel, run_json};
@@ -41,6 +41,18 @@ fn mm1_mean_wait_matches_theory() {
     assert!(rel(s.utilization, 0.8) < 0.01, "utilization {}", s.utilization);
     // Sojourn time W = 1 / (μ - λ) = 50 ms.
     assert!(rel(s.latency_ms.mean, 50.0) < 0.03, "M/M/1 sojourn {}", s.latency_ms.mean);
+}
+
+#[test]
+fn mm1_latency_percentiles_match_the_exponential_sojourn() {
+    // In M/M/1 (FIFO) the time in system is exponential with rate μ - λ:
+    // the q-quantile is -ln(1 - q) / (μ - λ). λ = 80/s, μ = 100/s: 20/s.
+    let r = run_json(&single_station(80.0, 1, r#"{"exp":10}"#, 2_000_000.0, 21));
+    let p = &r.nodes["station"].latency_ms;
+    for (q, got) in [(0.50, p.p50), (0.95, p.p95), (0.99, p.p99)] {
+        let want = -(1.0f64 - q).ln() / 20.0 * 1000.0;
+        assert!(rel(got, want) < 0.03, "M/M/1 sojourn p{} {got} ms vs theory {want:.2} ms", q * 100.0);
+    }
 }
 
 #[test]

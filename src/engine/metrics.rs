@@ -53,8 +53,10 @@ impl Level {
     }
 }
 
-/// A latency distribution in microseconds: exact mean, percentiles to
-/// three significant digits.
+/// A latency distribution in microseconds: exact mean, percentiles to two
+/// significant digits (within 1%). Three digits would make every histogram
+/// eight times longer, and the app reads every node's percentiles a few
+/// times a second: on a 400-node diagram that was 4.4 ms per refresh.
 #[derive(Clone, Debug)]
 pub struct Latency {
     hist: Histogram<u32>,
@@ -64,7 +66,7 @@ pub struct Latency {
 
 impl Default for Latency {
     fn default() -> Self {
-        Latency::with_precision(3)
+        Latency::with_precision(2)
     }
 }
 
