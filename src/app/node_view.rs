@@ -117,13 +117,15 @@ fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
         busy_width: String,
         busy_class: String,
         waiting_shown: String,
-        waiting_at: String,
+        waiting_left: String,
         waiting_width: String,
         waiting_x: String,
         waiting: String,
         crashed_shown: String,
     }
-    let shown = |on: bool| if on { "visible" } else { "hidden" }.to_string();
+    // Hidden marks are left out of the layout altogether (`display`, not
+    // `visibility`): on a big diagram every laid-out element costs paint time.
+    let shown = |on: bool| if on { "inline" } else { "none" }.to_string();
     let marks = Memo::new(move |_| {
         live.with(|l| {
             let l = l.clone().unwrap_or_default();
@@ -135,9 +137,9 @@ fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
                 busy_width: format!("{:.0}", 118.0 * busy.unwrap_or(0.0)),
                 busy_class: if busy.unwrap_or(0.0) > 0.85 { "busy-fill hot" } else { "busy-fill" }.to_string(),
                 waiting_shown: shown(waiting.is_some()),
-                waiting_at: format!("translate({} -9)", NODE_W - badge_w + 6.0),
+                waiting_left: (NODE_W - badge_w + 6.0).to_string(),
                 waiting_width: badge_w.to_string(),
-                waiting_x: (badge_w / 2.0).to_string(),
+                waiting_x: (NODE_W + 6.0 - badge_w / 2.0).to_string(),
                 waiting: waiting.unwrap_or_default(),
                 crashed_shown: shown(l.crashed),
             }
@@ -145,17 +147,17 @@ fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
     });
     let attr = move |f: fn(&Marks) -> String| text(move || marks.with(f));
     view! { class=PER_NODE,
-        <g class="busy" visibility=attr(|m| m.busy_shown.clone())>
+        <g class="busy" display=attr(|m| m.busy_shown.clone())>
             <rect class="busy-track" x="50" y="47" width="118" height="4" rx="2"/>
             <rect class=attr(|m| m.busy_class.clone()) x="50" y="47" width=attr(|m| m.busy_width.clone()) height="4" rx="2"/>
         </g>
-        <g class="waiting" visibility=attr(|m| m.waiting_shown.clone()) transform=attr(|m| m.waiting_at.clone())>
-            <rect width=attr(|m| m.waiting_width.clone()) height="18" rx="9"/>
-            <text x=attr(|m| m.waiting_x.clone()) y="12.5">{attr(|m| m.waiting.clone())}</text>
+        <g class="waiting" display=attr(|m| m.waiting_shown.clone())>
+            <rect x=attr(|m| m.waiting_left.clone()) y="-9" width=attr(|m| m.waiting_width.clone()) height="18" rx="9"/>
+            <text x=attr(|m| m.waiting_x.clone()) y="3.5">{attr(|m| m.waiting.clone())}</text>
         </g>
-        <g class="crash-badge" transform="translate(8 -9)" visibility=attr(|m| m.crashed_shown.clone())>
-            <rect width="64" height="18" rx="9"/>
-            <text x="32" y="12.5">"CRASHED"</text>
+        <g class="crash-badge" display=attr(|m| m.crashed_shown.clone())>
+            <rect x="8" y="-9" width="64" height="18" rx="9"/>
+            <text x="40" y="3.5">"CRASHED"</text>
         </g>
     }
 }

@@ -39,6 +39,20 @@ const PUBLISH_PER_NODE_MS: f64 = 0.75;
 const MAX_FRAME_MS: f64 = 100.0;
 /// The recent requests listed in the results.
 const TRACE_ROWS: usize = 40;
+/// Past this many nodes, a refresh while running updates either the marks on
+/// the canvas or the panels, in turn, twice as often: together they would
+/// overrun a frame (a 400-node diagram spent about 60 ms refreshing both).
+const SPLIT_REFRESH_NODES: usize = 100;
+
+/// What a refresh of the UI's snapshot covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    All,
+    /// The live marks on nodes and links (and the clock).
+    Marks,
+    /// Metrics, charts and requests (and the clock).
+    Panels,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -125,6 +139,10 @@ struct Core {
     chunk: u64,
     last_frame_ms: Option<f64>,
     last_publish_ms: f64,
+    /// On a big diagram, whether the next refresh is the marks' turn.
+    marks_turn: bool,
+    /// The panels still owe a refresh (split off a status change's).
+    panels_owed: bool,
     /// Redraw tokens on the next frame even if the run is not moving.
     dirty: bool,
     /// For the measured speed: (wall ms, sim ms) a second ago.
@@ -148,6 +166,8 @@ impl Default for Core {
             chunk: 2_000,
             last_frame_ms: None,
             last_publish_ms: 0.0,
+            marks_turn: true,
+            panels_owed: false,
             dirty: true,
             speed_mark: (0.0, 0.0),
             actual_speed: 0.0,
@@ -211,7 +231,15 @@ impl Run {
         core.borrow_mut().status = s;
         core.borrow_mut().last_frame_ms = None;
         self.status.set(s);
-        self.publish();
+        // On a big diagram the panels catch up on the next frame, so a
+        // status change and a full refresh do not land in one long task.
+        let big = core.borrow().sim.as_ref().is_some_and(|sim| sim.scenario().nodes.len() > SPLIT_REFRESH_NODES);
+        if big {
+            core.borrow_mut().panels_owed = true;
+            self.refresh(Part::Marks);
+        } else {
+            self.publish();
+        }
     }
 
     /// Run (or restart a finished run) in real time at the current speed.
@@ -367,6 +395,7 @@ impl Run {
     pub fn frame(&self, now_ms: f64) {
         let finished_now;
         let publish_due;
+        let mut part = Part::All;
         {
             let core = self.core();
             let mut c = core.borrow_mut();
@@ -376,8 +405,9 @@ impl Run {
             };
             c.last_frame_ms = Some(now_ms);
             let status = c.status;
-            let nodes = c.sim.as_ref().map_or(0, |s| s.scenario().nodes.len()) as f64;
-            let every = PUBLISH_EVERY_MS + PUBLISH_PER_NODE_MS * nodes;
+            let nodes = c.sim.as_ref().map_or(0, |s| s.scenario().nodes.len());
+            let split = nodes > SPLIT_REFRESH_NODES;
+            let every = (PUBLISH_EVERY_MS + PUBLISH_PER_NODE_MS * nodes as f64) / if split { 2.0 } else { 1.0 };
             publish_due = status.is_active() && now_ms - c.last_publish_ms >= every;
             // A frame that refreshes the panels leaves most of its time to
             // them, so together they still fit well inside a frame.
@@ -440,6 +470,10 @@ impl Run {
             }
             if publish_due {
                 c.last_publish_ms = now_ms;
+                if split {
+                    part = if c.marks_turn { Part::Marks } else { Part::Panels };
+                    c.marks_turn = !c.marks_turn;
+                }
             }
         }
         if finished_now {
@@ -452,54 +486,90 @@ impl Run {
             }
             self.set_status(Status::Finished);
         } else if publish_due {
-            self.publish();
+            self.refresh(part);
+        } else if std::mem::take(&mut self.core().borrow_mut().panels_owed) {
+            self.refresh(Part::Panels);
         }
     }
 
     /// Refreshes the UI's snapshot from the engine.
     pub fn publish(&self) {
-        let snap = {
-            let core = self.core();
-            let c = core.borrow();
-            let Some(sim) = c.sim.as_ref() else {
-                drop(c);
-                self.snap.set(Snap::default());
-                return;
-            };
-            let n = sim.scenario().nodes.len();
-            let recent = sim.recent_traces();
-            let traces = recent
-                .iter()
-                .rev()
-                .take(TRACE_ROWS)
-                .filter_map(|id| sim.trace(*id))
-                .map(|t| {
-                    let tl = timeline::layout(&t);
-                    TraceRow {
-                        id: t.id,
-                        outcome: timeline::outcome(&t),
-                        took_ms: tl.end_ms - tl.start_ms,
-                        hops: t.hops.len(),
-                        start_ms: tl.start_ms,
-                    }
-                })
-                .collect();
-            Snap {
-                now_ms: sim.now_ms(),
-                end_ms: sim.end_us() as f64 / 1000.0,
-                events: sim.events(),
-                report: sim.report(),
-                nodes: sim.node_live(),
-                links: sim.link_live(),
-                series: (0..n).map(|i| sim.series(i).to_vec()).collect(),
-                traces,
-                hash: sim.is_finished().then(|| sim.run_hash_hex()),
-                actual_speed: c.actual_speed,
-                in_flight: c.tokens.len(),
+        self.refresh(Part::All);
+    }
+
+    fn refresh(&self, part: Part) {
+        let core = self.core();
+        if part != Part::Marks {
+            core.borrow_mut().panels_owed = false;
+        }
+        let c = core.borrow();
+        let Some(sim) = c.sim.as_ref() else {
+            drop(c);
+            self.snap.set(Snap::default());
+            return;
+        };
+        let marks = part != Part::Panels;
+        let panels = part != Part::Marks;
+        let nodes = marks.then(|| sim.node_live());
+        let links = marks.then(|| sim.link_live());
+        let report = panels.then(|| sim.report());
+        let series = panels.then(|| (0..sim.scenario().nodes.len()).map(|i| sim.series(i).to_vec()).collect());
+        let traces = panels.then(|| recent_rows(sim));
+        let (now_ms, end_ms, events) = (sim.now_ms(), sim.end_us() as f64 / 1000.0, sim.events());
+        let hash = sim.is_finished().then(|| sim.run_hash_hex());
+        let (actual_speed, in_flight) = (c.actual_speed, c.tokens.len());
+        drop(c);
+        let apply = move |s: &mut Snap| {
+            s.now_ms = now_ms;
+            s.end_ms = end_ms;
+            s.events = events;
+            s.hash = hash;
+            s.actual_speed = actual_speed;
+            s.in_flight = in_flight;
+            if let Some(v) = nodes {
+                s.nodes = v;
+            }
+            if let Some(v) = links {
+                s.links = v;
+            }
+            if let Some(v) = report {
+                s.report = v;
+            }
+            if let Some(v) = series {
+                s.series = v;
+            }
+            if let Some(v) = traces {
+                s.traces = v;
             }
         };
-        self.snap.set(snap);
+        if part == Part::All {
+            let mut snap = Snap::default();
+            apply(&mut snap);
+            self.snap.set(snap);
+        } else {
+            self.snap.update(apply);
+        }
     }
+}
+
+/// The most recent requests, newest first, for the results' list.
+fn recent_rows(sim: &Sim) -> Vec<TraceRow> {
+    sim.recent_traces()
+        .iter()
+        .rev()
+        .take(TRACE_ROWS)
+        .filter_map(|id| sim.trace(*id))
+        .map(|t| {
+            let tl = timeline::layout(&t);
+            TraceRow {
+                id: t.id,
+                outcome: timeline::outcome(&t),
+                took_ms: tl.end_ms - tl.start_ms,
+                hops: t.hops.len(),
+                start_ms: tl.start_ms,
+            }
+        })
+        .collect()
 }
 
 impl Default for Run {
