@@ -79,8 +79,19 @@ fn client_latency(ctx: Ctx, r: &Report) -> Option<(String, crate::engine::report
             .filter(|n| n.kind == NodeKind::Client)
             .filter_map(|n| r.nodes.get(&n.id).map(|nr| (n.display_name().to_string(), nr)))
             .max_by_key(|(_, nr)| nr.arrivals)
+            // No request has finished yet: "—", not "0 µs".
+            .filter(|(_, nr)| nr.latency_ms.max > 0.0)
             .map(|(name, nr)| (name, nr.latency_ms.clone()))
     })
+}
+
+/// A percentile of `p`, or "—" while nothing was measured.
+fn measured_ms(p: &crate::engine::report::Percentiles, value: f64) -> String {
+    if p.max > 0.0 {
+        fmt_ms(value)
+    } else {
+        "—".into()
+    }
 }
 
 #[component]
@@ -202,8 +213,8 @@ fn NodeRow(id: String) -> impl IntoView {
             <td class="num">{cell(|r| fmt_count(r.failed))}</td>
             <td class="num">{cell(|r| fmt_count(r.rejected))}</td>
             <td class="num">{cell(|r| fmt_count(r.lost))}</td>
-            <td class="num">{cell(|r| fmt_ms(r.latency_ms.p50))}</td>
-            <td class="num">{cell(|r| fmt_ms(r.latency_ms.p99))}</td>
+            <td class="num">{cell(|r| measured_ms(&r.latency_ms, r.latency_ms.p50))}</td>
+            <td class="num">{cell(|r| measured_ms(&r.latency_ms, r.latency_ms.p99))}</td>
             <td class="num">{cell(|r| fmt_ms(r.wait_ms.mean))}</td>
             <td class="num">{cell(|r| format!("{:.1} / {:.0}", r.queue_len.mean, r.queue_len.max))}</td>
             <td class="num">
