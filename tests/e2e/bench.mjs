@@ -7,7 +7,10 @@
 // 2. first render on localhost: navigation start to the first node drawn
 //    (budget: 1 s; median of 5 fresh loads);
 // 3. frames per second with about 1000 tokens in flight, counted with
-//    requestAnimationFrame over 5 s (budget: 50 fps), with long tasks.
+//    requestAnimationFrame over 5 s (budget: 50 fps), with long tasks;
+// 4. the engine in wasm against native;
+// 5. a 400-node diagram: how long opening it blocks the page, and the tasks
+//    over 50 ms while it runs to the end (aim: none).
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -143,6 +146,49 @@ console.log('\n4. the engine in wasm against native (M/M/1, rho 0.9, 1,000,000 c
     console.log(`   (no native runner at ${bin}: cargo build --release --bin crosstalk)`);
   }
   await ctx.close();
+}
+
+console.log('\n5. a 400-node diagram (100 chains: client, service, queue, worker)');
+{
+  const nodes = [];
+  const links = [];
+  for (let i = 0; i < 100; i++) {
+    const y = i * 60;
+    nodes.push({ id: `c${i}`, kind: 'client', x: 0, y, rate_per_s: 20 });
+    nodes.push({ id: `s${i}`, kind: 'service', x: 250, y, workers: 4, work_ms: { exp: 20 } });
+    nodes.push({ id: `q${i}`, kind: 'queue', x: 500, y });
+    nodes.push({ id: `w${i}`, kind: 'service', x: 750, y, workers: 2, work_ms: { exp: 30 } });
+    links.push({ id: `a${i}`, from: `c${i}`, to: `s${i}`, via: 'http', timeout_ms: 1000 });
+    links.push({ id: `b${i}`, from: `s${i}`, to: `q${i}`, via: 'enqueue' });
+    links.push({ id: `d${i}`, from: `q${i}`, to: `w${i}`, via: 'consume' });
+  }
+  const big = { crosstalk: 1, name: 'Big', seed: 1, duration_ms: 60000, nodes, links };
+  const opens = [];
+  const longs = [];
+  for (let round = 0; round < 3; round++) {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const p = await ctx.newPage();
+    const a = new App(p, server.url);
+    await a.open();
+    await p.evaluate(() => {
+      window.__frames = [];
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__frames.push(e.duration))).observe({ type: 'long-animation-frame' });
+    });
+    await a.importJson(JSON.stringify(big), 'big.json');
+    await p.waitForFunction(() => document.querySelectorAll('g[data-kind]').length === 400, null, { timeout: 30000 });
+    await p.waitForTimeout(300);
+    opens.push(Math.max(0, ...(await p.evaluate(() => window.__frames))));
+    await p.evaluate(() => {
+      window.__long = [];
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: 'longtask' });
+    });
+    await a.button('Run to end').click();
+    await a.waitForHash(120000);
+    longs.push(await p.evaluate(() => window.__long));
+    await ctx.close();
+  }
+  console.log(`   opening it blocks the page for ${opens.map((d) => d.toFixed(0)).join(', ')} ms (longest frame of each of 3 loads)`);
+  for (const l of longs) console.log(`   Run to end: ${l.length} task(s) over 50 ms${l.length ? ` (${l.map((d) => d.toFixed(0)).join(', ')} ms)` : ''}`);
 }
 
 await browser.close();
