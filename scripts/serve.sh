@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing (scripts/setup.sh), then serves the app with live
-# rebuilds at http://127.0.0.1:8080 (address and port come from Trunk.toml).
+# rebuilds at http://127.0.0.1:8080 (address and port come from Trunk.toml;
+# reload the page by hand after a rebuild).
 # Extra arguments go to `trunk serve` (e.g. --port 9000).
 set -euo pipefail
 # shellcheck source=scripts/env.sh
