@@ -293,39 +293,33 @@ fn redeliver_or_dead_letter(sim: &mut Sim, mk: Key, delay: bool) {
         }
         sim.schedule(now + wait, Ev::MsgReady { msg: mk });
     } else {
-        requeue_front(sim, mk);
+        make_ready(sim, mk, true);
     }
-}
-
-fn requeue_front(sim: &mut Sim, mk: Key) {
-    let now = sim.now;
-    let Some(m) = sim.msgs.get_mut(mk) else {
-        return;
-    };
-    m.state = MsgState::Ready;
-    let qi = m.queue;
-    let n = &mut sim.nodes[qi as usize];
-    if let KindRt::Queue(q) = &mut n.rt {
-        q.ready.push_front(mk);
-        n.metrics.waiting.set(now, q.ready.len() as u64);
-    }
-    super::topics::backlog_changed(sim, qi);
-    dispatch(sim, qi);
 }
 
 pub(super) fn ready_again(sim: &mut Sim, mk: Key) {
+    if sim.msgs.get(mk).is_some_and(|m| m.state == MsgState::Delayed) {
+        make_ready(sim, mk, false);
+    }
+}
+
+/// Puts a message back among the ready ones, at the head of the line (a
+/// delivery that never reached a consumer) or at its tail (a redelivery),
+/// and offers it to a free consumer.
+fn make_ready(sim: &mut Sim, mk: Key, at_front: bool) {
     let now = sim.now;
     let Some(m) = sim.msgs.get_mut(mk) else {
         return;
     };
-    if m.state != MsgState::Delayed {
-        return;
-    }
     m.state = MsgState::Ready;
     let qi = m.queue;
     let n = &mut sim.nodes[qi as usize];
     if let KindRt::Queue(q) = &mut n.rt {
-        q.ready.push_back(mk);
+        if at_front {
+            q.ready.push_front(mk);
+        } else {
+            q.ready.push_back(mk);
+        }
         n.metrics.waiting.set(now, q.ready.len() as u64);
     }
     super::topics::backlog_changed(sim, qi);
