@@ -13,6 +13,7 @@ use crate::engine::format::defaults as d;
 use crate::engine::format::validate::Place;
 use crate::engine::format::{
     Arrival, BreakerSpec, Delivery, FaultKind, Jitter, NodeKind, NodeSpec, Persistence, RetrySpec, Scenario, Via,
+    WindowType,
 };
 
 /// How a field is edited.
@@ -66,6 +67,7 @@ const ARRIVALS: &[&str] = &["poisson", "uniform"];
 const PERSISTENCE: &[&str] = &["memory", "aof_always", "aof_everysec", "snapshot"];
 const DELIVERY: &[&str] = &["at_most_once", "durable"];
 const JITTER: &[&str] = &["none", "full", "equal", "decorrelated"];
+const WINDOW_TYPES: &[&str] = &["count", "time"];
 
 fn ms(v: f64) -> String {
     format!("{} ms", fmt_num(v))
@@ -234,22 +236,42 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
             v.extend(persistence("With durable delivery: what the backlog survives a crash with."));
             v
         }
-        NodeKind::Websocket => vec![field(
-            "reconnect_ms",
-            "Reconnect after",
-            "ms",
-            Input::Number,
-            ms(d::WEBSOCKET_RECONNECT_MS),
-            "Browsers reconnect this long (jittered) after the server drops them.",
-        )],
-        NodeKind::Browser => vec![field(
-            "users",
-            "Users",
-            "",
-            Input::Integer,
-            d::BROWSER_USERS.to_string(),
-            "People with the page open, each connected to one server.",
-        )],
+        NodeKind::Websocket => vec![
+            field(
+                "reconnect_ms",
+                "Reconnect after",
+                "ms",
+                Input::Number,
+                ms(d::WEBSOCKET_RECONNECT_MS),
+                "Browsers reconnect this long (jittered) after the server drops them.",
+            ),
+            field(
+                "accept_per_s",
+                "Accepts",
+                "/s",
+                Input::Number,
+                "no limit",
+                "New connections it takes per second; the rest are refused and retry later.",
+            ),
+        ],
+        NodeKind::Browser => vec![
+            field(
+                "users",
+                "Users",
+                "",
+                Input::Integer,
+                d::BROWSER_USERS.to_string(),
+                "People with the page open, each connected to one server.",
+            ),
+            field(
+                "reconnect_jitter",
+                "Jittered reconnects",
+                "",
+                Input::Bool,
+                "yes",
+                "Spread reconnects at random; without, dropped users all return at once.",
+            ),
+        ],
     }
 }
 
@@ -378,6 +400,30 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
         if breaker_on {
             v.extend([
                 field(
+                    "circuit_breaker.window_type",
+                    "Window type",
+                    "",
+                    Input::Choice(WINDOW_TYPES),
+                    "count",
+                    "Count the last calls, or the calls of the last window_ms (resilience4j).",
+                ),
+                field(
+                    "circuit_breaker.window_ms",
+                    "Time window",
+                    "ms",
+                    Input::Number,
+                    ms(d::BREAKER_WINDOW_MS),
+                    "Time-based: the calls of this last stretch count.",
+                ),
+                field(
+                    "circuit_breaker.min_failures",
+                    "Failures to open",
+                    "",
+                    Input::Integer,
+                    d::BREAKER_MIN_FAILURES.to_string(),
+                    "Time-based: opens once this many failed within the window.",
+                ),
+                field(
                     "circuit_breaker.failure_rate",
                     "Failure rate",
                     "0–1",
@@ -492,6 +538,10 @@ impl Named for Jitter {
     ];
 }
 
+impl Named for WindowType {
+    const NAMES: &'static [(Self, &'static str)] = &[(WindowType::Count, "count"), (WindowType::Time, "time")];
+}
+
 impl Named for Via {
     const NAMES: &'static [(Self, &'static str)] = &[
         (Via::Http, "http"),
@@ -584,6 +634,8 @@ fn node_get(n: &NodeSpec, key: &str) -> String {
         "delivery" => enum_text(&n.delivery),
         "reconnect_ms" => opt_num(n.reconnect_ms),
         "users" => opt(n.users),
+        "reconnect_jitter" => opt(n.reconnect_jitter),
+        "accept_per_s" => opt_num(n.accept_per_s),
         _ => String::new(),
     }
 }
@@ -611,6 +663,9 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
         "circuit_breaker.min_calls" => opt(b.and_then(|b| b.min_calls)),
         "circuit_breaker.open_ms" => opt_num(b.and_then(|b| b.open_ms)),
         "circuit_breaker.half_open_calls" => opt(b.and_then(|b| b.half_open_calls)),
+        "circuit_breaker.window_type" => enum_text(&b.and_then(|b| b.window_type)),
+        "circuit_breaker.window_ms" => opt_num(b.and_then(|b| b.window_ms)),
+        "circuit_breaker.min_failures" => opt(b.and_then(|b| b.min_failures)),
         _ => String::new(),
     }
 }
@@ -704,6 +759,8 @@ fn node_set(n: &mut NodeSpec, key: &str, text: &str) -> Result<(), String> {
         "delivery" => n.delivery = enum_parse::<Delivery>(text)?,
         "reconnect_ms" => n.reconnect_ms = parse::number(text)?,
         "users" => n.users = parse::integer(text)?,
+        "reconnect_jitter" => n.reconnect_jitter = parse::boolean(text)?,
+        "accept_per_s" => n.accept_per_s = parse::number(text)?,
         _ => return Err(format!("no field `{key}`")),
     }
     Ok(())
@@ -730,6 +787,9 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
             "min_calls" => b.min_calls = parse::small_integer(text)?,
             "open_ms" => b.open_ms = parse::number(text)?,
             "half_open_calls" => b.half_open_calls = parse::small_integer(text)?,
+            "window_type" => b.window_type = enum_parse::<WindowType>(text)?,
+            "window_ms" => b.window_ms = parse::number(text)?,
+            "min_failures" => b.min_failures = parse::small_integer(text)?,
             _ => return Err(format!("no field `{key}`")),
         }
         return Ok(());

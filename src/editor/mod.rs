@@ -19,6 +19,7 @@ pub mod flight;
 pub mod geometry;
 pub mod gesture;
 pub mod history;
+pub mod lessons;
 pub mod parse;
 pub mod selection;
 pub mod timeline;

@@ -20,6 +20,8 @@ pub enum Command {
     Run(RunArgs),
     Link { file: String, base: String },
     Check { file: String },
+    /// `crosstalk lesson [NAME|FILE]`: list the lessons, or run one.
+    Lesson { name: Option<String> },
     Bench(BenchArgs),
     Help,
     Version,
@@ -99,6 +101,14 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             allow(&[])?;
             Ok(Command::Check { file: one_file("a FILE")? })
         }
+        "lesson" | "lessons" => {
+            allow(&[])?;
+            match positional.as_slice() {
+                [] => Ok(Command::Lesson { name: None }),
+                [n] => Ok(Command::Lesson { name: Some(n.clone()) }),
+                _ => Err(format!("`{cmd}` takes one lesson NAME or FILE, got {}", positional.len())),
+            }
+        }
         "bench" => {
             allow(&["--customers", "--no-simpy"])?;
             let customers = flag("--customers")
@@ -110,7 +120,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 .unwrap_or(1_000_000);
             Ok(Command::Bench(BenchArgs { customers, simpy: !has("--no-simpy") }))
         }
-        other => Err(format!("unknown command `{other}` (expected run, link, check or bench; see crosstalk --help)")),
+        other => Err(format!("unknown command `{other}` (expected run, link, check, lesson or bench; see crosstalk --help)")),
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod args;
 pub mod bench;
 pub mod input;
+pub mod lesson;
 pub mod table;
 
 use crate::engine::format::{validate, Severity};
@@ -23,11 +24,14 @@ usage:
   crosstalk run FILE|-|LINK [--seed N] [--duration-ms N] [--json]
   crosstalk link FILE [--base URL]
   crosstalk check FILE
+  crosstalk lesson [NAME|FILE]
   crosstalk bench [--customers N] [--no-simpy]
 
 FILE is a scenario JSON file (format: docs/FORMAT.md), `-` reads standard
 input, LINK is a share link (or its #s1. fragment) made by the app or by
-`crosstalk link`. Exit status: 0 on success, 2 on bad input.";
+`crosstalk link`. `lesson` alone lists the lessons; with a NAME (or a
+lesson FILE being written) it runs the lesson and prints each check.
+Exit status: 0 on success, 1 when a lesson's check fails, 2 on bad input.";
 
 /// What the process prints and how it exits.
 pub struct Outcome {
@@ -56,6 +60,10 @@ pub fn main_with(args: &[String], stdin: &mut dyn std::io::Read) -> Outcome {
         Ok(Command::Run(r)) => run(&r, stdin),
         Ok(Command::Link { file, base }) => link(&file, &base, stdin),
         Ok(Command::Check { file }) => check(&file, stdin),
+        Ok(Command::Lesson { name }) => match lesson::run(name.as_deref()) {
+            Ok((text, passed)) => Outcome { stdout: text, stderr: String::new(), code: if passed { 0 } else { 1 } },
+            Err(e) => Outcome::bad(e),
+        },
         Ok(Command::Bench(b)) => match bench::run(&b) {
             Ok(text) => Outcome::ok(text),
             Err(e) => Outcome::bad(e),

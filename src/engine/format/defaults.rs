@@ -43,6 +43,12 @@ pub const BREAKER_WINDOW: u32 = 100;
 pub const BREAKER_MIN_CALLS: u32 = 100;
 pub const BREAKER_OPEN_MS: f64 = 60_000.0;
 pub const BREAKER_HALF_OPEN_CALLS: u32 = 10;
+/// A time-based window's length: resilience4j's `slidingWindowSize` (100)
+/// read as seconds, as its TIME_BASED type does.
+pub const BREAKER_WINDOW_MS: f64 = 100_000.0;
+/// Failures within a time-based window that open the breaker (the texts'
+/// "after 5 failures in 30 s").
+pub const BREAKER_MIN_FAILURES: u32 = 5;
 
 /// Caps: past these a scenario is refused with a message, so a typo like
 /// 10^9 requests per second cannot freeze a tab or exhaust memory.

@@ -88,8 +88,8 @@ fn node_fields(kind: NodeKind) -> &'static [&'static str] {
             "snapshot_every_ms",
         ],
         NodeKind::Topic => &["delivery", "persistence", "snapshot_every_ms"],
-        NodeKind::Websocket => &["reconnect_ms"],
-        NodeKind::Browser => &["users", "reconnect_ms"],
+        NodeKind::Websocket => &["reconnect_ms", "accept_per_s"],
+        NodeKind::Browser => &["users", "reconnect_ms", "reconnect_jitter"],
     }
 }
 
@@ -118,6 +118,8 @@ fn set_node_fields(n: &NodeSpec) -> Vec<&'static str> {
     add("delivery", n.delivery.is_some());
     add("reconnect_ms", n.reconnect_ms.is_some());
     add("users", n.users.is_some());
+    add("reconnect_jitter", n.reconnect_jitter.is_some());
+    add("accept_per_s", n.accept_per_s.is_some());
     f
 }
 
@@ -315,6 +317,12 @@ impl Validator {
                 self.err(&p, Some("users"), format!("{u} is above the limit of {}", caps::USERS));
             }
         }
+        if let Some(a) = n.accept_per_s {
+            self.number(&p, "accept_per_s", a, caps::RATE_PER_S);
+            if a < 1.0 {
+                self.err(&p, Some("accept_per_s"), format!("must be at least 1 (got {a}); omit it for no limit"));
+            }
+        }
     }
 
     fn link(&mut self, l: &LinkSpec, kinds: &BTreeMap<&str, NodeKind>) {
@@ -404,6 +412,43 @@ impl Validator {
         }
         if let Some(o) = b.open_ms {
             self.number(p, "circuit_breaker.open_ms", o, caps::ANY_MS);
+        }
+        self.breaker_window(p, b);
+    }
+
+    /// The window's fields must fit its type (count- or time-based).
+    fn breaker_window(&mut self, p: &Place, b: &BreakerSpec) {
+        let time = b.window_type == Some(WindowType::Time);
+        if let Some(w) = b.window_ms {
+            self.number(p, "circuit_breaker.window_ms", w, caps::ANY_MS);
+            if w == 0.0 {
+                self.err(p, Some("circuit_breaker.window_ms"), "must be above 0");
+            }
+        }
+        match b.min_failures {
+            Some(0) => self.err(p, Some("circuit_breaker.min_failures"), "must be at least 1"),
+            Some(n) if n > caps::BREAKER_WINDOW => self.err(
+                p,
+                Some("circuit_breaker.min_failures"),
+                format!("{n} is above the limit of {}", caps::BREAKER_WINDOW),
+            ),
+            _ => {}
+        }
+        let only = |field: &str, set: bool, for_time: bool| (set && for_time != time).then(|| field.to_string());
+        for field in [
+            only("circuit_breaker.window_ms", b.window_ms.is_some(), true),
+            only("circuit_breaker.min_failures", b.min_failures.is_some(), true),
+            only("circuit_breaker.window", b.window.is_some(), false),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let why = if time {
+                "does nothing with `window_type: \"time\"` (the window is `window_ms`)"
+            } else {
+                "does nothing unless `window_type` is \"time\""
+            };
+            self.warn(p, Some(&field), why);
         }
     }
 

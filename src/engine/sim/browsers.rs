@@ -17,7 +17,11 @@
 //!
 //! When a server crashes its connections drop; users reconnect with jittered
 //! exponential backoff to any server that is up, so reconnect waves show in
-//! the connection counts. The browser node's latency is what users feel: from
+//! the connection counts. A server with `accept_per_s` takes that many
+//! handshakes a second and refuses the rest, who back off and try again:
+//! without jitter (`reconnect_jitter: false`) the dropped users come back
+//! in synchronised waves that overrun it (the thundering herd Discord and
+//! Zoom describe after a server loss). The browser node's latency is what users feel: from
 //! the client request that started the trace to the result on screen.
 
 use super::event::Ev;
@@ -206,8 +210,11 @@ pub(super) fn drop_users(sim: &mut Sim, b: u32, users: &[u32]) {
             n.metrics.bump("disconnects");
         }
         br.attempts[u as usize] = 0;
-        // Jittered: between half and one and a half of the base delay.
-        waits.push((base * (0.5 + n.rng.unit())) as Micros);
+        // Jittered: between half and one and a half of the base delay. The
+        // draw happens either way, so a run without jitter keeps the same
+        // random numbers everywhere else (common random numbers).
+        let spread = 0.5 + n.rng.unit();
+        waits.push((base * if br.jitter { spread } else { 1.0 }) as Micros);
     }
     let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
     n.metrics.waiting.set(now, br.users - connected);
@@ -238,15 +245,21 @@ pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
     };
     n.metrics.bump("reconnect_attempts");
     if up.is_empty() {
-        // Exponential backoff with jitter, capped at 64x the base delay.
-        let a = br.attempts[user as usize].min(6);
-        br.attempts[user as usize] = br.attempts[user as usize].saturating_add(1);
-        let wait = (br.reconnect_us.max(1) as f64 * (1u64 << a) as f64 * (0.5 + n.rng.unit())) as Micros;
-        sim.schedule(now + wait.max(1), Ev::Reconnect { browser: b, user });
+        back_off(sim, b, user);
         return;
     }
     // A load balancer sends the new connection to any server that is up.
     let idx = up[n.rng.below(up.len() as u64) as usize];
+    let server = br.servers[idx as usize].0;
+    if !accept(sim, server, now) {
+        sim.nodes[b as usize].metrics.bump("reconnects_refused");
+        back_off(sim, b, user);
+        return;
+    }
+    let n = &mut sim.nodes[b as usize];
+    let KindRt::Browser(br) = &mut n.rt else {
+        return;
+    };
     br.conn[user as usize] = idx;
     br.per_server[idx as usize] += 1;
     br.attempts[user as usize] = 0;
@@ -259,6 +272,41 @@ pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
     for (trace, start) in held {
         push(sim, b, user, idx, trace, start, link, now);
     }
+}
+
+/// Schedules `user`'s next reconnect attempt: exponential backoff (capped
+/// at 64x the base delay), jittered unless the browser says otherwise.
+fn back_off(sim: &mut Sim, b: u32, user: u32) {
+    let now = sim.now;
+    let n = &mut sim.nodes[b as usize];
+    let KindRt::Browser(br) = &mut n.rt else {
+        return;
+    };
+    let a = br.attempts[user as usize].min(6);
+    br.attempts[user as usize] = br.attempts[user as usize].saturating_add(1);
+    let spread = 0.5 + n.rng.unit();
+    let factor = if br.jitter { spread } else { 1.0 };
+    let wait = (br.reconnect_us.max(1) as f64 * (1u64 << a) as f64 * factor) as Micros;
+    sim.schedule(now + wait.max(1), Ev::Reconnect { browser: b, user });
+}
+
+/// Whether `server` takes one more handshake in the second of `now`.
+fn accept(sim: &mut Sim, server: u32, now: Micros) -> bool {
+    let KindRt::Worker(w) = &mut sim.nodes[server as usize].rt else {
+        return true;
+    };
+    if w.accept_per_s == u32::MAX {
+        return true;
+    }
+    let second = now / crate::engine::kernel::clock::US_PER_S;
+    if w.accepted.0 != second {
+        w.accepted = (second, 0);
+    }
+    if w.accepted.1 >= w.accept_per_s {
+        return false;
+    }
+    w.accepted.1 += 1;
+    true
 }
 
 /// A user polls: whatever waits for them at the server comes back.

@@ -208,6 +208,8 @@ fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
                 next_consume: 0,
                 outbox: BTreeMap::new(),
                 has_outbox: false,
+                accept_per_s: n.accept_per_s.map_or(u32::MAX, |a| a.min(u32::MAX as f64) as u32),
+                accepted: (0, 0),
             })
         }
         NodeKind::Queue => KindRt::Queue(queue_rt(n, dead_letter)),
@@ -224,6 +226,7 @@ fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
             // Set from the browser's own `reconnect_ms` or, failing that, its
             // servers' (see `browsers::connect_all`).
             reconnect_us: n.reconnect_ms.map(ms_to_us).unwrap_or(Micros::MAX),
+            jitter: n.reconnect_jitter.unwrap_or(true),
             held: BTreeMap::new(),
             pending_poll: BTreeMap::new(),
         }),

@@ -74,6 +74,10 @@ pub struct WorkerRt {
     /// Outbox rows committed and not yet confirmed by the broker, by
     /// (job op, link).
     pub outbox: BTreeMap<(u64, u32), OutboxRow>,
+    /// Websocket servers: handshakes accepted per second (`u32::MAX`: no
+    /// limit), and (second, accepted in it).
+    pub accept_per_s: u32,
+    pub accepted: (u64, u32),
 }
 
 impl WorkerRt {
@@ -128,6 +132,8 @@ pub struct BrowserRt {
     /// Per server: open connections.
     pub per_server: Vec<u64>,
     pub reconnect_us: Micros,
+    /// Reconnect waits are jittered.
+    pub jitter: bool,
     /// SSE: results held for disconnected users, replayed on reconnect
     /// (Last-Event-ID). (user, trace, origin start)
     pub held: BTreeMap<u64, Vec<(u64, Micros)>>,
