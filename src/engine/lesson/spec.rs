@@ -121,7 +121,8 @@ pub struct StepSpec {
     /// `set`: the new value.
     #[serde(default)]
     pub value: Option<Value>,
-    /// `set` in a comparison: which variant changes ("a" or "b", default a).
+    /// `set` in a comparison: which variant changes ("a", "b" or "both";
+    /// default a).
     #[serde(default)]
     pub variant: Option<String>,
     /// The button's text (actions), instead of the default one.
@@ -148,8 +149,8 @@ pub struct Action {
     pub field: Option<String>,
     /// `set`: the value as the editor's field takes it (text).
     pub value: Option<String>,
-    /// `set`: 0 for A, 1 for B.
-    pub variant: usize,
+    /// `set`: which variants change: [A, B].
+    pub variants: [bool; 2],
     pub button: String,
     pub speed: Option<f64>,
 }
@@ -285,11 +286,12 @@ impl Lesson {
             (Some(_), None) => {}
         }
         let what = s.action.unwrap_or(Do::Run);
-        let variant = match s.variant.as_deref() {
-            None | Some("a") => 0,
-            Some("b") if self.b.is_some() => 1,
-            Some("b") => return Err("`variant` b, but the lesson has no variant b".into()),
-            Some(v) => return Err(format!("`variant` is a or b, not `{v}`")),
+        let variants = match s.variant.as_deref() {
+            None | Some("a") => [true, false],
+            Some("b" | "both") if self.b.is_none() => return Err("`variant` names b, but the lesson has no variant b".into()),
+            Some("b") => [false, true],
+            Some("both") => [true, true],
+            Some(v) => return Err(format!("`variant` is a, b or both, not `{v}`")),
         };
         if what.is_timed() && s.at_ms.is_none() {
             return Err(format!("`{}` happens at a time: give `at_ms`", do_name(what)));
@@ -339,7 +341,7 @@ impl Lesson {
             target: s.target,
             field: s.field,
             value,
-            variant,
+            variants,
             button,
             speed: s.speed,
         }))
@@ -350,9 +352,13 @@ impl Lesson {
     pub fn phase_scenarios(&self, k: usize, apply: SetFn) -> Result<[Option<Scenario>; 2], String> {
         let mut out = [Some(self.scenario.clone()), self.b.clone()];
         for a in self.sets().take(k) {
-            let Some(s) = out[a.variant].as_ref() else { continue };
-            let next = apply(s, a).map_err(|e| format!("`set {}.{}`: {e}", a.target.as_deref().unwrap_or(""), a.field.as_deref().unwrap_or("")))?;
-            out[a.variant] = Some(next);
+            for (v, slot) in out.iter_mut().enumerate() {
+                let Some(s) = slot.as_ref().filter(|_| a.variants[v]) else { continue };
+                let next = apply(s, a).map_err(|e| {
+                    format!("`set {}.{}`: {e}", a.target.as_deref().unwrap_or(""), a.field.as_deref().unwrap_or(""))
+                })?;
+                *slot = Some(next);
+            }
         }
         Ok(out)
     }
