@@ -68,14 +68,11 @@ fn the_gallery_holds_every_case_study_of_the_texts() {
     ] {
         assert!(names.contains(&name), "missing lesson {name}");
     }
-    // Each example is the scenario of a lesson, so the Examples menu and
-    // the gallery tell the same story.
-    for e in examples::EXAMPLES {
-        assert!(
-            lessons.iter().any(|l| l.scenario == e.scenario()),
-            "example {} has no lesson",
-            e.key
-        );
+    // The first six examples are each the scenario of a lesson, so the
+    // Examples menu and the gallery tell the same story.
+    for key in ["payments-queue", "payments-http", "leetcode", "food", "saga", "retry-storm"] {
+        let e = examples::by_key(key).unwrap_or_else(|| panic!("no example {key}"));
+        assert!(lessons.iter().any(|l| l.scenario == e.scenario()), "example {key} has no lesson");
     }
 }
 

@@ -5,7 +5,9 @@
 //! happens natively and in the browser, bit for bit.
 
 pub mod codec;
+pub mod compare;
 pub mod format;
+pub mod fragment;
 pub mod kernel;
 pub mod lesson;
 pub mod links;
