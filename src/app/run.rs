@@ -44,6 +44,20 @@ const TRACE_ROWS: usize = 40;
 /// overrun a frame (a 400-node diagram spent about 60 ms refreshing both).
 const SPLIT_REFRESH_NODES: usize = 100;
 
+/// Follows a run at exact instants (a lesson's marks, see
+/// `engine::lesson::watch`): the run stops at each, and may pause there.
+pub trait Follower {
+    /// The next instant (µs) the run must stop at, if any.
+    fn next_stop_us(&self) -> Option<u64>;
+    /// The run stands at that stop: look; `true` pauses the run there.
+    fn at_stop(&mut self, sim: &Sim) -> bool;
+    /// The run starts again from zero.
+    fn restart(&mut self);
+}
+
+/// A follower as the run holds it.
+pub type FollowerRef = Rc<RefCell<dyn Follower>>;
+
 /// What a refresh of the UI's snapshot covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Part {
@@ -148,6 +162,7 @@ struct Core {
     /// For the measured speed: (wall ms, sim ms) a second ago.
     speed_mark: (f64, f64),
     actual_speed: f64,
+    follower: Option<FollowerRef>,
 }
 
 impl Default for Core {
@@ -171,6 +186,7 @@ impl Default for Core {
             dirty: true,
             speed_mark: (0.0, 0.0),
             actual_speed: 0.0,
+            follower: None,
         }
     }
 }
@@ -258,6 +274,12 @@ impl Run {
         }
     }
 
+    /// Stops this run at a follower's instants (a lesson's); `None` lets it
+    /// run freely again.
+    pub fn follow(&self, follower: Option<FollowerRef>) {
+        self.core().borrow_mut().follower = follower;
+    }
+
     /// Runs the next event and pauses.
     pub fn step(&self, doc: &Scenario) -> Result<(), String> {
         if self.status.get_untracked() == Status::Finished {
@@ -267,8 +289,21 @@ impl Run {
         {
             let core = self.core();
             let mut c = core.borrow_mut();
+            let follower = c.follower.clone();
             if let Some(sim) = c.sim.as_mut() {
-                sim.step(1);
+                // The next event, unless a follower's stop comes first.
+                match follower.as_ref().and_then(|f| f.borrow().next_stop_us()) {
+                    Some(stop) if sim.now_us() <= stop => {
+                        if sim.advance_to(stop, 1) == 0 {
+                            if let Some(f) = &follower {
+                                f.borrow_mut().at_stop(sim);
+                            }
+                        }
+                    }
+                    _ => {
+                        sim.step(1);
+                    }
+                }
             }
             // Let the tokens catch up with the event on screen.
             c.anim_ms += MIN_FLIGHT_MS;
@@ -299,6 +334,9 @@ impl Run {
         {
             let core = self.core();
             let mut c = core.borrow_mut();
+            if let Some(f) = &c.follower {
+                f.borrow_mut().restart();
+            }
             c.sim = None;
             c.source = None;
             c.tokens.clear();
@@ -396,6 +434,7 @@ impl Run {
         let finished_now;
         let publish_due;
         let mut part = Part::All;
+        let mut paused_at_stop = false;
         {
             let core = self.core();
             let mut c = core.borrow_mut();
@@ -415,6 +454,7 @@ impl Run {
             let mut chunk = c.chunk;
             let speed = c.speed;
             let mut moved = false;
+            let follower = c.follower.clone();
             if status.is_active() {
                 c.anim_ms += dt;
             }
@@ -430,8 +470,14 @@ impl Run {
                 let deadline = now_ms + budget;
                 loop {
                     let asked = chunk;
+                    // A follower's stop before the target comes first.
+                    let stop = follower.as_ref().and_then(|f| f.borrow().next_stop_us());
+                    let goal = match stop {
+                        Some(s) if s < target => s,
+                        _ => target,
+                    };
                     let t0 = now();
-                    let ran = sim.advance_to(target, asked);
+                    let ran = sim.advance_to(goal, asked);
                     let took = now() - t0;
                     // Aim for about a millisecond per chunk, so the budget
                     // check between chunks is fine-grained.
@@ -439,6 +485,16 @@ impl Run {
                         chunk = (chunk * 2).min(1_000_000);
                     } else if took > 2.0 {
                         chunk = (chunk / 2).max(100);
+                    }
+                    if let (true, Some(f)) = (ran < asked && stop == Some(goal), &follower) {
+                        if f.borrow_mut().at_stop(sim) {
+                            paused_at_stop = true;
+                            break;
+                        }
+                        if now() > deadline {
+                            break;
+                        }
+                        continue;
                     }
                     // Fewer events than asked: the target time was reached.
                     if ran < asked || sim.is_finished() || now() > deadline {
@@ -476,7 +532,9 @@ impl Run {
                 }
             }
         }
-        if finished_now {
+        if paused_at_stop && !finished_now {
+            self.set_status(Status::Paused);
+        } else if finished_now {
             // Tokens the eye still sees finish their trip.
             {
                 let core = self.core();
