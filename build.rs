@@ -44,7 +44,9 @@ fn main() {
         })
         .unwrap_or_default();
     names.sort();
-    let mut list = String::from("/// (file stem, minified JSON) of every file in `lessons/`.\npub const FILES: &[(&str, &str)] = &[\n");
+    let mut list = String::from(
+        "/// (file stem, minified JSON) of every file in `lessons/`.\npub const FILES: &[(&str, &str)] = &[\n",
+    );
     for name in &names {
         let text = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
         let target = bundled.join(name);

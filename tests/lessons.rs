@@ -113,8 +113,11 @@ fn a_check_naming_a_missing_node_or_metric_fails_with_a_message() {
     assert!(e.contains("no variant B"), "{e}");
     let e = lesson(&format!("{{{BASE},\"steps\":[{{\"do\":\"fly\",\"text\":\"x\"}}]}}")).unwrap_err();
     assert!(e.contains("fly"), "{e}");
-    let e = lesson(&format!("{{{},\"steps\":[{{\"do\":\"run\",\"text\":\"x\"}}]}}", BASE.replace("payments-queue", "nope")))
-        .unwrap_err();
+    let e = lesson(&format!(
+        "{{{},\"steps\":[{{\"do\":\"run\",\"text\":\"x\"}}]}}",
+        BASE.replace("payments-queue", "nope")
+    ))
+    .unwrap_err();
     assert!(e.contains("no example named `nope`"), "{e}");
 }
 
@@ -129,10 +132,9 @@ fn a_set_step_changes_the_scenario_for_the_checks_after_it() {
     let l = lesson(&text).unwrap();
     let e = lessons::run(&l).unwrap_err();
     assert!(e.contains("workers") && e.contains("at least 1"), "{e}");
-    let text = text.replace("\"value\":0", "\"value\":1").replace(
-        "]}",
-        ",{\"check\":\"nodes.sms.completed < 2000\",\"text\":\"one worker cannot keep up\"}]}",
-    );
+    let text = text
+        .replace("\"value\":0", "\"value\":1")
+        .replace("]}", ",{\"check\":\"nodes.sms.completed < 2000\",\"text\":\"one worker cannot keep up\"}]}");
     let run = lessons::run(&lesson(&text).unwrap()).unwrap();
     assert_eq!(run.hashes.len(), 2, "two phases");
     assert!(run.passed(), "{:?}", run.results);

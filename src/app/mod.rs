@@ -14,6 +14,7 @@ mod hud;
 mod icons;
 mod inspector;
 mod keys;
+mod lessons;
 mod link_view;
 mod node_view;
 mod palette;
@@ -52,6 +53,7 @@ fn App() -> impl IntoView {
     provide_context(ctx);
     // Created here, not by the canvas, so the results table shares them.
     provide_context(cells::Cells::new(ctx));
+    lessons::provide(ctx);
 
     // Every change of the document: keep it (unless a drag is in the
     // middle of moving things) and let the run know.
@@ -82,14 +84,18 @@ fn App() -> impl IntoView {
             <topbar::TopBar/>
             <AlertBanner/>
             <div class="workspace">
+                <lessons::LessonPanel/>
                 <palette::Palette/>
                 <main class="stage" data-in-flight=sig::text(move || ctx.run.snap.with(|s| s.in_flight.to_string()))>
                     <canvas::Canvas/>
                 </main>
                 <inspector::Inspector/>
+                <lessons::CompareView/>
+                <lessons::CompareBar/>
             </div>
             <results::Results/>
             <ToastView/>
+            <lessons::Overlays/>
         </div>
     }
 }

@@ -25,6 +25,7 @@ pub fn TopBar() -> impl IntoView {
             </div>
             <NameBox/>
             <FileMenu/>
+            <super::lessons::LessonsButton/>
             <div class="toolbar-group" role="group" aria-label="History">
                 <UndoRedo/>
             </div>

@@ -193,7 +193,9 @@ fn node_rows(rows: &mut Vec<DiffRow>, label: &str, na: Option<&NodeReport>, nb: 
 /// removed, fields that differ (by the format's names), faults, seed.
 pub fn scenario_changes(a: &Scenario, b: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
-    let json = |v: &Scenario| serde_json::to_value(v).unwrap_or(Value::Null);
+    // Through the JSON text: the code that writes share links already
+    // serializes scenarios to text, and parsing a Value is there too.
+    let json = |v: &Scenario| serde_json::from_str::<Value>(&v.to_json()).unwrap_or(Value::Null);
     let (ja, jb) = (json(a), json(b));
     for (what, key) in [("node", "nodes"), ("link", "links")] {
         let items = |j: &Value| -> Vec<(String, Value)> {

@@ -18,10 +18,17 @@ pub struct BenchArgs {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     Run(RunArgs),
-    Link { file: String, base: String },
-    Check { file: String },
+    Link {
+        file: String,
+        base: String,
+    },
+    Check {
+        file: String,
+    },
     /// `crosstalk lesson [NAME|FILE]`: list the lessons, or run one.
-    Lesson { name: Option<String> },
+    Lesson {
+        name: Option<String>,
+    },
     Bench(BenchArgs),
     Help,
     Version,
@@ -120,7 +127,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 .unwrap_or(1_000_000);
             Ok(Command::Bench(BenchArgs { customers, simpy: !has("--no-simpy") }))
         }
-        other => Err(format!("unknown command `{other}` (expected run, link, check, lesson or bench; see crosstalk --help)")),
+        other => {
+            Err(format!("unknown command `{other}` (expected run, link, check, lesson or bench; see crosstalk --help)"))
+        }
     }
 }
 

@@ -62,7 +62,13 @@ fn show(lesson: &Lesson) -> Result<(String, bool), String> {
                     Verdict::Pending => "OPEN",
                     Verdict::Broken => "BAD ",
                 };
-                out.push_str(&format!("  {:>2}. {mark} {}\n        {}\n        -> {}\n", i + 1, r.text, r.check, r.judgement.detail));
+                out.push_str(&format!(
+                    "  {:>2}. {mark} {}\n        {}\n        -> {}\n",
+                    i + 1,
+                    r.text,
+                    r.check,
+                    r.judgement.detail
+                ));
             }
         }
     }

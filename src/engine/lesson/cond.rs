@@ -216,7 +216,13 @@ fn lex(text: &str) -> Result<Vec<Tok>, String> {
                 }
             }
             let s: String = chars[start..i].iter().filter(|c| **c != '_').collect();
-            let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+            // JSON numbers have no leading zeros: `007` reads as `7`.
+            let s = match s.trim_start_matches('0') {
+                t if t.is_empty() || t.starts_with('.') => format!("0{t}"),
+                t => t.to_string(),
+            };
+            // serde_json's number parser (already in the app) over core's.
+            let v: f64 = serde_json::from_str(&s).map_err(|_| format!("`{s}` is not a number"))?;
             out.push(Tok::Num(v));
             // A unit written against the number (`20s`, `500ms`).
             if i < chars.len() && chars[i].is_ascii_alphabetic() {
@@ -553,7 +559,8 @@ fn grows(e: &Expr) -> bool {
         Expr::Num(v) => *v >= 0.0,
         Expr::Arith(ArithOp::Add, a, b) => grows(a) && grows(b),
         Expr::Arith(ArithOp::Mul, a, b) => {
-            (grows(a) && matches!(**b, Expr::Num(v) if v >= 0.0)) || (grows(b) && matches!(**a, Expr::Num(v) if v >= 0.0))
+            (grows(a) && matches!(**b, Expr::Num(v) if v >= 0.0))
+                || (grows(b) && matches!(**a, Expr::Num(v) if v >= 0.0))
         }
         Expr::Arith(ArithOp::Div, a, b) => grows(a) && matches!(**b, Expr::Num(v) if v > 0.0),
         _ => false,
@@ -623,6 +630,7 @@ mod tests {
         assert!(holds("not (messages.lost < 10) or nodes.pay.failed > 1"));
         assert!(holds("(requests.started - requests.ok) * 2 == 10"));
         assert!(holds("2 s == 2000"));
+        assert!(holds("007 == 7 and 0.5 == 1 / 2 and 1_000 == 1000"));
     }
 
     #[test]

@@ -42,8 +42,18 @@ pub const COUNT_EXTRAS: &[&str] = &[
 pub const LEVEL_EXTRAS: &[&str] = &["backlog", "connected_users", "connections", "outbox_pending"];
 
 const REQUEST_FIELDS: &[&str] = &["started", "ok", "failed", "timed_out", "in_flight"];
-const MESSAGE_FIELDS: &[&str] =
-    &["sent", "delivered", "failed", "timed_out", "rejected", "dead_lettered", "dropped", "lost", "in_flight", "duplicates"];
+const MESSAGE_FIELDS: &[&str] = &[
+    "sent",
+    "delivered",
+    "failed",
+    "timed_out",
+    "rejected",
+    "dead_lettered",
+    "dropped",
+    "lost",
+    "in_flight",
+    "duplicates",
+];
 const NODE_COUNTS: &[&str] =
     &["arrivals", "completed", "failed", "rejected", "lost", "wasted", "duplicates", "deduplicated"];
 const NODE_LEVELS: &[&str] = &[
@@ -97,8 +107,12 @@ pub fn resolve(path: &[String], scenario: &Scenario) -> Result<Lookup, String> {
     let p: Vec<&str> = path.iter().map(String::as_str).collect();
     let unknown = |what: &str, known: &[&str]| format!("`{text}`: no {what}; try one of {}", known.join(", "));
     match p.as_slice() {
-        ["requests", f] => pick(REQUEST_FIELDS, f).map(Lookup::Request).ok_or_else(|| unknown("such count", REQUEST_FIELDS)),
-        ["messages", f] => pick(MESSAGE_FIELDS, f).map(Lookup::Message).ok_or_else(|| unknown("such count", MESSAGE_FIELDS)),
+        ["requests", f] => {
+            pick(REQUEST_FIELDS, f).map(Lookup::Request).ok_or_else(|| unknown("such count", REQUEST_FIELDS))
+        }
+        ["messages", f] => {
+            pick(MESSAGE_FIELDS, f).map(Lookup::Message).ok_or_else(|| unknown("such count", MESSAGE_FIELDS))
+        }
         ["run", "seconds"] => Ok(Lookup::Seconds),
         ["nodes", id, rest @ ..] => {
             let index = scenario
@@ -131,7 +145,9 @@ pub fn resolve(path: &[String], scenario: &Scenario) -> Result<Lookup, String> {
                 .map(|f| Lookup::Breaker(id.to_string(), f))
                 .ok_or_else(|| unknown("such breaker figure", &["opened", "half_opened", "closed", "rejected", "open"]))
         }
-        [first, ..] => Err(format!("`{text}`: a metric starts with requests, messages, nodes, breakers or run (not `{first}`)")),
+        [first, ..] => {
+            Err(format!("`{text}`: a metric starts with requests, messages, nodes, breakers or run (not `{first}`)"))
+        }
         [] => Err("an empty metric".into()),
     }
 }

@@ -9,15 +9,13 @@
 use super::cond::Check;
 use super::watch;
 use crate::engine::format::{load, FaultKind, Scenario};
-use serde::Deserialize;
 use serde_json::Value;
 
 /// The lesson format version this build reads.
 pub const LESSON_VERSION: u32 = 1;
 
 /// The gallery's groups, in the order shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Group {
     Sync,
     Queues,
@@ -58,8 +56,7 @@ impl Group {
 }
 
 /// What an action step does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Do {
     /// Start the run (at the lesson's speed).
     Run,
@@ -98,38 +95,28 @@ impl Do {
 }
 
 /// One step as written in the file.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct StepSpec {
     /// What the learner reads.
     pub text: String,
-    /// An action, or
-    #[serde(default, rename = "do")]
+    /// An action (`do`), or
     pub action: Option<Do>,
     /// an observation.
-    #[serde(default)]
     pub check: Option<String>,
     /// Timed actions and observations judged at an instant.
-    #[serde(default)]
     pub at_ms: Option<f64>,
     /// The node of crash/recover/slow/errors, the node or link of `set`.
-    #[serde(default)]
     pub target: Option<String>,
     /// `set`: the field (the format's name, `retry.attempts` for nested ones).
-    #[serde(default)]
     pub field: Option<String>,
     /// `set`: the new value.
-    #[serde(default)]
     pub value: Option<Value>,
     /// `set` in a comparison: which variant changes ("a", "b" or "both";
     /// default a).
-    #[serde(default)]
     pub variant: Option<String>,
     /// The button's text (actions), instead of the default one.
-    #[serde(default)]
     pub button: Option<String>,
     /// `run`: simulated seconds per real second.
-    #[serde(default)]
     pub speed: Option<f64>,
 }
 
@@ -171,26 +158,114 @@ impl Step {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Reads the fields of one JSON object, refusing fields it does not know
+/// (as the scenario format does). Hand-written rather than derived: the
+/// app already carries `serde_json::Value`, and a derive would add its own
+/// code to the download for every field.
+struct Fields<'a> {
+    map: &'a serde_json::Map<String, Value>,
+    what: &'a str,
+}
+
+impl<'a> Fields<'a> {
+    fn new(v: &'a Value, what: &'a str, known: &[&str]) -> Result<Fields<'a>, String> {
+        let map = v.as_object().ok_or_else(|| format!("{what} is not a JSON object"))?;
+        if let Some(k) = map.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(format!("{what}: unknown field `{k}` (known: {})", known.join(", ")));
+        }
+        Ok(Fields { map, what })
+    }
+
+    fn text(&self, k: &str) -> Result<Option<String>, String> {
+        match self.map.get(k) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("{}: `{k}` must be text", self.what)),
+        }
+    }
+
+    fn need_text(&self, k: &str) -> Result<String, String> {
+        self.text(k)?.ok_or_else(|| format!("{}: `{k}` is missing", self.what))
+    }
+
+    fn number(&self, k: &str) -> Result<Option<f64>, String> {
+        match self.map.get(k) {
+            None => Ok(None),
+            Some(v) => v
+                .as_f64()
+                .filter(|x| x.is_finite())
+                .map(Some)
+                .ok_or_else(|| format!("{}: `{k}` must be a number", self.what)),
+        }
+    }
+
+    fn texts(&self, k: &str) -> Result<Vec<String>, String> {
+        let bad = || format!("{}: `{k}` must be a list of paragraphs (text)", self.what);
+        let list = self.map.get(k).ok_or_else(|| format!("{}: `{k}` is missing", self.what))?;
+        list.as_array().ok_or_else(bad)?.iter().map(|v| v.as_str().map(str::to_string).ok_or_else(bad)).collect()
+    }
+
+    fn choice<T: Copy>(&self, k: &str, options: &[(&str, T)]) -> Result<Option<T>, String> {
+        let Some(t) = self.text(k)? else { return Ok(None) };
+        options.iter().find(|(n, _)| *n == t).map(|(_, v)| Some(*v)).ok_or_else(|| {
+            let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+            format!("{}: `{k}` is one of {}, not `{t}`", self.what, names.join(", "))
+        })
+    }
+}
+
+const GROUPS: [(&str, Group); 7] = [
+    ("sync", Group::Sync),
+    ("queues", Group::Queues),
+    ("pubsub", Group::Pubsub),
+    ("realtime", Group::Realtime),
+    ("sagas", Group::Sagas),
+    ("resilience", Group::Resilience),
+    ("scale", Group::Scale),
+];
+
+const DOS: [(&str, Do); 9] = [
+    ("run", Do::Run),
+    ("run_to_end", Do::RunToEnd),
+    ("pause", Do::Pause),
+    ("crash", Do::Crash),
+    ("recover", Do::Recover),
+    ("slow", Do::Slow),
+    ("errors", Do::Errors),
+    ("set", Do::Set),
+    ("open_b", Do::OpenB),
+];
+
+fn read_step(v: &Value, what: &str) -> Result<StepSpec, String> {
+    let known = ["text", "do", "check", "at_ms", "target", "field", "value", "variant", "button", "speed"];
+    let f = Fields::new(v, what, &known)?;
+    Ok(StepSpec {
+        text: f.need_text("text")?,
+        action: f.choice("do", &DOS)?,
+        check: f.text("check")?,
+        at_ms: f.number("at_ms")?,
+        target: f.text("target")?,
+        field: f.text("field")?,
+        value: f.map.get("value").cloned(),
+        variant: f.text("variant")?,
+        button: f.text("button")?,
+        speed: f.number("speed")?,
+    })
+}
+
+/// A lesson file's fields, read.
 struct LessonFile {
-    lesson: u32,
     name: String,
     title: String,
     group: Group,
-    #[serde(default)]
     order: u32,
     summary: String,
     story: Vec<String>,
     scenario: Value,
-    #[serde(default)]
     b: Option<Value>,
-    #[serde(default)]
     labels: Option<[String; 2]>,
     steps: Vec<StepSpec>,
     why: Vec<String>,
-    /// Where in the texts this comes from (shown under the story).
-    #[serde(default)]
     source: Option<String>,
 }
 
@@ -229,14 +304,49 @@ impl Lesson {
     /// Reads a lesson file's text; every problem is a message naming the
     /// step and what is wrong.
     pub fn parse(text: &str, resolve: Resolver) -> Result<Lesson, String> {
-        let f: LessonFile = serde_json::from_str(text).map_err(|e| format!("not a lesson file: {e}"))?;
-        if f.lesson != LESSON_VERSION {
-            return Err(format!("lesson format {} (this build reads {LESSON_VERSION})", f.lesson));
+        let raw: Value = serde_json::from_str(text).map_err(|e| format!("not a lesson file: {e}"))?;
+        let known = [
+            "lesson", "name", "title", "group", "order", "summary", "story", "scenario", "b", "labels", "steps", "why",
+            "source",
+        ];
+        let name = raw.get("name").and_then(Value::as_str).unwrap_or("?").to_string();
+        let what = format!("lesson `{name}`");
+        let top = Fields::new(&raw, &what, &known)?;
+        let version = top.number("lesson")?;
+        if version != Some(f64::from(LESSON_VERSION)) {
+            return Err(format!("{what}: `lesson` is the format version, {LESSON_VERSION} in this build"));
         }
-        let who = |m: String| format!("lesson `{}`: {m}", f.name);
-        if f.name.is_empty() || !f.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        let who = |m: String| format!("{what}: {m}");
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
             return Err(who("`name` is lowercase words joined by `-`".into()));
         }
+        let labels = match top.map.get("labels") {
+            None => None,
+            Some(v) => match v.as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>()).as_deref() {
+                Some([a, b]) => Some([a.to_string(), b.to_string()]),
+                _ => return Err(who("`labels` names A and B: two texts".into())),
+            },
+        };
+        let steps_raw =
+            top.map.get("steps").and_then(Value::as_array).ok_or_else(|| who("`steps` must be a list".into()))?;
+        let mut steps = Vec::with_capacity(steps_raw.len());
+        for (i, v) in steps_raw.iter().enumerate() {
+            steps.push(read_step(v, &format!("{what}: step {}", i + 1))?);
+        }
+        let f = LessonFile {
+            name: name.clone(),
+            title: top.need_text("title")?,
+            group: top.choice("group", &GROUPS)?.ok_or_else(|| who("`group` is missing".into()))?,
+            order: top.number("order")?.unwrap_or(0.0).max(0.0) as u32,
+            summary: top.need_text("summary")?,
+            story: top.texts("story")?,
+            scenario: top.map.get("scenario").cloned().ok_or_else(|| who("`scenario` is missing".into()))?,
+            b: top.map.get("b").cloned(),
+            labels,
+            steps,
+            why: top.texts("why")?,
+            source: top.text("source")?,
+        };
         let scenario = scenario_of(f.scenario, "scenario", resolve).map_err(who)?;
         let b = f.b.map(|v| scenario_of(v, "b", resolve)).transpose().map_err(who)?;
         let labels = f.labels.unwrap_or_else(|| ["A".to_string(), "B".to_string()]);
@@ -275,7 +385,8 @@ impl Lesson {
             (None, None) => return Err("a step needs `do` (an action) or `check` (an observation)".into()),
             (None, Some(text)) => {
                 let check = Check::parse(text).map_err(|e| format!("`{text}`: {e}"))?;
-                for (field, set) in [("target", s.target.is_some()), ("field", s.field.is_some()), ("value", s.value.is_some())]
+                for (field, set) in
+                    [("target", s.target.is_some()), ("field", s.field.is_some()), ("value", s.value.is_some())]
                 {
                     if set {
                         return Err(format!("`{field}` belongs to actions, not checks"));
@@ -288,7 +399,9 @@ impl Lesson {
         let what = s.action.unwrap_or(Do::Run);
         let variants = match s.variant.as_deref() {
             None | Some("a") => [true, false],
-            Some("b" | "both") if self.b.is_none() => return Err("`variant` names b, but the lesson has no variant b".into()),
+            Some("b" | "both") if self.b.is_none() => {
+                return Err("`variant` names b, but the lesson has no variant b".into())
+            }
             Some("b") => [false, true],
             Some("both") => [true, true],
             Some(v) => return Err(format!("`variant` is a, b or both, not `{v}`")),

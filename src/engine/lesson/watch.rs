@@ -211,6 +211,9 @@ pub fn verify(check: &Check, at_ms: Option<f64>, scenarios: [Option<&Scenario>; 
     Ok(())
 }
 
+/// Per variant: when the check is judged, and the spans of its window.
+type Plan = [Option<(JudgeAt, Vec<(Micros, Micros)>)>; 2];
+
 /// Judges `check` on the runs so far.
 pub fn judge(check: &Check, at_ms: Option<f64>, views: &[Option<RunView>; 2]) -> Judgement {
     let lookups = match resolve_all(check, views) {
@@ -218,7 +221,7 @@ pub fn judge(check: &Check, at_ms: Option<f64>, views: &[Option<RunView>; 2]) ->
         Err(e) => return Judgement::broken(e),
     };
     // Per variant: the judging point, and the snapshots it reads.
-    let mut plan: [Option<(JudgeAt, Vec<(Micros, Micros)>)>; 2] = [None, None];
+    let mut plan: Plan = [None, None];
     for (m, _) in &lookups {
         let i = m.variant.index();
         if plan[i].is_some() {
@@ -292,7 +295,7 @@ pub fn judge(check: &Check, at_ms: Option<f64>, views: &[Option<RunView>; 2]) ->
     Judgement { verdict, detail }
 }
 
-fn detail_text(values: &[(String, f64)], check: &Check, plan: &[Option<(JudgeAt, Vec<(Micros, Micros)>)>; 2]) -> String {
+fn detail_text(values: &[(String, f64)], check: &Check, plan: &Plan) -> String {
     let mut seen: Vec<&str> = Vec::new();
     let mut parts = Vec::new();
     for (name, v) in values {
