@@ -146,6 +146,7 @@ fn Stats() -> impl IntoView {
                 <output id="run-hash" class="stat-value mono">{text(move || hash().unwrap_or_default())}</output>
                 {move || hash().is_none().then(|| view! { <span class="stat-note">"when the run ends"</span> })}
             </div>
+            <super::lessons::CompareButton/>
         </div>
     }
 }

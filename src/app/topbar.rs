@@ -25,7 +25,6 @@ pub fn TopBar() -> impl IntoView {
             </div>
             <NameBox/>
             <FileMenu/>
-            <super::lessons::LessonsButton/>
             <div class="toolbar-group" role="group" aria-label="History">
                 <UndoRedo/>
             </div>
@@ -130,6 +129,7 @@ fn FileMenu() -> impl IntoView {
                     </ul>
                 </Show>
             </div>
+            <super::lessons::LessonsButton/>
             <button type="button" title="Open a scenario JSON file" on:click=import>"Import"</button>
             <input
                 node_ref=file_input

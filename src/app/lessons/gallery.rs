@@ -82,6 +82,7 @@ pub fn Gallery() -> impl IntoView {
                     <h2 id="gallery-title">"Lessons"</h2>
                     <p class="muted">"Every case study of the texts, as a run you take step by step. Each step checks itself."</p>
                     <button type="button" class="subtle" on:click=move |_| { l.gallery.set(false); l.guide.set(true); }>"Sync or async? Decide"</button>
+                    <super::CompareButton/>
                     <button type="button" node_ref=close_ref on:click=move |_| l.gallery.set(false)>"Close"</button>
                 </header>
                 <div class="modal-body">{groups}</div>

@@ -427,26 +427,37 @@ pub fn refit(ctx: Ctx) {
     request_animation_frame(move || request_animation_frame(move || ctx.fit()));
 }
 
-/// The top bar's entry to the gallery (and from there the guide), and to
-/// comparing.
+/// The top bar's entry to the gallery (and from there to the guide).
 #[component]
 pub fn LessonsButton() -> impl IntoView {
     let l = use_lessons();
     view! {
-        <div class="toolbar-group" role="group" aria-label="Learn">
-            <button type="button" class="accent" aria-haspopup="dialog" title="Guided lessons: every case study of the texts, step by step"
-                on:click=move |_| l.gallery.set(true)>
-                <svg class="btn-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 5.5A2.5 2.5 0 0 1 6.5 3H20v15H6.5A2.5 2.5 0 0 0 4 20.5zM4 20.5A2.5 2.5 0 0 0 6.5 23H20v-5"/></svg>
-                "Lessons"
-            </button>
-            <button type="button" title="Duplicate this scenario as variant B and compare the two runs"
-                on:click=move |_| {
-                    let c = l.compare;
-                    if c.active() { c.open.set(true) } else { c.start(l.ctx, None, ["A".into(), "B".into()]) }
-                }>
-                "Compare"
-            </button>
-        </div>
+        <button type="button" class="accent lessons-button" aria-haspopup="dialog" title="Guided lessons: every case study of the texts, step by step"
+            on:click=move |_| l.gallery.set(true)>
+            "Lessons"
+        </button>
+    }
+}
+
+/// Duplicates the scenario on the canvas as variant B (or shows the
+/// comparison there is), beside the run's results.
+#[component]
+pub fn CompareButton() -> impl IntoView {
+    let l = use_lessons();
+    let compare = move |_| {
+        let c = l.compare;
+        if c.active() {
+            c.open.set(true)
+        } else {
+            c.start(l.ctx, None, ["A".into(), "B".into()])
+        }
+        l.gallery.set(false);
+    };
+    view! {
+        <button type="button" class="compare-button" title="Duplicate this scenario as variant B and run the two side by side, same seed"
+            on:click=compare>
+            "Compare A/B"
+        </button>
     }
 }
 

@@ -436,7 +436,7 @@ impl Lesson {
         });
         let label = |id: &str| self.scenario.node(id).map(|n| n.display_name().to_string()).unwrap_or(id.to_string());
         let button = s.button.unwrap_or_else(|| match (what, &s.target) {
-            (Do::Run, _) => "Run".into(),
+            (Do::Run, _) => "Start the run".into(),
             (Do::RunToEnd, _) => "Run to the end".into(),
             (Do::Pause, _) => "Continue".into(),
             (Do::Crash, Some(t)) => format!("Crash {}", label(t)),
