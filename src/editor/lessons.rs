@@ -58,8 +58,14 @@ pub fn all() -> (Vec<Lesson>, Vec<String>) {
             Err(e) => bad.push(format!("lessons/{stem}.json: {e}")),
         }
     }
-    ok.sort_by(|a, b| (a.group, a.order, &a.name).cmp(&(b.group, b.order, &b.name)));
-    (ok, bad)
+    // Gallery order: by group, then `order`, then name (files come sorted
+    // by name). A stable insertion by the first two keys keeps the third.
+    let mut sorted: Vec<Lesson> = Vec::with_capacity(ok.len());
+    for l in ok {
+        let at = sorted.iter().position(|x| (x.group, x.order) > (l.group, l.order)).unwrap_or(sorted.len());
+        sorted.insert(at, l);
+    }
+    (sorted, bad)
 }
 
 /// The lessons of the gallery (those that read).

@@ -234,10 +234,8 @@ pub fn scenario_changes(a: &Scenario, b: &Scenario) -> Vec<String> {
 /// Fields of one node or link that differ, ignoring where it is drawn.
 fn field_changes(out: &mut Vec<String>, who: &str, a: &Value, b: &Value) {
     let (Some(oa), Some(ob)) = (a.as_object(), b.as_object()) else { return };
-    let mut keys: Vec<&String> = oa.keys().chain(ob.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    for k in keys {
+    // A's fields in order, then those only B sets.
+    for k in oa.keys().chain(ob.keys().filter(|k| !oa.contains_key(*k))) {
         if matches!(k.as_str(), "x" | "y" | "label") {
             continue;
         }

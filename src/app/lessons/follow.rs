@@ -6,20 +6,19 @@
 use crate::app::run::Follower;
 use crate::engine::lesson::{Snapshot, Watch};
 use crate::engine::Sim;
-use std::collections::BTreeSet;
 
 #[derive(Default)]
 pub struct LessonFollower {
     watch: Watch,
     /// Marks (µs) the run pauses before.
-    pub pauses: BTreeSet<u64>,
+    pub pauses: Vec<u64>,
     /// The mark the run paused before, until it moves on.
     pub paused_at: Option<u64>,
 }
 
 impl LessonFollower {
     /// A new plan for the next run (the old run's snapshots go).
-    pub fn plan(&mut self, marks: Vec<u64>, pauses: BTreeSet<u64>) {
+    pub fn plan(&mut self, marks: Vec<u64>, pauses: Vec<u64>) {
         let mut all = marks;
         all.extend(pauses.iter().copied());
         self.watch = Watch::new(all);

@@ -30,7 +30,6 @@ use crate::engine::lesson::{phase_marks, Do, Lesson, Step};
 use follow::LessonFollower;
 use leptos::prelude::*;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 /// A part of a view that changes, type-erased: all such parts share one
@@ -228,13 +227,13 @@ impl Lessons {
         let pauses = self.pauses(&lesson, phase);
         for (v, m) in marks.into_iter().enumerate() {
             if scenarios[v].is_some() {
-                let p = if v == 0 { pauses.clone() } else { BTreeSet::new() };
+                let p = if v == 0 { pauses.clone() } else { Vec::new() };
                 self.follower(&lesson, v).borrow_mut().plan(m, p);
             }
         }
     }
 
-    fn pauses(&self, lesson: &Lesson, phase: usize) -> BTreeSet<u64> {
+    fn pauses(&self, lesson: &Lesson, phase: usize) -> Vec<u64> {
         self.done.with_untracked(|done| {
             lesson
                 .action_marks(phase)

@@ -117,7 +117,9 @@ pub fn intervals(w: &Window, s: &Scenario) -> Result<Vec<(Micros, Micros)>, Stri
             })
             .filter(|(a, b)| b > a)
             .collect();
-        v.sort_unstable();
+        // A handful of faults: an insertion sort (no sort routine pulled
+        // into the app's download for this).
+        insertion_sort(&mut v);
         // Overlapping faults are one stretch of time.
         let mut merged: Vec<(Micros, Micros)> = Vec::new();
         for (a, b) in v {
@@ -321,6 +323,17 @@ fn detail_text(values: &[(String, f64)], check: &Check, plan: &Plan) -> String {
     text
 }
 
+/// Sorts the few items of a lesson's marks and windows.
+fn insertion_sort<T: PartialOrd + Copy>(v: &mut [T]) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && v[j - 1] > v[j] {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// Stops a run at marks and keeps what it saw there.
 #[derive(Clone, Debug, Default)]
 pub struct Watch {
@@ -332,7 +345,7 @@ pub struct Watch {
 
 impl Watch {
     pub fn new(mut stops: Vec<Micros>) -> Watch {
-        stops.sort_unstable();
+        insertion_sort(&mut stops);
         stops.dedup();
         stops.retain(|t| *t > 0);
         Watch { stops, next: 0, snapshots: Vec::new() }
