@@ -93,6 +93,67 @@ export const tests = [
     },
   },
   {
+    name: 'a comparison lesson: both runs tick its checks, and its change applies to A and B',
+    async run({ app, page, step, shot }) {
+      await app.open('#lesson=sync-vs-async');
+      const panel = page.getByRole('complementary', { name: 'Lesson' });
+      await panel.waitFor();
+      step('open the comparison and run both');
+      await panel.getByRole('button', { name: 'Open the comparison' }).click();
+      const view = page.getByRole('region', { name: 'Comparison' });
+      await view.waitFor();
+      await panel.getByRole('button', { name: 'Run to the end' }).first().click();
+      await eventually(async () => (await steps(page)).slice(0, 7).every((s) => s.state === 'done'), 'the first phase ticks', 120_000);
+      await shot('compare-lesson');
+      step('the change goes to both variants; the last check ticks on the new runs');
+      await panel.getByRole('button', { name: '400 req/s in A and B' }).click();
+      await eventually(async () => /rate_per_s 150 → 400/.test(await view.locator('.compare-changes').textContent()) === false, 'A and B changed alike');
+      await panel.getByRole('button', { name: 'Run to the end' }).nth(1).click();
+      await eventually(async () => (await steps(page)).every((s) => s.state === 'done'), 'every step done', 120_000);
+      const last = await panel.locator('.lesson-step').last().locator('.step-value').textContent();
+      expect(/b\.requests\.ok = 24/.test(last), `B confirms 400 a second: ${last}`);
+    },
+  },
+  {
+    name: 'every lesson, walked in the browser, ticks every step (as its golden test holds natively)',
+    async run({ app, page, step }) {
+      await app.open();
+      await app.button('Lessons').click();
+      const names = await page.$$eval('.lesson-card', (cards) => cards.map((c) => c.dataset.lesson));
+      await page.keyboard.press('Escape');
+      expect(names.length >= 18, `${names.length} lessons`);
+      for (const name of names) {
+        step(name);
+        await page.goto('about:blank');
+        await app.open(`#lesson=${name}`);
+        const panel = page.getByRole('complementary', { name: 'Lesson' });
+        await panel.waitFor();
+        const deadline = Date.now() + 90_000;
+        for (;;) {
+          const s = await steps(page);
+          const bad = s.findIndex((x) => x.state === 'fails' || x.state === 'broken');
+          if (bad >= 0) {
+            const detail = await panel.locator('.lesson-step').nth(bad).textContent();
+            throw new Error(`${name} step ${bad + 1} does not hold in the browser: ${detail}`);
+          }
+          if (s.every((x) => x.state === 'done')) break;
+          if (Date.now() > deadline) throw new Error(`${name}: stuck at ${JSON.stringify(s.map((x) => x.state))}`);
+          const current = panel.locator('li[aria-current="step"] button:not([disabled])');
+          if ((await current.count()) > 0) {
+            await current.first().click();
+            const speed = page.getByLabel('Speed');
+            if ((await speed.inputValue()) !== '1000') {
+              await speed.fill('1000');
+              await speed.press('Enter');
+            }
+          } else {
+            await page.waitForTimeout(100);
+          }
+        }
+      }
+    },
+  },
+  {
     name: 'a teacher link opens lesson 4 at step 3',
     async run({ app, page, baseUrl, step }) {
       step('a link with only the lesson part');

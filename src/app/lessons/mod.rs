@@ -102,9 +102,38 @@ impl Lessons {
         self.open.get_untracked().and_then(catalog::get)
     }
 
-    /// The step the learner is on: the first not done (tracked).
+    /// The step the learner is on (tracked): the first not done, leaving
+    /// behind checks of a phase a `set` step has moved past (their run is
+    /// gone, so they can no longer tick).
     pub fn current(&self) -> usize {
-        self.done.with(|d| d.iter().position(|x| !x).unwrap_or(d.len()))
+        self.with_lesson(|lesson| {
+            // The run waits before a timed action: that is the step now.
+            if let Some(i) = self.waiting_action(lesson) {
+                return i;
+            }
+            self.done.with(|d| {
+                let phase = Self::phase_of(lesson, d);
+                (0..d.len()).find(|i| !d[*i] && lesson.phase_of(*i) >= phase).unwrap_or(d.len())
+            })
+        })
+        .unwrap_or(0)
+    }
+
+    /// The timed action the run is paused before, if it is (tracked).
+    pub fn waiting_action(&self, lesson: &Lesson) -> Option<usize> {
+        let run = self.runs(lesson)[0];
+        if run.status.get() != Status::Paused {
+            return None;
+        }
+        let at = self.follower(lesson, 0).borrow().paused_at?;
+        let phase = self.done.with(|d| Self::phase_of(lesson, d));
+        lesson.action_marks(phase).into_iter().find(|(_, t)| *t == at).map(|(i, _)| i)
+    }
+
+    /// Reads the open lesson in place (tracked), without copying it.
+    fn with_lesson<R>(&self, f: impl FnOnce(&Lesson) -> R) -> Option<R> {
+        let i = self.open.get()?;
+        catalog::all().get(i).map(f)
     }
 
     /// How many `set` steps are done: which scenario the lesson is at.
@@ -113,10 +142,7 @@ impl Lessons {
     }
 
     pub fn phase(&self) -> usize {
-        match self.lesson() {
-            Some(l) => self.done.with(|d| Self::phase_of(&l, d)),
-            None => 0,
-        }
+        self.with_lesson(|l| self.done.with(|d| Self::phase_of(l, d))).unwrap_or(0)
     }
 
     /// The runs a lesson's steps watch: the canvas's, or a comparison's two.
@@ -269,7 +295,7 @@ impl Lessons {
         }
         if let Some(l) = self.lesson_untracked() {
             f.lesson = Some(l.name.clone());
-            let current = self.done.with_untracked(|d| d.iter().position(|x| !x).unwrap_or(d.len()));
+            let current = untrack(|| self.current());
             f.step = Some((current + 1).min(l.steps.len()).to_string());
         }
         f.render()

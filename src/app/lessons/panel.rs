@@ -116,13 +116,7 @@ pub fn tick_steps(l: Lessons) {
     // so the next key press does it.
     Effect::new(move |_| {
         let Some(lesson) = l.lesson() else { return };
-        let run = l.runs(&lesson)[0];
-        if run.status.get() != Status::Paused {
-            return;
-        }
-        let Some(at) = l.follower(&lesson, 0).borrow().paused_at else { return };
-        let step = lesson.action_marks(l.phase()).into_iter().find(|(_, t)| *t == at).map(|(i, _)| i);
-        if let Some(i) = step {
+        if let Some(i) = l.waiting_action(&lesson) {
             request_animation_frame(move || {
                 if let Some(el) = document().get_element_by_id(&format!("lesson-step-{i}-do")) {
                     use wasm_bindgen::JsCast;

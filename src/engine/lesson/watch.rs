@@ -283,7 +283,16 @@ pub fn judge(check: &Check, at_ms: Option<f64>, views: &[Option<RunView>; 2]) ->
             }
         }
     });
-    let detail = detail_text(&values, check, &plan);
+    let mut detail = detail_text(&values, check, &plan);
+    if values.is_empty() {
+        // Nothing read yet: say when it will be.
+        let when = plan.iter().flatten().map(|(w, _)| *w).next();
+        detail = match when {
+            Some(JudgeAt::Mark(t)) => format!("judged at {} s", fmt_value(t as f64 / 1e6)),
+            Some(JudgeAt::End) => "judged when the run ends".into(),
+            _ => detail,
+        };
+    }
     let all_finished = lookups.iter().all(|(m, _)| views[m.variant.index()].as_ref().is_some_and(|v| v.finished));
     let live = plan.iter().flatten().all(|(w, _)| *w == JudgeAt::Live);
     let verdict = match result {
