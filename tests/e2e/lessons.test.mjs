@@ -139,8 +139,9 @@ export const tests = [
           if (s.every((x) => x.state === 'done')) break;
           if (Date.now() > deadline) throw new Error(`${name}: stuck at ${JSON.stringify(s.map((x) => x.state))}`);
           const current = panel.locator('li[aria-current="step"] button:not([disabled])');
-          if ((await current.count()) > 0) {
-            await current.first().click();
+          // The current step may move on while we look: then look again.
+          const clicked = (await current.count()) > 0 && (await current.first().click({ timeout: 2000 }).then(() => true, () => false));
+          if (clicked) {
             const speed = page.getByLabel('Speed');
             if ((await speed.inputValue()) !== '1000') {
               await speed.fill('1000');
