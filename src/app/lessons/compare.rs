@@ -258,9 +258,9 @@ pub fn CompareView() -> impl IntoView {
                     <div class="compare-side">
                         <div class="compare-figures">{figure(0)}{figure(1)}</div>
                         <Changes/>
+                        <Overlay/>
                     </div>
                     <DiffTable/>
-                    <Overlay/>
                 </div>
             </section>
         }
