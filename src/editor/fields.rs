@@ -559,6 +559,17 @@ pub fn get(s: &Scenario, place: &Place, key: &str) -> String {
                 _ => String::new(),
             })
             .unwrap_or_default(),
+        Place::Change(i) => s
+            .changes
+            .get(*i)
+            .map(|c| match key {
+                "at_ms" => fmt_num(c.at_ms),
+                "target" => c.target.clone(),
+                "field" => c.field.clone(),
+                "value" => c.value.to_string(),
+                _ => String::new(),
+            })
+            .unwrap_or_default(),
     }
 }
 
@@ -659,6 +670,13 @@ pub fn set(s: &Scenario, place: &Place, key: &str, text: &str) -> Result<Scenari
                     "rate" => f.rate = parse::fraction(text)?,
                     _ => return Err(format!("no field `{key}`")),
                 }
+            }
+        }
+        Place::Change(i) => {
+            let c = next.changes.get_mut(*i).ok_or_else(|| format!("no change #{}", i + 1))?;
+            match key {
+                "at_ms" => c.at_ms = parse::number(text)?.unwrap_or(0.0),
+                _ => return Err(format!("no field `{key}`")),
             }
         }
     }
