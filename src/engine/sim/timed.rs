@@ -76,12 +76,12 @@ pub(super) fn add_change(sim: &mut Sim, i: usize) {
 
 /// The first error `candidate` has about `place`, if any.
 fn refusal(candidate: &Scenario, place: &Place) -> Option<String> {
+    // Without the position ("fault #3: "): the action is not in a list yet.
     validate(candidate).into_iter().find(|p| p.severity == Severity::Error && p.place == *place).map(|p| {
-        let text = p.to_string();
-        // "fault #3: rate: ..." reads better without the position.
-        match text.split_once(": ") {
-            Some((_, rest)) => rest.to_string(),
-            None => text,
+        match (&p.place, p.field.as_deref()) {
+            // A change's message names its node or link and field already.
+            (Place::Change(_), _) | (_, None) => p.message,
+            (_, Some(field)) => format!("{field}: {}", p.message),
         }
     })
 }
