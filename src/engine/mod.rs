@@ -7,6 +7,7 @@
 pub mod codec;
 pub mod format;
 pub mod kernel;
+pub mod lint;
 pub mod links;
 pub mod metrics;
 pub mod report;
