@@ -22,6 +22,7 @@ fn dom_id(place: &Place, key: &str) -> String {
         Place::Node(_) => "node".to_string(),
         Place::Link(_) => "link".to_string(),
         Place::Fault(i) => format!("fault{i}"),
+        Place::Change(i) => format!("change{i}"),
     };
     format!("f-{p}-{}", key.replace('.', "-"))
 }

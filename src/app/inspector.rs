@@ -344,8 +344,12 @@ fn ScenarioPanel() -> impl IntoView {
     let select = move |place: Place| match place {
         Place::Node(id) => ctx.sel.set(Selection::node(&id)),
         Place::Link(id) => ctx.sel.set(Selection::link(&id)),
-        Place::Fault(i) => {
-            if let Some(t) = ctx.doc.with_untracked(|d| d.faults.get(i).map(|f| f.target.clone())) {
+        Place::Fault(i) | Place::Change(i) => {
+            let target = |d: &crate::engine::format::Scenario| match place {
+                Place::Fault(_) => d.faults.get(i).map(|f| f.target.clone()),
+                _ => d.changes.get(i).map(|c| c.target.clone()),
+            };
+            if let Some(t) = ctx.doc.with_untracked(target) {
                 let is_link = ctx.doc.with_untracked(|d| d.link(&t).is_some());
                 ctx.sel.set(if is_link { Selection::link(&t) } else { Selection::node(&t) });
             }
