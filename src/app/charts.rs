@@ -1,7 +1,8 @@
 //! Charts over simulated time: throughput, p99 latency and queue depth,
 //! one line per node (the selected nodes, else the ones that matter for
-//! that chart), with scheduled faults shaded. The math is in
-//! `editor::chart`; this only draws.
+//! that chart), with faults shaded (scheduled or made live: both are in the
+//! scenario) and changes marked by a line. The math is in `editor::chart`;
+//! this only draws.
 
 use super::state::use_ctx;
 use crate::editor::chart::{nice_axis, polyline, ticks, Scale};
@@ -53,6 +54,27 @@ impl Metric {
 /// One line: its label and `(seconds, value)` points.
 type Line = (String, Vec<(f64, f64)>);
 
+/// A fault (a band from its start to its end) or a change (a line), with
+/// what it was, for its tooltip.
+#[derive(Clone, Debug, PartialEq)]
+struct Mark {
+    from_ms: f64,
+    to_ms: f64,
+    what: String,
+}
+
+fn name_of(d: &crate::engine::format::Scenario, id: &str) -> String {
+    d.node(id).map(|n| n.display_name().to_string()).unwrap_or_else(|| id.to_string())
+}
+
+fn fault_label(d: &crate::engine::format::Scenario, f: &crate::engine::format::FaultSpec) -> String {
+    let at = crate::editor::chart::fmt_ms(f.at_ms);
+    match f.for_ms {
+        Some(len) => format!("{} {} at {at} for {}", name_of(d, &f.target), f.kind.as_str(), crate::editor::chart::fmt_ms(len)),
+        None => format!("{} {} from {at}", name_of(d, &f.target), f.kind.as_str()),
+    }
+}
+
 /// The size of one of the three charts side by side in a window.
 fn chart_size((w, h): (f64, f64)) -> (f64, f64) {
     let width = ((w - 24.0 - 28.0) / 3.0).clamp(220.0, 900.0).round();
@@ -69,10 +91,20 @@ pub fn Charts() -> impl IntoView {
         let nodes = ctx
             .doc
             .with(|d| d.nodes.iter().map(|n| (n.id.clone(), n.display_name().to_string(), n.kind)).collect::<Vec<_>>());
+        // A fault without an end lasts until now while the run goes.
+        let now_ms = ctx.run.snap.with(|s| if s.end_ms > 0.0 { s.now_ms } else { f64::INFINITY });
         let faults = ctx.doc.with(|d| {
             d.faults
                 .iter()
-                .map(|f| (f.at_ms, f.for_ms.map(|x| f.at_ms + x).unwrap_or(d.duration_ms)))
+                .map(|f| {
+                    let end = f.for_ms.map(|x| f.at_ms + x).unwrap_or(d.duration_ms.min(now_ms));
+                    Mark { from_ms: f.at_ms, to_ms: end, what: fault_label(d, f) }
+                })
+                .chain(d.changes.iter().map(|c| Mark {
+                    from_ms: c.at_ms,
+                    to_ms: c.at_ms,
+                    what: format!("{} {} → {}", name_of(d, &c.target), c.field, c.value),
+                }))
                 .collect::<Vec<_>>()
         });
         let end_s = if end_ms > 0.0 { end_ms / 1000.0 } else { ctx.doc.with(|d| d.duration_ms / 1000.0) };
@@ -134,7 +166,7 @@ pub fn Charts() -> impl IntoView {
 }
 
 #[component]
-fn Chart(metric: Metric, lines: Vec<Line>, end_s: f64, faults: Vec<(f64, f64)>, size: (f64, f64)) -> impl IntoView {
+fn Chart(metric: Metric, lines: Vec<Line>, end_s: f64, faults: Vec<Mark>, size: (f64, f64)) -> impl IntoView {
     // Drawn at the size it is shown (one viewBox unit per CSS pixel), so
     // text stays crisp and the chart keeps its height on any screen.
     let (w, h) = size;
@@ -172,10 +204,14 @@ fn Chart(metric: Metric, lines: Vec<Line>, end_s: f64, faults: Vec<(f64, f64)>, 
             <svg viewBox=format!("0 0 {w:.0} {h:.0}") role="img" aria-label=metric.title()>
                 {faults
                     .iter()
-                    .map(|(a, b)| {
-                        let x0 = x.map(a / 1000.0).clamp(LEFT, w - RIGHT);
-                        let x1 = x.map(b / 1000.0).clamp(LEFT, w - RIGHT);
-                        view! { <rect class="fault-band" x=x0 y=TOP width=(x1 - x0).max(0.0) height=h - TOP - BOTTOM/> }
+                    .map(|m| {
+                        let x0 = x.map(m.from_ms / 1000.0).clamp(LEFT, w - RIGHT);
+                        let x1 = x.map(m.to_ms / 1000.0).clamp(LEFT, w - RIGHT);
+                        if m.to_ms > m.from_ms {
+                            view! { <rect class="fault-band" x=x0 y=TOP width=(x1 - x0).max(1.0) height=h - TOP - BOTTOM><title>{m.what.clone()}</title></rect> }.into_any()
+                        } else {
+                            view! { <line class="change-mark" x1=x0 x2=x0 y1=TOP y2=h - BOTTOM><title>{m.what.clone()}</title></line> }.into_any()
+                        }
                     })
                     .collect_view()}
                 {y_ticks

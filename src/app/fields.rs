@@ -36,6 +36,9 @@ struct Typing {
     /// What is in the box while typing (the document may hold less).
     draft: RwSignal<Option<String>>,
     error: RwSignal<Option<String>>,
+    /// While a run goes: the field being typed into, to become a change
+    /// when the edit is done (each keystroke would be one otherwise).
+    live: StoredValue<Option<(Place, &'static str)>>,
 }
 
 impl Typing {
@@ -45,6 +48,7 @@ impl Typing {
             before: StoredValue::new(None),
             draft: RwSignal::new(None),
             error: RwSignal::new(None),
+            live: StoredValue::new(None),
         }
     }
 
@@ -53,8 +57,16 @@ impl Typing {
     // and touching a disposed signal would panic.
 
     /// Applies `text` live; the first keystroke remembers the document.
-    fn input(&self, place: &Place, key: &str, text: String) {
+    /// While a run goes, a setting is only checked as it is typed and
+    /// changes the run once the edit is done.
+    fn input(&self, place: &Place, key: &'static str, text: String) {
         let ctx = self.ctx;
+        if ctx.is_live_field(place, key) {
+            self.draft.try_set(Some(text.clone()));
+            self.live.try_set_value(Some((place.clone(), key)));
+            self.error.try_set(ctx.check_live(place, key, &text).err());
+            return;
+        }
         if self.before.try_with_value(Option::is_none) == Some(true) {
             self.before.try_set_value(Some(ctx.doc.get_untracked()));
         }
@@ -74,6 +86,13 @@ impl Typing {
     /// Leaving the field: one undo step for the whole edit.
     fn done(&self) {
         let ctx = self.ctx;
+        if let Some((place, key)) = self.live.try_update_value(Option::take).flatten() {
+            let text = self.draft.try_get_untracked().flatten().unwrap_or_default();
+            if self.error.try_get_untracked().flatten().is_none() {
+                let r = ctx.live_set(&place, key, &text);
+                self.error.try_set(r.err());
+            }
+        }
         if let Some(before) = self.before.try_update_value(Option::take).flatten() {
             ctx.commit(before);
         }
@@ -85,6 +104,10 @@ impl Typing {
     /// A one-shot change (menus, checkboxes).
     fn set(&self, place: &Place, key: &str, text: &str) {
         let ctx = self.ctx;
+        if ctx.is_live_field(place, key) {
+            self.error.try_set(ctx.live_set(place, key, text).err());
+            return;
+        }
         let r = ctx.try_edit(|d| fields::set(d, place, key, text));
         self.error.try_set(r.err());
     }
@@ -101,7 +124,7 @@ pub fn FieldRow(place: Place, field: Field) -> impl IntoView {
     let err_id = format!("{id}-err");
     let help_id = format!("{id}-help");
     let p = place.clone();
-    let value = Memo::new(move |_| ctx.doc.with(|d| fields::get(d, &p, key)));
+    let value = Memo::new(move |_| ctx.field_value(&p, key));
     let p = place.clone();
     // Problems already in the document (an imported file, an old link).
     let problem = Memo::new(move |_| {

@@ -17,7 +17,8 @@ use crate::editor::doc;
 use crate::editor::fields::{link_fields, node_fields, scenario_fields, Field, Input};
 use crate::editor::selection::{Focus, Selection};
 use crate::engine::format::validate::{Place, Severity};
-use crate::engine::format::{wiring, NodeKind};
+use crate::editor::chart::fmt_ms;
+use crate::engine::format::{wiring, FaultKind, FaultSpec, NodeKind};
 use leptos::prelude::*;
 
 #[component]
@@ -78,12 +79,14 @@ fn NodePanel(id: String) -> impl IntoView {
                 <h3>"Settings"</h3>
                 {field_rows(place.clone(), node_fields(kind))}
             </section>
+            <NodeWarnings id=id.clone()/>
             <ConnectTo id=id.clone()/>
             <LiveControls id=id.clone() kind=kind/>
             <section class="group">
                 <h3>"Scheduled faults"</h3>
                 <FaultList target=id.clone()/>
             </section>
+            <ChangeList target=id.clone()/>
             <DeleteButton/>
         })
     }
@@ -144,6 +147,49 @@ fn ConnectTo(id: String) -> impl IntoView {
     }
 }
 
+/// The design warnings about one node, at the top of its panel (where a
+/// click on a warning in the scenario's list lands).
+#[component]
+fn NodeWarnings(id: String) -> impl IntoView {
+    let ctx = use_ctx();
+    let mine = Memo::new(move |_| {
+        ctx.warnings.with(|all| {
+            all.iter().filter(|w| w.place == Place::Node(id.clone())).map(|w| w.message.clone()).collect::<Vec<_>>()
+        })
+    });
+    move || {
+        let list = mine.get();
+        (!list.is_empty()).then(|| {
+            view! {
+                <section class="group node-warnings" aria-label="Warnings about this block">
+                    <ul class="problems">
+                        {list.into_iter().map(|m| view! { <li class="warning">{m}</li> }).collect_view()}
+                    </ul>
+                </section>
+            }
+        })
+    }
+}
+
+/// A live fault of `kind` on `target`, started now (and kept in the scenario).
+fn live_fault(ctx: super::state::Ctx, target: &str, kind: FaultKind) {
+    let fault = FaultSpec {
+        target: target.to_string(),
+        kind,
+        at_ms: 0.0,
+        for_ms: None,
+        factor: (kind == FaultKind::Slow).then_some(LIVE_SLOW_FACTOR),
+        rate: (kind == FaultKind::Errors).then_some(LIVE_ERROR_RATE),
+    };
+    if let Err(e) = ctx.doc.with_untracked(|d| ctx.run.fault_now(d, fault)) {
+        ctx.complain(e);
+    }
+}
+
+/// What the live buttons do: five times slower, half the requests failing.
+const LIVE_SLOW_FACTOR: f64 = 5.0;
+const LIVE_ERROR_RATE: f64 = 0.5;
+
 /// Crash now / Recover and the node's live figures.
 #[component]
 fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
@@ -164,6 +210,12 @@ fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
     let target = id.clone();
     let recover = move |_| ctx.run.recover(&target);
     let crashed = move || live.with(|l| l.as_ref().is_some_and(|l| l.crashed));
+    let faulty = move || live.with(|l| l.as_ref().is_some_and(|l| l.crashed || l.degraded));
+    let target = id.clone();
+    let slow = move |_| live_fault(ctx, &target, FaultKind::Slow);
+    let target = id.clone();
+    let errors = move |_| live_fault(ctx, &target, FaultKind::Errors);
+    let over = move || status.get() == Status::Finished;
     let figures = move || {
         let l = live.get()?;
         let mut parts = Vec::new();
@@ -201,15 +253,110 @@ fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
                 >
                     "Crash now"
                 </button>
+                <button type="button" title="Work takes 5 times longer from now" disabled=flag(move || over() || crashed()) on:click=slow>
+                    "Slow ×5"
+                </button>
+                <button type="button" title="Half of the requests fail from now" disabled=flag(move || over() || crashed()) on:click=errors>
+                    "Errors 50%"
+                </button>
                 <button
                     type="button"
-                    disabled=flag(move || !matches!(status.get(), Status::Running | Status::ToEnd | Status::Paused))
+                    title="End the faults on it now"
+                    disabled=flag(move || !matches!(status.get(), Status::Running | Status::ToEnd | Status::Paused) || !faulty())
                     on:click=recover
                 >
                     "Recover"
                 </button>
             </div>
+            <p class="muted small">"Live actions and edits while it runs are kept in the scenario at the time they happen: Share replays this very run; Undo takes one back."</p>
         </section>
+    }
+}
+
+/// Partition now / Slow / Heal on a link while a run goes.
+#[component]
+fn LinkLiveControls(id: String) -> impl IntoView {
+    let ctx = use_ctx();
+    let key = id.clone();
+    let cut = Memo::new(move |_| {
+        let i = ctx.doc.with(|d| d.links.iter().position(|l| l.id == key))?;
+        ctx.run.snap.with(|s| s.links.get(i).map(|l| l.partitioned))
+    });
+    let status = ctx.run.status;
+    let over = move || status.get() == Status::Finished;
+    let target = id.clone();
+    let partition = move |_| live_fault(ctx, &target, FaultKind::Partition);
+    let target = id.clone();
+    let slow = move |_| live_fault(ctx, &target, FaultKind::Slow);
+    let target = id.clone();
+    let heal = move |_| ctx.run.recover(&target);
+    let key = id.clone();
+    let has_fault = Memo::new(move |_| {
+        ctx.run.snap.track();
+        ctx.run.has_active_fault(&key)
+    });
+    view! {
+        <section class="group live">
+            <h3>"Live"</h3>
+            <p class="muted">{text(move || match cut.get() {
+                Some(true) => "Partitioned: everything sent over it is dropped.".into(),
+                Some(false) => "Carrying traffic.".into(),
+                _ => "Press Run, then cut or slow this link while it runs.".into(),
+            })}</p>
+            <div class="button-row">
+                <button type="button" class="danger" disabled=flag(move || over() || cut.get() == Some(true)) on:click=partition>"Partition now"</button>
+                <button type="button" title="Latency 5 times longer from now" disabled=flag(over) on:click=slow>"Slow ×5"</button>
+                <button type="button" title="End the faults on it now" disabled=flag(move || over() || !has_fault.get()) on:click=heal>"Heal"</button>
+            </div>
+        </section>
+    }
+}
+
+/// The changes made to one node or link during runs (edits while running,
+/// kept in the scenario), each removable.
+#[component]
+fn ChangeList(target: String) -> impl IntoView {
+    let ctx = use_ctx();
+    let key = target.clone();
+    let rows = Memo::new(move |_| {
+        ctx.doc.with(|d| {
+            d.changes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.target == key)
+                .map(|(i, c)| (i, c.at_ms, c.field.clone(), c.value.to_string()))
+                .collect::<Vec<_>>()
+        })
+    });
+    move || {
+        let rows = rows.get();
+        (!rows.is_empty()).then(|| {
+            view! {
+                <section class="group">
+                    <h3>"Changes during the run"</h3>
+                    <ul class="changes">
+                        {rows
+                            .into_iter()
+                            .map(|(i, at, field, value)| {
+                                let remove = move |_| ctx.edit_keeping_run(|d| {
+                                    if i < d.changes.len() {
+                                        d.changes.remove(i);
+                                    }
+                                });
+                                let value = if value == "null" { "default".to_string() } else { value };
+                                view! {
+                                    <li>
+                                        <span class="mono">{format!("{} → {value}", field)}</span>
+                                        <span class="muted">{format!(" at {}", fmt_ms(at))}</span>
+                                        <button type="button" class="icon-button" aria-label="Remove change" title="Remove change" on:click=remove>"×"</button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </section>
+            }
+        })
     }
 }
 
@@ -285,10 +432,12 @@ fn LinkPanel(id: String) -> impl IntoView {
                     None => "The breaker's state shows here while a run goes.".into(),
                 })}</p>
             })}
+            <LinkLiveControls id=id.clone()/>
             <section class="group">
                 <h3>"Scheduled faults"</h3>
                 <FaultList target=id.clone()/>
             </section>
+            <ChangeList target=id.clone()/>
             <DeleteButton/>
         })
     }
@@ -341,6 +490,7 @@ fn ScenarioPanel() -> impl IntoView {
             t
         })
     });
+    let warnings = ctx.warnings;
     let select = move |place: Place| match place {
         Place::Node(id) => ctx.sel.set(Selection::node(&id)),
         Place::Link(id) => ctx.sel.set(Selection::link(&id)),
@@ -366,13 +516,15 @@ fn ScenarioPanel() -> impl IntoView {
         <section class="group">
             {field_rows(Place::Scenario, scenario_fields())}
         </section>
-        <section class="group">
-            <h3>"Problems"</h3>
-            {move || {
-                let list = problems.get();
-                if list.is_empty() {
-                    return view! { <p class="ok-note">"No problems: ready to run."</p> }.into_any();
-                }
+        {move || {
+            let list = problems.get();
+            // Design warnings alone replace "No problems" with their own list.
+            if list.is_empty() && !warnings.with(Vec::is_empty) {
+                return ().into_any();
+            }
+            let body = if list.is_empty() {
+                view! { <p class="ok-note">"No problems: ready to run."</p> }.into_any()
+            } else {
                 view! {
                     <ul class="problems">
                         {list
@@ -392,8 +544,39 @@ fn ScenarioPanel() -> impl IntoView {
                     </ul>
                 }
                 .into_any()
-            }}
-        </section>
+            };
+            view! {
+                <section class="group">
+                    <h3>"Problems"</h3>
+                    {body}
+                </section>
+            }
+            .into_any()
+        }}
+        {move || {
+            let list = warnings.get();
+            (!list.is_empty()).then(|| view! {
+                <section class="group warnings" aria-labelledby="design-warnings">
+                    <h3 id="design-warnings">"Design warnings"</h3>
+                    <p class="muted small">"Legal, but probably not what you meant. They never stop a run; click one to select the block."</p>
+                    <ul class="problems" aria-label="Design warnings">
+                        {list
+                            .into_iter()
+                            .map(|w| {
+                                let place = w.place.clone();
+                                view! {
+                                    <li class="warning">
+                                        <button type="button" class="link-button" on:click=move |_| select(place.clone())>
+                                            {w.message}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </section>
+            })
+        }}
         <section class="group">
             <h3>"Scheduled faults"</h3>
             {move || {

@@ -124,8 +124,10 @@ pub struct Snap {
 
 struct Core {
     sim: Option<Sim>,
-    /// The document the run was built from.
-    source: Option<Scenario>,
+    /// Writes a live action into the document (installed by `Ctx`).
+    recorder: Option<Rc<dyn Fn(Scenario)>>,
+    /// The run's scenario after a live action, not yet in the document.
+    unrecorded: Option<Scenario>,
     status: Status,
     speed: f64,
     paths: Vec<Option<LinkPath>>,
@@ -154,7 +156,8 @@ impl Default for Core {
     fn default() -> Self {
         Core {
             sim: None,
-            source: None,
+            recorder: None,
+            unrecorded: None,
             status: Status::Idle,
             speed: 1.0,
             paths: Vec::new(),
@@ -212,7 +215,6 @@ impl Run {
         match Sim::new(doc, SimOptions::interactive()) {
             Ok(sim) => {
                 c.sim = Some(sim);
-                c.source = Some(doc.clone());
                 c.paths = link_paths(doc);
                 c.last_frame_ms = None;
                 c.dirty = true;
@@ -300,7 +302,6 @@ impl Run {
             let core = self.core();
             let mut c = core.borrow_mut();
             c.sim = None;
-            c.source = None;
             c.tokens.clear();
             c.flights.clear();
             c.dirty = true;
@@ -310,43 +311,132 @@ impl Run {
         self.snap.set(Snap::default());
     }
 
-    /// Crash `target` now (building a paused run first if there is none).
-    pub fn crash(&self, doc: &Scenario, target: &str) -> Result<(), String> {
+    /// Where live actions go: `record(scenario)` gets the run's scenario
+    /// with the action in it, to become the document (one undo step).
+    pub fn set_recorder(&self, record: impl Fn(Scenario) + 'static) {
+        self.core().borrow_mut().recorder = Some(Rc::new(record));
+    }
+
+    /// A run is going or paused: edits become live actions.
+    pub fn is_live(&self) -> bool {
+        matches!(self.status.get_untracked(), Status::Running | Status::ToEnd | Status::Paused)
+            && self.core().borrow().sim.is_some()
+    }
+
+    /// Runs a live action on the engine, then writes the run's scenario
+    /// (which now records it) into the document.
+    fn act<T>(&self, f: impl FnOnce(&mut Sim) -> Result<T, String>) -> Result<T, String> {
+        let out = {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            let Some(sim) = c.sim.as_mut() else {
+                return Err("no run is going".into());
+            };
+            let out = f(sim)?;
+            let recorded = sim.scenario().clone();
+            c.unrecorded = Some(recorded);
+            c.dirty = true;
+            out
+        };
+        // After the caller's turn: it may hold the document (a live button
+        // reads it to build the run), and the recorder writes it.
+        let run = *self;
+        queue_microtask(move || run.flush());
+        self.publish();
+        Ok(out)
+    }
+
+    /// Writes the last live action into the document now (Undo does this
+    /// first, so it undoes that action).
+    pub fn flush(&self) {
+        let (pending, record) = {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            (c.unrecorded.take(), c.recorder.clone())
+        };
+        if let (Some(s), Some(record)) = (pending, record) {
+            record(s);
+        }
+    }
+
+    /// Starts `fault` on its target now (building a paused run first if
+    /// there is none); it is recorded in the document at this instant.
+    pub fn fault_now(&self, doc: &Scenario, fault: FaultSpec) -> Result<(), String> {
         self.ensure(doc)?;
         if self.status.get_untracked() == Status::Idle {
             self.set_status(Status::Paused);
         }
-        let r = self.core().borrow_mut().sim.as_mut().map(|sim| {
-            sim.inject(FaultSpec {
-                target: target.to_string(),
-                kind: FaultKind::Crash,
-                at_ms: 0.0,
-                for_ms: None,
-                factor: None,
-                rate: None,
-            })
-        });
-        self.publish();
-        r.unwrap_or(Ok(()))
+        self.act(|sim| sim.fault_now(fault)).map(|_| ())
     }
 
-    /// Ends every fault on `target` now.
+    /// Crash `target` now.
+    pub fn crash(&self, doc: &Scenario, target: &str) -> Result<(), String> {
+        let fault =
+            FaultSpec { target: target.to_string(), kind: FaultKind::Crash, at_ms: 0.0, for_ms: None, factor: None, rate: None };
+        self.fault_now(doc, fault)
+    }
+
+    /// Ends every fault active on `target` now (each gets its `for_ms`).
     pub fn recover(&self, target: &str) {
-        if let Some(sim) = self.core().borrow_mut().sim.as_mut() {
-            sim.clear_faults(target);
+        let active = self.core().borrow().sim.as_ref().map(|s| s.active_faults(target)).unwrap_or_default();
+        if active.is_empty() {
+            return;
+        }
+        let _ = self.act(|sim| {
+            for i in active {
+                sim.end_fault_now(i)?;
+            }
+            Ok(())
+        });
+    }
+
+    /// Whether a fault is active on `target` now.
+    pub fn has_active_fault(&self, target: &str) -> bool {
+        self.core().borrow().sim.as_ref().is_some_and(|s| !s.active_faults(target).is_empty())
+    }
+
+    /// Sets a field of a node or link now (a scheduled change at this instant).
+    pub fn change_now(&self, target: &str, field: &str, value: serde_json::Value) -> Result<(), String> {
+        self.act(|sim| sim.change_now(target, field, value)).map(|_| ())
+    }
+
+    /// Runs `doc` again up to the time this run had reached (undo and redo
+    /// of a live action keep the run, minus or plus the action).
+    pub fn replay(&self, doc: &Scenario) {
+        let until = {
+            let core = self.core();
+            let c = core.borrow();
+            match c.sim.as_ref() {
+                Some(sim) if !sim.is_finished() && !same_semantics(sim.scenario(), doc) => sim.now_us(),
+                _ => return,
+            }
+        };
+        let Ok(mut sim) = Sim::new(doc, SimOptions::interactive()) else {
+            return;
+        };
+        sim.advance_to(until, u64::MAX);
+        {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            c.sim = Some(sim);
+            c.paths = link_paths(doc);
+            c.tokens.clear();
+            c.flights.clear();
+            c.dirty = true;
         }
         self.publish();
     }
 
     /// The document changed: a change that can alter results ends the run;
-    /// a layout change (move, rename) only redraws.
+    /// a layout change (move, rename) only redraws. The run's own scenario
+    /// records its live actions, so recording one changes nothing here.
     pub fn on_doc(&self, doc: &Scenario) -> bool {
         let stale = {
             let core = self.core();
             let mut c = core.borrow_mut();
             c.paths = link_paths(doc);
             c.dirty = true;
-            c.source.as_ref().is_some_and(|src| !same_semantics(src, doc))
+            c.sim.as_ref().is_some_and(|sim| !same_semantics(sim.scenario(), doc))
         };
         if stale {
             self.reset();
@@ -385,10 +475,7 @@ impl Run {
         let core = self.core();
         let c = core.borrow();
         let sim = c.sim.as_ref()?;
-        sim.trace(id).or_else(|| {
-            let src = c.source.as_ref()?;
-            Sim::replay_trace(src, id, sim.now_us())
-        })
+        sim.trace(id).or_else(|| Sim::replay_trace(sim.scenario(), id, sim.now_us()))
     }
 
     /// One animation frame: advance, draw, and now and then publish.
