@@ -36,10 +36,8 @@ fn a_run_with_changes_is_the_run_without_them_until_the_first_change() {
         let base = e.scenario();
         let svc = a_service(&base);
         let mut changed = base.clone();
-        changed.changes = vec![
-            change(30_000.0, &svc, "workers", json!(1)),
-            change(45_000.0, &svc, "error_rate", json!(0.5)),
-        ];
+        changed.changes =
+            vec![change(30_000.0, &svc, "workers", json!(1)), change(45_000.0, &svc, "error_rate", json!(0.5))];
         let first_us = 30_000_000;
         let mut a = Sim::new(&base, SimOptions::interactive()).unwrap();
         let mut b = Sim::new(&changed, SimOptions::interactive()).unwrap();
@@ -220,7 +218,8 @@ fn the_top_figures_are_the_sums_of_their_rows_on_every_example() {
             }
             assert_eq!(req, r.requests, "{name}: requests = the sum of the clients' rows");
             assert_eq!(msgs, r.messages, "{name}: messages = the sum of the nodes' rows");
-            let mut by_link = crosstalk::engine::report::MessageCounts { duplicates: r.messages.duplicates, ..Default::default() };
+            let mut by_link =
+                crosstalk::engine::report::MessageCounts { duplicates: r.messages.duplicates, ..Default::default() };
             for c in r.links.values() {
                 by_link.add(c);
             }

@@ -70,7 +70,9 @@ fn name_of(d: &crate::engine::format::Scenario, id: &str) -> String {
 fn fault_label(d: &crate::engine::format::Scenario, f: &crate::engine::format::FaultSpec) -> String {
     let at = crate::editor::chart::fmt_ms(f.at_ms);
     match f.for_ms {
-        Some(len) => format!("{} {} at {at} for {}", name_of(d, &f.target), f.kind.as_str(), crate::editor::chart::fmt_ms(len)),
+        Some(len) => {
+            format!("{} {} at {at} for {}", name_of(d, &f.target), f.kind.as_str(), crate::editor::chart::fmt_ms(len))
+        }
         None => format!("{} {} from {at}", name_of(d, &f.target), f.kind.as_str()),
     }
 }

@@ -12,12 +12,12 @@ use super::icons::{blurb, KindIcon};
 use super::run::Status;
 use super::sig::{flag, text};
 use super::state::use_ctx;
+use crate::editor::chart::fmt_ms;
 use crate::editor::describe::{via_blurb, via_name};
 use crate::editor::doc;
 use crate::editor::fields::{link_fields, node_fields, scenario_fields, Field, Input};
 use crate::editor::selection::{Focus, Selection};
 use crate::engine::format::validate::{Place, Severity};
-use crate::editor::chart::fmt_ms;
 use crate::engine::format::{wiring, FaultKind, FaultSpec, NodeKind};
 use leptos::prelude::*;
 

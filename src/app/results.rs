@@ -108,8 +108,14 @@ fn Stats() -> impl IntoView {
     let status = ctx.run.status;
     let idle = move || status.get() == Status::Idle;
     let figure = move |f: &'static Figure| {
-        let value = Signal::derive(move || if idle() { "—".to_string() } else { snap.with(|s| fmt_exact((f.total)(&s.report))) });
-        let exact = Signal::derive(move || if idle() { String::new() } else { snap.with(|s| (f.total)(&s.report).to_string()) });
+        let value =
+            Signal::derive(
+                move || if idle() { "—".to_string() } else { snap.with(|s| fmt_exact((f.total)(&s.report))) },
+            );
+        let exact =
+            Signal::derive(
+                move || if idle() { String::new() } else { snap.with(|s| (f.total)(&s.report).to_string()) },
+            );
         stat(f.key, f.label, f.tone, value, exact, Signal::stored(f.help.to_string()))
     };
     let headline = Memo::new(move |_| snap.with(|s| ctx.doc.with_untracked(|d| figures::headline(d, &s.report))));

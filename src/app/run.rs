@@ -371,8 +371,14 @@ impl Run {
 
     /// Crash `target` now.
     pub fn crash(&self, doc: &Scenario, target: &str) -> Result<(), String> {
-        let fault =
-            FaultSpec { target: target.to_string(), kind: FaultKind::Crash, at_ms: 0.0, for_ms: None, factor: None, rate: None };
+        let fault = FaultSpec {
+            target: target.to_string(),
+            kind: FaultKind::Crash,
+            at_ms: 0.0,
+            for_ms: None,
+            factor: None,
+            rate: None,
+        };
         self.fault_now(doc, fault)
     }
 

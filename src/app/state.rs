@@ -5,13 +5,13 @@
 //! every edit lands in the history exactly once.
 
 use super::run::{Run, Status};
-use crate::editor::live;
-use crate::engine::format::validate::Place;
 use crate::editor::geometry::Point;
 use crate::editor::gesture::Gesture;
 use crate::editor::history::History;
+use crate::editor::live;
 use crate::editor::selection::Selection;
 use crate::editor::viewport::Viewport;
+use crate::engine::format::validate::Place;
 use crate::engine::format::{NodeKind, Problem, Scenario};
 use crate::engine::trace::Trace;
 use leptos::prelude::*;

@@ -184,14 +184,20 @@ impl<'a> Graph<'a> {
         for (i, n) in self.s.nodes.iter().enumerate() {
             let place = Place::Node(n.id.clone());
             let name = n.display_name();
-            let linked = !self.out[i].is_empty() || !self.into[i].is_empty() || self.dead_letters.contains(n.id.as_str());
+            let linked =
+                !self.out[i].is_empty() || !self.into[i].is_empty() || self.dead_letters.contains(n.id.as_str());
             let warn = |rule, message: String| Warning { rule, place: place.clone(), message };
             if !linked {
                 out.push(warn(Rule::Unconnected, format!("{name} is not connected to anything.")));
                 continue;
             }
             if n.kind == NodeKind::Client {
-                let peak = n.schedule.iter().flatten().map(|s| s.1).fold(n.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S), f64::max);
+                let peak = n
+                    .schedule
+                    .iter()
+                    .flatten()
+                    .map(|s| s.1)
+                    .fold(n.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S), f64::max);
                 if peak <= 0.0 {
                     out.push(warn(Rule::ZeroRate, format!("{name} sends nothing (0 requests/s): set a rate.")));
                 }
@@ -233,9 +239,7 @@ impl<'a> Graph<'a> {
         let n = self.node(i);
         let default = if n.kind == NodeKind::Service { d::SERVICE_WORK_MS } else { d::SAGA_WORK_MS };
         match n.kind {
-            NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => {
-                n.work_ms.map_or(default, |w| w.mean_ms())
-            }
+            NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => n.work_ms.map_or(default, |w| w.mean_ms()),
             _ => 0.0,
         }
     }
@@ -282,7 +286,12 @@ impl<'a> Graph<'a> {
         for &i in &self.order {
             let n = self.node(i);
             if n.kind == NodeKind::Client {
-                let peak = n.schedule.iter().flatten().map(|s| s.1).fold(n.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S), f64::max);
+                let peak = n
+                    .schedule
+                    .iter()
+                    .flatten()
+                    .map(|s| s.1)
+                    .fold(n.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S), f64::max);
                 load[i] = peak;
                 worst[i] = peak;
             }
@@ -301,7 +310,8 @@ impl<'a> Graph<'a> {
                         .collect();
                     let total: f64 = consumers.iter().map(|c| c.1).sum();
                     for (c, cap) in &consumers {
-                        let share = if total.is_finite() && total > 0.0 { cap / total } else { 1.0 / consumers.len() as f64 };
+                        let share =
+                            if total.is_finite() && total > 0.0 { cap / total } else { 1.0 / consumers.len() as f64 };
                         load[*c] += here * share;
                         worst[*c] += here * share;
                     }
@@ -317,7 +327,8 @@ impl<'a> Graph<'a> {
                                 worst[to] += here;
                             }
                             v if v.is_sync_call() => {
-                                let attempts = l.retry.as_ref().map_or(1, |r| r.attempts.unwrap_or(d::RETRY_ATTEMPTS).max(1));
+                                let attempts =
+                                    l.retry.as_ref().map_or(1, |r| r.attempts.unwrap_or(d::RETRY_ATTEMPTS).max(1));
                                 load[to] += here * pass;
                                 worst[to] += here_worst * pass * f64::from(attempts);
                                 let mut behind = retried[i].clone();
@@ -357,7 +368,8 @@ impl<'a> Graph<'a> {
             let n = self.node(i);
             let name = n.display_name();
             let workers = self.workers(i).unwrap_or(0.0);
-            let how = format!("{} worker{} × {} each", workers, if workers == 1.0 { "" } else { "s" }, duration(hold[i]));
+            let how =
+                format!("{} worker{} × {} each", workers, if workers == 1.0 { "" } else { "s" }, duration(hold[i]));
             let place = Place::Node(n.id.clone());
             if base[i] >= cap {
                 out.push(Warning {
@@ -382,7 +394,12 @@ impl<'a> Graph<'a> {
                     })
                     .collect();
                 let via = via.join(", ");
-                let guarded = self.s.links.iter().filter(|l| retried[i].contains(l.id.as_str())).all(|l| l.circuit_breaker.is_some());
+                let guarded = self
+                    .s
+                    .links
+                    .iter()
+                    .filter(|l| retried[i].contains(l.id.as_str()))
+                    .all(|l| l.circuit_breaker.is_some());
                 let advice = if guarded {
                     "The circuit breaker on it limits the damage; switch it off to see the storm."
                 } else {
@@ -509,7 +526,8 @@ mod tests {
                 "links":[{"id":"l1","from":"c","to":"s","via":"http"},{"id":"l2","from":"s","to":"q","via":"enqueue"}]}"#,
         );
         assert_eq!(w.iter().filter(|x| x.rule == Rule::NoConsumer).count(), 1, "{w:?}");
-        assert!(w.iter().any(|x| x.rule == Rule::NoConsumer && x.message == "Nobody consumes Jobs: its messages pile up. Link it to a service (consume)."));
+        assert!(w.iter().any(|x| x.rule == Rule::NoConsumer
+            && x.message == "Nobody consumes Jobs: its messages pile up. Link it to a service (consume)."));
         assert!(!w.iter().any(|x| x.message.contains("Dead jobs")), "a DLQ is meant to hold: {w:?}");
     }
 
@@ -552,7 +570,12 @@ mod tests {
                      {"id":"l2","from":"a","to":"b","via":"http","latency_ms":0}]}"#;
         let w = warnings(json);
         assert_eq!(w.len(), 1, "{w:?}");
-        assert!(w[0].message.starts_with("Front gets about 200/s but can handle about 160/s (8 workers × 50 ms each): expected utilization 125%"), "{w:?}");
+        assert!(
+            w[0].message.starts_with(
+                "Front gets about 200/s but can handle about 160/s (8 workers × 50 ms each): expected utilization 125%"
+            ),
+            "{w:?}"
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@
 pub mod codec;
 pub mod format;
 pub mod kernel;
-pub mod lint;
 pub mod links;
+pub mod lint;
 pub mod metrics;
 pub mod report;
 pub mod sim;

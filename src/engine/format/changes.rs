@@ -218,7 +218,9 @@ mod tests {
         let mut s = doc();
         let e = apply(&mut s, "pay", "wrkers", &json!(3)).unwrap_err();
         assert_eq!(e, ChangeError::Field("a service has no field `wrkers`".into()));
-        assert!(matches!(apply(&mut s, "c", "schedule", &json!([])), Err(ChangeError::Field(m)) if m.contains("rate_per_s")));
+        assert!(
+            matches!(apply(&mut s, "c", "schedule", &json!([])), Err(ChangeError::Field(m)) if m.contains("rate_per_s"))
+        );
         assert!(matches!(apply(&mut s, "l1", "outbox", &json!(true)), Err(ChangeError::Field(_))));
         assert!(matches!(apply(&mut s, "l1", "retry.tries", &json!(1)), Err(ChangeError::Field(_))));
         let e = apply(&mut s, "pay", "workers", &json!("many")).unwrap_err();
@@ -229,8 +231,18 @@ mod tests {
     fn the_effective_scenario_takes_changes_due_in_time_order() {
         let mut s = doc();
         s.changes = vec![
-            crate::engine::format::ChangeSpec { at_ms: 2000.0, target: "pay".into(), field: "workers".into(), value: json!(2) },
-            crate::engine::format::ChangeSpec { at_ms: 1000.0, target: "pay".into(), field: "workers".into(), value: json!(9) },
+            crate::engine::format::ChangeSpec {
+                at_ms: 2000.0,
+                target: "pay".into(),
+                field: "workers".into(),
+                value: json!(2),
+            },
+            crate::engine::format::ChangeSpec {
+                at_ms: 1000.0,
+                target: "pay".into(),
+                field: "workers".into(),
+                value: json!(9),
+            },
         ];
         assert_eq!(effective_at(&s, 500.0).nodes[1].workers, Some(4));
         assert_eq!(effective_at(&s, 1500.0).nodes[1].workers, Some(9));
