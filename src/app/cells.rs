@@ -92,6 +92,7 @@ impl Cells {
         cells
     }
 
+    #[inline(never)]
     fn sync_doc(&self, d: &crate::engine::format::Scenario) {
         let paths = link_paths(d);
         let names = crate::engine::kernel::ordered::ordered(d.nodes.iter().map(|n| (n.id.as_str(), n.display_name())));

@@ -17,7 +17,7 @@ use crate::editor::describe::{via_blurb, via_name};
 use crate::editor::doc;
 use crate::editor::fields::{link_fields, node_fields, scenario_fields, Field, Input};
 use crate::editor::selection::{Focus, Selection};
-use crate::engine::format::validate::{Place, Severity};
+use crate::engine::format::validate::{Place, Problem, Severity};
 use crate::engine::format::{wiring, FaultKind, FaultSpec, NodeKind};
 use leptos::prelude::*;
 
@@ -148,27 +148,17 @@ fn ConnectTo(id: String) -> impl IntoView {
 }
 
 /// The design warnings about one node, at the top of its panel (where a
-/// click on a warning in the scenario's list lands).
+/// click on a warning in the scenario's list lands), one per line.
 #[component]
 fn NodeWarnings(id: String) -> impl IntoView {
     let ctx = use_ctx();
-    let mine = Memo::new(move |_| {
+    let place = Place::Node(id);
+    let lines = text(move || {
         ctx.warnings.with(|all| {
-            all.iter().filter(|w| w.place == Place::Node(id.clone())).map(|w| w.message.clone()).collect::<Vec<_>>()
+            all.iter().filter(|w| w.place == place).map(|w| w.message.as_str()).collect::<Vec<_>>().join("\n")
         })
     });
-    move || {
-        let list = mine.get();
-        (!list.is_empty()).then(|| {
-            view! {
-                <section class="group node-warnings" aria-label="Warnings about this block">
-                    <ul class="problems">
-                        {list.into_iter().map(|m| view! { <li class="warning">{m}</li> }).collect_view()}
-                    </ul>
-                </section>
-            }
-        })
-    }
+    view! { <p class="node-warnings" role="note" aria-label="Warnings about this block">{lines}</p> }
 }
 
 /// A live fault of `kind` on `target`, started now (and kept in the scenario).
@@ -278,7 +268,7 @@ fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
 fn LinkLiveControls(id: String) -> impl IntoView {
     let ctx = use_ctx();
     let key = id.clone();
-    let cut = Memo::new(move |_| {
+    let cut = Signal::derive(move || {
         let i = ctx.doc.with(|d| d.links.iter().position(|l| l.id == key))?;
         ctx.run.snap.with(|s| s.links.get(i).map(|l| l.partitioned))
     });
@@ -291,7 +281,7 @@ fn LinkLiveControls(id: String) -> impl IntoView {
     let target = id.clone();
     let heal = move |_| ctx.run.recover(&target);
     let key = id.clone();
-    let has_fault = Memo::new(move |_| {
+    let has_fault = flag(move || {
         ctx.run.snap.track();
         ctx.run.has_active_fault(&key)
     });
@@ -318,18 +308,22 @@ fn LinkLiveControls(id: String) -> impl IntoView {
 fn ChangeList(target: String) -> impl IntoView {
     let ctx = use_ctx();
     let key = target.clone();
-    let rows = Memo::new(move |_| {
+    // (what changed, its position in `changes`)
+    let rows = move || {
         ctx.doc.with(|d| {
             d.changes
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| c.target == key)
-                .map(|(i, c)| (i, c.at_ms, c.field.clone(), c.value.to_string()))
-                .collect::<Vec<_>>()
+                .map(|(i, c)| {
+                    let value = if c.value.is_null() { "default".to_string() } else { c.value.to_string() };
+                    (format!("{} → {value} at {}", c.field, fmt_ms(c.at_ms)), i.to_string())
+                })
+                .collect::<Vec<(String, String)>>()
         })
-    });
+    };
     move || {
-        let rows = rows.get();
+        let rows = rows();
         (!rows.is_empty()).then(|| {
             view! {
                 <section class="group">
@@ -337,17 +331,16 @@ fn ChangeList(target: String) -> impl IntoView {
                     <ul class="changes">
                         {rows
                             .into_iter()
-                            .map(|(i, at, field, value)| {
+                            .map(|(what, i)| {
+                                let i: usize = i.parse().unwrap_or(usize::MAX);
                                 let remove = move |_| ctx.edit_keeping_run(|d| {
                                     if i < d.changes.len() {
                                         d.changes.remove(i);
                                     }
                                 });
-                                let value = if value == "null" { "default".to_string() } else { value };
                                 view! {
                                     <li>
-                                        <span class="mono">{format!("{} → {value}", field)}</span>
-                                        <span class="muted">{format!(" at {}", fmt_ms(at))}</span>
+                                        <span>{what}</span>
                                         <button type="button" class="icon-button" aria-label="Remove change" title="Remove change" on:click=remove>"×"</button>
                                     </li>
                                 }
@@ -518,64 +511,51 @@ fn ScenarioPanel() -> impl IntoView {
         </section>
         {move || {
             let list = problems.get();
-            // Design warnings alone replace "No problems" with their own list.
-            if list.is_empty() && !warnings.with(Vec::is_empty) {
-                return ().into_any();
-            }
-            let body = if list.is_empty() {
-                view! { <p class="ok-note">"No problems: ready to run."</p> }.into_any()
-            } else {
+            let design = warnings.get();
+            let item = |p: Problem, class: &'static str, text: String| {
+                let place = p.place.clone();
                 view! {
-                    <ul class="problems">
-                        {list
-                            .into_iter()
-                            .map(|p| {
-                                let place = p.place.clone();
-                                let sev = if p.severity == Severity::Error { "error" } else { "warning" };
-                                view! {
-                                    <li class=sev>
-                                        <button type="button" class="link-button" on:click=move |_| select(place.clone())>
-                                            {p.to_string()}
-                                        </button>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
+                    <li class=class>
+                        <button type="button" class="link-button" on:click=move |_| select(place.clone())>{text}</button>
+                    </li>
                 }
-                .into_any()
             };
-            view! {
-                <section class="group">
-                    <h3>"Problems"</h3>
-                    {body}
-                </section>
-            }
-            .into_any()
-        }}
-        {move || {
-            let list = warnings.get();
-            (!list.is_empty()).then(|| view! {
-                <section class="group warnings" aria-labelledby="design-warnings">
-                    <h3 id="design-warnings">"Design warnings"</h3>
-                    <p class="muted small">"Legal, but probably not what you meant. They never stop a run; click one to select the block."</p>
-                    <ul class="problems" aria-label="Design warnings">
-                        {list
-                            .into_iter()
-                            .map(|w| {
-                                let place = w.place.clone();
-                                view! {
-                                    <li class="warning">
-                                        <button type="button" class="link-button" on:click=move |_| select(place.clone())>
-                                            {w.message}
-                                        </button>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                </section>
-            })
+            // Design warnings alone replace "No problems" with their own list.
+            let problems = (!list.is_empty() || design.is_empty()).then(|| {
+                let ok = list.is_empty().then(|| view! { <p class="ok-note">"No problems: ready to run."</p> });
+                let items = list
+                    .into_iter()
+                    .map(|p| {
+                        let sev = if p.severity == Severity::Error { "error" } else { "warning" };
+                        let text = p.to_string();
+                        item(p, sev, text)
+                    })
+                    .collect_view();
+                view! {
+                    <section class="group">
+                        <h3>"Problems"</h3>
+                        {ok}
+                        <ul class="problems">{items}</ul>
+                    </section>
+                }
+            });
+            let design = (!design.is_empty()).then(|| {
+                let items = design
+                    .into_iter()
+                    .map(|p| {
+                        let text = p.message.clone();
+                        item(p, "warning", text)
+                    })
+                    .collect_view();
+                view! {
+                    <section class="group warnings" aria-labelledby="design-warnings">
+                        <h3 id="design-warnings">"Design warnings"</h3>
+                        <p class="muted small">"Legal, but probably not what you meant. They never stop a run; click one to select the block."</p>
+                        <ul class="problems" aria-label="Design warnings">{items}</ul>
+                    </section>
+                }
+            });
+            (problems, design)
         }}
         <section class="group">
             <h3>"Scheduled faults"</h3>

@@ -101,6 +101,11 @@ fn stat(
     }
 }
 
+/// The first hop's figure shows only beside an on-screen headline.
+fn if_hop(on_screen: impl Fn() -> bool + Send + Sync + 'static) -> Signal<String> {
+    text(move || if on_screen() { "first-hop" } else { "first-hop hidden" }.to_string())
+}
+
 #[component]
 fn Stats() -> impl IntoView {
     let ctx = use_ctx();
@@ -118,34 +123,35 @@ fn Stats() -> impl IntoView {
             );
         stat(f.key, f.label, f.tone, value, exact, Signal::stored(f.help.to_string()))
     };
-    let headline = Memo::new(move |_| snap.with(|s| ctx.doc.with_untracked(|d| figures::headline(d, &s.report))));
+    let headline = move || snap.with(|s| ctx.doc.with_untracked(|d| figures::headline(d, &s.report)));
     let pct = move |f: fn(&crate::engine::report::Percentiles) -> f64| {
         Signal::derive(move || {
             if idle() {
                 return "—".to_string();
             }
-            headline.with(|h| h.as_ref().map(|h| fmt_ms(f(&h.latency))).unwrap_or_else(|| "—".into()))
+            headline().map(|h| fmt_ms(f(&h.latency))).unwrap_or_else(|| "—".into())
         })
     };
     let where_help = move |what: &'static str| {
-        Signal::derive(move || {
-            headline.with(|h| match h {
-                Some(h) => format!("{what} of the requests took less, {} (at {}).", h.what, h.at),
-                None => format!("{what} of the requests took less, end to end."),
-            })
+        Signal::derive(move || match headline() {
+            Some(h) => format!("{what} of the requests took less, {} (at {}).", h.what, h.at),
+            None => format!("{what} of the requests took less, end to end."),
         })
     };
-    let on_screen = move || headline.with(|h| h.as_ref().is_some_and(|h| h.first_hop.is_some()));
+    let on_screen = move || headline().is_some_and(|h| h.first_hop.is_some());
     let latency_title = text(move || if on_screen() { "Latency on screen" } else { "Latency" }.to_string());
-    let first_hop = move || {
-        let h = headline.get()?;
-        let (client, p) = h.first_hop?;
-        let value = Signal::stored(format!("{} · {}", measured_ms(&p, p.p50), measured_ms(&p, p.p99)));
-        let help = Signal::stored(format!(
+    // Shown beside an on-screen headline only (hidden otherwise).
+    let first_hop = move || headline().and_then(|h| h.first_hop);
+    let hop_value = Signal::derive(move || {
+        first_hop().map(|(_, p)| format!("{} · {}", measured_ms(&p, p.p50), measured_ms(&p, p.p99))).unwrap_or_default()
+    });
+    let hop_help = Signal::derive(move || {
+        let client = first_hop().map(|(c, _)| c).unwrap_or_default();
+        format!(
             "p50 · p99 of the first hop: {client}'s own request answered, before the result travels on to the screen."
-        ));
-        Some(stat("latency.first_hop", "First hop p50 · p99", "lat small", value, Signal::stored(String::new()), help))
-    };
+        )
+    });
+    let hop_class = if_hop(on_screen);
     let hash = move || snap.with(|s| s.hash.clone());
     view! {
         <div class=text(move || if idle() { "stats idle" } else { "stats" }.to_string())>
@@ -158,7 +164,9 @@ fn Stats() -> impl IntoView {
                 {stat("latency.p50", "p50", "lat", pct(|p| p.p50), Signal::stored(String::new()), where_help("Half"))}
                 {stat("latency.p95", "p95", "lat", pct(|p| p.p95), Signal::stored(String::new()), where_help("95%"))}
                 {stat("latency.p99", "p99", "lat", pct(|p| p.p99), Signal::stored(String::new()), where_help("99%"))}
-                {first_hop}
+                <div class=hop_class>
+                    {stat("latency.first_hop", "First hop p50 · p99", "lat small", hop_value, Signal::stored(String::new()), hop_help)}
+                </div>
             </div>
             <div class="stat hash" title="Same scenario + seed + engine = same hash, here and in `crosstalk run`">
                 <label class="stat-label" for="run-hash">"Run hash"</label>

@@ -48,8 +48,9 @@ pub struct Ctx {
     /// Everything the validator says about the document, computed once per
     /// change for every field and list that shows problems.
     pub problems: Memo<Vec<Problem>>,
-    /// Design warnings (the engine's lint), once per change.
-    pub warnings: Memo<Vec<crate::engine::lint::Warning>>,
+    /// Design warnings (the engine's lint), once per change, as problems
+    /// of severity `Warning`.
+    pub warnings: Memo<Vec<Problem>>,
     /// While a run goes and changes are due: the settings in force now
     /// (the document keeps the values the run started with).
     pub shown: Memo<Option<Scenario>>,
@@ -83,26 +84,29 @@ impl Ctx {
     pub fn new(doc: Scenario, view: Viewport) -> Ctx {
         let doc = RwSignal::new(doc);
         let run = Run::new();
-        // How many changes are due: moves only when one takes effect, so
-        // the values shown are not recomputed on every refresh of the run.
-        let due = Memo::new(move |_| {
-            if !matches!(run.status.get(), Status::Running | Status::ToEnd | Status::Paused) {
-                return 0;
-            }
-            let now = run.snap.with(|s| s.now_ms);
-            doc.with(|d| live::due(d, now))
-        });
+        // Recomputed with the run's clock, but it only notifies (and the
+        // fields redraw) when a change took effect.
         let shown = Memo::new(move |_| {
-            if due.get() == 0 {
+            if !matches!(run.status.get(), Status::Running | Status::ToEnd | Status::Paused) {
                 return None;
             }
-            let now = run.snap.with_untracked(|s| s.now_ms);
-            Some(doc.with(|d| live::shown_at(d, now)))
+            let now = run.snap.with(|s| s.now_ms);
+            doc.with(|d| (live::due(d, now) > 0).then(|| live::shown_at(d, now)))
         });
         let ctx = Ctx {
             doc,
             problems: Memo::new(move |_| doc.with(crate::engine::format::validate)),
-            warnings: Memo::new(move |_| doc.with(crate::engine::lint::lint)),
+            warnings: Memo::new(move |_| {
+                let list = doc.with(crate::engine::lint::lint);
+                list.into_iter()
+                    .map(|w| Problem {
+                        severity: crate::engine::format::Severity::Warning,
+                        place: w.place,
+                        field: None,
+                        message: w.message,
+                    })
+                    .collect()
+            }),
             shown,
             history: StoredValue::new(History::default()),
             can_undo: RwSignal::new(false),

@@ -559,17 +559,8 @@ pub fn get(s: &Scenario, place: &Place, key: &str) -> String {
                 _ => String::new(),
             })
             .unwrap_or_default(),
-        Place::Change(i) => s
-            .changes
-            .get(*i)
-            .map(|c| match key {
-                "at_ms" => fmt_num(c.at_ms),
-                "target" => c.target.clone(),
-                "field" => c.field.clone(),
-                "value" => c.value.to_string(),
-                _ => String::new(),
-            })
-            .unwrap_or_default(),
+        // Changes are listed, not edited field by field.
+        Place::Change(_) => String::new(),
     }
 }
 
@@ -672,13 +663,7 @@ pub fn set(s: &Scenario, place: &Place, key: &str, text: &str) -> Result<Scenari
                 }
             }
         }
-        Place::Change(i) => {
-            let c = next.changes.get_mut(*i).ok_or_else(|| format!("no change #{}", i + 1))?;
-            match key {
-                "at_ms" => c.at_ms = parse::number(text)?.unwrap_or(0.0),
-                _ => return Err(format!("no field `{key}`")),
-            }
-        }
+        Place::Change(_) => return Err(format!("no field `{key}`")),
     }
     if let Some(message) = doc::field_errors(&next, place, key).into_iter().next() {
         return Err(message);

@@ -13,7 +13,8 @@ pub struct Figure {
     /// Stable name (`requests.ok`, `messages.lost`) for tests and styles.
     pub key: &'static str,
     pub label: &'static str,
-    /// `good`, `bad`, `warn` or "": how the value is coloured.
+    /// `good` (the one headline success), `ok`, `bad`, `warn` or "": how
+    /// the value is coloured.
     pub tone: &'static str,
     /// One line: what the figure counts.
     pub help: &'static str,
@@ -77,7 +78,7 @@ pub const MESSAGES: [Figure; 10] = [
     Figure {
         key: "messages.delivered",
         label: "Delivered",
-        tone: "good",
+        tone: "ok",
         help: "Reached their node and were handled: a call answered OK, a message acked.",
         total: |r| r.messages.delivered,
         row: |n| Some(n.messages.delivered),

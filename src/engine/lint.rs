@@ -22,7 +22,7 @@ use crate::engine::format::defaults as d;
 use crate::engine::format::validate::Place;
 use crate::engine::format::{Dist, LinkSpec, NodeKind, NodeSpec, Scenario, Via};
 use crate::engine::kernel::ordered::ordered;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// What a warning is about, for tests and for grouping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -61,13 +61,19 @@ pub fn lint(s: &Scenario) -> Vec<Warning> {
     g.wiring(&mut out);
     g.load(&mut out);
     g.timeouts(&mut out);
-    // Diagram order, then by rule: a node's warnings sit together.
-    let position = |p: &Place| match p {
-        Place::Node(id) => s.nodes.iter().position(|n| n.id == *id).unwrap_or(usize::MAX),
-        Place::Link(id) => s.nodes.len() + s.links.iter().position(|l| l.id == *id).unwrap_or(0),
-        _ => usize::MAX,
+    // Diagram order, then by rule: a node's warnings sit together
+    // (insertion keeps the order found at equal keys; no sort code).
+    let position = |w: &Warning| match &w.place {
+        Place::Node(id) => (s.nodes.iter().position(|n| n.id == *id).unwrap_or(usize::MAX), w.rule),
+        Place::Link(id) => (s.nodes.len() + s.links.iter().position(|l| l.id == *id).unwrap_or(0), w.rule),
+        _ => (usize::MAX, w.rule),
     };
-    ordered(out.into_iter().enumerate().map(|(i, w)| ((position(&w.place), w.rule, i), w))).into_values().collect()
+    let mut sorted: Vec<Warning> = Vec::with_capacity(out.len());
+    for w in out {
+        let at = sorted.partition_point(|x| position(x) <= position(&w));
+        sorted.insert(at, w);
+    }
+    sorted
 }
 
 /// A number of requests per second for people: "10,000", "1,600", "2.5".
@@ -106,7 +112,7 @@ fn duration(ms: f64) -> String {
 
 struct Graph<'a> {
     s: &'a Scenario,
-    index: BTreeMap<&'a str, usize>,
+    index: BTreeMap<&'a str, u32>,
     /// Links leaving each node, in scenario order.
     out: Vec<Vec<&'a LinkSpec>>,
     into: Vec<Vec<&'a LinkSpec>>,
@@ -114,18 +120,18 @@ struct Graph<'a> {
     /// carry no work forward, aside).
     order: Vec<usize>,
     /// Nodes some queue dead-letters into.
-    dead_letters: BTreeSet<&'a str>,
+    dead_letters: Vec<&'a str>,
 }
 
 impl<'a> Graph<'a> {
     fn new(s: &'a Scenario) -> Graph<'a> {
-        let index = ordered(s.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)));
+        let index = ordered(s.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i as u32)));
         let mut out = vec![Vec::new(); s.nodes.len()];
         let mut into = vec![Vec::new(); s.nodes.len()];
         for l in &s.links {
             if let (Some(&a), Some(&b)) = (index.get(l.from.as_str()), index.get(l.to.as_str())) {
-                out[a].push(l);
-                into[b].push(l);
+                out[a as usize].push(l);
+                into[b as usize].push(l);
             }
         }
         // Kahn's algorithm; a node left over (a cycle, refused by the
@@ -139,6 +145,7 @@ impl<'a> Graph<'a> {
             k += 1;
             for l in out[n].iter().filter(|l| l.via != Via::Poll) {
                 if let Some(&b) = index.get(l.to.as_str()) {
+                    let b = b as usize;
                     indegree[b] -= 1;
                     if indegree[b] == 0 {
                         order.push(b);
@@ -146,11 +153,11 @@ impl<'a> Graph<'a> {
                 }
             }
         }
-        for i in 0..s.nodes.len() {
-            if !order.contains(&i) {
-                order.push(i);
-            }
+        let mut placed = vec![false; s.nodes.len()];
+        for &i in &order {
+            placed[i] = true;
         }
+        order.extend((0..s.nodes.len()).filter(|i| !placed[*i]));
         let dead_letters = s.nodes.iter().filter_map(|n| n.dead_letter.as_deref()).collect();
         Graph { s, index, out, into, order, dead_letters }
     }
@@ -160,7 +167,7 @@ impl<'a> Graph<'a> {
     }
 
     fn name(&self, id: &str) -> &'a str {
-        self.index.get(id).map(|i| self.s.nodes[*i].display_name()).unwrap_or("?")
+        self.index.get(id).map(|i| self.s.nodes[*i as usize].display_name()).unwrap_or("?")
     }
 
     fn link_name(&self, l: &LinkSpec) -> String {
@@ -177,15 +184,15 @@ impl<'a> Graph<'a> {
             if std::mem::replace(&mut reached[n], true) {
                 continue;
             }
-            let next = self.out[n].iter().filter_map(|l| self.index.get(l.to.as_str()).copied());
-            let dlq = self.node(n).dead_letter.as_deref().and_then(|d| self.index.get(d).copied());
+            let next = self.out[n].iter().filter_map(|l| self.index.get(l.to.as_str()).map(|&i| i as usize));
+            let dlq = self.node(n).dead_letter.as_deref().and_then(|d| self.index.get(d).map(|&i| i as usize));
             stack.extend(next.chain(dlq));
         }
         for (i, n) in self.s.nodes.iter().enumerate() {
             let place = Place::Node(n.id.clone());
             let name = n.display_name();
             let linked =
-                !self.out[i].is_empty() || !self.into[i].is_empty() || self.dead_letters.contains(n.id.as_str());
+                !self.out[i].is_empty() || !self.into[i].is_empty() || self.dead_letters.contains(&n.id.as_str());
             let warn = |rule, message: String| Warning { rule, place: place.clone(), message };
             if !linked {
                 out.push(warn(Rule::Unconnected, format!("{name} is not connected to anything.")));
@@ -208,7 +215,7 @@ impl<'a> Graph<'a> {
                 out.push(warn(Rule::Idle, format!("{name} gets no work: no client's requests reach it.")));
             }
             let consumers = self.out[i].iter().filter(|l| l.via == Via::Consume).count();
-            if n.kind == NodeKind::Queue && consumers == 0 && !self.dead_letters.contains(n.id.as_str()) {
+            if n.kind == NodeKind::Queue && consumers == 0 && !self.dead_letters.contains(&n.id.as_str()) {
                 out.push(warn(
                     Rule::NoConsumer,
                     format!("Nobody consumes {name}: its messages pile up. Link it to a service (consume)."),
@@ -264,7 +271,7 @@ impl<'a> Graph<'a> {
                 if !l.via.is_sync_call() {
                     continue;
                 }
-                let Some(&to) = self.index.get(l.to.as_str()) else { continue };
+                let Some(to) = self.index.get(l.to.as_str()).map(|&t| t as usize) else { continue };
                 let answer = 2.0 * Self::latency_ms(l) + hold[to];
                 t += l.timeout_ms.map_or(answer, |limit| answer.min(limit));
             }
@@ -278,11 +285,11 @@ impl<'a> Graph<'a> {
     /// attempts) with the retried links behind it. Retries multiply only
     /// along synchronous calls: a slow node makes its callers' calls time
     /// out and retry, while a queue in between absorbs the slowdown.
-    fn offered(&self, hold: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<BTreeSet<&'a str>>) {
+    fn offered(&self, hold: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<Vec<&'a str>>) {
         let n_nodes = self.s.nodes.len();
         let mut load = vec![0.0; n_nodes];
         let mut worst = vec![0.0; n_nodes];
-        let mut retried: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); n_nodes];
+        let mut retried: Vec<Vec<&str>> = vec![Vec::new(); n_nodes];
         for &i in &self.order {
             let n = self.node(i);
             if n.kind == NodeKind::Client {
@@ -306,7 +313,9 @@ impl<'a> Graph<'a> {
                     let consumers: Vec<(usize, f64)> = self.out[i]
                         .iter()
                         .filter(|l| l.via == Via::Consume)
-                        .filter_map(|l| self.index.get(l.to.as_str()).map(|&c| (c, self.capacity(c, hold))))
+                        .filter_map(|l| {
+                            self.index.get(l.to.as_str()).map(|&c| (c as usize, self.capacity(c as usize, hold)))
+                        })
                         .collect();
                     let total: f64 = consumers.iter().map(|c| c.1).sum();
                     for (c, cap) in &consumers {
@@ -319,7 +328,7 @@ impl<'a> Graph<'a> {
                 NodeKind::Browser => {}
                 _ => {
                     for l in &self.out[i] {
-                        let Some(&to) = self.index.get(l.to.as_str()) else { continue };
+                        let Some(to) = self.index.get(l.to.as_str()).map(|&t| t as usize) else { continue };
                         match l.via {
                             Via::Poll => {}
                             Via::Subscribe => {
@@ -333,9 +342,13 @@ impl<'a> Graph<'a> {
                                 worst[to] += here_worst * pass * f64::from(attempts);
                                 let mut behind = retried[i].clone();
                                 if attempts > 1 {
-                                    behind.insert(l.id.as_str());
+                                    behind.push(l.id.as_str());
                                 }
-                                retried[to].extend(behind);
+                                for id in behind {
+                                    if !retried[to].contains(&id) {
+                                        retried[to].push(id);
+                                    }
+                                }
                             }
                             _ => {
                                 load[to] += here * pass;
@@ -387,7 +400,7 @@ impl<'a> Graph<'a> {
                     .s
                     .links
                     .iter()
-                    .filter(|l| retried[i].contains(l.id.as_str()))
+                    .filter(|l| retried[i].contains(&l.id.as_str()))
                     .map(|l| {
                         let a = l.retry.as_ref().and_then(|r| r.attempts).unwrap_or(d::RETRY_ATTEMPTS);
                         format!("{} ({a} attempts)", self.link_name(l))
@@ -398,7 +411,7 @@ impl<'a> Graph<'a> {
                     .s
                     .links
                     .iter()
-                    .filter(|l| retried[i].contains(l.id.as_str()))
+                    .filter(|l| retried[i].contains(&l.id.as_str()))
                     .all(|l| l.circuit_breaker.is_some());
                 let advice = if guarded {
                     "The circuit breaker on it limits the damage; switch it off to see the storm."

@@ -19,8 +19,6 @@ pub struct Report {
     pub messages: MessageCounts,
     /// Client requests, end to end.
     pub requests: RequestCounts,
-    /// The ledger by link: every message or call attempt over it.
-    pub links: BTreeMap<String, MessageCounts>,
     /// Circuit breakers by link id.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub breakers: BTreeMap<String, BreakerReport>,

@@ -79,39 +79,41 @@ pub fn link_changeable(via: Via, field: &str) -> Result<(), String> {
 }
 
 /// Sets `field` (dotted: one level of nesting) of a JSON object; `null`
-/// removes it, so the default applies again.
+/// reads as an omitted field, so the default applies again.
 fn set_path(obj: &mut Map<String, Value>, field: &str, value: &Value) {
     match field.split_once('.') {
         None => {
-            if value.is_null() {
-                obj.remove(field);
-            } else {
-                obj.insert(field.to_string(), value.clone());
-            }
+            obj.insert(field.to_string(), value.clone());
         }
         Some((outer, inner)) => {
-            let slot = obj.entry(outer.to_string()).or_insert_with(|| Value::Object(Map::new()));
-            if !slot.is_object() {
-                *slot = Value::Object(Map::new());
+            if !obj.get(outer).is_some_and(Value::is_object) {
+                obj.insert(outer.to_string(), Value::Object(Map::new()));
             }
-            if let Some(m) = slot.as_object_mut() {
+            if let Some(m) = obj.get_mut(outer).and_then(Value::as_object_mut) {
                 set_path(m, inner, value);
             }
         }
     }
 }
 
-fn with_field<T: serde::Serialize + serde::de::DeserializeOwned>(
+/// `spec` as a JSON value. Through text on purpose: files and links are
+/// written and read that way already, so the browser bundle carries no
+/// second copy of every (de)serializer for direct value conversion.
+fn as_json<T: serde::Serialize>(spec: &T) -> Value {
+    serde_json::to_string(spec).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null)
+}
+
+fn with_field<T: serde::Serialize + for<'de> serde::Deserialize<'de>>(
     spec: &T,
     field: &str,
     value: &Value,
 ) -> Result<T, ChangeError> {
-    let mut v = serde_json::to_value(spec).map_err(|e| ChangeError::Value(e.to_string()))?;
+    let mut v = as_json(spec);
     let Some(obj) = v.as_object_mut() else {
         return Err(ChangeError::Value("not an object".into()));
     };
     set_path(obj, field, value);
-    serde_json::from_value(v).map_err(|e| ChangeError::Value(format!("{field}: {e}")))
+    T::deserialize(&v).map_err(|e| ChangeError::Value(format!("{field}: {e}")))
 }
 
 /// The node as it is once `field` took `value`.
@@ -144,11 +146,10 @@ pub fn apply(s: &mut Scenario, target: &str, field: &str, value: &Value) -> Resu
 /// when the default applies).
 pub fn current(s: &Scenario, target: &str, field: &str) -> Value {
     let spec = match (s.node(target), s.link(target)) {
-        (Some(n), _) => serde_json::to_value(n),
-        (None, Some(l)) => serde_json::to_value(l),
+        (Some(n), _) => as_json(n),
+        (None, Some(l)) => as_json(l),
         _ => return Value::Null,
     };
-    let Ok(spec) = spec else { return Value::Null };
     let mut at = &spec;
     for part in field.split('.') {
         match at.get(part) {
@@ -162,10 +163,14 @@ pub fn current(s: &Scenario, target: &str, field: &str) -> Value {
 /// The positions of `s.changes` in the order they apply: by time, and in
 /// list order at the same time.
 pub fn in_time_order(s: &Scenario) -> Vec<usize> {
-    let key = |ms: f64| crate::engine::kernel::clock::ms_to_us(ms);
-    crate::engine::kernel::ordered::ordered(s.changes.iter().enumerate().map(|(i, c)| ((key(c.at_ms), i), i)))
-        .into_values()
-        .collect()
+    let key = |i: usize| crate::engine::kernel::clock::ms_to_us(s.changes[i].at_ms);
+    // Insertion keeps list order at equal times (no sort code in the bundle).
+    let mut order: Vec<usize> = Vec::with_capacity(s.changes.len());
+    for i in 0..s.changes.len() {
+        let at = order.partition_point(|&j| key(j) <= key(i));
+        order.insert(at, i);
+    }
+    order
 }
 
 /// The scenario as it stands at `at_ms`: every change due by then applied

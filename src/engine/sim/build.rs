@@ -98,7 +98,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
     let mut sim = Sim {
         scenario: s.clone(),
         current: s.clone(),
-        timed: BTreeMap::new(),
+        timed: Default::default(),
         last_event_at: None,
         now: 0,
         end,

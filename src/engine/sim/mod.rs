@@ -46,7 +46,6 @@ use crate::engine::trace::{HopKind, RawHop, Trace, TraceLog};
 use crate::engine::view::{LinkLive, NodeLive, Token};
 use event::Ev;
 use model::{FaultRt, Job, LinkRt, Msg, NodeRt};
-use std::collections::BTreeMap;
 
 /// How much a run keeps beyond its metrics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,7 +93,7 @@ pub struct Sim {
     /// Faults and changes by (time, order): at the same instant they run
     /// before any other event, in an order that does not depend on when
     /// they were scheduled (see `timed`).
-    timed: BTreeMap<(Micros, u64), Ev>,
+    timed: timed::Agenda,
     /// When the last event ran (a live action must come after it).
     last_event_at: Option<Micros>,
     now: Micros,
@@ -330,9 +329,9 @@ impl Sim {
     #[inline]
     fn next_time(&mut self) -> Option<Micros> {
         let queued = self.queue.peek_time();
-        match (self.timed.first_key_value(), queued) {
-            (Some(((t, _), _)), Some(q)) => Some((*t).min(q)),
-            (Some(((t, _), _)), None) => Some(*t),
+        match (self.timed.next_time(), queued) {
+            (Some(t), Some(q)) => Some(t.min(q)),
+            (Some(t), None) => Some(t),
             (None, q) => q,
         }
     }
@@ -340,9 +339,9 @@ impl Sim {
     /// The next event: a timed action first at equal times.
     #[inline]
     fn pop_next(&mut self) -> Option<(Micros, Ev)> {
-        if let Some(((t, _), _)) = self.timed.first_key_value() {
-            if self.queue.peek_time().is_none_or(|q| *t <= q) {
-                return self.timed.pop_first().map(|((t, _), ev)| (t, ev));
+        if let Some(t) = self.timed.next_time() {
+            if self.queue.peek_time().is_none_or(|q| t <= q) {
+                return self.timed.pop();
             }
         }
         self.queue.pop()

@@ -63,7 +63,6 @@ pub(super) fn report(sim: &Sim) -> Report {
                 row.messages.duplicates = dup;
             }
         }
-        r.links.insert(l.id.clone(), c);
     }
     r.messages = sim.ledger.clone();
     r.messages.in_flight = sim.ledger.sent.saturating_sub(sim.ledger.ended());

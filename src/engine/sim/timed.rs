@@ -24,11 +24,38 @@ use super::Sim;
 use crate::engine::format::changes;
 use crate::engine::format::validate::{validate, Place, Severity};
 use crate::engine::format::{ChangeSpec, FaultSpec, Scenario, Via};
-use crate::engine::kernel::clock::{ms_to_us, us_to_ms};
+use crate::engine::kernel::clock::{ms_to_us, us_to_ms, Micros};
 use crate::engine::links::breaker::{Breaker, BreakerConfig};
 
 /// Changes come after every fault event of their instant.
 const CHANGE_ORDER: u64 = 1 << 40;
+
+/// The timed actions waiting, by (time, order). A few thousand at most,
+/// kept sorted latest first so the next one pops off the end (a plain
+/// vector: far less code in the browser bundle than another ordered map).
+#[derive(Default)]
+pub(super) struct Agenda {
+    items: Vec<(Micros, u64, Ev)>,
+}
+
+impl Agenda {
+    pub(super) fn insert(&mut self, at: Micros, order: u64, ev: Ev) {
+        let i = self.items.partition_point(|&(t, o, _)| (t, o) > (at, order));
+        self.items.insert(i, (at, order, ev));
+    }
+
+    pub(super) fn remove(&mut self, at: Micros, order: u64) {
+        self.items.retain(|&(t, o, _)| (t, o) != (at, order));
+    }
+
+    pub(super) fn next_time(&self) -> Option<Micros> {
+        self.items.last().map(|x| x.0)
+    }
+
+    pub(super) fn pop(&mut self) -> Option<(Micros, Ev)> {
+        self.items.pop().map(|(t, _, ev)| (t, ev))
+    }
+}
 
 fn start_key(fault: u32) -> u64 {
     2 * fault as u64
@@ -58,9 +85,9 @@ pub(super) fn add_fault(sim: &mut Sim, spec: &FaultSpec) -> u32 {
         end_at,
     });
     if fits {
-        sim.timed.insert((start_at, start_key(i)), Ev::FaultStart { fault: i });
+        sim.timed.insert(start_at, start_key(i), Ev::FaultStart { fault: i });
         if let Some(end) = end_at {
-            sim.timed.insert((end, end_key(i)), Ev::FaultEnd { fault: i });
+            sim.timed.insert(end, end_key(i), Ev::FaultEnd { fault: i });
         }
     }
     i
@@ -70,7 +97,7 @@ pub(super) fn add_fault(sim: &mut Sim, spec: &FaultSpec) -> u32 {
 pub(super) fn add_change(sim: &mut Sim, i: usize) {
     if let Some(c) = sim.scenario.changes.get(i) {
         let at = ms_to_us(c.at_ms);
-        sim.timed.insert((at, CHANGE_ORDER + i as u64), Ev::Change { change: i as u32 });
+        sim.timed.insert(at, CHANGE_ORDER + i as u64, Ev::Change { change: i as u32 });
     }
 }
 
@@ -113,10 +140,10 @@ pub(super) fn end_fault_now(sim: &mut Sim, index: usize) -> Result<FaultSpec, St
     }
     let (start, old_end, i) = (f.start_at, f.end_at, index as u32);
     if let Some(e) = old_end {
-        sim.timed.remove(&(e, end_key(i)));
+        sim.timed.remove(e, end_key(i));
     }
     sim.faults[index].end_at = Some(at);
-    sim.timed.insert((at, end_key(i)), Ev::FaultEnd { fault: i });
+    sim.timed.insert(at, end_key(i), Ev::FaultEnd { fault: i });
     let spec = &mut sim.scenario.faults[index];
     spec.for_ms = Some(us_to_ms(at - start));
     let spec = spec.clone();
