@@ -87,7 +87,9 @@ pub fn delete(s: &mut Scenario, sel: &Selection) -> bool {
     s.links = links;
     let exists = |id: &str| s.node(id).is_some() || s.link(id).is_some();
     let faults: Vec<FaultSpec> = s.faults.iter().filter(|f| exists(&f.target)).cloned().collect();
+    let changes: Vec<_> = s.changes.iter().filter(|c| exists(&c.target)).cloned().collect();
     s.faults = faults;
+    s.changes = changes;
     let ids: Vec<String> = s.nodes.iter().map(|n| n.id.clone()).collect();
     for n in &mut s.nodes {
         if n.dead_letter.as_ref().is_some_and(|d| !ids.contains(d)) {
@@ -162,6 +164,11 @@ pub fn rename_id(s: &mut Scenario, old: &str, new: &str) -> Result<(), String> {
             f.target = new.to_string();
         }
     }
+    for c in &mut s.changes {
+        if c.target == old {
+            c.target = new.to_string();
+        }
+    }
     if found {
         Ok(())
     } else {
@@ -202,6 +209,11 @@ pub fn set_via(s: &mut Scenario, link: &str, via: Via) -> Result<(), String> {
             l.interval_ms = None;
         }
     }
+    // Changes of settings the new kind does not have go with them.
+    let fits = |c: &crate::engine::format::ChangeSpec| {
+        c.target != link || crate::engine::format::changes::link_changeable(via, &c.field).is_ok()
+    };
+    s.changes.retain(fits);
     Ok(())
 }
 
@@ -407,6 +419,29 @@ mod tests {
         assert!(same_semantics(&a, &b));
         b.nodes[1].workers = Some(3);
         assert!(!same_semantics(&a, &b));
+    }
+
+    #[test]
+    fn changes_follow_their_target() {
+        use crate::engine::format::ChangeSpec;
+        let mut s = payments();
+        let change = |target: &str, field: &str| ChangeSpec {
+            at_ms: 1000.0,
+            target: target.into(),
+            field: field.into(),
+            value: serde_json::json!(2),
+        };
+        s.changes = vec![change("service1", "workers"), change("l1", "retry.attempts"), change("client1", "rate_per_s")];
+        rename_id(&mut s, "service1", "pay").unwrap();
+        assert_eq!(s.changes[0].target, "pay");
+        assert!(validate::errors(&s).is_empty(), "{:?}", validate::errors(&s));
+        delete(&mut s, &Selection::node("pay"));
+        assert_eq!(s.changes.len(), 1, "the node's and its links' changes go with it");
+        assert_eq!(s.changes[0].target, "client1");
+        let mut s = payments();
+        s.changes = vec![change("l1", "retry.attempts")];
+        set_via(&mut s, "l1", Via::Grpc).unwrap();
+        assert_eq!(s.changes.len(), 1, "grpc retries too");
     }
 
     #[test]
