@@ -431,7 +431,8 @@ mod tests {
             field: field.into(),
             value: serde_json::json!(2),
         };
-        s.changes = vec![change("service1", "workers"), change("l1", "retry.attempts"), change("client1", "rate_per_s")];
+        s.changes =
+            vec![change("service1", "workers"), change("l1", "retry.attempts"), change("client1", "rate_per_s")];
         rename_id(&mut s, "service1", "pay").unwrap();
         assert_eq!(s.changes[0].target, "pay");
         assert!(validate::errors(&s).is_empty(), "{:?}", validate::errors(&s));
