@@ -273,7 +273,7 @@ fn random_change(s: &Scenario, r: u64) -> Option<(String, &'static str, Value)> 
     }
     let l = &s.links[i - s.nodes.len()];
     let (field, value) = if l.via.is_sync_call() {
-        if v % 2 == 0 {
+        if v.is_multiple_of(2) {
             ("timeout_ms", json!(5 + v * 40))
         } else {
             ("retry.attempts", json!(v % 4 + 1))
