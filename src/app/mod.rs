@@ -47,7 +47,9 @@ pub fn mount() {
 #[component]
 fn App() -> impl IntoView {
     let (doc, alert) = share::initial();
+    let speed = crate::editor::examples::start_speed(&doc);
     let ctx = Ctx::new(doc, Viewport::default());
+    ctx.run.set_speed(speed);
     ctx.alert.set(alert);
     provide_context(ctx);
     // Created here, not by the canvas, so the results table shares them.

@@ -13,7 +13,7 @@ use super::state::use_ctx;
 use crate::editor::describe::{fit_label, node_summary};
 use crate::editor::geometry::{NODE_H, NODE_W};
 use crate::editor::selection::Selection;
-use crate::engine::format::NodeSpec;
+use crate::engine::format::{NodeKind, NodeSpec};
 use crate::engine::view::NodeLive;
 use leptos::prelude::*;
 
@@ -88,7 +88,7 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                 </g>
                 <text class="node-label" x="50" y="24">{text(move || fit_label(&name.get(), LABEL_CHARS))}</text>
                 <text class="node-sub" x="50" y="41">{text(move || fit_label(&summary.get(), SUMMARY_CHARS))}</text>
-                <Live live=live/>
+                <Live live=live stacks=matches!(kind, NodeKind::Queue | NodeKind::Topic)/>
                 <circle class="handle" data-handle="out" cx=NODE_W cy=NODE_H / 2.0 r="6"/>
                 {move || {
                     renaming
@@ -102,13 +102,23 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
     }
 }
 
-/// The run's marks on a node: a busy bar, a waiting count, a crash badge.
+/// Squares a queue's stack of waiting messages shows at most.
+const STACK_MAX: u64 = 12;
+
+/// The stack of waiting messages as one SVG path: a square per message (up
+/// to [`STACK_MAX`]), drawn like the tokens that brought them.
+fn stack_path(waiting: u64) -> String {
+    (0..waiting.min(STACK_MAX)).map(|i| format!("M{} 45h7v7h-7z", 50 + 9 * i)).collect()
+}
+
+/// The run's marks on a node: a busy bar, a waiting count, a crash badge,
+/// and on queues and topics, the stack of messages waiting.
 ///
 /// The elements are made once and only their attributes follow the run:
 /// recreating them a few times a second for every node would keep the
 /// browser busy laying out a big diagram.
 #[component]
-fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
+fn Live(live: RwSignal<Option<NodeLive>>, stacks: bool) -> impl IntoView {
     /// Every attribute the marks need, as text. Attributes are only written
     /// when their text changes, so a publish touches only what moved.
     #[derive(Clone, PartialEq, Default)]
@@ -121,6 +131,8 @@ fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
         waiting_width: String,
         waiting_x: String,
         waiting: String,
+        stack: String,
+        stack_label: String,
         crashed_shown: String,
     }
     // Hidden marks are left out of the layout altogether (`display`, not
@@ -141,6 +153,8 @@ fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
                 waiting_width: badge_w.to_string(),
                 waiting_x: (NODE_W + 6.0 - badge_w / 2.0).to_string(),
                 waiting: waiting.unwrap_or_default(),
+                stack: if stacks { stack_path(l.waiting) } else { String::new() },
+                stack_label: format!("{} waiting", l.waiting),
                 crashed_shown: shown(l.crashed),
             }
         })
@@ -155,6 +169,11 @@ fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
             <rect x=attr(|m| m.waiting_left.clone()) y="-9" width=attr(|m| m.waiting_width.clone()) height="18" rx="9"/>
             <text x=attr(|m| m.waiting_x.clone()) y="3.5">{attr(|m| m.waiting.clone())}</text>
         </g>
+        {stacks.then(|| view! { class=PER_NODE,
+            <path class="stack" role="img" aria-label=attr(|m| m.stack_label.clone()) d=attr(|m| m.stack.clone())>
+                <title>{attr(|m| m.stack_label.clone())}</title>
+            </path>
+        })}
         <g class="crash-badge" display=attr(|m| m.crashed_shown.clone())>
             <rect x="8" y="-9" width="64" height="18" rx="9"/>
             <text x="40" y="3.5">"CRASHED"</text>

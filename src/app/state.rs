@@ -138,9 +138,11 @@ impl Ctx {
     }
 
     /// Replaces the whole document (an example, an import, a link): undoable.
+    /// The run speed becomes the one that shows its first fault soon.
     pub fn replace(&self, next: Scenario) {
         self.sel.set(Selection::default());
         self.trace.set(None);
+        self.run.set_speed(crate::editor::examples::start_speed(&next));
         self.edit(|s| *s = next);
     }
 

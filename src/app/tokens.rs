@@ -1,14 +1,17 @@
 //! Messages in flight, drawn on one `<canvas>` over the diagram each frame.
 //!
-//! Tokens are plain data from the engine (smoothed for the eye by
+//! Tokens are plain data from the engine (made visible by
 //! `editor::flight`); drawing a thousand of them is a
 //! few batched paths (one per colour and shape), never a DOM element or a
-//! signal each. The canvas keeps where it drew each token, so a click can
-//! find the request it belongs to.
+//! signal each. A token that stands for several messages carries their
+//! count. The canvas keeps where it drew each token, so a click can find
+//! the request it belongs to, and names the links and link kinds it drew
+//! on in `data-token-links` and `data-token-vias` (what tests sample).
 
 use crate::editor::flight::{Flight, Flights};
 use crate::editor::geometry::{LinkPath, Point};
 use crate::editor::viewport::Viewport;
+use crate::engine::format::Scenario;
 use crate::engine::view::{TokenKind, TokenTone};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -42,6 +45,12 @@ pub struct TokenCanvas {
     size: (u32, u32),
     /// Where each token was drawn (CSS pixels) and its trace.
     hits: Vec<(f32, f32, u64)>,
+    /// Each link's id and kind, in `scenario.links` order.
+    names: Vec<(String, &'static str)>,
+    /// The links drawn on in the last frame (sorted), as last published.
+    marked: Vec<u32>,
+    /// Scratch for this frame's links.
+    drawn_links: Vec<u32>,
 }
 
 impl TokenCanvas {
@@ -67,12 +76,57 @@ impl TokenCanvas {
         Some(dpr)
     }
 
-    pub fn draw(&mut self, flights: &Flights, anim_ms: f64, paths: &[Option<LinkPath>], view: &Viewport) {
-        let Some(dpr) = self.fit() else {
+    /// Learns the links' ids and kinds (for the data attributes).
+    pub fn name_links(&mut self, doc: &Scenario) {
+        self.names = doc.links.iter().map(|l| (l.id.clone(), l.via.as_str())).collect();
+        self.marked.clear();
+        self.publish_marks();
+    }
+
+    /// Writes which links and link kinds carry tokens, when that changed.
+    fn publish_marks(&mut self) {
+        let Some(canvas) = self.canvas.as_ref() else {
             return;
         };
+        let mut ids = String::new();
+        let mut vias: Vec<&str> = Vec::new();
+        for &i in &self.marked {
+            if let Some((id, via)) = self.names.get(i as usize) {
+                if !ids.is_empty() {
+                    ids.push(' ');
+                }
+                ids.push_str(id);
+                if !vias.contains(via) {
+                    vias.push(via);
+                }
+            }
+        }
+        vias.sort_unstable();
+        let _ = canvas.set_attribute("data-token-links", &ids);
+        let _ = canvas.set_attribute("data-token-vias", &vias.join(" "));
+    }
+
+    /// Draws the flights that have started; returns how many messages they
+    /// stand for.
+    pub fn draw(&mut self, flights: &Flights, anim_ms: f64, paths: &[Option<LinkPath>], view: &Viewport) -> usize {
+        let drawn = self.paint(flights, anim_ms, paths, view);
+        self.drawn_links.clear();
+        self.drawn_links.extend(flights.iter().filter(|t| t.started(anim_ms)).map(|t| t.link));
+        self.drawn_links.sort_unstable();
+        self.drawn_links.dedup();
+        if self.drawn_links != self.marked {
+            std::mem::swap(&mut self.drawn_links, &mut self.marked);
+            self.publish_marks();
+        }
+        drawn
+    }
+
+    fn paint(&mut self, flights: &Flights, anim_ms: f64, paths: &[Option<LinkPath>], view: &Viewport) -> usize {
+        let Some(dpr) = self.fit() else {
+            return 0;
+        };
         let Some(ctx) = self.ctx.as_ref() else {
-            return;
+            return 0;
         };
         let (w, h) = self.size;
         let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
@@ -83,11 +137,13 @@ impl TokenCanvas {
         let r = TOKEN_RADIUS * scale;
         let (cw, ch) = (f64::from(w) / dpr, f64::from(h) / dpr);
         // Where each token is, once; off-screen ones are skipped.
+        let now_us = flights.now_us();
         let placed: Vec<(Point, &Flight)> = flights
             .iter()
+            .filter(|t| t.started(anim_ms))
             .filter_map(|t| {
                 let path = paths.get(t.link as usize)?.as_ref()?;
-                let at = t.progress(anim_ms);
+                let at = t.progress(anim_ms, now_us);
                 let mut p = view.to_screen(path.point_at(at));
                 // Answers keep to their own lane beside the requests, like
                 // two-way traffic, so both directions stay readable.
@@ -139,7 +195,21 @@ impl TokenCanvas {
         if any {
             ctx.stroke();
         }
+        // A token standing for several messages says how many.
+        let mut labelled = placed.iter().filter(|(_, t)| t.count > 1).peekable();
+        if labelled.peek().is_some() {
+            ctx.set_font("600 10px system-ui, sans-serif");
+            ctx.set_text_baseline("middle");
+            for (p, t) in labelled {
+                let label = format!("×{}", t.count);
+                ctx.set_fill_style_str("rgba(255,255,255,0.9)");
+                ctx.fill_rect(p.x + r + 1.0, p.y - 6.5, 7.0 * label.chars().count() as f64, 13.0);
+                ctx.set_fill_style_str(tone_colour(t.tone));
+                let _ = ctx.fill_text(&label, p.x + r + 2.0, p.y);
+            }
+        }
         self.hits.extend(placed.iter().map(|(p, t)| (p.x as f32, p.y as f32, t.trace)));
+        placed.iter().map(|(_, t)| t.count as usize).sum()
     }
 
     /// The trace of the token nearest `(x, y)` (CSS pixels), if close enough.
