@@ -14,6 +14,7 @@ mod hud;
 mod icons;
 mod inspector;
 mod keys;
+mod layout;
 mod link_view;
 mod node_view;
 mod palette;
@@ -54,6 +55,8 @@ fn App() -> impl IntoView {
     provide_context(ctx);
     // Created here, not by the canvas, so the results table shares them.
     provide_context(cells::Cells::new(ctx));
+    let panels = layout::Layout::new(ctx.window);
+    provide_context(panels);
 
     // Every change of the document: keep it (unless a drag is in the
     // middle of moving things) and let the run know.
@@ -80,7 +83,7 @@ fn App() -> impl IntoView {
     request_animation_frame(move || ctx.fit());
 
     view! {
-        <div class="app">
+        <div class=layout::root_class(panels)>
             <topbar::TopBar/>
             <AlertBanner/>
             <div class="workspace">
@@ -89,8 +92,11 @@ fn App() -> impl IntoView {
                     <canvas::Canvas/>
                 </main>
                 <inspector::Inspector/>
+                <layout::PanelToggles/>
             </div>
-            <results::Results/>
+            <layout::ResultsDock>
+                <results::Results/>
+            </layout::ResultsDock>
             <ToastView/>
         </div>
     }
