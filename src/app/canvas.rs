@@ -12,7 +12,8 @@ use super::link_view::LinkView;
 use super::node_view::NodeView;
 use super::sig::{flag, text};
 use super::state::{use_ctx, Ctx};
-use crate::editor::geometry::{self, handle_point, link_paths, Point, GRID};
+use crate::editor::doc::End;
+use crate::editor::geometry::{self, handle_points, link_paths, node_rect, Point, GRID};
 use crate::editor::gesture::{Gesture, Outcome, CLICK_SLOP_PX};
 use crate::editor::selection::Selection;
 use crate::editor::viewport::{Viewport, ZOOM_STEP};
@@ -55,6 +56,14 @@ pub fn Canvas() -> impl IntoView {
         let factor = (-ev.delta_y() * unit * 0.0015).clamp(-0.5, 0.5).exp();
         ctx.view.update(|v| *v = v.zoomed_at(p, factor));
     };
+    let menu = super::menu::use_menu();
+    let on_menu = move |ev: web_sys::MouseEvent| {
+        ev.prevent_default();
+        let (p, _) = ctx.canvas_point(f64::from(ev.client_x()), f64::from(ev.client_y()));
+        if let Some(target) = target_at(ctx, p) {
+            super::menu::open(ctx, menu, target, Some(p));
+        }
+    };
     let on_dblclick = move |ev: web_sys::MouseEvent| {
         let (p, _) = ctx.canvas_point(f64::from(ev.client_x()), f64::from(ev.client_y()));
         let world = ctx.view.get_untracked().to_world(p);
@@ -92,6 +101,7 @@ pub fn Canvas() -> impl IntoView {
                 on:pointercancel=on_up
                 on:wheel=on_wheel
                 on:dblclick=on_dblclick
+                on:contextmenu=on_menu
             >
                 <defs>
                     <pattern id="grid" width=GRID height=GRID patternUnits="userSpaceOnUse" patternTransform=transform>
@@ -110,6 +120,7 @@ pub fn Canvas() -> impl IntoView {
                         <For each=move || link_ids.get() key=|id| id.clone() let:id>
                             <LinkView id=id cells=cells/>
                         </For>
+                        <super::dead_letters::DeadLetters/>
                     </g>
                     <ConnectPreview/>
                     <g class="nodes">
@@ -130,23 +141,37 @@ pub fn Canvas() -> impl IntoView {
             </Show>
             <ZoomControls/>
             <super::hud::RunHud/>
+            <super::menu::NodeCard/>
+            <super::menu::ContextMenu/>
+            <super::tip::Tip/>
         </div>
     }
 }
 
-/// The half-drawn link while connecting.
+/// The half-drawn link while connecting (leaving the node on the side
+/// facing the pointer), or the link whose end is being moved.
 #[component]
 fn ConnectPreview() -> impl IntoView {
     let ctx = use_ctx();
     move || {
-        ctx.gesture.with(|g| match g {
-            Some(Gesture::Connect { from, to }) => {
-                let start = ctx.doc.with_untracked(|d| d.node(from).map(handle_point))?;
-                Some(view! {
-                    <line class="connect-preview" x1=start.x y1=start.y x2=to.x y2=to.y/>
-                })
-            }
-            _ => None,
+        ctx.gesture.with(|g| {
+            let (start, to) = match g {
+                Some(Gesture::Connect { from, to }) => {
+                    (ctx.doc.with_untracked(|d| d.node(from).map(|n| geometry::exit_point(&node_rect(n), *to)))?, *to)
+                }
+                Some(Gesture::Relink { link, end, to }) => {
+                    let fixed = ctx.doc.with_untracked(|d| {
+                        let l = d.link(link)?;
+                        d.node(if *end == End::To { &l.from } else { &l.to })
+                            .map(|n| geometry::exit_point(&node_rect(n), *to))
+                    })?;
+                    (fixed, *to)
+                }
+                _ => return None,
+            };
+            Some(view! {
+                <line class="connect-preview" x1=start.x y1=start.y x2=to.x y2=to.y/>
+            })
         })
     }
 }
@@ -182,16 +207,13 @@ fn Ghost() -> impl IntoView {
 #[component]
 fn ZoomControls() -> impl IntoView {
     let ctx = use_ctx();
-    let zoom_by = move |f: f64| {
-        let (w, h) = ctx.measure();
-        ctx.view.update(|v| *v = v.zoomed_at(Point::new(w / 2.0, h / 2.0), f));
-    };
+    let zoom_by = move |f: Option<f64>| ctx.zoom_by(f);
     view! {
         <div class="zoom-controls" role="toolbar" aria-label="View">
-            <button type="button" aria-label="Zoom out" title="Zoom out" on:click=move |_| zoom_by(1.0 / ZOOM_STEP)>"−"</button>
+            <button type="button" aria-label="Zoom out" title="Zoom out (Ctrl+-)" on:click=move |_| zoom_by(Some(1.0 / ZOOM_STEP))>"−"</button>
             <span class="zoom-level" aria-live="off">{text(move || format!("{:.0}%", ctx.view.get().zoom * 100.0))}</span>
-            <button type="button" aria-label="Zoom in" title="Zoom in" on:click=move |_| zoom_by(ZOOM_STEP)>"+"</button>
-            <button type="button" title="Fit the diagram to the canvas" on:click=move |_| ctx.fit()>"Fit"</button>
+            <button type="button" aria-label="Zoom in" title="Zoom in (Ctrl+=)" on:click=move |_| zoom_by(Some(ZOOM_STEP))>"+"</button>
+            <button type="button" title="Fit the diagram to the canvas, as far as its labels stay readable" on:click=move |_| ctx.fit()>"Fit"</button>
             <label class="snap">
                 <input type="checkbox" prop:checked=flag(move || ctx.snap.get()) on:change=move |ev| ctx.snap.set(event_target_checked(&ev))/>
                 "Snap to grid"
@@ -230,12 +252,18 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
         ctx.gesture.set(Some(Gesture::Pan { start: p, origin: view }));
         return;
     }
-    // 1. A node's handle starts a link.
+    // 1. An end of the selected link moves that end; a node's handle (on
+    // any side) starts a link.
+    if let Some((link, end)) = link_end_at(ctx, p) {
+        capture(ctx, ev);
+        ctx.gesture.set(Some(Gesture::Relink { link, end, to: world }));
+        return;
+    }
     let handle = ctx.doc.with_untracked(|d| {
         d.nodes
             .iter()
             .rev()
-            .find(|n| view.to_screen(handle_point(n)).sub_len(p) <= HANDLE_GRAB_PX)
+            .find(|n| handle_points(n).iter().any(|h| view.to_screen(*h).sub_len(p) <= HANDLE_GRAB_PX))
             .map(|n| n.id.clone())
     });
     if let Some(from) = handle {
@@ -271,20 +299,9 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
             return;
         }
     }
-    // 4. A link: select it.
-    let link = ctx.doc.with_untracked(|d| {
-        link_paths(d)
-            .iter()
-            .enumerate()
-            .filter_map(|(i, path)| {
-                let path = path.as_ref()?;
-                let dist = path.distance_to(world) * view.zoom;
-                (dist <= LINK_GRAB_PX).then(|| (dist, d.links[i].id.clone()))
-            })
-            .min_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, id)| id)
-    });
-    if let Some(id) = link {
+    // 4. A link: select it. A dead-letter link selects its queue, where
+    // the setting lives.
+    if let Some(id) = link_at(ctx, p) {
         ctx.sel.update(|s| {
             if shift {
                 s.toggle_link(&id);
@@ -292,6 +309,10 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
                 *s = Selection::link(&id);
             }
         });
+        return;
+    }
+    if let Some(queue) = super::dead_letters::at(ctx, p) {
+        ctx.sel.set(Selection::node(&queue));
         return;
     }
     // 5. The background: shift draws a rubber band, a plain drag pans.
@@ -302,6 +323,60 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
         Gesture::Pan { start: p, origin: view }
     };
     ctx.gesture.set(Some(g));
+}
+
+/// The link whose curve passes nearest the canvas point `p`, if near enough.
+fn link_at(ctx: Ctx, p: Point) -> Option<String> {
+    let view = ctx.view.get_untracked();
+    let world = view.to_world(p);
+    ctx.doc.with_untracked(|d| {
+        link_paths(d)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, path)| {
+                let dist = path.as_ref()?.distance_to(world) * view.zoom;
+                (dist <= LINK_GRAB_PX).then(|| (dist, d.links[i].id.clone()))
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id)
+    })
+}
+
+/// An end handle of the one selected link under the canvas point `p`.
+fn link_end_at(ctx: Ctx, p: Point) -> Option<(String, End)> {
+    let id =
+        ctx.sel.with_untracked(|s| (s.nodes.is_empty() && s.links.len() == 1).then(|| s.links.first().cloned()))??;
+    let view = ctx.view.get_untracked();
+    let path = ctx.doc.with_untracked(|d| {
+        let i = d.links.iter().position(|l| l.id == id)?;
+        link_paths(d).get(i).copied().flatten()
+    })?;
+    let near = |q: Point| view.to_screen(q).sub_len(p) <= HANDLE_GRAB_PX;
+    if near(path.end) {
+        Some((id, End::To))
+    } else if near(path.start) {
+        Some((id, End::From))
+    } else {
+        None
+    }
+}
+
+/// The node or link under the canvas point `p` (for the context menu),
+/// selected unless it already is.
+fn target_at(ctx: Ctx, p: Point) -> Option<super::menu::Target> {
+    use super::menu::Target;
+    let world = ctx.view.get_untracked().to_world(p);
+    if let Some(id) = ctx.doc.with_untracked(|d| geometry::node_at(d, world).map(|i| d.nodes[i].id.clone())) {
+        if !ctx.sel.with_untracked(|s| s.has_node(&id)) {
+            ctx.sel.set(Selection::node(&id));
+        }
+        return Some(Target::Node(id));
+    }
+    let id = link_at(ctx, p)?;
+    if !ctx.sel.with_untracked(|s| s.has_link(&id)) {
+        ctx.sel.set(Selection::link(&id));
+    }
+    Some(Target::Link(id))
 }
 
 thread_local! {
@@ -366,6 +441,12 @@ fn pointer_up(ctx: Ctx, ev: &PointerEvent) {
             ctx.commit(before);
             ctx.sel.set(Selection::link(&link));
         }
+        Outcome::DeadLettered { before, queue } => {
+            ctx.doc.set(doc);
+            ctx.commit(before);
+            ctx.sel.set(Selection::node(&queue));
+            ctx.say("Dead letters now go to that queue");
+        }
         Outcome::Refused(why) => ctx.complain(why),
     }
     PRESSED.with(|c| *c.borrow_mut() = None);
@@ -386,6 +467,16 @@ impl Ctx {
             self.canvas_size.set(s);
         }
         size.unwrap_or_else(|| self.canvas_size.get_untracked())
+    }
+
+    /// Zooms by `factor` around the middle of the canvas (`None`: back to 100%).
+    pub fn zoom_by(&self, factor: Option<f64>) {
+        let (w, h) = self.measure();
+        let c = Point::new(w / 2.0, h / 2.0);
+        self.view.update(|v| {
+            let f = factor.unwrap_or(1.0 / v.zoom);
+            *v = v.zoomed_at(c, f)
+        });
     }
 
     /// Shows the whole diagram.

@@ -8,6 +8,7 @@ mod bench;
 mod canvas;
 mod cells;
 mod charts;
+mod dead_letters;
 mod faults;
 mod fields;
 mod hud;
@@ -16,13 +17,16 @@ mod inspector;
 mod keys;
 mod layout;
 mod link_view;
+mod menu;
 mod node_view;
 mod palette;
 mod results;
 mod run;
 mod share;
+mod shortcuts;
 mod sig;
 mod state;
+mod tip;
 mod tokens;
 mod topbar;
 mod trace_view;
@@ -57,6 +61,9 @@ fn App() -> impl IntoView {
     provide_context(cells::Cells::new(ctx));
     let panels = layout::Layout::new(ctx.window);
     provide_context(panels);
+    let menu = menu::Menu::new();
+    provide_context(menu);
+    provide_context(tip::TipOn(RwSignal::new(None)));
 
     // Every change of the document: keep it (unless a drag is in the
     // middle of moving things) and let the run know.
@@ -72,6 +79,7 @@ fn App() -> impl IntoView {
         });
     });
     keys::install(ctx);
+    shortcuts::install(ctx, panels, menu);
     let hash = window_event_listener_untyped("hashchange", move |_| share::on_hash_change(ctx));
     std::mem::forget(hash);
     let resize = window_event_listener_untyped("resize", move |_| {

@@ -17,9 +17,7 @@ use crate::engine::format::{NodeKind, NodeSpec};
 use crate::engine::view::NodeLive;
 use leptos::prelude::*;
 
-/// Characters of a label that fit the box at its font size.
-const LABEL_CHARS: usize = 15;
-const SUMMARY_CHARS: usize = 19;
+use super::tip::{use_tip, LABEL_CHARS, SUMMARY_CHARS};
 
 #[component]
 pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
@@ -31,6 +29,14 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
     let selected: RwSignal<bool> = cell.selected.into();
     let renaming: RwSignal<bool> = cell.renaming.into();
 
+    let tip = use_tip().0;
+    let (a, b) = (id.clone(), id.clone());
+    let show_tip = move || tip.set(Some(a.clone()));
+    let hide_tip = move || {
+        if tip.with_untracked(|t| t.as_deref() == Some(b.as_str())) {
+            tip.set(None);
+        }
+    };
     let key = id.clone();
     let on_key = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
         "Enter" | " " => {
@@ -79,6 +85,22 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                 tabindex="0"
                 transform=transform
                 on:keydown=on_key.clone()
+                on:pointerenter={
+                    let show = show_tip.clone();
+                    move |_| show()
+                }
+                on:pointerleave={
+                    let hide = hide_tip.clone();
+                    move |_| hide()
+                }
+                on:focus={
+                    let show = show_tip.clone();
+                    move |_| show()
+                }
+                on:blur={
+                    let hide = hide_tip.clone();
+                    move |_| hide()
+                }
             >
                 <rect class="node-box" width=NODE_W height=NODE_H rx="12"/>
                 <rect class="node-accent" x="0" y="10" width="4" height=NODE_H - 20.0 rx="2"/>
@@ -90,6 +112,9 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                 <text class="node-sub" x="50" y="41">{text(move || fit_label(&summary.get(), SUMMARY_CHARS))}</text>
                 <Live live=live stacks=matches!(kind, NodeKind::Queue | NodeKind::Topic)/>
                 <circle class="handle" data-handle="out" cx=NODE_W cy=NODE_H / 2.0 r="6"/>
+                <circle class="handle side" data-handle="bottom" cx=NODE_W / 2.0 cy=NODE_H r="6"/>
+                <circle class="handle side" data-handle="left" cx="0" cy=NODE_H / 2.0 r="6"/>
+                <circle class="handle side" data-handle="top" cx=NODE_W / 2.0 cy="0" r="6"/>
                 {move || {
                     renaming
                         .get()

@@ -366,6 +366,27 @@ impl Run {
         r.unwrap_or(Ok(()))
     }
 
+    /// Slows down, fails or cuts off `target` now, with settings that show
+    /// (work five times slower, half the requests failing), until Recover
+    /// (building a paused run first if there is none).
+    pub fn fault_now(&self, doc: &Scenario, target: &str, kind: FaultKind) -> Result<(), String> {
+        self.ensure(doc)?;
+        if self.status.get_untracked() == Status::Idle {
+            self.set_status(Status::Paused);
+        }
+        let fault = FaultSpec {
+            target: target.to_string(),
+            kind,
+            at_ms: 0.0,
+            for_ms: None,
+            factor: (kind == FaultKind::Slow).then_some(5.0),
+            rate: (kind == FaultKind::Errors).then_some(0.5),
+        };
+        let r = self.core().borrow_mut().sim.as_mut().map(|sim| sim.inject(fault));
+        self.publish();
+        r.unwrap_or(Ok(()))
+    }
+
     /// Ends every fault on `target` now.
     pub fn recover(&self, target: &str) {
         if let Some(sim) = self.core().borrow_mut().sim.as_mut() {
