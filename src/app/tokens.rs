@@ -23,6 +23,9 @@ const ANSWER_LANE_PX: f64 = 6.0;
 /// How far from a token's centre a click still hits it, CSS pixels.
 const HIT_RADIUS: f64 = 8.0;
 
+/// The ink of a token's count: readable on the light chip in both themes.
+const COUNT_INK: &str = "#334155";
+
 const TONES: [TokenTone; 5] =
     [TokenTone::Pending, TokenTone::Ok, TokenTone::Error, TokenTone::Retry, TokenTone::DeadLetter];
 
@@ -195,20 +198,28 @@ impl TokenCanvas {
         if any {
             ctx.stroke();
         }
-        // A token standing for several messages says how many.
+        self.hits.extend(placed.iter().map(|(p, t)| (p.x as f32, p.y as f32, t.trace)));
+        // A token standing for several messages says how many, in a neutral
+        // ink on a light chip (clicking the count opens the request too).
         let mut labelled = placed.iter().filter(|(_, t)| t.count > 1).peekable();
         if labelled.peek().is_some() {
             ctx.set_font("600 10px system-ui, sans-serif");
             ctx.set_text_baseline("middle");
             for (p, t) in labelled {
                 let label = format!("×{}", t.count);
-                ctx.set_fill_style_str("rgba(255,255,255,0.9)");
-                ctx.fill_rect(p.x + r + 1.0, p.y - 6.5, 7.0 * label.chars().count() as f64, 13.0);
-                ctx.set_fill_style_str(tone_colour(t.tone));
-                let _ = ctx.fill_text(&label, p.x + r + 2.0, p.y);
+                let w = 6.5 * label.chars().count() as f64;
+                let x = p.x + r + 1.0;
+                ctx.set_fill_style_str("rgba(255,255,255,0.85)");
+                ctx.fill_rect(x, p.y - 6.5, w + 2.0, 13.0);
+                ctx.set_fill_style_str(COUNT_INK);
+                let _ = ctx.fill_text(&label, x + 1.0, p.y);
+                let mut hx = x + 4.0;
+                while hx < x + w {
+                    self.hits.push((hx as f32, p.y as f32, t.trace));
+                    hx += HIT_RADIUS;
+                }
             }
         }
-        self.hits.extend(placed.iter().map(|(p, t)| (p.x as f32, p.y as f32, t.trace)));
         placed.iter().map(|(_, t)| t.count as usize).sum()
     }
 
