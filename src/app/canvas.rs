@@ -141,39 +141,54 @@ pub fn Canvas() -> impl IntoView {
             </Show>
             <ZoomControls/>
             <super::hud::RunHud/>
-            <super::menu::NodeCard/>
             <super::menu::ContextMenu/>
-            <super::tip::Tip/>
         </div>
     }
 }
 
 /// The half-drawn link while connecting (leaving the node on the side
-/// facing the pointer), or the link whose end is being moved.
+/// facing the pointer) or while a link's end is being moved, and the end
+/// handles of the one selected link (drag one to another node). One view
+/// for all three keeps the app small: each reactive view costs the bundle.
 #[component]
 fn ConnectPreview() -> impl IntoView {
     let ctx = use_ctx();
     move || {
-        ctx.gesture.with(|g| {
-            let (start, to) = match g {
-                Some(Gesture::Connect { from, to }) => {
-                    (ctx.doc.with_untracked(|d| d.node(from).map(|n| geometry::exit_point(&node_rect(n), *to)))?, *to)
-                }
-                Some(Gesture::Relink { link, end, to }) => {
-                    let fixed = ctx.doc.with_untracked(|d| {
-                        let l = d.link(link)?;
-                        d.node(if *end == End::To { &l.from } else { &l.to })
-                            .map(|n| geometry::exit_point(&node_rect(n), *to))
-                    })?;
-                    (fixed, *to)
-                }
-                _ => return None,
-            };
-            Some(view! {
-                <line class="connect-preview" x1=start.x y1=start.y x2=to.x y2=to.y/>
-            })
+        let line = ctx.gesture.with(|g| match g {
+            Some(Gesture::Connect { from, to }) => {
+                ctx.doc.with_untracked(|d| d.node(from).map(|n| (geometry::exit_point(&node_rect(n), *to), *to)))
+            }
+            Some(Gesture::Relink { link, end, to }) => ctx.doc.with_untracked(|d| {
+                let l = d.link(link)?;
+                let fixed = d.node(if *end == End::To { &l.from } else { &l.to })?;
+                Some((geometry::exit_point(&node_rect(fixed), *to), *to))
+            }),
+            _ => None,
+        });
+        let ends = if line.is_some() { None } else { selected_link_path(ctx) };
+        if line.is_none() && ends.is_none() {
+            return None;
+        }
+        let shown = |on: bool| if on { "inline" } else { "none" };
+        let (a, b) = line.unwrap_or_default();
+        let e = ends.map(|p| (p.start, p.end)).unwrap_or_default();
+        Some(view! {
+            <g class="overlay">
+                <line class="connect-preview" display=shown(line.is_some()) x1=a.x y1=a.y x2=b.x y2=b.y/>
+                <circle class="end-handle" display=shown(ends.is_some()) data-end="from" cx=e.0.x cy=e.0.y r="5"/>
+                <circle class="end-handle" display=shown(ends.is_some()) data-end="to" cx=e.1.x cy=e.1.y r="5"/>
+            </g>
         })
     }
+}
+
+/// The curve of the one selected link (nothing else selected).
+fn selected_link_path(ctx: Ctx) -> Option<geometry::LinkPath> {
+    let id = ctx.sel.with(|s| (s.nodes.is_empty() && s.links.len() == 1).then(|| s.links.first().cloned()))??;
+    ctx.doc.with(|d| {
+        let i = d.links.iter().position(|l| l.id == id)?;
+        link_paths(d).get(i).copied().flatten()
+    })
 }
 
 /// The rubber band while selecting.
@@ -251,6 +266,20 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
         capture(ctx, ev);
         ctx.gesture.set(Some(Gesture::Pan { start: p, origin: view }));
         return;
+    }
+    // 0. While a run goes, the selected node's card has live actions.
+    if ctx.run.status.get_untracked() != super::run::Status::Idle {
+        let hit = ctx.sel.with_untracked(|s| s.focus()).and_then(|f| match f {
+            crate::editor::selection::Focus::Node(id) => ctx
+                .doc
+                .with_untracked(|d| d.node(&id).and_then(|n| super::node_view::action_at(n, world)))
+                .map(|a| (id, a)),
+            _ => None,
+        });
+        if let Some((id, action)) = hit {
+            super::node_view::act(ctx, &id, action);
+            return;
+        }
     }
     // 1. An end of the selected link moves that end; a node's handle (on
     // any side) starts a link.
@@ -344,13 +373,9 @@ fn link_at(ctx: Ctx, p: Point) -> Option<String> {
 
 /// An end handle of the one selected link under the canvas point `p`.
 fn link_end_at(ctx: Ctx, p: Point) -> Option<(String, End)> {
-    let id =
-        ctx.sel.with_untracked(|s| (s.nodes.is_empty() && s.links.len() == 1).then(|| s.links.first().cloned()))??;
+    let id = ctx.sel.with_untracked(|s| s.links.first().cloned())?;
+    let path = untrack(|| selected_link_path(ctx))?;
     let view = ctx.view.get_untracked();
-    let path = ctx.doc.with_untracked(|d| {
-        let i = d.links.iter().position(|l| l.id == id)?;
-        link_paths(d).get(i).copied().flatten()
-    })?;
     let near = |q: Point| view.to_screen(q).sub_len(p) <= HANDLE_GRAB_PX;
     if near(path.end) {
         Some((id, End::To))

@@ -6,7 +6,7 @@
 //!
 //! All of this is view state: never undone, saved or shared.
 
-use super::sig::{flag, text};
+use super::sig::text;
 use leptos::prelude::*;
 
 /// Below this window width (CSS pixels) the page is laid out for a phone.
@@ -120,10 +120,14 @@ pub fn use_layout() -> Layout {
     use_context::<Layout>().expect("Layout is provided by App")
 }
 
-/// The classes of the page's root: which panels are open, phone or desk.
-pub fn root_class(l: Layout) -> Signal<String> {
+/// The classes of the page's root: which panels are open, phone or desk,
+/// and `live` while there is a run (its nodes' cards show live actions).
+pub fn root_class(l: Layout, status: RwSignal<super::run::Status>) -> Signal<String> {
     text(move || {
         let mut c = String::from("app");
+        if status.get() != super::run::Status::Idle {
+            c.push_str(" live");
+        }
         if l.phone.get() {
             c.push_str(" phone");
         }
@@ -153,7 +157,6 @@ pub fn PanelToggles() -> impl IntoView {
                 type="button"
                 class=text(move || if open.get() { "panel-toggle open" } else { "panel-toggle" }.to_string())
                 aria-expanded=text(move || open.get().to_string())
-                aria-keyshortcuts=format!("Alt+Shift+{}", p.key())
                 title=title
                 on:click=move |_| l.toggle(p)
             >
@@ -223,13 +226,11 @@ pub fn ResultsDock(children: Children) -> impl IntoView {
                 class="resizer"
                 role="separator"
                 tabindex="0"
-                aria-orientation="horizontal"
                 aria-label="Resize results"
                 title="Drag, or use the arrow keys, to resize the results"
                 aria-valuemin=RESULTS_MIN_H.to_string()
                 aria-valuemax=text(move || format!("{:.0}", Layout::max_results_h(ctx.window.get().1)))
                 aria-valuenow=text(move || format!("{:.0}", l.results_h.get()))
-                hidden=flag(move || !l.results.get() || l.phone.get())
                 on:pointerdown=on_down
                 on:pointermove=on_move
                 on:pointerup=on_up

@@ -81,11 +81,6 @@ pub fn LinkView(id: String, cells: Cells) -> impl IntoView {
                 })}
                 {breaker}
                 <title>{label}</title>
-                // A selected link's ends can be dragged to other nodes.
-                {move || selected.get().then(|| view! {
-                    <circle class="end-handle" data-end="from" cx=p.start.x cy=p.start.y r="5"/>
-                    <circle class="end-handle" data-end="to" cx=p.end.x cy=p.end.y r="5"/>
-                })}
             </g>
         })
     }

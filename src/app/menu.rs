@@ -1,10 +1,11 @@
 //! Actions within reach of the diagram: a context menu on nodes and links
 //! (right-click, or Shift+F10 and the ContextMenu key on the focused or
-//! selected one) and, while a run goes, Crash and Recover buttons on the
-//! selected node's card. The live actions go through the run's own methods
-//! (`Run::crash`, `Run::recover`, `Run::fault_now`), as the inspector's do.
+//! selected one). The live actions go through the run's own methods
+//! (`Run::crash`, `Run::recover`, `Run::fault_now`), as the inspector's do;
+//! so do the Crash and Recover buttons on a running node's card
+//! (`node_view`).
 
-use super::sig::{flag, text};
+use super::run::Status;
 use super::state::{use_ctx, Ctx};
 use crate::editor::clipboard::{self, PASTE_OFFSET};
 use crate::editor::geometry::{node_rect, Point};
@@ -34,8 +35,13 @@ impl Target {
 #[derive(Clone, Debug, PartialEq)]
 struct Open {
     target: Target,
+    /// Its display name.
+    name: String,
     /// Top-left corner, canvas pixels.
     at: Point,
+    /// The items, each with whether it is disabled (as things stood when
+    /// the menu opened: it closes before they could change).
+    items: Vec<(Action, bool)>,
 }
 
 /// The open menu, if any (provided by the app, shared with the shortcuts).
@@ -78,7 +84,31 @@ pub fn open(ctx: Ctx, menu: Menu, target: Target, at: Option<Point>) {
     let (w, h) = ctx.canvas_size.get_untracked();
     let at = at.unwrap_or(Point::new(w / 2.0, h / 2.0));
     let at = Point::new(at.x.min(w - MENU_W).max(0.0), at.y.min(h - MENU_H).max(0.0));
-    menu.0.set(Some(Open { target, at }));
+    let name = ctx.doc.with_untracked(|d| match &target {
+        Target::Node(id) => d.node(id).map(|n| n.display_name().to_string()),
+        Target::Link(id) => d.link(id).map(|l| format!("link {}", l.id)),
+    });
+    let Some(name) = name else { return };
+    let status = ctx.run.status.get_untracked();
+    let ended = status == Status::Finished;
+    let no_run = matches!(status, Status::Idle | Status::Finished);
+    let items = match target {
+        Target::Node(_) => vec![
+            (Action::Crash, ended),
+            (Action::Recover, no_run),
+            (Action::Fault(FaultKind::Slow), ended),
+            (Action::Fault(FaultKind::Errors), ended),
+            (Action::Duplicate, false),
+            (Action::Delete, false),
+        ],
+        Target::Link(_) => vec![
+            (Action::Fault(FaultKind::Partition), ended),
+            (Action::Fault(FaultKind::Slow), ended),
+            (Action::Recover, no_run),
+            (Action::Delete, false),
+        ],
+    };
+    menu.0.set(Some(Open { target, name, at, items }));
 }
 
 /// The menu of what the keyboard is on: the focused node, else the one
@@ -194,10 +224,8 @@ pub fn ContextMenu() -> impl IntoView {
     // The first item takes the focus, so the keyboard can go on from there.
     Effect::new(move |_| {
         if menu.0.with(Option::is_some) {
-            if let Some(first) = list.get().and_then(|ul| ul.query_selector("button:not([disabled])").ok().flatten()) {
-                if let Ok(b) = first.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = b.focus();
-                }
+            if let Some(ul) = list.get() {
+                move_focus(&ul, 1);
             }
         }
     });
@@ -209,14 +237,13 @@ pub fn ContextMenu() -> impl IntoView {
         }
     };
     let on_key = move |ev: web_sys::KeyboardEvent| {
-        let key = ev.key();
-        if key == "Escape" || key == "Tab" {
-            ev.prevent_default();
-            ev.stop_propagation();
-            close();
-            return;
-        }
-        let step: i32 = match key.as_str() {
+        let step = match ev.key().as_str() {
+            "Escape" | "Tab" => {
+                ev.prevent_default();
+                ev.stop_propagation();
+                close();
+                return;
+            }
             "ArrowDown" => 1,
             "ArrowUp" => -1,
             _ => return,
@@ -226,118 +253,54 @@ pub fn ContextMenu() -> impl IntoView {
             move_focus(&ul, step);
         }
     };
+    // One handler for every item: the item says which action it is.
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let chosen = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-action]").ok().flatten())
+            .and_then(|el| el.get_attribute("data-action"))
+            .and_then(|code| code.parse::<usize>().ok());
+        let Some(open) = menu.0.get_untracked() else { return };
+        if let Some((action, _)) = chosen.and_then(|i| open.items.get(i).copied()) {
+            menu.0.set(None);
+            action.run(ctx, &open.target);
+        }
+    };
+    let on_backdrop = move |ev: web_sys::MouseEvent| {
+        ev.prevent_default();
+        close();
+    };
     move || {
         let open = menu.0.get()?;
-        let status = ctx.run.status;
-        let target = open.target.clone();
-        let name = ctx.doc.with_untracked(|d| match &target {
-            Target::Node(id) => d.node(id).map(|n| n.display_name().to_string()),
-            Target::Link(id) => d.link(id).map(|l| format!("link {}", l.id)),
-        })?;
-        let ended = flag(move || status.get() == super::run::Status::Finished);
-        let no_run = flag(move || matches!(status.get(), super::run::Status::Idle | super::run::Status::Finished));
-        let never = Signal::from(false);
-        let item = |action: Action, disabled: Signal<bool>| {
-            let target = target.clone();
-            let on_click = move |_| {
-                menu.0.set(None);
-                action.run(ctx, &target);
-            };
-            view! {
-                <li role="none">
-                    <button type="button" role="menuitem" class=action.class() disabled=disabled on:click=on_click>
-                        {action.label()}
-                    </button>
-                </li>
-            }
-        };
-        let items = match open.target {
-            Target::Node(_) => vec![
-                item(Action::Crash, ended),
-                item(Action::Recover, no_run),
-                item(Action::Fault(FaultKind::Slow), ended),
-                item(Action::Fault(FaultKind::Errors), ended),
-                item(Action::Duplicate, never),
-                item(Action::Delete, never),
-            ],
-            Target::Link(_) => vec![
-                item(Action::Fault(FaultKind::Partition), ended),
-                item(Action::Fault(FaultKind::Slow), ended),
-                item(Action::Recover, no_run),
-                item(Action::Delete, never),
-            ],
-        };
+        let items = open
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, (action, disabled))| {
+                view! {
+                    <li role="none">
+                        <button type="button" role="menuitem" class=action.class() disabled=*disabled data-action=i.to_string()>
+                            {action.label()}
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view();
         Some(view! {
-            <div class="menu-backdrop" on:click=move |_| close() on:contextmenu=move |ev: web_sys::MouseEvent| {
-                ev.prevent_default();
-                close();
-            }></div>
+            <div class="menu-backdrop" on:click=on_backdrop on:contextmenu=on_backdrop></div>
             <ul
                 class="context-menu"
                 role="menu"
-                aria-label=format!("Actions for {name}")
+                aria-label=format!("Actions for {}", open.name)
                 node_ref=list
                 style:left=format!("{:.0}px", open.at.x)
                 style:top=format!("{:.0}px", open.at.y)
                 on:keydown=on_key
+                on:click=on_click
             >
                 {items}
             </ul>
-        })
-    }
-}
-
-/// While a run goes: Crash and Recover on the selected node's card.
-#[component]
-pub fn NodeCard() -> impl IntoView {
-    let ctx = use_ctx();
-    let status = ctx.run.status;
-    let node = Memo::new(move |_| {
-        if matches!(status.get(), super::run::Status::Idle) {
-            return None;
-        }
-        let id = ctx.sel.with(|s| match s.focus() {
-            Some(crate::editor::selection::Focus::Node(id)) => Some(id),
-            _ => None,
-        })?;
-        ctx.doc.with(|d| d.node(&id).map(|n| (id.clone(), n.display_name().to_string(), node_rect(n))))
-    });
-    // (crashed, under any fault)
-    let health = Memo::new(move |_| {
-        let (id, _, _) = node.get()?;
-        let i = ctx.doc.with_untracked(|d| d.nodes.iter().position(|n| n.id == id))?;
-        ctx.run.snap.with(|s| s.nodes.get(i).map(|l| (l.crashed, l.crashed || l.degraded)))
-    });
-    move || {
-        let (id, name, r) = node.get()?;
-        let pos = move || ctx.view.with(|v| v.to_screen(Point::new(r.x, r.y)));
-        let left = text(move || format!("{:.0}px", pos().x));
-        let top = text(move || format!("{:.0}px", pos().y - 34.0));
-        let (a, b) = (id.clone(), id);
-        let crash = move |_| complain_on_err(ctx, ctx.doc.with_untracked(|d| ctx.run.crash(d, &a)));
-        let recover = move |_| ctx.run.recover(&b);
-        Some(view! {
-            <div class="node-card" role="toolbar" aria-label=format!("Live actions for {name}") style:left=left style:top=top>
-                <button
-                    type="button"
-                    class="danger"
-                    aria-label=format!("Crash {name}")
-                    title="Crash it now"
-                    disabled=flag(move || status.get() == super::run::Status::Finished || health.get().is_some_and(|h| h.0))
-                    on:click=crash
-                >
-                    "Crash"
-                </button>
-                <button
-                    type="button"
-                    aria-label=format!("Recover {name}")
-                    title="End its faults now"
-                    disabled=flag(move || status.get() == super::run::Status::Finished || !health.get().is_some_and(|h| h.1))
-                    on:click=recover
-                >
-                    "Recover"
-                </button>
-            </div>
         })
     }
 }

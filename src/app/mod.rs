@@ -26,7 +26,6 @@ mod share;
 mod shortcuts;
 mod sig;
 mod state;
-mod tip;
 mod tokens;
 mod topbar;
 mod trace_view;
@@ -63,7 +62,6 @@ fn App() -> impl IntoView {
     provide_context(panels);
     let menu = menu::Menu::new();
     provide_context(menu);
-    provide_context(tip::TipOn(RwSignal::new(None)));
 
     // Every change of the document: keep it (unless a drag is in the
     // middle of moving things) and let the run know.
@@ -91,12 +89,16 @@ fn App() -> impl IntoView {
     request_animation_frame(move || ctx.fit());
 
     view! {
-        <div class=layout::root_class(panels)>
+        <div class=layout::root_class(panels, ctx.run.status)>
             <topbar::TopBar/>
             <AlertBanner/>
             <div class="workspace">
                 <palette::Palette/>
-                <main class="stage" data-in-flight=sig::text(move || ctx.run.snap.with(|s| s.in_flight.to_string()))>
+                <main
+                    class="stage"
+                    data-in-flight=sig::text(move || ctx.run.snap.with(|s| s.in_flight.to_string()))
+                    data-tokens=sig::text(move || ctx.run.snap.with(|s| s.tokens.to_string()))
+                >
                     <canvas::Canvas/>
                 </main>
                 <inspector::Inspector/>

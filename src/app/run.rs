@@ -120,6 +120,8 @@ pub struct Snap {
     pub actual_speed: f64,
     /// Messages drawn on the links in the last frame.
     pub in_flight: usize,
+    /// Tokens drawn in the last frame (a token may stand for several messages).
+    pub tokens: usize,
 }
 
 struct Core {
@@ -150,8 +152,8 @@ struct Core {
     /// For the measured speed: (wall ms, sim ms) a second ago.
     speed_mark: (f64, f64),
     actual_speed: f64,
-    /// Messages drawn in the last frame.
-    drawn: usize,
+    /// Tokens and messages drawn in the last frame.
+    drawn: (usize, usize),
 }
 
 impl Core {
@@ -204,7 +206,7 @@ impl Default for Core {
             dirty: true,
             speed_mark: (0.0, 0.0),
             actual_speed: 0.0,
-            drawn: 0,
+            drawn: (0, 0),
         }
     }
 }
@@ -338,7 +340,7 @@ impl Run {
             c.sim = None;
             c.source = None;
             c.flights.clear();
-            c.drawn = 0;
+            c.drawn = (0, 0);
             c.dirty = true;
         }
         self.status.set(Status::Idle);
@@ -536,7 +538,7 @@ impl Run {
                 let core = self.core();
                 let mut c = core.borrow_mut();
                 c.flights.clear();
-                c.drawn = 0;
+                c.drawn = (0, 0);
                 c.dirty = true;
             }
             self.set_status(Status::Finished);
@@ -572,7 +574,7 @@ impl Run {
         let traces = panels.then(|| recent_rows(sim));
         let (now_ms, end_ms, events) = (sim.now_ms(), sim.end_us() as f64 / 1000.0, sim.events());
         let hash = sim.is_finished().then(|| sim.run_hash_hex());
-        let (actual_speed, in_flight) = (c.actual_speed, c.drawn);
+        let (actual_speed, (tokens, in_flight)) = (c.actual_speed, c.drawn);
         drop(c);
         let apply = move |s: &mut Snap| {
             s.now_ms = now_ms;
@@ -581,6 +583,7 @@ impl Run {
             s.hash = hash;
             s.actual_speed = actual_speed;
             s.in_flight = in_flight;
+            s.tokens = tokens;
             if let Some(v) = nodes {
                 s.nodes = v;
             }

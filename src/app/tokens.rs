@@ -50,10 +50,10 @@ pub struct TokenCanvas {
     hits: Vec<(f32, f32, u64)>,
     /// Each link's id and kind, in `scenario.links` order.
     names: Vec<(String, &'static str)>,
-    /// The links drawn on in the last frame (sorted), as last published.
-    marked: Vec<u32>,
-    /// Scratch for this frame's links.
-    drawn_links: Vec<u32>,
+    /// Whether each link had a token in the last frame, as last published.
+    marked: Vec<bool>,
+    /// Scratch for this frame's marks.
+    drawn_links: Vec<bool>,
 }
 
 impl TokenCanvas {
@@ -83,6 +83,7 @@ impl TokenCanvas {
     pub fn name_links(&mut self, doc: &Scenario) {
         self.names = doc.links.iter().map(|l| (l.id.clone(), l.via.as_str())).collect();
         self.marked.clear();
+        self.marked.resize(self.names.len(), false);
         self.publish_marks();
     }
 
@@ -91,32 +92,40 @@ impl TokenCanvas {
         let Some(canvas) = self.canvas.as_ref() else {
             return;
         };
-        let mut ids = String::new();
-        let mut vias: Vec<&str> = Vec::new();
-        for &i in &self.marked {
-            if let Some((id, via)) = self.names.get(i as usize) {
-                if !ids.is_empty() {
-                    ids.push(' ');
+        let (mut ids, mut vias) = (String::new(), String::new());
+        for ((id, via), _) in self.names.iter().zip(&self.marked).filter(|(_, on)| **on) {
+            if !ids.is_empty() {
+                ids.push(' ');
+            }
+            ids.push_str(id);
+            if !vias.split(' ').any(|v| v == *via) {
+                if !vias.is_empty() {
+                    vias.push(' ');
                 }
-                ids.push_str(id);
-                if !vias.contains(via) {
-                    vias.push(via);
-                }
+                vias.push_str(via);
             }
         }
-        vias.sort_unstable();
         let _ = canvas.set_attribute("data-token-links", &ids);
-        let _ = canvas.set_attribute("data-token-vias", &vias.join(" "));
+        let _ = canvas.set_attribute("data-token-vias", &vias);
     }
 
-    /// Draws the flights that have started; returns how many messages they
-    /// stand for.
-    pub fn draw(&mut self, flights: &Flights, anim_ms: f64, paths: &[Option<LinkPath>], view: &Viewport) -> usize {
+    /// Draws the flights that have started; returns how many tokens were
+    /// drawn and how many messages they stand for.
+    pub fn draw(
+        &mut self,
+        flights: &Flights,
+        anim_ms: f64,
+        paths: &[Option<LinkPath>],
+        view: &Viewport,
+    ) -> (usize, usize) {
         let drawn = self.paint(flights, anim_ms, paths, view);
         self.drawn_links.clear();
-        self.drawn_links.extend(flights.iter().filter(|t| t.started(anim_ms)).map(|t| t.link));
-        self.drawn_links.sort_unstable();
-        self.drawn_links.dedup();
+        self.drawn_links.resize(self.names.len(), false);
+        for t in flights.iter().filter(|t| t.started(anim_ms)) {
+            if let Some(on) = self.drawn_links.get_mut(t.link as usize) {
+                *on = true;
+            }
+        }
         if self.drawn_links != self.marked {
             std::mem::swap(&mut self.drawn_links, &mut self.marked);
             self.publish_marks();
@@ -124,12 +133,18 @@ impl TokenCanvas {
         drawn
     }
 
-    fn paint(&mut self, flights: &Flights, anim_ms: f64, paths: &[Option<LinkPath>], view: &Viewport) -> usize {
+    fn paint(
+        &mut self,
+        flights: &Flights,
+        anim_ms: f64,
+        paths: &[Option<LinkPath>],
+        view: &Viewport,
+    ) -> (usize, usize) {
         let Some(dpr) = self.fit() else {
-            return 0;
+            return (0, 0);
         };
         let Some(ctx) = self.ctx.as_ref() else {
-            return 0;
+            return (0, 0);
         };
         let (w, h) = self.size;
         let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
@@ -220,7 +235,7 @@ impl TokenCanvas {
                 }
             }
         }
-        placed.iter().map(|(_, t)| t.count as usize).sum()
+        (placed.len(), placed.iter().map(|(_, t)| t.count as usize).sum())
     }
 
     /// The trace of the token nearest `(x, y)` (CSS pixels), if close enough.

@@ -25,7 +25,6 @@
 //! freezes everything in place.
 
 use crate::engine::view::{Departure, TokenKind, TokenTone};
-use std::collections::HashMap;
 
 /// Animation milliseconds a token takes at least to cross a link.
 pub const MIN_FLIGHT_MS: f64 = 450.0;
@@ -93,18 +92,27 @@ impl Flight {
 /// Which node a link starts and ends at (indices in `scenario.nodes`).
 pub type Ends = (u32, u32);
 
+/// Slots of the two lookup tables below (powers of two).
+const REACH_SLOTS: usize = 8_192;
+const BURST_SLOTS: usize = 2_048;
+
+/// Spreads a key over a table of `slots` (a power of two): Fibonacci hashing.
+fn slot(key: u64, slots: usize) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - slots.trailing_zeros())) as usize
+}
+
 #[derive(Debug, Default)]
 pub struct Flights {
     flights: Vec<Flight>,
     /// Simulated time of the last update.
     now_us: u64,
-    /// When each trace's latest token reaches each node on screen.
-    reach: HashMap<(u64, u32), f64>,
-    /// Prune `reach` once it holds this many entries.
-    prune_at: usize,
-    /// The bursts still taking messages: (link, kind, direction, tone,
-    /// start bucket) to the index of their flight.
-    bursts: HashMap<BurstKey, usize>,
+    /// When a trace's latest token reaches a node on screen: a fixed table
+    /// of (trace, node, time), one entry per slot. A newer entry takes the
+    /// slot of an older one; losing it only spares a hop its wait, so no
+    /// map (and no hashing library in the bundle) is needed.
+    reach: Vec<(u64, u32, f64)>,
+    /// The bursts still taking messages, the same way: (key, flight index).
+    bursts: Vec<(BurstKey, usize)>,
 }
 
 impl Flights {
@@ -114,9 +122,12 @@ impl Flights {
     pub fn update(&mut self, departures: &[Departure], ends: &[Ends], now_us: u64, anim_ms: f64) {
         self.now_us = now_us;
         self.flights.retain(|f| f.travelled(anim_ms, now_us) < 1.0);
+        self.reach.resize(REACH_SLOTS, (0, u32::MAX, f64::NEG_INFINITY));
         self.bursts.clear();
+        self.bursts.resize(BURST_SLOTS, (NO_BURST, 0));
         for (i, f) in self.flights.iter().enumerate() {
-            self.bursts.insert(burst_key(f.link, f.kind, f.backwards, f.tone, f.start_ms), i);
+            let key = burst_key(f.link, f.kind, f.backwards, f.tone, f.start_ms);
+            self.bursts[slot(key, BURST_SLOTS)] = (key, i);
         }
         for d in departures {
             let Some(&(from, to)) = ends.get(d.link as usize) else {
@@ -124,20 +135,19 @@ impl Flights {
             };
             let (leaves, reaches) = if d.backwards { (to, from) } else { (from, to) };
             // Wait for the token that brought this trace here, within reason.
-            let start = match self.reach.get(&(d.trace, leaves)) {
-                Some(&at) if at > anim_ms => at.min(anim_ms + MAX_LAG_MS),
-                _ => anim_ms,
-            };
-            self.reach.insert((d.trace, reaches), start + MIN_FLIGHT_MS);
+            let (trace, node, at) = self.reach[reach_slot(d.trace, leaves)];
+            let start =
+                if (trace, node) == (d.trace, leaves) && at > anim_ms { at.min(anim_ms + MAX_LAG_MS) } else { anim_ms };
+            self.reach[reach_slot(d.trace, reaches)] = (d.trace, reaches, start + MIN_FLIGHT_MS);
             let key = burst_key(d.link, d.kind, d.backwards, d.tone, start);
-            match self.bursts.get(&key) {
-                Some(&i) => {
-                    if let Some(f) = self.flights.get_mut(i) {
-                        f.count = f.count.saturating_add(1);
-                    }
+            let s = slot(key, BURST_SLOTS);
+            match self.bursts[s] {
+                (k, i) if k == key && i < self.flights.len() => {
+                    let f = &mut self.flights[i];
+                    f.count = f.count.saturating_add(1);
                 }
-                None => {
-                    self.bursts.insert(key, self.flights.len());
+                _ => {
+                    self.bursts[s] = (key, self.flights.len());
                     self.flights.push(Flight {
                         link: d.link,
                         kind: d.kind,
@@ -155,10 +165,6 @@ impl Flights {
         if self.flights.len() > MAX_FLIGHTS {
             let excess = self.flights.len() - MAX_FLIGHTS;
             self.flights.drain(..excess);
-        }
-        if self.reach.len() > self.prune_at {
-            self.reach.retain(|_, at| *at > anim_ms);
-            self.prune_at = (self.reach.len() * 2).max(4_096);
         }
     }
 
@@ -187,11 +193,22 @@ impl Flights {
     }
 }
 
-type BurstKey = (u32, u8, bool, u8, i64);
+/// Link, kind, direction, tone and start slice, packed: messages with the
+/// same key travel as one token.
+type BurstKey = u64;
+const NO_BURST: BurstKey = u64::MAX;
 
-/// Messages with the same key travel as one token.
 fn burst_key(link: u32, kind: TokenKind, backwards: bool, tone: TokenTone, start_ms: f64) -> BurstKey {
-    (link, kind_code(kind), backwards, tone_code(tone), (start_ms / BURST_MS).floor() as i64)
+    let slice = (start_ms / BURST_MS).floor() as i64 as u64 & 0xFF_FFFF;
+    (u64::from(link) << 32)
+        | (slice << 8)
+        | (u64::from(kind_code(kind)) << 4)
+        | (u64::from(tone_code(tone)) << 1)
+        | u64::from(backwards)
+}
+
+fn reach_slot(trace: u64, node: u32) -> usize {
+    slot(trace ^ (u64::from(node) << 40) ^ u64::from(node), REACH_SLOTS)
 }
 
 fn kind_code(k: TokenKind) -> u8 {
@@ -301,6 +318,7 @@ mod tests {
         let chain: Vec<Departure> = (0..5).map(|l| dep(l, 3, 0, 0)).collect();
         f.update(&chain, &ENDS, 0, 0.0);
         assert!(f.iter().all(|t| t.start_ms <= MAX_LAG_MS), "{:?}", f.iter().map(|t| t.start_ms).collect::<Vec<_>>());
+        assert!(f.iter().any(|t| t.start_ms == MAX_LAG_MS), "the chain did wait");
     }
 
     #[test]

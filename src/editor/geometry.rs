@@ -161,27 +161,31 @@ pub fn free_spot(s: &Scenario, near: Point, visible: Rect) -> Point {
     };
     let mut fallback = None;
     for ring in 0..=RINGS {
-        // The cells of this ring, nearest to the centre first.
-        let mut cells: Vec<(i32, i32)> = Vec::new();
+        // The nearest free spot of this ring (a scan, not a sort: sorting
+        // code costs the bundle more than the few cells of a ring).
+        let mut best: Option<(f64, Point)> = None;
+        let mut best_visible: Option<(f64, Point)> = None;
         for i in -ring..=ring {
             for j in -ring..=ring {
-                if i.abs().max(j.abs()) == ring {
-                    cells.push((i, j));
+                if i.abs().max(j.abs()) != ring {
+                    continue;
+                }
+                let offset = Point::new(f64::from(i) * dx, f64::from(j) * dy);
+                let p = near.add(offset);
+                if !free(p) {
+                    continue;
+                }
+                let d = offset.len();
+                let slot = if visible.contains(p) { &mut best_visible } else { &mut best };
+                if slot.is_none_or(|(bd, _)| d < bd) {
+                    *slot = Some((d, p));
                 }
             }
         }
-        cells.sort_by(|a, b| {
-            let d = |(i, j): (i32, i32)| (f64::from(i) * dx).hypot(f64::from(j) * dy);
-            d(*a).total_cmp(&d(*b))
-        });
-        for (i, j) in cells {
-            let p = near.add(Point::new(f64::from(i) * dx, f64::from(j) * dy));
-            if !free(p) {
-                continue;
-            }
-            if visible.contains(p) {
-                return p;
-            }
+        if let Some((_, p)) = best_visible {
+            return p;
+        }
+        if let Some((_, p)) = best {
             fallback.get_or_insert(p);
         }
     }
