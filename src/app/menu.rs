@@ -267,6 +267,16 @@ pub fn ContextMenu() -> impl IntoView {
             action.run(ctx, &open.target);
         }
     };
+    // The focus leaving the menu (a click elsewhere on the page) closes it.
+    let on_focus_out = move |ev: web_sys::FocusEvent| {
+        let inside = match (list.get_untracked(), ev.related_target()) {
+            (Some(ul), Some(to)) => to.dyn_into::<web_sys::Node>().is_ok_and(|n| ul.contains(Some(&n))),
+            _ => false,
+        };
+        if !inside {
+            menu.0.set(None);
+        }
+    };
     let on_backdrop = move |ev: web_sys::MouseEvent| {
         ev.prevent_default();
         close();
@@ -298,6 +308,7 @@ pub fn ContextMenu() -> impl IntoView {
                 style:top=format!("{:.0}px", open.at.y)
                 on:keydown=on_key
                 on:click=on_click
+                on:focusout=on_focus_out
             >
                 {items}
             </ul>

@@ -307,9 +307,10 @@ impl Run {
             if let Some(sim) = c.sim.as_mut() {
                 sim.step(1);
             }
-            // Let the tokens catch up with the event on screen.
+            // The event's hops show half way along their links, frozen
+            // until the next step or Run.
             c.absorb();
-            c.anim_ms += MIN_FLIGHT_MS;
+            c.anim_ms += MIN_FLIGHT_MS / 2.0;
             c.dirty = true;
         }
         self.settle_or(Status::Paused);
