@@ -118,11 +118,11 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                 <g class="node-actions" role="toolbar" aria-label=text(move || format!("Live actions for {}", name.get()))>
                     <g class="act act-crash" role="button" tabindex="0" data-act="crash" aria-label=text(move || format!("Crash {}", name.get()))>
                         <rect x=ACTIONS_X y=ACTION_Y width=ACTION_W height=ACTION_H rx="6"/>
-                        <text x=ACTIONS_X + ACTION_W / 2.0 y=ACTION_Y + 15.0>"Crash"</text>
+                        <text x=ACTIONS_X + ACTION_W / 2.0 y=ACTION_Y + 16.5>"Crash"</text>
                     </g>
                     <g class="act act-recover" role="button" tabindex="0" data-act="recover" aria-label=text(move || format!("Recover {}", name.get()))>
                         <rect x=ACTIONS_X + ACTION_W + 4.0 y=ACTION_Y width=ACTION_W height=ACTION_H rx="6"/>
-                        <text x=ACTIONS_X + ACTION_W * 1.5 + 4.0 y=ACTION_Y + 15.0>"Recover"</text>
+                        <text x=ACTIONS_X + ACTION_W * 1.5 + 4.0 y=ACTION_Y + 16.5>"Recover"</text>
                     </g>
                 </g>
                 <circle class="handle" data-handle="out" cx=NODE_W cy=NODE_H / 2.0 r="6"/>
@@ -142,9 +142,9 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
 }
 
 /// The live action buttons above a running node's box (node coordinates).
-const ACTION_W: f64 = 62.0;
-const ACTION_H: f64 = 22.0;
-const ACTION_Y: f64 = -32.0;
+const ACTION_W: f64 = 64.0;
+const ACTION_H: f64 = 24.0;
+const ACTION_Y: f64 = -36.0;
 const ACTIONS_X: f64 = NODE_W - 2.0 * ACTION_W - 4.0;
 
 /// The live action button of `n` under the world point `p`: "crash" or

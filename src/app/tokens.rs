@@ -54,6 +54,8 @@ pub struct TokenCanvas {
     marked: Vec<bool>,
     /// Scratch for this frame's marks.
     drawn_links: Vec<bool>,
+    /// Scratch: the count chips drawn this frame (x, y, width).
+    chips: Vec<(f64, f64, f64)>,
 }
 
 impl TokenCanvas {
@@ -215,15 +217,22 @@ impl TokenCanvas {
         }
         self.hits.extend(placed.iter().map(|(p, t)| (p.x as f32, p.y as f32, t.trace)));
         // A token standing for several messages says how many, in a neutral
-        // ink on a light chip (clicking the count opens the request too).
+        // ink on a light chip (clicking the count opens the request too); a
+        // count that would overlap one already drawn is left out.
         let mut labelled = placed.iter().filter(|(_, t)| t.count > 1).peekable();
         if labelled.peek().is_some() {
             ctx.set_font("600 10px system-ui, sans-serif");
             ctx.set_text_baseline("middle");
+            self.chips.clear();
             for (p, t) in labelled {
                 let label = format!("×{}", t.count);
                 let w = 6.5 * label.chars().count() as f64;
                 let x = p.x + r + 1.0;
+                let chip = (x, p.y - 6.5, w + 2.0);
+                if self.chips.iter().any(|c| (c.0 - chip.0).abs() < c.2.max(chip.2) && (c.1 - chip.1).abs() < 13.0) {
+                    continue;
+                }
+                self.chips.push(chip);
                 ctx.set_fill_style_str("rgba(255,255,255,0.85)");
                 ctx.fill_rect(x, p.y - 6.5, w + 2.0, 13.0);
                 ctx.set_fill_style_str(COUNT_INK);
