@@ -131,7 +131,8 @@ pub fn open_for_keyboard(ctx: Ctx, menu: Menu) {
     }
 }
 
-/// Copies node `id` beside itself and selects the copy.
+/// Copies the selected nodes (and the links between them) beside
+/// themselves and selects the copies.
 pub fn duplicate(ctx: Ctx, sel: &Selection) {
     let Some(clip) = ctx.doc.with_untracked(|d| clipboard::copy(d, sel)) else {
         return;
