@@ -10,8 +10,10 @@
 use super::cells::Cells;
 use super::link_view::LinkView;
 use super::node_view::NodeView;
+use super::node_view::{ACTIONS_X, ACTION_H, ACTION_W, ACTION_Y, LABEL_CHARS, SUMMARY_CHARS};
 use super::sig::{flag, text};
 use super::state::{use_ctx, Ctx};
+use crate::editor::describe::{fit_label, node_summary};
 use crate::editor::doc::End;
 use crate::editor::geometry::{self, handle_points, link_paths, node_rect, Point, GRID};
 use crate::editor::gesture::{Gesture, Outcome, CLICK_SLOP_PX};
@@ -56,6 +58,22 @@ pub fn Canvas() -> impl IntoView {
         let factor = (-ev.delta_y() * unit * 0.0015).clamp(-0.5, 0.5).exp();
         ctx.view.update(|v| *v = v.zoomed_at(p, factor));
     };
+    // The node under the pointer or with the focus, for its whole text.
+    let tip = RwSignal::new(None::<String>);
+    let node_of = |ev: &web_sys::Event| {
+        ev.target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-kind]").ok().flatten())
+            .and_then(|el| el.get_attribute("data-id"))
+    };
+    let on_over = move |ev: PointerEvent| {
+        let id = node_of(&ev);
+        if tip.with_untracked(|t| *t != id) {
+            tip.set(id);
+        }
+    };
+    let on_focus = move |ev: web_sys::FocusEvent| tip.set(node_of(&ev));
+    let on_blur = move |_: web_sys::FocusEvent| tip.set(None);
     let menu = super::menu::use_menu();
     let on_menu = move |ev: web_sys::MouseEvent| {
         ev.prevent_default();
@@ -102,6 +120,10 @@ pub fn Canvas() -> impl IntoView {
                 on:wheel=on_wheel
                 on:dblclick=on_dblclick
                 on:contextmenu=on_menu
+                on:pointerover=on_over
+                on:pointerleave=move |_| tip.set(None)
+                on:focusin=on_focus
+                on:focusout=on_blur
             >
                 <defs>
                     <pattern id="grid" width=GRID height=GRID patternUnits="userSpaceOnUse" patternTransform=transform>
@@ -122,12 +144,12 @@ pub fn Canvas() -> impl IntoView {
                         </For>
                         <super::dead_letters::DeadLetters/>
                     </g>
-                    <ConnectPreview/>
                     <g class="nodes">
                         <For each=move || node_ids.get() key=|id| id.clone() let:id>
                             <NodeView id=id cells=cells/>
                         </For>
                     </g>
+                    <Overlay tip=tip/>
                     <Band/>
                     <Ghost/>
                 </g>
@@ -146,13 +168,32 @@ pub fn Canvas() -> impl IntoView {
     }
 }
 
-/// The half-drawn link while connecting (leaving the node on the side
-/// facing the pointer) or while a link's end is being moved, and the end
-/// handles of the one selected link (drag one to another node). One view
-/// for all three keeps the app small: each reactive view costs the bundle.
+/// Width of a character of the full-text tooltip, world units.
+const TIP_CHAR_W: f64 = 6.6;
+
+/// What is drawn over the diagram, in one view (each reactive view costs
+/// the bundle, and a part of every node's view would cost every node):
+/// - the half-drawn link while connecting (leaving the node on the side
+///   facing the pointer) or while a link's end is being moved;
+/// - the end handles of the one selected link (drag one to another node);
+/// - while a run goes, the selected node's card: Crash and Recover;
+/// - the whole name and settings of the node under the pointer or with the
+///   focus, when its box cuts them short.
 #[component]
-fn ConnectPreview() -> impl IntoView {
+fn Overlay(tip: RwSignal<Option<String>>) -> impl IntoView {
     let ctx = use_ctx();
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if !matches!(ev.key().as_str(), "Enter" | " ") {
+            return;
+        }
+        let action =
+            ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.get_attribute("data-act"));
+        let node = ctx.sel.with_untracked(|s| s.nodes.first().cloned());
+        if let (Some(a), Some(id)) = (action, node) {
+            ev.prevent_default();
+            super::node_view::act(ctx, &id, &a);
+        }
+    };
     move || {
         let line = ctx.gesture.with(|g| match g {
             Some(Gesture::Connect { from, to }) => {
@@ -165,18 +206,69 @@ fn ConnectPreview() -> impl IntoView {
             }),
             _ => None,
         });
-        let ends = if line.is_some() { None } else { selected_link_path(ctx) };
-        if line.is_none() && ends.is_none() {
+        let busy = ctx.gesture.with(Option::is_some);
+        let ends = if busy { None } else { selected_link_path(ctx) };
+        // The card: (top-left of the node, its name).
+        let card = (ctx.run.status.get() != super::run::Status::Idle).then(|| {
+            let id =
+                ctx.sel.with(|s| (s.links.is_empty() && s.nodes.len() == 1).then(|| s.nodes.first().cloned()))??;
+            ctx.doc.with(|d| d.node(&id).map(|n| (node_rect(n), n.display_name().to_string())))
+        });
+        let card = card.flatten();
+        // The tip: (below the node, name, settings).
+        let whole = (!busy).then(|| {
+            let id = tip.get()?;
+            ctx.doc.with(|d| {
+                let n = d.node(&id)?;
+                let (name, summary) = (n.display_name().to_string(), node_summary(n));
+                let cut = fit_label(&name, LABEL_CHARS) != name || fit_label(&summary, SUMMARY_CHARS) != summary;
+                cut.then(|| (node_rect(n), name, summary))
+            })
+        });
+        let whole = whole.flatten();
+        if line.is_none() && ends.is_none() && card.is_none() && whole.is_none() {
             return None;
         }
         let shown = |on: bool| if on { "inline" } else { "none" };
         let (a, b) = line.unwrap_or_default();
         let e = ends.map(|p| (p.start, p.end)).unwrap_or_default();
+        let (card_at, card_name) = card.clone().map(|(r, n)| (Point::new(r.x, r.y), n)).unwrap_or_default();
+        let (tip_at, tip_name, tip_sub) =
+            whole.clone().map(|(r, n, s)| (Point::new(r.x, r.bottom()), n, s)).unwrap_or_default();
+        let tip_w = 12.0 + TIP_CHAR_W * tip_name.chars().count().max(tip_sub.chars().count()) as f64;
+        let second = ACTIONS_X + ACTION_W + 4.0;
         Some(view! {
             <g class="overlay">
                 <line class="connect-preview" display=shown(line.is_some()) x1=a.x y1=a.y x2=b.x y2=b.y/>
                 <circle class="end-handle" display=shown(ends.is_some()) data-end="from" cx=e.0.x cy=e.0.y r="5"/>
                 <circle class="end-handle" display=shown(ends.is_some()) data-end="to" cx=e.1.x cy=e.1.y r="5"/>
+                <g
+                    class="node-actions"
+                    role="toolbar"
+                    aria-label=format!("Live actions for {card_name}")
+                    display=shown(card.is_some())
+                    transform=format!("translate({:.1} {:.1})", card_at.x, card_at.y)
+                    on:keydown=on_key
+                >
+                    <g class="act act-crash" role="button" tabindex="0" data-act="crash" aria-label=format!("Crash {card_name}")>
+                        <rect x=ACTIONS_X y=ACTION_Y width=ACTION_W height=ACTION_H rx="6"/>
+                        <text x=ACTIONS_X + ACTION_W / 2.0 y=ACTION_Y + 16.5>"Crash"</text>
+                    </g>
+                    <g class="act act-recover" role="button" tabindex="0" data-act="recover" aria-label=format!("Recover {card_name}")>
+                        <rect x=second y=ACTION_Y width=ACTION_W height=ACTION_H rx="6"/>
+                        <text x=second + ACTION_W / 2.0 y=ACTION_Y + 16.5>"Recover"</text>
+                    </g>
+                </g>
+                <g
+                    class="full-text"
+                    role="tooltip"
+                    display=shown(whole.is_some())
+                    transform=format!("translate({:.1} {:.1})", tip_at.x, tip_at.y)
+                >
+                    <rect y="6" width=tip_w height="40" rx="7"/>
+                    <text class="full-name" x="8" y="22">{tip_name}</text>
+                    <text class="full-sub" x="8" y="38">{tip_sub}</text>
+                </g>
             </g>
         })
     }

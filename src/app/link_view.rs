@@ -80,7 +80,6 @@ pub fn LinkView(id: String, cells: Cells) -> impl IntoView {
                     </g>
                 })}
                 {breaker}
-                <title>{label}</title>
             </g>
         })
     }

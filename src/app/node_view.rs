@@ -18,10 +18,8 @@ use crate::engine::view::NodeLive;
 use leptos::prelude::*;
 
 /// Characters of a label that fit the box at its font size.
-const LABEL_CHARS: usize = 15;
-const SUMMARY_CHARS: usize = 19;
-/// Width of a character of the full-text tooltip, world units.
-const TIP_CHAR_W: f64 = 6.6;
+pub const LABEL_CHARS: usize = 15;
+pub const SUMMARY_CHARS: usize = 19;
 
 #[component]
 pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
@@ -37,16 +35,7 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
     let on_key = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
         "Enter" | " " => {
             ev.prevent_default();
-            // On one of the card's live action buttons: that action.
-            use wasm_bindgen::JsCast;
-            let action = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|e| e.get_attribute("data-act"));
-            match action {
-                Some(a) => act(ctx, &key, &a),
-                None => ctx.sel.set(Selection::node(&key)),
-            }
+            ctx.sel.set(Selection::node(&key));
         }
         "F2" => {
             ev.prevent_default();
@@ -60,12 +49,6 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
     let pos = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| (n.x, n.y)).unwrap_or_default()));
     let name = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| n.display_name().to_string()).unwrap_or_default()));
     let summary = Memo::new(move |_| node.with(|n| n.as_ref().map(node_summary).unwrap_or_default()));
-    // Whether the box cuts the name or the settings short: then hovering or
-    // focusing the node shows them whole (the stylesheet shows the tip).
-    let cut = Memo::new(move |_| {
-        let (n, s) = (name.get(), summary.get());
-        fit_label(&n, LABEL_CHARS) != n || fit_label(&s, SUMMARY_CHARS) != s
-    });
     let node_id = id.clone();
 
     move || {
@@ -106,25 +89,6 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                 <text class="node-label" x="50" y="24">{text(move || fit_label(&name.get(), LABEL_CHARS))}</text>
                 <text class="node-sub" x="50" y="41">{text(move || fit_label(&summary.get(), SUMMARY_CHARS))}</text>
                 <Live live=live stacks=matches!(kind, NodeKind::Queue | NodeKind::Topic)/>
-                <g class=text(move || if cut.get() { "full-text cut" } else { "full-text" }.to_string()) role="tooltip">
-                    <rect x="0" y=NODE_H + 6.0 height="40" rx="7" width=text(move || {
-                        let chars = name.with(|n| n.chars().count()).max(summary.with(|s| s.chars().count()));
-                        format!("{:.0}", 12.0 + TIP_CHAR_W * chars as f64)
-                    })/>
-                    <text class="full-name" x="8" y=NODE_H + 22.0>{Signal::<String>::from(name)}</text>
-                    <text class="full-sub" x="8" y=NODE_H + 38.0>{Signal::<String>::from(summary)}</text>
-                </g>
-                // While a run goes, the selected node's card has its live actions.
-                <g class="node-actions" role="toolbar" aria-label=text(move || format!("Live actions for {}", name.get()))>
-                    <g class="act act-crash" role="button" tabindex="0" data-act="crash" aria-label=text(move || format!("Crash {}", name.get()))>
-                        <rect x=ACTIONS_X y=ACTION_Y width=ACTION_W height=ACTION_H rx="6"/>
-                        <text x=ACTIONS_X + ACTION_W / 2.0 y=ACTION_Y + 16.5>"Crash"</text>
-                    </g>
-                    <g class="act act-recover" role="button" tabindex="0" data-act="recover" aria-label=text(move || format!("Recover {}", name.get()))>
-                        <rect x=ACTIONS_X + ACTION_W + 4.0 y=ACTION_Y width=ACTION_W height=ACTION_H rx="6"/>
-                        <text x=ACTIONS_X + ACTION_W * 1.5 + 4.0 y=ACTION_Y + 16.5>"Recover"</text>
-                    </g>
-                </g>
                 <circle class="handle" data-handle="out" cx=NODE_W cy=NODE_H / 2.0 r="6"/>
                 <circle class="handle side" data-handle="bottom" cx=NODE_W / 2.0 cy=NODE_H r="6"/>
                 <circle class="handle side" data-handle="left" cx="0" cy=NODE_H / 2.0 r="6"/>
@@ -141,11 +105,12 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
     }
 }
 
-/// The live action buttons above a running node's box (node coordinates).
-const ACTION_W: f64 = 64.0;
-const ACTION_H: f64 = 24.0;
-const ACTION_Y: f64 = -36.0;
-const ACTIONS_X: f64 = NODE_W - 2.0 * ACTION_W - 4.0;
+/// The live action buttons above a running node's box (node coordinates;
+/// drawn by the canvas's overlay, hit-tested here).
+pub const ACTION_W: f64 = 64.0;
+pub const ACTION_H: f64 = 24.0;
+pub const ACTION_Y: f64 = -36.0;
+pub const ACTIONS_X: f64 = NODE_W - 2.0 * ACTION_W - 4.0;
 
 /// The live action button of `n` under the world point `p`: "crash" or
 /// "recover" (the canvas routes presses on them here).
