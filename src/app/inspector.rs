@@ -588,6 +588,10 @@ fn ScenarioPanel() -> impl IntoView {
                 <dt>"Drag the background, wheel"</dt><dd>"Pan, zoom"</dd>
                 <dt>"Double-click a block"</dt><dd>"Rename it"</dd>
                 <dt>"Click a moving dot"</dt><dd>"Follow that request"</dd>
+                <dt>"Ctrl+C / Ctrl+V / Ctrl+D"</dt><dd>"Copy, paste, duplicate"</dd>
+                <dt>"Ctrl+= / Ctrl+- / Ctrl+0"</dt><dd>"Zoom in, out, 100%"</dd>
+                <dt>"Right-click, Shift+F10"</dt><dd>"Actions: crash, slow down…"</dd>
+                <dt>"Alt+Shift+P / I / R"</dt><dd>"Palette, inspector, results"</dd>
             </dl>
         </section>
     }

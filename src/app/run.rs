@@ -11,14 +11,14 @@
 
 use super::tokens::TokenCanvas;
 use crate::editor::doc::same_semantics;
-use crate::editor::flight::{Flights, MIN_FLIGHT_MS};
+use crate::editor::flight::{Ends, Flights, MIN_FLIGHT_MS};
 use crate::editor::geometry::{link_paths, LinkPath};
 use crate::editor::timeline;
 use crate::editor::viewport::Viewport;
 use crate::engine::format::{FaultKind, FaultSpec, LoadError, Scenario};
 use crate::engine::report::{Bucket, Report};
 use crate::engine::trace::Trace;
-use crate::engine::view::{LinkLive, NodeLive, Token};
+use crate::engine::view::{Departure, LinkLive, NodeLive};
 use crate::engine::{Sim, SimOptions};
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -118,8 +118,10 @@ pub struct Snap {
     pub hash: Option<String>,
     /// Simulated seconds per wall second over the last second (to show lag).
     pub actual_speed: f64,
-    /// Tokens drawn in the last frame.
+    /// Messages drawn on the links in the last frame.
     pub in_flight: usize,
+    /// Tokens drawn in the last frame (a token may stand for several messages).
+    pub tokens: usize,
 }
 
 struct Core {
@@ -131,8 +133,10 @@ struct Core {
     status: Status,
     speed: f64,
     paths: Vec<Option<LinkPath>>,
+    /// Each link's two nodes, for keeping a trace's hops in order.
+    ends: Vec<Ends>,
     view: Viewport,
-    tokens: Vec<Token>,
+    departures: Vec<Departure>,
     flights: Flights,
     /// The animation clock: wall milliseconds spent running.
     anim_ms: f64,
@@ -150,6 +154,36 @@ struct Core {
     /// For the measured speed: (wall ms, sim ms) a second ago.
     speed_mark: (f64, f64),
     actual_speed: f64,
+    /// Tokens and messages drawn in the last frame.
+    drawn: (usize, usize),
+}
+
+impl Core {
+    /// Follows the document's links: their curves, ends and names.
+    fn lay_out(&mut self, doc: &Scenario) {
+        self.paths = link_paths(doc);
+        self.ends = link_ends(doc);
+        self.canvas.name_links(doc);
+    }
+
+    /// Turns what left along the links since the last call into flights.
+    fn absorb(&mut self) {
+        let Core { sim, departures, flights, ends, anim_ms, .. } = self;
+        let Some(sim) = sim.as_mut() else {
+            return;
+        };
+        sim.take_departures(departures);
+        flights.update(departures, ends, sim.now_us(), *anim_ms);
+    }
+}
+
+/// Each link's two nodes (indices in `scenario.nodes`); a link whose end is
+/// missing points at node 0, which only affects how its tokens queue up.
+fn link_ends(doc: &Scenario) -> Vec<Ends> {
+    let index =
+        crate::engine::kernel::ordered::ordered(doc.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i as u32)));
+    let at = |id: &str| index.get(id).copied().unwrap_or(0);
+    doc.links.iter().map(|l| (at(&l.from), at(&l.to))).collect()
 }
 
 impl Default for Core {
@@ -161,8 +195,9 @@ impl Default for Core {
             status: Status::Idle,
             speed: 1.0,
             paths: Vec::new(),
+            ends: Vec::new(),
             view: Viewport::default(),
-            tokens: Vec::with_capacity(4096),
+            departures: Vec::with_capacity(4096),
             flights: Flights::default(),
             anim_ms: 0.0,
             canvas: TokenCanvas::default(),
@@ -174,6 +209,7 @@ impl Default for Core {
             dirty: true,
             speed_mark: (0.0, 0.0),
             actual_speed: 0.0,
+            drawn: (0, 0),
         }
     }
 }
@@ -215,7 +251,8 @@ impl Run {
         match Sim::new(doc, SimOptions::interactive()) {
             Ok(sim) => {
                 c.sim = Some(sim);
-                c.paths = link_paths(doc);
+                c.lay_out(doc);
+                c.flights.clear();
                 c.last_frame_ms = None;
                 c.dirty = true;
                 Ok(())
@@ -272,8 +309,10 @@ impl Run {
             if let Some(sim) = c.sim.as_mut() {
                 sim.step(1);
             }
-            // Let the tokens catch up with the event on screen.
-            c.anim_ms += MIN_FLIGHT_MS;
+            // The event's hops show half way along their links, frozen
+            // until the next step or Run.
+            c.absorb();
+            c.anim_ms += MIN_FLIGHT_MS / 2.0;
             c.dirty = true;
         }
         self.settle_or(Status::Paused);
@@ -302,8 +341,8 @@ impl Run {
             let core = self.core();
             let mut c = core.borrow_mut();
             c.sim = None;
-            c.tokens.clear();
             c.flights.clear();
+            c.drawn = (0, 0);
             c.dirty = true;
         }
         self.status.set(Status::Idle);
@@ -382,6 +421,20 @@ impl Run {
         self.fault_now(doc, fault)
     }
 
+    /// Slows down, fails or cuts off `target` now, with settings that show
+    /// (work five times slower, half the requests failing), until Recover.
+    pub fn fault_kind_now(&self, doc: &Scenario, target: &str, kind: FaultKind) -> Result<(), String> {
+        let fault = FaultSpec {
+            target: target.to_string(),
+            kind,
+            at_ms: 0.0,
+            for_ms: None,
+            factor: (kind == FaultKind::Slow).then_some(5.0),
+            rate: (kind == FaultKind::Errors).then_some(0.5),
+        };
+        self.fault_now(doc, fault)
+    }
+
     /// Ends every fault active on `target` now (each gets its `for_ms`).
     pub fn recover(&self, target: &str) {
         let active = self.core().borrow().sim.as_ref().map(|s| s.active_faults(target)).unwrap_or_default();
@@ -425,8 +478,7 @@ impl Run {
             let core = self.core();
             let mut c = core.borrow_mut();
             c.sim = Some(sim);
-            c.paths = link_paths(doc);
-            c.tokens.clear();
+            c.lay_out(doc);
             c.flights.clear();
             c.dirty = true;
         }
@@ -440,7 +492,7 @@ impl Run {
         let stale = {
             let core = self.core();
             let mut c = core.borrow_mut();
-            c.paths = link_paths(doc);
+            c.lay_out(doc);
             c.dirty = true;
             c.sim.as_ref().is_some_and(|sim| !same_semantics(sim.scenario(), doc))
         };
@@ -552,13 +604,10 @@ impl Run {
                 }
             }
             if moved || c.dirty {
-                let Core { sim, tokens, flights, anim_ms, canvas, paths, view, .. } = &mut *c;
-                match sim {
-                    Some(sim) => sim.tokens(tokens),
-                    None => tokens.clear(),
-                }
-                flights.update(tokens, *anim_ms);
-                canvas.draw(flights, *anim_ms, paths, view);
+                c.absorb();
+                let Core { flights, anim_ms, canvas, paths, view, .. } = &mut *c;
+                let drawn = canvas.draw(flights, *anim_ms, paths, view);
+                c.drawn = drawn;
                 c.dirty = false;
             }
             if publish_due {
@@ -570,11 +619,12 @@ impl Run {
             }
         }
         if finished_now {
-            // Tokens the eye still sees finish their trip.
+            // A finished run has nothing on the move: the tokens go.
             {
                 let core = self.core();
                 let mut c = core.borrow_mut();
-                c.anim_ms += MIN_FLIGHT_MS;
+                c.flights.clear();
+                c.drawn = (0, 0);
                 c.dirty = true;
             }
             self.set_status(Status::Finished);
@@ -610,7 +660,7 @@ impl Run {
         let traces = panels.then(|| recent_rows(sim));
         let (now_ms, end_ms, events) = (sim.now_ms(), sim.end_us() as f64 / 1000.0, sim.events());
         let hash = sim.is_finished().then(|| sim.run_hash_hex());
-        let (actual_speed, in_flight) = (c.actual_speed, c.tokens.len());
+        let (actual_speed, (tokens, in_flight)) = (c.actual_speed, c.drawn);
         drop(c);
         let apply = move |s: &mut Snap| {
             s.now_ms = now_ms;
@@ -619,6 +669,7 @@ impl Run {
             s.hash = hash;
             s.actual_speed = actual_speed;
             s.in_flight = in_flight;
+            s.tokens = tokens;
             if let Some(v) = nodes {
                 s.nodes = v;
             }

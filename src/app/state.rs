@@ -228,9 +228,11 @@ impl Ctx {
     }
 
     /// Replaces the whole document (an example, an import, a link): undoable.
+    /// The run speed becomes the one that shows its first fault soon.
     pub fn replace(&self, next: Scenario) {
         self.sel.set(Selection::default());
         self.trace.set(None);
+        self.run.set_speed(crate::editor::examples::start_speed(&next));
         self.edit(|s| *s = next);
     }
 
@@ -298,20 +300,15 @@ impl Ctx {
         self.sel.set(Selection::node(&id));
     }
 
-    /// Adds a node of `kind` in the middle of the visible canvas.
+    /// Adds a node of `kind` in free space nearest the middle of the
+    /// visible canvas, so repeated adds never stack on one spot.
     pub fn add_node_at_centre(&self, kind: NodeKind) {
         let (w, h) = self.canvas_size.get_untracked();
-        let base = self.view.get_untracked().center_world(w, h);
-        // Nudge down-right past nodes already there, so repeated adds do
-        // not stack invisibly on one spot.
-        let mut at = base;
-        for _ in 0..20 {
-            let taken = self.doc.with_untracked(|d| crate::editor::geometry::node_at(d, at).is_some());
-            if !taken {
-                break;
-            }
-            at = at + Point::new(40.0, 40.0);
-        }
+        let view = self.view.get_untracked();
+        let (a, b) = (view.to_world(Point::new(0.0, 0.0)), view.to_world(Point::new(w, h)));
+        let visible = crate::editor::geometry::Rect::spanning(a, b);
+        let centre = view.center_world(w, h);
+        let at = self.doc.with_untracked(|d| crate::editor::geometry::free_spot(d, centre, visible));
         self.add_node(kind, at);
     }
 

@@ -54,6 +54,7 @@ fn NameBox() -> impl IntoView {
                 placeholder="Untitled scenario"
                 maxlength="200"
                 autocomplete="off"
+                title=name
                 prop:value=name
                 on:change=set
             />

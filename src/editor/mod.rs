@@ -11,6 +11,7 @@
 //! saved). Everything here works on one of the first three.
 
 pub mod chart;
+pub mod clipboard;
 pub mod describe;
 pub mod doc;
 pub mod examples;
