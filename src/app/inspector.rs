@@ -58,10 +58,12 @@ fn NodePanel(id: String) -> impl IntoView {
     let key = id.clone();
     let kind = Memo::new(move |_| ctx.doc.with(|d| d.node(&key).map(|n| n.kind)));
     let place = Place::Node(id.clone());
+    let running = move || ctx.run.status.get() != Status::Idle;
     move || {
         let kind = kind.get()?;
         let place = place.clone();
         let id = id.clone();
+        let (live_top, live_below) = (id.clone(), id.clone());
         Some(view! {
             <header class="inspector-head">
                 <KindIcon kind=kind/>
@@ -70,19 +72,28 @@ fn NodePanel(id: String) -> impl IntoView {
                     <p class="muted">{blurb(kind)}</p>
                 </div>
             </header>
+            // While a run goes, its live controls come first (they were
+            // below the fold); the most used settings come next, the id last.
+            <Show when=running>
+                <LiveControls id=live_top.clone() kind=kind/>
+            </Show>
             <section class="group">
                 <FieldRow place=place.clone() field=text_field("label", "Label", "The name shown on the canvas.", "the id")/>
-                <FieldRow place=place.clone() field=text_field("id", "Id", "Unique; links and faults refer to it. A-Z a-z 0-9 _ -", "")/>
             </section>
             <section class="group">
                 <h3>"Settings"</h3>
                 {field_rows(place.clone(), node_fields(kind))}
             </section>
+            <Show when=move || !running()>
+                <LiveControls id=live_below.clone() kind=kind/>
+            </Show>
             <ConnectTo id=id.clone()/>
-            <LiveControls id=id.clone() kind=kind/>
             <section class="group">
                 <h3>"Scheduled faults"</h3>
                 <FaultList target=id.clone()/>
+            </section>
+            <section class="group">
+                <FieldRow place=place.clone() field=text_field("id", "Id", "Unique; links and faults refer to it. A-Z a-z 0-9 _ -", "")/>
             </section>
             <DeleteButton/>
         })
@@ -275,10 +286,7 @@ fn LinkPanel(id: String) -> impl IntoView {
                 </div>
                 <FieldRow place=place.clone() field=text_field("id", "Id", "Unique; faults refer to it.", "")/>
             </section>
-            <section class="group">
-                <h3>"Settings"</h3>
-                {field_rows(place.clone(), link_fields(via, retry_on, breaker_on))}
-            </section>
+            {link_settings(place.clone(), link_fields(via, retry_on, breaker_on))}
             {breaker_on.then(|| view! {
                 <p class="muted">{text(move || match breaker.get() {
                     Some(s) => format!("Breaker now: {}", s.as_str().replace('_', "-")),
@@ -291,6 +299,32 @@ fn LinkPanel(id: String) -> impl IntoView {
             </section>
             <DeleteButton/>
         })
+    }
+}
+
+/// A link's settings: the main ones, then the retry's and the breaker's
+/// own (keys `retry.*`, `circuit_breaker.*`) under their headings.
+fn link_settings(place: Place, fields: Vec<Field>) -> impl IntoView {
+    let (main, details): (Vec<Field>, Vec<Field>) = fields.into_iter().partition(|f| !f.key.contains('.'));
+    let part = |prefix: &str| details.iter().filter(|f| f.key.starts_with(prefix)).cloned().collect::<Vec<_>>();
+    let (retry, breaker) = (part("retry."), part("circuit_breaker."));
+    let sub = move |title: &'static str, fields: Vec<Field>, place: Place| {
+        (!fields.is_empty()).then(|| {
+            view! {
+                <section class="group">
+                    <h3>{title}</h3>
+                    {field_rows(place, fields)}
+                </section>
+            }
+        })
+    };
+    view! {
+        <section class="group">
+            <h3>"Settings"</h3>
+            {field_rows(place.clone(), main)}
+        </section>
+        {sub("Retry", retry, place.clone())}
+        {sub("Circuit breaker", breaker, place)}
     }
 }
 

@@ -14,6 +14,7 @@ mod hud;
 mod icons;
 mod inspector;
 mod keys;
+mod lesson;
 mod link_view;
 mod node_view;
 mod palette;
