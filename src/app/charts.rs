@@ -3,8 +3,9 @@
 //! that chart), with scheduled faults shaded. The math is in
 //! `editor::chart`; this only draws.
 
+use super::sig::{flag, text};
 use super::state::use_ctx;
-use crate::editor::chart::{nice_axis, polyline, ticks, Scale};
+use crate::editor::chart::{nice_axis, polyline, readout, step_sample, ticks, Scale};
 use crate::engine::format::NodeKind;
 use crate::engine::report::Bucket;
 use leptos::prelude::*;
@@ -38,6 +39,16 @@ impl Metric {
             Metric::Throughput => f64::from(b.throughput),
             Metric::P99 => b.p99_ms,
             Metric::Depth => b.queue_len,
+        }
+    }
+
+    /// A value as the readout says it: "48/s", "120 ms", "3.5 waiting".
+    fn value_text(self, v: f64) -> String {
+        match self {
+            Metric::Throughput => format!("{}/s", crate::editor::parse::fmt_num(v)),
+            Metric::P99 if v > 0.0 => crate::editor::chart::fmt_ms(v),
+            Metric::P99 => "—".into(),
+            Metric::Depth => format!("{} waiting", crate::editor::parse::fmt_num((v * 10.0).round() / 10.0)),
         }
     }
 
@@ -114,93 +125,193 @@ pub fn Charts() -> impl IntoView {
             faults,
         )
     });
-    move || {
-        let (charts, end_s, faults) = data.get();
-        let size = chart_size(ctx.window.get());
-        let any = charts.iter().any(|(_, l)| l.iter().any(|(_, p)| !p.is_empty()));
-        let note = (!any).then(|| {
+    let size = Memo::new(move |_| chart_size(ctx.window.get()));
+    let note = move || {
+        let any = data.with(|(charts, _, _)| charts.iter().any(|(_, l)| l.iter().any(|(_, p)| !p.is_empty())));
+        (!any).then(|| {
             view! { <p class="muted chart-note">"Charts fill in while a run goes. Select blocks to chart them."</p> }
-        });
-        view! {
-            <div class="charts">
-                {charts
-                    .into_iter()
-                    .map(|(m, lines)| view! { <Chart metric=m lines=lines end_s=end_s faults=faults.clone() size=size/> })
-                    .collect_view()}
-            </div>
-            {note}
-        }
+        })
+    };
+    view! {
+        <div class="charts">
+            {(0..3).map(|i| view! { <Chart index=i data=data size=size/> }).collect_view()}
+        </div>
+        {note}
     }
 }
 
+/// Everything the three charts draw: per chart its metric and lines, the
+/// run's end in seconds and the fault bands in milliseconds.
+type ChartsData = ([(Metric, Vec<Line>); 3], f64, Vec<(f64, f64)>);
+
+/// One chart. Its frame is built once and its drawing redrawn as data
+/// comes in, so the keyboard's focus and the pointer's readout survive the
+/// refreshes of a running chart.
 #[component]
-fn Chart(metric: Metric, lines: Vec<Line>, end_s: f64, faults: Vec<(f64, f64)>, size: (f64, f64)) -> impl IntoView {
-    // Drawn at the size it is shown (one viewBox unit per CSS pixel), so
-    // text stays crisp and the chart keeps its height on any screen.
-    let (w, h) = size;
-    let max = lines.iter().flat_map(|(_, p)| p.iter().map(|(_, v)| *v)).fold(0.0_f64, f64::max);
-    let (top, step) = nice_axis(max);
-    let end_s = if end_s > 0.0 { end_s } else { 60.0 };
-    let x = Scale::new((0.0, end_s), (LEFT, w - RIGHT));
-    let y = Scale::new((0.0, top), (h - BOTTOM, TOP));
-    let (xt, xs) = nice_axis(end_s);
-    let y_ticks = ticks(top, step);
-    let x_ticks: Vec<f64> = ticks(xt, xs).into_iter().filter(|t| *t <= end_s).collect();
-    let fmt = |v: f64| {
-        if v >= 10_000.0 {
-            format!("{:.0}k", v / 1000.0)
-        } else if v.fract() == 0.0 {
-            format!("{v:.0}")
-        } else {
-            format!("{v:.1}")
-        }
+fn Chart(index: usize, data: Memo<ChartsData>, size: Memo<(f64, f64)>) -> impl IntoView {
+    let metric = data.with_untracked(|d| d.0[index].0);
+    let lines = Memo::new(move |_| data.with(|d| d.0[index].1.clone()));
+    // The sample the pointer or the keyboard is on, in seconds.
+    let cursor = RwSignal::new(None::<f64>);
+    let readout_id = format!("chart-readout-{index}");
+    let frame = move || {
+        let (w, h) = size.get();
+        let end_s = data.with(|d| d.1);
+        let end_s = if end_s > 0.0 { end_s } else { 60.0 };
+        let max = lines.with(|ls| ls.iter().flat_map(|(_, p)| p.iter().map(|(_, v)| *v)).fold(0.0_f64, f64::max));
+        let (top, _) = nice_axis(max);
+        (w, h, Scale::new((0.0, end_s), (LEFT, w - RIGHT)), Scale::new((0.0, top), (h - BOTTOM, TOP)))
     };
-    let legend = lines
-        .iter()
-        .enumerate()
-        .map(|(i, (name, _))| {
-            view! {
-                <li><span class="swatch" data-colour=i.to_string()>
-                    <svg viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill=COLOURS[i % COLOURS.len()]/></svg>
-                </span>{name.clone()}</li>
+    let pointer = move |ev: leptos::ev::PointerEvent| {
+        use wasm_bindgen::JsCast;
+        let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let r = el.get_bounding_client_rect();
+        let (w, _, x, _) = frame();
+        if r.width() <= 0.0 {
+            return;
+        }
+        let t = x.invert((f64::from(ev.client_x()) - r.left()) * w / r.width());
+        cursor.set(lines.with_untracked(|ls| readout(ls, t).map(|(at, _)| at)));
+    };
+    let keys = move |ev: leptos::ev::KeyboardEvent| {
+        let steps = match ev.key().as_str() {
+            "ArrowLeft" if ev.shift_key() => -10,
+            "ArrowRight" if ev.shift_key() => 10,
+            "ArrowLeft" => -1,
+            "ArrowRight" => 1,
+            "Home" => i64::MIN / 2,
+            "End" => i64::MAX / 2,
+            "Escape" => {
+                cursor.set(None);
+                return;
             }
+            _ => return,
+        };
+        ev.prevent_default();
+        cursor.set(lines.with_untracked(|ls| step_sample(ls, cursor.get_untracked(), steps)));
+    };
+    let readout_text = move || {
+        let t = cursor.get()?;
+        lines.with(|ls| {
+            let (at, values) = readout(ls, t)?;
+            let parts: Vec<String> =
+                values.iter().map(|(name, v)| format!("{name} {}", metric.value_text(*v))).collect();
+            Some(format!("At {}: {}", fmt_seconds(at), if parts.is_empty() { "no data".into() } else { parts.join(" · ") }))
         })
-        .collect_view();
-    view! {
-        <figure class="chart">
-            <figcaption>{metric.title()}</figcaption>
-            <svg viewBox=format!("0 0 {w:.0} {h:.0}") role="img" aria-label=metric.title()>
-                {faults
-                    .iter()
-                    .map(|(a, b)| {
-                        let x0 = x.map(a / 1000.0).clamp(LEFT, w - RIGHT);
-                        let x1 = x.map(b / 1000.0).clamp(LEFT, w - RIGHT);
-                        view! { <rect class="fault-band" x=x0 y=TOP width=(x1 - x0).max(0.0) height=h - TOP - BOTTOM/> }
-                    })
-                    .collect_view()}
-                {y_ticks
-                    .iter()
-                    .map(|t| {
-                        let py = y.map(*t);
-                        view! {
-                            <line class="grid-line" x1=LEFT x2=w - RIGHT y1=py y2=py/>
-                            <text class="tick" x=LEFT - 4.0 y=py + 3.0 text-anchor="end">{fmt(*t)}</text>
-                        }
-                    })
-                    .collect_view()}
-                {x_ticks
-                    .iter()
-                    .map(|t| view! { <text class="tick" x=x.map(*t) y=h - 4.0 text-anchor="middle">{format!("{}s", fmt(*t))}</text> })
-                    .collect_view()}
-                {lines
-                    .iter()
+    };
+    let faults = move || data.with(|d| d.2.clone());
+    let drawing = move || {
+        let (w, h, x, y) = frame();
+        let (top, step) = nice_axis(y.d1);
+        let y_ticks = ticks(top, step);
+        let (xt, xs) = nice_axis(x.d1);
+        let x_ticks: Vec<f64> = ticks(xt, xs).into_iter().filter(|t| *t <= x.d1).collect();
+        let guide = cursor.get().map(|t| {
+            let px = x.map(t);
+            let dots = lines.with(|ls| {
+                ls.iter()
+                    .enumerate()
+                    .filter_map(|(i, (_, pts))| pts.iter().find(|(at, _)| *at == t).map(|(_, v)| (i, y.map(*v))))
+                    .map(|(i, py)| view! { <circle class="cursor-dot" cx=px cy=py r="3" fill=COLOURS[i % COLOURS.len()]/> })
+                    .collect_view()
+            });
+            view! {
+                <line class="cursor-line" x1=px x2=px y1=TOP y2=h - BOTTOM/>
+                {dots}
+            }
+        });
+        view! {
+            {faults()
+                .iter()
+                .map(|(a, b)| {
+                    let x0 = x.map(a / 1000.0).clamp(LEFT, w - RIGHT);
+                    let x1 = x.map(b / 1000.0).clamp(LEFT, w - RIGHT);
+                    view! { <rect class="fault-band" x=x0 y=TOP width=(x1 - x0).max(0.0) height=h - TOP - BOTTOM/> }
+                })
+                .collect_view()}
+            {y_ticks
+                .iter()
+                .map(|t| {
+                    let py = y.map(*t);
+                    view! {
+                        <line class="grid-line" x1=LEFT x2=w - RIGHT y1=py y2=py/>
+                        <text class="tick" x=LEFT - 4.0 y=py + 3.0 text-anchor="end">{tick_text(*t)}</text>
+                    }
+                })
+                .collect_view()}
+            {x_ticks
+                .iter()
+                .map(|t| view! { <text class="tick" x=x.map(*t) y=h - 4.0 text-anchor="middle">{format!("{}s", tick_text(*t))}</text> })
+                .collect_view()}
+            {lines.with(|ls| {
+                ls.iter()
                     .enumerate()
                     .map(|(i, (_, pts))| {
                         view! { <polyline class="series" fill="none" stroke=COLOURS[i % COLOURS.len()] points=polyline(pts, &x, &y)/> }
                     })
-                    .collect_view()}
-            </svg>
-            <ul class="legend">{legend}</ul>
+                    .collect_view()
+            })}
+            {guide}
+        }
+    };
+    let legend = move || {
+        lines.with(|ls| {
+            ls.iter()
+                .enumerate()
+                .map(|(i, (name, _))| {
+                    view! {
+                        <li><span class="swatch" data-colour=i.to_string()>
+                            <svg viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill=COLOURS[i % COLOURS.len()]/></svg>
+                        </span>{name.clone()}</li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <figure class="chart">
+            <figcaption>{metric.title()}</figcaption>
+            <div
+                class="chart-plot"
+                tabindex="0"
+                role="group"
+                aria-label=format!("{}: arrow keys read the values", metric.title())
+                aria-describedby=readout_id.clone()
+                on:pointermove=pointer
+                on:pointerdown=pointer
+                on:pointerleave=move |_| cursor.set(None)
+                on:focus=move |_| {
+                    if cursor.get_untracked().is_none() {
+                        cursor.set(lines.with_untracked(|ls| step_sample(ls, None, 0)));
+                    }
+                }
+                on:blur=move |_| cursor.set(None)
+                on:keydown=keys
+            >
+                <svg viewBox=text(move || { let (w, h) = size.get(); format!("0 0 {w:.0} {h:.0}") }) aria-hidden="true">
+                    {drawing}
+                </svg>
+            </div>
+            <p class="chart-readout" id=readout_id role="status" hidden=flag(move || cursor.with(Option::is_none))>
+                {text(move || readout_text().unwrap_or_default())}
+            </p>
+            <ul class="legend" hidden=flag(move || cursor.with(Option::is_some))>{legend}</ul>
         </figure>
     }
+}
+
+fn tick_text(v: f64) -> String {
+    if v >= 10_000.0 {
+        format!("{:.0}k", v / 1000.0)
+    } else if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// A sample's time: samples sit mid-second, so "12.5 s" is the second from
+/// 12 to 13 s.
+fn fmt_seconds(t: f64) -> String {
+    format!("{} s", crate::editor::parse::fmt_num((t * 10.0).round() / 10.0))
 }

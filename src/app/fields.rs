@@ -176,10 +176,12 @@ fn default_hint(field: &Field, value: Memo<String>) -> Option<Signal<String>> {
         return None;
     }
     let default = field.default.clone();
-    let free_text = matches!(field.input, Input::Text);
-    Some(text(move || match (value.with(String::is_empty), free_text) {
+    // "(default the id)" under a name, "(default required)" under a value,
+    // say nothing.
+    let only_when_empty = matches!(field.input, Input::Text) || default == "required";
+    Some(text(move || match (value.with(String::is_empty), only_when_empty) {
+        (true, _) if default == "required" => "required".into(),
         (true, _) => format!("default {default}"),
-        // "(default the id)" under a name says nothing.
         (false, true) => String::new(),
         (false, false) => format!("(default {default})"),
     }))

@@ -5,10 +5,12 @@
 use super::cells::Cells;
 use super::charts::Charts;
 use super::run::Status;
-use super::sig::text;
+use super::sig::{flag, text};
 use super::state::{use_ctx, Ctx, ResultsTab};
 use super::trace_view::TraceView;
 use crate::editor::chart::{fmt_count, fmt_ms};
+use crate::editor::requests::{self, thousands};
+use crate::editor::timeline::Outcome;
 use crate::editor::selection::Selection;
 use crate::engine::format::NodeKind;
 use crate::engine::report::{NodeReport, Report};
@@ -29,6 +31,9 @@ pub fn open_trace(ctx: Ctx, id: u64) {
 pub fn Results() -> impl IntoView {
     let ctx = use_ctx();
     let tab = ctx.results_tab;
+    // The requests list keeps its filter and page while a trace is open.
+    let filter = RwSignal::new(None::<Outcome>);
+    let page_no = RwSignal::new(0_usize);
     let tab_button = move |t: ResultsTab, name: &'static str| {
         view! {
             <button
@@ -61,7 +66,7 @@ pub fn Results() -> impl IntoView {
                         }
                         match tab.get() {
                             ResultsTab::Nodes => view! { <NodeTable/> }.into_any(),
-                            ResultsTab::Requests => view! { <Requests/> }.into_any(),
+                            ResultsTab::Requests => view! { <Requests filter=filter page_no=page_no/> }.into_any(),
                             ResultsTab::Charts | ResultsTab::Summary => view! { <Charts/> }.into_any(),
                         }
                     }}
@@ -224,50 +229,121 @@ fn NodeRow(id: String) -> impl IntoView {
     }
 }
 
+/// Every request the engine keeps (not only the latest), newest first, a
+/// page at a time, filtered by how it ended.
 #[component]
-fn Requests() -> impl IntoView {
+fn Requests(filter: RwSignal<Option<Outcome>>, page_no: RwSignal<usize>) -> impl IntoView {
     let ctx = use_ctx();
-    let rows = Memo::new(move |_| ctx.run.snap.with(|s| s.traces.clone()));
-    move || {
-        let rows = rows.get();
-        if rows.is_empty() {
-            return view! {
-                <p class="muted pad">"Recent requests appear here while a run goes. Click one, or click a moving dot on the canvas, to see its journey hop by hop."</p>
-            }
-            .into_any();
+    let rows = Memo::new(move |_| {
+        // Refreshed with the snapshot (a few times a second while running).
+        ctx.run.snap.track();
+        ctx.run.status.track();
+        ctx.run.requests()
+    });
+    let shown = Memo::new(move |_| rows.with(|r| requests::page(r, filter.get(), page_no.get())));
+    let on_filter = move |ev: leptos::ev::Event| {
+        filter.set(Outcome::from_key(&event_target_value(&ev)));
+        page_no.set(0);
+    };
+    let count_of = move |i: Option<usize>| {
+        shown.with(|p| match i {
+            Some(i) => p.counts[i],
+            None => p.kept,
+        })
+    };
+    let option = move |value: &'static str, label: &'static str, i: Option<usize>| {
+        view! {
+            <option value=value>{text(move || format!("{label} ({})", thousands(count_of(i))))}</option>
+        }
+    };
+    let table = move || {
+        let p = shown.get();
+        if p.rows.is_empty() {
+            let note = match (p.kept, filter.get()) {
+                (0, _) => "Requests appear here while a run goes. Click one, or click a moving dot on the canvas, to see its journey hop by hop.".to_string(),
+                (kept, Some(f)) => format!("None of the {} requests kept {}.", thousands(kept), outcome_phrase(f)),
+                _ => String::new(),
+            };
+            return view! { <p class="muted pad">{note}</p> }.into_any();
         }
         view! {
-            <div class="table-wrap">
-                <table class="request-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Request"</th>
-                            <th scope="col">"Outcome"</th>
-                            <th scope="col" class="num">"Started"</th>
-                            <th scope="col" class="num">"Took"</th>
-                            <th scope="col" class="num">"Hops"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {rows
-                            .into_iter()
-                            .map(|r| {
-                                let open = move |_| open_trace(ctx, r.id);
-                                view! {
-                                    <tr class="clickable" on:click=open>
-                                        <th scope="row"><button type="button" class="link-button">{format!("#{}", r.id)}</button></th>
-                                        <td><span class=format!("outcome {}", r.outcome.replace(' ', "-"))>{r.outcome}</span></td>
-                                        <td class="num">{fmt_ms(r.start_ms)}</td>
-                                        <td class="num">{fmt_ms(r.took_ms)}</td>
-                                        <td class="num">{r.hops}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <table class="request-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Request"</th>
+                        <th scope="col">"Outcome"</th>
+                        <th scope="col" class="num">"Started"</th>
+                        <th scope="col" class="num">"Took"</th>
+                        <th scope="col" class="num">"Hops"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {p.rows
+                        .into_iter()
+                        .map(|r| {
+                            let open = move |_| open_trace(ctx, r.id);
+                            view! {
+                                <tr class="clickable" on:click=open>
+                                    <th scope="row"><button type="button" class="link-button">{format!("#{}", r.id)}</button></th>
+                                    <td><span class=format!("outcome {}", r.outcome.key())>{r.outcome.label()}</span></td>
+                                    <td class="num">{fmt_ms(r.start_ms)}</td>
+                                    <td class="num">{r.took_ms.map(fmt_ms).unwrap_or_else(|| "—".into())}</td>
+                                    <td class="num">{r.hops}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
         }
         .into_any()
+    };
+    view! {
+        <div class="requests">
+            <div class="requests-bar" role="group" aria-label="Requests list">
+                <label for="outcome-filter">"Outcome"</label>
+                <select
+                    id="outcome-filter"
+                    prop:value=text(move || filter.get().map_or("", |o| o.key()).to_string())
+                    on:change=on_filter
+                >
+                    {option("", "all", None)}
+                    {Outcome::ALL.iter().enumerate().map(|(i, o)| option(o.key(), o.label(), Some(i))).collect_view()}
+                </select>
+                <span class="muted range" aria-live="polite">{text(move || shown.with(|p| p.range_text()))}</span>
+                <button
+                    type="button"
+                    aria-label="Newer requests"
+                    title="Newer requests"
+                    disabled=flag(move || shown.with(|p| p.page == 0))
+                    on:click=move |_| page_no.set(shown.with_untracked(|p| p.page.saturating_sub(1)))
+                >
+                    "← Newer"
+                </button>
+                <button
+                    type="button"
+                    aria-label="Older requests"
+                    title="Older requests"
+                    disabled=flag(move || shown.with(|p| p.page + 1 >= p.pages))
+                    on:click=move |_| page_no.set(shown.with_untracked(|p| p.page + 1))
+                >
+                    "Older →"
+                </button>
+            </div>
+            <div class="table-wrap">{table}</div>
+        </div>
+    }
+}
+
+/// "that timed out", for the note when a filter matches nothing.
+fn outcome_phrase(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Ok => "succeeded",
+        Outcome::Failed => "failed",
+        Outcome::TimedOut => "timed out",
+        Outcome::Rejected => "were rejected",
+        Outcome::Lost => "were lost",
+        Outcome::InFlight => "are in flight",
+        Outcome::Unfinished => "were unfinished at the end",
     }
 }

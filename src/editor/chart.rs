@@ -16,6 +16,15 @@ impl Scale {
         Scale { d0: domain.0, d1: domain.1, r0: range.0, r1: range.1 }
     }
 
+    /// The data value at range position `r` (a pointer's x back to time).
+    pub fn invert(&self, r: f64) -> f64 {
+        let span = self.r1 - self.r0;
+        if span == 0.0 || !span.is_finite() || !r.is_finite() {
+            return self.d0;
+        }
+        self.d0 + (r - self.r0) / span * (self.d1 - self.d0)
+    }
+
     pub fn map(&self, v: f64) -> f64 {
         let span = self.d1 - self.d0;
         if span == 0.0 || !span.is_finite() || !v.is_finite() {
@@ -57,6 +66,38 @@ pub fn polyline(points: &[(f64, f64)], x: &Scale, y: &Scale) -> String {
         out.push_str(&format!("{:.1},{:.1}", x.map(*px), y.map(*py)));
     }
     out
+}
+
+/// What a chart shows at one moment: the time of the sample nearest `t`
+/// (the charts sample once a second) and each line's value there, for the
+/// readout under a chart while the pointer or the keyboard is on it. Lines
+/// with no sample at that time are left out.
+pub fn readout(lines: &[(String, Vec<(f64, f64)>)], t: f64) -> Option<(f64, Vec<(&str, f64)>)> {
+    let at = lines
+        .iter()
+        .flat_map(|(_, pts)| pts.iter().map(|(x, _)| *x))
+        .min_by(|a, b| (a - t).abs().total_cmp(&(b - t).abs()))?;
+    let values = lines
+        .iter()
+        .filter_map(|(name, pts)| pts.iter().find(|(x, _)| *x == at).map(|(_, v)| (name.as_str(), *v)))
+        .collect();
+    Some((at, values))
+}
+
+/// The sample time `steps` samples from `t` (the keyboard's arrows), kept
+/// within the samples there are.
+pub fn step_sample(lines: &[(String, Vec<(f64, f64)>)], t: Option<f64>, steps: i64) -> Option<f64> {
+    let mut times: Vec<f64> = lines.iter().flat_map(|(_, pts)| pts.iter().map(|(x, _)| *x)).collect();
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    let last = times.len().checked_sub(1)?;
+    let here = match t {
+        // No sample chosen yet: start from the latest.
+        None => return times.last().copied(),
+        Some(t) => (0..times.len()).min_by(|a, b| (times[*a] - t).abs().total_cmp(&(times[*b] - t).abs()))?,
+    };
+    let next = (here as i64 + steps).clamp(0, last as i64) as usize;
+    times.get(next).copied()
 }
 
 /// A duration for people: "850 µs", "12.5 ms", "3.20 s", "2 min 5 s".
@@ -118,6 +159,39 @@ mod tests {
         assert_eq!(fmt_ms(3200.0), "3.20 s");
         assert_eq!(fmt_ms(125_000.0), "2 min 5 s");
         assert_eq!(fmt_count(12_345), "12.3k");
+    }
+
+    #[test]
+    fn a_scale_inverts_what_it_maps() {
+        let s = Scale::new((0.0, 60.0), (34.0, 434.0));
+        for t in [0.0, 12.5, 60.0] {
+            assert!((s.invert(s.map(t)) - t).abs() < 1e-9);
+        }
+    }
+
+    fn two_lines() -> Vec<(String, Vec<(f64, f64)>)> {
+        vec![
+            ("Payments".to_string(), vec![(0.5, 40.0), (1.5, 48.0), (2.5, 51.0)]),
+            ("SMS".to_string(), vec![(0.5, 3.0), (1.5, 0.0)]),
+        ]
+    }
+
+    #[test]
+    fn the_readout_names_every_line_at_the_nearest_sample() {
+        let lines = two_lines();
+        assert_eq!(readout(&lines, 1.3), Some((1.5, vec![("Payments", 48.0), ("SMS", 0.0)])));
+        assert_eq!(readout(&lines, 99.0), Some((2.5, vec![("Payments", 51.0)])));
+        assert_eq!(readout(&[], 1.0), None);
+    }
+
+    #[test]
+    fn arrow_keys_walk_the_samples_and_stop_at_the_ends() {
+        let lines = two_lines();
+        assert_eq!(step_sample(&lines, None, -1), Some(2.5));
+        assert_eq!(step_sample(&lines, Some(2.5), -1), Some(1.5));
+        assert_eq!(step_sample(&lines, Some(1.5), -10), Some(0.5));
+        assert_eq!(step_sample(&lines, Some(0.5), 10), Some(2.5));
+        assert_eq!(step_sample(&[], Some(0.5), 1), None);
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod geometry;
 pub mod gesture;
 pub mod history;
 pub mod parse;
+pub mod requests;
 pub mod selection;
 pub mod timeline;
 pub mod viewport;

@@ -1,0 +1,206 @@
+//! The list of requests in the results: one row per trace the engine keeps
+//! (the most recent 2,000), newest first, filtered by outcome and shown a
+//! page at a time.
+//!
+//! Rows are rebuilt only for traces that changed since the last look (the
+//! engine says how many hops each has), so refreshing the list while a run
+//! goes costs a lookup per kept trace, not a trace per kept trace.
+
+use super::timeline::{self, Outcome};
+use crate::engine::Sim;
+use std::collections::BTreeMap;
+
+/// Rows on one page of the list.
+pub const PAGE_ROWS: usize = 50;
+
+/// One request, as the list shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestRow {
+    pub id: u64,
+    pub outcome: Outcome,
+    pub start_ms: f64,
+    /// How long the client waited; `None` without an answer.
+    pub took_ms: Option<f64>,
+    pub hops: usize,
+}
+
+/// The rows of the traces a run keeps, cached between refreshes.
+#[derive(Debug, Default)]
+pub struct RequestLog {
+    /// Trace id → (hops when the row was made, the row).
+    rows: BTreeMap<u64, (usize, RequestRow)>,
+}
+
+impl RequestLog {
+    /// Brings the rows up to date with `sim` and returns them newest first.
+    pub fn refresh(&mut self, sim: &Sim) -> Vec<RequestRow> {
+        let ids = sim.recent_traces();
+        let over = sim.is_finished();
+        // Traces the engine no longer keeps leave the list.
+        if let Some(first) = ids.first() {
+            self.rows = self.rows.split_off(first);
+        } else {
+            self.rows.clear();
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids.into_iter().rev() {
+            let Some(len) = sim.trace_len(id) else { continue };
+            let fresh = self.rows.get(&id).is_some_and(|(n, row)| *n == len && (row.outcome.ended() || !over));
+            if !fresh {
+                let Some(t) = sim.trace(id) else { continue };
+                let row = RequestRow {
+                    id,
+                    outcome: timeline::outcome(&t, over),
+                    start_ms: t.hops.first().map_or(0.0, |h| h.at_ms),
+                    took_ms: timeline::took_ms(&t),
+                    hops: len,
+                };
+                self.rows.insert(id, (len, row));
+            }
+            if let Some((_, row)) = self.rows.get(&id) {
+                out.push(row.clone());
+            }
+        }
+        out
+    }
+}
+
+/// One page of the list, and what the filter and pager show.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Page {
+    pub rows: Vec<RequestRow>,
+    /// 0-based page shown (clamped to the pages there are).
+    pub page: usize,
+    pub pages: usize,
+    /// Rows that pass the filter.
+    pub matching: usize,
+    /// Rows kept in all.
+    pub kept: usize,
+    /// Rows of each outcome, in [`Outcome::ALL`] order.
+    pub counts: [usize; Outcome::ALL.len()],
+}
+
+impl Page {
+    /// "51–100 of 1,734".
+    pub fn range_text(&self) -> String {
+        if self.matching == 0 {
+            return "none".into();
+        }
+        let first = self.page * PAGE_ROWS + 1;
+        let last = first + self.rows.len() - 1;
+        format!("{first}–{last} of {}", thousands(self.matching))
+    }
+}
+
+/// The rows (newest first) that pass `filter`, page `page` of them.
+pub fn page(rows: &[RequestRow], filter: Option<Outcome>, page: usize) -> Page {
+    let mut counts = [0; Outcome::ALL.len()];
+    for r in rows {
+        if let Some(i) = Outcome::ALL.iter().position(|o| *o == r.outcome) {
+            counts[i] += 1;
+        }
+    }
+    let pass = |r: &&RequestRow| filter.is_none_or(|f| r.outcome == f);
+    let matching = rows.iter().filter(pass).count();
+    let pages = matching.div_ceil(PAGE_ROWS).max(1);
+    let page = page.min(pages - 1);
+    let shown = rows.iter().filter(pass).skip(page * PAGE_ROWS).take(PAGE_ROWS).cloned().collect();
+    Page { rows: shown, page, pages, matching, kept: rows.len(), counts }
+}
+
+/// 1734 as "1,734".
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::editor::examples::EXAMPLES;
+    use crate::engine::SimOptions;
+
+    fn row(id: u64, outcome: Outcome) -> RequestRow {
+        RequestRow { id, outcome, start_ms: id as f64, took_ms: outcome.ended().then_some(5.0), hops: 3 }
+    }
+
+    fn run_example(key: &str, until_ms: Option<u64>) -> (Sim, RequestLog) {
+        let e = EXAMPLES.iter().find(|e| e.key == key).expect("example");
+        let mut sim = Sim::new(&e.scenario(), SimOptions::interactive()).expect("valid example");
+        match until_ms {
+            Some(ms) => {
+                sim.advance_to(ms * 1000, u64::MAX);
+            }
+            None => sim.run_to_end(),
+        }
+        (sim, RequestLog::default())
+    }
+
+    #[test]
+    fn pages_cover_every_row_once_newest_first() {
+        let rows: Vec<RequestRow> = (1..=120).rev().map(|id| row(id, Outcome::Ok)).collect();
+        let mut seen = Vec::new();
+        for p in 0..3 {
+            let pg = page(&rows, None, p);
+            assert_eq!(pg.pages, 3);
+            seen.extend(pg.rows.iter().map(|r| r.id));
+        }
+        assert_eq!(seen, (1..=120).rev().collect::<Vec<_>>());
+        assert_eq!(page(&rows, None, 2).range_text(), "101–120 of 120");
+        // A page past the end shows the last one.
+        assert_eq!(page(&rows, None, 9).page, 2);
+    }
+
+    #[test]
+    fn the_filter_keeps_one_outcome_and_counts_them_all() {
+        let rows: Vec<RequestRow> = (1..=10)
+            .map(|id| row(id, if id % 3 == 0 { Outcome::TimedOut } else { Outcome::Ok }))
+            .collect();
+        let pg = page(&rows, Some(Outcome::TimedOut), 0);
+        assert_eq!(pg.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![3, 6, 9]);
+        assert_eq!((pg.matching, pg.kept), (3, 10));
+        assert_eq!(pg.counts[0], 7);
+        assert_eq!(pg.counts[2], 3);
+        assert_eq!(page(&rows, Some(Outcome::Lost), 0).range_text(), "none");
+        assert_eq!(thousands(1734), "1,734");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(2_000_000), "2,000,000");
+    }
+
+    #[test]
+    fn every_kept_trace_is_listed() {
+        let (sim, mut log) = run_example("retry-storm", Some(30_000));
+        let rows = log.refresh(&sim);
+        assert_eq!(rows.len(), sim.recent_traces().len());
+        assert_eq!(rows.len(), 2_000, "the engine keeps 2,000 traces and all are listed");
+        assert!(rows.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+        // A second look reuses the rows and gives the same list.
+        assert_eq!(log.refresh(&sim), rows);
+    }
+
+    #[test]
+    fn a_finished_run_lists_no_request_in_flight_or_a_duration_without_an_answer() {
+        for e in EXAMPLES {
+            let (mut sim, mut log) = run_example(e.key, Some(20_000));
+            let during = log.refresh(&sim);
+            assert!(during.iter().all(|r| r.outcome != Outcome::Unfinished), "{}: nothing unfinished mid-run", e.key);
+            sim.run_to_end();
+            let rows = log.refresh(&sim);
+            assert!(!rows.is_empty(), "{}", e.key);
+            for r in &rows {
+                assert_ne!(r.outcome, Outcome::InFlight, "{}: #{} in flight after the end", e.key, r.id);
+                assert_eq!(r.took_ms.is_some(), r.outcome.ended(), "{}: #{} {:?}", e.key, r.id, r.outcome);
+                // The cache gives what a fresh look gives.
+                let t = sim.trace(r.id).unwrap();
+                assert_eq!(r.outcome, timeline::outcome(&t, true), "{}: #{}", e.key, r.id);
+            }
+        }
+    }
+}
