@@ -196,7 +196,11 @@ fn Chart(index: usize, data: Memo<ChartsData>, size: Memo<(f64, f64)>) -> impl I
             let (at, values) = readout(ls, t)?;
             let parts: Vec<String> =
                 values.iter().map(|(name, v)| format!("{name} {}", metric.value_text(*v))).collect();
-            Some(format!("At {}: {}", fmt_seconds(at), if parts.is_empty() { "no data".into() } else { parts.join(" · ") }))
+            Some(format!(
+                "At {}: {}",
+                fmt_seconds(at),
+                if parts.is_empty() { "no data".into() } else { parts.join(" · ") }
+            ))
         })
     };
     let faults = move || data.with(|d| d.2.clone());

@@ -15,11 +15,13 @@ mod icons;
 mod inspector;
 mod keys;
 mod lesson;
+mod library;
 mod link_view;
 mod node_view;
 mod palette;
 mod results;
 mod run;
+mod saved;
 mod share;
 mod sig;
 mod state;
@@ -60,7 +62,9 @@ fn App() -> impl IntoView {
         let moving = ctx.gesture.with_untracked(|g| matches!(g, Some(Gesture::Move { .. })));
         ctx.doc.with(|d| {
             if !moving {
-                share::keep(d);
+                if let Some(problem) = share::keep(d) {
+                    ctx.alert.set(Some(problem));
+                }
             }
             if ctx.run.on_doc(d) {
                 ctx.say("The run was reset: the scenario changed");

@@ -357,8 +357,22 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
 
 fn retry_fields() -> [Field; 5] {
     [
-        field("retry.attempts", "Attempts", "", Input::Integer, d::RETRY_ATTEMPTS.to_string(), "Including the first try."),
-        field("retry.base_ms", "Backoff base", "", Input::Duration, ms(d::RETRY_BASE_MS), "Wait before the first retry."),
+        field(
+            "retry.attempts",
+            "Attempts",
+            "",
+            Input::Integer,
+            d::RETRY_ATTEMPTS.to_string(),
+            "Including the first try.",
+        ),
+        field(
+            "retry.base_ms",
+            "Backoff base",
+            "",
+            Input::Duration,
+            ms(d::RETRY_BASE_MS),
+            "Wait before the first retry.",
+        ),
         field(
             "retry.multiplier",
             "Multiplier",

@@ -19,6 +19,7 @@ pub mod flight;
 pub mod geometry;
 pub mod gesture;
 pub mod history;
+pub mod library;
 pub mod parse;
 pub mod requests;
 pub mod selection;

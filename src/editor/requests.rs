@@ -160,9 +160,8 @@ mod tests {
 
     #[test]
     fn the_filter_keeps_one_outcome_and_counts_them_all() {
-        let rows: Vec<RequestRow> = (1..=10)
-            .map(|id| row(id, if id % 3 == 0 { Outcome::TimedOut } else { Outcome::Ok }))
-            .collect();
+        let rows: Vec<RequestRow> =
+            (1..=10).map(|id| row(id, if id % 3 == 0 { Outcome::TimedOut } else { Outcome::Ok })).collect();
         let pg = page(&rows, Some(Outcome::TimedOut), 0);
         assert_eq!(pg.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![3, 6, 9]);
         assert_eq!((pg.matching, pg.kept), (3, 10));
