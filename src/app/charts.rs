@@ -125,7 +125,7 @@ pub fn Charts() -> impl IntoView {
             faults,
         )
     });
-    let size = Memo::new(move |_| chart_size(ctx.window.get()));
+    let size = ctx.window;
     let note = move || {
         let any = data.with(|(charts, _, _)| charts.iter().any(|(_, l)| l.iter().any(|(_, p)| !p.is_empty())));
         (!any).then(|| {
@@ -148,17 +148,19 @@ type ChartsData = ([(Metric, Vec<Line>); 3], f64, Vec<(f64, f64)>);
 /// comes in, so the keyboard's focus and the pointer's readout survive the
 /// refreshes of a running chart.
 #[component]
-fn Chart(index: usize, data: Memo<ChartsData>, size: Memo<(f64, f64)>) -> impl IntoView {
+fn Chart(index: usize, data: Memo<ChartsData>, size: RwSignal<(f64, f64)>) -> impl IntoView {
+    let size = move || chart_size(size.get());
     let metric = data.with_untracked(|d| d.0[index].0);
-    let lines = Memo::new(move |_| data.with(|d| d.0[index].1.clone()));
-    // The sample the pointer or the keyboard is on, in seconds.
-    let cursor = RwSignal::new(None::<f64>);
+    // The sample the pointer or the keyboard is on, in seconds; NaN while
+    // there is none (an f64 signal: a type the app has, so no new code).
+    let cursor = RwSignal::new(f64::NAN);
+    let at = move || Some(cursor.get()).filter(|t| !t.is_nan());
     let readout_id = format!("chart-readout-{index}");
     let frame = move || {
-        let (w, h) = size.get();
+        let (w, h) = size();
         let end_s = data.with(|d| d.1);
         let end_s = if end_s > 0.0 { end_s } else { 60.0 };
-        let max = lines.with(|ls| ls.iter().flat_map(|(_, p)| p.iter().map(|(_, v)| *v)).fold(0.0_f64, f64::max));
+        let max = data.with(|d| d.0[index].1.iter().flat_map(|(_, p)| p.iter().map(|(_, v)| *v)).fold(0.0_f64, f64::max));
         let (top, _) = nice_axis(max);
         (w, h, Scale::new((0.0, end_s), (LEFT, w - RIGHT)), Scale::new((0.0, top), (h - BOTTOM, TOP)))
     };
@@ -171,7 +173,7 @@ fn Chart(index: usize, data: Memo<ChartsData>, size: Memo<(f64, f64)>) -> impl I
             return;
         }
         let t = x.invert((f64::from(ev.client_x()) - r.left()) * w / r.width());
-        cursor.set(lines.with_untracked(|ls| readout(ls, t).map(|(at, _)| at)));
+        cursor.set(data.with_untracked(|d| readout(&d.0[index].1, t).map_or(f64::NAN, |(at, _)| at)));
     };
     let keys = move |ev: leptos::ev::KeyboardEvent| {
         let steps = match ev.key().as_str() {
@@ -182,18 +184,19 @@ fn Chart(index: usize, data: Memo<ChartsData>, size: Memo<(f64, f64)>) -> impl I
             "Home" => i64::MIN / 2,
             "End" => i64::MAX / 2,
             "Escape" => {
-                cursor.set(None);
+                cursor.set(f64::NAN);
                 return;
             }
             _ => return,
         };
         ev.prevent_default();
-        cursor.set(lines.with_untracked(|ls| step_sample(ls, cursor.get_untracked(), steps)));
+        let now = Some(cursor.get_untracked()).filter(|t| !t.is_nan());
+        cursor.set(data.with_untracked(|d| step_sample(&d.0[index].1, now, steps)).unwrap_or(f64::NAN));
     };
     let readout_text = move || {
-        let t = cursor.get()?;
-        lines.with(|ls| {
-            let (at, values) = readout(ls, t)?;
+        let t = at()?;
+        data.with(|d| {
+            let (at, values) = readout(&d.0[index].1, t)?;
             let parts: Vec<String> =
                 values.iter().map(|(name, v)| format!("{name} {}", metric.value_text(*v))).collect();
             Some(format!(
@@ -210,10 +213,10 @@ fn Chart(index: usize, data: Memo<ChartsData>, size: Memo<(f64, f64)>) -> impl I
         let y_ticks = ticks(top, step);
         let (xt, xs) = nice_axis(x.d1);
         let x_ticks: Vec<f64> = ticks(xt, xs).into_iter().filter(|t| *t <= x.d1).collect();
-        let guide = cursor.get().map(|t| {
+        let guide = at().map(|t| {
             let px = x.map(t);
-            let dots = lines.with(|ls| {
-                ls.iter()
+            let dots = data.with(|d| {
+                d.0[index].1.iter()
                     .enumerate()
                     .filter_map(|(i, (_, pts))| pts.iter().find(|(at, _)| *at == t).map(|(_, v)| (i, y.map(*v))))
                     .map(|(i, py)| view! { <circle class="cursor-dot" cx=px cy=py r="3" fill=COLOURS[i % COLOURS.len()]/> })
@@ -247,8 +250,8 @@ fn Chart(index: usize, data: Memo<ChartsData>, size: Memo<(f64, f64)>) -> impl I
                 .iter()
                 .map(|t| view! { <text class="tick" x=x.map(*t) y=h - 4.0 text-anchor="middle">{format!("{}s", tick_text(*t))}</text> })
                 .collect_view()}
-            {lines.with(|ls| {
-                ls.iter()
+            {data.with(|d| {
+                d.0[index].1.iter()
                     .enumerate()
                     .map(|(i, (_, pts))| {
                         view! { <polyline class="series" fill="none" stroke=COLOURS[i % COLOURS.len()] points=polyline(pts, &x, &y)/> }
@@ -259,8 +262,8 @@ fn Chart(index: usize, data: Memo<ChartsData>, size: Memo<(f64, f64)>) -> impl I
         }
     };
     let legend = move || {
-        lines.with(|ls| {
-            ls.iter()
+        data.with(|d| {
+            d.0[index].1.iter()
                 .enumerate()
                 .map(|(i, (name, _))| {
                     view! {
@@ -283,23 +286,23 @@ fn Chart(index: usize, data: Memo<ChartsData>, size: Memo<(f64, f64)>) -> impl I
                 aria-describedby=readout_id.clone()
                 on:pointermove=pointer
                 on:pointerdown=pointer
-                on:pointerleave=move |_| cursor.set(None)
+                on:pointerleave=move |_| cursor.set(f64::NAN)
                 on:focus=move |_| {
-                    if cursor.get_untracked().is_none() {
-                        cursor.set(lines.with_untracked(|ls| step_sample(ls, None, 0)));
+                    if cursor.get_untracked().is_nan() {
+                        cursor.set(data.with_untracked(|d| step_sample(&d.0[index].1, None, 0)).unwrap_or(f64::NAN));
                     }
                 }
-                on:blur=move |_| cursor.set(None)
+                on:blur=move |_| cursor.set(f64::NAN)
                 on:keydown=keys
             >
-                <svg viewBox=text(move || { let (w, h) = size.get(); format!("0 0 {w:.0} {h:.0}") }) aria-hidden="true">
+                <svg viewBox=text(move || { let (w, h) = size(); format!("0 0 {w:.0} {h:.0}") }) aria-hidden="true">
                     {drawing}
                 </svg>
             </div>
-            <p class="chart-readout" id=readout_id role="status" hidden=flag(move || cursor.with(Option::is_none))>
+            <p class="chart-readout" id=readout_id role="status" hidden=flag(move || at().is_none())>
                 {text(move || readout_text().unwrap_or_default())}
             </p>
-            <ul class="legend" hidden=flag(move || cursor.with(Option::is_some))>{legend}</ul>
+            <ul class="legend" hidden=flag(move || at().is_some())>{legend}</ul>
         </figure>
     }
 }

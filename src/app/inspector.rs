@@ -58,12 +58,10 @@ fn NodePanel(id: String) -> impl IntoView {
     let key = id.clone();
     let kind = Memo::new(move |_| ctx.doc.with(|d| d.node(&key).map(|n| n.kind)));
     let place = Place::Node(id.clone());
-    let running = move || ctx.run.status.get() != Status::Idle;
     move || {
         let kind = kind.get()?;
         let place = place.clone();
         let id = id.clone();
-        let (live_top, live_below) = (id.clone(), id.clone());
         Some(view! {
             <header class="inspector-head">
                 <KindIcon kind=kind/>
@@ -72,11 +70,9 @@ fn NodePanel(id: String) -> impl IntoView {
                     <p class="muted">{blurb(kind)}</p>
                 </div>
             </header>
-            // While a run goes, its live controls come first (they were
-            // below the fold); the most used settings come next, the id last.
-            <Show when=running>
-                <LiveControls id=live_top.clone() kind=kind/>
-            </Show>
+            // The live controls come first (they were below the fold while
+            // a run went); the most used settings next, the id last.
+            <LiveControls id=id.clone() kind=kind/>
             <section class="group">
                 <FieldRow place=place.clone() field=text_field("label", "Label", "The name shown on the canvas.", "the id")/>
             </section>
@@ -84,9 +80,6 @@ fn NodePanel(id: String) -> impl IntoView {
                 <h3>"Settings"</h3>
                 {field_rows(place.clone(), node_fields(kind))}
             </section>
-            <Show when=move || !running()>
-                <LiveControls id=live_below.clone() kind=kind/>
-            </Show>
             <ConnectTo id=id.clone()/>
             <section class="group">
                 <h3>"Scheduled faults"</h3>
@@ -202,7 +195,7 @@ fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
     view! {
         <section class="group live">
             <h3>"Live"</h3>
-            <p class="muted">{text(move || figures().unwrap_or_else(|| "Press Run, then break things here while it runs.".into()))}</p>
+            <p class="muted">{text(move || figures().unwrap_or_else(|| "Break it while a run goes.".into()))}</p>
             <div class="button-row">
                 <button
                     type="button"

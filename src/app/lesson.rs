@@ -10,10 +10,10 @@ use leptos::prelude::*;
 #[component]
 pub fn Lesson() -> impl IntoView {
     let ctx = use_ctx();
-    let lesson = Memo::new(move |_| ctx.doc.with(|d| lesson_for(&d.name)));
+    let lesson = move || ctx.doc.with(|d| lesson_for(&d.name));
     let open = RwSignal::new(true);
     move || {
-        let l = lesson.get()?;
+        let l = lesson()?;
         Some(view! {
             <section class=text(move || if open.get() { "lesson-box" } else { "lesson-box folded" }.to_string()) aria-label="What to watch">
                 <button

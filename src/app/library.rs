@@ -6,7 +6,7 @@
 //! `saved.rs`.
 
 use super::saved::{self, display_name};
-use super::sig::text;
+use super::sig::{flag, text};
 use super::state::{use_ctx, Ctx};
 use crate::editor::library::{ago, MAX_ENTRIES};
 use crate::engine::format::validate::Place;
@@ -56,57 +56,68 @@ pub fn open_saved(ctx: Ctx, id: &str, name: &str) -> bool {
     }
 }
 
-/// What a row is doing: nothing, being renamed, or asking to confirm a delete.
-#[derive(Clone, Debug, PartialEq)]
-enum RowMode {
-    Idle,
-    Renaming(String),
-    Deleting(String),
+/// What the rows are doing: at most one is being renamed or asks to
+/// confirm a delete (its id in one of the two).
+#[derive(Clone, Copy)]
+struct RowMode {
+    renaming: RwSignal<Option<String>>,
+    deleting: RwSignal<Option<String>>,
+}
+
+impl RowMode {
+    fn new() -> RowMode {
+        RowMode { renaming: RwSignal::new(None), deleting: RwSignal::new(None) }
+    }
+
+    fn idle(&self) -> bool {
+        self.renaming.with_untracked(Option::is_none) && self.deleting.with_untracked(Option::is_none)
+    }
+
+    fn clear(&self) {
+        self.renaming.set(None);
+        self.deleting.set(None);
+    }
 }
 
 #[component]
 pub fn MyScenarios() -> impl IntoView {
     let shown = RwSignal::new(false);
-    let mode = RwSignal::new(RowMode::Idle);
-    // Bumped by every change made here and by other tabs' changes.
-    let rev = RwSignal::new(0_u32);
-    let storage = window_event_listener_untyped("storage", move |_| rev.update(|r| *r += 1));
+    let mode = RowMode::new();
+    // Notified by every change made here and by other tabs' changes.
+    let rev = Trigger::new();
+    let storage = window_event_listener_untyped("storage", move |_| rev.notify());
     on_cleanup(move || storage.remove());
     let button = NodeRef::<leptos::html::Button>::new();
     let close = move || {
         shown.set(false);
-        mode.set(RowMode::Idle);
+        mode.clear();
         if let Some(b) = button.get_untracked() {
             let _ = b.focus();
         }
     };
     let keys = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
         if ev.key() == "Escape" && shown.get_untracked() {
-            if mode.get_untracked() == RowMode::Idle {
+            if mode.idle() {
                 close();
             } else {
-                mode.set(RowMode::Idle);
+                mode.clear();
             }
         }
     });
     on_cleanup(move || keys.remove());
-    let list = Memo::new(move |_| {
+    let list = move || {
         rev.track();
-        if !shown.get() {
-            return Vec::new();
-        }
-        let ix = saved::list();
-        ix.newest_first().into_iter().cloned().collect::<Vec<_>>()
-    });
+        saved::list()
+    };
     let toggle = move |_| {
-        rev.update(|r| *r += 1);
-        mode.set(RowMode::Idle);
+        mode.clear();
         shown.update(|s| *s = !*s);
     };
     let rows = move || {
         let now = saved::now_ms();
         let open_id = saved::open_id();
-        list.get()
+        list()
+            .entries
             .into_iter()
             .map(|e| {
                 let name = display_name(&e.name).to_string();
@@ -147,7 +158,7 @@ pub fn MyScenarios() -> impl IntoView {
                     </div>
                     <p class="muted saved-note">
                         {text(move || {
-                            let n = list.with(Vec::len);
+                            let n = list().entries.len();
                             format!("{n} of {MAX_ENTRIES} kept in this browser. Links, examples and files you open are added here; nothing is replaced.")
                         })}
                     </p>
@@ -158,25 +169,33 @@ pub fn MyScenarios() -> impl IntoView {
     }
 }
 
-/// One kept scenario: its name and age, Open, Rename and Delete.
+/// One kept scenario: its name and age, Open, Rename and Delete. The row
+/// is built once with all its parts; renaming and confirming a delete
+/// show some and hide others.
 #[component]
 fn Row(
     id: String,
     name: String,
     is_open: bool,
     when: String,
-    mode: RwSignal<RowMode>,
-    rev: RwSignal<u32>,
+    mode: RowMode,
+    rev: Trigger,
     on_open: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let ctx = use_ctx();
-    let renaming = {
+    // Hidden unless the row is in state `which` (0 idle, 1 renaming, 2 deleting).
+    let shows = |which: u8| {
         let id = id.clone();
-        move || mode.with(|m| matches!(m, RowMode::Renaming(x) if *x == id))
-    };
-    let deleting = {
-        let id = id.clone();
-        move || mode.with(|m| matches!(m, RowMode::Deleting(x) if *x == id))
+        flag(move || {
+            let state = if mode.renaming.with(|r| r.as_ref() == Some(&id)) {
+                1
+            } else if mode.deleting.with(|d| d.as_ref() == Some(&id)) {
+                2
+            } else {
+                0
+            };
+            state != which
+        })
     };
     let open = {
         let (id, name) = (id.clone(), name.clone());
@@ -184,13 +203,16 @@ fn Row(
             if open_saved(ctx, &id, &name) {
                 on_open();
             }
-            rev.update(|r| *r += 1);
+            rev.notify();
         }
     };
     let rename_to = {
         let id = id.clone();
         move |text: String| {
-            mode.set(RowMode::Idle);
+            if mode.renaming.with_untracked(Option::is_none) {
+                return;
+            }
+            mode.clear();
             let r = if is_open {
                 ctx.try_edit(|d| crate::editor::fields::set(d, &Place::Scenario, "name", &text))
             } else {
@@ -199,13 +221,13 @@ fn Row(
             if let Err(e) = r {
                 ctx.complain(format!("Rename: {e}"));
             }
-            rev.update(|r| *r += 1);
+            rev.notify();
         }
     };
     let delete = {
         let (id, name) = (id.clone(), name.clone());
         move |_| {
-            mode.set(RowMode::Idle);
+            mode.clear();
             match saved::delete(&id) {
                 Ok(()) => {
                     ctx.say(format!("Deleted “{name}”"));
@@ -220,59 +242,55 @@ fn Row(
                 }
                 Err(e) => ctx.complain(e),
             }
-            rev.update(|r| *r += 1);
+            rev.notify();
         }
     };
-    let body = {
-        let (id, name, when) = (id.clone(), name.clone(), when.clone());
-        move || {
-            if renaming() {
-                let rename_to = rename_to.clone();
-                let commit = rename_to.clone();
-                return view! {
-                    <input
-                        type="text"
-                        class="saved-rename"
-                        maxlength="200"
-                        aria-label=format!("New name for {name}")
-                        prop:value=name.clone()
-                        autofocus
-                        on:keydown=move |ev: web_sys::KeyboardEvent| {
-                            if ev.key() == "Enter" {
-                                rename_to(event_target_value(&ev));
-                            }
-                        }
-                        on:change=move |ev| commit(event_target_value(&ev))
-                    />
-                }
-                .into_any();
+    let (rid, did) = (id.clone(), id.clone());
+    let start_rename = move |_| {
+        mode.clear();
+        mode.renaming.set(Some(rid.clone()));
+        // The box appears with this change: give it the keyboard.
+        request_animation_frame(|| {
+            let input = document().query_selector("input.saved-rename:not([hidden])").ok().flatten();
+            if let Some(el) = input.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok()) {
+                let _ = el.focus();
+                el.select();
             }
-            if deleting() {
-                return view! {
-                    <p class="saved-confirm">{format!("Delete “{name}”? This cannot be undone.")}</p>
-                    <div class="saved-actions">
-                        <button type="button" class="danger" aria-label=format!("Yes, delete {name}") on:click=delete.clone()>"Yes, delete"</button>
-                        <button type="button" on:click=move |_| mode.set(RowMode::Idle)>"Cancel"</button>
-                    </div>
-                }
-                .into_any();
-            }
-            let (rid, did) = (id.clone(), id.clone());
-            view! {
-                <div class="saved-main">
-                    <span class="saved-name">{name.clone()}</span>
-                    <span class="saved-when">
-                        {if is_open { format!("open now · edited {when}") } else { format!("edited {when}") }}
-                    </span>
-                </div>
-                <div class="saved-actions">
-                    <button type="button" aria-label=format!("Open {name}") disabled=is_open on:click=open.clone()>"Open"</button>
-                    <button type="button" aria-label=format!("Rename {name}") on:click=move |_| mode.set(RowMode::Renaming(rid.clone()))>"Rename"</button>
-                    <button type="button" class="danger subtle" aria-label=format!("Delete {name}") on:click=move |_| mode.set(RowMode::Deleting(did.clone()))>"Delete"</button>
-                </div>
-            }
-            .into_any()
-        }
+        });
     };
-    body
+    let commit = rename_to.clone();
+    let when = if is_open { format!("open now · edited {when}") } else { format!("edited {when}") };
+    view! {
+        <div class="saved-main" hidden=shows(0)>
+            <span class="saved-name" title=name.clone()>{name.clone()}</span>
+            <span class="saved-when">{when}</span>
+        </div>
+        <div class="saved-actions" hidden=shows(0)>
+            <button type="button" aria-label=format!("Open {name}") disabled=is_open on:click=open>"Open"</button>
+            <button type="button" aria-label=format!("Rename {name}") on:click=start_rename>"Rename"</button>
+            <button type="button" class="danger subtle" aria-label=format!("Delete {name}") on:click=move |_| {
+                mode.clear();
+                mode.deleting.set(Some(did.clone()));
+            }>"Delete"</button>
+        </div>
+        <input
+            type="text"
+            class="saved-rename"
+            maxlength="200"
+            hidden=shows(1)
+            aria-label=format!("New name for {name}")
+            prop:value=name.clone()
+            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Enter" {
+                    rename_to(event_target_value(&ev));
+                }
+            }
+            on:change=move |ev| commit(event_target_value(&ev))
+        />
+        <p class="saved-confirm" hidden=shows(2)>{format!("Delete “{name}”? This cannot be undone.")}</p>
+        <div class="saved-actions" hidden=shows(2)>
+            <button type="button" class="danger" aria-label=format!("Yes, delete {name}") on:click=delete>"Yes, delete"</button>
+            <button type="button" on:click=move |_| mode.clear()>"Cancel"</button>
+        </div>
+    }
 }

@@ -22,7 +22,10 @@ const MAX_ROWS: usize = 100;
 /// Opens a request's trace in the results panel.
 pub fn open_trace(ctx: Ctx, id: u64) {
     match ctx.run.trace(id) {
-        Some(t) => ctx.trace.set(Some(t)),
+        Some(t) => {
+            ctx.trace.set(Some(t));
+            super::trace_view::show_header();
+        }
         None => ctx.complain(format!("Request #{id} is no longer kept; pick a more recent one")),
     }
 }
@@ -31,9 +34,10 @@ pub fn open_trace(ctx: Ctx, id: u64) {
 pub fn Results() -> impl IntoView {
     let ctx = use_ctx();
     let tab = ctx.results_tab;
-    // The requests list keeps its filter and page while a trace is open.
-    let filter = RwSignal::new(None::<Outcome>);
-    let page_no = RwSignal::new(0_usize);
+    // The requests list keeps its filter (an outcome's key, or none for
+    // all) and page while a trace is open.
+    let filter = RwSignal::new(None::<String>);
+    let page_no = RwSignal::new(0.0_f64);
     let tab_button = move |t: ResultsTab, name: &'static str| {
         view! {
             <button
@@ -230,83 +234,61 @@ fn NodeRow(id: String) -> impl IntoView {
 }
 
 /// Every request the engine keeps (not only the latest), newest first, a
-/// page at a time, filtered by how it ended.
+/// page at a time, filtered by how it ended. (The filter and page are kept
+/// in signal types the app already has, which costs the download nothing.)
 #[component]
-fn Requests(filter: RwSignal<Option<Outcome>>, page_no: RwSignal<usize>) -> impl IntoView {
+fn Requests(filter: RwSignal<Option<String>>, page_no: RwSignal<f64>) -> impl IntoView {
     let ctx = use_ctx();
-    let rows = Memo::new(move |_| {
+    let shown = Memo::new(move |_| {
         // Refreshed with the snapshot (a few times a second while running).
         ctx.run.snap.track();
         ctx.run.status.track();
-        ctx.run.requests()
+        let outcome = filter.with(|f| f.as_deref().and_then(Outcome::from_key));
+        requests::page(&ctx.run.requests(), outcome, page_no.get() as usize)
     });
-    let shown = Memo::new(move |_| rows.with(|r| requests::page(r, filter.get(), page_no.get())));
     let on_filter = move |ev: leptos::ev::Event| {
-        filter.set(Outcome::from_key(&event_target_value(&ev)));
-        page_no.set(0);
-    };
-    let count_of = move |i: Option<usize>| {
-        shown.with(|p| match i {
-            Some(i) => p.counts[i],
-            None => p.kept,
-        })
+        let key = event_target_value(&ev);
+        filter.set((!key.is_empty()).then_some(key));
+        page_no.set(0.0);
     };
     let option = move |value: &'static str, label: &'static str, i: Option<usize>| {
-        view! {
-            <option value=value>{text(move || format!("{label} ({})", thousands(count_of(i))))}</option>
-        }
+        let count = move || shown.with(|p| i.map_or(p.kept, |i| p.counts[i]));
+        view! { <option value=value>{text(move || format!("{label} ({})", thousands(count())))}</option> }
     };
-    let table = move || {
-        let p = shown.get();
-        if p.rows.is_empty() {
-            let note = match (p.kept, filter.get()) {
-                (0, _) => "Requests appear here while a run goes. Click one, or click a moving dot on the canvas, to see its journey hop by hop.".to_string(),
-                (kept, Some(f)) => format!("None of the {} requests kept {}.", thousands(kept), outcome_phrase(f)),
-                _ => String::new(),
-            };
-            return view! { <p class="muted pad">{note}</p> }.into_any();
-        }
-        view! {
-            <table class="request-table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Request"</th>
-                        <th scope="col">"Outcome"</th>
-                        <th scope="col" class="num">"Started"</th>
-                        <th scope="col" class="num">"Took"</th>
-                        <th scope="col" class="num">"Hops"</th>
+    let note = move || {
+        shown.with(|p| match (p.kept, p.rows.is_empty(), p.matching) {
+            (0, _, _) => "Requests appear here while a run goes. Click one, or click a moving dot on the canvas, to see its journey hop by hop.".to_string(),
+            (kept, true, _) => {
+                let phrase = filter.with(|f| f.as_deref().and_then(Outcome::from_key).map_or("match", outcome_phrase));
+                format!("None of the {} requests kept {phrase}.", thousands(kept))
+            }
+            _ => String::new(),
+        })
+    };
+    let rows = move || {
+        shown
+            .get()
+            .rows
+            .into_iter()
+            .map(|r| {
+                let open = move |_| open_trace(ctx, r.id);
+                view! {
+                    <tr class="clickable" on:click=open>
+                        <th scope="row"><button type="button" class="link-button">{format!("#{}", r.id)}</button></th>
+                        <td><span class=format!("outcome {}", r.outcome.key())>{r.outcome.label()}</span></td>
+                        <td class="num">{fmt_ms(r.start_ms)}</td>
+                        <td class="num">{r.took_ms.map(fmt_ms).unwrap_or_else(|| "—".into())}</td>
+                        <td class="num">{r.hops}</td>
                     </tr>
-                </thead>
-                <tbody>
-                    {p.rows
-                        .into_iter()
-                        .map(|r| {
-                            let open = move |_| open_trace(ctx, r.id);
-                            view! {
-                                <tr class="clickable" on:click=open>
-                                    <th scope="row"><button type="button" class="link-button">{format!("#{}", r.id)}</button></th>
-                                    <td><span class=format!("outcome {}", r.outcome.key())>{r.outcome.label()}</span></td>
-                                    <td class="num">{fmt_ms(r.start_ms)}</td>
-                                    <td class="num">{r.took_ms.map(fmt_ms).unwrap_or_else(|| "—".into())}</td>
-                                    <td class="num">{r.hops}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        }
-        .into_any()
+                }
+            })
+            .collect_view()
     };
     view! {
         <div class="requests">
             <div class="requests-bar" role="group" aria-label="Requests list">
                 <label for="outcome-filter">"Outcome"</label>
-                <select
-                    id="outcome-filter"
-                    prop:value=text(move || filter.get().map_or("", |o| o.key()).to_string())
-                    on:change=on_filter
-                >
+                <select id="outcome-filter" prop:value=text(move || filter.get().unwrap_or_default()) on:change=on_filter>
                     {option("", "all", None)}
                     {Outcome::ALL.iter().enumerate().map(|(i, o)| option(o.key(), o.label(), Some(i))).collect_view()}
                 </select>
@@ -314,23 +296,35 @@ fn Requests(filter: RwSignal<Option<Outcome>>, page_no: RwSignal<usize>) -> impl
                 <button
                     type="button"
                     aria-label="Newer requests"
-                    title="Newer requests"
                     disabled=flag(move || shown.with(|p| p.page == 0))
-                    on:click=move |_| page_no.set(shown.with_untracked(|p| p.page.saturating_sub(1)))
+                    on:click=move |_| page_no.set(shown.with_untracked(|p| p.page.saturating_sub(1)) as f64)
                 >
                     "← Newer"
                 </button>
                 <button
                     type="button"
                     aria-label="Older requests"
-                    title="Older requests"
                     disabled=flag(move || shown.with(|p| p.page + 1 >= p.pages))
-                    on:click=move |_| page_no.set(shown.with_untracked(|p| p.page + 1))
+                    on:click=move |_| page_no.set((shown.with_untracked(|p| p.page) + 1) as f64)
                 >
                     "Older →"
                 </button>
             </div>
-            <div class="table-wrap">{table}</div>
+            <p class="muted pad" hidden=flag(move || shown.with(|p| !p.rows.is_empty()))>{text(note)}</p>
+            <div class="table-wrap" hidden=flag(move || shown.with(|p| p.rows.is_empty()))>
+                <table class="request-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Request"</th>
+                            <th scope="col">"Outcome"</th>
+                            <th scope="col" class="num">"Started"</th>
+                            <th scope="col" class="num">"Took"</th>
+                            <th scope="col" class="num">"Hops"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
         </div>
     }
 }

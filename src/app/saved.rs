@@ -178,7 +178,7 @@ pub fn resume_mine(ix: &Index) -> Option<Scenario> {
 /// that do not read are named in the message and left alone.
 pub fn resume_any(ix: &Index) -> (Option<Scenario>, Option<String>) {
     let mine = mine(ix);
-    let order = mine.into_iter().chain(ix.newest_first().into_iter().map(|e| e.id.clone()));
+    let order = mine.into_iter().chain(ix.newest_first().map(|e| e.id.clone()));
     let mut broken = Vec::new();
     for id in order {
         match resume(&id) {
@@ -219,9 +219,7 @@ pub fn start(doc: &Scenario, origin: Option<String>) -> Result<(), String> {
     let reuse = origin.as_deref().and_then(|o| ix.pristine_from(o)).map(|e| e.id.clone());
     let id = match reuse {
         Some(id) => {
-            if let Some(e) = ix.entries.iter_mut().find(|e| e.id == id) {
-                e.edited_ms = now;
-            }
+            ix.reopen(&id, now);
             id
         }
         None => match ix.add(&doc.name, now, origin, open_id().as_deref()) {
@@ -290,11 +288,8 @@ fn write(id: &str, doc: &Scenario, json: &str) -> Result<(), String> {
     let st = local().ok_or(NO_STORAGE)?;
     st.set_item(&entry_key(id), json).map_err(|_| FULL_STORAGE.to_string())?;
     let (mut ix, _) = index();
-    let now = now_ms();
     // Deleted in another tab while open here: the edit brings it back.
-    if !ix.touch(id, &doc.name, now) {
-        ix.entries.push(library::Entry { id: id.to_string(), name: doc.name.clone(), edited_ms: now, pristine: None });
-    }
+    ix.restore(id, &doc.name, now_ms());
     write_index(&ix)?;
     TAB.with(|t| t.borrow_mut().written = json.to_string());
     Ok(())

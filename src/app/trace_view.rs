@@ -23,26 +23,22 @@ fn hop_class(k: HopKind) -> &'static str {
 }
 
 /// Brings an opened trace's header into view, whatever the list above it
-/// was scrolled to, and puts the keyboard there.
-fn show_header(head: NodeRef<leptos::html::H3>) {
-    request_animation_frame(move || {
-        let Some(h) = head.get_untracked() else { return };
+/// was scrolled to, and puts the keyboard there (once it is drawn).
+pub fn show_header() {
+    request_animation_frame(|| {
+        let Some(h) = document().query_selector(".trace-head h3").ok().flatten() else { return };
         if let Ok(Some(body)) = h.closest(".tab-body") {
             body.set_scroll_top(0);
         }
-        let _ = h.focus();
+        if let Ok(h) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h) {
+            let _ = h.focus();
+        }
     });
 }
 
 #[component]
 pub fn TraceView() -> impl IntoView {
     let ctx = use_ctx();
-    let head = NodeRef::<leptos::html::H3>::new();
-    Effect::new(move |_| {
-        if ctx.trace.with(|t| t.as_ref().map(|t| t.id)).is_some() {
-            show_header(head);
-        }
-    });
     move || {
         let t = ctx.trace.get()?;
         let tl = timeline::layout(&t);
@@ -67,7 +63,7 @@ pub fn TraceView() -> impl IntoView {
             <div class="trace">
                 <div class="trace-head">
                     <button type="button" class="subtle" on:click=move |_| ctx.trace.set(None)>"← Close trace"</button>
-                    <h3 node_ref=head tabindex="-1">{format!("Request #{}", t.id)}</h3>
+                    <h3 tabindex="-1">{format!("Request #{}", t.id)}</h3>
                     <span class=format!("outcome {}", outcome.key())>{outcome.label()}</span>
                     <span class="muted">{took_text}</span>
                 </div>

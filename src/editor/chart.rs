@@ -87,9 +87,10 @@ pub fn readout(lines: &[(String, Vec<(f64, f64)>)], t: f64) -> Option<(f64, Vec<
 /// The sample time `steps` samples from `t` (the keyboard's arrows), kept
 /// within the samples there are.
 pub fn step_sample(lines: &[(String, Vec<(f64, f64)>)], t: Option<f64>, steps: i64) -> Option<f64> {
-    let mut times: Vec<f64> = lines.iter().flat_map(|(_, pts)| pts.iter().map(|(x, _)| *x)).collect();
-    times.sort_by(f64::total_cmp);
-    times.dedup();
+    // Every line is sampled at the same seconds, in order: the longest
+    // line has them all.
+    let times: Vec<f64> =
+        lines.iter().max_by_key(|(_, pts)| pts.len())?.1.iter().map(|(x, _)| *x).collect();
     let last = times.len().checked_sub(1)?;
     let here = match t {
         // No sample chosen yet: start from the latest.

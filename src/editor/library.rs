@@ -17,7 +17,7 @@
 //! source still has it; work the user did is never dropped to make room.
 
 use crate::engine::format::Scenario;
-use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
 /// The list's key in `localStorage`.
 pub const INDEX_KEY: &str = "crosstalk.scenarios";
@@ -30,7 +30,7 @@ pub const LEGACY_KEY: &str = "crosstalk.scenario";
 pub const MAX_ENTRIES: usize = 50;
 
 /// One kept scenario.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     pub id: String,
     /// The scenario's own name (kept here so the list reads no scenario).
@@ -41,12 +41,14 @@ pub struct Entry {
     /// Where it came from while it is unedited ("link:…", "example:…"):
     /// opening the same source again reopens this entry instead of adding
     /// a copy, and a full list may drop it. `None` once edited.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pristine: Option<String>,
 }
 
-/// The list of kept scenarios.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// The list of kept scenarios, last edited first.
+///
+/// Read and written through `serde_json::Value` rather than derived serde
+/// code, which would cost the download more than the list is worth.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Index {
     pub entries: Vec<Entry>,
 }
@@ -65,25 +67,47 @@ impl Index {
     /// Reads the list, or says why it cannot be read. Entries that are not
     /// entries are left out rather than failing the whole list.
     pub fn parse(text: &str) -> Result<Index, String> {
-        let raw: serde_json::Value =
+        let raw: Value =
             serde_json::from_str(text).map_err(|e| format!("the list of saved scenarios is damaged ({e})"))?;
         let list = raw
             .get("entries")
-            .and_then(|v| v.as_array())
+            .and_then(Value::as_array)
             .ok_or_else(|| "the list of saved scenarios is damaged (no entries)".to_string())?;
         let mut index = Index::default();
         for v in list {
-            if let Ok(e) = serde_json::from_value::<Entry>(v.clone()) {
-                if valid_id(&e.id) && index.get(&e.id).is_none() && index.entries.len() < MAX_ENTRIES {
-                    index.entries.push(e);
-                }
+            let text = |key: &str| v.get(key).and_then(Value::as_str).map(String::from);
+            let Some(id) = text("id").filter(|id| valid_id(id)) else { continue };
+            if index.get(&id).is_some() || index.entries.len() >= MAX_ENTRIES {
+                continue;
+            }
+            let edited_ms = v.get("edited_ms").and_then(Value::as_f64).filter(|t| t.is_finite()).unwrap_or(0.0);
+            index.entries.push(Entry { id, name: text("name").unwrap_or_default(), edited_ms, pristine: text("pristine") });
+        }
+        // Last edited first, whoever wrote it (an insertion sort: the list
+        // is short, and a general sort costs the download kilobytes).
+        for i in 1..index.entries.len() {
+            let mut j = i;
+            while j > 0 && index.entries[j - 1].edited_ms < index.entries[j].edited_ms {
+                index.entries.swap(j - 1, j);
+                j -= 1;
             }
         }
         Ok(index)
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| "{\"entries\":[]}".into())
+        let list: Vec<Value> = self
+            .entries
+            .iter()
+            .map(|e| {
+                let mut v = json!({ "id": e.id, "name": e.name, "edited_ms": e.edited_ms });
+                if let Some(p) = &e.pristine {
+                    v["pristine"] = json!(p);
+                }
+                v
+            })
+            .collect();
+        json!({ "entries": list }).to_string()
     }
 
     pub fn get(&self, id: &str) -> Option<&Entry> {
@@ -91,14 +115,20 @@ impl Index {
     }
 
     /// The entries, last edited first.
-    pub fn newest_first(&self) -> Vec<&Entry> {
-        let mut v: Vec<&Entry> = self.entries.iter().collect();
-        v.sort_by(|a, b| b.edited_ms.total_cmp(&a.edited_ms).then_with(|| a.id.cmp(&b.id)));
-        v
+    pub fn newest_first(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter()
     }
 
     pub fn most_recent(&self) -> Option<&Entry> {
-        self.newest_first().into_iter().next()
+        self.entries.first()
+    }
+
+    /// Moves entry `i` to the top (it was just edited or opened).
+    fn raise(&mut self, i: usize) {
+        if i < self.entries.len() {
+            let e = self.entries.remove(i);
+            self.entries.insert(0, e);
+        }
     }
 
     /// The unedited entry opened from `origin`, if there is one.
@@ -122,21 +152,37 @@ impl Index {
             self.entries.remove(spare);
         }
         let id = new_id(now_ms, |id| self.get(id).is_some());
-        self.entries.push(Entry { id: id.clone(), name: name.to_string(), edited_ms: now_ms, pristine: origin });
+        self.entries.insert(0, Entry { id: id.clone(), name: name.to_string(), edited_ms: now_ms, pristine: origin });
         Ok(id)
+    }
+
+    /// The unedited entry `id` was opened again: it moves to the top and
+    /// stays unedited.
+    pub fn reopen(&mut self, id: &str, now_ms: f64) {
+        if let Some(i) = self.entries.iter().position(|e| e.id == id) {
+            self.entries[i].edited_ms = now_ms;
+            self.raise(i);
+        }
     }
 
     /// The scenario of `id` was changed: it is no longer pristine and moves
     /// to the top. Returns false if there is no such entry.
     pub fn touch(&mut self, id: &str, name: &str, now_ms: f64) -> bool {
-        match self.entries.iter_mut().find(|e| e.id == id) {
-            Some(e) => {
-                e.name = name.to_string();
-                e.edited_ms = now_ms;
-                e.pristine = None;
-                true
-            }
-            None => false,
+        let Some(i) = self.entries.iter().position(|e| e.id == id) else {
+            return false;
+        };
+        let e = &mut self.entries[i];
+        e.name = name.to_string();
+        e.edited_ms = now_ms;
+        e.pristine = None;
+        self.raise(i);
+        true
+    }
+
+    /// Puts back an entry another tab deleted while this one edited it.
+    pub fn restore(&mut self, id: &str, name: &str, now_ms: f64) {
+        if !self.touch(id, name, now_ms) {
+            self.entries.insert(0, Entry { id: id.to_string(), name: name.to_string(), edited_ms: now_ms, pristine: None });
         }
     }
 
@@ -230,7 +276,7 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(ix.most_recent().map(|e| e.id.clone()), Some(b.clone()));
         assert!(ix.touch(&a, "Built by hand, v2", T0 + 20.0));
-        let names: Vec<&str> = ix.newest_first().iter().map(|e| e.name.as_str()).collect();
+        let names: Vec<&str> = ix.newest_first().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["Built by hand, v2", "From a link"]);
         assert!(!ix.touch("s-none", "x", T0));
     }
@@ -278,11 +324,16 @@ mod tests {
             assert!(e.contains("damaged"), "{bad}: {e}");
         }
         // Broken or hostile entries are left out, the rest kept.
+        let one = ix.to_json();
+        let entry = &one["{\"entries\":[".len()..one.len() - 2];
         let text = format!(
-            "{{\"entries\": [{}, {{\"id\": \"../x\", \"name\": \"n\", \"edited_ms\": 1}}, {{\"id\": 5}}]}}",
-            serde_json::to_string(&ix.entries[0]).unwrap()
+            "{{\"entries\": [{entry}, {{\"id\": \"../x\", \"name\": \"n\", \"edited_ms\": 1}}, {{\"id\": 5}}]}}"
         );
         assert_eq!(Index::parse(&text).unwrap().entries.len(), 1);
+        // Written by anyone in any order, it reads last edited first.
+        let text = r#"{"entries": [{"id": "sa", "name": "old", "edited_ms": 1}, {"id": "sb", "name": "new", "edited_ms": 9}]}"#;
+        let names: Vec<String> = Index::parse(text).unwrap().newest_first().map(|e| e.name.clone()).collect();
+        assert_eq!(names, ["new", "old"]);
     }
 
     #[test]

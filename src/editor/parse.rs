@@ -153,7 +153,7 @@ fn duration_words(text: &str) -> Vec<String> {
     for w in text.split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']').filter(|w| !w.is_empty()) {
         // A word of letters after a bare number is its unit (or a unit
         // misspelt, which then gets the unit's message).
-        let unit_alone = w.chars().all(char::is_alphabetic) && !DIST_SHAPES.contains(&w);
+        let unit_alone = w.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, 'µ' | 'μ')) && !DIST_SHAPES.contains(&w);
         match out.last_mut() {
             Some(prev)
                 if unit_alone && starts_numeric(prev) && prev.ends_with(|c: char| c.is_ascii_digit() || c == '.') =>
@@ -276,7 +276,8 @@ pub fn duration_ms(text: &str) -> Result<f64, String> {
         return Err("type a duration, like 250ms or 20s".into());
     }
     let (num, unit) = split_unit(&t);
-    let unit = unit.to_lowercase();
+    // ASCII only: Unicode case tables would cost the download ~10 KiB.
+    let unit = unit.to_ascii_lowercase();
     let factor = unit_factor(&unit).ok_or_else(|| {
         if num.is_empty() {
             format!("`{}` is not a duration: a number with ms, s, min or h, like 20s", text.trim())

@@ -8,7 +8,6 @@
 
 use super::timeline::{self, Outcome};
 use crate::engine::Sim;
-use std::collections::BTreeMap;
 
 /// Rows on one page of the list.
 pub const PAGE_ROWS: usize = 50;
@@ -27,41 +26,38 @@ pub struct RequestRow {
 /// The rows of the traces a run keeps, cached between refreshes.
 #[derive(Debug, Default)]
 pub struct RequestLog {
-    /// Trace id → (hops when the row was made, the row).
-    rows: BTreeMap<u64, (usize, RequestRow)>,
+    /// (hops when the row was made, the row), oldest trace first.
+    rows: Vec<(usize, RequestRow)>,
 }
 
 impl RequestLog {
     /// Brings the rows up to date with `sim` and returns them newest first.
     pub fn refresh(&mut self, sim: &Sim) -> Vec<RequestRow> {
-        let ids = sim.recent_traces();
         let over = sim.is_finished();
-        // Traces the engine no longer keeps leave the list.
-        if let Some(first) = ids.first() {
-            self.rows = self.rows.split_off(first);
-        } else {
-            self.rows.clear();
-        }
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids.into_iter().rev() {
+        // Both the engine's ids and the cached rows run oldest first: one
+        // walk pairs them, and traces no longer kept fall away.
+        let mut cached = std::mem::take(&mut self.rows).into_iter().peekable();
+        for id in sim.recent_traces() {
+            while cached.next_if(|(_, r)| r.id < id).is_some() {}
+            let old = cached.next_if(|(_, r)| r.id == id);
             let Some(len) = sim.trace_len(id) else { continue };
-            let fresh = self.rows.get(&id).is_some_and(|(n, row)| *n == len && (row.outcome.ended() || !over));
-            if !fresh {
-                let Some(t) = sim.trace(id) else { continue };
-                let row = RequestRow {
-                    id,
-                    outcome: timeline::outcome(&t, over),
-                    start_ms: t.hops.first().map_or(0.0, |h| h.at_ms),
-                    took_ms: timeline::took_ms(&t),
-                    hops: len,
-                };
-                self.rows.insert(id, (len, row));
-            }
-            if let Some((_, row)) = self.rows.get(&id) {
-                out.push(row.clone());
-            }
+            let row = match old {
+                // Unchanged, unless the run ended under a request in flight.
+                Some((n, row)) if n == len && !(over && row.outcome == Outcome::InFlight) => row,
+                _ => {
+                    let Some(t) = sim.trace(id) else { continue };
+                    RequestRow {
+                        id,
+                        outcome: timeline::outcome(&t, over),
+                        start_ms: t.hops.first().map_or(0.0, |h| h.at_ms),
+                        took_ms: timeline::took_ms(&t),
+                        hops: len,
+                    }
+                }
+            };
+            self.rows.push((len, row));
         }
-        out
+        self.rows.iter().rev().map(|(_, r)| r.clone()).collect()
     }
 }
 
