@@ -3,9 +3,9 @@
 //! that chart), with scheduled faults shaded. The math is in
 //! `editor::chart`; this only draws.
 
-use super::sig::{flag, text};
+use super::sig::text;
 use super::state::use_ctx;
-use crate::editor::chart::{nice_axis, polyline, readout, step_sample, ticks, Scale};
+use crate::editor::chart::{readout, step_sample, svg_markup, Frame, Scale};
 use crate::engine::format::NodeKind;
 use crate::engine::report::Bucket;
 use leptos::prelude::*;
@@ -144,35 +144,33 @@ pub fn Charts() -> impl IntoView {
 /// run's end in seconds and the fault bands in milliseconds.
 type ChartsData = ([(Metric, Vec<Line>); 3], f64, Vec<(f64, f64)>);
 
-/// One chart. Its frame is built once and its drawing redrawn as data
-/// comes in, so the keyboard's focus and the pointer's readout survive the
-/// refreshes of a running chart.
+/// One chart. Its frame is built once and its drawing (markup made by
+/// `editor::chart::svg_markup`) replaced as data comes in, so the
+/// keyboard's focus and the pointer's readout survive the refreshes of a
+/// running chart. The cursor line sits on a layer of its own.
 #[component]
 fn Chart(index: usize, data: Memo<ChartsData>, size: RwSignal<(f64, f64)>) -> impl IntoView {
-    let size = move || chart_size(size.get());
+    let frame = move || {
+        let (w, h) = chart_size(size.get());
+        Frame { w, h, left: LEFT, right: RIGHT, top: TOP, bottom: BOTTOM }
+    };
+    let end_s = move || data.with(|d| if d.1 > 0.0 { d.1 } else { 60.0 });
     let metric = data.with_untracked(|d| d.0[index].0);
     // The sample the pointer or the keyboard is on, in seconds; NaN while
     // there is none (an f64 signal: a type the app has, so no new code).
     let cursor = RwSignal::new(f64::NAN);
     let at = move || Some(cursor.get()).filter(|t| !t.is_nan());
     let readout_id = format!("chart-readout-{index}");
-    let frame = move || {
-        let (w, h) = size();
-        let end_s = data.with(|d| d.1);
-        let end_s = if end_s > 0.0 { end_s } else { 60.0 };
-        let max = data.with(|d| d.0[index].1.iter().flat_map(|(_, p)| p.iter().map(|(_, v)| *v)).fold(0.0_f64, f64::max));
-        let (top, _) = nice_axis(max);
-        (w, h, Scale::new((0.0, end_s), (LEFT, w - RIGHT)), Scale::new((0.0, top), (h - BOTTOM, TOP)))
-    };
     let pointer = move |ev: leptos::ev::PointerEvent| {
         use wasm_bindgen::JsCast;
         let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
         let r = el.get_bounding_client_rect();
-        let (w, _, x, _) = frame();
+        let f = frame();
         if r.width() <= 0.0 {
             return;
         }
-        let t = x.invert((f64::from(ev.client_x()) - r.left()) * w / r.width());
+        let x = Scale::new((0.0, end_s()), (f.left, f.w - f.right));
+        let t = x.invert((f64::from(ev.client_x()) - r.left()) * f.w / r.width());
         cursor.set(data.with_untracked(|d| readout(&d.0[index].1, t).map_or(f64::NAN, |(at, _)| at)));
     };
     let keys = move |ev: leptos::ev::KeyboardEvent| {
@@ -206,64 +204,25 @@ fn Chart(index: usize, data: Memo<ChartsData>, size: RwSignal<(f64, f64)>) -> im
             ))
         })
     };
-    let faults = move || data.with(|d| d.2.clone());
-    let drawing = move || {
-        let (w, h, x, y) = frame();
-        let (top, step) = nice_axis(y.d1);
-        let y_ticks = ticks(top, step);
-        let (xt, xs) = nice_axis(x.d1);
-        let x_ticks: Vec<f64> = ticks(xt, xs).into_iter().filter(|t| *t <= x.d1).collect();
-        let guide = at().map(|t| {
-            let px = x.map(t);
-            let dots = data.with(|d| {
-                d.0[index].1.iter()
-                    .enumerate()
-                    .filter_map(|(i, (_, pts))| pts.iter().find(|(at, _)| *at == t).map(|(_, v)| (i, y.map(*v))))
-                    .map(|(i, py)| view! { <circle class="cursor-dot" cx=px cy=py r="3" fill=COLOURS[i % COLOURS.len()]/> })
-                    .collect_view()
-            });
-            view! {
-                <line class="cursor-line" x1=px x2=px y1=TOP y2=h - BOTTOM/>
-                {dots}
-            }
-        });
-        view! {
-            {faults()
-                .iter()
-                .map(|(a, b)| {
-                    let x0 = x.map(a / 1000.0).clamp(LEFT, w - RIGHT);
-                    let x1 = x.map(b / 1000.0).clamp(LEFT, w - RIGHT);
-                    view! { <rect class="fault-band" x=x0 y=TOP width=(x1 - x0).max(0.0) height=h - TOP - BOTTOM/> }
-                })
-                .collect_view()}
-            {y_ticks
-                .iter()
-                .map(|t| {
-                    let py = y.map(*t);
-                    view! {
-                        <line class="grid-line" x1=LEFT x2=w - RIGHT y1=py y2=py/>
-                        <text class="tick" x=LEFT - 4.0 y=py + 3.0 text-anchor="end">{tick_text(*t)}</text>
-                    }
-                })
-                .collect_view()}
-            {x_ticks
-                .iter()
-                .map(|t| view! { <text class="tick" x=x.map(*t) y=h - 4.0 text-anchor="middle">{format!("{}s", tick_text(*t))}</text> })
-                .collect_view()}
-            {data.with(|d| {
-                d.0[index].1.iter()
-                    .enumerate()
-                    .map(|(i, (_, pts))| {
-                        view! { <polyline class="series" fill="none" stroke=COLOURS[i % COLOURS.len()] points=polyline(pts, &x, &y)/> }
-                    })
-                    .collect_view()
-            })}
-            {guide}
-        }
+    let markup = move || {
+        let f = frame();
+        data.with(|d| svg_markup(&d.0[index].1, end_s(), &d.2, &f, &COLOURS))
+    };
+    let view_box = move || {
+        let f = frame();
+        format!("0 0 {:.0} {:.0}", f.w, f.h)
+    };
+    let cursor_line = move || {
+        let Some(t) = at() else { return String::new() };
+        let f = frame();
+        let x = Scale::new((0.0, end_s()), (f.left, f.w - f.right)).map(t);
+        format!(r#"<line class="cursor-line" x1="{x:.1}" x2="{x:.1}" y1="{}" y2="{}"/>"#, f.top, f.h - f.bottom)
     };
     let legend = move || {
         data.with(|d| {
-            d.0[index].1.iter()
+            d.0[index]
+                .1
+                .iter()
                 .enumerate()
                 .map(|(i, (name, _))| {
                     view! {
@@ -295,25 +254,14 @@ fn Chart(index: usize, data: Memo<ChartsData>, size: RwSignal<(f64, f64)>) -> im
                 on:blur=move |_| cursor.set(f64::NAN)
                 on:keydown=keys
             >
-                <svg viewBox=text(move || { let (w, h) = size(); format!("0 0 {w:.0} {h:.0}") }) aria-hidden="true">
-                    {drawing}
-                </svg>
+                <svg viewBox=text(view_box) aria-hidden="true" inner_html=text(markup)></svg>
+                <svg viewBox=text(view_box) aria-hidden="true" class="cursor-layer" inner_html=text(cursor_line)></svg>
             </div>
-            <p class="chart-readout" id=readout_id role="status" hidden=flag(move || at().is_none())>
-                {text(move || readout_text().unwrap_or_default())}
-            </p>
-            <ul class="legend" hidden=flag(move || at().is_some())>{legend}</ul>
+            // Empty (and so hidden by the style sheet) until a value is read;
+            // the legend steps aside while it shows.
+            <p class="chart-readout" id=readout_id role="status">{text(move || readout_text().unwrap_or_default())}</p>
+            <ul class="legend">{legend}</ul>
         </figure>
-    }
-}
-
-fn tick_text(v: f64) -> String {
-    if v >= 10_000.0 {
-        format!("{:.0}k", v / 1000.0)
-    } else if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
     }
 }
 

@@ -81,6 +81,7 @@ impl RowMode {
 
 #[component]
 pub fn MyScenarios() -> impl IntoView {
+    let ctx = use_ctx();
     let shown = RwSignal::new(false);
     let mode = RowMode::new();
     // Notified by every change made here and by other tabs' changes.
@@ -113,24 +114,83 @@ pub fn MyScenarios() -> impl IntoView {
         mode.clear();
         shown.update(|s| *s = !*s);
     };
+    // One handler for every row's buttons (each says what it does in
+    // `data-act`, its row which scenario in `data-id`): a handler per
+    // button would cost the download kilobytes.
+    let act = move |action: &str, id: String, value: Option<String>| {
+        let name = saved::list().get(&id).map(|e| display_name(&e.name).to_string()).unwrap_or_default();
+        let is_open = saved::open_id().as_deref() == Some(id.as_str());
+        match action {
+            "open" => {
+                if open_saved(ctx, &id, &name) {
+                    close();
+                }
+            }
+            "rename" => {
+                mode.clear();
+                mode.renaming.set(Some(id));
+                focus_rename_box();
+            }
+            "renamed" => {
+                if mode.renaming.with_untracked(Option::is_none) {
+                    return;
+                }
+                mode.clear();
+                let text = value.unwrap_or_default();
+                let r = if is_open {
+                    ctx.try_edit(|d| crate::editor::fields::set(d, &Place::Scenario, "name", &text))
+                } else {
+                    saved::rename(&id, &text)
+                };
+                if let Err(e) = r {
+                    ctx.complain(format!("Rename: {e}"));
+                }
+            }
+            "delete" => {
+                mode.clear();
+                mode.deleting.set(Some(id));
+            }
+            "confirm-delete" => {
+                mode.clear();
+                match saved::delete(&id) {
+                    Ok(()) => {
+                        ctx.say(format!("Deleted “{name}”"));
+                        if is_open {
+                            // The page shows something: the next most recent, or a blank one.
+                            let next = saved::list().most_recent().map(|e| (e.id.clone(), e.name.clone()));
+                            if !next.is_some_and(|(id, name)| open_saved(ctx, &id, &name)) {
+                                open_new(ctx, Scenario { name: "Untitled".into(), ..Scenario::default() }, None);
+                            }
+                        }
+                    }
+                    Err(e) => ctx.complain(e),
+                }
+            }
+            _ => mode.clear(),
+        }
+        rev.notify();
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        if let Some((action, id, _)) = target_action(&ev, "button[data-act]") {
+            act(&action, id, None);
+        }
+    };
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Enter" {
+            if let Some((_, id, value)) = target_action(&ev, "input[data-act]") {
+                act("renamed", id, value);
+            }
+        }
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Some((_, id, value)) = target_action(&ev, "input[data-act]") {
+            act("renamed", id, value);
+        }
+    };
     let rows = move || {
         let now = saved::now_ms();
         let open_id = saved::open_id();
-        list()
-            .entries
-            .into_iter()
-            .map(|e| {
-                let name = display_name(&e.name).to_string();
-                let is_open = open_id.as_deref() == Some(e.id.as_str());
-                let when = ago(e.edited_ms, now);
-                let id = e.id.clone();
-                view! {
-                    <li class=if is_open { "saved-row open" } else { "saved-row" }>
-                        <Row id=id name=name is_open=is_open when=when mode=mode rev=rev on_open=close/>
-                    </li>
-                }
-            })
-            .collect_view()
+        list().entries.into_iter().map(|e| row(e, open_id.as_deref(), now, mode)).collect_view()
     };
     view! {
         <div class="menu-wrap">
@@ -162,30 +222,46 @@ pub fn MyScenarios() -> impl IntoView {
                             format!("{n} of {MAX_ENTRIES} kept in this browser. Links, examples and files you open are added here; nothing is replaced.")
                         })}
                     </p>
-                    <ul class="saved-rows">{rows}</ul>
+                    <ul class="saved-rows" on:click=on_click on:keydown=on_key on:change=on_change>{rows}</ul>
                 </div>
             </Show>
         </div>
     }
 }
 
+/// The action, row id and (for the rename box) value of the control an
+/// event came from.
+fn target_action(ev: &web_sys::Event, selector: &str) -> Option<(String, String, Option<String>)> {
+    use wasm_bindgen::JsCast;
+    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let control = target.closest(selector).ok()??;
+    let row = control.closest("li[data-id]").ok()??;
+    let value = control.dyn_ref::<web_sys::HtmlInputElement>().map(|i| i.value());
+    Some((control.get_attribute("data-act")?, row.get_attribute("data-id")?, value))
+}
+
+/// The rename box appears with the next render: give it the keyboard.
+fn focus_rename_box() {
+    request_animation_frame(|| {
+        let input = document().query_selector("input.saved-rename:not([hidden])").ok().flatten();
+        if let Some(el) = input.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok()) {
+            let _ = el.focus();
+            el.select();
+        }
+    });
+}
+
 /// One kept scenario: its name and age, Open, Rename and Delete. The row
 /// is built once with all its parts; renaming and confirming a delete
 /// show some and hide others.
-#[component]
-fn Row(
-    id: String,
-    name: String,
-    is_open: bool,
-    when: String,
-    mode: RowMode,
-    rev: Trigger,
-    on_open: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let ctx = use_ctx();
+fn row(e: crate::editor::library::Entry, open_id: Option<&str>, now: f64, mode: RowMode) -> impl IntoView {
+    let name = display_name(&e.name).to_string();
+    let is_open = open_id == Some(e.id.as_str());
+    let when = ago(e.edited_ms, now);
+    let when = if is_open { format!("open now · edited {when}") } else { format!("edited {when}") };
     // Hidden unless the row is in state `which` (0 idle, 1 renaming, 2 deleting).
     let shows = |which: u8| {
-        let id = id.clone();
+        let id = e.id.clone();
         flag(move || {
             let state = if mode.renaming.with(|r| r.as_ref() == Some(&id)) {
                 1
@@ -197,100 +273,31 @@ fn Row(
             state != which
         })
     };
-    let open = {
-        let (id, name) = (id.clone(), name.clone());
-        move |_| {
-            if open_saved(ctx, &id, &name) {
-                on_open();
-            }
-            rev.notify();
-        }
-    };
-    let rename_to = {
-        let id = id.clone();
-        move |text: String| {
-            if mode.renaming.with_untracked(Option::is_none) {
-                return;
-            }
-            mode.clear();
-            let r = if is_open {
-                ctx.try_edit(|d| crate::editor::fields::set(d, &Place::Scenario, "name", &text))
-            } else {
-                saved::rename(&id, &text)
-            };
-            if let Err(e) = r {
-                ctx.complain(format!("Rename: {e}"));
-            }
-            rev.notify();
-        }
-    };
-    let delete = {
-        let (id, name) = (id.clone(), name.clone());
-        move |_| {
-            mode.clear();
-            match saved::delete(&id) {
-                Ok(()) => {
-                    ctx.say(format!("Deleted “{name}”"));
-                    if is_open {
-                        // The page shows something: the next most recent, or a blank one.
-                        let next = saved::list().most_recent().map(|e| (e.id.clone(), e.name.clone()));
-                        let opened = next.is_some_and(|(id, name)| open_saved(ctx, &id, &name));
-                        if !opened {
-                            open_new(ctx, Scenario { name: "Untitled".into(), ..Scenario::default() }, None);
-                        }
-                    }
-                }
-                Err(e) => ctx.complain(e),
-            }
-            rev.notify();
-        }
-    };
-    let (rid, did) = (id.clone(), id.clone());
-    let start_rename = move |_| {
-        mode.clear();
-        mode.renaming.set(Some(rid.clone()));
-        // The box appears with this change: give it the keyboard.
-        request_animation_frame(|| {
-            let input = document().query_selector("input.saved-rename:not([hidden])").ok().flatten();
-            if let Some(el) = input.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok()) {
-                let _ = el.focus();
-                el.select();
-            }
-        });
-    };
-    let commit = rename_to.clone();
-    let when = if is_open { format!("open now · edited {when}") } else { format!("edited {when}") };
     view! {
-        <div class="saved-main" hidden=shows(0)>
-            <span class="saved-name" title=name.clone()>{name.clone()}</span>
-            <span class="saved-when">{when}</span>
-        </div>
-        <div class="saved-actions" hidden=shows(0)>
-            <button type="button" aria-label=format!("Open {name}") disabled=is_open on:click=open>"Open"</button>
-            <button type="button" aria-label=format!("Rename {name}") on:click=start_rename>"Rename"</button>
-            <button type="button" class="danger subtle" aria-label=format!("Delete {name}") on:click=move |_| {
-                mode.clear();
-                mode.deleting.set(Some(did.clone()));
-            }>"Delete"</button>
-        </div>
-        <input
-            type="text"
-            class="saved-rename"
-            maxlength="200"
-            hidden=shows(1)
-            aria-label=format!("New name for {name}")
-            prop:value=name.clone()
-            on:keydown=move |ev: web_sys::KeyboardEvent| {
-                if ev.key() == "Enter" {
-                    rename_to(event_target_value(&ev));
-                }
-            }
-            on:change=move |ev| commit(event_target_value(&ev))
-        />
-        <p class="saved-confirm" hidden=shows(2)>{format!("Delete “{name}”? This cannot be undone.")}</p>
-        <div class="saved-actions" hidden=shows(2)>
-            <button type="button" class="danger" aria-label=format!("Yes, delete {name}") on:click=delete>"Yes, delete"</button>
-            <button type="button" on:click=move |_| mode.clear()>"Cancel"</button>
-        </div>
+        <li class=if is_open { "saved-row open" } else { "saved-row" } data-id=e.id.clone()>
+            <div class="saved-main" hidden=shows(0)>
+                <span class="saved-name" title=name.clone()>{name.clone()}</span>
+                <span class="saved-when">{when}</span>
+            </div>
+            <div class="saved-actions" hidden=shows(0)>
+                <button type="button" data-act="open" aria-label=format!("Open {name}") disabled=is_open>"Open"</button>
+                <button type="button" data-act="rename" aria-label=format!("Rename {name}")>"Rename"</button>
+                <button type="button" data-act="delete" class="danger subtle" aria-label=format!("Delete {name}")>"Delete"</button>
+            </div>
+            <input
+                type="text"
+                class="saved-rename"
+                data-act="renamed"
+                maxlength="200"
+                hidden=shows(1)
+                aria-label=format!("New name for {name}")
+                prop:value=name.clone()
+            />
+            <p class="saved-confirm" hidden=shows(2)>{format!("Delete “{name}”? This cannot be undone.")}</p>
+            <div class="saved-actions" hidden=shows(2)>
+                <button type="button" data-act="confirm-delete" class="danger" aria-label=format!("Yes, delete {name}")>"Yes, delete"</button>
+                <button type="button" data-act="cancel">"Cancel"</button>
+            </div>
+        </li>
     }
 }

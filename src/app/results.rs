@@ -255,34 +255,24 @@ fn Requests(filter: RwSignal<Option<String>>, page_no: RwSignal<f64>) -> impl In
         let count = move || shown.with(|p| i.map_or(p.kept, |i| p.counts[i]));
         view! { <option value=value>{text(move || format!("{label} ({})", thousands(count())))}</option> }
     };
-    let note = move || {
-        shown.with(|p| match (p.kept, p.rows.is_empty(), p.matching) {
-            (0, _, _) => "Requests appear here while a run goes. Click one, or click a moving dot on the canvas, to see its journey hop by hop.".to_string(),
-            (kept, true, _) => {
-                let phrase = filter.with(|f| f.as_deref().and_then(Outcome::from_key).map_or("match", outcome_phrase));
-                format!("None of the {} requests kept {phrase}.", thousands(kept))
-            }
-            _ => String::new(),
-        })
+    let note = move |p: &requests::Page| match (p.kept, p.rows.is_empty()) {
+        (0, _) => "Requests appear here while a run goes. Click one, or click a moving dot on the canvas, to see its journey hop by hop.".to_string(),
+        (kept, true) => {
+            let phrase = filter.with_untracked(|f| f.as_deref().and_then(Outcome::from_key).map_or("match", outcome_phrase));
+            format!("None of the {} requests kept {phrase}.", thousands(kept))
+        }
+        _ => String::new(),
     };
-    let rows = move || {
-        shown
-            .get()
-            .rows
-            .into_iter()
-            .map(|r| {
-                let open = move |_| open_trace(ctx, r.id);
-                view! {
-                    <tr class="clickable" on:click=open>
-                        <th scope="row"><button type="button" class="link-button">{format!("#{}", r.id)}</button></th>
-                        <td><span class=format!("outcome {}", r.outcome.key())>{r.outcome.label()}</span></td>
-                        <td class="num">{fmt_ms(r.start_ms)}</td>
-                        <td class="num">{r.took_ms.map(fmt_ms).unwrap_or_else(|| "—".into())}</td>
-                        <td class="num">{r.hops}</td>
-                    </tr>
-                }
-            })
-            .collect_view()
+    // A click anywhere on a row (or Enter on its button) opens its trace.
+    let open = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let row = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("tr[data-id]").ok().flatten());
+        if let Some(id) = row.and_then(|r| r.get_attribute("data-id")).and_then(|id| id.parse::<u64>().ok()) {
+            open_trace(ctx, id);
+        }
     };
     view! {
         <div class="requests">
@@ -310,8 +300,7 @@ fn Requests(filter: RwSignal<Option<String>>, page_no: RwSignal<f64>) -> impl In
                     "Older →"
                 </button>
             </div>
-            <p class="muted pad" hidden=flag(move || shown.with(|p| !p.rows.is_empty()))>{text(note)}</p>
-            <div class="table-wrap" hidden=flag(move || shown.with(|p| p.rows.is_empty()))>
+            <div class="table-wrap">
                 <table class="request-table">
                     <thead>
                         <tr>
@@ -322,7 +311,7 @@ fn Requests(filter: RwSignal<Option<String>>, page_no: RwSignal<f64>) -> impl In
                             <th scope="col" class="num">"Hops"</th>
                         </tr>
                     </thead>
-                    <tbody>{rows}</tbody>
+                    <tbody on:click=open inner_html=text(move || shown.with(|p| requests::rows_html(&p.rows, &note(p))))></tbody>
                 </table>
             </div>
         </div>

@@ -68,6 +68,98 @@ pub fn polyline(points: &[(f64, f64)], x: &Scale, y: &Scale) -> String {
     out
 }
 
+/// Where a chart draws inside its box: margins for the axes' labels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Frame {
+    pub w: f64,
+    pub h: f64,
+    pub left: f64,
+    pub right: f64,
+    pub top: f64,
+    pub bottom: f64,
+}
+
+impl Frame {
+    /// The scales of a chart of `lines` over `end_s` seconds.
+    pub fn scales(&self, lines: &[(String, Vec<(f64, f64)>)], end_s: f64) -> (Scale, Scale) {
+        let max = lines.iter().flat_map(|(_, p)| p.iter().map(|(_, v)| *v)).fold(0.0_f64, f64::max);
+        let (top, _) = nice_axis(max);
+        (
+            Scale::new((0.0, end_s), (self.left, self.w - self.right)),
+            Scale::new((0.0, top), (self.h - self.bottom, self.top)),
+        )
+    }
+}
+
+/// The inside of a chart's `<svg>` as markup: fault bands, grid, ticks and
+/// one polyline per line (coloured by `colours`). It holds numbers and
+/// fixed words only, never a name someone typed (the legend, outside the
+/// SVG, shows those as text), so it can be set as markup: one assignment
+/// per refresh instead of a tree of components, which would cost the
+/// download kilobytes.
+pub fn svg_markup(
+    lines: &[(String, Vec<(f64, f64)>)],
+    end_s: f64,
+    faults_ms: &[(f64, f64)],
+    f: &Frame,
+    colours: &[&str],
+) -> String {
+    use std::fmt::Write;
+    let (x, y) = f.scales(lines, end_s);
+    let (x0, x1, y_top, y_bottom) = (f.left, f.w - f.right, f.top, f.h - f.bottom);
+    let mut out = String::with_capacity(2048);
+    for (a, b) in faults_ms {
+        let (l, r) = (x.map(a / 1000.0).clamp(x0, x1), x.map(b / 1000.0).clamp(x0, x1));
+        let _ = write!(
+            out,
+            r#"<rect class="fault-band" x="{l:.1}" y="{y_top}" width="{:.1}" height="{}"/>"#,
+            (r - l).max(0.0),
+            y_bottom - y_top
+        );
+    }
+    let (top, step) = nice_axis(y.d1);
+    for t in ticks(top, step) {
+        let py = y.map(t);
+        let _ = write!(
+            out,
+            r#"<line class="grid-line" x1="{x0}" x2="{x1}" y1="{py:.1}" y2="{py:.1}"/><text class="tick" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            x0 - 4.0,
+            py + 3.0,
+            tick_text(t)
+        );
+    }
+    let (xt, xs) = nice_axis(end_s);
+    for t in ticks(xt, xs).into_iter().filter(|t| *t <= end_s) {
+        let _ = write!(
+            out,
+            r#"<text class="tick" x="{:.1}" y="{}" text-anchor="middle">{}s</text>"#,
+            x.map(t),
+            f.h - 4.0,
+            tick_text(t)
+        );
+    }
+    for (i, (_, pts)) in lines.iter().enumerate() {
+        let colour = colours.get(i % colours.len().max(1)).copied().unwrap_or("currentColor");
+        let _ = write!(
+            out,
+            r#"<polyline class="series" fill="none" stroke="{colour}" points="{}"/>"#,
+            polyline(pts, &x, &y)
+        );
+    }
+    out
+}
+
+/// An axis label: "250", "2.5", "12k".
+pub fn tick_text(v: f64) -> String {
+    if v >= 10_000.0 {
+        format!("{:.0}k", v / 1000.0)
+    } else if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
 /// What a chart shows at one moment: the time of the sample nearest `t`
 /// (the charts sample once a second) and each line's value there, for the
 /// readout under a chart while the pointer or the keyboard is on it. Lines
@@ -89,8 +181,7 @@ pub fn readout(lines: &[(String, Vec<(f64, f64)>)], t: f64) -> Option<(f64, Vec<
 pub fn step_sample(lines: &[(String, Vec<(f64, f64)>)], t: Option<f64>, steps: i64) -> Option<f64> {
     // Every line is sampled at the same seconds, in order: the longest
     // line has them all.
-    let times: Vec<f64> =
-        lines.iter().max_by_key(|(_, pts)| pts.len())?.1.iter().map(|(x, _)| *x).collect();
+    let times: Vec<f64> = lines.iter().max_by_key(|(_, pts)| pts.len())?.1.iter().map(|(x, _)| *x).collect();
     let last = times.len().checked_sub(1)?;
     let here = match t {
         // No sample chosen yet: start from the latest.
@@ -193,6 +284,22 @@ mod tests {
         assert_eq!(step_sample(&lines, Some(1.5), -10), Some(0.5));
         assert_eq!(step_sample(&lines, Some(0.5), 10), Some(2.5));
         assert_eq!(step_sample(&[], Some(0.5), 1), None);
+    }
+
+    #[test]
+    fn the_markup_draws_every_line_band_and_tick_and_no_text_it_was_given() {
+        let f = Frame { w: 300.0, h: 100.0, left: 34.0, right: 8.0, top: 8.0, bottom: 18.0 };
+        let mut lines = two_lines();
+        lines[0].0 = "<script>alert(1)</script>".into();
+        let svg = svg_markup(&lines, 60.0, &[(15_000.0, 35_000.0)], &f, &["#111", "#222"]);
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert!(svg.contains(r##"stroke="#222""##));
+        assert_eq!(svg.matches("fault-band").count(), 1);
+        assert!(svg.contains(">60s</text>") && svg.contains(">0s</text>"));
+        assert!(svg.contains(">60</text>"), "the y axis ends on a round 60 above 51: {svg}");
+        assert!(!svg.contains("script"), "names never reach the markup");
+        // The band starts at 15 s of 60 on a 258-pixel axis from 34.
+        assert!(svg.contains(r#"x="98.5""#), "{svg}");
     }
 
     #[test]

@@ -81,7 +81,12 @@ impl Index {
                 continue;
             }
             let edited_ms = v.get("edited_ms").and_then(Value::as_f64).filter(|t| t.is_finite()).unwrap_or(0.0);
-            index.entries.push(Entry { id, name: text("name").unwrap_or_default(), edited_ms, pristine: text("pristine") });
+            index.entries.push(Entry {
+                id,
+                name: text("name").unwrap_or_default(),
+                edited_ms,
+                pristine: text("pristine"),
+            });
         }
         // Last edited first, whoever wrote it (an insertion sort: the list
         // is short, and a general sort costs the download kilobytes).
@@ -182,7 +187,8 @@ impl Index {
     /// Puts back an entry another tab deleted while this one edited it.
     pub fn restore(&mut self, id: &str, name: &str, now_ms: f64) {
         if !self.touch(id, name, now_ms) {
-            self.entries.insert(0, Entry { id: id.to_string(), name: name.to_string(), edited_ms: now_ms, pristine: None });
+            self.entries
+                .insert(0, Entry { id: id.to_string(), name: name.to_string(), edited_ms: now_ms, pristine: None });
         }
     }
 

@@ -153,7 +153,8 @@ fn duration_words(text: &str) -> Vec<String> {
     for w in text.split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']').filter(|w| !w.is_empty()) {
         // A word of letters after a bare number is its unit (or a unit
         // misspelt, which then gets the unit's message).
-        let unit_alone = w.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, 'µ' | 'μ')) && !DIST_SHAPES.contains(&w);
+        let unit_alone =
+            w.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, 'µ' | 'μ')) && !DIST_SHAPES.contains(&w);
         match out.last_mut() {
             Some(prev)
                 if unit_alone && starts_numeric(prev) && prev.ends_with(|c: char| c.is_ascii_digit() || c == '.') =>

@@ -6,6 +6,7 @@
 //! engine says how many hops each has), so refreshing the list while a run
 //! goes costs a lookup per kept trace, not a trace per kept trace.
 
+use super::chart::fmt_ms;
 use super::timeline::{self, Outcome};
 use crate::engine::Sim;
 
@@ -104,6 +105,35 @@ pub fn page(rows: &[RequestRow], filter: Option<Outcome>, page: usize) -> Page {
     Page { rows: shown, page, pages, matching, kept: rows.len(), counts }
 }
 
+/// The rows of a page as table markup. A row holds numbers and fixed
+/// words only (ids, outcomes, times), never text someone typed, so it can
+/// be set as markup: rebuilding fifty rows a few times a second as
+/// components would cost the download kilobytes. Each row names its
+/// request in `data-id`, and its first cell is a button for the keyboard.
+///
+/// With no rows, one row says `note` (escaped: it may quote a filter).
+pub fn rows_html(rows: &[RequestRow], note: &str) -> String {
+    use std::fmt::Write;
+    if rows.is_empty() {
+        let note = note.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        return format!(r#"<tr class="note"><td colspan="5" class="muted">{note}</td></tr>"#);
+    }
+    let mut out = String::with_capacity(rows.len() * 220);
+    for r in rows {
+        let took = r.took_ms.map_or_else(|| "—".to_string(), fmt_ms);
+        let _ = write!(
+            out,
+            r#"<tr class="clickable" data-id="{id}"><th scope="row"><button type="button" class="link-button">#{id}</button></th><td><span class="outcome {key}">{label}</span></td><td class="num">{start}</td><td class="num">{took}</td><td class="num">{hops}</td></tr>"#,
+            id = r.id,
+            key = r.outcome.key(),
+            label = r.outcome.label(),
+            start = fmt_ms(r.start_ms),
+            hops = r.hops,
+        );
+    }
+    out
+}
+
 /// 1734 as "1,734".
 pub fn thousands(n: usize) -> String {
     let s = n.to_string();
@@ -167,6 +197,19 @@ mod tests {
         assert_eq!(thousands(1734), "1,734");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(2_000_000), "2,000,000");
+    }
+
+    #[test]
+    fn rows_become_markup_with_their_id_outcome_and_times() {
+        let html = rows_html(&[row(7, Outcome::TimedOut), row(8, Outcome::Unfinished)], "unused");
+        assert_eq!(html.matches("<tr ").count(), 2);
+        assert!(html.contains(r#"data-id="7""#) && html.contains(">#7</button>"));
+        assert!(html.contains(r#"<span class="outcome timed-out">timed out</span>"#));
+        assert!(html.contains(r#"<td class="num">7 ms</td><td class="num">5 ms</td>"#), "{html}");
+        assert!(html.contains(r#"<td class="num">—</td>"#), "no answer, no duration: {html}");
+        assert!(!html.contains("unused"));
+        let empty = rows_html(&[], "None <b>kept</b> match.");
+        assert_eq!(empty, r#"<tr class="note"><td colspan="5" class="muted">None &lt;b&gt;kept&lt;/b&gt; match.</td></tr>"#);
     }
 
     #[test]
