@@ -6,9 +6,9 @@
 //! `saved.rs`.
 
 use super::saved::{self, display_name};
-use super::sig::{flag, text};
+use super::sig::text;
 use super::state::{use_ctx, Ctx};
-use crate::editor::library::{ago, MAX_ENTRIES};
+use crate::editor::library::{ago, Index, MAX_ENTRIES};
 use crate::engine::format::validate::Place;
 use crate::engine::format::Scenario;
 use leptos::prelude::*;
@@ -106,10 +106,6 @@ pub fn MyScenarios() -> impl IntoView {
         }
     });
     on_cleanup(move || keys.remove());
-    let list = move || {
-        rev.track();
-        saved::list()
-    };
     let toggle = move |_| {
         mode.clear();
         shown.update(|s| *s = !*s);
@@ -187,11 +183,17 @@ pub fn MyScenarios() -> impl IntoView {
             act("renamed", id, value);
         }
     };
-    let rows = move || {
-        let now = saved::now_ms();
-        let open_id = saved::open_id();
-        list().entries.into_iter().map(|e| row(e, open_id.as_deref(), now, mode)).collect_view()
-    };
+    // The list is drawn by hand when it opens or changes: a row per kept
+    // scenario, names as text nodes, and only the parts of the row's state
+    // (as components with every state's parts, the rows cost the download
+    // kilobytes more).
+    Effect::new(move |_| {
+        rev.track();
+        let (renaming, deleting) = (mode.renaming.get(), mode.deleting.get());
+        if shown.get() {
+            draw_rows(&saved::list(), renaming.as_deref(), deleting.as_deref());
+        }
+    });
     view! {
         <div class="menu-wrap">
             // Named in words on wide screens; an icon (with its name for
@@ -209,22 +211,16 @@ pub fn MyScenarios() -> impl IntoView {
                 <svg class="btn-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 6a2 2 0 0 1 2-2h4l2 2h6a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2z"/></svg>
                 <span class="saved-label" aria-hidden="true">"My scenarios"</span>
             </button>
-            <Show when=move || shown.get()>
-                <div class="menu-backdrop" on:click=move |_| close()></div>
-                <div class="popover saved-list" role="dialog" aria-label="My scenarios">
-                    <div class="saved-head">
-                        <p class="popover-title">"My scenarios"</p>
-                        <button type="button" class="subtle" aria-label="Close My scenarios" on:click=move |_| close()>"Close"</button>
-                    </div>
-                    <p class="muted saved-note">
-                        {text(move || {
-                            let n = list().entries.len();
-                            format!("{n} of {MAX_ENTRIES} kept in this browser. Links, examples and files you open are added here; nothing is replaced.")
-                        })}
-                    </p>
-                    <ul class="saved-rows" on:click=on_click on:keydown=on_key on:change=on_change>{rows}</ul>
+            // Shown and hidden by the button's aria-expanded (style sheet).
+            <div class="menu-backdrop saved-backdrop" on:click=move |_| close()></div>
+            <div class="popover saved-list" role="dialog" aria-label="My scenarios">
+                <div class="saved-head">
+                    <p class="popover-title">"My scenarios"</p>
+                    <button type="button" class="subtle" aria-label="Close My scenarios" on:click=move |_| close()>"Close"</button>
                 </div>
-            </Show>
+                <p class="muted saved-note" id="saved-note"></p>
+                <ul class="saved-rows" id="saved-rows" on:click=on_click on:keydown=on_key on:change=on_change></ul>
+            </div>
         </div>
     }
 }
@@ -240,10 +236,10 @@ fn target_action(ev: &web_sys::Event, selector: &str) -> Option<(String, String,
     Some((control.get_attribute("data-act")?, row.get_attribute("data-id")?, value))
 }
 
-/// The rename box appears with the next render: give it the keyboard.
+/// The rename box appears with the next drawing: give it the keyboard.
 fn focus_rename_box() {
     request_animation_frame(|| {
-        let input = document().query_selector("input.saved-rename:not([hidden])").ok().flatten();
+        let input = document().query_selector("input.saved-rename").ok().flatten();
         if let Some(el) = input.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok()) {
             let _ = el.focus();
             el.select();
@@ -251,53 +247,91 @@ fn focus_rename_box() {
     });
 }
 
-/// One kept scenario: its name and age, Open, Rename and Delete. The row
-/// is built once with all its parts; renaming and confirming a delete
-/// show some and hide others.
-fn row(e: crate::editor::library::Entry, open_id: Option<&str>, now: f64, mode: RowMode) -> impl IntoView {
-    let name = display_name(&e.name).to_string();
-    let is_open = open_id == Some(e.id.as_str());
-    let when = ago(e.edited_ms, now);
-    let when = if is_open { format!("open now · edited {when}") } else { format!("edited {when}") };
-    // Hidden unless the row is in state `which` (0 idle, 1 renaming, 2 deleting).
-    let shows = |which: u8| {
-        let id = e.id.clone();
-        flag(move || {
-            let state = if mode.renaming.with(|r| r.as_ref() == Some(&id)) {
-                1
-            } else if mode.deleting.with(|d| d.as_ref() == Some(&id)) {
-                2
-            } else {
-                0
-            };
-            state != which
-        })
-    };
-    view! {
-        <li class=if is_open { "saved-row open" } else { "saved-row" } data-id=e.id.clone()>
-            <div class="saved-main" hidden=shows(0)>
-                <span class="saved-name" title=name.clone()>{name.clone()}</span>
-                <span class="saved-when">{when}</span>
-            </div>
-            <div class="saved-actions" hidden=shows(0)>
-                <button type="button" data-act="open" aria-label=format!("Open {name}") disabled=is_open>"Open"</button>
-                <button type="button" data-act="rename" aria-label=format!("Rename {name}")>"Rename"</button>
-                <button type="button" data-act="delete" class="danger subtle" aria-label=format!("Delete {name}")>"Delete"</button>
-            </div>
-            <input
-                type="text"
-                class="saved-rename"
-                data-act="renamed"
-                maxlength="200"
-                hidden=shows(1)
-                aria-label=format!("New name for {name}")
-                prop:value=name.clone()
-            />
-            <p class="saved-confirm" hidden=shows(2)>{format!("Delete “{name}”? This cannot be undone.")}</p>
-            <div class="saved-actions" hidden=shows(2)>
-                <button type="button" data-act="confirm-delete" class="danger" aria-label=format!("Yes, delete {name}")>"Yes, delete"</button>
-                <button type="button" data-act="cancel">"Cancel"</button>
-            </div>
-        </li>
+/// An element with a class.
+fn el(doc: &web_sys::Document, tag: &str, class: &str) -> Option<web_sys::Element> {
+    let e = doc.create_element(tag).ok()?;
+    if !class.is_empty() {
+        e.set_class_name(class);
     }
+    Some(e)
+}
+
+/// A button that says what it does (`data-act`), named "{text} {name}".
+fn button(doc: &web_sys::Document, act: &str, text: &str, name: &str, class: &str) -> Option<web_sys::Element> {
+    let b = el(doc, "button", class)?;
+    let _ = b.set_attribute("type", "button");
+    let _ = b.set_attribute("data-act", act);
+    if !name.is_empty() {
+        let _ = b.set_attribute("aria-label", &format!("{text} {name}"));
+    }
+    b.set_text_content(Some(text));
+    Some(b)
+}
+
+/// Draws the rows of My scenarios: name and age with Open, Rename and
+/// Delete; or the rename box; or the question before a delete. Names go
+/// in as text, never as markup.
+fn draw_rows(ix: &Index, renaming: Option<&str>, deleting: Option<&str>) -> Option<()> {
+    let doc = document();
+    let ul = doc.get_element_by_id("saved-rows")?;
+    ul.set_text_content(None);
+    let now = saved::now_ms();
+    let open_id = saved::open_id();
+    for e in ix.newest_first() {
+        let name = display_name(&e.name);
+        let is_open = open_id.as_deref() == Some(e.id.as_str());
+        let li = el(&doc, "li", if is_open { "saved-row open" } else { "saved-row" })?;
+        let _ = li.set_attribute("data-id", &e.id);
+        if renaming == Some(e.id.as_str()) {
+            let input = el(&doc, "input", "saved-rename")?;
+            for (k, v) in [("type", "text"), ("data-act", "renamed"), ("maxlength", "200")] {
+                let _ = input.set_attribute(k, v);
+            }
+            let _ = input.set_attribute("aria-label", &format!("New name for {name}"));
+            let _ = input.set_attribute("value", name);
+            let _ = li.append_child(&input);
+        } else if deleting == Some(e.id.as_str()) {
+            let p = el(&doc, "p", "saved-confirm")?;
+            p.set_text_content(Some(&format!("Delete “{name}”? This cannot be undone.")));
+            let actions = el(&doc, "div", "saved-actions")?;
+            let yes = button(&doc, "confirm-delete", "Yes, delete", name, "danger")?;
+            let no = button(&doc, "cancel", "Cancel", "", "")?;
+            let _ = actions.append_child(&yes);
+            let _ = actions.append_child(&no);
+            let _ = li.append_child(&p);
+            let _ = li.append_child(&actions);
+        } else {
+            let main = el(&doc, "div", "saved-main")?;
+            let title = el(&doc, "span", "saved-name")?;
+            title.set_text_content(Some(name));
+            let _ = title.set_attribute("title", name);
+            let when = el(&doc, "span", "saved-when")?;
+            let age = ago(e.edited_ms, now);
+            when.set_text_content(Some(&if is_open {
+                format!("open now · edited {age}")
+            } else {
+                format!("edited {age}")
+            }));
+            let _ = main.append_child(&title);
+            let _ = main.append_child(&when);
+            let actions = el(&doc, "div", "saved-actions")?;
+            let open = button(&doc, "open", "Open", name, "")?;
+            if is_open {
+                let _ = open.set_attribute("disabled", "");
+            }
+            let rename = button(&doc, "rename", "Rename", name, "")?;
+            let delete = button(&doc, "delete", "Delete", name, "danger subtle")?;
+            let _ = actions.append_child(&open);
+            let _ = actions.append_child(&rename);
+            let _ = actions.append_child(&delete);
+            let _ = li.append_child(&main);
+            let _ = li.append_child(&actions);
+        }
+        let _ = ul.append_child(&li);
+    }
+    let n = ix.entries.len();
+    doc.get_element_by_id("saved-note")?.set_text_content(Some(&format!(
+        "{n} of {MAX_ENTRIES} kept in this browser. Links, examples and files you open are added here; nothing is replaced."
+    )));
+    Some(())
 }

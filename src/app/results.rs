@@ -255,13 +255,15 @@ fn Requests(filter: RwSignal<Option<String>>, page_no: RwSignal<f64>) -> impl In
         let count = move || shown.with(|p| i.map_or(p.kept, |i| p.counts[i]));
         view! { <option value=value>{text(move || format!("{label} ({})", thousands(count())))}</option> }
     };
-    let note = move |p: &requests::Page| match (p.kept, p.rows.is_empty()) {
+    let note = move |p: &requests::Page| {
+        match (p.kept, p.rows.is_empty()) {
         (0, _) => "Requests appear here while a run goes. Click one, or click a moving dot on the canvas, to see its journey hop by hop.".to_string(),
         (kept, true) => {
             let phrase = filter.with_untracked(|f| f.as_deref().and_then(Outcome::from_key).map_or("match", outcome_phrase));
             format!("None of the {} requests kept {phrase}.", thousands(kept))
         }
         _ => String::new(),
+    }
     };
     // A click anywhere on a row (or Enter on its button) opens its trace.
     let open = move |ev: leptos::ev::MouseEvent| {

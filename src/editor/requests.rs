@@ -209,7 +209,10 @@ mod tests {
         assert!(html.contains(r#"<td class="num">—</td>"#), "no answer, no duration: {html}");
         assert!(!html.contains("unused"));
         let empty = rows_html(&[], "None <b>kept</b> match.");
-        assert_eq!(empty, r#"<tr class="note"><td colspan="5" class="muted">None &lt;b&gt;kept&lt;/b&gt; match.</td></tr>"#);
+        assert_eq!(
+            empty,
+            r#"<tr class="note"><td colspan="5" class="muted">None &lt;b&gt;kept&lt;/b&gt; match.</td></tr>"#
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ const range = (page) => page.getByRole('group', { name: 'Requests list' }).locat
 
 /** The rows shown: { id, outcome, took }. */
 async function rows(page) {
-  return page.$$eval('.request-table tbody tr', (trs) =>
+  return page.$$eval('.request-table tbody tr[data-id]', (trs) =>
     trs.map((tr) => ({
       id: tr.querySelector('th').textContent.trim(),
       outcome: tr.querySelector('.outcome').textContent.trim(),
