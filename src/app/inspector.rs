@@ -277,7 +277,6 @@ fn LinkPanel(id: String) -> impl IntoView {
                     </div>
                     <p class="field-default">{via_blurb(via)}</p>
                 </div>
-                <FieldRow place=place.clone() field=text_field("id", "Id", "Unique; faults refer to it.", "")/>
             </section>
             {link_settings(place.clone(), link_fields(via, retry_on, breaker_on))}
             {breaker_on.then(|| view! {
@@ -289,6 +288,9 @@ fn LinkPanel(id: String) -> impl IntoView {
             <section class="group">
                 <h3>"Scheduled faults"</h3>
                 <FaultList target=id.clone()/>
+            </section>
+            <section class="group">
+                <FieldRow place=place.clone() field=text_field("id", "Id", "Unique; faults refer to it.", "")/>
             </section>
             <DeleteButton/>
         })
