@@ -155,7 +155,11 @@ pub fn MyScenarios() -> impl IntoView {
                             // The page shows something: the next most recent, or a blank one.
                             let next = saved::list().most_recent().map(|e| (e.id.clone(), e.name.clone()));
                             if !next.is_some_and(|(id, name)| open_saved(ctx, &id, &name)) {
-                                open_new(ctx, Scenario { name: "Untitled".into(), ..Scenario::default() }, None);
+                                open_new(
+                                    ctx,
+                                    Scenario { name: "Untitled".into(), ..Scenario::default() },
+                                    Some("new".into()),
+                                );
                             }
                         }
                     }

@@ -68,7 +68,8 @@ fn FileMenu() -> impl IntoView {
     close_on_escape(move || open.set(false));
     let file_input = NodeRef::<leptos::html::Input>::new();
     // Examples and New open as scenarios of their own: the work on screen
-    // stays in My scenarios.
+    // stays in My scenarios. (A blank page nobody drew on is reused by the
+    // next New rather than listed twice.)
     let load_example = move |i: usize| {
         if let Some(e) = EXAMPLES.get(i) {
             super::library::open_new(ctx, e.scenario(), Some(format!("example:{}", e.key)));
@@ -77,7 +78,7 @@ fn FileMenu() -> impl IntoView {
         open.set(false);
     };
     let new_doc = move |_| {
-        super::library::open_new(ctx, Scenario { name: "Untitled".into(), ..Scenario::default() }, None);
+        super::library::open_new(ctx, Scenario { name: "Untitled".into(), ..Scenario::default() }, Some("new".into()));
         ctx.view.set(Default::default());
     };
     let import = move |_| {
