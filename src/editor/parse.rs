@@ -272,7 +272,12 @@ fn split_unit(t: &str) -> (&str, &str) {
 /// for fields where empty means the default), negative or unbounded values,
 /// and units that are not units of time.
 pub fn duration_ms(text: &str) -> Result<f64, String> {
-    let t = text.trim().replace(['_', ','], "");
+    let t = text.trim();
+    // "1,000 ms" groups thousands; "1,5 s" is a decimal comma, not 15 s.
+    let decimal_comma = t.split_once(',').is_some_and(|(_, after)| {
+        !after.contains(',') && after.bytes().take_while(u8::is_ascii_digit).count() != 3
+    });
+    let t = if decimal_comma { t.replace(',', ".") } else { t.replace(',', "") }.replace('_', "");
     if t.is_empty() {
         return Err("type a duration, like 250ms or 20s".into());
     }
@@ -435,6 +440,9 @@ mod duration_tests {
             ("  20 S ", 20_000.0),
             ("1_000 ms", 1_000.0),
             (".5s", 500.0),
+            ("1,5 s", 1_500.0),
+            ("1,000 ms", 1_000.0),
+            ("2,500,000", 2_500_000.0),
         ] {
             assert_eq!(duration_ms(text), Ok(ms), "{text}");
         }
