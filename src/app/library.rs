@@ -24,27 +24,21 @@ pub fn open_new(ctx: Ctx, doc: Scenario, origin: Option<String>) {
     ctx.alert.set(failed);
 }
 
-/// Opens the kept scenario `id`; a damaged one is named and left alone.
+/// Opens the kept scenario `id`; a damaged one is named and left alone
+/// (and the page keeps what it shows).
 pub fn open_saved(ctx: Ctx, id: &str, name: &str) -> bool {
     if saved::open_id().as_deref() == Some(id) {
         return true;
     }
     match saved::read(id) {
-        Ok(_) => {
+        Ok(doc) => {
             ctx.run.reset();
             ctx.doc.with_untracked(saved::leave);
-            match saved::resume(id) {
-                Ok(doc) => {
-                    ctx.load(doc);
-                    ctx.fit();
-                    ctx.alert.set(None);
-                    true
-                }
-                Err(e) => {
-                    ctx.alert.set(Some(format!("“{}” could not be opened: {e}.", display_name(name))));
-                    false
-                }
-            }
+            saved::show(id, &doc);
+            ctx.load(doc);
+            ctx.fit();
+            ctx.alert.set(None);
+            true
         }
         Err(e) => {
             ctx.alert.set(Some(format!(

@@ -88,27 +88,31 @@ fn write_index(ix: &Index) -> Result<(), String> {
 
 /// The list as stored now (another tab may have changed it). The first
 /// read of a browser that used the single autosave moves it into the list;
-/// a damaged list is rebuilt from the scenarios themselves, with a message.
+/// a damaged list is rebuilt from the scenarios themselves, with a message;
+/// a scenario stored but missing from the list (two tabs saving at the same
+/// moment) is put back in it.
 pub fn index() -> (Index, Option<String>) {
     let Some(st) = local() else {
         return (Index::default(), Some(NO_STORAGE.into()));
     };
-    match st.get_item(INDEX_KEY).ok().flatten() {
+    let (ix, message) = match st.get_item(INDEX_KEY).ok().flatten() {
         Some(text) => match Index::parse(&text) {
             Ok(ix) => (ix, None),
-            Err(e) => {
-                let ix = rebuild(&st);
-                let message = format!(
-                    "My scenarios: {e}. It was rebuilt from the {} scenario{} found in this browser.",
-                    ix.entries.len(),
-                    if ix.entries.len() == 1 { "" } else { "s" }
-                );
-                let _ = write_index(&ix);
-                (ix, Some(message))
-            }
+            Err(e) => (Index::default(), Some(e)),
         },
         None => (adopt_legacy(&st), None),
+    };
+    let (ix, found) = adopt_unlisted(&st, ix);
+    if found > 0 {
+        let _ = write_index(&ix);
     }
+    let message = message.map(|e| {
+        format!(
+            "My scenarios: {e}. It was rebuilt from the {found} scenario{} found in this browser.",
+            if found == 1 { "" } else { "s" }
+        )
+    });
+    (ix, message)
 }
 
 /// The list, for the places that only read it.
@@ -116,21 +120,26 @@ pub fn list() -> Index {
     index().0
 }
 
-/// An index of whatever scenarios are stored, when the index itself is lost.
-fn rebuild(st: &web_sys::Storage) -> Index {
-    let mut ix = Index::default();
+/// Lists the stored scenarios the list lacks (at the end, as edited long
+/// ago); returns how many it found.
+fn adopt_unlisted(st: &web_sys::Storage, mut ix: Index) -> (Index, usize) {
     let n = st.length().unwrap_or(0);
-    let keys: Vec<String> = (0..n).filter_map(|i| st.key(i).ok().flatten()).collect();
-    for key in keys {
-        let Some(id) = key.strip_prefix(ENTRY_PREFIX) else { continue };
-        if !library::valid_id(id) || ix.entries.len() >= library::MAX_ENTRIES {
-            continue;
+    let unlisted: Vec<String> = (0..n)
+        .filter_map(|i| st.key(i).ok().flatten())
+        .filter(|k| k.strip_prefix(ENTRY_PREFIX).is_some_and(|id| library::valid_id(id) && ix.get(id).is_none()))
+        .collect();
+    let mut found = 0;
+    for key in unlisted {
+        if ix.entries.len() >= library::MAX_ENTRIES {
+            break;
         }
         if let Some(s) = st.get_item(&key).ok().flatten().and_then(|t| from_json(&t).ok()) {
-            ix.entries.push(library::Entry { id: id.to_string(), name: s.name, edited_ms: 0.0, pristine: None });
+            let id = key[ENTRY_PREFIX.len()..].to_string();
+            ix.entries.push(library::Entry { id, name: s.name, edited_ms: 0.0, pristine: None });
+            found += 1;
         }
     }
-    ix
+    (ix, found)
 }
 
 /// The one scenario earlier versions autosaved becomes the first entry.
@@ -159,8 +168,13 @@ pub fn read(id: &str) -> Result<Scenario, String> {
 /// Opens the stored entry `id` in this tab; says why not.
 pub fn resume(id: &str) -> Result<Scenario, String> {
     let s = read(id)?;
-    set_open(Some(id.to_string()), s.to_json());
+    show(id, &s);
     Ok(s)
+}
+
+/// This tab now shows entry `id`, read as `doc`.
+pub fn show(id: &str, doc: &Scenario) {
+    set_open(Some(id.to_string()), doc.to_json());
 }
 
 /// The entry this tab showed before a reload, if it is still listed.
@@ -217,6 +231,7 @@ pub fn start(doc: &Scenario, origin: Option<String>) -> Result<(), String> {
     let now = now_ms();
     let json = doc.to_json();
     let reuse = origin.as_deref().and_then(|o| ix.pristine_from(o)).map(|e| e.id.clone());
+    let before: Vec<String> = ix.entries.iter().map(|e| e.id.clone()).collect();
     let id = match reuse {
         Some(id) => {
             ix.reopen(&id, now);
@@ -234,8 +249,11 @@ pub fn start(doc: &Scenario, origin: Option<String>) -> Result<(), String> {
     };
     let stored = local().ok_or(NO_STORAGE.to_string()).and_then(|st| {
         st.set_item(&entry_key(&id), &json).map_err(|_| FULL_STORAGE.to_string())?;
-        // Entries the list dropped to make room leave storage too.
-        forget_unlisted(&st, &ix);
+        // The unedited entry the list dropped to make room leaves storage
+        // too: first, so no other tab finds it unlisted and lists it again.
+        for gone in before.iter().filter(|b| ix.get(b).is_none()) {
+            let _ = st.remove_item(&entry_key(gone));
+        }
         write_index(&ix)
     });
     match stored {
@@ -247,17 +265,6 @@ pub fn start(doc: &Scenario, origin: Option<String>) -> Result<(), String> {
             set_open(None, String::new());
             Err(e)
         }
-    }
-}
-
-fn forget_unlisted(st: &web_sys::Storage, ix: &Index) {
-    let n = st.length().unwrap_or(0);
-    let stale: Vec<String> = (0..n)
-        .filter_map(|i| st.key(i).ok().flatten())
-        .filter(|k| k.strip_prefix(ENTRY_PREFIX).is_some_and(|id| library::valid_id(id) && ix.get(id).is_none()))
-        .collect();
-    for k in stale {
-        let _ = st.remove_item(&k);
     }
 }
 
@@ -319,13 +326,14 @@ pub fn rename(id: &str, name: &str) -> Result<(), String> {
     write_index(&ix)
 }
 
-/// Deletes an entry and its scenario.
+/// Deletes an entry and its scenario (the scenario first, so no other
+/// tab finds it unlisted and lists it again).
 pub fn delete(id: &str) -> Result<(), String> {
     let st = local().ok_or(NO_STORAGE)?;
+    let _ = st.remove_item(&entry_key(id));
     let (mut ix, _) = index();
     ix.remove(id);
     write_index(&ix)?;
-    let _ = st.remove_item(&entry_key(id));
     if open_id().as_deref() == Some(id) {
         set_open(None, String::new());
     }

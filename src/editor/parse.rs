@@ -274,9 +274,9 @@ fn split_unit(t: &str) -> (&str, &str) {
 pub fn duration_ms(text: &str) -> Result<f64, String> {
     let t = text.trim();
     // "1,000 ms" groups thousands; "1,5 s" is a decimal comma, not 15 s.
-    let decimal_comma = t.split_once(',').is_some_and(|(_, after)| {
-        !after.contains(',') && after.bytes().take_while(u8::is_ascii_digit).count() != 3
-    });
+    let decimal_comma = t
+        .split_once(',')
+        .is_some_and(|(_, after)| !after.contains(',') && after.bytes().take_while(u8::is_ascii_digit).count() != 3);
     let t = if decimal_comma { t.replace(',', ".") } else { t.replace(',', "") }.replace('_', "");
     if t.is_empty() {
         return Err("type a duration, like 250ms or 20s".into());

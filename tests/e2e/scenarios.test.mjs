@@ -160,6 +160,9 @@ export const tests = [
       expect((await page.getByLabel('Scenario name').inputValue()) === 'Precious', 'the work is shown');
       await shot('rebuilt');
       await app.button('Dismiss').click();
+      step('a scenario stored but missing from the list (two tabs saving at once) is listed again');
+      await page.evaluate(() => localStorage.setItem('crosstalk.scenarios', '{"entries": []}'));
+      expect((await app.savedNames()).includes('Precious'), 'listed again');
       step('a damaged scenario is named when opened and left alone');
       await app.example('Retry storm');
       const broken = await page.evaluate(() => {
