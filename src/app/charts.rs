@@ -1,7 +1,9 @@
 //! Charts over simulated time: throughput, p99 latency and queue depth,
 //! one line per node (the selected nodes, else the ones that matter for
-//! that chart), with scheduled faults shaded. The math is in
-//! `editor::chart`; this only draws.
+//! that chart), with scheduled faults shaded. Pointing at a chart, or
+//! focusing it and using the arrow keys, reads out every line's value at
+//! that second. The math (and the drawing's markup) is in `editor::chart`;
+//! this only wires it to the page.
 
 use super::sig::text;
 use super::state::use_ctx;
