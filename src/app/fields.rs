@@ -185,13 +185,30 @@ pub fn FieldRow(place: Place, field: Field) -> impl IntoView {
                 {input}
                 {(!field.unit.is_empty()).then(|| view! { <span class="unit">{field.unit}</span> })}
             </div>
-            <p class="field-default">
-                {(!is_bool && !field.default.is_empty()).then(|| format!("default: {}", field.default))}
-            </p>
+            <p class="field-default">{default_hint(&field, value)}</p>
             <p class="visually-hidden" id=help_id.clone()>{field.help}</p>
             <p class="field-error" id=err_id.clone() aria-live="polite">{message}</p>
         </div>
     }
+}
+
+/// What an empty field means. Under an empty field it is the value in use
+/// ("default 10 ms"); under a set one it is set apart in brackets, so it
+/// never reads as contradicting the value above it.
+fn default_hint(field: &Field, value: Memo<String>) -> Option<Signal<String>> {
+    if matches!(field.input, Input::Bool) || field.default.is_empty() {
+        return None;
+    }
+    let default = field.default.clone();
+    // "(default the id)" under a name, "(default required)" under a value,
+    // say nothing.
+    let only_when_empty = matches!(field.input, Input::Text) || default == "required";
+    Some(text(move || match (value.with(String::is_empty), only_when_empty) {
+        (true, _) if default == "required" => "required".into(),
+        (true, _) => format!("default {default}"),
+        (false, true) => String::new(),
+        (false, false) => format!("(default {default})"),
+    }))
 }
 
 fn choice(
@@ -281,7 +298,7 @@ fn dist(
         }
     });
     // The default's mean, to seed the numbers when a shape is first chosen.
-    let seed = parse::number(default.split(' ').next().unwrap_or("")).ok().flatten().unwrap_or(10.0);
+    let seed = parse::duration_ms(default).unwrap_or(10.0);
     let p1 = place.clone();
     let on_shape = move |ev: leptos::ev::Event| {
         let shape = event_target_value(&ev);
@@ -290,12 +307,13 @@ fn dist(
             return;
         }
         let (_, nums) = parts.get_untracked();
-        let a = nums.first().and_then(|t| parse::number(t).ok().flatten()).unwrap_or(seed);
+        let a = nums.first().and_then(|t| parse::duration_ms(t).ok()).unwrap_or(seed);
+        let d = parse::duration_text;
         let text = match shape.as_str() {
-            "uniform" => format!("uniform {} {}", parse::fmt_num(a / 2.0), parse::fmt_num(a * 1.5)),
-            "normal" => format!("normal {} {}", parse::fmt_num(a), parse::fmt_num(a / 4.0)),
-            "lognormal" => format!("lognormal {} {}", parse::fmt_num(a), parse::fmt_num(a * 5.0)),
-            s => format!("{s} {}", parse::fmt_num(a)),
+            "uniform" => format!("uniform {} {}", d(a / 2.0), d(a * 1.5)),
+            "normal" => format!("normal {} {}", d(a), d(a / 4.0)),
+            "lognormal" => format!("lognormal {} {}", d(a.max(0.001)), d(a.max(0.001) * 5.0)),
+            s => format!("{s} {}", d(a)),
         };
         typing.set(&p1, key, &text);
     };
@@ -326,8 +344,8 @@ fn dist(
             <input
                 id=label_id
                 type="text"
-                inputmode="decimal"
                 autocomplete="off"
+                spellcheck="false"
                 class="dist-num"
                 aria-label=aria
                 placeholder=text(move || shown().1.to_string())

@@ -71,9 +71,11 @@ fn NodePanel(id: String) -> impl IntoView {
                     <p class="muted">{blurb(kind)}</p>
                 </div>
             </header>
+            // The live controls come first (they were below the fold while
+            // a run went); the most used settings next, the id last.
+            <LiveControls id=id.clone() kind=kind/>
             <section class="group">
                 <FieldRow place=place.clone() field=text_field("label", "Label", "The name shown on the canvas.", "the id")/>
-                <FieldRow place=place.clone() field=text_field("id", "Id", "Unique; links and faults refer to it. A-Z a-z 0-9 _ -", "")/>
             </section>
             <section class="group">
                 <h3>"Settings"</h3>
@@ -81,12 +83,14 @@ fn NodePanel(id: String) -> impl IntoView {
             </section>
             <NodeWarnings id=id.clone()/>
             <ConnectTo id=id.clone()/>
-            <LiveControls id=id.clone() kind=kind/>
             <section class="group">
                 <h3>"Scheduled faults"</h3>
                 <FaultList target=id.clone()/>
             </section>
             <ChangeList target=id.clone()/>
+            <section class="group">
+                <FieldRow place=place.clone() field=text_field("id", "Id", "Unique; links and faults refer to it. A-Z a-z 0-9 _ -", "")/>
+            </section>
             <DeleteButton/>
         })
     }
@@ -233,7 +237,7 @@ fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
     view! {
         <section class="group live">
             <h3>"Live"</h3>
-            <p class="muted">{text(move || figures().unwrap_or_else(|| "Press Run, then break things here while it runs.".into()))}</p>
+            <p class="muted">{text(move || figures().unwrap_or_else(|| "Break it while a run goes.".into()))}</p>
             <div class="button-row">
                 <button
                     type="button"
@@ -413,12 +417,8 @@ fn LinkPanel(id: String) -> impl IntoView {
                     </div>
                     <p class="field-default">{via_blurb(via)}</p>
                 </div>
-                <FieldRow place=place.clone() field=text_field("id", "Id", "Unique; faults refer to it.", "")/>
             </section>
-            <section class="group">
-                <h3>"Settings"</h3>
-                {field_rows(place.clone(), link_fields(via, retry_on, breaker_on))}
-            </section>
+            {link_settings(place.clone(), link_fields(via, retry_on, breaker_on))}
             {breaker_on.then(|| view! {
                 <p class="muted">{text(move || match breaker.get() {
                     Some(s) => format!("Breaker now: {}", s.as_str().replace('_', "-")),
@@ -431,8 +431,37 @@ fn LinkPanel(id: String) -> impl IntoView {
                 <FaultList target=id.clone()/>
             </section>
             <ChangeList target=id.clone()/>
+            <section class="group">
+                <FieldRow place=place.clone() field=text_field("id", "Id", "Unique; faults refer to it.", "")/>
+            </section>
             <DeleteButton/>
         })
+    }
+}
+
+/// A link's settings: the main ones, then the retry's and the breaker's
+/// own (keys `retry.*`, `circuit_breaker.*`) under their headings.
+fn link_settings(place: Place, fields: Vec<Field>) -> impl IntoView {
+    let (main, details): (Vec<Field>, Vec<Field>) = fields.into_iter().partition(|f| !f.key.contains('.'));
+    let part = |prefix: &str| details.iter().filter(|f| f.key.starts_with(prefix)).cloned().collect::<Vec<_>>();
+    let (retry, breaker) = (part("retry."), part("circuit_breaker."));
+    let sub = move |title: &'static str, fields: Vec<Field>, place: Place| {
+        (!fields.is_empty()).then(|| {
+            view! {
+                <section class="group">
+                    <h3>{title}</h3>
+                    {field_rows(place, fields)}
+                </section>
+            }
+        })
+    };
+    view! {
+        <section class="group">
+            <h3>"Settings"</h3>
+            {field_rows(place.clone(), main)}
+        </section>
+        {sub("Retry", retry, place.clone())}
+        {sub("Circuit breaker", breaker, place)}
     }
 }
 

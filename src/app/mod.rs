@@ -16,12 +16,15 @@ mod icons;
 mod inspector;
 mod keys;
 mod layout;
+mod lesson;
+mod library;
 mod link_view;
 mod menu;
 mod node_view;
 mod palette;
 mod results;
 mod run;
+mod saved;
 mod share;
 mod shortcuts;
 mod sig;
@@ -69,7 +72,9 @@ fn App() -> impl IntoView {
         let moving = ctx.gesture.with_untracked(|g| matches!(g, Some(Gesture::Move { .. })));
         ctx.doc.with(|d| {
             if !moving {
-                share::keep(d);
+                if let Some(problem) = share::keep(d) {
+                    ctx.alert.set(Some(problem));
+                }
             }
             if ctx.run.on_doc(d) {
                 ctx.say("The run was reset: the scenario changed");

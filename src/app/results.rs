@@ -5,12 +5,14 @@
 use super::cells::Cells;
 use super::charts::Charts;
 use super::run::Status;
-use super::sig::text;
+use super::sig::{flag, text};
 use super::state::{use_ctx, Ctx, ResultsTab};
 use super::trace_view::TraceView;
 use crate::editor::chart::fmt_ms;
 use crate::editor::figures::{self, fmt_exact, Figure, MESSAGES, REQUESTS};
+use crate::editor::requests::{self, thousands};
 use crate::editor::selection::Selection;
+use crate::editor::timeline::Outcome;
 use crate::engine::report::NodeReport;
 use leptos::prelude::*;
 
@@ -20,7 +22,10 @@ const MAX_ROWS: usize = 100;
 /// Opens a request's trace in the results panel.
 pub fn open_trace(ctx: Ctx, id: u64) {
     match ctx.run.trace(id) {
-        Some(t) => ctx.trace.set(Some(t)),
+        Some(t) => {
+            ctx.trace.set(Some(t));
+            super::trace_view::show_header();
+        }
         None => ctx.complain(format!("Request #{id} is no longer kept; pick a more recent one")),
     }
 }
@@ -29,6 +34,10 @@ pub fn open_trace(ctx: Ctx, id: u64) {
 pub fn Results() -> impl IntoView {
     let ctx = use_ctx();
     let tab = ctx.results_tab;
+    // The requests list keeps its filter (an outcome's key, or none for
+    // all) and page while a trace is open.
+    let filter = RwSignal::new(None::<String>);
+    let page_no = RwSignal::new(0.0_f64);
     let tab_button = move |t: ResultsTab, name: &'static str| {
         view! {
             <button
@@ -61,7 +70,7 @@ pub fn Results() -> impl IntoView {
                         }
                         match tab.get() {
                             ResultsTab::Nodes => view! { <NodeTable/> }.into_any(),
-                            ResultsTab::Requests => view! { <Requests/> }.into_any(),
+                            ResultsTab::Requests => view! { <Requests filter=filter page_no=page_no/> }.into_any(),
                             ResultsTab::Charts | ResultsTab::Summary => view! { <Charts/> }.into_any(),
                         }
                     }}
@@ -261,19 +270,75 @@ fn NodeRow(id: String) -> impl IntoView {
     }
 }
 
+/// Every request the engine keeps (not only the latest), newest first, a
+/// page at a time, filtered by how it ended. (The filter and page are kept
+/// in signal types the app already has, which costs the download nothing.)
 #[component]
-fn Requests() -> impl IntoView {
+fn Requests(filter: RwSignal<Option<String>>, page_no: RwSignal<f64>) -> impl IntoView {
     let ctx = use_ctx();
-    let rows = Memo::new(move |_| ctx.run.snap.with(|s| s.traces.clone()));
-    move || {
-        let rows = rows.get();
-        if rows.is_empty() {
-            return view! {
-                <p class="muted pad">"Recent requests appear here while a run goes. Click one, or click a moving dot on the canvas, to see its journey hop by hop."</p>
-            }
-            .into_any();
+    let shown = Memo::new(move |_| {
+        // Refreshed with the snapshot (a few times a second while running).
+        ctx.run.snap.track();
+        ctx.run.status.track();
+        let outcome = filter.with(|f| f.as_deref().and_then(Outcome::from_key));
+        requests::page(&ctx.run.requests(), outcome, page_no.get() as usize)
+    });
+    let on_filter = move |ev: leptos::ev::Event| {
+        let key = event_target_value(&ev);
+        filter.set((!key.is_empty()).then_some(key));
+        page_no.set(0.0);
+    };
+    let option = move |value: &'static str, label: &'static str, i: Option<usize>| {
+        let count = move || shown.with(|p| i.map_or(p.kept, |i| p.counts[i]));
+        view! { <option value=value>{text(move || format!("{label} ({})", thousands(count())))}</option> }
+    };
+    let note = move |p: &requests::Page| {
+        match (p.kept, p.rows.is_empty()) {
+        (0, _) => "Requests appear here while a run goes. Click one, or click a moving dot on the canvas, to see its journey hop by hop.".to_string(),
+        (kept, true) => {
+            let phrase = filter.with_untracked(|f| f.as_deref().and_then(Outcome::from_key).map_or("match", outcome_phrase));
+            format!("None of the {} requests kept {phrase}.", thousands(kept))
         }
-        view! {
+        _ => String::new(),
+    }
+    };
+    // A click anywhere on a row (or Enter on its button) opens its trace.
+    let open = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let row = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("tr[data-id]").ok().flatten());
+        if let Some(id) = row.and_then(|r| r.get_attribute("data-id")).and_then(|id| id.parse::<u64>().ok()) {
+            open_trace(ctx, id);
+        }
+    };
+    view! {
+        <div class="requests">
+            <div class="requests-bar" role="group" aria-label="Requests list">
+                <label for="outcome-filter">"Outcome"</label>
+                <select id="outcome-filter" prop:value=text(move || filter.get().unwrap_or_default()) on:change=on_filter>
+                    {option("", "all", None)}
+                    {Outcome::ALL.iter().enumerate().map(|(i, o)| option(o.key(), o.label(), Some(i))).collect_view()}
+                </select>
+                <span class="muted range" aria-live="polite">{text(move || shown.with(|p| p.range_text()))}</span>
+                <button
+                    type="button"
+                    aria-label="Newer requests"
+                    disabled=flag(move || shown.with(|p| p.page == 0))
+                    on:click=move |_| page_no.set(shown.with_untracked(|p| p.page.saturating_sub(1)) as f64)
+                >
+                    "← Newer"
+                </button>
+                <button
+                    type="button"
+                    aria-label="Older requests"
+                    disabled=flag(move || shown.with(|p| p.page + 1 >= p.pages))
+                    on:click=move |_| page_no.set((shown.with_untracked(|p| p.page) + 1) as f64)
+                >
+                    "Older →"
+                </button>
+            </div>
             <div class="table-wrap">
                 <table class="request-table">
                     <thead>
@@ -285,26 +350,22 @@ fn Requests() -> impl IntoView {
                             <th scope="col" class="num">"Hops"</th>
                         </tr>
                     </thead>
-                    <tbody>
-                        {rows
-                            .into_iter()
-                            .map(|r| {
-                                let open = move |_| open_trace(ctx, r.id);
-                                view! {
-                                    <tr class="clickable" on:click=open>
-                                        <th scope="row"><button type="button" class="link-button">{format!("#{}", r.id)}</button></th>
-                                        <td><span class=format!("outcome {}", r.outcome.replace(' ', "-"))>{r.outcome}</span></td>
-                                        <td class="num">{fmt_ms(r.start_ms)}</td>
-                                        <td class="num">{fmt_ms(r.took_ms)}</td>
-                                        <td class="num">{r.hops}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
+                    <tbody on:click=open inner_html=text(move || shown.with(|p| requests::rows_html(&p.rows, &note(p))))></tbody>
                 </table>
             </div>
-        }
-        .into_any()
+        </div>
+    }
+}
+
+/// "that timed out", for the note when a filter matches nothing.
+fn outcome_phrase(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Ok => "succeeded",
+        Outcome::Failed => "failed",
+        Outcome::TimedOut => "timed out",
+        Outcome::Rejected => "were rejected",
+        Outcome::Lost => "were lost",
+        Outcome::InFlight => "are in flight",
+        Outcome::Unfinished => "were unfinished at the end",
     }
 }

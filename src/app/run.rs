@@ -13,7 +13,7 @@ use super::tokens::TokenCanvas;
 use crate::editor::doc::same_semantics;
 use crate::editor::flight::{Ends, Flights, MIN_FLIGHT_MS};
 use crate::editor::geometry::{link_paths, LinkPath};
-use crate::editor::timeline;
+use crate::editor::requests::{RequestLog, RequestRow};
 use crate::editor::viewport::Viewport;
 use crate::engine::format::{FaultKind, FaultSpec, LoadError, Scenario};
 use crate::engine::report::{Bucket, Report};
@@ -37,8 +37,6 @@ const PUBLISH_PER_NODE_MS: f64 = 0.75;
 /// A frame never advances more wall time than this (a tab that slept must
 /// not try to catch up a minute at once).
 const MAX_FRAME_MS: f64 = 100.0;
-/// The recent requests listed in the results.
-const TRACE_ROWS: usize = 40;
 /// Past this many nodes, a refresh while running updates either the marks on
 /// the canvas or the panels, in turn, twice as often: together they would
 /// overrun a frame (a 400-node diagram spent about 60 ms refreshing both).
@@ -93,16 +91,6 @@ impl Status {
     }
 }
 
-/// A recent request, for the list in the results.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TraceRow {
-    pub id: u64,
-    pub outcome: &'static str,
-    pub took_ms: f64,
-    pub hops: usize,
-    pub start_ms: f64,
-}
-
 /// What the UI shows of the run, refreshed a few times a second.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Snap {
@@ -113,7 +101,6 @@ pub struct Snap {
     pub nodes: Vec<NodeLive>,
     pub links: Vec<LinkLive>,
     pub series: Vec<Vec<Bucket>>,
-    pub traces: Vec<TraceRow>,
     /// Set once the run reached its end.
     pub hash: Option<String>,
     /// Simulated seconds per wall second over the last second (to show lag).
@@ -138,6 +125,8 @@ struct Core {
     view: Viewport,
     departures: Vec<Departure>,
     flights: Flights,
+    /// The rows of the requests list, kept between refreshes.
+    requests: RequestLog,
     /// The animation clock: wall milliseconds spent running.
     anim_ms: f64,
     canvas: TokenCanvas,
@@ -199,6 +188,7 @@ impl Default for Core {
             view: Viewport::default(),
             departures: Vec::with_capacity(4096),
             flights: Flights::default(),
+            requests: RequestLog::default(),
             anim_ms: 0.0,
             canvas: TokenCanvas::default(),
             chunk: 2_000,
@@ -253,6 +243,7 @@ impl Run {
                 c.sim = Some(sim);
                 c.lay_out(doc);
                 c.flights.clear();
+                c.requests = RequestLog::default();
                 c.last_frame_ms = None;
                 c.dirty = true;
                 Ok(())
@@ -341,6 +332,7 @@ impl Run {
             let core = self.core();
             let mut c = core.borrow_mut();
             c.sim = None;
+            c.requests = RequestLog::default();
             c.flights.clear();
             c.drawn = (0, 0);
             c.dirty = true;
@@ -478,6 +470,7 @@ impl Run {
             let core = self.core();
             let mut c = core.borrow_mut();
             c.sim = Some(sim);
+            c.requests = RequestLog::default();
             c.lay_out(doc);
             c.flights.clear();
             c.dirty = true;
@@ -526,6 +519,14 @@ impl Run {
     /// close enough to be what was clicked.
     pub fn token_at(&self, x: f64, y: f64) -> Option<u64> {
         self.core().borrow().canvas.hit(x, y)
+    }
+
+    /// Every request the engine keeps, newest first (empty with no run).
+    pub fn requests(&self) -> Vec<RequestRow> {
+        let core = self.core();
+        let mut c = core.borrow_mut();
+        let Core { sim, requests, .. } = &mut *c;
+        sim.as_ref().map(|sim| requests.refresh(sim)).unwrap_or_default()
     }
 
     /// A request's trace: kept by the engine, or rebuilt by replaying.
@@ -657,7 +658,6 @@ impl Run {
         let links = marks.then(|| sim.link_live());
         let report = panels.then(|| sim.report());
         let series = panels.then(|| (0..sim.scenario().nodes.len()).map(|i| sim.series(i).to_vec()).collect());
-        let traces = panels.then(|| recent_rows(sim));
         let (now_ms, end_ms, events) = (sim.now_ms(), sim.end_us() as f64 / 1000.0, sim.events());
         let hash = sim.is_finished().then(|| sim.run_hash_hex());
         let (actual_speed, (tokens, in_flight)) = (c.actual_speed, c.drawn);
@@ -682,9 +682,6 @@ impl Run {
             if let Some(v) = series {
                 s.series = v;
             }
-            if let Some(v) = traces {
-                s.traces = v;
-            }
         };
         if part == Part::All {
             let mut snap = Snap::default();
@@ -694,26 +691,6 @@ impl Run {
             self.snap.update(apply);
         }
     }
-}
-
-/// The most recent requests, newest first, for the results' list.
-fn recent_rows(sim: &Sim) -> Vec<TraceRow> {
-    sim.recent_traces()
-        .iter()
-        .rev()
-        .take(TRACE_ROWS)
-        .filter_map(|id| sim.trace(*id))
-        .map(|t| {
-            let tl = timeline::layout(&t);
-            TraceRow {
-                id: t.id,
-                outcome: timeline::outcome(&t),
-                took_ms: tl.end_ms - tl.start_ms,
-                hops: t.hops.len(),
-                start_ms: tl.start_ms,
-            }
-        })
-        .collect()
 }
 
 impl Default for Run {

@@ -227,13 +227,16 @@ impl Ctx {
         self.doc.update(|_| {});
     }
 
-    /// Replaces the whole document (an example, an import, a link): undoable.
-    /// The run speed becomes the one that shows its first fault soon.
-    pub fn replace(&self, next: Scenario) {
+    /// Shows another document (an entry of My scenarios, a link, an
+    /// example): a fresh start, with an undo history of its own.
+    pub fn load(&self, next: Scenario) {
+        self.cancel_gesture();
         self.sel.set(Selection::default());
         self.trace.set(None);
         self.run.set_speed(crate::editor::examples::start_speed(&next));
-        self.edit(|s| *s = next);
+        self.history.set_value(History::default());
+        self.refresh_history_flags();
+        self.doc.set(next);
     }
 
     pub fn undo(&self) {

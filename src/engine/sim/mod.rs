@@ -301,6 +301,12 @@ impl Sim {
         self.traces.ids().collect()
     }
 
+    /// How many hops a kept trace has so far: a cheap way for the app to
+    /// see which traces changed since it last read them.
+    pub fn trace_len(&self, id: u64) -> Option<usize> {
+        self.traces.get(id).map(<[RawHop]>::len)
+    }
+
     /// Checks the accounting invariant against the live state: every
     /// message sent is in exactly one end state or still in flight, every
     /// request likewise, and busy workers match the requests holding them.
