@@ -21,7 +21,7 @@ pub fn Palette() -> impl IntoView {
                     .map(|kind| view! { <PaletteItem kind=kind/> })
                     .collect_view()}
             </ul>
-            <p class="hint">"Drag a block onto the canvas, or focus it and press Enter. Connect blocks by dragging from the dot on a block's right edge."</p>
+            <p class="hint">"Drag a block onto the canvas, or click it to place it in free space. Connect blocks by dragging from a dot on a block's edge."</p>
         </nav>
     }
 }
@@ -29,6 +29,15 @@ pub fn Palette() -> impl IntoView {
 #[component]
 fn PaletteItem(kind: NodeKind) -> impl IntoView {
     let ctx = use_ctx();
+    let layout = super::layout::use_layout();
+    // A click places the block in free space; on a phone the sheet then
+    // closes, so the new block shows.
+    let add = move || {
+        ctx.add_node_at_centre(kind);
+        if layout.phone.get_untracked() {
+            layout.palette.set(false);
+        }
+    };
     // Where the press began (client pixels) and whether it became a drag.
     let press = StoredValue::new(None::<(f64, f64, bool)>);
 
@@ -62,7 +71,7 @@ fn PaletteItem(kind: NodeKind) -> impl IntoView {
         press.set_value(None);
         ctx.palette_drag.set(None);
         if !dragged {
-            ctx.add_node_at_centre(kind);
+            add();
         } else if let Some(at) = where_over(&ev) {
             ctx.add_node(kind, at);
         }
@@ -75,7 +84,7 @@ fn PaletteItem(kind: NodeKind) -> impl IntoView {
     // keyboard (Enter or Space on the focused button).
     let on_click = move |ev: web_sys::MouseEvent| {
         if ev.detail() == 0 {
-            ctx.add_node_at_centre(kind);
+            add();
         }
     };
     view! {

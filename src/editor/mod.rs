@@ -11,17 +11,22 @@
 //! saved). Everything here works on one of the first three.
 
 pub mod chart;
+pub mod clipboard;
 pub mod describe;
 pub mod doc;
 pub mod examples;
 pub mod fields;
+pub mod figures;
 pub mod flight;
 pub mod geometry;
 pub mod gesture;
 pub mod guide;
 pub mod history;
 pub mod lessons;
+pub mod library;
+pub mod live;
 pub mod parse;
+pub mod requests;
 pub mod selection;
 pub mod thumbnail;
 pub mod timeline;

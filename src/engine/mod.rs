@@ -11,6 +11,7 @@ pub mod fragment;
 pub mod kernel;
 pub mod lesson;
 pub mod links;
+pub mod lint;
 pub mod metrics;
 pub mod report;
 pub mod sim;

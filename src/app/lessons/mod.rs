@@ -163,8 +163,15 @@ impl Lessons {
     }
 
     /// Opens lesson `i` (at 1-based step `at`, steps before it counted as
-    /// done; else where the learner left it).
+    /// done; else where the learner left it), its scenario as an entry of
+    /// My scenarios.
     pub fn open_lesson(&self, i: usize, at: Option<usize>) {
+        self.open_lesson_with(i, at, false);
+    }
+
+    /// As [`Self::open_lesson`]; `keep_doc`: the canvas already shows the
+    /// scenario to use as A (a link that carries its own).
+    fn open_lesson_with(&self, i: usize, at: Option<usize>, keep_doc: bool) {
         let Some(lesson) = catalog::get(i) else { return };
         let ctx = self.ctx;
         let mut done = progress::load(&lesson.name, lesson.steps.len());
@@ -187,8 +194,10 @@ impl Lessons {
         self.compare.end(ctx);
         ctx.run.reset();
         let [a, b] = scenarios;
-        ctx.replace(a.unwrap_or_default());
-        ctx.alert.set(None);
+        if !keep_doc {
+            crate::app::library::open_new(ctx, a.unwrap_or_default(), Some(format!("lesson:{}", lesson.name)));
+            ctx.alert.set(None);
+        }
         if let Some(b) = b {
             self.compare.start(ctx, Some(b), lesson.labels.clone());
             // Comparison lessons start in the comparison view once they ask
@@ -305,6 +314,8 @@ impl Lessons {
     /// named in the alert and the rest still opens.
     pub fn open_link(&self, parts: &Fragment) {
         let ctx = self.ctx;
+        // What the scenario part already said (opening a lesson clears it).
+        let prior = ctx.alert.get_untracked();
         let mut problems: Vec<String> = Vec::new();
         let step = match parts.step_number() {
             Some(Ok(n)) => Some(n),
@@ -322,17 +333,10 @@ impl Lessons {
                     if step.is_some_and(|s| s > steps) {
                         problems.push(format!("lesson `{name}` has {steps} steps, not {}", step.unwrap_or(0)));
                     }
-                    // A link's own scenario wins over the lesson's (the
-                    // teacher may have changed it).
-                    let own = parts.scenario.is_some().then(|| ctx.doc.get_untracked());
-                    self.open_lesson(i, step.or(Some(1)));
-                    if let Some(doc) = own {
-                        if self.compare.active() {
-                            let _ = self.compare.change(ctx, 0, |_| Ok(doc));
-                        } else {
-                            ctx.replace(doc);
-                        }
-                    }
+                    // A link's own scenario (on the canvas already) wins
+                    // over the lesson's: the teacher may have changed it.
+                    let own = parts.scenario.is_some() && prior.is_none();
+                    self.open_lesson_with(i, step.or(Some(1)), own);
                     lesson_opened = true;
                 }
                 None => problems.push(format!(
@@ -357,18 +361,17 @@ impl Lessons {
         if !parts.unknown.is_empty() {
             problems.push(format!("it has parts this version does not know ({})", parts.unknown.join(", ")));
         }
+        let mut messages: Vec<String> = prior.into_iter().collect();
         if !problems.is_empty() {
             let opened = match (parts.scenario.is_some() || lesson_opened, lesson_opened) {
                 (_, true) => "The lesson opened, but",
                 (true, false) => "The scenario opened, but",
                 _ => "Your previous work is shown:",
             };
-            let text = format!("{opened} part of this link could not be used: {}.", problems.join("; "));
-            let prior = ctx.alert.get_untracked();
-            ctx.alert.set(Some(match prior {
-                Some(p) => format!("{p} {text}"),
-                None => text,
-            }));
+            messages.push(format!("{opened} part of this link could not be used: {}.", problems.join("; ")));
+        }
+        if !messages.is_empty() {
+            ctx.alert.set(Some(messages.join(" ")));
         }
     }
 
@@ -452,15 +455,20 @@ pub fn refit(ctx: Ctx) {
     request_animation_frame(move || request_animation_frame(move || ctx.fit()));
 }
 
-/// The top bar's entry to the gallery (and from there to the guide).
+/// Over the canvas, from the first screen: the gallery (and from there the
+/// guide), and comparing the scenario with a variant.
 #[component]
-pub fn LessonsButton() -> impl IntoView {
+pub fn StageChips() -> impl IntoView {
     let l = use_lessons();
     view! {
-        <button type="button" class="accent lessons-button" aria-haspopup="dialog" title="Guided lessons: every case study of the texts, step by step"
-            on:click=move |_| l.gallery.set(true)>
-            "Lessons"
-        </button>
+        <div class="stage-chips" role="group" aria-label="Learn and compare">
+            <button type="button" class="accent" aria-haspopup="dialog" title="Guided lessons: every case study of the texts, step by step"
+                on:click=move |_| l.gallery.set(true)>
+                <svg class="btn-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 5.5A2.5 2.5 0 0 1 6.5 3H20v15H6.5A2.5 2.5 0 0 0 4 20.5zM4 20.5A2.5 2.5 0 0 0 6.5 23H20v-5"/></svg>
+                "Lessons"
+            </button>
+            <CompareButton/>
+        </div>
     }
 }
 

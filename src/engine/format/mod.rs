@@ -1,5 +1,6 @@
 //! The scenario format: the public contract that files and share links carry.
 
+pub mod changes;
 pub mod defaults;
 pub mod dist;
 pub mod load;

@@ -71,6 +71,7 @@ fn send_request(sim: &mut Sim, node: u32) {
     let op = sim.new_op();
     let now = sim.now;
     sim.requests.started += 1;
+    sim.nodes[node as usize].metrics.requests.started += 1;
     sim.nodes[node as usize].metrics.arrivals += 1;
     let job = sim.jobs.insert(Job {
         node,

@@ -88,6 +88,10 @@ pub enum Ev {
     FaultEnd {
         fault: u32,
     },
+    /// A scheduled change (`scenario.changes[change]`) takes effect.
+    Change {
+        change: u32,
+    },
     /// Closes the metrics buckets.
     Tick,
 }
@@ -115,6 +119,7 @@ impl Ev {
             Ev::FaultStart { fault } => (16, fault as u64),
             Ev::FaultEnd { fault } => (17, fault as u64),
             Ev::Tick => (18, 0),
+            Ev::Change { change } => (19, change as u64),
         }
     }
 }

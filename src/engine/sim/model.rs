@@ -158,6 +158,8 @@ pub struct LinkRt {
     pub partitioned: u32,
     /// Product of active `slow` factors on this link.
     pub slow: f64,
+    /// The ledger's row for this link.
+    pub ledger: crate::engine::report::MessageCounts,
 }
 
 /// Who is waiting for a job's answer.
@@ -281,8 +283,11 @@ pub struct FaultRt {
     pub factor: f64,
     pub rate: f64,
     pub active: bool,
-    /// Cleared by hand: its scheduled start and end do nothing any more.
+    /// A placeholder that never starts (keeps indices equal to `faults`).
     pub cancelled: bool,
+    /// When it starts and, if it does, ends.
+    pub start_at: Micros,
+    pub end_at: Option<Micros>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
