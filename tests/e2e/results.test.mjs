@@ -118,7 +118,7 @@ export const tests = [
       expect(!(await readout.isVisible()), 'no readout before');
       const box = await plot.boundingBox();
       await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
-      await eventually(async () => /^At \d+(\.\d)? s: Shoppers \d+\/s$/.test(await readout.textContent()), 'a value under the pointer');
+      await eventually(async () => /^At \d+(\.\d)? s: Shoppers \d+\/s( · Catalog slow .+)?$/.test(await readout.textContent()), 'a value under the pointer (and the fault then, named)');
       await shot('hover');
       const hovered = await readout.textContent();
       await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.5);

@@ -35,6 +35,13 @@ async function sampleUntil(page, done, message, timeout = 30_000) {
   return seen;
 }
 
+/** A duration as the inspector shows it, in milliseconds. */
+function toMs(text) {
+  const m = /^([\d.]+)\s*(ms|s|min|h)?$/.exec(text.replace(/,/g, '').trim());
+  if (!m) return NaN;
+  return Number(m[1]) * { ms: 1, s: 1000, min: 60_000, h: 3_600_000 }[m[2] || 'ms'];
+}
+
 export const tests = [
   {
     name: 'LeetCode: tokens on every link kind, the verdict pushed to the browsers, none once the run ends',
@@ -127,7 +134,8 @@ export const tests = [
         await page.locator(`[data-example="${key}"]`).click();
         const speed = Number(await page.getByLabel('Speed').inputValue());
         // The scenario panel lists the scheduled faults with their start.
-        const starts = await page.getByLabel('Starts at').evaluateAll((els) => els.map((e) => Number(e.value)));
+        // Durations show with their unit ("20 s", "1.5 min", "250 ms").
+        const starts = (await page.getByLabel('Starts at').evaluateAll((els) => els.map((e) => e.value))).map(toMs);
         expect(starts.length > 0, `${key} schedules a fault`);
         const first = Math.min(...starts);
         expect(first / speed <= 5000, `${key}: first fault at ${first} ms is ${first / speed} ms of wall time at ${speed}x`);
