@@ -64,6 +64,9 @@ pub mod caps {
     pub const MAX_DELIVERIES: u32 = 1_000;
     pub const BREAKER_WINDOW: u32 = 100_000;
     pub const SLOW_FACTOR: f64 = 1_000.0;
+    /// Overlapping `slow` faults multiply, up to this factor: a million
+    /// times a day is still a finite time, and far past any run's end.
+    pub const SLOW_PRODUCT: f64 = 1_000_000.0;
     /// Requests, messages and calls alive at once in one run. Past it the run
     /// stops with an overload error instead of eating the machine's memory.
     pub const LIVE_ITEMS: usize = 2_000_000;

@@ -29,6 +29,41 @@ pub fn us_to_ms(us: Micros) -> f64 {
     us as f64 / US_PER_MS
 }
 
+/// Arithmetic on simulated time. Every addition to a point in time goes
+/// through here: it saturates, so a huge duration (a rate of 1e-20/s, a day
+/// of work stretched by stacked slow faults) lands far past the end of the
+/// run instead of wrapping around to the past, where the event queue would
+/// run it at once and time would stop.
+pub trait Time: Sized {
+    /// The instant `d` after `self`.
+    fn after(self, d: Micros) -> Micros;
+    /// The time from `earlier` to `self` (0 if `earlier` is later).
+    fn since(self, earlier: Micros) -> Micros;
+    /// This duration stretched by `factor` (a `slow` fault), rounded.
+    fn stretched(self, factor: f64) -> Micros;
+}
+
+impl Time for Micros {
+    #[inline]
+    fn after(self, d: Micros) -> Micros {
+        self.saturating_add(d)
+    }
+
+    #[inline]
+    fn since(self, earlier: Micros) -> Micros {
+        self.saturating_sub(earlier)
+    }
+
+    #[inline]
+    fn stretched(self, factor: f64) -> Micros {
+        if factor == 1.0 {
+            return self;
+        }
+        // Float-to-integer casts saturate (and NaN gives 0): no wrap here.
+        (self as f64 * factor).round() as Micros
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +76,16 @@ mod tests {
         assert_eq!(ms_to_us(-5.0), 0);
         assert_eq!(ms_to_us(f64::NAN), 0);
         assert_eq!(us_to_ms(1_500), 1.5);
+    }
+
+    #[test]
+    fn time_saturates_instead_of_wrapping() {
+        assert_eq!(5u64.after(3), 8);
+        assert_eq!((u64::MAX - 1).after(10), u64::MAX);
+        assert_eq!(3u64.since(5), 0);
+        assert_eq!(8u64.since(5), 3);
+        assert_eq!(1_000u64.stretched(2.5), 2_500);
+        assert_eq!(86_400_000_000u64.stretched(1e18), u64::MAX);
+        assert_eq!(7u64.stretched(f64::NAN), 0);
     }
 }

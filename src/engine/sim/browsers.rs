@@ -24,7 +24,7 @@ use super::event::Ev;
 use super::model::*;
 use super::{Push, Sim};
 use crate::engine::format::Via;
-use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::kernel::slab::Key;
 use crate::engine::trace::HopKind;
 use crate::engine::view::{TokenKind, TokenTone};
@@ -212,7 +212,7 @@ pub(super) fn drop_users(sim: &mut Sim, b: u32, users: &[u32]) {
     let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
     n.metrics.waiting.set(now, br.users - connected);
     for (&u, wait) in users.iter().zip(waits) {
-        sim.schedule(now + wait.max(1), Ev::Reconnect { browser: b, user: u });
+        sim.schedule(now.after(wait.max(1)), Ev::Reconnect { browser: b, user: u });
     }
 }
 
@@ -242,7 +242,7 @@ pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
         let a = br.attempts[user as usize].min(6);
         br.attempts[user as usize] = br.attempts[user as usize].saturating_add(1);
         let wait = (br.reconnect_us.max(1) as f64 * (1u64 << a) as f64 * (0.5 + n.rng.unit())) as Micros;
-        sim.schedule(now + wait.max(1), Ev::Reconnect { browser: b, user });
+        sim.schedule(now.after(wait.max(1)), Ev::Reconnect { browser: b, user });
         return;
     }
     // A load balancer sends the new connection to any server that is up.
@@ -272,7 +272,7 @@ pub(super) fn poll(sim: &mut Sim, b: u32, user: u32) {
     let (server, link) = br.servers[idx];
     let interval = sim.links[link as usize].interval_us;
     let now = sim.now;
-    sim.schedule(now + interval, Ev::Poll { browser: b, user });
+    sim.schedule(now.after(interval), Ev::Poll { browser: b, user });
     if sim.nodes[b as usize].is_down() {
         return;
     }
@@ -293,7 +293,7 @@ pub(super) fn poll(sim: &mut Sim, b: u32, user: u32) {
     // The request's way there is part of the answer's delay.
     let there = super::calls::latency(sim, link);
     for (trace, start) in results {
-        push(sim, b, user, idx as u32, trace, start, link, now + there);
+        push(sim, b, user, idx as u32, trace, start, link, now.after(there));
     }
 }
 

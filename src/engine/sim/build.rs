@@ -8,7 +8,7 @@ use super::tokens::Tokens;
 use super::{Sim, SimOptions};
 use crate::engine::format::defaults as d;
 use crate::engine::format::{Delivery, Dist, FaultKind, NodeKind, Persistence, Scenario, Via};
-use crate::engine::kernel::clock::{ms_to_us, Micros};
+use crate::engine::kernel::clock::{ms_to_us, Micros, Time};
 use crate::engine::kernel::events::EventQueue;
 use crate::engine::kernel::hash::RunHash;
 use crate::engine::kernel::ordered::ordered;
@@ -164,7 +164,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         let at = ms_to_us(f.at_ms);
         sim.schedule(at, Ev::FaultStart { fault: i });
         if let Some(len) = f.for_ms {
-            sim.schedule(at.saturating_add(ms_to_us(len)), Ev::FaultEnd { fault: i });
+            sim.schedule(at.after(ms_to_us(len)), Ev::FaultEnd { fault: i });
         }
     }
     for i in 0..sim.nodes.len() as u32 {

@@ -8,7 +8,7 @@ use super::event::Ev;
 use super::model::*;
 use super::Sim;
 use crate::engine::format::Arrival;
-use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::trace::{HopKind, NO_LINK};
 
 /// Arms a client's first arrival and its rate steps (no-op for other kinds).
@@ -39,9 +39,8 @@ pub(super) fn arm(sim: &mut Sim, node: u32) {
         Arrival::Poisson => n.rng.exp(mean_gap_us),
         Arrival::Uniform => mean_gap_us,
     };
-    // At least 1 us apart: time is whole microseconds.
     // Rounded to the nearest microsecond (gap >= 0), at least 1 us apart.
-    let at = now + ((gap + 0.5) as Micros).max(1);
+    let at = now.after(((gap + 0.5) as Micros).max(1));
     sim.schedule(at, Ev::ClientNext { node, generation });
 }
 

@@ -11,8 +11,9 @@ use super::build::fault_fits;
 use super::event::Ev;
 use super::model::*;
 use super::Sim;
+use crate::engine::format::defaults::caps;
 use crate::engine::format::{FaultKind, FaultSpec, NodeKind};
-use crate::engine::kernel::clock::ms_to_us;
+use crate::engine::kernel::clock::{ms_to_us, Time};
 use crate::engine::kernel::slab::Key;
 
 pub(super) fn resolve(sim: &Sim, id: &str) -> Option<Target> {
@@ -62,7 +63,7 @@ pub(super) fn inject(sim: &mut Sim, spec: FaultSpec) -> Result<(), String> {
     sim.hash.add(sim.now);
     start(sim, fi);
     if let Some(len) = spec.for_ms.filter(|l| l.is_finite() && *l > 0.0) {
-        sim.schedule(sim.now.saturating_add(ms_to_us(len)), Ev::FaultEnd { fault: fi });
+        sim.schedule(sim.now.after(ms_to_us(len)), Ev::FaultEnd { fault: fi });
     }
     Ok(())
 }
@@ -111,7 +112,7 @@ fn recompute_node(sim: &mut Sim, n: u32) {
     let node = &mut sim.nodes[n as usize];
     let was_down = node.is_down();
     node.down = down;
-    node.slow = slow;
+    node.slow = slow.min(caps::SLOW_PRODUCT);
     node.error_override = errors;
     match (was_down, down > 0) {
         (false, true) => crash(sim, n),
@@ -135,7 +136,7 @@ fn recompute_link(sim: &mut Sim, l: u32) {
     let link = &mut sim.links[l as usize];
     let healed = link.partitioned > 0 && partitioned == 0;
     link.partitioned = partitioned;
-    link.slow = slow;
+    link.slow = slow.min(caps::SLOW_PRODUCT);
     if healed {
         // Consumers cut off by the partition can take messages again.
         if sim.nodes[from as usize].kind == NodeKind::Queue {
@@ -209,7 +210,7 @@ fn recover(sim: &mut Sim, n: u32) {
             let users: Vec<u32> = (0..br.conn.len() as u32).collect();
             let now = sim.now;
             for u in users {
-                sim.schedule(now + 1 + u as u64 % 1000, Ev::Reconnect { browser: n, user: u });
+                sim.schedule(now.after(1 + u as u64 % 1000), Ev::Reconnect { browser: n, user: u });
             }
         }
     }

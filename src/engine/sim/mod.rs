@@ -36,7 +36,7 @@ mod tokens;
 mod topics;
 
 use crate::engine::format::{FaultSpec, LoadError, Scenario};
-use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::kernel::events::EventQueue;
 use crate::engine::kernel::hash::RunHash;
 use crate::engine::kernel::slab::Slab;
@@ -324,7 +324,7 @@ impl Sim {
             }
         }
         self.bucket_start = self.now;
-        let next = self.now + self.bucket_us;
+        let next = self.now.after(self.bucket_us);
         if next <= self.end {
             self.schedule(next, Ev::Tick);
         }

@@ -16,7 +16,7 @@ use super::model::*;
 use super::queues::{self, NewMsg};
 use super::Sim;
 use crate::engine::format::NodeKind;
-use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::kernel::rng::Stream;
 use crate::engine::kernel::slab::Key;
 use crate::engine::metrics::NodeMetrics;
@@ -91,7 +91,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
     n.metrics.finish(now, now, true);
     sim.ledger.delivered += 1;
     if m.outbox && m.sender != NONE {
-        let back = now + super::calls::latency(sim, m.link);
+        let back = now.after(super::calls::latency(sim, m.link));
         sim.schedule(back, super::event::Ev::OutboxConfirm { node: m.sender, op: m.op });
     }
     for i in 0..count {
