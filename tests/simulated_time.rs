@@ -96,7 +96,7 @@ fn stacked_slow_faults_never_make_a_link_faster() {
 fn stacked_slow_faults_on_a_day_of_work_end_after_the_run_not_before_now() {
     // A day of work stretched by six x1000 slow faults: far past the end,
     // never wrapped around to "already done".
-    let faults = vec![r#"{"target":"s","kind":"slow","factor":1000}"#; 6].join(",");
+    let faults = [r#"{"target":"s","kind":"slow","factor":1000}"#; 6].join(",");
     let r = run_within(
         &format!(
             r#"{{"crosstalk":1,"name":"long work","duration_ms":1000,
