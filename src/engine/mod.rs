@@ -15,3 +15,8 @@ pub mod trace;
 pub mod view;
 
 pub use sim::{Sim, SimOptions};
+
+/// The engine's version: same scenario + same seed + same engine version =
+/// same run hash. Bumped when a fix changes runs (docs/FORMAT.md, "Engine
+/// version", lists what changed).
+pub const ENGINE_VERSION: u32 = 2;

@@ -52,7 +52,11 @@ pub fn main_with(args: &[String], stdin: &mut dyn std::io::Read) -> Outcome {
     match args::parse(args) {
         Err(e) => Outcome::bad(e),
         Ok(Command::Help) => Outcome::ok(format!("{USAGE}\n")),
-        Ok(Command::Version) => Outcome::ok(format!("crosstalk {}\n", env!("CARGO_PKG_VERSION"))),
+        Ok(Command::Version) => Outcome::ok(format!(
+            "crosstalk {} (engine version {})\n",
+            env!("CARGO_PKG_VERSION"),
+            crate::engine::ENGINE_VERSION
+        )),
         Ok(Command::Run(r)) => run(&r, stdin),
         Ok(Command::Link { file, base }) => link(&file, &base, stdin),
         Ok(Command::Check { file }) => check(&file, stdin),

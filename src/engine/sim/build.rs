@@ -190,6 +190,7 @@ fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
                 arrival: n.arrival.unwrap_or_default(),
                 schedule,
                 generation: 0,
+                fraction: 0,
             })
         }
         NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => {

@@ -53,6 +53,8 @@ pub struct ClientRt {
     pub schedule: Vec<(Micros, f64)>,
     /// Bumped whenever the pending arrival must be forgotten.
     pub generation: u32,
+    /// Where in its microsecond the pending arrival falls, in 2^-32 us.
+    pub fraction: u32,
 }
 
 pub struct WorkerRt {
