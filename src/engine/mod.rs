@@ -4,6 +4,7 @@
 //! Plain Rust: no Leptos, web-sys or wall clock in here, so the same run
 //! happens natively and in the browser, bit for bit.
 
+pub mod budget;
 pub mod codec;
 pub mod format;
 pub mod kernel;

@@ -9,6 +9,8 @@ pub mod bench;
 pub mod input;
 pub mod table;
 
+use crate::engine::budget::Budget;
+use crate::engine::format::defaults::caps;
 use crate::engine::format::{validate, Severity};
 use crate::engine::{codec, Sim, SimOptions};
 use args::{Command, RunArgs};
@@ -20,14 +22,16 @@ pub const USAGE: &str = "\
 crosstalk: run Crosstalk scenarios natively
 
 usage:
-  crosstalk run FILE|-|LINK [--seed N] [--duration-ms N] [--json]
+  crosstalk run FILE|-|LINK [--seed N] [--duration-ms N] [--max-events N] [--json]
   crosstalk link FILE [--base URL]
   crosstalk check FILE
   crosstalk bench [--customers N] [--no-simpy]
 
 FILE is a scenario JSON file (format: docs/FORMAT.md), `-` reads standard
 input, LINK is a share link (or its #s1. fragment) made by the app or by
-`crosstalk link`. Exit status: 0 on success, 2 on bad input.";
+`crosstalk link`. A run may process at most 1,000,000,000 events (estimated
+before it starts, counted while it runs); --max-events changes that budget.
+Exit status: 0 on success, 2 on bad input.";
 
 /// What the process prints and how it exits.
 pub struct Outcome {
@@ -78,9 +82,14 @@ fn run(r: &RunArgs, stdin: &mut dyn std::io::Read) -> Outcome {
     if let Some(d) = r.duration_ms {
         scenario.duration_ms = d;
     }
-    let mut sim = match Sim::new(&scenario, SimOptions::default()) {
+    let budget = Budget { events: r.max_events.unwrap_or(caps::EVENTS), ..Budget::default() };
+    let mut sim = match Sim::with_budget(&scenario, SimOptions::default(), budget) {
         Ok(sim) => sim,
-        Err(e) => return Outcome::bad(e),
+        Err(e) => {
+            let over = crate::engine::format::load::check(&scenario).is_ok();
+            let hint = if over { " (or raise the budget with --max-events N)" } else { "" };
+            return Outcome::bad(format!("{e}{hint}"));
+        }
     };
     sim.run_to_end();
     let report = sim.report();

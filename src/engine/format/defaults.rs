@@ -70,4 +70,13 @@ pub mod caps {
     /// Requests, messages and calls alive at once in one run. Past it the run
     /// stops with an overload error instead of eating the machine's memory.
     pub const LIVE_ITEMS: usize = 2_000_000;
+    /// Events one run may process: about a minute of the engine's work
+    /// natively, two in a browser. A run estimated above it is refused
+    /// before it starts; a run that gets there (a retry storm) stops.
+    pub const EVENTS: u64 = 1_000_000_000;
+    /// Memory one run may hold, as the engine accounts for it.
+    pub const MEMORY_BYTES: u64 = 1 << 30;
+    /// Events at one instant of simulated time before the run is stopped
+    /// as stuck: instant work that keeps multiplying.
+    pub const EVENTS_AT_ONE_INSTANT: u64 = 10_000_000;
 }

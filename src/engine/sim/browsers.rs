@@ -80,8 +80,8 @@ pub(super) fn connect_all(sim: &mut Sim) {
                 br.per_server[c as usize] += 1;
             }
         }
-        let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
-        n.metrics.waiting.set(now, br.users - connected);
+        br.connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
+        n.metrics.waiting.set(now, br.users - br.connected);
         let poll = br.servers.iter().find(|s| sim.links[s.1 as usize].via == Via::Poll).copied();
         if let Some((_, link)) = poll {
             let interval = sim.links[link as usize].interval_us;
@@ -113,6 +113,7 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
     match via {
         Via::Poll => {
             br.pending_poll.entry(user).or_default().push((trace, trace_start));
+            br.waiting_results += 1;
         }
         _ => {
             let conn = br.conn.get(user as usize).copied().unwrap_or(NONE);
@@ -121,6 +122,7 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
             } else if conn == NONE && via == Via::Sse {
                 // SSE: the browser will resume from its last event id.
                 br.held.entry(user).or_default().push((trace, trace_start));
+                br.waiting_results += 1;
                 sim.nodes[b as usize].metrics.bump("held_for_resume");
             } else if conn == NONE {
                 sim.ledger.sent += 1;
@@ -202,6 +204,7 @@ pub(super) fn drop_users(sim: &mut Sim, b: u32, users: &[u32]) {
         let c = br.conn[u as usize];
         if c != NONE {
             br.per_server[c as usize] -= 1;
+            br.connected -= 1;
             br.conn[u as usize] = NONE;
             n.metrics.bump("disconnects");
         }
@@ -209,8 +212,7 @@ pub(super) fn drop_users(sim: &mut Sim, b: u32, users: &[u32]) {
         // Jittered: between half and one and a half of the base delay.
         waits.push((base * (0.5 + n.rng.unit())) as Micros);
     }
-    let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
-    n.metrics.waiting.set(now, br.users - connected);
+    n.metrics.waiting.set(now, br.users - br.connected);
     for (&u, wait) in users.iter().zip(waits) {
         sim.schedule(now.after(wait.max(1)), Ev::Reconnect { browser: b, user: u });
     }
@@ -249,12 +251,12 @@ pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
     let idx = up[n.rng.below(up.len() as u64) as usize];
     br.conn[user as usize] = idx;
     br.per_server[idx as usize] += 1;
+    br.connected += 1;
     br.attempts[user as usize] = 0;
-    let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
-    let users = br.users;
     let link = br.servers[idx as usize].1;
     let held = br.held.remove(&(user as u64)).unwrap_or_default();
-    n.metrics.waiting.set(now, users - connected);
+    br.waiting_results -= held.len() as u64;
+    n.metrics.waiting.set(now, br.users - br.connected);
     n.metrics.bump("reconnects");
     for (trace, start) in held {
         push(sim, b, user, idx, trace, start, link, now);
@@ -290,6 +292,7 @@ pub(super) fn poll(sim: &mut Sim, b: u32, user: u32) {
         return;
     };
     let results = br.pending_poll.remove(&(user as u64)).unwrap_or_default();
+    br.waiting_results -= results.len() as u64;
     // The request's way there is part of the answer's delay.
     let there = super::calls::latency(sim, link);
     for (trace, start) in results {

@@ -145,6 +145,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         tokens: Tokens::new(options.track_tokens),
         stopped: None,
         series: options.series,
+        watch: Default::default(),
     };
     super::topics::add_durable_backlogs(&mut sim);
     super::browsers::connect_all(&mut sim);
@@ -222,11 +223,13 @@ fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
             conn: Vec::new(),
             attempts: Vec::new(),
             per_server: Vec::new(),
+            connected: 0,
             // Set from the browser's own `reconnect_ms` or, failing that, its
             // servers' (see `browsers::connect_all`).
             reconnect_us: n.reconnect_ms.map(ms_to_us).unwrap_or(Micros::MAX),
             held: BTreeMap::new(),
             pending_poll: BTreeMap::new(),
+            waiting_results: 0,
         }),
     }
 }

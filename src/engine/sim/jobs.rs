@@ -150,14 +150,14 @@ pub(super) fn work_done(sim: &mut Sim, jk: Key) {
     }
     // The side effect happens here. A repeat of an id that already ran is
     // a duplicate unless the service is idempotent ("charged twice").
-    if let Some(seen) = &mut w.seen {
-        if !seen.insert(op) {
-            if w.idempotent {
-                n.metrics.deduplicated += 1;
-            } else {
-                n.metrics.duplicates += 1;
-                sim.ledger.duplicates += 1;
-            }
+    let idempotent = w.idempotent;
+    if !super::dedup::remember(sim, node, op) {
+        let m = &mut sim.nodes[node as usize].metrics;
+        if idempotent {
+            m.deduplicated += 1;
+        } else {
+            m.duplicates += 1;
+            sim.ledger.duplicates += 1;
         }
     }
     super::outbox::commit_outbox(sim, jk);

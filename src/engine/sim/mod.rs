@@ -23,9 +23,11 @@ mod browsers;
 mod build;
 mod calls;
 mod clients;
+mod dedup;
 mod durability;
 mod event;
 mod faults;
+mod guards;
 mod jobs;
 mod model;
 mod outbox;
@@ -35,6 +37,7 @@ mod sagas;
 mod tokens;
 mod topics;
 
+use crate::engine::budget::Budget;
 use crate::engine::format::{FaultSpec, LoadError, Scenario};
 use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::kernel::events::EventQueue;
@@ -108,13 +111,24 @@ pub struct Sim {
     stopped: Option<String>,
     /// Per-second series are kept (the ticks run either way: same hash).
     series: bool,
+    /// The runaway guards' budget and state.
+    watch: guards::Watch,
 }
 
 impl Sim {
-    /// Validates and builds a run; fails with every problem found.
+    /// Validates and builds a run within the default [`Budget`]; fails with
+    /// every problem found, or with why the run would exceed its budget.
     pub fn new(scenario: &Scenario, options: SimOptions) -> Result<Sim, LoadError> {
+        Sim::with_budget(scenario, options, Budget::default())
+    }
+
+    /// As [`Sim::new`], with another budget (`crosstalk run --max-events`).
+    pub fn with_budget(scenario: &Scenario, options: SimOptions, budget: Budget) -> Result<Sim, LoadError> {
         crate::engine::format::load::check(scenario)?;
-        Ok(build::build(scenario, options, TraceLog::new(options.keep_traces)))
+        crate::engine::budget::check(scenario, &budget).map_err(|p| LoadError::Invalid(vec![p]))?;
+        let mut sim = build::build(scenario, options, TraceLog::new(options.keep_traces));
+        sim.watch.budget = budget;
+        Ok(sim)
     }
 
     pub fn scenario(&self) -> &Scenario {
@@ -186,6 +200,22 @@ impl Sim {
     /// Events processed so far.
     pub fn events(&self) -> u64 {
         self.events
+    }
+
+    /// The memory the run holds, as the runaway guard accounts for it
+    /// (fixed sizes per event, request, message, remembered id...), bytes.
+    pub fn memory_bytes(&self) -> u64 {
+        guards::footprint(self).total()
+    }
+
+    /// Why the run stopped before its end, if it did.
+    pub fn stopped(&self) -> Option<&str> {
+        self.stopped.as_deref()
+    }
+
+    /// After a run stopped at its event budget: the duration that would fit.
+    pub fn fitting_duration_ms(&self) -> Option<f64> {
+        self.watch.fits_ms
     }
 
     pub fn run_hash(&self) -> u64 {
@@ -303,15 +333,8 @@ impl Sim {
             Ev::FaultEnd { fault } => faults::end(self, fault),
             Ev::Tick => self.tick(),
         }
-        if self.events.is_multiple_of(1024)
-            && self.jobs.len() + self.msgs.len() + self.pushes.len() > crate::engine::format::defaults::caps::LIVE_ITEMS
-        {
-            self.stopped = Some(format!(
-                "stopped at {:.0} ms: more than {} requests and messages alive at once; \
-                 the system is overloaded beyond what a simulation can follow (lower a rate or add capacity)",
-                self.now_ms(),
-                crate::engine::format::defaults::caps::LIVE_ITEMS
-            ));
+        if self.events.is_multiple_of(guards::CHECK_EVERY) {
+            guards::check(self);
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::engine::format::{Arrival, Dist, FaultKind, NodeKind, Persistence, Via};
 use crate::engine::kernel::clock::Micros;
-use crate::engine::kernel::idset::IdSet;
+use crate::engine::kernel::idset::SeenIds;
 use crate::engine::kernel::rng::Stream;
 use crate::engine::kernel::slab::Key;
 use crate::engine::links::breaker::{Breaker, Permit};
@@ -66,8 +66,9 @@ pub struct WorkerRt {
     pub work: Dist,
     pub error_rate: f64,
     pub idempotent: bool,
-    /// Ids whose side effect ran here, when repeats are possible.
-    pub seen: Option<IdSet>,
+    /// Ids whose side effect ran here, when repeats are possible (only
+    /// those that can still come back: see `dedup`).
+    pub seen: Option<SeenIds>,
     /// Queues this node consumes, in link order: (queue node, consume link).
     pub consumes: Vec<(u32, u32)>,
     pub next_consume: usize,
@@ -129,12 +130,17 @@ pub struct BrowserRt {
     pub attempts: Vec<u8>,
     /// Per server: open connections.
     pub per_server: Vec<u64>,
+    /// Users connected to some server (the sum of `per_server`), kept so a
+    /// reconnect does not count a million users.
+    pub connected: u64,
     pub reconnect_us: Micros,
     /// SSE: results held for disconnected users, replayed on reconnect
     /// (Last-Event-ID). (user, trace, origin start)
     pub held: BTreeMap<u64, Vec<(u64, Micros)>>,
     /// Poll: results waiting at a server for a user's next poll.
     pub pending_poll: BTreeMap<u64, Vec<(u64, Micros)>>,
+    /// Results in `held` and `pending_poll` (for the memory guard).
+    pub waiting_results: u64,
 }
 
 pub struct LinkRt {

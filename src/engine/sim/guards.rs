@@ -1,0 +1,314 @@
+//! Guards that stop a runaway run with a message, in bounded time and
+//! memory (TigerBeetle's rule: bound every loop and queue). Every
+//! [`CHECK_EVERY`] events the run checks that
+//!
+//! - it holds at most `caps::LIVE_ITEMS` requests and messages at once (an
+//!   overload: a backlog that grows without bound);
+//! - it stays within its event budget ([`Budget`]): the estimate before the
+//!   run is nominal, so a retry storm or a redelivery loop gets here;
+//! - simulated time moves: `caps::EVENTS_AT_ONE_INSTANT` events at one
+//!   instant is instant work that keeps multiplying;
+//! - and, less often, that its memory as the engine accounts for it (every
+//!   event waiting, request, message, remembered id, outbox row and held
+//!   result, at fixed sizes) stays within the budget: stale timers and held
+//!   results are memory the live-items count does not see.
+//!
+//! The sizes are fixed numbers rather than `size_of`, so a run stops at the
+//! same event natively and in wasm32. The message names the node or link
+//! that exploded and what to change.
+
+use super::event::Ev;
+use super::model::*;
+use super::Sim;
+use crate::engine::budget::{self, count, Budget, EVENT_BYTES, USER_BYTES};
+use crate::engine::format::defaults::caps;
+use crate::engine::format::{NodeKind, Via};
+use crate::engine::kernel::clock::{us_to_ms, Micros};
+
+/// The guards run every this many events (a power of two).
+pub(super) const CHECK_EVERY: u64 = 1024;
+/// Memory is accounted every this many checks (it walks every node).
+const MEMORY_EVERY: u64 = 64;
+
+/// Bytes counted per live item: at least their native sizes (a test
+/// checks), so the accounting errs on the safe side.
+pub(super) const JOB_BYTES: u64 = 160;
+pub(super) const MSG_BYTES: u64 = 128;
+pub(super) const PUSH_BYTES: u64 = 48;
+/// A remembered id in a hash set (with its share of empty slots).
+pub(super) const ID_BYTES: u64 = 16;
+pub(super) const OUTBOX_ROW_BYTES: u64 = 64;
+/// A result held for a user (SSE resume, a poll not yet made).
+pub(super) const HELD_BYTES: u64 = 24;
+
+/// What the guards remember between checks.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Watch {
+    pub budget: Budget,
+    /// The instant of the last check and the events seen at it since.
+    instant: Micros,
+    at_instant: u64,
+    /// Arrivals per node when the current instant began to look stuck.
+    stuck_from: Option<Vec<u64>>,
+    /// A run stopped by its event budget: the duration that would fit.
+    pub fits_ms: Option<f64>,
+}
+
+/// Runs the guards; stops the run with a message if one trips.
+pub(super) fn check(sim: &mut Sim) {
+    let why = overloaded(sim).or_else(|| over_budget(sim)).or_else(|| stuck(sim)).or_else(|| out_of_memory(sim));
+    if why.is_some() {
+        sim.stopped = why;
+    }
+}
+
+fn at(sim: &Sim) -> String {
+    format!("stopped at {:.0} ms", us_to_ms(sim.now))
+}
+
+fn overloaded(sim: &Sim) -> Option<String> {
+    let live = sim.jobs.len() + sim.msgs.len() + sim.pushes.len();
+    if live <= caps::LIVE_ITEMS {
+        return None;
+    }
+    // Who holds them: requests at their node, messages at their queue.
+    let mut held = vec![0u64; sim.nodes.len()];
+    for (_, j) in sim.jobs.iter() {
+        held[j.node as usize] += 1;
+    }
+    for (_, m) in sim.msgs.iter() {
+        if let Some(h) = held.get_mut(m.queue as usize) {
+            *h += 1;
+        }
+    }
+    let (top, n) = held.iter().enumerate().max_by_key(|(_, h)| **h).map(|(i, h)| (i, *h)).unwrap_or((0, 0));
+    let node = named(sim, top as u32);
+    let fix = match sim.nodes[top].kind {
+        NodeKind::Queue | NodeKind::Topic => "add consumers or workers behind it, or lower the rates into it",
+        NodeKind::Client => {
+            "its requests wait on slow calls: add capacity downstream, set a timeout_ms, or lower its rate"
+        }
+        _ => "add workers or lower the rates into it",
+    };
+    Some(format!(
+        "{}: more than {} requests and messages alive at once, {} of them at {node}; the system is overloaded beyond what a simulation can follow ({fix})",
+        at(sim),
+        count(caps::LIVE_ITEMS as f64),
+        count(n as f64)
+    ))
+}
+
+fn over_budget(sim: &mut Sim) -> Option<String> {
+    if sim.events < sim.watch.budget.events {
+        return None;
+    }
+    let fits = budget::fitting_duration_ms(us_to_ms(sim.now), sim.events as f64, &sim.watch.budget);
+    sim.watch.fits_ms = fits;
+    let busiest = busiest(sim);
+    let shorten = match fits {
+        Some(ms) => format!("or shorten the run to {ms} ms (duration_ms)"),
+        None => "or lower the rates".into(),
+    };
+    Some(format!(
+        "{} after {} events, the budget of one run: {}; {shorten}",
+        at(sim),
+        count(sim.events as f64),
+        busiest.unwrap_or_else(|| "the run is long".into())
+    ))
+}
+
+/// The node that received the most, and what multiplies its work.
+fn busiest(sim: &Sim) -> Option<String> {
+    let (i, node) = sim
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.kind != NodeKind::Client)
+        .max_by_key(|(_, n)| n.metrics.arrivals)?;
+    let m = &node.metrics;
+    let failing = (m.failed + m.rejected) as f64 / m.arrivals.max(1) as f64;
+    let what = format!("{} received {} requests and messages", named(sim, i as u32), count(m.arrivals as f64));
+    let retrying =
+        sim.links.iter().filter(|l| l.to == i as u32 && l.retry.attempts > 1).max_by_key(|l| l.retry.attempts);
+    if let (Some(l), true) = (retrying, failing >= 0.5) {
+        return Some(format!(
+            "{what} and fails {:.0}% of them, while link `{}` retries each failed call up to {} times: a retry storm (lower retry.attempts, add a circuit_breaker, or give it capacity)",
+            failing * 100.0,
+            l.id,
+            l.retry.attempts
+        ));
+    }
+    let redelivering = sim.links.iter().filter(|l| l.to == i as u32 && l.via == Via::Consume).find_map(|l| match &sim
+        .nodes[l.from as usize]
+        .rt
+    {
+        KindRt::Queue(q) if q.max_deliveries > 1 => Some((l.from, q.max_deliveries)),
+        _ => None,
+    });
+    if let (Some((q, times)), true) = (redelivering, failing >= 0.5) {
+        return Some(format!(
+            "{what} and fails {:.0}% of them, while queue `{}` redelivers each message up to {times} times (lower max_deliveries or fix the consumer)",
+            failing * 100.0,
+            sim.nodes[q as usize].id
+        ));
+    }
+    Some(format!("{what} (lower the rates into it)"))
+}
+
+fn stuck(sim: &mut Sim) -> Option<String> {
+    let w = &mut sim.watch;
+    if sim.now != w.instant {
+        w.instant = sim.now;
+        w.at_instant = 0;
+        w.stuck_from = None;
+        return None;
+    }
+    w.at_instant += CHECK_EVERY;
+    if w.at_instant >= caps::EVENTS_AT_ONE_INSTANT / 2 && w.stuck_from.is_none() {
+        w.stuck_from = Some(sim.nodes.iter().map(|n| n.metrics.arrivals).collect());
+        return None;
+    }
+    if w.at_instant < caps::EVENTS_AT_ONE_INSTANT {
+        return None;
+    }
+    let before = w.stuck_from.take().unwrap_or_default();
+    let (top, grew) = sim
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (i, n.metrics.arrivals.saturating_sub(before.get(i).copied().unwrap_or(0))))
+        .max_by_key(|(_, g)| *g)
+        .unwrap_or((0, 0));
+    Some(format!(
+        "simulated time stopped at {:.0} ms: more than {} events at this one instant, most of them at {} ({} arrivals lately); work that takes no time keeps multiplying (give its links a latency_ms or its work a work_ms, or break the loop)",
+        us_to_ms(sim.now),
+        count(caps::EVENTS_AT_ONE_INSTANT as f64),
+        named(sim, top as u32),
+        count(grew as f64)
+    ))
+}
+
+/// Memory the run holds, in bytes, as the engine accounts for it.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Footprint {
+    pub events: u64,
+    pub items: u64,
+    pub ids: u64,
+    pub outbox: u64,
+    pub held: u64,
+    pub users: u64,
+}
+
+impl Footprint {
+    pub fn total(&self) -> u64 {
+        self.events + self.items + self.ids + self.outbox + self.held + self.users
+    }
+}
+
+pub(super) fn footprint(sim: &Sim) -> Footprint {
+    let (mut outbox, mut held, mut users) = (0u64, 0u64, 0u64);
+    for n in &sim.nodes {
+        match &n.rt {
+            KindRt::Worker(w) => outbox += w.outbox.len() as u64,
+            KindRt::Browser(b) => {
+                held += b.waiting_results;
+                users += b.users;
+            }
+            _ => {}
+        }
+    }
+    Footprint {
+        events: sim.queue.len() as u64 * EVENT_BYTES,
+        items: sim.jobs.len() as u64 * JOB_BYTES
+            + sim.msgs.len() as u64 * MSG_BYTES
+            + sim.pushes.len() as u64 * PUSH_BYTES,
+        ids: super::dedup::remembered(sim) as u64 * ID_BYTES,
+        outbox: outbox * OUTBOX_ROW_BYTES,
+        held: held * HELD_BYTES,
+        users: users * USER_BYTES,
+    }
+}
+
+fn out_of_memory(sim: &Sim) -> Option<String> {
+    if !(sim.events / CHECK_EVERY).is_multiple_of(MEMORY_EVERY) {
+        return None;
+    }
+    let f = footprint(sim);
+    if f.total() <= sim.watch.budget.memory_bytes {
+        return None;
+    }
+    let parts = [f.events, f.items, f.ids, f.outbox, f.held];
+    let biggest = (0..parts.len()).max_by_key(|i| parts[*i]).unwrap_or(0);
+    let what = match biggest {
+        0 => waiting_events(sim),
+        1 => format!(
+            "{} requests and messages alive",
+            count((sim.jobs.len() + sim.msgs.len() + sim.pushes.len()) as f64)
+        ),
+        2 => "the ids services remember to spot duplicates".into(),
+        3 => "outbox rows waiting for their broker's confirm (is the broker down or far away?)".into(),
+        _ => "results held for users who are offline or have not polled yet".into(),
+    };
+    Some(format!(
+        "{}: the run needs more than {} of memory, most of it for {what}",
+        at(sim),
+        budget::bytes(sim.watch.budget.memory_bytes as f64)
+    ))
+}
+
+/// What the waiting events are: usually timers that outlive their calls.
+fn waiting_events(sim: &Sim) -> String {
+    let (mut timeouts, mut visibility, mut polls, mut other) = (0u64, 0u64, 0u64, 0u64);
+    sim.queue.for_each(|e| match e {
+        Ev::CallTimeout { .. } => timeouts += 1,
+        Ev::Visibility { .. } => visibility += 1,
+        Ev::Poll { .. } => polls += 1,
+        _ => other += 1,
+    });
+    let total = count((timeouts + visibility + polls + other) as f64);
+    if timeouts >= visibility.max(polls).max(other) {
+        let longest = sim
+            .links
+            .iter()
+            .filter_map(|l| l.timeout_us.map(|t| (l, t)))
+            .filter(|(l, _)| matches!(l.via, Via::Http | Via::Grpc | Via::SagaStep | Via::RequestReply))
+            .max_by_key(|(_, t)| *t);
+        if let Some((l, t)) = longest {
+            return format!(
+                "{total} waiting events, mostly call timeouts: link `{}` keeps a timer for {} ms after every call (timeout_ms; shorten it)",
+                l.id,
+                us_to_ms(t)
+            );
+        }
+    }
+    if visibility >= polls.max(other) && visibility > 0 {
+        return format!(
+            "{total} waiting events, mostly visibility timeouts of deliveries (visibility_timeout_ms; shorten it)"
+        );
+    }
+    format!("{total} waiting events")
+}
+
+/// "service `pay`", or the topic a hidden backlog belongs to.
+fn named(sim: &Sim, node: u32) -> String {
+    let n = &sim.nodes[node as usize];
+    match &n.rt {
+        KindRt::Queue(q) if q.owner != NONE => format!("the backlog `{}`", n.id),
+        _ => format!("{} `{}`", n.kind.as_str(), n.id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    #[test]
+    fn accounted_sizes_are_at_least_the_real_ones() {
+        // A slab slot adds a generation and the option's tag to each item.
+        assert!(JOB_BYTES as usize >= size_of::<Job>() + 8, "Job is {} bytes", size_of::<Job>());
+        assert!(MSG_BYTES as usize >= size_of::<Msg>() + 8, "Msg is {} bytes", size_of::<Msg>());
+        assert!(PUSH_BYTES as usize >= size_of::<super::super::Push>() + 8);
+        assert!(EVENT_BYTES as usize >= size_of::<(Micros, Ev)>());
+    }
+}
