@@ -19,6 +19,7 @@ mod node_view;
 mod palette;
 mod results;
 mod run;
+mod runaway;
 mod share;
 mod sig;
 mod state;
@@ -81,6 +82,7 @@ fn App() -> impl IntoView {
         <div class="app">
             <topbar::TopBar/>
             <AlertBanner/>
+            <runaway::RunawayNotice/>
             <div class="workspace">
                 <palette::Palette/>
                 <main class="stage" data-in-flight=sig::text(move || ctx.run.snap.with(|s| s.in_flight.to_string()))>
