@@ -219,7 +219,9 @@ fn short_run(s: &Scenario, sim: &mut Sim, d: &mut Dice) -> Result<bool, Finding>
     if r.messages.sent != r.messages.accounted() {
         return Err(format!("sent {} but accounted {}", r.messages.sent, r.messages.accounted()));
     }
-    if d.chance(5) {
+    // Injected faults are not replayed: the replay would run a different
+    // (possibly far longer) run.
+    if d.chance(5) && !injected {
         if let Some(id) = sim.recent_traces().last() {
             let _ = Sim::replay_trace(s, *id, sim.now_us());
         }

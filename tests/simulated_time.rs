@@ -141,3 +141,44 @@ fn simulated_time_is_only_added_through_the_time_trait() {
     offenders.dedup();
     assert!(offenders.is_empty(), "use Time::after / Time::since:\n{}", offenders.join("\n"));
 }
+
+/// The hash of `json` run one event per slice, the way a slow frame loop
+/// might, and run to the end at once.
+fn hash_by_slices_and_at_once(json: &str) -> (String, String, u64) {
+    let s = scenario(json);
+    let mut sliced = Sim::new(&s, SimOptions::default()).expect("valid");
+    let mut guard = 0;
+    while !sliced.is_finished() && guard < 1_000_000 {
+        sliced.advance_to(sliced.end_us(), 1);
+        guard += 1;
+    }
+    let mut whole = Sim::new(&s, SimOptions::default()).expect("valid");
+    whole.run_to_end();
+    (sliced.run_hash_hex(), whole.run_hash_hex(), whole.events())
+}
+
+#[test]
+fn a_run_is_finished_only_once_every_event_at_its_last_instant_ran() {
+    // Two faults and a metrics tick at exactly the end: a slice that stops
+    // between them must not end the run (the browser's Run to end and the
+    // runner would disagree on the hash).
+    let (sliced, whole, _) = hash_by_slices_and_at_once(
+        r#"{"crosstalk":1,"duration_ms":1000,
+            "nodes":[{"id":"c","kind":"client","rate_per_s":5},{"id":"s","kind":"service"}],
+            "links":[{"from":"c","to":"s","via":"http"}],
+            "faults":[{"target":"s","kind":"crash","at_ms":1000},{"target":"c","kind":"crash","at_ms":1000}]}"#,
+    );
+    assert_eq!(sliced, whole);
+}
+
+#[test]
+fn a_run_shorter_than_a_microsecond_still_runs_its_first_instant() {
+    // 0.0004 ms rounds to 0 us: the run starts at its end, with a fault
+    // at that instant. Run to the end at once or in slices: the same run.
+    let (sliced, whole, events) = hash_by_slices_and_at_once(
+        r#"{"crosstalk":1,"duration_ms":0.0004,
+            "nodes":[{"id":"c","kind":"client"}],"faults":[{"target":"c","kind":"crash","at_ms":0}]}"#,
+    );
+    assert_eq!(sliced, whole);
+    assert!(events >= 1, "the fault at 0 ms ran");
+}

@@ -144,6 +144,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         traces,
         tokens: Tokens::new(options.track_tokens),
         stopped: None,
+        done: false,
         series: options.series,
         watch: Default::default(),
     };
@@ -209,6 +210,7 @@ fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
                 consumes: Vec::new(),
                 next_consume: 0,
                 outbox: BTreeMap::new(),
+                outbox_by_msg: BTreeMap::new(),
                 has_outbox: false,
             })
         }
@@ -250,6 +252,7 @@ pub(super) fn queue_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) ->
         next_consumer: 0,
         unacked: 0,
         owner: NONE,
+        counted: 0,
     }
 }
 

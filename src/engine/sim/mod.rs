@@ -109,6 +109,12 @@ pub struct Sim {
     tokens: tokens::Tokens,
     /// Why the run stopped before its end, if it did.
     stopped: Option<String>,
+    /// Every event up to the end has run. Not `now >= end`: events at the
+    /// end's instant may still wait (and a run whose duration rounds to
+    /// 0 us starts at its end), and a run must not be called finished by a
+    /// slice that stopped between two of them while another slicing runs
+    /// them all.
+    done: bool,
     /// Per-second series are kept (the ticks run either way: same hash).
     series: bool,
     /// The runaway guards' budget and state.
@@ -150,7 +156,7 @@ impl Sim {
     }
 
     pub fn is_finished(&self) -> bool {
-        self.now >= self.end || self.stopped.is_some()
+        self.done || self.stopped.is_some()
     }
 
     /// Runs events up to simulated time `t_us` (never past the end), at most
@@ -166,6 +172,7 @@ impl Sim {
                 }
                 _ => {
                     self.now = self.now.max(limit);
+                    self.done |= limit == self.end;
                     break;
                 }
             }
@@ -184,6 +191,7 @@ impl Sim {
                 }
                 _ => {
                     self.now = self.end;
+                    self.done = true;
                     break;
                 }
             }

@@ -77,6 +77,9 @@ pub struct WorkerRt {
     /// Outbox rows committed and not yet confirmed by the broker, by
     /// (job op, link).
     pub outbox: BTreeMap<(u64, u32), OutboxRow>,
+    /// The key of each outbox row by its message id, so a confirm finds
+    /// its row without walking them all.
+    pub outbox_by_msg: BTreeMap<u64, (u64, u32)>,
 }
 
 impl WorkerRt {
@@ -112,6 +115,8 @@ pub struct QueueRt {
     /// The topic whose durable subscription this hidden queue holds (NONE
     /// for a queue of the scenario).
     pub owner: u32,
+    /// A hidden queue's length as last added into its topic's backlog.
+    pub counted: u64,
 }
 
 pub struct TopicRt {
