@@ -26,6 +26,7 @@ mod hostile;
 #[path = "fuzz/mutate.rs"]
 mod mutate;
 
+use crosstalk::engine::budget::{self, Budget};
 use crosstalk::engine::format::{load, FaultKind, FaultSpec, LoadError, Scenario};
 use crosstalk::engine::{codec, Sim, SimOptions};
 use hostile::Dice;
@@ -38,6 +39,9 @@ const DEFAULT_INPUTS: u64 = 10_000;
 /// Events each scenario runs for: enough to reach faults, retries and
 /// redeliveries, little enough for thousands of inputs a second.
 const EVENTS_PER_RUN: u64 = 3_000;
+/// Events of the few runs on a tight budget: past the memory guard's first
+/// check (every 65,536 events).
+const TIGHT_EVENTS_PER_RUN: u64 = 70_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Family {
@@ -140,11 +144,26 @@ fn loaded(r: Result<Scenario, LoadError>, d: &mut Dice) -> Result<Outcome, Findi
         return Err("a problem without a message".into());
     }
     let options = if d.chance(30) { SimOptions::interactive() } else { SimOptions::default() };
-    let mut sim = match Sim::new(&s, options) {
+    // Now and then a longer run on a tight budget, so that the guards trip
+    // (and say something) too.
+    let tight = d.chance(3);
+    let budget = if tight {
+        let events = budget::estimate(&s).events * 1.5 + 20_000.0;
+        Budget { events: events.min(1e12) as u64, memory_bytes: 2 << 20 }
+    } else {
+        Budget::default()
+    };
+    let mut sim = match Sim::with_budget(&s, options, budget) {
         Ok(sim) => sim,
         Err(e) => return said(&e).map(|_| Outcome::Refused),
     };
-    let injected = short_run(&s, &mut sim, d)?;
+    let events = if tight { TIGHT_EVENTS_PER_RUN } else { EVENTS_PER_RUN };
+    let injected = short_run(&s, &mut sim, d, events)?;
+    if let Some(why) = sim.stopped() {
+        if !why.contains('`') && !why.contains("waiting events") && !why.contains("ids") {
+            return Err(format!("a stop that names nothing: {why}"));
+        }
+    }
     if d.chance(3) && !injected {
         // Same scenario, same seed: the same run, bit for bit.
         let mut again = Sim::new(&s, options).map_err(|e| format!("built once, refused again: {e}"))?;
@@ -166,14 +185,14 @@ fn said(e: &LoadError) -> Result<(), Finding> {
     Ok(())
 }
 
-/// Runs a few slices of at most `EVENTS_PER_RUN` events, poking the run
-/// the way the app does between frames. Returns whether it made live
-/// faults (which change the run on purpose).
-fn short_run(s: &Scenario, sim: &mut Sim, d: &mut Dice) -> Result<bool, Finding> {
+/// Runs a few slices of at most `events` events, poking the run the way
+/// the app does between frames. Returns whether it made live faults
+/// (which change the run on purpose).
+fn short_run(s: &Scenario, sim: &mut Sim, d: &mut Dice, events: u64) -> Result<bool, Finding> {
     let mut injected = false;
     let ids: Vec<String> = s.nodes.iter().map(|n| n.id.clone()).chain(s.links.iter().map(|l| l.id.clone())).collect();
     let end = sim.end_us();
-    let mut left = EVENTS_PER_RUN;
+    let mut left = events;
     let mut last = sim.now_us();
     let mut tokens = Vec::new();
     let mut departures = Vec::new();

@@ -71,7 +71,18 @@ fn overloaded(sim: &Sim) -> Option<String> {
     if live <= caps::LIVE_ITEMS {
         return None;
     }
-    // Who holds them: requests at their node, messages at their queue.
+    Some(format!(
+        "{}: more than {} requests and messages alive at once, {}; the system is overloaded beyond what a simulation can follow",
+        at(sim),
+        count(caps::LIVE_ITEMS as f64),
+        holder(sim)
+    ))
+}
+
+/// "1,950,000 of them at service `s` (add workers...)": the node that
+/// holds the most live requests (at their node), messages (at their queue)
+/// and pushes (at their browser), and what to change.
+fn holder(sim: &Sim) -> String {
     let mut held = vec![0u64; sim.nodes.len()];
     for (_, j) in sim.jobs.iter() {
         held[j.node as usize] += 1;
@@ -81,21 +92,21 @@ fn overloaded(sim: &Sim) -> Option<String> {
             *h += 1;
         }
     }
+    for (_, p) in sim.pushes.iter() {
+        if let Some(h) = held.get_mut(p.browser as usize) {
+            *h += 1;
+        }
+    }
     let (top, n) = held.iter().enumerate().max_by_key(|(_, h)| **h).map(|(i, h)| (i, *h)).unwrap_or((0, 0));
-    let node = named(sim, top as u32);
-    let fix = match sim.nodes[top].kind {
-        NodeKind::Queue | NodeKind::Topic => "add consumers or workers behind it, or lower the rates into it",
-        NodeKind::Client => {
+    let fix = match sim.nodes.get(top).map(|n| n.kind) {
+        Some(NodeKind::Queue | NodeKind::Topic) => "add consumers or workers behind it, or lower the rates into it",
+        Some(NodeKind::Client) => {
             "its requests wait on slow calls: add capacity downstream, set a timeout_ms, or lower its rate"
         }
+        Some(NodeKind::Browser) => "pushes on their way to it: lower the rates or give its links less latency",
         _ => "add workers or lower the rates into it",
     };
-    Some(format!(
-        "{}: more than {} requests and messages alive at once, {} of them at {node}; the system is overloaded beyond what a simulation can follow ({fix})",
-        at(sim),
-        count(caps::LIVE_ITEMS as f64),
-        count(n as f64)
-    ))
+    format!("{} of them at {} ({fix})", count(n as f64), named(sim, top as u32))
 }
 
 fn over_budget(sim: &mut Sim) -> Option<String> {
@@ -239,15 +250,38 @@ fn out_of_memory(sim: &Sim) -> Option<String> {
     }
     let parts = [f.events, f.items, f.ids, f.outbox, f.held];
     let biggest = (0..parts.len()).max_by_key(|i| parts[*i]).unwrap_or(0);
+    let most = |f: &dyn Fn(&NodeRt) -> u64| {
+        let top = (0..sim.nodes.len()).max_by_key(|i| f(&sim.nodes[*i])).unwrap_or(0);
+        named(sim, top as u32)
+    };
     let what = match biggest {
         0 => waiting_events(sim),
         1 => format!(
-            "{} requests and messages alive",
-            count((sim.jobs.len() + sim.msgs.len() + sim.pushes.len()) as f64)
+            "{} requests and messages alive, {}",
+            count((sim.jobs.len() + sim.msgs.len() + sim.pushes.len()) as f64),
+            holder(sim)
         ),
-        2 => "the ids services remember to spot duplicates".into(),
-        3 => "outbox rows waiting for their broker's confirm (is the broker down or far away?)".into(),
-        _ => "results held for users who are offline or have not polled yet".into(),
+        2 => format!(
+            "the ids services remember to spot duplicates, most at {}",
+            most(&|n| match &n.rt {
+                KindRt::Worker(w) => w.seen.as_ref().map_or(0, |s| s.len() as u64),
+                _ => 0,
+            })
+        ),
+        3 => format!(
+            "outbox rows waiting for their broker's confirm, most at {} (is its broker down or far away?)",
+            most(&|n| match &n.rt {
+                KindRt::Worker(w) => w.outbox.len() as u64,
+                _ => 0,
+            })
+        ),
+        _ => format!(
+            "results held for users who are offline or have not polled yet, most at {}",
+            most(&|n| match &n.rt {
+                KindRt::Browser(b) => b.waiting_results,
+                _ => 0,
+            })
+        ),
     };
     Some(format!(
         "{}: the run needs more than {} of memory, most of it for {what}",
@@ -282,11 +316,41 @@ fn waiting_events(sim: &Sim) -> String {
         }
     }
     if visibility >= polls.max(other) && visibility > 0 {
-        return format!(
-            "{total} waiting events, mostly visibility timeouts of deliveries (visibility_timeout_ms; shorten it)"
-        );
+        let longest = sim
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.rt {
+                KindRt::Queue(q) => q.visibility_us.map(|v| (n, v)),
+                _ => None,
+            })
+            .max_by_key(|(_, v)| *v);
+        if let Some((n, v)) = longest {
+            return format!(
+                "{total} waiting events, mostly visibility timeouts: queue `{}` keeps a timer for {} ms after every delivery (visibility_timeout_ms; shorten it)",
+                n.id,
+                us_to_ms(v)
+            );
+        }
     }
-    format!("{total} waiting events")
+    if polls >= other && polls > 0 {
+        let most = sim
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.rt {
+                KindRt::Browser(b) => Some((n, b.users)),
+                _ => None,
+            })
+            .max_by_key(|(_, u)| *u);
+        if let Some((n, users)) = most {
+            return format!(
+                "{total} waiting events, mostly polls: browser `{}` has {} users polling (model fewer users)",
+                n.id,
+                count(users as f64)
+            );
+        }
+    }
+    // Whatever else waits, the busiest node is the best lead.
+    format!("{total} waiting events; {}", busiest(sim).unwrap_or_default())
 }
 
 /// "service `pay`", or the topic a hidden backlog belongs to.
