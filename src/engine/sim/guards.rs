@@ -81,11 +81,21 @@ fn overloaded(sim: &Sim) -> Option<String> {
 
 /// "1,950,000 of them at service `s` (add workers...)": the node that
 /// holds the most live requests (at their node), messages (at their queue)
-/// and pushes (at their browser), and what to change.
+/// and pushes (at their browser), and what to change. A request waiting
+/// for its own call's answer is counted where that call waits, not at its
+/// caller: the callers of an overloaded service only hold their share.
 fn holder(sim: &Sim) -> String {
     let mut held = vec![0u64; sim.nodes.len()];
     for (_, j) in sim.jobs.iter() {
-        held[j.node as usize] += 1;
+        if !matches!(j.phase, Phase::Calling | Phase::Backoff | Phase::Parked) {
+            held[j.node as usize] += 1;
+        }
+    }
+    if held.iter().all(|h| *h == 0) {
+        // Only callers are left: they are what is held.
+        for (_, j) in sim.jobs.iter() {
+            held[j.node as usize] += 1;
+        }
     }
     for (_, m) in sim.msgs.iter() {
         if let Some(h) = held.get_mut(m.queue as usize) {
