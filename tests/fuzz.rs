@@ -166,7 +166,7 @@ fn loaded(r: Result<Scenario, LoadError>, d: &mut Dice) -> Result<Outcome, Findi
     }
     if d.chance(3) && !injected {
         // Same scenario, same seed: the same run, bit for bit.
-        let mut again = Sim::new(&s, options).map_err(|e| format!("built once, refused again: {e}"))?;
+        let mut again = Sim::with_budget(&s, options, budget).map_err(|e| format!("built once, refused again: {e}"))?;
         let target = sim.events();
         while again.events() < target && !again.is_finished() {
             again.step(target - again.events());

@@ -132,3 +132,9 @@ fn links_without_ids_are_named_in_order_skipping_taken_names() {
     let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
     assert_eq!(unique.len(), ids.len());
 }
+
+#[test]
+fn huge_numbers_are_shown_short() {
+    let m = refusal(&with_nodes(r#"{"id":"c2","kind":"client","rate_per_s":1e308}"#));
+    assert_eq!(m, "node `c2`: rate_per_s: 1e308 is above the limit of 1000000");
+}

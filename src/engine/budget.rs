@@ -19,6 +19,7 @@
 use crate::engine::format::defaults::{self as d, caps};
 use crate::engine::format::validate::{Place, Problem, Severity};
 use crate::engine::format::{FaultKind, NodeKind, Scenario, Via};
+use crate::engine::kernel::clock::ms_to_us;
 
 /// What one run may spend before it is stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,12 +123,15 @@ pub fn estimate(s: &Scenario) -> Work {
 /// The requests a client starts in `duration_ms`: its rate, stepped by its
 /// schedule (steps at one time: the last wins, as in the engine).
 fn requests_of(node: &crate::engine::format::NodeSpec, duration_ms: f64) -> f64 {
+    // Any scenario, valid or not: never `clamp` with a negative end.
+    let duration_ms = duration_ms.max(0.0);
+    // Ordered as the engine orders them: by whole microsecond, then as written.
     let mut steps: Vec<(f64, usize, f64)> =
         node.schedule.iter().flatten().enumerate().map(|(i, (at, r))| (*at, i, *r)).collect();
-    steps.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    steps.sort_by_key(|(at, i, _)| (ms_to_us(*at), *i));
     let (mut t, mut rate, mut total) = (0.0, node.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S), 0.0);
     for (at, _, r) in steps {
-        let at = at.clamp(0.0, duration_ms);
+        let at = at.max(0.0).min(duration_ms);
         total += rate.max(0.0) * (at - t).max(0.0) / 1000.0;
         t = t.max(at);
         rate = r;
@@ -297,8 +301,9 @@ fn why(s: &Scenario, w: &Work) -> String {
             count(w.arrivals[h]),
         )
     } else {
+        let verb = if node.kind == NodeKind::Client { "start" } else { "receive" };
         format!(
-            "{} `{}` would receive {} requests and messages ({rates}); lower the rates",
+            "{} `{}` would {verb} {} requests and messages ({rates}); lower the rates",
             node.kind.as_str(),
             node.id,
             count(w.arrivals[h])
@@ -411,6 +416,18 @@ mod tests {
             {"from":"b","to":"q","via":"enqueue"},{"from":"q","to":"w1","via":"consume"},{"from":"q","to":"w2","via":"consume"}]}"#);
         let w = estimate(&sc);
         assert_eq!(w.arrivals, vec![10.0, 10.0, 20.0, 20.0, 10.0, 10.0]);
+    }
+
+    #[test]
+    fn any_scenario_can_be_estimated() {
+        // Validation refuses these; the estimate must still not panic.
+        let mut sc =
+            load::parse(r#"{"crosstalk":1,"nodes":[{"id":"c","kind":"client","schedule":[[5,10],[-3,1e308]]}]}"#)
+                .expect("parses");
+        sc.duration_ms = -1.0;
+        assert_eq!(estimate(&sc).requests, 0.0);
+        sc.duration_ms = f64::NAN;
+        let _ = estimate(&sc);
     }
 
     #[test]

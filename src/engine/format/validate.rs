@@ -147,6 +147,15 @@ fn set_link_fields(l: &LinkSpec) -> Vec<&'static str> {
     .collect()
 }
 
+/// A number as a message shows it: 1e308 as `1e308`, not 309 digits.
+fn shown(v: f64) -> String {
+    if v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Whether `id` is 1 to 64 of `A-Z a-z 0-9 _ -`.
 pub fn id_is_valid(id: &str) -> bool {
     !id.is_empty()
@@ -172,9 +181,9 @@ impl Validator {
         if !v.is_finite() {
             self.err(place, Some(field), "must be a finite number");
         } else if v < 0.0 {
-            self.err(place, Some(field), format!("must not be negative (got {v})"));
+            self.err(place, Some(field), format!("must not be negative (got {})", shown(v)));
         } else if v > cap {
-            self.err(place, Some(field), format!("{v} is above the limit of {cap}"));
+            self.err(place, Some(field), format!("{} is above the limit of {cap}", shown(v)));
         }
     }
 

@@ -140,15 +140,19 @@ fn over_budget(sim: &mut Sim) -> Option<String> {
 
 /// The node that received the most, and what multiplies its work.
 fn busiest(sim: &Sim) -> Option<String> {
-    let (i, node) = sim
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.kind != NodeKind::Client)
-        .max_by_key(|(_, n)| n.metrics.arrivals)?;
+    let by_arrivals = |all: bool| {
+        sim.nodes
+            .iter()
+            .enumerate()
+            .filter(move |(_, n)| all || n.kind != NodeKind::Client)
+            .max_by_key(|(_, n)| n.metrics.arrivals)
+    };
+    // Clients only when nothing else received anything.
+    let (i, node) = by_arrivals(false).filter(|(_, n)| n.metrics.arrivals > 0).or_else(|| by_arrivals(true))?;
     let m = &node.metrics;
     let failing = (m.failed + m.rejected) as f64 / m.arrivals.max(1) as f64;
-    let what = format!("{} received {} requests and messages", named(sim, i as u32), count(m.arrivals as f64));
+    let verb = if node.kind == NodeKind::Client { "started" } else { "received" };
+    let what = format!("{} {verb} {} requests and messages", named(sim, i as u32), count(m.arrivals as f64));
     let retrying =
         sim.links.iter().filter(|l| l.to == i as u32 && l.retry.attempts > 1).max_by_key(|l| l.retry.attempts);
     if let (Some(l), true) = (retrying, failing >= 0.5) {
@@ -384,5 +388,19 @@ mod tests {
         assert!(MSG_BYTES as usize >= size_of::<Msg>() + 8, "Msg is {} bytes", size_of::<Msg>());
         assert!(PUSH_BYTES as usize >= size_of::<super::super::Push>() + 8);
         assert!(EVENT_BYTES as usize >= size_of::<(Micros, Ev)>());
+    }
+
+    #[test]
+    fn a_run_of_clients_alone_names_its_busiest_client() {
+        // Found by the fuzz run: with only clients, a stop named nothing.
+        let s = crate::engine::format::load::load(
+            r#"{"crosstalk":1,"duration_ms":1000,"nodes":[{"id":"c","kind":"client","rate_per_s":100000}]}"#,
+        )
+        .expect("valid");
+        let mut sim = Sim::new(&s, Default::default()).expect("fits the default budget");
+        sim.watch.budget.events = 20_000;
+        sim.run_to_end();
+        let m = sim.stopped().expect("stopped at its budget");
+        assert!(m.contains("client `c` started 20,") && m.contains("shorten the run to"), "{m}");
     }
 }
