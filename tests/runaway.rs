@@ -182,21 +182,36 @@ fn instant_work_that_keeps_multiplying_stops_when_time_stops() {
 }
 
 #[test]
-fn a_retry_storm_at_the_rate_cap_stops_at_the_budget_naming_the_link() {
-    // The estimate counts one attempt per call; twenty retries of calls
-    // that all fail make twenty times the work.
-    let m = stop_message(
-        r#"{"crosstalk":1,"duration_ms":1000,
+fn a_retry_storm_into_a_failing_service_is_refused_naming_the_link() {
+    // Twenty attempts for every call into a service that always fails:
+    // twenty times the work, seen before the run starts.
+    let m = refused_to_run(
+        r#"{"crosstalk":1,"duration_ms":60000,
             "nodes":[{"id":"c","kind":"client","rate_per_s":1000000},
                      {"id":"s","kind":"service","workers":100000,"work_ms":0,"error_rate":1}],
             "links":[{"id":"storm","from":"c","to":"s","via":"http","latency_ms":0,
                       "retry":{"attempts":20,"base_ms":0}}]}"#,
-        Budget { events: 5_000_000, ..Budget::default() },
-        10_000_000,
     );
-    assert!(m.contains("after 5.0 million events, the budget of one run"), "{m}");
-    assert!(m.contains("service `s`") && m.contains("fails 100%"), "{m}");
-    assert!(m.contains("link `storm` retries each failed call up to 20 times"), "{m}");
+    assert!(m.contains("service `s` would receive 1.2 billion requests and messages"), "{m}");
+    assert!(m.contains("link `storm` tries each call 20.0 times on average (retry.attempts)"), "{m}");
+    assert!(m.contains("fails 100% of the time, a retry storm"), "{m}");
+}
+
+#[test]
+fn a_retry_storm_of_timeouts_stops_at_the_budget_naming_the_link() {
+    // Calls that time out after 1 ms into work of 10 ms, retried twenty
+    // times: the estimate cannot see timeouts, the run's budget can.
+    let m = stop_message(
+        r#"{"crosstalk":1,"duration_ms":1000,
+            "nodes":[{"id":"c","kind":"client","rate_per_s":1000000},
+                     {"id":"s","kind":"service","workers":100000,"work_ms":10}],
+            "links":[{"id":"storm","from":"c","to":"s","via":"http","latency_ms":0,"timeout_ms":1,
+                      "retry":{"attempts":20,"base_ms":0}}]}"#,
+        Budget { events: 8_000_000, ..Budget::default() },
+        20_000_000,
+    );
+    assert!(m.contains("the budget of one run: service `s` received"), "{m}");
+    assert!(m.contains("link `storm` retries each call up to 20 times and calls time out after 1 ms"), "{m}");
 }
 
 #[test]

@@ -7,10 +7,12 @@
 //! each client's requests over the run (its rate and schedule), multiplied
 //! along the links the way requests and messages travel (every call, every
 //! subscription's copy, a queue's messages split among its consumers),
-//! plus every user's polls and the reconnect waves of crashes. The estimate
-//! is nominal: no failures, no retries, so it never refuses a run for what
-//! might go wrong. What does go wrong (a retry storm, redeliveries) is
-//! caught while running by the same budget (`sim::guards`).
+//! plus every user's polls and the reconnect waves of crashes. Failures it
+//! can see in the scenario (error rates, crash and errors faults) make
+//! calls retry and messages come back as often as the retry policy and
+//! `max_deliveries` allow on average, so a retry storm into a failing
+//! service is refused too. What it cannot see (timeouts of slow calls,
+//! overloads) is caught while running by the same budget (`sim::guards`).
 //!
 //! A scenario over budget is refused with a message that names the node
 //! that would receive the most, why (rates, fan-out, polls) and the
@@ -54,6 +56,9 @@ pub struct Work {
     pub requests: f64,
     /// Polls the browsers would make.
     pub polls: f64,
+    /// Attempts per call or deliveries per message, by link index (1 when
+    /// nothing fails).
+    pub tries: Vec<f64>,
 }
 
 /// Estimates the work of `s` (which should be valid: nodes in a cycle,
@@ -70,6 +75,7 @@ pub fn estimate(s: &Scenario) -> Work {
         }
     }
     let requests: f64 = arrivals.iter().sum();
+    let tries: Vec<f64> = s.links.iter().zip(&ends).map(|(l, e)| e.map_or(1.0, |(_, to)| tries(s, l, to))).collect();
     let consumers = |q: usize| {
         s.links.iter().zip(&ends).filter(|(l, e)| l.via == Via::Consume && e.is_some_and(|(f, _)| f == q)).count()
     };
@@ -80,16 +86,17 @@ pub fn estimate(s: &Scenario) -> Work {
     }
     let mut ready: Vec<usize> = (0..n).filter(|i| indegree[*i] == 0).collect();
     while let Some(from) = ready.pop() {
-        for (l, e) in s.links.iter().zip(&ends) {
+        for (k, (l, e)) in s.links.iter().zip(&ends).enumerate() {
             let Some((f, to)) = *e else { continue };
             if f != from {
                 continue;
             }
-            let share = match l.via {
-                // Each message goes to one of the queue's consumers.
-                Via::Consume => arrivals[from] / consumers(from).max(1) as f64,
-                _ => arrivals[from],
-            };
+            let share = tries[k]
+                * match l.via {
+                    // Each message goes to one of the queue's consumers.
+                    Via::Consume => arrivals[from] / consumers(from).max(1) as f64,
+                    _ => arrivals[from],
+                };
             arrivals[to] = (arrivals[to] + share).min(f64::MAX);
             indegree[to] -= 1;
             if indegree[to] == 0 {
@@ -101,9 +108,10 @@ pub fn estimate(s: &Scenario) -> Work {
     for (i, node) in s.nodes.iter().enumerate() {
         events += arrivals[i] * events_per_arrival(node);
     }
-    for (l, e) in s.links.iter().zip(&ends) {
+    for (k, (l, e)) in s.links.iter().zip(&ends).enumerate() {
         let Some((from, _)) = *e else { continue };
-        events += arrivals[from] * link_events(l);
+        // Each attempt has its answer and timer; each retry its backoff.
+        events += arrivals[from] * (tries[k] * link_events(l) + (tries[k] - 1.0));
     }
     let mut polls = 0.0;
     let mut build_bytes = 0.0;
@@ -117,7 +125,52 @@ pub fn estimate(s: &Scenario) -> Work {
         events += users * reconnects_per_user(s, &ends, i);
     }
     events += polls + duration_s;
-    Work { events: events.min(f64::MAX), build_bytes, arrivals, requests, polls }
+    Work { events: events.min(f64::MAX), build_bytes, arrivals, requests, polls, tries }
+}
+
+/// How often a call over `l` is attempted, or a message consumed over it
+/// is delivered, on average: a geometric series in the chance that the
+/// node `to` fails, up to the retry policy's attempts (or the queue's
+/// `max_deliveries`).
+fn tries(s: &Scenario, l: &crate::engine::format::LinkSpec, to: usize) -> f64 {
+    let most = match l.via {
+        Via::Http | Via::Grpc | Via::SagaStep => {
+            l.retry.as_ref().map_or(1, |r| r.attempts.unwrap_or(d::RETRY_ATTEMPTS).max(1))
+        }
+        Via::Consume => s.node(&l.from).and_then(|q| q.max_deliveries).unwrap_or(d::QUEUE_MAX_DELIVERIES).max(1),
+        _ => 1,
+    };
+    if most == 1 {
+        return 1.0;
+    }
+    let fails = failure_chance(s, to).clamp(0.0, 1.0);
+    if fails >= 1.0 {
+        return most as f64;
+    }
+    (1.0 - libm::pow(fails, most as f64)) / (1.0 - fails)
+}
+
+/// The chance that work at node `i` fails, from what the scenario says:
+/// its error rate, and the share of the run it is crashed or erroring.
+fn failure_chance(s: &Scenario, i: usize) -> f64 {
+    let node = &s.nodes[i];
+    let duration = s.duration_ms.max(1e-3);
+    let share = |kind: FaultKind| -> f64 {
+        s.faults
+            .iter()
+            .filter(|f| f.kind == kind && f.target == node.id)
+            .map(|f| {
+                let lasts = f.for_ms.unwrap_or(duration).max(0.0);
+                (lasts.min(duration - f.at_ms.min(duration)).max(0.0) / duration, f.rate.unwrap_or(0.0))
+            })
+            .map(|(time, rate)| if kind == FaultKind::Errors { time * rate } else { time })
+            .sum::<f64>()
+            .min(1.0)
+    };
+    let ok = (1.0 - node.error_rate.unwrap_or(0.0).clamp(0.0, 1.0))
+        * (1.0 - share(FaultKind::Crash))
+        * (1.0 - share(FaultKind::Errors));
+    1.0 - ok
 }
 
 /// The requests a client starts in `duration_ms`: its rate, stepped by its
@@ -282,6 +335,29 @@ fn why(s: &Scenario, w: &Work) -> String {
         return "the run is long".into();
     };
     let node = &s.nodes[h];
+    // Retries or redeliveries into it, the most first.
+    let storm =
+        s.links.iter().zip(&w.tries).filter(|(l, t)| l.to == node.id && **t >= 2.0).max_by(|a, b| a.1.total_cmp(b.1));
+    if let Some((l, t)) = storm {
+        let fails = failure_chance(s, h) * 100.0;
+        let (how, fix) = if l.via == Via::Consume {
+            (
+                format!("queue `{}` delivers each message {t:.1} times on average (max_deliveries)", l.from),
+                "lower max_deliveries",
+            )
+        } else {
+            (
+                format!("link `{}` tries each call {t:.1} times on average (retry.attempts)", l.id),
+                "lower retry.attempts, add a circuit_breaker",
+            )
+        };
+        return format!(
+            "{} `{}` would receive {} requests and messages: {how} because it fails {fails:.0}% of the time, a retry storm ({fix}, or fix what fails)",
+            node.kind.as_str(),
+            node.id,
+            count(w.arrivals[h])
+        );
+    }
     let downstream: f64 =
         (0..s.nodes.len()).filter(|i| s.nodes[*i].kind != NodeKind::Client).map(|i| w.arrivals[i]).sum();
     let per_request = downstream / w.requests.max(1.0);

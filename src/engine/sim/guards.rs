@@ -155,13 +155,22 @@ fn busiest(sim: &Sim) -> Option<String> {
     let what = format!("{} {verb} {} requests and messages", named(sim, i as u32), count(m.arrivals as f64));
     let retrying =
         sim.links.iter().filter(|l| l.to == i as u32 && l.retry.attempts > 1).max_by_key(|l| l.retry.attempts);
-    if let (Some(l), true) = (retrying, failing >= 0.5) {
-        return Some(format!(
-            "{what} and fails {:.0}% of them, while link `{}` retries each failed call up to {} times: a retry storm (lower retry.attempts, add a circuit_breaker, or give it capacity)",
-            failing * 100.0,
-            l.id,
-            l.retry.attempts
-        ));
+    if let Some(l) = retrying {
+        // Calls that time out are retried too: the callee may be fine,
+        // just slower than the caller waits.
+        let l_sent = sim.ledger.sent.max(1);
+        let timing_out = l.timeout_us.filter(|_| sim.ledger.timed_out * 2 >= l_sent);
+        let why = match (failing >= 0.5, timing_out) {
+            (true, _) => Some(format!("it fails {:.0}% of them", failing * 100.0)),
+            (false, Some(t)) => Some(format!("calls time out after {} ms", us_to_ms(t))),
+            (false, None) => None,
+        };
+        if let Some(why) = why {
+            return Some(format!(
+                "{what}: link `{}` retries each call up to {} times and {why}, a retry storm (lower retry.attempts, add a circuit_breaker, or give it capacity)",
+                l.id, l.retry.attempts
+            ));
+        }
     }
     let redelivering = sim.links.iter().filter(|l| l.to == i as u32 && l.via == Via::Consume).find_map(|l| match &sim
         .nodes[l.from as usize]
