@@ -29,6 +29,7 @@ mod event;
 mod faults;
 mod guards;
 mod jobs;
+mod memory;
 mod model;
 mod outbox;
 mod queues;
@@ -213,7 +214,7 @@ impl Sim {
     /// The memory the run holds, as the runaway guard accounts for it
     /// (fixed sizes per event, request, message, remembered id...), bytes.
     pub fn memory_bytes(&self) -> u64 {
-        guards::footprint(self).total()
+        memory::footprint(self).total()
     }
 
     /// Why the run stopped before its end, if it did.
