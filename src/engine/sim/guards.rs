@@ -5,7 +5,7 @@
 //! - it holds at most `caps::LIVE_ITEMS` requests and messages at once (an
 //!   overload: a backlog that grows without bound);
 //! - it stays within its event budget ([`Budget`]): the estimate before the
-//!   run is nominal, so a retry storm or a redelivery loop gets here;
+//!   run cannot see timeouts or overloads, so a storm of them gets here;
 //! - simulated time moves: `caps::EVENTS_AT_ONE_INSTANT` events at one
 //!   instant is instant work that keeps multiplying;
 //! - and, less often, that its memory as the engine accounts for it stays
