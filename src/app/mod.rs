@@ -25,6 +25,7 @@ mod node_view;
 mod palette;
 mod results;
 mod run;
+mod runaway;
 mod saved;
 mod share;
 mod shortcuts;
@@ -99,6 +100,7 @@ fn App() -> impl IntoView {
         <div class=layout::root_class(panels, ctx.run.status)>
             <topbar::TopBar/>
             <AlertBanner/>
+            <runaway::RunawayNotice/>
             <div class="workspace">
                 <lessons::LessonPanel/>
                 <palette::Palette/>
