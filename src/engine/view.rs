@@ -84,6 +84,20 @@ pub struct NodeLive {
     pub crashed: bool,
     /// Slowed down or erroring because of a fault.
     pub degraded: bool,
+    /// A replicated service's replicas, replica 1 first (empty otherwise).
+    pub replicas: Vec<ReplicaLive>,
+}
+
+/// One replica as it is right now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct ReplicaLive {
+    pub busy: u32,
+    pub waiting: u64,
+    /// Requests its balancer sent that have not finished.
+    pub outstanding: u64,
+    pub crashed: bool,
+    /// Whether the balancer sends to it (its health checks pass).
+    pub in_rotation: bool,
 }
 
 /// A link as it is right now.

@@ -50,6 +50,11 @@ pub const BREAKER_WINDOW_MS: f64 = 100_000.0;
 /// "after 5 failures in 30 s").
 pub const BREAKER_MIN_FAILURES: u32 = 5;
 
+/// Replicas: a probe every 10 s, out after 3 failures in a row
+/// (Kubernetes' `periodSeconds` and `failureThreshold` defaults).
+pub const HEALTH_CHECK_MS: f64 = 10_000.0;
+pub const UNHEALTHY_AFTER: u32 = 3;
+
 /// Caps: past these a scenario is refused with a message, so a typo like
 /// 10^9 requests per second cannot freeze a tab or exhaust memory.
 pub mod caps {
@@ -66,6 +71,8 @@ pub mod caps {
     pub const ANY_MS: f64 = 86_400_000.0;
     pub const RATE_PER_S: f64 = 1_000_000.0;
     pub const WORKERS: u32 = 100_000;
+    /// Replicas of one service (each is a node of the run).
+    pub const REPLICAS: u32 = 1_000;
     pub const USERS: u64 = 1_000_000;
     pub const RETRY_ATTEMPTS: u32 = 20;
     pub const MAX_DELIVERIES: u32 = 1_000;

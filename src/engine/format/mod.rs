@@ -5,6 +5,7 @@ pub mod defaults;
 pub mod dist;
 pub mod load;
 pub mod migrate;
+pub mod scale;
 pub mod scenario;
 pub mod shape;
 pub mod validate;

@@ -280,6 +280,17 @@ pub struct NodeSpec {
     /// are refused and retried with backoff. Default: unlimited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accept_per_s: Option<f64>,
+
+    // service: scale-out (see `super::scale`)
+    /// Copies of the service, each with its own workers and backlog (1).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
+    pub replicas: Option<u32>,
+    /// How often the balancer probes each replica (10000; 0 = never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_check_ms: Option<f64>,
+    /// Failed probes in a row that take a replica out of rotation (3).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
+    pub unhealthy_after: Option<u32>,
 }
 
 impl NodeSpec {
@@ -387,6 +398,9 @@ pub struct LinkSpec {
     pub outbox: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_ms: Option<f64>,
+    /// Into a replicated service: how a replica is chosen (round robin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<super::scale::Balance>,
 }
 
 impl LinkSpec {
@@ -403,6 +417,7 @@ impl LinkSpec {
             optional: None,
             outbox: None,
             interval_ms: None,
+            balance: None,
         }
     }
 }

@@ -85,7 +85,16 @@ enum Spec {
 pub(crate) fn node_fields(kind: NodeKind) -> &'static [&'static str] {
     match kind {
         NodeKind::Client => &["rate_per_s", "arrival", "schedule"],
-        NodeKind::Service => &["workers", "backlog", "work_ms", "error_rate", "idempotent"],
+        NodeKind::Service => &[
+            "workers",
+            "backlog",
+            "work_ms",
+            "error_rate",
+            "idempotent",
+            "replicas",
+            "health_check_ms",
+            "unhealthy_after",
+        ],
         NodeKind::Saga => &["workers", "backlog", "work_ms", "error_rate"],
         NodeKind::Queue => &[
             "capacity",
@@ -129,16 +138,22 @@ fn set_node_fields(n: &NodeSpec) -> Vec<&'static str> {
     add("users", n.users.is_some());
     add("reconnect_jitter", n.reconnect_jitter.is_some());
     add("accept_per_s", n.accept_per_s.is_some());
+    add("replicas", n.replicas.is_some());
+    add("health_check_ms", n.health_check_ms.is_some());
+    add("unhealthy_after", n.unhealthy_after.is_some());
     f
 }
 
 pub(crate) fn link_fields(via: Via) -> &'static [&'static str] {
     match via {
-        Via::Http | Via::Grpc | Via::SagaStep => &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional"],
-        Via::RequestReply => &["latency_ms", "timeout_ms", "optional"],
+        Via::Http | Via::Grpc | Via::SagaStep => {
+            &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional", "balance"]
+        }
+        Via::RequestReply => &["latency_ms", "timeout_ms", "optional", "balance"],
         Via::Enqueue | Via::Publish => &["latency_ms", "outbox", "optional"],
         Via::Poll => &["latency_ms", "interval_ms"],
-        Via::Consume | Via::Subscribe | Via::Push | Via::Sse => &["latency_ms"],
+        Via::Subscribe => &["latency_ms", "balance"],
+        Via::Consume | Via::Push | Via::Sse => &["latency_ms"],
     }
 }
 
@@ -151,6 +166,7 @@ fn set_link_fields(l: &LinkSpec) -> Vec<&'static str> {
         ("optional", l.optional.is_some()),
         ("outbox", l.outbox.is_some()),
         ("interval_ms", l.interval_ms.is_some()),
+        ("balance", l.balance.is_some()),
     ]
     .into_iter()
     .filter(|(_, set)| *set)
@@ -439,6 +455,7 @@ impl Validator {
                 self.err(&p, Some("users"), format!("{u} is above the limit of {}", caps::USERS));
             }
         }
+        self.scale_node(&p, n);
         if let Some(a) = n.accept_per_s {
             self.number(&p, "accept_per_s", a, caps::RATE_PER_S);
             if a < 1.0 {
@@ -574,9 +591,39 @@ impl Validator {
         }
     }
 
+    /// Replicas and health checks of a service.
+    fn scale_node(&mut self, p: &Place, n: &NodeSpec) {
+        match n.replicas {
+            Some(0) => self.err(p, Some("replicas"), "must be at least 1"),
+            Some(r) if r > caps::REPLICAS => {
+                self.err(p, Some("replicas"), format!("{r} is above the limit of {}", caps::REPLICAS))
+            }
+            _ => {}
+        }
+        if let Some(h) = n.health_check_ms {
+            self.number(p, "health_check_ms", h, caps::ANY_MS);
+            if h > 0.0 && h < 1.0 {
+                self.err(p, Some("health_check_ms"), format!("must be 0 (no checks) or at least 1 ms (got {h})"));
+            }
+        }
+        match n.unhealthy_after {
+            Some(0) => self.err(p, Some("unhealthy_after"), "must be at least 1"),
+            Some(u) if u > caps::RETRY_ATTEMPTS * 50 => {
+                self.err(p, Some("unhealthy_after"), format!("{u} is above the limit of {}", caps::RETRY_ATTEMPTS * 50))
+            }
+            _ => {}
+        }
+    }
+
     fn fault(&mut self, i: usize, f: &FaultSpec, s: &Scenario) {
         let p = Place::Fault(i);
-        let is_node = s.node(&f.target).is_some();
+        let replica = super::scale::split_replica(&f.target).is_some();
+        if let Some(why) = super::scale::replica_target_problem(s, &f.target) {
+            self.err(&p, Some("target"), why);
+        } else if replica && f.kind == FaultKind::Partition {
+            self.err(&p, Some("kind"), "`partition` applies to links or whole nodes, not to one replica");
+        }
+        let is_node = replica || s.node(&f.target).is_some();
         let is_link = s.link(&f.target).is_some();
         if !is_node && !is_link {
             self.err(&p, Some("target"), format!("no node or link `{}`", f.target));

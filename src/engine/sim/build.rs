@@ -95,6 +95,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         }
     }
 
+    let replicas = super::replicas::expand(&mut nodes, &links, s, options.series);
     let mut sim = Sim {
         scenario: s.clone(),
         current: s.clone(),
@@ -123,6 +124,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         done: false,
         series: options.series,
         watch: Default::default(),
+        replicas,
     };
     super::topics::add_durable_backlogs(&mut sim);
     super::browsers::connect_all(&mut sim);
@@ -134,6 +136,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
     for i in 0..s.changes.len() {
         super::timed::add_change(&mut sim, i);
     }
+    super::replicas::start_checks(&mut sim);
     for i in 0..sim.nodes.len() as u32 {
         super::clients::start(&mut sim, i);
     }
@@ -256,5 +259,8 @@ pub(super) fn queue_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) ->
 /// Whether a fault kind makes sense on its target (validation already
 /// refused the rest; this keeps live injection honest too).
 pub(super) fn fault_fits(kind: FaultKind, target: Target) -> bool {
-    !matches!((kind, target), (FaultKind::Crash | FaultKind::Errors, Target::Link(_)))
+    !matches!(
+        (kind, target),
+        (FaultKind::Crash | FaultKind::Errors, Target::Link(_)) | (FaultKind::Partition, Target::Replica(_))
+    )
 }

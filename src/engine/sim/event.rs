@@ -94,6 +94,10 @@ pub enum Ev {
     },
     /// Closes the metrics buckets.
     Tick,
+    /// A health-check round of replica set `set`.
+    HealthCheck {
+        set: u32,
+    },
 }
 
 impl Ev {
@@ -120,6 +124,7 @@ impl Ev {
             Ev::FaultEnd { fault } => (17, fault as u64),
             Ev::Tick => (18, 0),
             Ev::Change { change } => (19, change as u64),
+            Ev::HealthCheck { set } => (20, set as u64),
         }
     }
 }

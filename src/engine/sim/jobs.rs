@@ -33,8 +33,12 @@ pub(super) fn send(sim: &mut Sim, link: u32, new: NewJob, tone: TokenTone) -> Ke
         Origin::Delivery { .. } | Origin::Copy { .. } => TokenKind::Message,
     };
     let (arrive, token) = super::calls::cross(sim, link, sim.now, false, kind, tone, new.trace);
+    let node = match new.origin {
+        Origin::Delivery { .. } => new.node,
+        _ => super::replicas::pick(sim, link, new.node),
+    };
     let job = sim.jobs.insert(Job {
-        node: new.node,
+        node,
         trace: new.trace,
         trace_start: new.trace_start,
         op: new.op,
@@ -118,6 +122,7 @@ fn reject(sim: &mut Sim, jk: Key) {
         return;
     };
     sim.nodes[job.node as usize].metrics.rejected += 1;
+    super::replicas::released(sim, job.node, job.origin);
     sim.hop(job.trace, HopKind::Reject, job.node, NO_LINK, 0);
     if let Origin::Copy { link } = job.origin {
         // Counted delivered only once accepted; a refused copy is rejected.
@@ -208,6 +213,7 @@ pub(super) fn finish(sim: &mut Sim, jk: Key, outcome: Outcome) {
     };
     let now = sim.now;
     let node = job.node;
+    super::replicas::released(sim, node, job.origin);
     let ok = outcome == Outcome::Ok;
     if job.origin != Origin::Root {
         sim.nodes[node as usize].metrics.finish(now, job.arrived, ok);
@@ -302,6 +308,7 @@ pub(super) fn lose(sim: &mut Sim, jk: Key) {
         return;
     };
     sim.tokens.end(job.token);
+    super::replicas::released(sim, job.node, job.origin);
     sim.nodes[job.node as usize].metrics.lost += 1;
     sim.hop(job.trace, HopKind::Lost, job.node, NO_LINK, 0);
     // Its own call in flight dies with it: the answer will find nobody.

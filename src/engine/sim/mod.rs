@@ -33,6 +33,7 @@ mod memory;
 mod model;
 mod outbox;
 mod queues;
+mod replicas;
 mod reporting;
 mod sagas;
 mod timed;
@@ -131,6 +132,8 @@ pub struct Sim {
     series: bool,
     /// The runaway guards' budget and state.
     watch: guards::Watch,
+    /// Replicated services: their replicas, balancers and health checks.
+    replicas: replicas::Replicas,
 }
 
 impl Sim {
@@ -423,6 +426,7 @@ impl Sim {
             Ev::FaultEnd { fault } => faults::end(self, fault),
             Ev::Change { change } => timed::apply_change(self, change),
             Ev::Tick => self.tick(),
+            Ev::HealthCheck { set } => replicas::health_check(self, set),
         }
         if self.events.is_multiple_of(guards::CHECK_EVERY) {
             guards::check(self);

@@ -307,4 +307,6 @@ pub struct FaultRt {
 pub enum Target {
     Node(u32),
     Link(u32),
+    /// One replica of a service (`svc#2`), by its node in the run.
+    Replica(u32),
 }
