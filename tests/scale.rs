@@ -65,10 +65,7 @@ fn two_choices_cut_the_tail_that_random_picks_leave() {
 fn crash_scenario(checks: &str) -> String {
     let json = replicated(300.0, "uniform", 3, 4, "1", "round_robin", checks);
     let json = with_duration(json, 30_000.0);
-    json.replace(
-        r#""links""#,
-        r#""faults":[{"target":"api#2","kind":"crash","at_ms":10000.5,"for_ms":10000}],"links""#,
-    )
+    json.replace(r#""links""#, r#""faults":[{"target":"api#2","kind":"crash","at_ms":10000.5,"for_ms":10000}],"links""#)
 }
 
 #[test]

@@ -10,6 +10,7 @@
 use super::doc;
 use super::parse::{self, fmt_num};
 use crate::engine::format::defaults as d;
+use crate::engine::format::scale::Balance;
 use crate::engine::format::validate::Place;
 use crate::engine::format::{
     Arrival, BreakerSpec, Delivery, FaultKind, Jitter, NodeKind, NodeSpec, Persistence, RetrySpec, Scenario, Via,
@@ -167,6 +168,30 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
                 "no",
                 "Recognises a redelivered id and skips the side effect.",
             ),
+            field(
+                "replicas",
+                "Replicas",
+                "",
+                Input::Integer,
+                "1",
+                "Copies behind a load balancer, each with these workers and backlog; crash one as id#2.",
+            ),
+            field(
+                "health_check_ms",
+                "Health check every",
+                "",
+                Input::Duration,
+                ms(d::HEALTH_CHECK_MS),
+                "How often the balancer probes each replica (Kubernetes: 10 s); 0 = never.",
+            ),
+            field(
+                "unhealthy_after",
+                "Unhealthy after",
+                "failed checks",
+                Input::Integer,
+                d::UNHEALTHY_AFTER.to_string(),
+                "Failed probes in a row before a replica stops getting traffic (Kubernetes: 3).",
+            ),
         ],
         NodeKind::Saga => vec![
             workers(),
@@ -283,11 +308,14 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
 /// The fields a link of `via` uses (the validator warns about the others).
 pub fn link_uses(via: Via) -> &'static [&'static str] {
     match via {
-        Via::Http | Via::Grpc | Via::SagaStep => &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional"],
-        Via::RequestReply => &["latency_ms", "timeout_ms", "optional"],
+        Via::Http | Via::Grpc | Via::SagaStep => {
+            &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional", "balance"]
+        }
+        Via::RequestReply => &["latency_ms", "timeout_ms", "optional", "balance"],
         Via::Enqueue | Via::Publish => &["latency_ms", "outbox", "optional"],
         Via::Poll => &["latency_ms", "interval_ms"],
-        Via::Consume | Via::Subscribe | Via::Push | Via::Sse => &["latency_ms"],
+        Via::Subscribe => &["latency_ms", "balance"],
+        Via::Consume | Via::Push | Via::Sse => &["latency_ms"],
     }
 }
 
@@ -366,6 +394,16 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
             Input::Bool,
             "no",
             "Written in the sender's transaction and relayed: never lost on a crash, maybe sent twice.",
+        ));
+    }
+    if uses.contains(&"balance") {
+        v.push(field(
+            "balance",
+            "Load balancing",
+            "",
+            Input::Choice(Balance::NAMES),
+            "round_robin",
+            "Into a service with replicas: which replica takes each call (p2c: the less busy of two at random).",
         ));
     }
     if retry_on && uses.contains(&"retry") {
@@ -577,6 +615,15 @@ impl Named for Via {
     ];
 }
 
+impl Named for Balance {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (Balance::RoundRobin, "round_robin"),
+        (Balance::Random, "random"),
+        (Balance::LeastOutstanding, "least_outstanding"),
+        (Balance::P2c, "p2c"),
+    ];
+}
+
 impl Named for FaultKind {
     const NAMES: &'static [(Self, &'static str)] = &[
         (FaultKind::Crash, "crash"),
@@ -657,6 +704,9 @@ fn node_get(n: &NodeSpec, key: &str) -> String {
         "users" => opt(n.users),
         "reconnect_jitter" => opt(n.reconnect_jitter),
         "accept_per_s" => opt_num(n.accept_per_s),
+        "replicas" => opt(n.replicas),
+        "health_check_ms" => opt_dur(n.health_check_ms),
+        "unhealthy_after" => opt(n.unhealthy_after),
         _ => String::new(),
     }
 }
@@ -672,6 +722,7 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
         "interval_ms" => opt_dur(l.interval_ms),
         "optional" => opt(l.optional),
         "outbox" => opt(l.outbox),
+        "balance" => enum_text(&l.balance),
         "retry" => r.is_some().to_string(),
         "circuit_breaker" => b.is_some().to_string(),
         "retry.attempts" => opt(r.and_then(|r| r.attempts)),
@@ -783,6 +834,9 @@ fn node_set(n: &mut NodeSpec, key: &str, text: &str) -> Result<(), String> {
         "users" => n.users = parse::integer(text)?,
         "reconnect_jitter" => n.reconnect_jitter = parse::boolean(text)?,
         "accept_per_s" => n.accept_per_s = parse::number(text)?,
+        "replicas" => n.replicas = parse::small_integer(text)?,
+        "health_check_ms" => n.health_check_ms = parse::opt_duration_ms(text)?,
+        "unhealthy_after" => n.unhealthy_after = parse::small_integer(text)?,
         _ => return Err(format!("no field `{key}`")),
     }
     Ok(())
@@ -822,6 +876,7 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
         "interval_ms" => l.interval_ms = parse::opt_duration_ms(text)?,
         "optional" => l.optional = parse::boolean(text)?,
         "outbox" => l.outbox = parse::boolean(text)?,
+        "balance" => l.balance = enum_parse::<Balance>(text)?,
         "retry" => {
             l.retry = (parse::boolean(text)? == Some(true)).then(|| l.retry.clone().unwrap_or_default());
         }
@@ -894,7 +949,8 @@ mod tests {
         let b = doc::add_node(&mut s, NodeKind::Service, Point::default(), true);
         let l = doc::connect(&mut s, &a, &b).unwrap();
         let place = Place::Link(l);
-        assert_eq!(link_fields(Via::Http, false, false).len(), 5);
+        // latency, timeout, retry, breaker, optional, balance.
+        assert_eq!(link_fields(Via::Http, false, false).len(), 6);
         let s = set(&s, &place, "retry.attempts", "4").unwrap();
         assert_eq!(get(&s, &place, "retry"), "true");
         let s = set(&s, &place, "retry", "false").unwrap();
@@ -935,6 +991,7 @@ mod tests {
         check::<Jitter>(JITTER);
         check::<Via>(&[]);
         check::<FaultKind>(&[]);
+        check::<Balance>(Balance::NAMES);
         assert_eq!(Via::NAMES.len(), Via::ALL.len());
     }
 

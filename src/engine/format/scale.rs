@@ -65,10 +65,9 @@ pub fn replica_target_problem(s: &Scenario, target: &str) -> Option<String> {
     let count = replicas_of(n);
     match k {
         Err(e) => Some(e),
-        Ok(k) if k > count => Some(format!(
-            "`{id}` has {count} replica{}; `{target}` does not exist",
-            if count == 1 { "" } else { "s" }
-        )),
+        Ok(k) if k > count => {
+            Some(format!("`{id}` has {count} replica{}; `{target}` does not exist", if count == 1 { "" } else { "s" }))
+        }
         Ok(_) => None,
     }
 }
@@ -76,8 +75,5 @@ pub fn replica_target_problem(s: &Scenario, target: &str) -> Option<String> {
 /// The health-check period of a service, microseconds-free (ms), and the
 /// failed checks that take a replica out: Kubernetes' probe defaults.
 pub fn health_of(n: &NodeSpec) -> (f64, u32) {
-    (
-        n.health_check_ms.unwrap_or(d::HEALTH_CHECK_MS),
-        n.unhealthy_after.unwrap_or(d::UNHEALTHY_AFTER).max(1),
-    )
+    (n.health_check_ms.unwrap_or(d::HEALTH_CHECK_MS), n.unhealthy_after.unwrap_or(d::UNHEALTHY_AFTER).max(1))
 }

@@ -144,10 +144,7 @@ pub(super) fn expand(nodes: &mut Vec<NodeRt>, links: &[LinkRt], s: &Scenario, se
         .zip(&s.links)
         .map(|(l, spec)| {
             let into_set = r.set_of.get(l.to as usize).is_some_and(|&x| x != NONE);
-            let balanced = matches!(
-                l.via,
-                Via::Http | Via::Grpc | Via::SagaStep | Via::RequestReply | Via::Subscribe
-            );
+            let balanced = matches!(l.via, Via::Http | Via::Grpc | Via::SagaStep | Via::RequestReply | Via::Subscribe);
             (into_set && balanced).then(|| Lb {
                 balance: spec.balance.unwrap_or_default(),
                 cursor: 0,

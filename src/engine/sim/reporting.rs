@@ -183,7 +183,11 @@ pub(super) fn trace(sim: &Sim, id: u64) -> Option<Trace> {
             let (node, replica) = super::replicas::logical(sim, h.node);
             let mut detail = detail(h.kind, h.detail);
             if replica > 1 || sim.replicas.set(node).is_some() {
-                detail = if detail.is_empty() { format!("replica {replica}") } else { format!("{detail}, replica {replica}") };
+                detail = if detail.is_empty() {
+                    format!("replica {replica}")
+                } else {
+                    format!("{detail}, replica {replica}")
+                };
             }
             Hop {
                 at_ms: us_to_ms(h.at_us),
