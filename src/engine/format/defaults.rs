@@ -55,6 +55,23 @@ pub const BREAKER_MIN_FAILURES: u32 = 5;
 pub const HEALTH_CHECK_MS: f64 = 10_000.0;
 pub const UNHEALTHY_AFTER: u32 = 3;
 
+/// Payload defaults (kB, headers included) of one call whose data is about
+/// 1 kB as JSON; docs/FORMAT.md gives the sources. HTTP/1.1 headers are
+/// ~0.8 kB (SPDY whitepaper: "typical header sizes of 700-800 bytes").
+pub const REST_REQUEST_KB: f64 = 0.8;
+pub const REST_RESPONSE_KB: f64 = 1.8;
+/// The query text travels in every request; the answer has only the
+/// fields asked for.
+pub const GRAPHQL_REQUEST_KB: f64 = 1.3;
+pub const GRAPHQL_RESPONSE_KB: f64 = 1.4;
+/// A SOAP envelope around the same data as XML (~2.5x the JSON).
+pub const SOAP_REQUEST_KB: f64 = 1.6;
+pub const SOAP_RESPONSE_KB: f64 = 3.3;
+/// Protobuf bodies (3-10x smaller than XML) under HPACK-compressed
+/// HTTP/2 headers.
+pub const GRPC_REQUEST_KB: f64 = 0.1;
+pub const GRPC_RESPONSE_KB: f64 = 0.4;
+
 /// Caps: past these a scenario is refused with a message, so a typo like
 /// 10^9 requests per second cannot freeze a tab or exhaust memory.
 pub mod caps {
@@ -73,6 +90,11 @@ pub mod caps {
     pub const WORKERS: u32 = 100_000;
     /// Replicas of one service (each is a node of the run).
     pub const REPLICAS: u32 = 1_000;
+    /// Payload of one call or answer: 1 GB.
+    pub const PAYLOAD_KB: f64 = 1_000_000.0;
+    /// 1 Tbit/s.
+    pub const BANDWIDTH_MBPS: f64 = 1_000_000.0;
+    pub const POOL: u32 = 1_000_000;
     pub const USERS: u64 = 1_000_000;
     pub const RETRY_ATTEMPTS: u32 = 20;
     pub const MAX_DELIVERIES: u32 = 1_000;

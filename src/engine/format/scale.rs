@@ -77,3 +77,57 @@ pub fn replica_target_problem(s: &Scenario, target: &str) -> Option<String> {
 pub fn health_of(n: &NodeSpec) -> (f64, u32) {
     (n.health_check_ms.unwrap_or(d::HEALTH_CHECK_MS), n.unhealthy_after.unwrap_or(d::UNHEALTHY_AFTER).max(1))
 }
+
+/// How a call link connects.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Connection {
+    /// One connection kept open and reused (HTTP/1.1 keep-alive, HTTP/2).
+    #[default]
+    KeepAlive,
+    /// Every call opens a new connection first: TCP (one round trip) and
+    /// TLS 1.3 (one more), so 4 x `latency_ms` before the request leaves.
+    PerRequest,
+}
+
+impl Connection {
+    pub const NAMES: &'static [&'static str] = &["keep_alive", "per_request"];
+}
+
+/// The API style of an `http` link (a `grpc` link is gRPC).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    #[default]
+    Rest,
+    Graphql,
+    Soap,
+}
+
+impl Protocol {
+    pub const NAMES: &'static [&'static str] = &["rest", "graphql", "soap"];
+}
+
+/// The documented payload defaults of a call link, (request, response) in
+/// kilobytes, headers included (see docs/FORMAT.md for the sources): one
+/// "get an order" call whose data is about 1 kB as JSON.
+pub fn payload_defaults(via: super::scenario::Via, protocol: Option<Protocol>) -> (f64, f64) {
+    use super::scenario::Via;
+    match (via, protocol.unwrap_or_default()) {
+        (Via::Grpc, _) => (d::GRPC_REQUEST_KB, d::GRPC_RESPONSE_KB),
+        (_, Protocol::Rest) => (d::REST_REQUEST_KB, d::REST_RESPONSE_KB),
+        (_, Protocol::Graphql) => (d::GRAPHQL_REQUEST_KB, d::GRAPHQL_RESPONSE_KB),
+        (_, Protocol::Soap) => (d::SOAP_REQUEST_KB, d::SOAP_RESPONSE_KB),
+    }
+}
+
+/// Whether a link sets any connection or payload field (else it runs as
+/// before: no handshake, no pool, no transfer time).
+pub fn has_connection_fields(l: &super::scenario::LinkSpec) -> bool {
+    l.connection.is_some()
+        || l.pool.is_some()
+        || l.protocol.is_some()
+        || l.request_kb.is_some()
+        || l.response_kb.is_some()
+        || l.bandwidth_mbps.is_some()
+}

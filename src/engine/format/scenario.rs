@@ -401,6 +401,25 @@ pub struct LinkSpec {
     /// Into a replicated service: how a replica is chosen (round robin).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<super::scale::Balance>,
+    /// Call links: `keep_alive` (default) or a new TCP + TLS 1.3 connection
+    /// per call (`per_request`: two extra round trips).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<super::scale::Connection>,
+    /// Call links: at most this many calls in flight; the rest wait.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
+    pub pool: Option<u32>,
+    /// `http` links: the API style, which sets the payload defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<super::scale::Protocol>,
+    /// Kilobytes (1000 bytes) each request carries, headers included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_kb: Option<f64>,
+    /// Kilobytes each answer carries, headers included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_kb: Option<f64>,
+    /// The link's bandwidth each way, megabits per second (unlimited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_mbps: Option<f64>,
 }
 
 impl LinkSpec {
@@ -418,6 +437,12 @@ impl LinkSpec {
             outbox: None,
             interval_ms: None,
             balance: None,
+            connection: None,
+            pool: None,
+            protocol: None,
+            request_kb: None,
+            response_kb: None,
+            bandwidth_mbps: None,
         }
     }
 }

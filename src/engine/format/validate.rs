@@ -146,9 +146,33 @@ fn set_node_fields(n: &NodeSpec) -> Vec<&'static str> {
 
 pub(crate) fn link_fields(via: Via) -> &'static [&'static str] {
     match via {
-        Via::Http | Via::Grpc | Via::SagaStep => {
-            &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional", "balance"]
-        }
+        Via::Http => &[
+            "latency_ms",
+            "timeout_ms",
+            "retry",
+            "circuit_breaker",
+            "optional",
+            "balance",
+            "connection",
+            "pool",
+            "protocol",
+            "request_kb",
+            "response_kb",
+            "bandwidth_mbps",
+        ],
+        Via::Grpc | Via::SagaStep => &[
+            "latency_ms",
+            "timeout_ms",
+            "retry",
+            "circuit_breaker",
+            "optional",
+            "balance",
+            "connection",
+            "pool",
+            "request_kb",
+            "response_kb",
+            "bandwidth_mbps",
+        ],
         Via::RequestReply => &["latency_ms", "timeout_ms", "optional", "balance"],
         Via::Enqueue | Via::Publish => &["latency_ms", "outbox", "optional"],
         Via::Poll => &["latency_ms", "interval_ms"],
@@ -167,6 +191,12 @@ fn set_link_fields(l: &LinkSpec) -> Vec<&'static str> {
         ("outbox", l.outbox.is_some()),
         ("interval_ms", l.interval_ms.is_some()),
         ("balance", l.balance.is_some()),
+        ("connection", l.connection.is_some()),
+        ("pool", l.pool.is_some()),
+        ("protocol", l.protocol.is_some()),
+        ("request_kb", l.request_kb.is_some()),
+        ("response_kb", l.response_kb.is_some()),
+        ("bandwidth_mbps", l.bandwidth_mbps.is_some()),
     ]
     .into_iter()
     .filter(|(_, set)| *set)
@@ -505,6 +535,7 @@ impl Validator {
         if let Some(r) = &l.retry {
             self.retry(&p, r);
         }
+        self.connection(&p, l);
         if let Some(b) = &l.circuit_breaker {
             self.breaker(&p, b);
         }
@@ -588,6 +619,28 @@ impl Validator {
                 "does nothing unless `window_type` is \"time\""
             };
             self.warn(p, Some(&field), why);
+        }
+    }
+
+    /// Connections and payloads of a call link.
+    fn connection(&mut self, p: &Place, l: &LinkSpec) {
+        match l.pool {
+            Some(0) => self.err(p, Some("pool"), "must be at least 1 (omit it for no limit)"),
+            Some(n) if n > caps::POOL => self.err(p, Some("pool"), format!("{n} is above the limit of {}", caps::POOL)),
+            _ => {}
+        }
+        for (field, v) in [("request_kb", l.request_kb), ("response_kb", l.response_kb)] {
+            if let Some(v) = v {
+                self.number(p, field, v, caps::PAYLOAD_KB);
+            }
+        }
+        if let Some(b) = l.bandwidth_mbps {
+            self.number(p, "bandwidth_mbps", b, caps::BANDWIDTH_MBPS);
+            if b == 0.0 {
+                self.err(p, Some("bandwidth_mbps"), "must be above 0 (omit it for unlimited)");
+            } else if b > 0.0 && b < 0.001 {
+                self.err(p, Some("bandwidth_mbps"), format!("must be at least 0.001 (1 kbit/s; got {b})"));
+            }
         }
     }
 

@@ -125,6 +125,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         series: options.series,
         watch: Default::default(),
         replicas,
+        conns: super::connections::build(s),
     };
     super::topics::add_durable_backlogs(&mut sim);
     super::browsers::connect_all(&mut sim);

@@ -315,6 +315,9 @@ pub(super) fn lose(sim: &mut Sim, jk: Key) {
     if matches!(job.phase, Phase::Calling | Phase::Parked) && !job.call.accounted {
         sim.ended(job.call.link, End::Lost);
     }
+    if job.call.pooled {
+        super::connections::release(sim, job.call.link);
+    }
     // A caller waiting on this job hears nothing and times out; a queue
     // gets its unacked delivery back.
     if let Origin::Delivery { msg, delivery, .. } = job.origin {

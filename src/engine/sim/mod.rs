@@ -23,6 +23,7 @@ mod browsers;
 mod build;
 mod calls;
 mod clients;
+mod connections;
 mod dedup;
 mod durability;
 mod event;
@@ -134,6 +135,8 @@ pub struct Sim {
     watch: guards::Watch,
     /// Replicated services: their replicas, balancers and health checks.
     replicas: replicas::Replicas,
+    /// Call links' connections, pools and payload transfers.
+    conns: connections::Conns,
 }
 
 impl Sim {

@@ -230,6 +230,8 @@ pub struct CallState {
     pub compensating: bool,
     /// The last attempt's outcome, for the caller's own.
     pub last: Option<Outcome>,
+    /// The current attempt holds a slot of its link's pool.
+    pub pooled: bool,
 }
 
 pub struct Job {

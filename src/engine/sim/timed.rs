@@ -298,6 +298,7 @@ fn link_changed(sim: &mut Sim, l: u32, field: &str) {
     if field == "balance" {
         super::replicas::set_balance(sim, l, spec.balance);
     }
+    super::connections::refresh(sim, l);
     if field == "outbox" {
         let has = sim.links.iter().any(|x| x.from == from && x.outbox && matches!(x.via, Via::Enqueue | Via::Publish));
         if let KindRt::Worker(w) = &mut sim.nodes[from as usize].rt {
