@@ -10,7 +10,7 @@
 use super::doc;
 use super::parse::{self, fmt_num};
 use crate::engine::format::defaults as d;
-use crate::engine::format::scale::Balance;
+use crate::engine::format::scale::{Balance, Connection, Protocol};
 use crate::engine::format::validate::Place;
 use crate::engine::format::{
     Arrival, BreakerSpec, Delivery, FaultKind, Jitter, NodeKind, NodeSpec, Persistence, RetrySpec, Scenario, Via,
@@ -308,9 +308,33 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
 /// The fields a link of `via` uses (the validator warns about the others).
 pub fn link_uses(via: Via) -> &'static [&'static str] {
     match via {
-        Via::Http | Via::Grpc | Via::SagaStep => {
-            &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional", "balance"]
-        }
+        Via::Http => &[
+            "latency_ms",
+            "timeout_ms",
+            "retry",
+            "circuit_breaker",
+            "optional",
+            "balance",
+            "connection",
+            "pool",
+            "protocol",
+            "request_kb",
+            "response_kb",
+            "bandwidth_mbps",
+        ],
+        Via::Grpc | Via::SagaStep => &[
+            "latency_ms",
+            "timeout_ms",
+            "retry",
+            "circuit_breaker",
+            "optional",
+            "balance",
+            "connection",
+            "pool",
+            "request_kb",
+            "response_kb",
+            "bandwidth_mbps",
+        ],
         Via::RequestReply => &["latency_ms", "timeout_ms", "optional", "balance"],
         Via::Enqueue | Via::Publish => &["latency_ms", "outbox", "optional"],
         Via::Poll => &["latency_ms", "interval_ms"],
@@ -406,12 +430,74 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
             "Into a service with replicas: which replica takes each call (p2c: the less busy of two at random).",
         ));
     }
+    if uses.contains(&"connection") {
+        v.extend(connection_fields(via, uses.contains(&"protocol")));
+    }
     if retry_on && uses.contains(&"retry") {
         v.extend(retry_fields());
     }
     if breaker_on && uses.contains(&"circuit_breaker") {
         v.extend(breaker_fields());
     }
+    v
+}
+
+/// A call link's connection, pool and payload settings.
+fn connection_fields(via: Via, protocol: bool) -> Vec<Field> {
+    let (req, resp) = crate::engine::format::scale::payload_defaults(via, None);
+    let mut v = Vec::new();
+    if protocol {
+        v.push(field(
+            "protocol",
+            "Protocol",
+            "",
+            Input::Choice(Protocol::NAMES),
+            "rest",
+            "API style: sets the payload sizes (REST JSON, GraphQL query + only the fields asked for, SOAP XML).",
+        ));
+    }
+    v.extend([
+        field(
+            "connection",
+            "Connection",
+            "",
+            Input::Choice(Connection::NAMES),
+            "keep_alive",
+            "per_request opens TCP + TLS 1.3 for every call: two extra round trips.",
+        ),
+        field(
+            "pool",
+            "Connection pool",
+            "calls",
+            Input::Integer,
+            "no limit",
+            "Calls in flight at once on this link; the rest wait, and the wait counts against the timeout.",
+        ),
+        field(
+            "request_kb",
+            "Request size",
+            "kB",
+            Input::Number,
+            fmt_num(req),
+            "Bytes each call carries, headers included (default by protocol).",
+        ),
+        field(
+            "response_kb",
+            "Response size",
+            "kB",
+            Input::Number,
+            fmt_num(resp),
+            "Bytes each answer carries, headers included (default by protocol).",
+        ),
+        field(
+            "bandwidth_mbps",
+            "Bandwidth",
+            "Mbit/s",
+            Input::Number,
+            "unlimited",
+            "Each way; sizes take time only with a bandwidth, and more than it queues.",
+        ),
+    ]);
     v
 }
 
@@ -624,6 +710,16 @@ impl Named for Balance {
     ];
 }
 
+impl Named for Connection {
+    const NAMES: &'static [(Self, &'static str)] =
+        &[(Connection::KeepAlive, "keep_alive"), (Connection::PerRequest, "per_request")];
+}
+
+impl Named for Protocol {
+    const NAMES: &'static [(Self, &'static str)] =
+        &[(Protocol::Rest, "rest"), (Protocol::Graphql, "graphql"), (Protocol::Soap, "soap")];
+}
+
 impl Named for FaultKind {
     const NAMES: &'static [(Self, &'static str)] = &[
         (FaultKind::Crash, "crash"),
@@ -723,6 +819,12 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
         "optional" => opt(l.optional),
         "outbox" => opt(l.outbox),
         "balance" => enum_text(&l.balance),
+        "connection" => enum_text(&l.connection),
+        "protocol" => enum_text(&l.protocol),
+        "pool" => opt(l.pool),
+        "request_kb" => opt_num(l.request_kb),
+        "response_kb" => opt_num(l.response_kb),
+        "bandwidth_mbps" => opt_num(l.bandwidth_mbps),
         "retry" => r.is_some().to_string(),
         "circuit_breaker" => b.is_some().to_string(),
         "retry.attempts" => opt(r.and_then(|r| r.attempts)),
@@ -877,6 +979,12 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
         "optional" => l.optional = parse::boolean(text)?,
         "outbox" => l.outbox = parse::boolean(text)?,
         "balance" => l.balance = enum_parse::<Balance>(text)?,
+        "connection" => l.connection = enum_parse::<Connection>(text)?,
+        "protocol" => l.protocol = enum_parse::<Protocol>(text)?,
+        "pool" => l.pool = parse::small_integer(text)?,
+        "request_kb" => l.request_kb = parse::number(text)?,
+        "response_kb" => l.response_kb = parse::number(text)?,
+        "bandwidth_mbps" => l.bandwidth_mbps = parse::number(text)?,
         "retry" => {
             l.retry = (parse::boolean(text)? == Some(true)).then(|| l.retry.clone().unwrap_or_default());
         }
@@ -949,8 +1057,9 @@ mod tests {
         let b = doc::add_node(&mut s, NodeKind::Service, Point::default(), true);
         let l = doc::connect(&mut s, &a, &b).unwrap();
         let place = Place::Link(l);
-        // latency, timeout, retry, breaker, optional, balance.
-        assert_eq!(link_fields(Via::Http, false, false).len(), 6);
+        // latency, timeout, retry, breaker, optional, balance, then
+        // protocol, connection, pool, request and response size, bandwidth.
+        assert_eq!(link_fields(Via::Http, false, false).len(), 12);
         let s = set(&s, &place, "retry.attempts", "4").unwrap();
         assert_eq!(get(&s, &place, "retry"), "true");
         let s = set(&s, &place, "retry", "false").unwrap();
@@ -992,6 +1101,8 @@ mod tests {
         check::<Via>(&[]);
         check::<FaultKind>(&[]);
         check::<Balance>(Balance::NAMES);
+        check::<Connection>(Connection::NAMES);
+        check::<Protocol>(Protocol::NAMES);
         assert_eq!(Via::NAMES.len(), Via::ALL.len());
     }
 

@@ -79,6 +79,22 @@ export const tests = [
         async () => (await app.saved()).links[0].balance === 'least_outstanding',
         'balance saved',
       );
+      step('connections and payloads: protocol, connection, pool, sizes, bandwidth');
+      const saved = async () => (await app.saved()).links[0];
+      await page.getByLabel('Protocol', { exact: true }).selectOption('graphql');
+      await page.getByLabel('Connection', { exact: true }).selectOption('per_request');
+      await type(page.getByLabel('Connection pool', { exact: true }), '8');
+      await type(page.getByLabel('Response size', { exact: true }), '12.5');
+      await eventually(async () => {
+        const l = await saved();
+        return l.protocol === 'graphql' && l.connection === 'per_request' && l.pool === 8 && l.response_kb === 12.5;
+      }, 'connection settings saved');
+      step('a bandwidth of 0 is refused and never saved');
+      const bandwidth = page.getByLabel('Bandwidth', { exact: true });
+      await bandwidth.fill('0');
+      await eventually(async () => (await bandwidth.getAttribute('aria-invalid')) === 'true', '0 Mbit/s marked invalid');
+      expect((await saved()).bandwidth_mbps === undefined, 'not saved');
+      await shot('connection');
     },
   },
 ];
