@@ -165,3 +165,24 @@ fn a_live_crash_of_one_replica_is_recorded_and_replays() {
     again.run_to_end();
     assert_eq!(sim.run_hash(), again.run_hash());
 }
+
+#[test]
+fn every_new_field_survives_a_share_link() {
+    let json = with_duration(
+        replicated(50.0, "poisson", 3, 2, "1", "p2c", r#","health_check_ms":2000,"unhealthy_after":2"#),
+        5_000.0,
+    )
+    .replace(
+        r#""balance":"p2c""#,
+        r#""balance":"p2c","connection":"per_request","pool":4,"protocol":"soap","request_kb":2.5,"response_kb":7,"bandwidth_mbps":50"#,
+    );
+    let s = scenario(&json);
+    let back = crosstalk::engine::codec::decode(&crosstalk::engine::codec::encode(&s)).expect("decodes");
+    assert_eq!(back, s);
+    let hash = |s: &format::Scenario| {
+        let mut sim = Sim::new(s, SimOptions::default()).expect("valid");
+        sim.run_to_end();
+        sim.run_hash()
+    };
+    assert_eq!(hash(&back), hash(&s));
+}
