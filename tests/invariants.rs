@@ -1,7 +1,10 @@
 //! Property tests over random valid scenarios of every node and link kind,
 //! with random faults: no panic, every message and request accounted for
 //! (checked against the live state during the run), the same seed gives
-//! the same run hash and another seed another.
+//! the same run hash and another seed another. The brokers' kinds and
+//! fields are in the mix: keys, poison, job timeouts, FIFO queues, log
+//! topics with consumer groups and replays, exchanges with bindings and
+//! alternates, prefetch, presence and store-and-forward.
 
 mod common;
 use crosstalk::engine::format::{self, wiring, FaultKind, NodeKind, Scenario, Via};
@@ -59,6 +62,7 @@ fn random_scenario(recipe: u64) -> Scenario {
                 if d.chance(30) {
                     o.insert("schedule".into(), json!([[1000, d.below(200)], [3000, 0]]));
                 }
+                client_tags(&mut d, o);
             }
             NodeKind::Service | NodeKind::Saga => {
                 o.insert("workers".into(), json!(1 + d.below(8)));
@@ -71,6 +75,9 @@ fn random_scenario(recipe: u64) -> Scenario {
                 }
                 if kind == NodeKind::Service && d.chance(50) {
                     o.insert("idempotent".into(), json!(true));
+                }
+                if kind == NodeKind::Service && d.chance(30) {
+                    o.insert("job_timeout_ms".into(), json!(5 + d.below(200)));
                 }
             }
             NodeKind::Queue => {
@@ -85,28 +92,62 @@ fn random_scenario(recipe: u64) -> Scenario {
                     o.insert("redelivery_delay_ms".into(), json!(d.below(100)));
                 }
                 o.insert("persistence".into(), json!(*d.pick(&["memory", "aof_always", "aof_everysec", "snapshot"])));
+                if d.chance(30) {
+                    o.insert("fifo".into(), json!(true));
+                    if d.chance(50) {
+                        o.insert("dedup_window_ms".into(), json!(100 + d.below(5000)));
+                    }
+                }
             }
             NodeKind::Topic => {
-                o.insert("delivery".into(), json!(*d.pick(&["at_most_once", "durable"])));
+                let delivery = *d.pick(&["at_most_once", "durable", "log", "log"]);
+                o.insert("delivery".into(), json!(delivery));
+                if delivery == "log" {
+                    o.insert("partitions".into(), json!(1 + d.below(6)));
+                    if d.chance(40) {
+                        o.insert("retention_ms".into(), json!(100 + d.below(3000)));
+                    }
+                }
+            }
+            NodeKind::Exchange => {
+                o.insert("type".into(), json!(*d.pick(&["direct", "topic", "fanout"])));
             }
             NodeKind::Websocket => {
                 o.insert("reconnect_ms".into(), json!(50 + d.below(500)));
             }
             NodeKind::Browser => {
                 o.insert("users".into(), json!(1 + d.below(50)));
+                if d.chance(40) {
+                    o.insert("online_ms".into(), dist(&mut d));
+                    o.insert("offline_ms".into(), json!({ "exp": 10 + d.below(500) }));
+                }
             }
         }
         nodes.push(node);
         kinds.push(kind);
     }
-    // Dead-letter queues: a later queue.
+    // Dead-letter queues: a later queue (FIFO for a FIFO queue) or exchange;
+    // alternates: a later queue or exchange.
+    let fifo = |nodes: &Vec<Value>, j: usize| nodes[j]["fifo"] == json!(true);
     for i in 0..n {
         if kinds[i] == NodeKind::Queue && d.chance(50) {
-            if let Some(j) = (i + 1..n).find(|j| kinds[*j] == NodeKind::Queue) {
+            let is_fifo = fifo(&nodes, i);
+            let target = (i + 1..n).find(|j| match kinds[*j] {
+                NodeKind::Queue => fifo(&nodes, *j) == is_fifo || !is_fifo,
+                NodeKind::Exchange => !is_fifo,
+                _ => false,
+            });
+            if let Some(j) = target {
                 nodes[i].as_object_mut().unwrap().insert("dead_letter".into(), json!(format!("n{j}")));
             }
         }
+        if kinds[i] == NodeKind::Exchange && d.chance(50) {
+            if let Some(j) = (i + 1..n).find(|j| matches!(kinds[*j], NodeKind::Queue | NodeKind::Exchange)) {
+                nodes[i].as_object_mut().unwrap().insert("alternate".into(), json!(format!("n{j}")));
+            }
+        }
     }
+    let is_log = |nodes: &Vec<Value>, i: usize| nodes[i]["delivery"] == json!("log");
     let mut links = Vec::new();
     for i in 0..n {
         for j in i + 1..n {
@@ -145,16 +186,29 @@ fn random_scenario(recipe: u64) -> Scenario {
             if via == Via::Poll {
                 o.insert("interval_ms".into(), json!(50 + d.below(500)));
             }
+            broker_link(&mut d, o, via, kinds[j], is_log(&nodes, i));
             links.push(l);
         }
     }
     let mut faults = Vec::new();
     let targets: Vec<String> =
         (0..n).map(|i| format!("n{i}")).chain(links.iter().map(|l| l["id"].as_str().unwrap().to_string())).collect();
+    let log_subscriptions: Vec<String> = links
+        .iter()
+        .filter(|l| l["via"] == json!("subscribe"))
+        .filter(|l| is_log(&nodes, l["from"].as_str().unwrap()[1..].parse().unwrap()))
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect();
     for _ in 0..d.below(4) {
         let target = d.pick(&targets).clone();
         let is_link = target.starts_with('l');
-        let kind = if is_link { *d.pick(&[FaultKind::Partition, FaultKind::Slow]) } else { *d.pick(&FaultKind::ALL) };
+        let kind = if log_subscriptions.contains(&target) {
+            *d.pick(&[FaultKind::Partition, FaultKind::Slow, FaultKind::Replay, FaultKind::Replay])
+        } else if is_link {
+            *d.pick(&[FaultKind::Partition, FaultKind::Slow])
+        } else {
+            *d.pick(&[FaultKind::Crash, FaultKind::Slow, FaultKind::Errors, FaultKind::Partition])
+        };
         let mut f = json!({"target": target, "kind": kind.as_str(), "at_ms": d.below(3000)});
         let o = f.as_object_mut().unwrap();
         if d.chance(80) {
@@ -178,6 +232,58 @@ fn random_scenario(recipe: u64) -> Scenario {
     match format::from_value_checked(doc.clone()) {
         Ok(s) => s,
         Err(e) => panic!("generator made an invalid scenario ({e}):\n{doc}"),
+    }
+}
+
+/// Keys and poison on a client.
+fn client_tags(d: &mut Dice, o: &mut serde_json::Map<String, Value>) {
+    if d.chance(40) {
+        o.insert("keys".into(), json!(1 + d.below(20)));
+    }
+    if d.chance(20) {
+        o.insert("poison_rate".into(), json!(d.below(20) as f64 / 100.0));
+    }
+}
+
+/// The broker fields of a link of `via` ending at a node of kind `to`.
+fn broker_link(d: &mut Dice, o: &mut serde_json::Map<String, Value>, via: Via, to: NodeKind, from_log: bool) {
+    const WORDS: &[&str] = &["a.b", "a.c", "x", "a.b.c", "", "b"];
+    const PATTERNS: &[&str] = &["#", "a.*", "*.b", "a.#", "x", "", "*", "#.c"];
+    match via {
+        Via::Publish if to == NodeKind::Exchange && d.chance(70) => {
+            let keys: Vec<Value> = (0..1 + d.below(3)).map(|_| json!([*d.pick(WORDS), 1 + d.below(5)])).collect();
+            o.insert("routing_keys".into(), json!(keys));
+        }
+        Via::Bind if d.chance(80) => {
+            o.insert("pattern".into(), json!(*d.pick(PATTERNS)));
+        }
+        Via::Consume if d.chance(30) => {
+            o.insert("prefetch".into(), json!(1 + d.below(10)));
+        }
+        Via::Subscribe if from_log => {
+            if d.chance(60) {
+                o.insert("group".into(), json!(*d.pick(&["g1", "g2"])));
+            }
+            if d.chance(70) {
+                o.insert("commit".into(), json!(*d.pick(&["auto", "after_processing", "before_processing"])));
+            }
+            if d.chance(40) {
+                o.insert("session_timeout_ms".into(), json!(100 + d.below(2000)));
+            }
+            if d.chance(40) {
+                o.insert("commit_every_ms".into(), json!(50 + d.below(2000)));
+            }
+            if d.chance(40) {
+                o.insert("rebalance_ms".into(), json!(d.below(500)));
+            }
+        }
+        Via::Push if d.chance(50) => {
+            o.insert("store_and_forward".into(), json!(true));
+            if d.chance(50) {
+                o.insert("retention_ms".into(), json!(50 + d.below(3000)));
+            }
+        }
+        _ => {}
     }
 }
 

@@ -12,7 +12,8 @@ use super::parse::{self, fmt_num};
 use crate::engine::format::defaults as d;
 use crate::engine::format::validate::Place;
 use crate::engine::format::{
-    Arrival, BreakerSpec, Delivery, FaultKind, Jitter, NodeKind, NodeSpec, Persistence, RetrySpec, Scenario, Via,
+    Arrival, BreakerSpec, CommitMode, Delivery, ExchangeType, FaultKind, Jitter, LinkSpec, NodeKind, NodeSpec,
+    Persistence, RetrySpec, Scenario, Via,
 };
 
 /// How a field is edited.
@@ -32,10 +33,12 @@ pub enum Input {
     Choice(&'static [&'static str]),
     /// A checkbox.
     Bool,
-    /// A queue of this scenario, or none.
+    /// A queue (or an exchange) of this scenario, or none.
     Queue,
     /// A rate schedule, "at_ms:rate, ...".
     Schedule,
+    /// Weighted routing keys, "key:weight, ...".
+    RoutingKeys,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -64,7 +67,9 @@ fn field(
 
 const ARRIVALS: &[&str] = &["poisson", "uniform"];
 const PERSISTENCE: &[&str] = &["memory", "aof_always", "aof_everysec", "snapshot"];
-const DELIVERY: &[&str] = &["at_most_once", "durable"];
+const DELIVERY: &[&str] = &["at_most_once", "durable", "log"];
+const EXCHANGE_TYPES: &[&str] = &["direct", "topic", "fanout"];
+const COMMIT: &[&str] = &["auto", "after_processing", "before_processing"];
 const JITTER: &[&str] = &["none", "full", "equal", "decorrelated"];
 
 fn ms(v: f64) -> String {
@@ -139,6 +144,22 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
                 "steady",
                 "Rate changes over time: 20000:200 means 200/s from 20 s on.",
             ),
+            field(
+                "keys",
+                "Keys",
+                "",
+                Input::Integer,
+                "0: none",
+                "Each request carries a key k0..k(n-1) and a per-key sequence number, so order per key can be checked.",
+            ),
+            field(
+                "poison_rate",
+                "Poison rate",
+                "0–1",
+                Input::Fraction,
+                "0",
+                "Share of requests whose work never ends where it runs (a while(true) submission) until a job timeout.",
+            ),
         ],
         NodeKind::Service => vec![
             workers(),
@@ -159,6 +180,14 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
                 Input::Bool,
                 "no",
                 "Recognises a redelivered id and skips the side effect.",
+            ),
+            field(
+                "job_timeout_ms",
+                "Job timeout",
+                "ms",
+                Input::Number,
+                "none",
+                "Work running longer is killed as a failure; a poison request's work ends only this way.",
             ),
         ],
         NodeKind::Saga => vec![
@@ -220,6 +249,24 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
             v.extend(persistence(
                 "What survives a crash: memory loses all, AOF logs writes, snapshots lose recent ones.",
             ));
+            v.extend([
+                field(
+                    "fifo",
+                    "FIFO",
+                    "",
+                    Input::Bool,
+                    "no",
+                    "SQS FIFO: in order per key, one message in flight per key; a failing message blocks its key.",
+                ),
+                field(
+                    "dedup_window_ms",
+                    "Dedup window",
+                    "ms",
+                    Input::Number,
+                    ms(d::DEDUP_WINDOW_MS),
+                    "FIFO: a resend of the same message within this window is accepted but not enqueued (SQS).",
+                ),
+            ]);
             v
         }
         NodeKind::Topic => {
@@ -229,11 +276,47 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
                 "",
                 Input::Choice(DELIVERY),
                 "at_most_once",
-                "at_most_once: a subscriber down at publish time misses it (Redis Pub/Sub); durable: it catches up.",
+                "at_most_once: a subscriber down at publish time misses it (Redis Pub/Sub); durable: it catches up; log: Kafka.",
             )];
             v.extend(persistence("With durable delivery: what the backlog survives a crash with."));
+            v.extend([
+                field(
+                    "partitions",
+                    "Partitions",
+                    "",
+                    Input::Integer,
+                    d::LOG_PARTITIONS.to_string(),
+                    "Log: a keyed message goes to murmur2(key) mod partitions (Kafka); one reader per partition per group.",
+                ),
+                field(
+                    "retention_ms",
+                    "Retention",
+                    "ms",
+                    Input::Number,
+                    "unbounded",
+                    "Log: messages older than this are deleted, read or not; unread ones end expired.",
+                ),
+            ]);
             v
         }
+        NodeKind::Exchange => vec![
+            field(
+                "type",
+                "Type",
+                "",
+                Input::Choice(EXCHANGE_TYPES),
+                "topic",
+                "direct: the key equals the pattern; topic: * is one word, # any; fanout: every binding.",
+            ),
+            field(
+                "alternate",
+                "Alternate",
+                "",
+                Input::Queue,
+                "none: dropped",
+                "Where a message no binding matches goes (RabbitMQ alternate exchange); else it is unroutable.",
+            ),
+        ],
         NodeKind::Websocket => vec![field(
             "reconnect_ms",
             "Reconnect after",
@@ -242,15 +325,49 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
             ms(d::WEBSOCKET_RECONNECT_MS),
             "Browsers reconnect this long (jittered) after the server drops them.",
         )],
-        NodeKind::Browser => vec![field(
-            "users",
-            "Users",
-            "",
-            Input::Integer,
-            d::BROWSER_USERS.to_string(),
-            "People with the page open, each connected to one server.",
-        )],
+        NodeKind::Browser => vec![
+            field(
+                "users",
+                "Users",
+                "",
+                Input::Integer,
+                d::BROWSER_USERS.to_string(),
+                "People with the page open, each connected to one server.",
+            ),
+            field(
+                "online_ms",
+                "Online for",
+                "ms",
+                Input::Dist,
+                "always",
+                "How long each user stays connected before going offline (set with Offline for).",
+            ),
+            field(
+                "offline_ms",
+                "Offline for",
+                "ms",
+                Input::Dist,
+                "never",
+                "How long a user stays offline before coming back; pushes meanwhile are lost or stored.",
+            ),
+        ],
     }
+}
+
+/// The settings of node `n` as the inspector shows them: a log topic's
+/// partitions only on a log, a FIFO queue's window only when FIFO.
+pub fn node_fields_of(n: &NodeSpec) -> Vec<Field> {
+    let log = n.delivery == Some(Delivery::Log);
+    let fifo = n.fifo == Some(true);
+    node_fields(n.kind)
+        .into_iter()
+        .filter(|f| match f.key {
+            "partitions" | "retention_ms" => log,
+            "persistence" | "snapshot_every_ms" if n.kind == NodeKind::Topic => !log,
+            "dedup_window_ms" => fifo,
+            _ => true,
+        })
+        .collect()
 }
 
 /// The fields a link of `via` uses (the validator warns about the others).
@@ -258,9 +375,14 @@ pub fn link_uses(via: Via) -> &'static [&'static str] {
     match via {
         Via::Http | Via::Grpc | Via::SagaStep => &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional"],
         Via::RequestReply => &["latency_ms", "timeout_ms", "optional"],
-        Via::Enqueue | Via::Publish => &["latency_ms", "outbox", "optional"],
+        Via::Enqueue => &["latency_ms", "outbox", "optional"],
+        Via::Publish => &["latency_ms", "outbox", "optional", "routing_keys"],
         Via::Poll => &["latency_ms", "interval_ms"],
-        Via::Consume | Via::Subscribe | Via::Push | Via::Sse => &["latency_ms"],
+        Via::Consume => &["latency_ms", "prefetch"],
+        Via::Subscribe => &["latency_ms", "group", "commit", "commit_every_ms", "session_timeout_ms", "rebalance_ms"],
+        Via::Push => &["latency_ms", "store_and_forward", "retention_ms"],
+        Via::Bind => &["latency_ms", "pattern"],
+        Via::Sse => &["latency_ms"],
     }
 }
 
@@ -319,6 +441,7 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
             "Written in the sender's transaction and relayed: never lost on a crash, maybe sent twice.",
         ));
     }
+    v.extend(broker_link_fields(uses));
     if uses.contains(&"retry") {
         v.push(field(
             "retry",
@@ -423,6 +546,116 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
     v
 }
 
+/// The broker settings of a link (issue 8) among `uses`.
+fn broker_link_fields(uses: &[&str]) -> Vec<Field> {
+    let all = [
+        field(
+            "routing_keys",
+            "Routing keys",
+            "key:weight",
+            Input::RoutingKeys,
+            "the empty key",
+            "Into an exchange: each message takes one key by weight, e.g. order.created.eu:3, order.paid:1.",
+        ),
+        field(
+            "pattern",
+            "Pattern",
+            "",
+            Input::Text,
+            d::BIND_PATTERN,
+            "Binding key: * is exactly one word, # zero or more (AMQP); a direct exchange compares it whole.",
+        ),
+        field(
+            "prefetch",
+            "Prefetch",
+            "messages",
+            Input::Integer,
+            "the consumer's workers",
+            "Deliveries the consumer may hold unacknowledged; a crashed consumer's come back (RabbitMQ basic.qos).",
+        ),
+        field(
+            "group",
+            "Consumer group",
+            "",
+            Input::Text,
+            "this link's id",
+            "Subscriptions with one group share the partitions; every group reads every message (Kafka).",
+        ),
+        field(
+            "commit",
+            "Commit",
+            "",
+            Input::Choice(COMMIT),
+            "auto",
+            "auto: on a timer (a crash replays since the last commit); after: at least once; before: at most once.",
+        ),
+        field(
+            "commit_every_ms",
+            "Commit every",
+            "ms",
+            Input::Number,
+            ms(d::COMMIT_EVERY_MS),
+            "With auto commit: how often offsets are committed (Kafka auto.commit.interval.ms).",
+        ),
+        field(
+            "session_timeout_ms",
+            "Session timeout",
+            "ms",
+            Input::Number,
+            ms(d::SESSION_TIMEOUT_MS),
+            "A crashed member keeps its partitions this long before they move (Kafka session.timeout.ms).",
+        ),
+        field(
+            "rebalance_ms",
+            "Rebalance pause",
+            "ms",
+            Input::Number,
+            ms(d::REBALANCE_MS),
+            "An eager rebalance stops the whole group this long.",
+        ),
+        field(
+            "store_and_forward",
+            "Store and forward",
+            "",
+            Input::Bool,
+            "no",
+            "Pushes for offline users wait and are delivered when they are back (WhatsApp).",
+        ),
+        field(
+            "retention_ms",
+            "Keep for",
+            "ms",
+            Input::Number,
+            "30 days",
+            "With store and forward: how long a held push waits before it expires.",
+        ),
+    ];
+    all.into_iter().filter(|f| uses.contains(&f.key)).collect()
+}
+
+/// The settings of link `l` in `s` as the inspector shows them: the log
+/// settings only on a log's subscription, routing keys only into an
+/// exchange, a pattern only where the exchange reads it.
+pub fn link_fields_of(s: &Scenario, l: &LinkSpec) -> Vec<Field> {
+    let from = s.node(&l.from);
+    let to = s.node(&l.to);
+    let log = from.is_some_and(|n| n.kind == NodeKind::Topic && n.delivery == Some(Delivery::Log));
+    let into_exchange = to.is_some_and(|n| n.kind == NodeKind::Exchange);
+    let fanout = from.is_some_and(|n| n.exchange_type == Some(ExchangeType::Fanout));
+    let commit_auto = l.commit.unwrap_or_default() == CommitMode::Auto;
+    link_fields(l.via, l.retry.is_some(), l.circuit_breaker.is_some())
+        .into_iter()
+        .filter(|f| match f.key {
+            "group" | "commit" | "session_timeout_ms" | "rebalance_ms" => log,
+            "commit_every_ms" => log && commit_auto,
+            "routing_keys" => into_exchange,
+            "pattern" => !fanout,
+            "retention_ms" => l.store_and_forward == Some(true),
+            _ => true,
+        })
+        .collect()
+}
+
 /// The settings of a fault of `kind`.
 pub fn fault_fields(kind: FaultKind) -> Vec<Field> {
     let mut v = vec![
@@ -442,6 +675,8 @@ pub fn fault_fields(kind: FaultKind) -> Vec<Field> {
             v.push(field("rate", "Failing share", "0–1", Input::Fraction, "required", "The error rate while it lasts."))
         }
         FaultKind::Crash | FaultKind::Partition => {}
+        // A replay happens once, at its start.
+        FaultKind::Replay => v.truncate(1),
     }
     v
 }
@@ -480,7 +715,20 @@ impl Named for Persistence {
 
 impl Named for Delivery {
     const NAMES: &'static [(Self, &'static str)] =
-        &[(Delivery::AtMostOnce, "at_most_once"), (Delivery::Durable, "durable")];
+        &[(Delivery::AtMostOnce, "at_most_once"), (Delivery::Durable, "durable"), (Delivery::Log, "log")];
+}
+
+impl Named for ExchangeType {
+    const NAMES: &'static [(Self, &'static str)] =
+        &[(ExchangeType::Direct, "direct"), (ExchangeType::Topic, "topic"), (ExchangeType::Fanout, "fanout")];
+}
+
+impl Named for CommitMode {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (CommitMode::Auto, "auto"),
+        (CommitMode::AfterProcessing, "after_processing"),
+        (CommitMode::BeforeProcessing, "before_processing"),
+    ];
 }
 
 impl Named for Jitter {
@@ -505,6 +753,7 @@ impl Named for Via {
         (Via::Poll, "poll"),
         (Via::SagaStep, "saga_step"),
         (Via::RequestReply, "request_reply"),
+        (Via::Bind, "bind"),
     ];
 }
 
@@ -514,6 +763,7 @@ impl Named for FaultKind {
         (FaultKind::Slow, "slow"),
         (FaultKind::Errors, "errors"),
         (FaultKind::Partition, "partition"),
+        (FaultKind::Replay, "replay"),
     ];
 }
 
@@ -584,6 +834,17 @@ fn node_get(n: &NodeSpec, key: &str) -> String {
         "delivery" => enum_text(&n.delivery),
         "reconnect_ms" => opt_num(n.reconnect_ms),
         "users" => opt(n.users),
+        "keys" => opt(n.keys),
+        "poison_rate" => opt_num(n.poison_rate),
+        "job_timeout_ms" => opt_num(n.job_timeout_ms),
+        "fifo" => opt(n.fifo),
+        "dedup_window_ms" => opt_num(n.dedup_window_ms),
+        "partitions" => opt(n.partitions),
+        "retention_ms" => opt_num(n.retention_ms),
+        "type" => enum_text(&n.exchange_type),
+        "alternate" => n.alternate.clone().unwrap_or_default(),
+        "online_ms" => n.online_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
+        "offline_ms" => n.offline_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
         _ => String::new(),
     }
 }
@@ -611,6 +872,16 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
         "circuit_breaker.min_calls" => opt(b.and_then(|b| b.min_calls)),
         "circuit_breaker.open_ms" => opt_num(b.and_then(|b| b.open_ms)),
         "circuit_breaker.half_open_calls" => opt(b.and_then(|b| b.half_open_calls)),
+        "routing_keys" => l.routing_keys.as_deref().map(parse::routing_keys_text).unwrap_or_default(),
+        "pattern" => l.pattern.clone().unwrap_or_default(),
+        "prefetch" => opt(l.prefetch),
+        "group" => l.group.clone().unwrap_or_default(),
+        "commit" => enum_text(&l.commit),
+        "commit_every_ms" => opt_num(l.commit_every_ms),
+        "session_timeout_ms" => opt_num(l.session_timeout_ms),
+        "rebalance_ms" => opt_num(l.rebalance_ms),
+        "store_and_forward" => opt(l.store_and_forward),
+        "retention_ms" => opt_num(l.retention_ms),
         _ => String::new(),
     }
 }
@@ -704,9 +975,26 @@ fn node_set(n: &mut NodeSpec, key: &str, text: &str) -> Result<(), String> {
         "delivery" => n.delivery = enum_parse::<Delivery>(text)?,
         "reconnect_ms" => n.reconnect_ms = parse::number(text)?,
         "users" => n.users = parse::integer(text)?,
+        "keys" => n.keys = parse::small_integer(text)?,
+        "poison_rate" => n.poison_rate = parse::fraction(text)?,
+        "job_timeout_ms" => n.job_timeout_ms = parse::number(text)?,
+        "fifo" => n.fifo = parse::boolean(text)?,
+        "dedup_window_ms" => n.dedup_window_ms = parse::number(text)?,
+        "partitions" => n.partitions = parse::small_integer(text)?,
+        "retention_ms" => n.retention_ms = parse::number(text)?,
+        "type" => n.exchange_type = enum_parse::<ExchangeType>(text)?,
+        "alternate" => n.alternate = some_text(text),
+        "online_ms" => n.online_ms = parse::dist(text)?,
+        "offline_ms" => n.offline_ms = parse::dist(text)?,
         _ => return Err(format!("no field `{key}`")),
     }
     Ok(())
+}
+
+/// Trimmed text, or none when empty.
+fn some_text(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
 }
 
 fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> Result<(), String> {
@@ -747,6 +1035,17 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
             l.circuit_breaker =
                 (parse::boolean(text)? == Some(true)).then(|| l.circuit_breaker.clone().unwrap_or_default());
         }
+        "routing_keys" => l.routing_keys = parse::routing_keys(text)?,
+        // A pattern may be the empty binding key: only an untouched field means the default.
+        "pattern" => l.pattern = (!text.is_empty()).then(|| text.trim().to_string()),
+        "prefetch" => l.prefetch = parse::small_integer(text)?,
+        "group" => l.group = some_text(text),
+        "commit" => l.commit = enum_parse::<CommitMode>(text)?,
+        "commit_every_ms" => l.commit_every_ms = parse::number(text)?,
+        "session_timeout_ms" => l.session_timeout_ms = parse::number(text)?,
+        "rebalance_ms" => l.rebalance_ms = parse::number(text)?,
+        "store_and_forward" => l.store_and_forward = parse::boolean(text)?,
+        "retention_ms" => l.retention_ms = parse::number(text)?,
         _ => return Err(format!("no field `{key}`")),
     }
     Ok(())
@@ -777,6 +1076,7 @@ mod tests {
                     Input::Bool => "true",
                     Input::Queue | Input::Text => continue,
                     Input::Schedule => "0:10, 20000:100",
+                    Input::RoutingKeys => "a.b:2, c:1",
                 };
                 let next = set(&s, &place, f.key, text).unwrap_or_else(|e| panic!("{kind:?} {}: {e}", f.key));
                 assert_eq!(get(&next, &place, f.key), text, "{kind:?} {}", f.key);
@@ -849,6 +1149,8 @@ mod tests {
         check::<Arrival>(ARRIVALS);
         check::<Persistence>(PERSISTENCE);
         check::<Delivery>(DELIVERY);
+        check::<ExchangeType>(EXCHANGE_TYPES);
+        check::<CommitMode>(COMMIT);
         check::<Jitter>(JITTER);
         check::<Via>(&[]);
         check::<FaultKind>(&[]);
@@ -858,7 +1160,10 @@ mod tests {
     #[test]
     fn link_fields_follow_the_link_kind() {
         let keys = |via| -> Vec<&str> { link_fields(via, true, true).iter().map(|f| f.key).collect() };
-        assert_eq!(keys(Via::Consume), vec!["latency_ms"]);
+        assert_eq!(keys(Via::Consume), vec!["latency_ms", "prefetch"]);
+        assert_eq!(keys(Via::Bind), vec!["latency_ms", "pattern"]);
+        assert!(keys(Via::Subscribe).contains(&"commit"));
+        assert!(keys(Via::Push).contains(&"store_and_forward"));
         assert!(keys(Via::Enqueue).contains(&"outbox"));
         assert!(keys(Via::Http).contains(&"circuit_breaker.window"));
     }

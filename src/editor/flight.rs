@@ -150,7 +150,15 @@ mod tests {
     use super::*;
 
     fn token(trace: u64, progress: f32) -> Token {
-        Token { link: 0, progress, backwards: false, kind: TokenKind::Request, tone: TokenTone::Pending, trace }
+        Token {
+            link: 0,
+            progress,
+            backwards: false,
+            kind: TokenKind::Request,
+            tone: TokenTone::Pending,
+            trace,
+            key: u32::MAX,
+        }
     }
 
     #[test]

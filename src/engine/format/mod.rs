@@ -1,7 +1,9 @@
 //! The scenario format: the public contract that files and share links carry.
 
+pub mod amqp;
 pub mod defaults;
 pub mod dist;
+pub mod groups;
 pub mod load;
 pub mod migrate;
 pub mod scenario;

@@ -16,10 +16,19 @@ pub(super) fn audit(sim: &Sim) -> Result<(), String> {
         sim.jobs.iter().filter(|(_, j)| j.phase == Phase::Transit && matches!(j.origin, Origin::Copy { .. })).count()
             as u64;
     let pushes = sim.pushes.len() as u64;
-    let live = messages + attempts + copies + pushes;
+    let logs = super::logs::live_copies(sim)?;
+    let stored: u64 = sim
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.rt {
+            KindRt::Browser(b) => b.store.as_ref().map(|s| s.count),
+            _ => None,
+        })
+        .sum();
+    let live = messages + attempts + copies + pushes + logs + stored;
     if l.sent != ended + live {
         return Err(format!(
-            "ledger out of balance at {} us: sent {} but ended {} + live {} (messages {messages}, attempts {attempts}, copies {copies}, pushes {pushes}); {l:?}",
+            "ledger out of balance at {} us: sent {} but ended {} + live {} (messages {messages}, attempts {attempts}, copies {copies}, pushes {pushes}, log copies {logs}, stored pushes {stored}); {l:?}",
             sim.now, l.sent, ended, live
         ));
     }

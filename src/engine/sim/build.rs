@@ -52,6 +52,11 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
             rng: Stream::new(s.seed, &l.id),
             partitioned: 0,
             slow: 1.0,
+            prefetch: if l.via == Via::Consume { l.prefetch } else { None },
+            unacked: 0,
+            routing: None,
+            store_us: (l.via == Via::Push && l.store_and_forward == Some(true))
+                .then(|| ms_to_us(l.retention_ms.unwrap_or(d::STORE_RETENTION_MS))),
         })
         .collect();
 
@@ -67,7 +72,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
             error_override: None,
             metrics: NodeMetrics { series_on: options.series, ..NodeMetrics::default() },
             out: Vec::new(),
-            rt: kind_rt(n, node_of(n.dead_letter.as_deref().unwrap_or(""))),
+            rt: kind_rt(n, node_of(n.dead_letter.as_deref().unwrap_or("")), s.seed),
         })
         .collect();
 
@@ -93,8 +98,13 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
                 nodes[from].out.push(i);
                 if let KindRt::Browser(b) = &mut nodes[to].rt {
                     b.servers.push((l.from, i));
+                    if l.store_us.is_some() {
+                        b.store.get_or_insert_with(Default::default);
+                    }
                 }
             }
+            // Bindings are the exchange's routing table (see `exchanges`).
+            Via::Bind => {}
             _ => nodes[from].out.push(i),
         }
     }
@@ -122,6 +132,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         }
     }
 
+    let keys = s.nodes.iter().filter_map(|n| n.keys).max().unwrap_or(0);
     let mut sim = Sim {
         scenario: s.clone(),
         now: 0,
@@ -145,7 +156,20 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         tokens: Tokens::new(options.track_tokens),
         stopped: None,
         series: options.series,
+        key_seq: vec![0; keys as usize],
+        routing_keys: Vec::new(),
+        log_topics: Vec::new(),
+        log_entries: 0,
     };
+    if super::ordering::scenario_has_keys(s) {
+        for n in &mut sim.nodes {
+            if let KindRt::Worker(w) = &mut n.rt {
+                w.order = Some(Box::default());
+            }
+        }
+    }
+    super::exchanges::build(&mut sim);
+    super::logs::build(&mut sim);
     super::topics::add_durable_backlogs(&mut sim);
     super::browsers::connect_all(&mut sim);
     for f in &s.faults {
@@ -177,7 +201,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
     sim
 }
 
-fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
+fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32, seed: u64) -> KindRt {
     match n.kind {
         NodeKind::Client => {
             let mut schedule: Vec<(Micros, f64)> =
@@ -190,6 +214,10 @@ fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
                 arrival: n.arrival.unwrap_or_default(),
                 schedule,
                 generation: 0,
+                keys: n.keys.unwrap_or(0),
+                poison_rate: n.poison_rate.unwrap_or(0.0),
+                tag_rng: (n.keys.unwrap_or(0) > 0 || n.poison_rate.unwrap_or(0.0) > 0.0)
+                    .then(|| Box::new(Stream::new(seed, &format!("{}#tags", n.id)))),
             })
         }
         NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => {
@@ -208,13 +236,18 @@ fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
                 next_consume: 0,
                 outbox: BTreeMap::new(),
                 has_outbox: false,
+                job_timeout_us: n.job_timeout_ms.map(ms_to_us),
+                logs: Vec::new(),
+                order: None,
             })
         }
         NodeKind::Queue => KindRt::Queue(queue_rt(n, dead_letter)),
         NodeKind::Topic => KindRt::Topic(TopicRt {
             durable: n.delivery.unwrap_or_default() == Delivery::Durable,
             subscriptions: Vec::new(),
+            log: None,
         }),
+        NodeKind::Exchange => KindRt::Exchange(super::exchanges::ExchangeRt::new(n)),
         NodeKind::Browser => KindRt::Browser(BrowserRt {
             users: n.users.unwrap_or(d::BROWSER_USERS),
             servers: Vec::new(),
@@ -226,6 +259,8 @@ fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
             reconnect_us: n.reconnect_ms.map(ms_to_us).unwrap_or(Micros::MAX),
             held: BTreeMap::new(),
             pending_poll: BTreeMap::new(),
+            presence: super::presence::PresenceRt::from_spec(n),
+            store: None,
         }),
     }
 }
@@ -246,11 +281,16 @@ pub(super) fn queue_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) ->
         next_consumer: 0,
         unacked: 0,
         owner: NONE,
+        fifo: (n.kind == NodeKind::Queue && n.fifo == Some(true))
+            .then(|| Box::new(super::fifo::FifoRt::new(ms_to_us(n.dedup_window_ms.unwrap_or(d::DEDUP_WINDOW_MS))))),
     }
 }
 
 /// Whether a fault kind makes sense on its target (validation already
 /// refused the rest; this keeps live injection honest too).
 pub(super) fn fault_fits(kind: FaultKind, target: Target) -> bool {
-    !matches!((kind, target), (FaultKind::Crash | FaultKind::Errors, Target::Link(_)))
+    !matches!(
+        (kind, target),
+        (FaultKind::Crash | FaultKind::Errors, Target::Link(_)) | (FaultKind::Replay, Target::Node(_))
+    )
 }

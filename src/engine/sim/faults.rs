@@ -27,6 +27,13 @@ pub(super) fn start(sim: &mut Sim, fi: u32) {
     if f.cancelled || f.active {
         return;
     }
+    if f.kind == FaultKind::Replay {
+        // A one-off: the group rewinds now, and there is nothing to end.
+        if let Target::Link(l) = f.target {
+            super::log_groups::replay(sim, l);
+        }
+        return;
+    }
     f.active = true;
     let target = f.target;
     recompute(sim, target);
@@ -45,7 +52,16 @@ pub(super) fn end(sim: &mut Sim, fi: u32) {
 pub(super) fn inject(sim: &mut Sim, spec: FaultSpec) -> Result<(), String> {
     let target = resolve(sim, &spec.target).ok_or_else(|| format!("no node or link `{}`", spec.target))?;
     if !fault_fits(spec.kind, target) {
-        return Err(format!("`{}` applies to nodes; `{}` is a link", spec.kind.as_str(), spec.target));
+        return Err(match spec.kind {
+            FaultKind::Replay => format!("`replay` applies to a log's subscribe link; `{}` is a node", spec.target),
+            _ => format!("`{}` applies to nodes; `{}` is a link", spec.kind.as_str(), spec.target),
+        });
+    }
+    if let (FaultKind::Replay, Target::Link(l)) = (spec.kind, target) {
+        let from = sim.links[l as usize].from;
+        if sim.links[l as usize].via != crate::engine::format::Via::Subscribe || super::logs::log(sim, from).is_none() {
+            return Err(format!("`replay` needs a subscribe link of a log topic; `{}` is not one", spec.target));
+        }
     }
     let factor = spec.factor.unwrap_or(1.0);
     let rate = spec.rate.unwrap_or(0.0);
@@ -105,7 +121,7 @@ fn recompute_node(sim: &mut Sim, n: u32) {
             FaultKind::Crash => down += 1,
             FaultKind::Slow => slow *= f.factor,
             FaultKind::Errors => errors = Some(f.rate),
-            FaultKind::Partition => {}
+            FaultKind::Partition | FaultKind::Replay => {}
         }
     }
     let node = &mut sim.nodes[n as usize];
@@ -140,6 +156,9 @@ fn recompute_link(sim: &mut Sim, l: u32) {
         // Consumers cut off by the partition can take messages again.
         if sim.nodes[from as usize].kind == NodeKind::Queue {
             super::queues::dispatch(sim, from);
+        }
+        if super::logs::log(sim, from).is_some() {
+            super::logs::fetch_all(sim, from);
         }
     }
 }
@@ -178,6 +197,11 @@ fn crash(sim: &mut Sim, n: u32) {
         }
         NodeKind::Client => super::clients::arm(sim, n),
         NodeKind::Browser => super::browsers::browser_down(sim, n),
+        // An exchange keeps nothing: while down it refuses what is published.
+        NodeKind::Exchange => {}
+    }
+    if !sim.log_topics.is_empty() {
+        super::log_groups::member_down(sim, n);
     }
 }
 
@@ -200,7 +224,12 @@ fn recover(sim: &mut Sim, n: u32) {
                 node.down = node.down.saturating_sub(1);
                 super::queues::dispatch(sim, h);
             }
+            // A log loses nothing (Kafka keeps it on disk): reading resumes.
+            if super::logs::log(sim, n).is_some() {
+                super::logs::fetch_all(sim, n);
+            }
         }
+        NodeKind::Exchange => {}
         NodeKind::Client => super::clients::arm(sim, n),
         NodeKind::Browser => {
             let KindRt::Browser(br) = &sim.nodes[n as usize].rt else {
@@ -212,5 +241,8 @@ fn recover(sim: &mut Sim, n: u32) {
                 sim.schedule(now + 1 + u as u64 % 1000, Ev::Reconnect { browser: n, user: u });
             }
         }
+    }
+    if !sim.log_topics.is_empty() {
+        super::log_groups::member_up(sim, n);
     }
 }

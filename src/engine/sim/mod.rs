@@ -25,13 +25,20 @@ mod calls;
 mod clients;
 mod durability;
 mod event;
+mod exchanges;
 mod faults;
+mod fifo;
 mod jobs;
+mod log_groups;
+mod logs;
 mod model;
+mod ordering;
 mod outbox;
+mod presence;
 mod queues;
 mod reporting;
 mod sagas;
+mod store_forward;
 mod tokens;
 mod topics;
 
@@ -80,6 +87,8 @@ pub(crate) struct Push {
     pub trace: u64,
     pub trace_start: Micros,
     pub token: u32,
+    /// When a store-and-forward push was first held (MAX: never held).
+    pub held_at: Micros,
 }
 
 /// One run of one scenario.
@@ -108,6 +117,14 @@ pub struct Sim {
     stopped: Option<String>,
     /// Per-second series are kept (the ticks run either way: same hash).
     series: bool,
+    /// The last sequence number handed out per key (empty without keys).
+    key_seq: Vec<u64>,
+    /// Routing keys of the scenario, interned; index 0 is the empty key.
+    routing_keys: Vec<String>,
+    /// Log topics (their consumer groups need ticks and audits).
+    log_topics: Vec<u32>,
+    /// Messages held by all log topics.
+    log_entries: usize,
 }
 
 impl Sim {
@@ -302,10 +319,31 @@ impl Sim {
             Ev::FaultStart { fault } => faults::start(self, fault),
             Ev::FaultEnd { fault } => faults::end(self, fault),
             Ev::Tick => self.tick(),
+            Ev::JobTimeout { job } => jobs::killed(self, job),
+            Ev::LogExpire { topic } => logs::expire(self, topic),
+            Ev::RebalanceEnd { topic, group, generation } => log_groups::rebalance_end(self, topic, group, generation),
+            Ev::SessionTimeout { topic, group, member, epoch } => {
+                log_groups::session_timeout(self, topic, group, member, epoch)
+            }
+            Ev::AutoCommit { topic, group, member } => log_groups::auto_commit(self, topic, group, member),
+            Ev::Presence { browser, user } => presence::toggle(self, browser, user),
         }
-        if self.events.is_multiple_of(1024)
-            && self.jobs.len() + self.msgs.len() + self.pushes.len() > crate::engine::format::defaults::caps::LIVE_ITEMS
-        {
+        if self.events.is_multiple_of(1024) {
+            self.check_overload();
+        }
+    }
+
+    #[cold]
+    fn check_overload(&mut self) {
+        if self.log_entries > crate::engine::format::defaults::caps::LOG_ENTRIES {
+            self.stopped = Some(format!(
+                "stopped at {:.0} ms: log topics hold more than {} messages; give them a `retention_ms`",
+                self.now_ms(),
+                crate::engine::format::defaults::caps::LOG_ENTRIES
+            ));
+            return;
+        }
+        if self.jobs.len() + self.msgs.len() + self.pushes.len() > crate::engine::format::defaults::caps::LIVE_ITEMS {
             self.stopped = Some(format!(
                 "stopped at {:.0} ms: more than {} requests and messages alive at once; \
                  the system is overloaded beyond what a simulation can follow (lower a rate or add capacity)",
@@ -322,6 +360,9 @@ impl Sim {
                 let m = &mut n.metrics;
                 m.series.close(start, self.now, &m.waiting);
             }
+        }
+        if self.series && !self.log_topics.is_empty() {
+            logs::close_buckets(self, start);
         }
         self.bucket_start = self.now;
         let next = self.now + self.bucket_us;

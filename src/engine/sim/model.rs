@@ -44,6 +44,23 @@ pub enum KindRt {
     Queue(QueueRt),
     Topic(TopicRt),
     Browser(BrowserRt),
+    Exchange(super::exchanges::ExchangeRt),
+}
+
+/// What a request and every message it causes carry: its key and per-key
+/// sequence number (Kafka's record key, SQS FIFO's message group), and
+/// whether its work never ends (a poison message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tag {
+    /// Index of the key `k<i>`, or NONE.
+    pub key: u32,
+    pub poison: bool,
+    /// Position of the request among the requests of its key (from 1).
+    pub seq: u64,
+}
+
+impl Tag {
+    pub const NONE: Tag = Tag { key: NONE, poison: false, seq: 0 };
 }
 
 pub struct ClientRt {
@@ -53,6 +70,12 @@ pub struct ClientRt {
     pub schedule: Vec<(Micros, f64)>,
     /// Bumped whenever the pending arrival must be forgotten.
     pub generation: u32,
+    /// Keys requests draw from (0: none).
+    pub keys: u32,
+    pub poison_rate: f64,
+    /// Draws keys and poison, apart from the arrival stream, so giving a
+    /// client keys does not move its arrivals (common random numbers).
+    pub tag_rng: Option<Box<Stream>>,
 }
 
 pub struct WorkerRt {
@@ -74,6 +97,12 @@ pub struct WorkerRt {
     /// Outbox rows committed and not yet confirmed by the broker, by
     /// (job op, link).
     pub outbox: BTreeMap<(u64, u32), OutboxRow>,
+    /// Work longer than this is killed as a failure.
+    pub job_timeout_us: Option<Micros>,
+    /// Log subscriptions this node is a member of: (topic, group, member).
+    pub logs: Vec<(u32, u16, u16)>,
+    /// Per-key order of completed work, when the scenario has keys.
+    pub order: Option<Box<super::ordering::KeyOrder>>,
 }
 
 impl WorkerRt {
@@ -91,6 +120,9 @@ pub struct OutboxRow {
     pub trace_start: Micros,
     /// The message's id: a resend carries the same one.
     pub msg_op: u64,
+    pub tag: Tag,
+    /// The routing key the first send took (a resend keeps it).
+    pub rk: u32,
 }
 
 pub struct QueueRt {
@@ -109,12 +141,16 @@ pub struct QueueRt {
     /// The topic whose durable subscription this hidden queue holds (NONE
     /// for a queue of the scenario).
     pub owner: u32,
+    /// SQS FIFO state, for a FIFO queue.
+    pub fifo: Option<Box<super::fifo::FifoRt>>,
 }
 
 pub struct TopicRt {
     pub durable: bool,
     /// Per subscription: (subscribe link, hidden backlog queue node or NONE).
     pub subscriptions: Vec<(u32, u32)>,
+    /// The partitions and consumer groups of a log topic.
+    pub log: Option<Box<super::logs::LogRt>>,
 }
 
 pub struct BrowserRt {
@@ -133,6 +169,10 @@ pub struct BrowserRt {
     pub held: BTreeMap<u64, Vec<(u64, Micros)>>,
     /// Poll: results waiting at a server for a user's next poll.
     pub pending_poll: BTreeMap<u64, Vec<(u64, Micros)>>,
+    /// Users coming and going (online_ms / offline_ms).
+    pub presence: Option<Box<super::presence::PresenceRt>>,
+    /// Pushes held for offline users (store-and-forward links).
+    pub store: Option<Box<super::store_forward::StoreRt>>,
 }
 
 pub struct LinkRt {
@@ -152,6 +192,14 @@ pub struct LinkRt {
     pub partitioned: u32,
     /// Product of active `slow` factors on this link.
     pub slow: f64,
+    /// `consume`: deliveries the consumer may hold unacked (None: its workers).
+    pub prefetch: Option<u32>,
+    /// `consume` with a prefetch: deliveries it holds now.
+    pub unacked: u32,
+    /// `publish` into an exchange: routing key indices with cumulative weights.
+    pub routing: Option<Box<[(u32, f64)]>>,
+    /// `push` with store-and-forward: how long a held push is kept.
+    pub store_us: Option<Micros>,
 }
 
 /// Who is waiting for a job's answer.
@@ -165,6 +213,9 @@ pub enum Origin {
     Delivery { msg: Key, delivery: u32, link: u32 },
     /// A pub/sub copy or a push: nobody waits for the answer.
     Copy { link: u32 },
+    /// A log message read by a consumer group member (`epoch` tells a
+    /// stale read from the current one).
+    Log { topic: u32, group: u16, partition: u16, epoch: u32, link: u32 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -234,6 +285,7 @@ pub struct Job {
     pub saga_failed_at: u32,
     /// Token slot while travelling, for drawing.
     pub token: u32,
+    pub tag: Tag,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -266,6 +318,9 @@ pub struct Msg {
     /// Already counted dead-lettered: what happens in the DLQ is not the ledger's.
     pub dead: bool,
     pub token: u32,
+    pub tag: Tag,
+    /// Routing key index (exchanges), or NONE for the empty key.
+    pub rk: u32,
 }
 
 /// A fault as it runs.

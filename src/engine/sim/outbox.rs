@@ -21,7 +21,8 @@ pub(super) fn commit_outbox(sim: &mut Sim, jk: Key) {
     if !matches!(&sim.nodes[job.node as usize].rt, KindRt::Worker(w) if w.has_outbox) {
         return;
     }
-    let (node, op, trace, trace_start, step) = (job.node, job.op, job.trace, job.trace_start, job.step as usize);
+    let (node, op, trace, trace_start, step, tag) =
+        (job.node, job.op, job.trace, job.trace_start, job.step as usize, job.tag);
     let rows: Vec<u32> = sim.nodes[node as usize].out[step.min(sim.nodes[node as usize].out.len())..]
         .iter()
         .copied()
@@ -30,7 +31,7 @@ pub(super) fn commit_outbox(sim: &mut Sim, jk: Key) {
     for link in rows {
         let msg_op = sim.new_op();
         if let KindRt::Worker(w) = &mut sim.nodes[node as usize].rt {
-            w.outbox.entry((op, link)).or_insert(OutboxRow { trace, trace_start, msg_op });
+            w.outbox.entry((op, link)).or_insert(OutboxRow { trace, trace_start, msg_op, tag, rk: NONE });
         }
     }
 }
@@ -85,6 +86,8 @@ pub(super) fn relay_outbox(sim: &mut Sim, node: u32) {
             sender: node,
             outbox: true,
             reply_to: None,
+            tag: row.tag,
+            rk: row.rk,
         };
         send(sim, link, m);
     }
