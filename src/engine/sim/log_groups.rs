@@ -227,10 +227,18 @@ pub(super) fn member_down(sim: &mut Sim, node: u32) {
     let now = sim.now;
     for (t, g, m) in memberships(sim, node) {
         let Some(log) = log_mut(sim, t) else { continue };
-        let member = &mut log.groups[g as usize].members[m as usize];
+        let grp = &mut log.groups[g as usize];
+        let member = &mut grp.members[m as usize];
         member.down = true;
         member.down_epoch = member.down_epoch.wrapping_add(1);
         let (epoch, at) = (member.down_epoch, now.saturating_add(member.session_us));
+        // What the process read and finished but did not commit is gone with it.
+        for &p in &member.owned {
+            let c = &mut grp.cursors[p as usize];
+            c.position = c.committed;
+            c.done = c.committed;
+            c.attempts = 0;
+        }
         sim.schedule(at, Ev::SessionTimeout { topic: t, group: g, member: m, epoch });
     }
 }
