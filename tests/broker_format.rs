@@ -200,3 +200,20 @@ fn scenarios_from_before_the_brokers_keep_their_run_hashes() {
         assert_eq!(sim.run_hash_hex(), hash, "{file}");
     }
 }
+
+#[test]
+fn the_format_page_documents_every_field_the_inspector_edits() {
+    use crosstalk::engine::format::{NodeKind, Via};
+    let page = std::fs::read_to_string("docs/FORMAT.md").expect("docs/FORMAT.md");
+    let mut keys: Vec<&str> = Vec::new();
+    for kind in NodeKind::ALL {
+        keys.extend(fields::node_fields(kind).iter().map(|f| f.key));
+    }
+    for via in Via::ALL {
+        keys.extend(fields::link_fields(via, true, true).iter().map(|f| f.key));
+    }
+    for key in keys {
+        let name = key.rsplit('.').next().unwrap_or(key);
+        assert!(page.contains(&format!("`{name}`")), "docs/FORMAT.md does not mention `{name}`");
+    }
+}

@@ -57,6 +57,8 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
             routing: None,
             store_us: (l.via == Via::Push && l.store_and_forward == Some(true))
                 .then(|| ms_to_us(l.retention_ms.unwrap_or(d::STORE_RETENTION_MS))),
+            keyed_send: l.via == Via::Enqueue
+                && s.node(&l.to).is_some_and(|n| n.kind == NodeKind::Queue && n.fifo == Some(true)),
         })
         .collect();
 

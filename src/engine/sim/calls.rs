@@ -157,7 +157,7 @@ pub(super) fn answer_caller(sim: &mut Sim, callee: &Job, caller: Key, seq: u32, 
         return;
     }
     let tone = if outcome == Outcome::Ok { TokenTone::Ok } else { TokenTone::Error };
-    let (arrive, token) = cross(sim, link, sim.now, true, TokenKind::Response, tone, callee.trace, callee.tag.key);
+    let (arrive, token) = cross(sim, link, sim.now, true, TokenKind::Response, tone, callee.trace, callee.tag.key());
     let ev = if phase == Phase::Parked {
         Ev::ReplyBack { job: caller, seq, outcome, token, from: sim.links[link as usize].from }
     } else {

@@ -77,6 +77,7 @@ pub(super) fn build(sim: &mut Sim) {
             })
             .collect();
         sim.links[i].routing = Some(table.into_boxed_slice());
+        sim.links[i].keyed_send = true;
     }
     for x in 0..s.nodes.len() {
         if s.nodes[x].kind != NodeKind::Exchange {
@@ -120,6 +121,7 @@ pub(super) fn draw_key(sim: &mut Sim, link: u32) -> u32 {
 }
 
 /// A message reached exchange `x` over a publish link.
+#[cold]
 pub(super) fn arrive(sim: &mut Sim, mk: Key) {
     let now = sim.now;
     let Some(m) = sim.msgs.get_mut(mk) else { return };
@@ -186,7 +188,7 @@ fn copy_over(sim: &mut Sim, m: &Msg, link: u32) {
         return;
     }
     let tone = if m.dead { TokenTone::DeadLetter } else { TokenTone::Pending };
-    let (arrive, token) = super::calls::cross(sim, link, now, false, TokenKind::Message, tone, m.trace, m.tag.key);
+    let (arrive, token) = super::calls::cross(sim, link, now, false, TokenKind::Message, tone, m.trace, m.tag.key());
     let copy = sim.msgs.insert(Msg {
         queue: sim.links[link as usize].to,
         trace: m.trace,
@@ -251,6 +253,7 @@ fn drop_message(sim: &mut Sim, mk: Key, at: u32) {
 /// A queue dead-letters `mk` into exchange `x` (its DLX): the message is
 /// already counted dead-lettered; what the exchange does with it is not
 /// the ledger's.
+#[cold]
 pub(super) fn dead_letter_into(sim: &mut Sim, mk: Key, x: u32) {
     let n = &mut sim.nodes[x as usize];
     n.metrics.arrivals += 1;

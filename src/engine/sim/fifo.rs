@@ -62,7 +62,7 @@ pub(super) fn dedup_id(job_op: u64, link: u32) -> u64 {
 }
 
 fn group(sim: &Sim, mk: Key) -> u32 {
-    sim.msgs.get(mk).map(|m| m.tag.key).unwrap_or(NONE)
+    sim.msgs.get(mk).map(|m| m.tag.key()).unwrap_or(NONE)
 }
 
 /// The position in `ready` of the first message whose group is free.

@@ -5,7 +5,7 @@
 //! Workers follow the thread-per-request model: a job keeps its worker
 //! through its synchronous calls, so a slow dependency exhausts its callers.
 
-use super::event::Ev;
+use super::event::{BrokerEv, Ev};
 use super::model::*;
 use super::Sim;
 use crate::engine::format::{NodeKind, Via};
@@ -32,7 +32,7 @@ pub(super) fn send(sim: &mut Sim, link: u32, new: NewJob, tone: TokenTone) -> Ke
         Origin::Call { .. } | Origin::Root => TokenKind::Request,
         Origin::Delivery { .. } | Origin::Copy { .. } | Origin::Log { .. } => TokenKind::Message,
     };
-    let (arrive, token) = super::calls::cross(sim, link, sim.now, false, kind, tone, new.trace, new.tag.key);
+    let (arrive, token) = super::calls::cross(sim, link, sim.now, false, kind, tone, new.trace, new.tag.key());
     let job = sim.jobs.insert(Job {
         node: new.node,
         trace: new.trace,
@@ -137,16 +137,37 @@ fn start_work(sim: &mut Sim, jk: Key) {
     };
     job.phase = Phase::Working;
     job.holds_worker = true;
-    let (node, trace, arrived, tag, origin) = (job.node, job.trace, job.arrived, job.tag, job.origin);
+    let (node, trace, arrived, tag) = (job.node, job.trace, job.arrived, job.tag);
     let n = &mut sim.nodes[node as usize];
     n.metrics.record_wait(now - arrived);
     let KindRt::Worker(w) = &n.rt else { return };
-    let limit = w.job_timeout_us;
+    if tag.poison() || w.job_timeout_us.is_some() {
+        start_limited_work(sim, jk);
+        return;
+    }
+    let mut work = n.rng.sample_us(&w.work);
+    if n.slow != 1.0 {
+        work = (work as f64 * n.slow).round() as Micros;
+    }
     sim.hop(trace, HopKind::Work, node, NO_LINK, 0);
-    if tag.poison && poison_runs_here(sim, origin) {
+    sim.schedule(now + work, Ev::WorkDone { job: jk });
+}
+
+/// Work that may never end (poison) or that a job timeout may kill.
+#[cold]
+fn start_limited_work(sim: &mut Sim, jk: Key) {
+    let now = sim.now;
+    let Some(job) = sim.jobs.get(jk) else { return };
+    let (node, trace, tag, origin) = (job.node, job.trace, job.tag, job.origin);
+    let limit = match &sim.nodes[node as usize].rt {
+        KindRt::Worker(w) => w.job_timeout_us,
+        _ => return,
+    };
+    sim.hop(trace, HopKind::Work, node, NO_LINK, 0);
+    if tag.poison() && poison_runs_here(sim, origin) {
         // `while(true)`: the work never ends unless a job timeout kills it.
         if let Some(t) = limit {
-            sim.schedule(now.saturating_add(t), Ev::JobTimeout { job: jk });
+            sim.schedule(now.saturating_add(t), Ev::Broker(BrokerEv::JobTimeout { job: jk }));
         }
         return;
     }
@@ -157,7 +178,7 @@ fn start_work(sim: &mut Sim, jk: Key) {
         work = (work as f64 * n.slow).round() as Micros;
     }
     match limit {
-        Some(t) if work > t => sim.schedule(now.saturating_add(t), Ev::JobTimeout { job: jk }),
+        Some(t) if work > t => sim.schedule(now.saturating_add(t), Ev::Broker(BrokerEv::JobTimeout { job: jk })),
         _ => sim.schedule(now + work, Ev::WorkDone { job: jk }),
     }
 }
@@ -175,6 +196,7 @@ fn poison_runs_here(sim: &Sim, origin: Origin) -> bool {
 }
 
 /// The job's work ran into its node's `job_timeout_ms`: killed, failed.
+#[cold]
 pub(super) fn killed(sim: &mut Sim, jk: Key) {
     let Some(job) = sim.jobs.get(jk) else { return };
     if job.phase != Phase::Working {
@@ -196,7 +218,7 @@ pub(super) fn work_done(sim: &mut Sim, jk: Key) {
         return;
     }
     if let Some(order) = &mut w.order {
-        if tag.key != NONE {
+        if tag.key() != NONE {
             order.completed(tag);
         }
     }
@@ -282,14 +304,23 @@ fn answer(sim: &mut Sim, job: Job, outcome: Outcome) {
             sim.hop(job.trace, HopKind::End, job.node, NO_LINK, outcome as u32);
         }
         Origin::Call { caller, seq, link } => super::calls::answer_caller(sim, &job, caller, seq, link, outcome),
+        // Few arms here keep this a pair of predictable branches rather than
+        // a jump table: runs alternate between the two above all the time.
+        other => answer_message(sim, other, outcome),
+    }
+}
+
+/// The consumer of a queue delivery or a log message is done with it.
+fn answer_message(sim: &mut Sim, origin: Origin, outcome: Outcome) {
+    match origin {
         Origin::Delivery { msg, delivery, link } => {
             super::queues::settle(sim, msg, delivery, outcome == Outcome::Ok);
             super::queues::delivery_ended(sim, link);
         }
-        Origin::Copy { .. } => {}
         Origin::Log { topic, group, partition, epoch, .. } => {
             super::logs::settle(sim, topic, group, partition, epoch, outcome == Outcome::Ok)
         }
+        Origin::Copy { .. } | Origin::Root | Origin::Call { .. } => {}
     }
 }
 

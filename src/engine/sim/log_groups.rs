@@ -22,7 +22,7 @@
 //! again and each new owner starts at the committed offset. A `replay`
 //! fault rewinds a group to the oldest message retained.
 
-use super::event::Ev;
+use super::event::{BrokerEv, Ev};
 use super::logs::{fetch, lag_changed, log_mut};
 use super::model::*;
 use super::Sim;
@@ -172,7 +172,7 @@ pub(super) fn start(sim: &mut Sim, t: u32) {
         }
         if let Some(every) = auto {
             if every <= sim.end {
-                sim.schedule(every, Ev::AutoCommit { topic: t, group: g, member: m });
+                sim.schedule(every, Ev::Broker(BrokerEv::AutoCommit { topic: t, group: g, member: m }));
             }
         }
     }
@@ -223,6 +223,7 @@ fn memberships(sim: &Sim, node: u32) -> Vec<(u32, u16, u16)> {
 }
 
 /// A member's node crashed: its partitions wait for its session to end.
+#[cold]
 pub(super) fn member_down(sim: &mut Sim, node: u32) {
     let now = sim.now;
     for (t, g, m) in memberships(sim, node) {
@@ -239,11 +240,12 @@ pub(super) fn member_down(sim: &mut Sim, node: u32) {
             c.done = c.committed;
             c.attempts = 0;
         }
-        sim.schedule(at, Ev::SessionTimeout { topic: t, group: g, member: m, epoch });
+        sim.schedule(at, Ev::Broker(BrokerEv::SessionTimeout { topic: t, group: g, member: m, epoch }));
     }
 }
 
 /// A member's node is back: it rejoins its group, which rebalances.
+#[cold]
 pub(super) fn member_up(sim: &mut Sim, node: u32) {
     for (t, g, m) in memberships(sim, node) {
         let Some(log) = log_mut(sim, t) else { continue };
@@ -255,6 +257,7 @@ pub(super) fn member_up(sim: &mut Sim, node: u32) {
     }
 }
 
+#[cold]
 pub(super) fn session_timeout(sim: &mut Sim, t: u32, g: u16, m: u16, epoch: u32) {
     let Some(log) = log_mut(sim, t) else { return };
     let Some(member) = log.groups.get_mut(g as usize).and_then(|grp| grp.members.get_mut(m as usize)) else {
@@ -294,13 +297,14 @@ fn rebalance(sim: &mut Sim, t: u32, g: u16) {
         .unwrap_or_else(|| ms_to_us(defaults::REBALANCE_MS));
     let generation = grp.generation;
     sim.nodes[t as usize].metrics.bump("rebalances");
-    sim.schedule(now.saturating_add(pause), Ev::RebalanceEnd { topic: t, group: g, generation });
+    sim.schedule(now.saturating_add(pause), Ev::Broker(BrokerEv::RebalanceEnd { topic: t, group: g, generation }));
     lag_changed(sim, t);
 }
 
 /// The rebalance is over: partitions are assigned again and every owner
 /// starts at the committed offset. Offsets committed but never processed
 /// (an at-most-once member that crashed with them) are lost.
+#[cold]
 pub(super) fn rebalance_end(sim: &mut Sim, t: u32, g: u16, generation: u32) {
     let Some(log) = log_mut(sim, t) else { return };
     let starts: Vec<u64> = log.parts.iter().map(|p| p.start).collect();
@@ -334,6 +338,7 @@ pub(super) fn rebalance_end(sim: &mut Sim, t: u32, g: u16, generation: u32) {
     }
 }
 
+#[cold]
 pub(super) fn auto_commit(sim: &mut Sim, t: u32, g: u16, m: u16) {
     let now = sim.now;
     let end = sim.end;
@@ -349,13 +354,14 @@ pub(super) fn auto_commit(sim: &mut Sim, t: u32, g: u16, m: u16) {
         }
     }
     if now.saturating_add(every) <= end {
-        sim.schedule(now + every, Ev::AutoCommit { topic: t, group: g, member: m });
+        sim.schedule(now + every, Ev::Broker(BrokerEv::AutoCommit { topic: t, group: g, member: m }));
     }
     lag_changed(sim, t);
 }
 
 /// A `replay` fault on subscribe link `link`: its group rewinds every
 /// partition to the oldest message retained.
+#[cold]
 pub(super) fn replay(sim: &mut Sim, link: u32) {
     let now = sim.now;
     let t = sim.links[link as usize].from;

@@ -18,7 +18,7 @@
 //!
 //! Group membership, rebalances and commits are in `log_groups`.
 
-use super::event::Ev;
+use super::event::{BrokerEv, Ev};
 use super::jobs::{self, NewJob};
 use super::log_groups::{self, Group, NO_MEMBER};
 use super::model::*;
@@ -106,9 +106,9 @@ pub(super) fn append(sim: &mut Sim, m: &Msg) {
     let t = m.queue;
     let Some(log) = log_mut(sim, t) else { return };
     let count = log.parts.len() as u32;
-    let p = if m.tag.key != NONE {
+    let p = if m.tag.key() != NONE {
         let mut buf = [0u8; 12];
-        partition_for_key(super::ordering::key_bytes(m.tag.key, &mut buf), count)
+        partition_for_key(super::ordering::key_bytes(m.tag.key(), &mut buf), count)
     } else {
         let p = log.next_rr % count;
         log.next_rr = log.next_rr.wrapping_add(1);
@@ -138,7 +138,7 @@ pub(super) fn append(sim: &mut Sim, m: &Msg) {
         sim.schedule(back, Ev::OutboxConfirm { node: m.sender, op: m.op });
     }
     if let Some(r) = arm {
-        sim.schedule(now.saturating_add(r), Ev::LogExpire { topic: t });
+        sim.schedule(now.saturating_add(r), Ev::Broker(BrokerEv::LogExpire { topic: t }));
     }
     sim.hop(m.trace, HopKind::Arrive, t, m.link, p);
     for g in 0..groups {
@@ -216,6 +216,7 @@ pub(super) fn fetch(sim: &mut Sim, t: u32, g: u16, p: u16) {
 }
 
 /// Every group of log `t` reads whatever it can (after an outage).
+#[cold]
 pub(super) fn fetch_all(sim: &mut Sim, t: u32) {
     let Some(log) = log(sim, t) else { return };
     let (groups, parts) = (log.groups.len(), log.parts.len());
@@ -257,8 +258,9 @@ pub(super) fn settle(sim: &mut Sim, t: u32, g: u16, p: u16, epoch: u32, ok: bool
     }
     c.inflight = false;
     processed(sim, t, g, p, ok);
+    // The worker was freed (and offered the member's other partitions)
+    // just before this answer: only this partition has news.
     fetch(sim, t, g, p);
-    pull_member(sim, t, g, p);
 }
 
 /// The end of processing the offset just before the cursor's position.
@@ -313,42 +315,38 @@ pub(super) fn lost(sim: &mut Sim, t: u32, g: u16, p: u16, epoch: u32) {
     }
 }
 
-/// A worker freed at the member that owns `p`: it may read its other partitions.
-fn pull_member(sim: &mut Sim, t: u32, g: u16, p: u16) {
-    let node = log(sim, t).and_then(|l| {
-        let grp = &l.groups[g as usize];
-        grp.members.get(grp.cursors[p as usize].owner as usize).map(|m| m.node)
-    });
-    if let Some(node) = node {
-        if matches!(&sim.nodes[node as usize].rt, KindRt::Worker(w) if w.has_free_worker()) {
-            pull(sim, node);
-        }
-    }
-}
-
 /// A worker of `node` became free: read from the partitions its log
-/// memberships own, in turn.
+/// memberships own, in turn (no allocation: this runs per message).
 pub(super) fn pull(sim: &mut Sim, node: u32) {
-    let KindRt::Worker(w) = &sim.nodes[node as usize].rt else { return };
-    let memberships = w.logs.clone();
-    for (t, g, m) in memberships {
-        let owned: Vec<u16> = match log_mut(sim, t) {
+    let count = match &sim.nodes[node as usize].rt {
+        KindRt::Worker(w) => w.logs.len(),
+        _ => return,
+    };
+    for i in 0..count {
+        let KindRt::Worker(w) = &sim.nodes[node as usize].rt else { return };
+        let (t, g, m) = w.logs[i];
+        // Start where the last pull stopped, so no partition starves.
+        let (start, owned) = match log_mut(sim, t) {
             Some(log) => {
                 let member = &mut log.groups[g as usize].members[m as usize];
-                if member.owned.is_empty() {
+                let n = member.owned.len();
+                if n == 0 {
                     continue;
                 }
-                // Start where the last pull stopped, so no partition starves.
-                let k = member.next % member.owned.len();
+                let k = member.next % n;
                 member.next = member.next.wrapping_add(1);
-                member.owned[k..].iter().chain(&member.owned[..k]).copied().collect()
+                (k, n)
             }
             None => continue,
         };
-        for p in owned {
+        for j in 0..owned {
             if !matches!(&sim.nodes[node as usize].rt, KindRt::Worker(w) if w.has_free_worker()) {
                 return;
             }
+            let p = match log(sim, t) {
+                Some(log) => log.groups[g as usize].members[m as usize].owned[(start + j) % owned],
+                None => return,
+            };
             fetch(sim, t, g, p);
         }
     }
@@ -357,6 +355,7 @@ pub(super) fn pull(sim: &mut Sim, node: u32) {
 /// Retention: messages older than `retention_ms` are deleted, read or not.
 /// Kafka deletes whole segments (checked every five minutes); here each
 /// message goes when its own time is up.
+#[cold]
 pub(super) fn expire(sim: &mut Sim, t: u32) {
     let now = sim.now;
     let Some(log) = log_mut(sim, t) else { return };
@@ -389,10 +388,15 @@ pub(super) fn expire(sim: &mut Sim, t: u32) {
         *sim.nodes[t as usize].metrics.extra.entry("expired").or_insert(0) += expired;
     }
     if let Some(at) = next {
-        sim.schedule(at.max(now + 1), Ev::LogExpire { topic: t });
+        // At most one sweep a millisecond: at 100,000 messages a second a
+        // sweep per message would be most of the run's events.
+        sim.schedule(at.max(now + RETENTION_SWEEP_US), Ev::Broker(BrokerEv::LogExpire { topic: t }));
     }
     lag_changed(sim, t);
 }
+
+/// The finest grain of retention: messages are deleted at most this late.
+const RETENTION_SWEEP_US: Micros = 1_000;
 
 /// The topic's waiting level is the lag of all its groups together.
 pub(super) fn lag_changed(sim: &mut Sim, t: u32) {

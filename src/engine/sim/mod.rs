@@ -319,17 +319,25 @@ impl Sim {
             Ev::FaultStart { fault } => faults::start(self, fault),
             Ev::FaultEnd { fault } => faults::end(self, fault),
             Ev::Tick => self.tick(),
-            Ev::JobTimeout { job } => jobs::killed(self, job),
-            Ev::LogExpire { topic } => logs::expire(self, topic),
-            Ev::RebalanceEnd { topic, group, generation } => log_groups::rebalance_end(self, topic, group, generation),
-            Ev::SessionTimeout { topic, group, member, epoch } => {
-                log_groups::session_timeout(self, topic, group, member, epoch)
-            }
-            Ev::AutoCommit { topic, group, member } => log_groups::auto_commit(self, topic, group, member),
-            Ev::Presence { browser, user } => presence::toggle(self, browser, user),
+            Ev::Broker(b) => self.broker_event(b),
         }
         if self.events.is_multiple_of(1024) {
             self.check_overload();
+        }
+    }
+
+    #[inline(never)]
+    fn broker_event(&mut self, ev: event::BrokerEv) {
+        use event::BrokerEv::*;
+        match ev {
+            JobTimeout { job } => jobs::killed(self, job),
+            LogExpire { topic } => logs::expire(self, topic),
+            RebalanceEnd { topic, group, generation } => log_groups::rebalance_end(self, topic, group, generation),
+            SessionTimeout { topic, group, member, epoch } => {
+                log_groups::session_timeout(self, topic, group, member, epoch)
+            }
+            AutoCommit { topic, group, member } => log_groups::auto_commit(self, topic, group, member),
+            Presence { browser, user } => presence::toggle(self, browser, user),
         }
     }
 

@@ -49,18 +49,43 @@ pub enum KindRt {
 
 /// What a request and every message it causes carry: its key and per-key
 /// sequence number (Kafka's record key, SQS FIFO's message group), and
-/// whether its work never ends (a poison message).
+/// whether its work never ends (a poison message). Packed in one word, as
+/// every job and message carries it: the key plus one in the top 20 bits
+/// (0: no key; keys are capped below 2^20), the poison flag, then 43 bits
+/// of sequence number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Tag {
-    /// Index of the key `k<i>`, or NONE.
-    pub key: u32,
-    pub poison: bool,
-    /// Position of the request among the requests of its key (from 1).
-    pub seq: u64,
-}
+pub struct Tag(u64);
+
+const SEQ_BITS: u32 = 43;
+const POISON: u64 = 1 << SEQ_BITS;
+const KEY_SHIFT: u32 = SEQ_BITS + 1;
 
 impl Tag {
-    pub const NONE: Tag = Tag { key: NONE, poison: false, seq: 0 };
+    pub const NONE: Tag = Tag(0);
+
+    pub fn new(key: u32, seq: u64, poison: bool) -> Tag {
+        let key_bits = if key == NONE { 0 } else { (key as u64 + 1) << KEY_SHIFT };
+        Tag(key_bits | (poison as u64) << SEQ_BITS | seq.min(POISON - 1))
+    }
+
+    /// The key's index, or NONE.
+    #[inline]
+    pub fn key(self) -> u32 {
+        match self.0 >> KEY_SHIFT {
+            0 => NONE,
+            k => (k - 1) as u32,
+        }
+    }
+
+    #[inline]
+    pub fn seq(self) -> u64 {
+        self.0 & (POISON - 1)
+    }
+
+    #[inline]
+    pub fn poison(self) -> bool {
+        self.0 & POISON != 0
+    }
 }
 
 pub struct ClientRt {
@@ -200,6 +225,9 @@ pub struct LinkRt {
     pub routing: Option<Box<[(u32, f64)]>>,
     /// `push` with store-and-forward: how long a held push is kept.
     pub store_us: Option<Micros>,
+    /// A message sent over it needs a broker's attention at the sender: a
+    /// routing key to draw, or a FIFO queue's deduplication id.
+    pub keyed_send: bool,
 }
 
 /// Who is waiting for a job's answer.

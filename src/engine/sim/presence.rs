@@ -7,7 +7,7 @@
 //! connection; coming back reconnects at once to a server that is up, which
 //! is when held server-sent events and store-and-forward pushes arrive.
 
-use super::event::Ev;
+use super::event::{BrokerEv, Ev};
 use super::model::*;
 use super::Sim;
 use crate::engine::format::{Dist, NodeKind, NodeSpec};
@@ -49,11 +49,12 @@ pub(super) fn start(sim: &mut Sim, b: u32) {
         firsts.push(n.rng.sample_us(&p.online).max(1));
     }
     for (u, after) in firsts.into_iter().enumerate() {
-        sim.schedule(now.saturating_add(after), Ev::Presence { browser: b, user: u as u32 });
+        sim.schedule(now.saturating_add(after), Ev::Broker(BrokerEv::Presence { browser: b, user: u as u32 }));
     }
 }
 
 /// A user's online or offline spell is over.
+#[cold]
 pub(super) fn toggle(sim: &mut Sim, b: u32, user: u32) {
     let now = sim.now;
     let n = &mut sim.nodes[b as usize];
@@ -63,7 +64,7 @@ pub(super) fn toggle(sim: &mut Sim, b: u32, user: u32) {
     let going_offline = !*offline;
     *offline = going_offline;
     let spell = n.rng.sample_us(if going_offline { &p.offline } else { &p.online }).max(1);
-    sim.schedule(now.saturating_add(spell), Ev::Presence { browser: b, user });
+    sim.schedule(now.saturating_add(spell), Ev::Broker(BrokerEv::Presence { browser: b, user }));
     if going_offline {
         sim.nodes[b as usize].metrics.bump("went_offline");
         super::browsers::disconnect(sim, b, user);

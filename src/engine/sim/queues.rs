@@ -51,7 +51,7 @@ pub(super) fn send(sim: &mut Sim, link: u32, m: NewMsg) {
         return;
     }
     let (arrive, token) =
-        super::calls::cross(sim, link, now, false, TokenKind::Message, TokenTone::Pending, m.trace, m.tag.key);
+        super::calls::cross(sim, link, now, false, TokenKind::Message, TokenTone::Pending, m.trace, m.tag.key());
     let msg = sim.msgs.insert(Msg {
         queue: to,
         trace: m.trace,
@@ -84,23 +84,32 @@ pub(super) fn send_from_job(sim: &mut Sim, jk: Key, link: u32) {
     };
     let (op, outbox) = match row {
         Some(r) => (r.msg_op, true),
-        None if into_fifo(sim, link) => (super::fifo::dedup_id(job_op, link), false),
+        None if sim.links[link as usize].keyed_send && sim.links[link as usize].routing.is_none() => {
+            // Into a FIFO queue: the same id for every resend of this work.
+            (super::fifo::dedup_id(job_op, link), false)
+        }
         None => (sim.new_op(), false),
     };
-    let rk = if sim.links[link as usize].routing.is_some() { super::exchanges::draw_key(sim, link) } else { NONE };
-    if outbox && rk != NONE {
+    let rk = if sim.links[link as usize].keyed_send { routing_key(sim, node, job_op, link, outbox) } else { NONE };
+    send(sim, link, NewMsg { trace, trace_start, op, sender: node, outbox, reply_to: None, tag, rk });
+}
+
+/// The routing key of a message into an exchange; an outbox row keeps it
+/// for the relay's resends.
+#[cold]
+fn routing_key(sim: &mut Sim, node: u32, job_op: u64, link: u32, outbox: bool) -> u32 {
+    if sim.links[link as usize].routing.is_none() {
+        return NONE;
+    }
+    let rk = super::exchanges::draw_key(sim, link);
+    if outbox {
         if let KindRt::Worker(w) = &mut sim.nodes[node as usize].rt {
             if let Some(row) = w.outbox.get_mut(&(job_op, link)) {
                 row.rk = rk;
             }
         }
     }
-    send(sim, link, NewMsg { trace, trace_start, op, sender: node, outbox, reply_to: None, tag, rk });
-}
-
-/// Whether `link` ends at a FIFO queue (its messages carry a dedup id).
-fn into_fifo(sim: &Sim, link: u32) -> bool {
-    matches!(&sim.nodes[sim.links[link as usize].to as usize].rt, KindRt::Queue(q) if q.fifo.is_some())
+    rk
 }
 
 /// Request-reply into a queue: the message carries the correlation id.
@@ -241,10 +250,12 @@ pub(super) fn pull(sim: &mut Sim, node: u32) {
             return;
         };
         let (qi, link) = w.consumes[i];
+        let l = &sim.links[link as usize];
         let q_ready = matches!(&sim.nodes[qi as usize].rt, KindRt::Queue(q) if !q.ready.is_empty()
                 && (q.fifo.is_none() || super::fifo::next_ready(sim, q).is_some()))
             && !sim.nodes[qi as usize].is_down()
-            && consumer_free(sim, node, link);
+            && l.partitioned == 0
+            && l.prefetch.is_none_or(|p| l.unacked < p);
         if q_ready {
             if let KindRt::Worker(w) = &mut sim.nodes[node as usize].rt {
                 w.next_consume = (i + 1) % count;
@@ -266,10 +277,15 @@ fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) -> bool {
     };
     let n = &mut sim.nodes[qi as usize];
     let KindRt::Queue(q) = &mut n.rt else { return false };
-    let Some(mk) = at.and_then(|i| q.ready.remove(i)) else {
+    let fifo = q.fifo.is_some();
+    let taken = match at {
+        Some(0) => q.ready.pop_front(),
+        Some(i) => q.ready.remove(i),
+        None => None,
+    };
+    let Some(mk) = taken else {
         return false;
     };
-    let fifo = q.fifo.is_some();
     q.unacked += 1;
     let visibility = q.visibility_us;
     n.metrics.waiting.set(now, q.ready.len() as u64);
@@ -313,13 +329,19 @@ fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) -> bool {
 
 /// A delivery over `link` ended at its consumer (answered, refused or
 /// lost): with a prefetch, the consumer has room for another.
+#[inline]
 pub(super) fn delivery_ended(sim: &mut Sim, link: u32) {
-    let l = &mut sim.links[link as usize];
-    if l.prefetch.is_some() {
-        l.unacked = l.unacked.saturating_sub(1);
-        let q = l.from;
-        dispatch(sim, q);
+    if sim.links[link as usize].prefetch.is_some() {
+        prefetch_freed(sim, link);
     }
+}
+
+#[cold]
+fn prefetch_freed(sim: &mut Sim, link: u32) {
+    let l = &mut sim.links[link as usize];
+    l.unacked = l.unacked.saturating_sub(1);
+    let q = l.from;
+    dispatch(sim, q);
 }
 
 /// Whether delivery `delivery` of `mk` is the one the queue waits on.

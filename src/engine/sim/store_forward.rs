@@ -39,6 +39,7 @@ pub struct StoreRt {
 
 /// Holds a push for `user` of browser `b`; `held_at` is when it was first
 /// held (MAX: a fresh push, which enters the ledger now).
+#[cold]
 pub(super) fn hold(sim: &mut Sim, b: u32, user: u32, trace: u64, trace_start: Micros, link: u32, held_at: Micros) {
     let now = sim.now;
     let retention = sim.links[link as usize].store_us.unwrap_or(Micros::MAX);
@@ -62,6 +63,7 @@ pub(super) fn hold(sim: &mut Sim, b: u32, user: u32, trace: u64, trace_start: Mi
 
 /// `user` connected to server `idx` over `link`: what was held for them
 /// goes out, unless it expired.
+#[cold]
 pub(super) fn release(sim: &mut Sim, b: u32, user: u32, idx: u32, link: u32) {
     let now = sim.now;
     let KindRt::Browser(br) = &mut sim.nodes[b as usize].rt else { return };

@@ -196,7 +196,13 @@ impl Validator {
         if l.commit_every_ms.is_some() && l.commit.is_some_and(|c| c != CommitMode::Auto) {
             self.warn(&p, Some("commit_every_ms"), "only `auto` commits on a timer");
         }
-        self.positive_ms(&p, "retention_ms", l.retention_ms);
+        if let Some(r) = l.retention_ms {
+            // WhatsApp's 30 days, longer than any run, may be written out.
+            self.number(&p, "retention_ms", r, caps::STORE_RETENTION_MS);
+            if r == 0.0 {
+                self.err(&p, Some("retention_ms"), "must be above 0");
+            }
+        }
         if l.retention_ms.is_some() && l.store_and_forward != Some(true) {
             self.warn(&p, Some("retention_ms"), "only a store-and-forward push keeps messages");
         }
