@@ -118,6 +118,12 @@ fn persistence(help: &'static str) -> [Field; 2] {
 
 /// The settings of a node of `kind`, in the order the inspector shows them.
 pub fn node_fields(kind: NodeKind) -> Vec<Field> {
+    let mut v = kind_fields(kind);
+    v.extend(broker_node_fields(kind));
+    v
+}
+
+fn kind_fields(kind: NodeKind) -> Vec<Field> {
     match kind {
         NodeKind::Client => vec![
             field(
@@ -144,22 +150,6 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
                 "steady",
                 "Rate changes over time: 20000:200 means 200/s from 20 s on.",
             ),
-            field(
-                "keys",
-                "Keys",
-                "",
-                Input::Integer,
-                "0: none",
-                "Each request carries a key k0..k(n-1) and a per-key sequence number, so order per key can be checked.",
-            ),
-            field(
-                "poison_rate",
-                "Poison rate",
-                "0–1",
-                Input::Fraction,
-                "0",
-                "Share of requests whose work never ends where it runs (a while(true) submission) until a job timeout.",
-            ),
         ],
         NodeKind::Service => vec![
             workers(),
@@ -180,14 +170,6 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
                 Input::Bool,
                 "no",
                 "Recognises a redelivered id and skips the side effect.",
-            ),
-            field(
-                "job_timeout_ms",
-                "Job timeout",
-                "ms",
-                Input::Number,
-                "none",
-                "Work running longer is killed as a failure; a poison request's work ends only this way.",
             ),
         ],
         NodeKind::Saga => vec![
@@ -249,24 +231,6 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
             v.extend(persistence(
                 "What survives a crash: memory loses all, AOF logs writes, snapshots lose recent ones.",
             ));
-            v.extend([
-                field(
-                    "fifo",
-                    "FIFO",
-                    "",
-                    Input::Bool,
-                    "no",
-                    "SQS FIFO: in order per key, one message in flight per key; a failing message blocks its key.",
-                ),
-                field(
-                    "dedup_window_ms",
-                    "Dedup window",
-                    "ms",
-                    Input::Number,
-                    ms(d::DEDUP_WINDOW_MS),
-                    "FIFO: a resend of the same message within this window is accepted but not enqueued (SQS).",
-                ),
-            ]);
             v
         }
         NodeKind::Topic => {
@@ -276,47 +240,12 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
                 "",
                 Input::Choice(DELIVERY),
                 "at_most_once",
-                "at_most_once: a subscriber down at publish time misses it (Redis Pub/Sub); durable: it catches up; log: Kafka.",
+                "at_most_once: a subscriber down at publish time misses it (Redis Pub/Sub); durable: it catches up.",
             )];
             v.extend(persistence("With durable delivery: what the backlog survives a crash with."));
-            v.extend([
-                field(
-                    "partitions",
-                    "Partitions",
-                    "",
-                    Input::Integer,
-                    d::LOG_PARTITIONS.to_string(),
-                    "Log: a keyed message goes to murmur2(key) mod partitions (Kafka); one reader per partition per group.",
-                ),
-                field(
-                    "retention_ms",
-                    "Retention",
-                    "ms",
-                    Input::Number,
-                    "unbounded",
-                    "Log: messages older than this are deleted, read or not; unread ones end expired.",
-                ),
-            ]);
             v
         }
-        NodeKind::Exchange => vec![
-            field(
-                "type",
-                "Type",
-                "",
-                Input::Choice(EXCHANGE_TYPES),
-                "topic",
-                "direct: the key equals the pattern; topic: * is one word, # any; fanout: every binding.",
-            ),
-            field(
-                "alternate",
-                "Alternate",
-                "",
-                Input::Queue,
-                "none: dropped",
-                "Where a message no binding matches goes (RabbitMQ alternate exchange); else it is unroutable.",
-            ),
-        ],
+        NodeKind::Exchange => Vec::new(),
         NodeKind::Websocket => vec![field(
             "reconnect_ms",
             "Reconnect after",
@@ -351,6 +280,111 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
                 "How long a user stays offline before coming back; pushes meanwhile are lost or stored.",
             ),
         ],
+    }
+}
+
+/// The broker settings (issue 8) of a node of `kind`.
+fn broker_node_fields(kind: NodeKind) -> Vec<Field> {
+    match kind {
+        NodeKind::Client => vec![
+            field(
+                "keys",
+                "Keys",
+                "",
+                Input::Integer,
+                "0: none",
+                "Each request carries a key k0..k(n-1) and a per-key sequence number, so order per key can be checked.",
+            ),
+            field(
+                "poison_rate",
+                "Poison rate",
+                "0–1",
+                Input::Fraction,
+                "0",
+                "Share of requests whose work never ends where it runs (a while(true) submission) until a job timeout.",
+            ),
+        ],
+        NodeKind::Service => vec![field(
+            "job_timeout_ms",
+            "Job timeout",
+            "ms",
+            Input::Number,
+            "none",
+            "Work running longer is killed as a failure; a poison request's work ends only this way.",
+        )],
+        NodeKind::Queue => vec![
+            field(
+                "fifo",
+                "FIFO",
+                "",
+                Input::Bool,
+                "no",
+                "SQS FIFO: in order per key, one message in flight per key; a failing message blocks its key.",
+            ),
+            field(
+                "dedup_window_ms",
+                "Dedup window",
+                "ms",
+                Input::Number,
+                ms(d::DEDUP_WINDOW_MS),
+                "FIFO: a resend of the same message within this window is accepted but not enqueued (SQS).",
+            ),
+        ],
+        NodeKind::Topic => vec![
+            field(
+                "partitions",
+                "Partitions",
+                "",
+                Input::Integer,
+                d::LOG_PARTITIONS.to_string(),
+                "Log (Kafka): a keyed message goes to murmur2(key) mod partitions; one reader per partition per group.",
+            ),
+            field(
+                "retention_ms",
+                "Retention",
+                "ms",
+                Input::Number,
+                "unbounded",
+                "Log: messages older than this are deleted, read or not; unread ones end expired.",
+            ),
+        ],
+        NodeKind::Exchange => vec![
+            field(
+                "type",
+                "Type",
+                "",
+                Input::Choice(EXCHANGE_TYPES),
+                "topic",
+                "direct: the key equals the pattern; topic: * is one word, # any; fanout: every binding.",
+            ),
+            field(
+                "alternate",
+                "Alternate",
+                "",
+                Input::Queue,
+                "none: dropped",
+                "Where a message no binding matches goes (RabbitMQ alternate exchange); else it is unroutable.",
+            ),
+        ],
+        NodeKind::Browser => vec![
+            field(
+                "online_ms",
+                "Online for",
+                "ms",
+                Input::Dist,
+                "always",
+                "How long each user stays connected before going offline (set with Offline for).",
+            ),
+            field(
+                "offline_ms",
+                "Offline for",
+                "ms",
+                Input::Dist,
+                "never",
+                "How long a user stays offline before coming back; pushes meanwhile are lost or stored.",
+            ),
+        ],
+        NodeKind::Saga | NodeKind::Websocket => Vec::new(),
     }
 }
 
