@@ -28,6 +28,10 @@ fn log_scenario(rate: f64, partitions: u32, extra_topic: &str, subs: &[&str], co
     )
 }
 
+fn group(r: &Report) -> &crosstalk::engine::report::GroupReport {
+    r.group("t", "g").expect("group g of log t")
+}
+
 fn extra(r: &Report, node: &str, name: &str) -> f64 {
     r.nodes[node].extra.get(name).copied().unwrap_or(0.0)
 }
@@ -42,7 +46,7 @@ fn a_groups_parallelism_is_its_partitions() {
     assert!(done <= 2 * 100 * 60 + 2, "no more than 2 partitions' worth: {done}");
     assert!(done >= 2 * 100 * 60 * 95 / 100, "and both partitions busy all the time: {done}");
     assert!(r.nodes["c0"].utilization < 0.07, "15 of 16 workers idle: {}", r.nodes["c0"].utilization);
-    let g = &r.groups["t/g"];
+    let g = &group(&r);
     assert!(g.lag.max > 40_000.0, "the rest piles up as lag: {:?}", g.lag);
 }
 
@@ -59,7 +63,7 @@ fn members_beyond_the_partition_count_sit_idle() {
     let r = run_json(&json);
     assert!(r.nodes["c0"].completed > 2_000 && r.nodes["c1"].completed > 2_000);
     assert_eq!(r.nodes["c2"].arrivals, 0, "a third member of a 2-partition group gets nothing");
-    assert_eq!(r.groups["t/g"].owners, vec!["s0".to_string(), "s1".to_string()]);
+    assert_eq!(group(&r).owners, vec!["s0".to_string(), "s1".to_string()]);
 }
 
 #[test]
@@ -145,7 +149,7 @@ fn a_dead_members_partitions_move_after_the_session_timeout() {
         r#"{"target":"c1","kind":"crash","at_ms":10000}"#,
     );
     let (sim, r) = run(&scenario(&json));
-    let g = &r.groups["t/g"];
+    let g = &group(&r);
     // Two partitions at 25/s each stall for 45 s (plus the 1 s rebalance).
     assert!(g.lag.max >= 2.0 * 25.0 * 45.0 * 0.9, "lag while the session runs: {}", g.lag.max);
     assert!(g.lag_now < 200, "caught up once the partitions moved: {}", g.lag_now);
@@ -169,8 +173,8 @@ fn a_member_that_comes_back_rejoins_and_the_group_pauses_to_rebalance() {
     assert_eq!(extra(&r, "t", "rebalances"), 1.0, "the member rejoined within its session");
     assert_eq!(extra(&r, "t", "session_timeouts"), 0.0);
     // During the 3 s pause nobody reads: 3 s x 100/s of lag at least.
-    assert!(r.groups["t/g"].lag.max >= 300.0, "{:?}", r.groups["t/g"].lag);
-    assert_eq!(r.groups["t/g"].live_members, 2);
+    assert!(group(&r).lag.max >= 300.0, "{:?}", group(&r).lag);
+    assert_eq!(group(&r).live_members, 2);
 }
 
 #[test]

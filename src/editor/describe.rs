@@ -200,6 +200,20 @@ pub fn via_blurb(v: Via) -> &'static str {
     }
 }
 
+/// Whether a scenario uses any broker feature (keys, poison, logs,
+/// exchanges, FIFO queues, presence, store-and-forward): the results table
+/// then shows the brokers' columns.
+pub fn uses_brokers(s: &crate::engine::format::Scenario) -> bool {
+    s.nodes.iter().any(|n| {
+        n.kind == NodeKind::Exchange
+            || n.delivery == Some(Delivery::Log)
+            || n.fifo == Some(true)
+            || n.keys.is_some_and(|k| k > 0)
+            || n.poison_rate.is_some_and(|p| p > 0.0)
+            || n.online_ms.is_some()
+    }) || s.links.iter().any(|l| l.store_and_forward == Some(true))
+}
+
 /// A label cut to fit a node's box.
 pub fn fit_label(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {

@@ -114,7 +114,7 @@ pub const EXAMPLES: &[Example] = &[
     Example {
         key: "leetcode-poison",
         name: "LeetCode: a while(true) submission, queue vs. HTTP",
-        title: "LeetCode: while(true), queue vs. HTTP",
+        title: "A while(true) submission: queue vs. HTTP",
         lesson: "2% of submissions never end: each hangs a judge until its 5 s limit. Behind the queue the backend answers at once and poison ends in the DLQ; over HTTP each holds a backend worker for the 3 s call timeout and its coder times out. When the judges crash at 20 s, the queue holds the work; HTTP fails it.",
         json: include_str!("examples/leetcode_poison.json"),
     },

@@ -388,16 +388,26 @@ fn broker_node_fields(kind: NodeKind) -> Vec<Field> {
     }
 }
 
+/// What decides which settings a node shows besides its kind: bit 0 a log
+/// topic, bit 1 a FIFO queue (the inspector redraws when it changes).
+pub fn node_variant(n: &NodeSpec) -> u8 {
+    u8::from(n.delivery == Some(Delivery::Log)) | u8::from(n.fifo == Some(true)) << 1
+}
+
 /// The settings of node `n` as the inspector shows them: a log topic's
 /// partitions only on a log, a FIFO queue's window only when FIFO.
 pub fn node_fields_of(n: &NodeSpec) -> Vec<Field> {
-    let log = n.delivery == Some(Delivery::Log);
-    let fifo = n.fifo == Some(true);
-    node_fields(n.kind)
+    node_fields_for(n.kind, node_variant(n))
+}
+
+/// The same from the node's kind and [`node_variant`].
+pub fn node_fields_for(kind: NodeKind, variant: u8) -> Vec<Field> {
+    let (log, fifo) = (variant & 1 != 0, variant & 2 != 0);
+    node_fields(kind)
         .into_iter()
         .filter(|f| match f.key {
             "partitions" | "retention_ms" => log,
-            "persistence" | "snapshot_every_ms" if n.kind == NodeKind::Topic => !log,
+            "persistence" | "snapshot_every_ms" if kind == NodeKind::Topic => !log,
             "dedup_window_ms" => fifo,
             _ => true,
         })
@@ -667,24 +677,41 @@ fn broker_link_fields(uses: &[&str]) -> Vec<Field> {
     all.into_iter().filter(|f| uses.contains(&f.key)).collect()
 }
 
+/// What decides which broker settings a link shows besides its kind: bit 0
+/// from a log, 1 into an exchange, 2 from a fanout exchange, 3 auto commit,
+/// 4 store and forward.
+pub fn link_variant(s: &Scenario, l: &LinkSpec) -> u8 {
+    let from = s.node(&l.from);
+    let log = from.is_some_and(|n| n.kind == NodeKind::Topic && n.delivery == Some(Delivery::Log));
+    let into_exchange = s.node(&l.to).is_some_and(|n| n.kind == NodeKind::Exchange);
+    let fanout = from.is_some_and(|n| n.exchange_type == Some(ExchangeType::Fanout));
+    let commit_auto = l.commit.unwrap_or_default() == CommitMode::Auto;
+    u8::from(log)
+        | u8::from(into_exchange) << 1
+        | u8::from(fanout) << 2
+        | u8::from(commit_auto) << 3
+        | u8::from(l.store_and_forward == Some(true)) << 4
+}
+
 /// The settings of link `l` in `s` as the inspector shows them: the log
 /// settings only on a log's subscription, routing keys only into an
 /// exchange, a pattern only where the exchange reads it.
 pub fn link_fields_of(s: &Scenario, l: &LinkSpec) -> Vec<Field> {
-    let from = s.node(&l.from);
-    let to = s.node(&l.to);
-    let log = from.is_some_and(|n| n.kind == NodeKind::Topic && n.delivery == Some(Delivery::Log));
-    let into_exchange = to.is_some_and(|n| n.kind == NodeKind::Exchange);
-    let fanout = from.is_some_and(|n| n.exchange_type == Some(ExchangeType::Fanout));
-    let commit_auto = l.commit.unwrap_or_default() == CommitMode::Auto;
-    link_fields(l.via, l.retry.is_some(), l.circuit_breaker.is_some())
+    link_fields_for(l.via, l.retry.is_some(), l.circuit_breaker.is_some(), link_variant(s, l))
+}
+
+/// The same from the link's kind, its retry and breaker switches and [`link_variant`].
+pub fn link_fields_for(via: Via, retry_on: bool, breaker_on: bool, variant: u8) -> Vec<Field> {
+    let bit = |i: u8| variant & (1 << i) != 0;
+    let (log, into_exchange, fanout, commit_auto, stored) = (bit(0), bit(1), bit(2), bit(3), bit(4));
+    link_fields(via, retry_on, breaker_on)
         .into_iter()
         .filter(|f| match f.key {
             "group" | "commit" | "session_timeout_ms" | "rebalance_ms" => log,
             "commit_every_ms" => log && commit_auto,
             "routing_keys" => into_exchange,
             "pattern" => !fanout,
-            "retention_ms" => l.store_and_forward == Some(true),
+            "retention_ms" => stored,
             _ => true,
         })
         .collect()

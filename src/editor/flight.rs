@@ -34,6 +34,8 @@ pub struct Flight {
     pub tone: TokenTone,
     pub trace: u64,
     pub backwards: bool,
+    /// The key it carries (`u32::MAX` without one): drawn in its key's colour.
+    pub key: u32,
     /// Animation time it was first seen.
     born_ms: f64,
     /// How far the engine's token is (0 at departure, 1 at arrival); 1 once
@@ -98,6 +100,7 @@ impl Flights {
                     tone: t.tone,
                     trace: t.trace,
                     backwards: t.backwards,
+                    key: t.key,
                     born_ms: anim_ms,
                     engine: travelled,
                     live: true,

@@ -25,9 +25,16 @@ pub struct Report {
     /// Why the run stopped early, if it did (an overload).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
-    /// Consumer groups of log topics, by `topic/group`.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub groups: BTreeMap<String, GroupReport>,
+    /// Consumer groups of log topics, in topic and group order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupReport>,
+}
+
+impl Report {
+    /// The consumer group `group` of log topic `topic`.
+    pub fn group(&self, topic: &str, group: &str) -> Option<&GroupReport> {
+        self.groups.iter().find(|g| g.topic == topic && g.group == group)
+    }
 }
 
 /// A consumer group of a log topic.

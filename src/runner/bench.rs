@@ -148,7 +148,7 @@ pub fn run(args: &BenchArgs) -> Result<String, String> {
     let k = kafka(100_000.0, 60_000.0);
     let t = time_run(&k);
     let r = t.sim.report();
-    let lag_max = r.groups.values().map(|g| g.lag.max).fold(0.0, f64::max);
+    let lag_max = r.groups.iter().map(|g| g.lag.max).fold(0.0, f64::max);
     out.push_str(&format!(
         "Kafka log, 8 partitions, 3 groups, 100,000 messages/s for 60 simulated s, best of 3: {} events in {:.3} s = {:.1} M events/s, {:.2} M messages/s appended; {} reads, worst group lag {:.0}, {} expired\n",
         t.events,

@@ -108,10 +108,11 @@ pub fn render(s: &Scenario, r: &Report) -> String {
             out.push_str(&format!("{}: {}\n", printable(id), parts.join("  ")));
         }
     }
-    for (id, g) in &r.groups {
+    for g in &r.groups {
         out.push_str(&format!(
-            "group {}: {} of {} members up, {} partitions, lag now {}, mean {}, max {}\n",
-            printable(id),
+            "group {}/{}: {} of {} members up, {} partitions, lag now {}, mean {}, max {}\n",
+            printable(&g.topic),
+            printable(&g.group),
             g.live_members,
             g.members,
             g.partitions,

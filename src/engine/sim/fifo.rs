@@ -18,38 +18,41 @@
 use super::model::*;
 use super::Sim;
 use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::idset::IdSet;
 use crate::engine::kernel::slab::Key;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
+/// A FIFO queue's groups in flight and its deduplication window. Sets are
+/// only asked for membership, never iterated, so their layout cannot leak
+/// into a run.
 pub struct FifoRt {
-    /// Groups with a message in flight.
-    pub busy: BTreeSet<u32>,
+    /// Groups with a message in flight (by key index; NONE for keyless).
+    pub busy: IdSet,
     window_us: Micros,
-    /// Deduplication ids accepted within the window, and when.
-    accepted: BTreeMap<u64, Micros>,
+    /// Deduplication ids accepted within the window, oldest first.
+    accepted: IdSet,
     by_time: VecDeque<(Micros, u64)>,
 }
 
 impl FifoRt {
     pub fn new(window_us: Micros) -> FifoRt {
-        FifoRt { busy: BTreeSet::new(), window_us, accepted: BTreeMap::new(), by_time: VecDeque::new() }
+        FifoRt { busy: IdSet::default(), window_us, accepted: IdSet::default(), by_time: VecDeque::new() }
     }
 
     /// Whether a message with id `op` arriving at `now` is a resend.
     pub fn is_resend(&mut self, op: u64, now: Micros) -> bool {
+        // An id leaves the window before it can be accepted again, so the
+        // queue of acceptances never holds one id twice.
         while let Some(&(at, id)) = self.by_time.front() {
             if now.saturating_sub(at) < self.window_us {
                 break;
             }
             self.by_time.pop_front();
-            if self.accepted.get(&id) == Some(&at) {
-                self.accepted.remove(&id);
-            }
+            self.accepted.remove(&id);
         }
-        if self.accepted.contains_key(&op) {
+        if !self.accepted.insert(op) {
             return true;
         }
-        self.accepted.insert(op, now);
         self.by_time.push_back((now, op));
         false
     }
@@ -68,7 +71,7 @@ fn group(sim: &Sim, mk: Key) -> u32 {
 /// The position in `ready` of the first message whose group is free.
 pub(super) fn next_ready(sim: &Sim, q: &QueueRt) -> Option<usize> {
     let f = q.fifo.as_ref()?;
-    q.ready.iter().position(|mk| !f.busy.contains(&group(sim, *mk)))
+    q.ready.iter().position(|mk| !f.busy.contains(&(group(sim, *mk) as u64)))
 }
 
 /// Message `mk` of queue `qi` is in flight: its group waits.
@@ -76,7 +79,7 @@ pub(super) fn taken(sim: &mut Sim, qi: u32, mk: Key) {
     let g = group(sim, mk);
     if let KindRt::Queue(q) = &mut sim.nodes[qi as usize].rt {
         if let Some(f) = &mut q.fifo {
-            f.busy.insert(g);
+            f.busy.insert(g as u64);
         }
     }
 }
@@ -90,7 +93,7 @@ pub(super) fn released(sim: &mut Sim, qi: u32, mk: Key) {
     let g = group(sim, mk);
     if let KindRt::Queue(q) = &mut sim.nodes[qi as usize].rt {
         if let Some(f) = &mut q.fifo {
-            f.busy.remove(&g);
+            f.busy.remove(&(g as u64));
         }
     }
 }

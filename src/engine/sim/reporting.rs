@@ -82,21 +82,18 @@ fn groups(sim: &Sim, r: &mut Report) {
                     g.members.get(c.owner as usize).map(|m| sim.links[m.link as usize].id.clone()).unwrap_or_default()
                 })
                 .collect();
-            r.groups.insert(
-                format!("{topic}/{}", g.name),
-                GroupReport {
-                    topic: topic.clone(),
-                    group: g.name.clone(),
-                    members: g.members.len() as u32,
-                    live_members: g.members.iter().filter(|m| m.in_group && !m.down).count() as u32,
-                    partitions: log.parts.len() as u32,
-                    lag: g.lag.mean_max(now),
-                    lag_now: g.lag.value,
-                    partition_lag,
-                    owners,
-                    series: g.series.clone(),
-                },
-            );
+            r.groups.push(GroupReport {
+                topic: topic.clone(),
+                group: g.name.clone(),
+                members: g.members.len() as u32,
+                live_members: g.members.iter().filter(|m| m.in_group && !m.down).count() as u32,
+                partitions: log.parts.len() as u32,
+                lag: g.lag.mean_max(now),
+                lag_now: g.lag.value,
+                partition_lag,
+                owners,
+                series: g.series.clone(),
+            });
         }
     }
 }
