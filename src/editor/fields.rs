@@ -607,7 +607,7 @@ fn broker_link_fields(uses: &[&str]) -> Vec<Field> {
             "",
             Input::Text,
             d::BIND_PATTERN,
-            "Binding key: * is exactly one word, # zero or more (AMQP); a direct exchange compares it whole.",
+            "Binding key: * is exactly one word, # zero or more (AMQP); \"\" binds the empty key.",
         ),
         field(
             "prefetch",
@@ -934,7 +934,12 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
         "circuit_breaker.open_ms" => opt_num(b.and_then(|b| b.open_ms)),
         "circuit_breaker.half_open_calls" => opt(b.and_then(|b| b.half_open_calls)),
         "routing_keys" => l.routing_keys.as_deref().map(parse::routing_keys_text).unwrap_or_default(),
-        "pattern" => l.pattern.clone().unwrap_or_default(),
+        // The empty binding key is written as "" (an empty field means the default).
+        "pattern" => l
+            .pattern
+            .as_deref()
+            .map(|p| if p.is_empty() { "\"\"".to_string() } else { p.to_string() })
+            .unwrap_or_default(),
         "prefetch" => opt(l.prefetch),
         "group" => l.group.clone().unwrap_or_default(),
         "commit" => enum_text(&l.commit),
@@ -1097,8 +1102,14 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
                 (parse::boolean(text)? == Some(true)).then(|| l.circuit_breaker.clone().unwrap_or_default());
         }
         "routing_keys" => l.routing_keys = parse::routing_keys(text)?,
-        // A pattern may be the empty binding key: only an untouched field means the default.
-        "pattern" => l.pattern = (!text.is_empty()).then(|| text.trim().to_string()),
+        "pattern" => {
+            let t = text.trim();
+            l.pattern = match t {
+                "" => None,
+                "\"\"" => Some(String::new()),
+                _ => Some(t.to_string()),
+            };
+        }
         "prefetch" => l.prefetch = parse::small_integer(text)?,
         "group" => l.group = some_text(text),
         "commit" => l.commit = enum_parse::<CommitMode>(text)?,
@@ -1216,6 +1227,20 @@ mod tests {
         check::<Via>(&[]);
         check::<FaultKind>(&[]);
         assert_eq!(Via::NAMES.len(), Via::ALL.len());
+    }
+
+    #[test]
+    fn the_empty_binding_key_is_written_as_two_quotes() {
+        let mut s = Scenario::default();
+        let x = doc::add_node(&mut s, NodeKind::Exchange, Point::default(), true);
+        let q = doc::add_node(&mut s, NodeKind::Queue, Point::new(300.0, 0.0), true);
+        let l = doc::connect(&mut s, &x, &q).unwrap();
+        let place = Place::Link(l);
+        let s = set(&s, &place, "pattern", "\"\"").unwrap();
+        assert_eq!(s.links[0].pattern.as_deref(), Some(""));
+        assert_eq!(get(&s, &place, "pattern"), "\"\"");
+        let s = set(&s, &place, "pattern", "").unwrap();
+        assert_eq!(s.links[0].pattern, None);
     }
 
     #[test]
