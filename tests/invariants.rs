@@ -429,3 +429,79 @@ proptest! {
         prop_assert_eq!(a, b, "same seed, different hash: {}", s.to_json());
     }
 }
+
+/// A changeable field of `s` and a value for it, picked by `r`.
+fn random_change(s: &Scenario, r: u64) -> Option<(String, &'static str, Value)> {
+    let n = s.nodes.len() + s.links.len();
+    if n == 0 {
+        return None;
+    }
+    let i = (r % n as u64) as usize;
+    let v = (r >> 8) % 8;
+    if let Some(node) = s.nodes.get(i) {
+        let (field, value) = match node.kind {
+            NodeKind::Client => ("rate_per_s", json!(v as f64 * 7.0)),
+            NodeKind::Service => ("workers", json!(v + 1)),
+            NodeKind::Saga => ("error_rate", json!(v as f64 / 8.0)),
+            NodeKind::Queue => ("max_deliveries", json!(v + 1)),
+            NodeKind::Topic => ("persistence", json!("aof_always")),
+            NodeKind::Websocket | NodeKind::Browser => ("reconnect_ms", json!(100 + v * 50)),
+            // An exchange has nothing that may change during a run.
+            NodeKind::Exchange => return None,
+        };
+        return Some((node.id.clone(), field, value));
+    }
+    let l = &s.links[i - s.nodes.len()];
+    let (field, value) = if l.via.is_sync_call() {
+        if v.is_multiple_of(2) {
+            ("timeout_ms", json!(5 + v * 40))
+        } else {
+            ("retry.attempts", json!(v % 4 + 1))
+        }
+    } else {
+        ("latency_ms", json!({"exp": v as f64}))
+    };
+    Some((l.id.clone(), field, value))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Changes made live keep every message accounted for, and the scenario
+    /// that records them replays the same run; design warnings never panic.
+    #[test]
+    fn live_changes_keep_the_books_and_replay(recipe in any::<u64>()) {
+        let s = random_scenario(recipe);
+        let _ = crosstalk::engine::lint::lint(&s);
+        let mut live = Sim::new(&s, SimOptions::interactive()).expect("valid");
+        let mut x = recipe | 1;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let end = live.end_us();
+        let mut at = 0;
+        for _ in 0..4 {
+            at += rnd() % (end / 4).max(1);
+            live.advance_to(at.min(end), rnd() % 400 + 1);
+            if let Some((target, field, value)) = random_change(&s, rnd()) {
+                if live.is_finished() {
+                    break;
+                }
+                live.change_now(&target, field, value).unwrap_or_else(|e| panic!("{e}: {}", s.to_json()));
+            }
+            if let Err(e) = live.audit() {
+                panic!("{e}\nscenario: {}", live.scenario().to_json());
+            }
+        }
+        live.run_to_end();
+        if let Err(e) = live.audit() {
+            panic!("{e}\nscenario: {}", live.scenario().to_json());
+        }
+        let mut replay = Sim::new(live.scenario(), SimOptions::default()).expect("what was recorded is valid");
+        replay.run_to_end();
+        prop_assert_eq!(replay.run_hash(), live.run_hash(), "{}", live.scenario().to_json());
+    }
+}

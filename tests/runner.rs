@@ -150,3 +150,26 @@ fn every_frozen_v1_fixture_still_loads_and_runs() {
         assert!(out.status.success(), "{}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
     }
 }
+
+#[test]
+fn check_prints_design_warnings_without_failing() {
+    let out = with_stdin(
+        &["check", "-"],
+        r#"{"crosstalk":1,"nodes":[{"id":"c","kind":"client","label":"Coders","rate_per_s":10000},
+            {"id":"api","kind":"service","label":"Primary backend","workers":16,"work_ms":{"exp":10}},
+            {"id":"q","kind":"queue","label":"Jobs"},{"id":"x","kind":"service","label":"Spare"}],
+            "links":[{"id":"l1","from":"c","to":"api","via":"http"},{"id":"l2","from":"api","to":"q","via":"enqueue"}]}"#,
+    );
+    assert!(out.status.success(), "warnings never fail the check");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("ok: 4 nodes"), "{text}");
+    assert!(text.contains("warning: Primary backend gets about 10,000/s but can handle about 1,600/s"), "{text}");
+    assert!(text.contains("warning: Nobody consumes Jobs"), "{text}");
+    assert!(text.contains("warning: Spare is not connected to anything."), "{text}");
+    // And the scenario still runs.
+    let out = with_stdin(
+        &["run", "-", "--duration-ms", "100", "--json"],
+        r#"{"crosstalk":1,"nodes":[{"id":"q","kind":"queue"}]}"#,
+    );
+    assert!(out.status.success());
+}

@@ -10,9 +10,12 @@
 use super::cells::Cells;
 use super::link_view::LinkView;
 use super::node_view::NodeView;
+use super::node_view::{ACTIONS_X, ACTION_H, ACTION_W, ACTION_Y, LABEL_CHARS, SUMMARY_CHARS};
 use super::sig::{flag, text};
 use super::state::{use_ctx, Ctx};
-use crate::editor::geometry::{self, handle_point, link_paths, Point, GRID};
+use crate::editor::describe::{fit_label, node_summary};
+use crate::editor::doc::End;
+use crate::editor::geometry::{self, handle_points, link_paths, node_rect, Point, GRID};
 use crate::editor::gesture::{Gesture, Outcome, CLICK_SLOP_PX};
 use crate::editor::selection::Selection;
 use crate::editor::viewport::{Viewport, ZOOM_STEP};
@@ -55,6 +58,30 @@ pub fn Canvas() -> impl IntoView {
         let factor = (-ev.delta_y() * unit * 0.0015).clamp(-0.5, 0.5).exp();
         ctx.view.update(|v| *v = v.zoomed_at(p, factor));
     };
+    // The node under the pointer or with the focus, for its whole text.
+    let tip = RwSignal::new(None::<String>);
+    let node_of = |ev: &web_sys::Event| {
+        ev.target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-kind]").ok().flatten())
+            .and_then(|el| el.get_attribute("data-id"))
+    };
+    let on_over = move |ev: PointerEvent| {
+        let id = node_of(&ev);
+        if tip.with_untracked(|t| *t != id) {
+            tip.set(id);
+        }
+    };
+    let on_focus = move |ev: web_sys::FocusEvent| tip.set(node_of(&ev));
+    let on_blur = move |_: web_sys::FocusEvent| tip.set(None);
+    let menu = super::menu::use_menu();
+    let on_menu = move |ev: web_sys::MouseEvent| {
+        ev.prevent_default();
+        let (p, _) = ctx.canvas_point(f64::from(ev.client_x()), f64::from(ev.client_y()));
+        if let Some(target) = target_at(ctx, p) {
+            super::menu::open(ctx, menu, target, Some(p));
+        }
+    };
     let on_dblclick = move |ev: web_sys::MouseEvent| {
         let (p, _) = ctx.canvas_point(f64::from(ev.client_x()), f64::from(ev.client_y()));
         let world = ctx.view.get_untracked().to_world(p);
@@ -92,6 +119,11 @@ pub fn Canvas() -> impl IntoView {
                 on:pointercancel=on_up
                 on:wheel=on_wheel
                 on:dblclick=on_dblclick
+                on:contextmenu=on_menu
+                on:pointerover=on_over
+                on:pointerleave=move |_| tip.set(None)
+                on:focusin=on_focus
+                on:focusout=on_blur
             >
                 <defs>
                     <pattern id="grid" width=GRID height=GRID patternUnits="userSpaceOnUse" patternTransform=transform>
@@ -110,13 +142,14 @@ pub fn Canvas() -> impl IntoView {
                         <For each=move || link_ids.get() key=|id| id.clone() let:id>
                             <LinkView id=id cells=cells/>
                         </For>
+                        <super::dead_letters::DeadLetters/>
                     </g>
-                    <ConnectPreview/>
                     <g class="nodes">
                         <For each=move || node_ids.get() key=|id| id.clone() let:id>
                             <NodeView id=id cells=cells/>
                         </For>
                     </g>
+                    <Overlay tip=tip/>
                     <Band/>
                     <Ghost/>
                 </g>
@@ -130,25 +163,124 @@ pub fn Canvas() -> impl IntoView {
             </Show>
             <ZoomControls/>
             <super::hud::RunHud/>
+            <super::menu::ContextMenu/>
         </div>
     }
 }
 
-/// The half-drawn link while connecting.
+/// Width of a character of the full-text tooltip, world units.
+const TIP_CHAR_W: f64 = 6.6;
+
+/// What is drawn over the diagram, in one view (each reactive view costs
+/// the bundle, and a part of every node's view would cost every node):
+/// - the half-drawn link while connecting (leaving the node on the side
+///   facing the pointer) or while a link's end is being moved;
+/// - the end handles of the one selected link (drag one to another node);
+/// - while a run goes, the selected node's card: Crash and Recover;
+/// - the whole name and settings of the node under the pointer or with the
+///   focus, when its box cuts them short.
 #[component]
-fn ConnectPreview() -> impl IntoView {
+fn Overlay(tip: RwSignal<Option<String>>) -> impl IntoView {
     let ctx = use_ctx();
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if !matches!(ev.key().as_str(), "Enter" | " ") {
+            return;
+        }
+        let action =
+            ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.get_attribute("data-act"));
+        let node = ctx.sel.with_untracked(|s| s.nodes.first().cloned());
+        if let (Some(a), Some(id)) = (action, node) {
+            ev.prevent_default();
+            super::node_view::act(ctx, &id, &a);
+        }
+    };
     move || {
-        ctx.gesture.with(|g| match g {
+        let line = ctx.gesture.with(|g| match g {
             Some(Gesture::Connect { from, to }) => {
-                let start = ctx.doc.with_untracked(|d| d.node(from).map(handle_point))?;
-                Some(view! {
-                    <line class="connect-preview" x1=start.x y1=start.y x2=to.x y2=to.y/>
-                })
+                ctx.doc.with_untracked(|d| d.node(from).map(|n| (geometry::exit_point(&node_rect(n), *to), *to)))
             }
+            Some(Gesture::Relink { link, end, to }) => ctx.doc.with_untracked(|d| {
+                let l = d.link(link)?;
+                let fixed = d.node(if *end == End::To { &l.from } else { &l.to })?;
+                Some((geometry::exit_point(&node_rect(fixed), *to), *to))
+            }),
             _ => None,
+        });
+        let busy = ctx.gesture.with(Option::is_some);
+        let ends = if busy { None } else { selected_link_path(ctx) };
+        // The card: (top-left of the node, its name).
+        let card = (ctx.run.status.get() != super::run::Status::Idle).then(|| {
+            let id =
+                ctx.sel.with(|s| (s.links.is_empty() && s.nodes.len() == 1).then(|| s.nodes.first().cloned()))??;
+            ctx.doc.with(|d| d.node(&id).map(|n| (node_rect(n), n.display_name().to_string())))
+        });
+        let card = card.flatten();
+        // The tip: (below the node, name, settings).
+        let whole = (!busy).then(|| {
+            let id = tip.get()?;
+            ctx.doc.with(|d| {
+                let n = d.node(&id)?;
+                let (name, summary) = (n.display_name().to_string(), node_summary(n));
+                let cut = fit_label(&name, LABEL_CHARS) != name || fit_label(&summary, SUMMARY_CHARS) != summary;
+                cut.then(|| (node_rect(n), name, summary))
+            })
+        });
+        let whole = whole.flatten();
+        if line.is_none() && ends.is_none() && card.is_none() && whole.is_none() {
+            return None;
+        }
+        let shown = |on: bool| if on { "inline" } else { "none" };
+        let (a, b) = line.unwrap_or_default();
+        let e = ends.map(|p| (p.start, p.end)).unwrap_or_default();
+        let (card_at, card_name) = card.clone().map(|(r, n)| (Point::new(r.x, r.y), n)).unwrap_or_default();
+        let (tip_at, tip_name, tip_sub) =
+            whole.clone().map(|(r, n, s)| (Point::new(r.x, r.bottom()), n, s)).unwrap_or_default();
+        let tip_w = 12.0 + TIP_CHAR_W * tip_name.chars().count().max(tip_sub.chars().count()) as f64;
+        let second = ACTIONS_X + ACTION_W + 4.0;
+        Some(view! {
+            <g class="overlay">
+                <line class="connect-preview" display=shown(line.is_some()) x1=a.x y1=a.y x2=b.x y2=b.y/>
+                <circle class="end-handle" display=shown(ends.is_some()) data-end="from" cx=e.0.x cy=e.0.y r="5"/>
+                <circle class="end-handle" display=shown(ends.is_some()) data-end="to" cx=e.1.x cy=e.1.y r="5"/>
+                <g
+                    class="node-actions"
+                    role="toolbar"
+                    aria-label=format!("Live actions for {card_name}")
+                    display=shown(card.is_some())
+                    transform=format!("translate({:.1} {:.1})", card_at.x, card_at.y)
+                    on:keydown=on_key
+                >
+                    <g class="act act-crash" role="button" tabindex="0" data-act="crash" aria-label=format!("Crash {card_name}")>
+                        <rect x=ACTIONS_X y=ACTION_Y width=ACTION_W height=ACTION_H rx="6"/>
+                        <text x=ACTIONS_X + ACTION_W / 2.0 y=ACTION_Y + 16.5>"Crash"</text>
+                    </g>
+                    <g class="act act-recover" role="button" tabindex="0" data-act="recover" aria-label=format!("Recover {card_name}")>
+                        <rect x=second y=ACTION_Y width=ACTION_W height=ACTION_H rx="6"/>
+                        <text x=second + ACTION_W / 2.0 y=ACTION_Y + 16.5>"Recover"</text>
+                    </g>
+                </g>
+                <g
+                    class="full-text"
+                    role="tooltip"
+                    display=shown(whole.is_some())
+                    transform=format!("translate({:.1} {:.1})", tip_at.x, tip_at.y)
+                >
+                    <rect y="6" width=tip_w height="40" rx="7"/>
+                    <text class="full-name" x="8" y="22">{tip_name}</text>
+                    <text class="full-sub" x="8" y="38">{tip_sub}</text>
+                </g>
+            </g>
         })
     }
+}
+
+/// The curve of the one selected link (nothing else selected).
+fn selected_link_path(ctx: Ctx) -> Option<geometry::LinkPath> {
+    let id = ctx.sel.with(|s| (s.nodes.is_empty() && s.links.len() == 1).then(|| s.links.first().cloned()))??;
+    ctx.doc.with(|d| {
+        let i = d.links.iter().position(|l| l.id == id)?;
+        link_paths(d).get(i).copied().flatten()
+    })
 }
 
 /// The rubber band while selecting.
@@ -182,16 +314,13 @@ fn Ghost() -> impl IntoView {
 #[component]
 fn ZoomControls() -> impl IntoView {
     let ctx = use_ctx();
-    let zoom_by = move |f: f64| {
-        let (w, h) = ctx.measure();
-        ctx.view.update(|v| *v = v.zoomed_at(Point::new(w / 2.0, h / 2.0), f));
-    };
+    let zoom_by = move |f: Option<f64>| ctx.zoom_by(f);
     view! {
         <div class="zoom-controls" role="toolbar" aria-label="View">
-            <button type="button" aria-label="Zoom out" title="Zoom out" on:click=move |_| zoom_by(1.0 / ZOOM_STEP)>"−"</button>
+            <button type="button" aria-label="Zoom out" title="Zoom out (Ctrl+-)" on:click=move |_| zoom_by(Some(1.0 / ZOOM_STEP))>"−"</button>
             <span class="zoom-level" aria-live="off">{text(move || format!("{:.0}%", ctx.view.get().zoom * 100.0))}</span>
-            <button type="button" aria-label="Zoom in" title="Zoom in" on:click=move |_| zoom_by(ZOOM_STEP)>"+"</button>
-            <button type="button" title="Fit the diagram to the canvas" on:click=move |_| ctx.fit()>"Fit"</button>
+            <button type="button" aria-label="Zoom in" title="Zoom in (Ctrl+=)" on:click=move |_| zoom_by(Some(ZOOM_STEP))>"+"</button>
+            <button type="button" title="Fit the diagram to the canvas, as far as its labels stay readable" on:click=move |_| ctx.fit()>"Fit"</button>
             <label class="snap">
                 <input type="checkbox" prop:checked=flag(move || ctx.snap.get()) on:change=move |ev| ctx.snap.set(event_target_checked(&ev))/>
                 "Snap to grid"
@@ -230,12 +359,32 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
         ctx.gesture.set(Some(Gesture::Pan { start: p, origin: view }));
         return;
     }
-    // 1. A node's handle starts a link.
+    // 0. While a run goes, the selected node's card has live actions.
+    if ctx.run.status.get_untracked() != super::run::Status::Idle {
+        let hit = ctx.sel.with_untracked(|s| s.focus()).and_then(|f| match f {
+            crate::editor::selection::Focus::Node(id) => ctx
+                .doc
+                .with_untracked(|d| d.node(&id).and_then(|n| super::node_view::action_at(n, world)))
+                .map(|a| (id, a)),
+            _ => None,
+        });
+        if let Some((id, action)) = hit {
+            super::node_view::act(ctx, &id, action);
+            return;
+        }
+    }
+    // 1. An end of the selected link moves that end; a node's handle (on
+    // any side) starts a link.
+    if let Some((link, end)) = link_end_at(ctx, p) {
+        capture(ctx, ev);
+        ctx.gesture.set(Some(Gesture::Relink { link, end, to: world }));
+        return;
+    }
     let handle = ctx.doc.with_untracked(|d| {
         d.nodes
             .iter()
             .rev()
-            .find(|n| view.to_screen(handle_point(n)).sub_len(p) <= HANDLE_GRAB_PX)
+            .find(|n| handle_points(n).iter().any(|h| view.to_screen(*h).sub_len(p) <= HANDLE_GRAB_PX))
             .map(|n| n.id.clone())
     });
     if let Some(from) = handle {
@@ -271,20 +420,9 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
             return;
         }
     }
-    // 4. A link: select it.
-    let link = ctx.doc.with_untracked(|d| {
-        link_paths(d)
-            .iter()
-            .enumerate()
-            .filter_map(|(i, path)| {
-                let path = path.as_ref()?;
-                let dist = path.distance_to(world) * view.zoom;
-                (dist <= LINK_GRAB_PX).then(|| (dist, d.links[i].id.clone()))
-            })
-            .min_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, id)| id)
-    });
-    if let Some(id) = link {
+    // 4. A link: select it. A dead-letter link selects its queue, where
+    // the setting lives.
+    if let Some(id) = link_at(ctx, p) {
         ctx.sel.update(|s| {
             if shift {
                 s.toggle_link(&id);
@@ -292,6 +430,10 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
                 *s = Selection::link(&id);
             }
         });
+        return;
+    }
+    if let Some(queue) = super::dead_letters::at(ctx, p) {
+        ctx.sel.set(Selection::node(&queue));
         return;
     }
     // 5. The background: shift draws a rubber band, a plain drag pans.
@@ -302,6 +444,56 @@ fn pointer_down(ctx: Ctx, ev: &PointerEvent) {
         Gesture::Pan { start: p, origin: view }
     };
     ctx.gesture.set(Some(g));
+}
+
+/// The link whose curve passes nearest the canvas point `p`, if near enough.
+fn link_at(ctx: Ctx, p: Point) -> Option<String> {
+    let view = ctx.view.get_untracked();
+    let world = view.to_world(p);
+    ctx.doc.with_untracked(|d| {
+        link_paths(d)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, path)| {
+                let dist = path.as_ref()?.distance_to(world) * view.zoom;
+                (dist <= LINK_GRAB_PX).then(|| (dist, d.links[i].id.clone()))
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id)
+    })
+}
+
+/// An end handle of the one selected link under the canvas point `p`.
+fn link_end_at(ctx: Ctx, p: Point) -> Option<(String, End)> {
+    let id = ctx.sel.with_untracked(|s| s.links.first().cloned())?;
+    let path = untrack(|| selected_link_path(ctx))?;
+    let view = ctx.view.get_untracked();
+    let near = |q: Point| view.to_screen(q).sub_len(p) <= HANDLE_GRAB_PX;
+    if near(path.end) {
+        Some((id, End::To))
+    } else if near(path.start) {
+        Some((id, End::From))
+    } else {
+        None
+    }
+}
+
+/// The node or link under the canvas point `p` (for the context menu),
+/// selected unless it already is.
+fn target_at(ctx: Ctx, p: Point) -> Option<super::menu::Target> {
+    use super::menu::Target;
+    let world = ctx.view.get_untracked().to_world(p);
+    if let Some(id) = ctx.doc.with_untracked(|d| geometry::node_at(d, world).map(|i| d.nodes[i].id.clone())) {
+        if !ctx.sel.with_untracked(|s| s.has_node(&id)) {
+            ctx.sel.set(Selection::node(&id));
+        }
+        return Some(Target::Node(id));
+    }
+    let id = link_at(ctx, p)?;
+    if !ctx.sel.with_untracked(|s| s.has_link(&id)) {
+        ctx.sel.set(Selection::link(&id));
+    }
+    Some(Target::Link(id))
 }
 
 thread_local! {
@@ -366,6 +558,12 @@ fn pointer_up(ctx: Ctx, ev: &PointerEvent) {
             ctx.commit(before);
             ctx.sel.set(Selection::link(&link));
         }
+        Outcome::DeadLettered { before, queue } => {
+            ctx.doc.set(doc);
+            ctx.commit(before);
+            ctx.sel.set(Selection::node(&queue));
+            ctx.say("Dead letters now go to that queue");
+        }
         Outcome::Refused(why) => ctx.complain(why),
     }
     PRESSED.with(|c| *c.borrow_mut() = None);
@@ -386,6 +584,16 @@ impl Ctx {
             self.canvas_size.set(s);
         }
         size.unwrap_or_else(|| self.canvas_size.get_untracked())
+    }
+
+    /// Zooms by `factor` around the middle of the canvas (`None`: back to 100%).
+    pub fn zoom_by(&self, factor: Option<f64>) {
+        let (w, h) = self.measure();
+        let c = Point::new(w / 2.0, h / 2.0);
+        self.view.update(|v| {
+            let f = factor.unwrap_or(1.0 / v.zoom);
+            *v = v.zoomed_at(c, f)
+        });
     }
 
     /// Shows the whole diagram.

@@ -52,7 +52,11 @@ impl Cells {
     /// The cells of the canvas, kept up to date by effects owned by the caller.
     pub fn new(ctx: Ctx) -> Cells {
         let cells = Cells { ctx, nodes: StoredValue::new(BTreeMap::new()), links: StoredValue::new(BTreeMap::new()) };
-        Effect::new(move |_| ctx.doc.with(|d| cells.sync_doc(d)));
+        // While a run goes, blocks show the settings in force (a live edit).
+        Effect::new(move |_| match ctx.shown.get() {
+            Some(s) => cells.sync_doc(&s),
+            None => ctx.doc.with(|d| cells.sync_doc(d)),
+        });
         Effect::new(move |_| {
             ctx.sel.with(|s| {
                 cells.nodes.with_value(|m| m.iter().for_each(|(id, c)| put(&c.selected, s.has_node(id))));
@@ -88,6 +92,7 @@ impl Cells {
         cells
     }
 
+    #[inline(never)]
     fn sync_doc(&self, d: &crate::engine::format::Scenario) {
         let paths = link_paths(d);
         let names = crate::engine::kernel::ordered::ordered(d.nodes.iter().map(|n| (n.id.as_str(), n.display_name())));

@@ -1,10 +1,14 @@
 //! Charts over simulated time: throughput, p99 latency and queue depth,
 //! one line per node (the selected nodes, else the ones that matter for
-//! that chart), with scheduled faults shaded. The math is in
-//! `editor::chart`; this only draws.
+//! that chart), with faults shaded (scheduled or made live: both are in the
+//! scenario) and changes marked by a dashed line. Pointing at a chart, or
+//! focusing it and using the arrow keys, reads out every line's value at
+//! that second, and the faults and changes in force then. The math (and the
+//! drawing's markup) is in `editor::chart`; this only wires it to the page.
 
+use super::sig::text;
 use super::state::use_ctx;
-use crate::editor::chart::{nice_axis, polyline, ticks, Scale};
+use crate::editor::chart::{readout, step_sample, svg_markup, Frame, Scale};
 use crate::engine::format::NodeKind;
 use crate::engine::report::Bucket;
 use leptos::prelude::*;
@@ -41,6 +45,16 @@ impl Metric {
         }
     }
 
+    /// A value as the readout says it: "48/s", "120 ms", "3.5 waiting".
+    fn value_text(self, v: f64) -> String {
+        match self {
+            Metric::Throughput => format!("{}/s", crate::editor::parse::fmt_num(v)),
+            Metric::P99 if v > 0.0 => crate::editor::chart::fmt_ms(v),
+            Metric::P99 => "—".into(),
+            Metric::Depth => format!("{} waiting", crate::editor::parse::fmt_num((v * 10.0).round() / 10.0)),
+        }
+    }
+
     /// Which nodes the chart shows when nothing is selected.
     fn default_kinds(self) -> &'static [NodeKind] {
         match self {
@@ -52,6 +66,29 @@ impl Metric {
 
 /// One line: its label and `(seconds, value)` points.
 type Line = (String, Vec<(f64, f64)>);
+
+/// A fault (a band from its start to its end) or a change (a line), with
+/// what it was, for its tooltip.
+#[derive(Clone, Debug, PartialEq)]
+struct Mark {
+    from_ms: f64,
+    to_ms: f64,
+    what: String,
+}
+
+fn name_of(d: &crate::engine::format::Scenario, id: &str) -> String {
+    d.node(id).map(|n| n.display_name().to_string()).unwrap_or_else(|| id.to_string())
+}
+
+fn fault_label(d: &crate::engine::format::Scenario, f: &crate::engine::format::FaultSpec) -> String {
+    let at = crate::editor::chart::fmt_ms(f.at_ms);
+    match f.for_ms {
+        Some(len) => {
+            format!("{} {} at {at} for {}", name_of(d, &f.target), f.kind.as_str(), crate::editor::chart::fmt_ms(len))
+        }
+        None => format!("{} {} from {at}", name_of(d, &f.target), f.kind.as_str()),
+    }
+}
 
 /// The size of one of the three charts side by side in a window.
 fn chart_size((w, h): (f64, f64)) -> (f64, f64) {
@@ -69,10 +106,20 @@ pub fn Charts() -> impl IntoView {
         let nodes = ctx
             .doc
             .with(|d| d.nodes.iter().map(|n| (n.id.clone(), n.display_name().to_string(), n.kind)).collect::<Vec<_>>());
+        // A fault without an end lasts until now while the run goes.
+        let now_ms = ctx.run.snap.with(|s| if s.end_ms > 0.0 { s.now_ms } else { f64::INFINITY });
         let faults = ctx.doc.with(|d| {
             d.faults
                 .iter()
-                .map(|f| (f.at_ms, f.for_ms.map(|x| f.at_ms + x).unwrap_or(d.duration_ms)))
+                .map(|f| {
+                    let end = f.for_ms.map(|x| f.at_ms + x).unwrap_or(d.duration_ms.min(now_ms));
+                    Mark { from_ms: f.at_ms, to_ms: end, what: fault_label(d, f) }
+                })
+                .chain(d.changes.iter().map(|c| Mark {
+                    from_ms: c.at_ms,
+                    to_ms: c.at_ms,
+                    what: format!("{} {} → {}", name_of(d, &c.target), c.field, c.value),
+                }))
                 .collect::<Vec<_>>()
         });
         let end_s = if end_ms > 0.0 { end_ms / 1000.0 } else { ctx.doc.with(|d| d.duration_ms / 1000.0) };
@@ -114,93 +161,156 @@ pub fn Charts() -> impl IntoView {
             faults,
         )
     });
-    move || {
-        let (charts, end_s, faults) = data.get();
-        let size = chart_size(ctx.window.get());
-        let any = charts.iter().any(|(_, l)| l.iter().any(|(_, p)| !p.is_empty()));
-        let note = (!any).then(|| {
+    let size = ctx.window;
+    let note = move || {
+        let any = data.with(|(charts, _, _)| charts.iter().any(|(_, l)| l.iter().any(|(_, p)| !p.is_empty())));
+        (!any).then(|| {
             view! { <p class="muted chart-note">"Charts fill in while a run goes. Select blocks to chart them."</p> }
-        });
-        view! {
-            <div class="charts">
-                {charts
-                    .into_iter()
-                    .map(|(m, lines)| view! { <Chart metric=m lines=lines end_s=end_s faults=faults.clone() size=size/> })
-                    .collect_view()}
-            </div>
-            {note}
-        }
+        })
+    };
+    view! {
+        <div class="charts">
+            {(0..3).map(|i| view! { <Chart index=i data=data size=size/> }).collect_view()}
+        </div>
+        {note}
     }
 }
 
+/// Everything the three charts draw: per chart its metric and lines, the
+/// run's end in seconds and the faults and changes.
+type ChartsData = ([(Metric, Vec<Line>); 3], f64, Vec<Mark>);
+
+/// One chart. Its frame is built once and its drawing (markup made by
+/// `editor::chart::svg_markup`) replaced as data comes in, so the
+/// keyboard's focus and the pointer's readout survive the refreshes of a
+/// running chart. The cursor line sits on a layer of its own.
 #[component]
-fn Chart(metric: Metric, lines: Vec<Line>, end_s: f64, faults: Vec<(f64, f64)>, size: (f64, f64)) -> impl IntoView {
-    // Drawn at the size it is shown (one viewBox unit per CSS pixel), so
-    // text stays crisp and the chart keeps its height on any screen.
-    let (w, h) = size;
-    let max = lines.iter().flat_map(|(_, p)| p.iter().map(|(_, v)| *v)).fold(0.0_f64, f64::max);
-    let (top, step) = nice_axis(max);
-    let end_s = if end_s > 0.0 { end_s } else { 60.0 };
-    let x = Scale::new((0.0, end_s), (LEFT, w - RIGHT));
-    let y = Scale::new((0.0, top), (h - BOTTOM, TOP));
-    let (xt, xs) = nice_axis(end_s);
-    let y_ticks = ticks(top, step);
-    let x_ticks: Vec<f64> = ticks(xt, xs).into_iter().filter(|t| *t <= end_s).collect();
-    let fmt = |v: f64| {
-        if v >= 10_000.0 {
-            format!("{:.0}k", v / 1000.0)
-        } else if v.fract() == 0.0 {
-            format!("{v:.0}")
-        } else {
-            format!("{v:.1}")
-        }
+fn Chart(index: usize, data: Memo<ChartsData>, size: RwSignal<(f64, f64)>) -> impl IntoView {
+    let frame = move || {
+        let (w, h) = chart_size(size.get());
+        Frame { w, h, left: LEFT, right: RIGHT, top: TOP, bottom: BOTTOM }
     };
-    let legend = lines
-        .iter()
-        .enumerate()
-        .map(|(i, (name, _))| {
-            view! {
-                <li><span class="swatch" data-colour=i.to_string()>
-                    <svg viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill=COLOURS[i % COLOURS.len()]/></svg>
-                </span>{name.clone()}</li>
+    let end_s = move || data.with(|d| if d.1 > 0.0 { d.1 } else { 60.0 });
+    let metric = data.with_untracked(|d| d.0[index].0);
+    // The sample the pointer or the keyboard is on, in seconds; NaN while
+    // there is none (an f64 signal: a type the app has, so no new code).
+    let cursor = RwSignal::new(f64::NAN);
+    let at = move || Some(cursor.get()).filter(|t| !t.is_nan());
+    let readout_id = format!("chart-readout-{index}");
+    let pointer = move |ev: leptos::ev::PointerEvent| {
+        use wasm_bindgen::JsCast;
+        let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let r = el.get_bounding_client_rect();
+        let f = frame();
+        if r.width() <= 0.0 {
+            return;
+        }
+        let x = Scale::new((0.0, end_s()), (f.left, f.w - f.right));
+        let t = x.invert((f64::from(ev.client_x()) - r.left()) * f.w / r.width());
+        cursor.set(data.with_untracked(|d| readout(&d.0[index].1, t).map_or(f64::NAN, |(at, _)| at)));
+    };
+    let keys = move |ev: leptos::ev::KeyboardEvent| {
+        let steps = match ev.key().as_str() {
+            "ArrowLeft" if ev.shift_key() => -10,
+            "ArrowRight" if ev.shift_key() => 10,
+            "ArrowLeft" => -1,
+            "ArrowRight" => 1,
+            "Home" => i64::MIN / 2,
+            "End" => i64::MAX / 2,
+            "Escape" => {
+                cursor.set(f64::NAN);
+                return;
             }
+            _ => return,
+        };
+        ev.prevent_default();
+        let now = Some(cursor.get_untracked()).filter(|t| !t.is_nan());
+        cursor.set(data.with_untracked(|d| step_sample(&d.0[index].1, now, steps)).unwrap_or(f64::NAN));
+    };
+    let readout_text = move || {
+        let t = at()?;
+        data.with(|d| {
+            let (at, values) = readout(&d.0[index].1, t)?;
+            let parts: Vec<String> =
+                values.iter().map(|(name, v)| format!("{name} {}", metric.value_text(*v))).collect();
+            // The faults and changes of that second, named.
+            let (from_ms, to_ms) = ((at - 0.5) * 1000.0, (at + 0.5) * 1000.0);
+            let marks: Vec<&str> =
+                d.2.iter().filter(|m| m.from_ms < to_ms && m.to_ms >= from_ms).map(|m| m.what.as_str()).collect();
+            Some(format!(
+                "At {}: {}{}",
+                fmt_seconds(at),
+                if parts.is_empty() { "no data".into() } else { parts.join(" · ") },
+                if marks.is_empty() { String::new() } else { format!(" · {}", marks.join(" · ")) }
+            ))
         })
-        .collect_view();
+    };
+    let markup = move || {
+        let f = frame();
+        data.with(|d| {
+            let spans: Vec<(f64, f64)> = d.2.iter().map(|m| (m.from_ms, m.to_ms)).collect();
+            svg_markup(&d.0[index].1, end_s(), &spans, &f, &COLOURS)
+        })
+    };
+    let view_box = move || {
+        let f = frame();
+        format!("0 0 {:.0} {:.0}", f.w, f.h)
+    };
+    let cursor_line = move || {
+        let Some(t) = at() else { return String::new() };
+        let f = frame();
+        let x = Scale::new((0.0, end_s()), (f.left, f.w - f.right)).map(t);
+        format!(r#"<line class="cursor-line" x1="{x:.1}" x2="{x:.1}" y1="{}" y2="{}"/>"#, f.top, f.h - f.bottom)
+    };
+    let legend = move || {
+        data.with(|d| {
+            d.0[index]
+                .1
+                .iter()
+                .enumerate()
+                .map(|(i, (name, _))| {
+                    view! {
+                        <li><span class="swatch" data-colour=i.to_string()>
+                            <svg viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill=COLOURS[i % COLOURS.len()]/></svg>
+                        </span>{name.clone()}</li>
+                    }
+                })
+                .collect_view()
+        })
+    };
     view! {
         <figure class="chart">
             <figcaption>{metric.title()}</figcaption>
-            <svg viewBox=format!("0 0 {w:.0} {h:.0}") role="img" aria-label=metric.title()>
-                {faults
-                    .iter()
-                    .map(|(a, b)| {
-                        let x0 = x.map(a / 1000.0).clamp(LEFT, w - RIGHT);
-                        let x1 = x.map(b / 1000.0).clamp(LEFT, w - RIGHT);
-                        view! { <rect class="fault-band" x=x0 y=TOP width=(x1 - x0).max(0.0) height=h - TOP - BOTTOM/> }
-                    })
-                    .collect_view()}
-                {y_ticks
-                    .iter()
-                    .map(|t| {
-                        let py = y.map(*t);
-                        view! {
-                            <line class="grid-line" x1=LEFT x2=w - RIGHT y1=py y2=py/>
-                            <text class="tick" x=LEFT - 4.0 y=py + 3.0 text-anchor="end">{fmt(*t)}</text>
-                        }
-                    })
-                    .collect_view()}
-                {x_ticks
-                    .iter()
-                    .map(|t| view! { <text class="tick" x=x.map(*t) y=h - 4.0 text-anchor="middle">{format!("{}s", fmt(*t))}</text> })
-                    .collect_view()}
-                {lines
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (_, pts))| {
-                        view! { <polyline class="series" fill="none" stroke=COLOURS[i % COLOURS.len()] points=polyline(pts, &x, &y)/> }
-                    })
-                    .collect_view()}
-            </svg>
+            <div
+                class="chart-plot"
+                tabindex="0"
+                role="group"
+                aria-label=format!("{}: arrow keys read the values", metric.title())
+                aria-describedby=readout_id.clone()
+                on:pointermove=pointer
+                on:pointerdown=pointer
+                on:pointerleave=move |_| cursor.set(f64::NAN)
+                on:focus=move |_| {
+                    if cursor.get_untracked().is_nan() {
+                        cursor.set(data.with_untracked(|d| step_sample(&d.0[index].1, None, 0)).unwrap_or(f64::NAN));
+                    }
+                }
+                on:blur=move |_| cursor.set(f64::NAN)
+                on:keydown=keys
+            >
+                <svg viewBox=text(view_box) aria-hidden="true" inner_html=text(markup)></svg>
+                <svg viewBox=text(view_box) aria-hidden="true" class="cursor-layer" inner_html=text(cursor_line)></svg>
+            </div>
+            // Empty (and so hidden by the style sheet) until a value is read;
+            // the legend steps aside while it shows.
+            <p class="chart-readout" id=readout_id role="status">{text(move || readout_text().unwrap_or_default())}</p>
             <ul class="legend">{legend}</ul>
         </figure>
     }
+}
+
+/// A sample's time: samples sit mid-second, so "12.5 s" is the second from
+/// 12 to 13 s.
+fn fmt_seconds(t: f64) -> String {
+    format!("{} s", crate::editor::parse::fmt_num((t * 10.0).round() / 10.0))
 }

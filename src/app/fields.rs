@@ -22,6 +22,7 @@ fn dom_id(place: &Place, key: &str) -> String {
         Place::Node(_) => "node".to_string(),
         Place::Link(_) => "link".to_string(),
         Place::Fault(i) => format!("fault{i}"),
+        Place::Change(i) => format!("change{i}"),
     };
     format!("f-{p}-{}", key.replace('.', "-"))
 }
@@ -35,6 +36,9 @@ struct Typing {
     /// What is in the box while typing (the document may hold less).
     draft: RwSignal<Option<String>>,
     error: RwSignal<Option<String>>,
+    /// While a run goes: the field being typed into, to become a change
+    /// when the edit is done (each keystroke would be one otherwise).
+    live: StoredValue<Option<(Place, &'static str)>>,
 }
 
 impl Typing {
@@ -44,6 +48,7 @@ impl Typing {
             before: StoredValue::new(None),
             draft: RwSignal::new(None),
             error: RwSignal::new(None),
+            live: StoredValue::new(None),
         }
     }
 
@@ -52,8 +57,16 @@ impl Typing {
     // and touching a disposed signal would panic.
 
     /// Applies `text` live; the first keystroke remembers the document.
-    fn input(&self, place: &Place, key: &str, text: String) {
+    /// While a run goes, a setting is only checked as it is typed and
+    /// changes the run once the edit is done.
+    fn input(&self, place: &Place, key: &'static str, text: String) {
         let ctx = self.ctx;
+        if ctx.is_live_field(place, key) {
+            self.draft.try_set(Some(text.clone()));
+            self.live.try_set_value(Some((place.clone(), key)));
+            self.error.try_set(ctx.check_live(place, key, &text).err());
+            return;
+        }
         if self.before.try_with_value(Option::is_none) == Some(true) {
             self.before.try_set_value(Some(ctx.doc.get_untracked()));
         }
@@ -73,6 +86,13 @@ impl Typing {
     /// Leaving the field: one undo step for the whole edit.
     fn done(&self) {
         let ctx = self.ctx;
+        if let Some((place, key)) = self.live.try_update_value(Option::take).flatten() {
+            let text = self.draft.try_get_untracked().flatten().unwrap_or_default();
+            if self.error.try_get_untracked().flatten().is_none() {
+                let r = ctx.live_set(&place, key, &text);
+                self.error.try_set(r.err());
+            }
+        }
         if let Some(before) = self.before.try_update_value(Option::take).flatten() {
             ctx.commit(before);
         }
@@ -84,6 +104,10 @@ impl Typing {
     /// A one-shot change (menus, checkboxes).
     fn set(&self, place: &Place, key: &str, text: &str) {
         let ctx = self.ctx;
+        if ctx.is_live_field(place, key) {
+            self.error.try_set(ctx.live_set(place, key, text).err());
+            return;
+        }
         let r = ctx.try_edit(|d| fields::set(d, place, key, text));
         self.error.try_set(r.err());
     }
@@ -100,7 +124,7 @@ pub fn FieldRow(place: Place, field: Field) -> impl IntoView {
     let err_id = format!("{id}-err");
     let help_id = format!("{id}-help");
     let p = place.clone();
-    let value = Memo::new(move |_| ctx.doc.with(|d| fields::get(d, &p, key)));
+    let value = Memo::new(move |_| ctx.field_value(&p, key));
     let p = place.clone();
     // Problems already in the document (an imported file, an old link).
     let problem = Memo::new(move |_| {
@@ -161,13 +185,30 @@ pub fn FieldRow(place: Place, field: Field) -> impl IntoView {
                 {input}
                 {(!field.unit.is_empty()).then(|| view! { <span class="unit">{field.unit}</span> })}
             </div>
-            <p class="field-default">
-                {(!is_bool && !field.default.is_empty()).then(|| format!("default: {}", field.default))}
-            </p>
+            <p class="field-default">{default_hint(&field, value)}</p>
             <p class="visually-hidden" id=help_id.clone()>{field.help}</p>
             <p class="field-error" id=err_id.clone() aria-live="polite">{message}</p>
         </div>
     }
+}
+
+/// What an empty field means. Under an empty field it is the value in use
+/// ("default 10 ms"); under a set one it is set apart in brackets, so it
+/// never reads as contradicting the value above it.
+fn default_hint(field: &Field, value: Memo<String>) -> Option<Signal<String>> {
+    if matches!(field.input, Input::Bool) || field.default.is_empty() {
+        return None;
+    }
+    let default = field.default.clone();
+    // "(default the id)" under a name, "(default required)" under a value,
+    // say nothing.
+    let only_when_empty = matches!(field.input, Input::Text) || default == "required";
+    Some(text(move || match (value.with(String::is_empty), only_when_empty) {
+        (true, _) if default == "required" => "required".into(),
+        (true, _) => format!("default {default}"),
+        (false, true) => String::new(),
+        (false, false) => format!("(default {default})"),
+    }))
 }
 
 fn choice(
@@ -261,7 +302,7 @@ fn dist(
         }
     });
     // The default's mean, to seed the numbers when a shape is first chosen.
-    let seed = parse::number(default.split(' ').next().unwrap_or("")).ok().flatten().unwrap_or(10.0);
+    let seed = parse::duration_ms(default).unwrap_or(10.0);
     let p1 = place.clone();
     let on_shape = move |ev: leptos::ev::Event| {
         let shape = event_target_value(&ev);
@@ -270,12 +311,13 @@ fn dist(
             return;
         }
         let (_, nums) = parts.get_untracked();
-        let a = nums.first().and_then(|t| parse::number(t).ok().flatten()).unwrap_or(seed);
+        let a = nums.first().and_then(|t| parse::duration_ms(t).ok()).unwrap_or(seed);
+        let d = parse::duration_text;
         let text = match shape.as_str() {
-            "uniform" => format!("uniform {} {}", parse::fmt_num(a / 2.0), parse::fmt_num(a * 1.5)),
-            "normal" => format!("normal {} {}", parse::fmt_num(a), parse::fmt_num(a / 4.0)),
-            "lognormal" => format!("lognormal {} {}", parse::fmt_num(a), parse::fmt_num(a * 5.0)),
-            s => format!("{s} {}", parse::fmt_num(a)),
+            "uniform" => format!("uniform {} {}", d(a / 2.0), d(a * 1.5)),
+            "normal" => format!("normal {} {}", d(a), d(a / 4.0)),
+            "lognormal" => format!("lognormal {} {}", d(a.max(0.001)), d(a.max(0.001) * 5.0)),
+            s => format!("{s} {}", d(a)),
         };
         typing.set(&p1, key, &text);
     };
@@ -306,8 +348,8 @@ fn dist(
             <input
                 id=label_id
                 type="text"
-                inputmode="decimal"
                 autocomplete="off"
+                spellcheck="false"
                 class="dist-num"
                 aria-label=aria
                 placeholder=text(move || shown().1.to_string())

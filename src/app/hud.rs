@@ -26,8 +26,7 @@ pub fn RunHud() -> impl IntoView {
             parts.join(" · ")
         })
     });
-    let lesson = Memo::new(move |_| ctx.doc.with(|d| crate::editor::examples::lesson_for(&d.name).map(String::from)));
-    move || {
+    let state = move || {
         let st = status.get();
         if st == Status::Idle {
             return Some(
@@ -38,7 +37,6 @@ pub fn RunHud() -> impl IntoView {
                             <strong>"Ready. "</strong>
                             "Press Run to watch requests flow, or Run to end for the results."
                         </p>
-                        {move || lesson.get().map(|l| view! { <p class="lesson">{l}</p> })}
                     </div>
                 }
                 .into_any(),
@@ -56,5 +54,13 @@ pub fn RunHud() -> impl IntoView {
             }
             .into_any(),
         )
+    };
+    // The lesson sits outside the part rebuilt when the state changes, so
+    // it stays (open or folded) while the run goes.
+    view! {
+        <div class="hud-stack">
+            {state}
+            <super::lesson::Lesson/>
+        </div>
     }
 }

@@ -12,14 +12,15 @@ use super::icons::{blurb, KindIcon};
 use super::run::Status;
 use super::sig::{flag, text};
 use super::state::use_ctx;
+use crate::editor::chart::fmt_ms;
 use crate::editor::describe::{via_blurb, via_name};
 use crate::editor::doc;
 use crate::editor::fields::{
     link_fields_for, link_variant, node_fields_for, node_variant, scenario_fields, Field, Input,
 };
 use crate::editor::selection::{Focus, Selection};
-use crate::engine::format::validate::{Place, Severity};
-use crate::engine::format::{wiring, NodeKind};
+use crate::engine::format::validate::{Place, Problem, Severity};
+use crate::engine::format::{wiring, FaultKind, FaultSpec, NodeKind};
 use leptos::prelude::*;
 
 #[component]
@@ -74,19 +75,25 @@ fn NodePanel(id: String) -> impl IntoView {
                     <p class="muted">{blurb(kind)}</p>
                 </div>
             </header>
+            // The live controls come first (they were below the fold while
+            // a run went); the most used settings next, the id last.
+            <LiveControls id=id.clone() kind=kind/>
             <section class="group">
                 <FieldRow place=place.clone() field=text_field("label", "Label", "The name shown on the canvas.", "the id")/>
-                <FieldRow place=place.clone() field=text_field("id", "Id", "Unique; links and faults refer to it. A-Z a-z 0-9 _ -", "")/>
             </section>
             <section class="group">
                 <h3>"Settings"</h3>
                 {field_rows(place.clone(), fields)}
             </section>
+            <NodeWarnings id=id.clone()/>
             <ConnectTo id=id.clone()/>
-            <LiveControls id=id.clone() kind=kind/>
             <section class="group">
                 <h3>"Scheduled faults"</h3>
                 <FaultList target=id.clone()/>
+            </section>
+            <ChangeList target=id.clone()/>
+            <section class="group">
+                <FieldRow place=place.clone() field=text_field("id", "Id", "Unique; links and faults refer to it. A-Z a-z 0-9 _ -", "")/>
             </section>
             <DeleteButton/>
         })
@@ -148,6 +155,39 @@ fn ConnectTo(id: String) -> impl IntoView {
     }
 }
 
+/// The design warnings about one node, at the top of its panel (where a
+/// click on a warning in the scenario's list lands), one per line.
+#[component]
+fn NodeWarnings(id: String) -> impl IntoView {
+    let ctx = use_ctx();
+    let place = Place::Node(id);
+    let lines = text(move || {
+        ctx.warnings.with(|all| {
+            all.iter().filter(|w| w.place == place).map(|w| w.message.as_str()).collect::<Vec<_>>().join("\n")
+        })
+    });
+    view! { <p class="node-warnings" role="note" aria-label="Warnings about this block">{lines}</p> }
+}
+
+/// A live fault of `kind` on `target`, started now (and kept in the scenario).
+fn live_fault(ctx: super::state::Ctx, target: &str, kind: FaultKind) {
+    let fault = FaultSpec {
+        target: target.to_string(),
+        kind,
+        at_ms: 0.0,
+        for_ms: None,
+        factor: (kind == FaultKind::Slow).then_some(LIVE_SLOW_FACTOR),
+        rate: (kind == FaultKind::Errors).then_some(LIVE_ERROR_RATE),
+    };
+    if let Err(e) = ctx.doc.with_untracked(|d| ctx.run.fault_now(d, fault)) {
+        ctx.complain(e);
+    }
+}
+
+/// What the live buttons do: five times slower, half the requests failing.
+const LIVE_SLOW_FACTOR: f64 = 5.0;
+const LIVE_ERROR_RATE: f64 = 0.5;
+
 /// Crash now / Recover and the node's live figures.
 #[component]
 fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
@@ -169,6 +209,12 @@ fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
     let recover = move |_| ctx.run.recover(&target);
     let crashed = move || live.with(|l| l.as_ref().is_some_and(|l| l.crashed));
     let live_id = id.clone();
+    let faulty = move || live.with(|l| l.as_ref().is_some_and(|l| l.crashed || l.degraded));
+    let target = id.clone();
+    let slow = move |_| live_fault(ctx, &target, FaultKind::Slow);
+    let target = id.clone();
+    let errors = move |_| live_fault(ctx, &target, FaultKind::Errors);
+    let over = move || status.get() == Status::Finished;
     let figures = move || {
         let l = live.get()?;
         let mut parts = Vec::new();
@@ -203,7 +249,7 @@ fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
     view! {
         <section class="group live">
             <h3>"Live"</h3>
-            <p class="muted">{text(move || figures().unwrap_or_else(|| "Press Run, then break things here while it runs.".into()))}</p>
+            <p class="muted">{text(move || figures().unwrap_or_else(|| "Break it while a run goes.".into()))}</p>
             <div class="button-row">
                 <button
                     type="button"
@@ -213,15 +259,113 @@ fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
                 >
                     "Crash now"
                 </button>
+                <button type="button" title="Work takes 5 times longer from now" disabled=flag(move || over() || crashed()) on:click=slow>
+                    "Slow ×5"
+                </button>
+                <button type="button" title="Half of the requests fail from now" disabled=flag(move || over() || crashed()) on:click=errors>
+                    "Errors 50%"
+                </button>
                 <button
                     type="button"
-                    disabled=flag(move || !matches!(status.get(), Status::Running | Status::ToEnd | Status::Paused))
+                    title="End the faults on it now"
+                    disabled=flag(move || !matches!(status.get(), Status::Running | Status::ToEnd | Status::Paused) || !faulty())
                     on:click=recover
                 >
                     "Recover"
                 </button>
             </div>
+            <p class="muted small">"Live actions and edits while it runs are kept in the scenario at the time they happen: Share replays this very run; Undo takes one back."</p>
         </section>
+    }
+}
+
+/// Partition now / Slow / Heal on a link while a run goes.
+#[component]
+fn LinkLiveControls(id: String) -> impl IntoView {
+    let ctx = use_ctx();
+    let key = id.clone();
+    let cut = Signal::derive(move || {
+        let i = ctx.doc.with(|d| d.links.iter().position(|l| l.id == key))?;
+        ctx.run.snap.with(|s| s.links.get(i).map(|l| l.partitioned))
+    });
+    let status = ctx.run.status;
+    let over = move || status.get() == Status::Finished;
+    let target = id.clone();
+    let partition = move |_| live_fault(ctx, &target, FaultKind::Partition);
+    let target = id.clone();
+    let slow = move |_| live_fault(ctx, &target, FaultKind::Slow);
+    let target = id.clone();
+    let heal = move |_| ctx.run.recover(&target);
+    let key = id.clone();
+    let has_fault = flag(move || {
+        ctx.run.snap.track();
+        ctx.run.has_active_fault(&key)
+    });
+    view! {
+        <section class="group live">
+            <h3>"Live"</h3>
+            <p class="muted">{text(move || match cut.get() {
+                Some(true) => "Partitioned: everything sent over it is dropped.".into(),
+                Some(false) => "Carrying traffic.".into(),
+                _ => "Press Run, then cut or slow this link while it runs.".into(),
+            })}</p>
+            <div class="button-row">
+                <button type="button" class="danger" disabled=flag(move || over() || cut.get() == Some(true)) on:click=partition>"Partition now"</button>
+                <button type="button" title="Latency 5 times longer from now" disabled=flag(over) on:click=slow>"Slow ×5"</button>
+                <button type="button" title="End the faults on it now" disabled=flag(move || over() || !has_fault.get()) on:click=heal>"Heal"</button>
+            </div>
+        </section>
+    }
+}
+
+/// The changes made to one node or link during runs (edits while running,
+/// kept in the scenario), each removable.
+#[component]
+fn ChangeList(target: String) -> impl IntoView {
+    let ctx = use_ctx();
+    let key = target.clone();
+    // (what changed, its position in `changes`)
+    let rows = move || {
+        ctx.doc.with(|d| {
+            d.changes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.target == key)
+                .map(|(i, c)| {
+                    let value = if c.value.is_null() { "default".to_string() } else { c.value.to_string() };
+                    (format!("{} → {value} at {}", c.field, fmt_ms(c.at_ms)), i.to_string())
+                })
+                .collect::<Vec<(String, String)>>()
+        })
+    };
+    move || {
+        let rows = rows();
+        (!rows.is_empty()).then(|| {
+            view! {
+                <section class="group">
+                    <h3>"Changes during the run"</h3>
+                    <ul class="changes">
+                        {rows
+                            .into_iter()
+                            .map(|(what, i)| {
+                                let i: usize = i.parse().unwrap_or(usize::MAX);
+                                let remove = move |_| ctx.edit_keeping_run(|d| {
+                                    if i < d.changes.len() {
+                                        d.changes.remove(i);
+                                    }
+                                });
+                                view! {
+                                    <li>
+                                        <span>{what}</span>
+                                        <button type="button" class="icon-button" aria-label="Remove change" title="Remove change" on:click=remove>"×"</button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </section>
+            }
+        })
     }
 }
 
@@ -286,24 +430,51 @@ fn LinkPanel(id: String) -> impl IntoView {
                     </div>
                     <p class="field-default">{via_blurb(via)}</p>
                 </div>
-                <FieldRow place=place.clone() field=text_field("id", "Id", "Unique; faults refer to it.", "")/>
             </section>
-            <section class="group">
-                <h3>"Settings"</h3>
-                {field_rows(place.clone(), fields)}
-            </section>
+            {link_settings(place.clone(), fields)}
             {breaker_on.then(|| view! {
                 <p class="muted">{text(move || match breaker.get() {
                     Some(s) => format!("Breaker now: {}", s.as_str().replace('_', "-")),
                     None => "The breaker's state shows here while a run goes.".into(),
                 })}</p>
             })}
+            <LinkLiveControls id=id.clone()/>
             <section class="group">
                 <h3>"Scheduled faults"</h3>
                 <FaultList target=id.clone()/>
             </section>
+            <ChangeList target=id.clone()/>
+            <section class="group">
+                <FieldRow place=place.clone() field=text_field("id", "Id", "Unique; faults refer to it.", "")/>
+            </section>
             <DeleteButton/>
         })
+    }
+}
+
+/// A link's settings: the main ones, then the retry's and the breaker's
+/// own (keys `retry.*`, `circuit_breaker.*`) under their headings.
+fn link_settings(place: Place, fields: Vec<Field>) -> impl IntoView {
+    let (main, details): (Vec<Field>, Vec<Field>) = fields.into_iter().partition(|f| !f.key.contains('.'));
+    let part = |prefix: &str| details.iter().filter(|f| f.key.starts_with(prefix)).cloned().collect::<Vec<_>>();
+    let (retry, breaker) = (part("retry."), part("circuit_breaker."));
+    let sub = move |title: &'static str, fields: Vec<Field>, place: Place| {
+        (!fields.is_empty()).then(|| {
+            view! {
+                <section class="group">
+                    <h3>{title}</h3>
+                    {field_rows(place, fields)}
+                </section>
+            }
+        })
+    };
+    view! {
+        <section class="group">
+            <h3>"Settings"</h3>
+            {field_rows(place.clone(), main)}
+        </section>
+        {sub("Retry", retry, place.clone())}
+        {sub("Circuit breaker", breaker, place)}
     }
 }
 
@@ -354,11 +525,16 @@ fn ScenarioPanel() -> impl IntoView {
             t
         })
     });
+    let warnings = ctx.warnings;
     let select = move |place: Place| match place {
         Place::Node(id) => ctx.sel.set(Selection::node(&id)),
         Place::Link(id) => ctx.sel.set(Selection::link(&id)),
-        Place::Fault(i) => {
-            if let Some(t) = ctx.doc.with_untracked(|d| d.faults.get(i).map(|f| f.target.clone())) {
+        Place::Fault(i) | Place::Change(i) => {
+            let target = |d: &crate::engine::format::Scenario| match place {
+                Place::Fault(_) => d.faults.get(i).map(|f| f.target.clone()),
+                _ => d.changes.get(i).map(|c| c.target.clone()),
+            };
+            if let Some(t) = ctx.doc.with_untracked(target) {
                 let is_link = ctx.doc.with_untracked(|d| d.link(&t).is_some());
                 ctx.sel.set(if is_link { Selection::link(&t) } else { Selection::node(&t) });
             }
@@ -375,34 +551,54 @@ fn ScenarioPanel() -> impl IntoView {
         <section class="group">
             {field_rows(Place::Scenario, scenario_fields())}
         </section>
-        <section class="group">
-            <h3>"Problems"</h3>
-            {move || {
-                let list = problems.get();
-                if list.is_empty() {
-                    return view! { <p class="ok-note">"No problems: ready to run."</p> }.into_any();
-                }
+        {move || {
+            let list = problems.get();
+            let design = warnings.get();
+            let item = |p: Problem, class: &'static str, text: String| {
+                let place = p.place.clone();
                 view! {
-                    <ul class="problems">
-                        {list
-                            .into_iter()
-                            .map(|p| {
-                                let place = p.place.clone();
-                                let sev = if p.severity == Severity::Error { "error" } else { "warning" };
-                                view! {
-                                    <li class=sev>
-                                        <button type="button" class="link-button" on:click=move |_| select(place.clone())>
-                                            {p.to_string()}
-                                        </button>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
+                    <li class=class>
+                        <button type="button" class="link-button" on:click=move |_| select(place.clone())>{text}</button>
+                    </li>
                 }
-                .into_any()
-            }}
-        </section>
+            };
+            // Design warnings alone replace "No problems" with their own list.
+            let problems = (!list.is_empty() || design.is_empty()).then(|| {
+                let ok = list.is_empty().then(|| view! { <p class="ok-note">"No problems: ready to run."</p> });
+                let items = list
+                    .into_iter()
+                    .map(|p| {
+                        let sev = if p.severity == Severity::Error { "error" } else { "warning" };
+                        let text = p.to_string();
+                        item(p, sev, text)
+                    })
+                    .collect_view();
+                view! {
+                    <section class="group">
+                        <h3>"Problems"</h3>
+                        {ok}
+                        <ul class="problems">{items}</ul>
+                    </section>
+                }
+            });
+            let design = (!design.is_empty()).then(|| {
+                let items = design
+                    .into_iter()
+                    .map(|p| {
+                        let text = p.message.clone();
+                        item(p, "warning", text)
+                    })
+                    .collect_view();
+                view! {
+                    <section class="group warnings" aria-labelledby="design-warnings">
+                        <h3 id="design-warnings">"Design warnings"</h3>
+                        <p class="muted small">"Legal, but probably not what you meant. They never stop a run; click one to select the block."</p>
+                        <ul class="problems" aria-label="Design warnings">{items}</ul>
+                    </section>
+                }
+            });
+            (problems, design)
+        }}
         <section class="group">
             <h3>"Scheduled faults"</h3>
             {move || {
@@ -434,6 +630,10 @@ fn ScenarioPanel() -> impl IntoView {
                 <dt>"Drag the background, wheel"</dt><dd>"Pan, zoom"</dd>
                 <dt>"Double-click a block"</dt><dd>"Rename it"</dd>
                 <dt>"Click a moving dot"</dt><dd>"Follow that request"</dd>
+                <dt>"Ctrl+C / Ctrl+V / Ctrl+D"</dt><dd>"Copy, paste, duplicate"</dd>
+                <dt>"Ctrl+= / Ctrl+- / Ctrl+0"</dt><dd>"Zoom in, out, 100%"</dd>
+                <dt>"Right-click, Shift+F10"</dt><dd>"Actions: crash, slow down…"</dd>
+                <dt>"Alt+Shift+P / I / R"</dt><dd>"Palette, inspector, results"</dd>
             </dl>
         </section>
     }

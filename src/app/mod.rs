@@ -9,19 +9,26 @@ mod broker_view;
 mod canvas;
 mod cells;
 mod charts;
+mod dead_letters;
 mod faults;
 mod fields;
 mod hud;
 mod icons;
 mod inspector;
 mod keys;
+mod layout;
+mod lesson;
+mod library;
 mod link_view;
+mod menu;
 mod node_view;
 mod palette;
 mod presets;
 mod results;
 mod run;
+mod saved;
 mod share;
+mod shortcuts;
 mod sig;
 mod state;
 mod tokens;
@@ -49,11 +56,17 @@ pub fn mount() {
 #[component]
 fn App() -> impl IntoView {
     let (doc, alert) = share::initial();
+    let speed = crate::editor::examples::start_speed(&doc);
     let ctx = Ctx::new(doc, Viewport::default());
+    ctx.run.set_speed(speed);
     ctx.alert.set(alert);
     provide_context(ctx);
     // Created here, not by the canvas, so the results table shares them.
     provide_context(cells::Cells::new(ctx));
+    let panels = layout::Layout::new(ctx.window);
+    provide_context(panels);
+    let menu = menu::Menu::new();
+    provide_context(menu);
 
     // Every change of the document: keep it (unless a drag is in the
     // middle of moving things) and let the run know.
@@ -61,7 +74,9 @@ fn App() -> impl IntoView {
         let moving = ctx.gesture.with_untracked(|g| matches!(g, Some(Gesture::Move { .. })));
         ctx.doc.with(|d| {
             if !moving {
-                share::keep(d);
+                if let Some(problem) = share::keep(d) {
+                    ctx.alert.set(Some(problem));
+                }
             }
             if ctx.run.on_doc(d) {
                 ctx.say("The run was reset: the scenario changed");
@@ -69,6 +84,7 @@ fn App() -> impl IntoView {
         });
     });
     keys::install(ctx);
+    shortcuts::install(ctx, panels, menu);
     let hash = window_event_listener_untyped("hashchange", move |_| share::on_hash_change(ctx));
     std::mem::forget(hash);
     let resize = window_event_listener_untyped("resize", move |_| {
@@ -80,17 +96,24 @@ fn App() -> impl IntoView {
     request_animation_frame(move || ctx.fit());
 
     view! {
-        <div class="app">
+        <div class=layout::root_class(panels, ctx.run.status)>
             <topbar::TopBar/>
             <AlertBanner/>
             <div class="workspace">
                 <palette::Palette/>
-                <main class="stage" data-in-flight=sig::text(move || ctx.run.snap.with(|s| s.in_flight.to_string()))>
+                <main
+                    class="stage"
+                    data-in-flight=sig::text(move || ctx.run.snap.with(|s| s.in_flight.to_string()))
+                    data-tokens=sig::text(move || ctx.run.snap.with(|s| s.tokens.to_string()))
+                >
                     <canvas::Canvas/>
                 </main>
                 <inspector::Inspector/>
+                <layout::PanelToggles/>
             </div>
-            <results::Results/>
+            <layout::ResultsDock>
+                <results::Results/>
+            </layout::ResultsDock>
             <ToastView/>
         </div>
     }

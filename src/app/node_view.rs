@@ -9,17 +9,17 @@
 use super::cells::Cells;
 use super::icons::glyph;
 use super::sig::{text, PER_NODE};
-use super::state::use_ctx;
+use super::state::{use_ctx, Ctx};
 use crate::editor::describe::{fit_label, node_summary};
-use crate::editor::geometry::{NODE_H, NODE_W};
+use crate::editor::geometry::{node_rect, Point, Rect, NODE_H, NODE_W};
 use crate::editor::selection::Selection;
-use crate::engine::format::NodeSpec;
+use crate::engine::format::{NodeKind, NodeSpec};
 use crate::engine::view::NodeLive;
 use leptos::prelude::*;
 
 /// Characters of a label that fit the box at its font size.
-const LABEL_CHARS: usize = 15;
-const SUMMARY_CHARS: usize = 19;
+pub const LABEL_CHARS: usize = 15;
+pub const SUMMARY_CHARS: usize = 19;
 
 #[component]
 pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
@@ -89,9 +89,12 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                 </g>
                 <text class="node-label" x="50" y="24">{text(move || fit_label(&name.get(), LABEL_CHARS))}</text>
                 <text class="node-sub" x="50" y="41">{text(move || fit_label(&summary.get(), SUMMARY_CHARS))}</text>
-                <Live live=live/>
+                <Live live=live stacks=matches!(kind, NodeKind::Queue | NodeKind::Topic)/>
                 <super::broker_view::LogStrip node=node live=live/>
                 <circle class="handle" data-handle="out" cx=NODE_W cy=NODE_H / 2.0 r="6"/>
+                <circle class="handle side" data-handle="bottom" cx=NODE_W / 2.0 cy=NODE_H r="6"/>
+                <circle class="handle side" data-handle="left" cx="0" cy=NODE_H / 2.0 r="6"/>
+                <circle class="handle side" data-handle="top" cx=NODE_W / 2.0 cy="0" r="6"/>
                 {move || {
                     renaming
                         .get()
@@ -104,13 +107,59 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
     }
 }
 
-/// The run's marks on a node: a busy bar, a waiting count, a crash badge.
+/// The live action buttons above a running node's box (node coordinates;
+/// drawn by the canvas's overlay, hit-tested here).
+pub const ACTION_W: f64 = 64.0;
+pub const ACTION_H: f64 = 24.0;
+pub const ACTION_Y: f64 = -36.0;
+pub const ACTIONS_X: f64 = NODE_W - 2.0 * ACTION_W - 4.0;
+
+/// The live action button of `n` under the world point `p`: "crash" or
+/// "recover" (the canvas routes presses on them here).
+pub fn action_at(n: &NodeSpec, p: Point) -> Option<&'static str> {
+    let r = node_rect(n);
+    let button =
+        |i: f64| Rect { x: r.x + ACTIONS_X + i * (ACTION_W + 4.0), y: r.y + ACTION_Y, w: ACTION_W, h: ACTION_H };
+    if button(0.0).contains(p) {
+        Some("crash")
+    } else if button(1.0).contains(p) {
+        Some("recover")
+    } else {
+        None
+    }
+}
+
+/// Runs a card's live action on node `id`, through the run's own methods.
+pub fn act(ctx: Ctx, id: &str, action: &str) {
+    let r = match action {
+        "crash" => ctx.doc.with_untracked(|d| ctx.run.crash(d, id)),
+        _ => {
+            ctx.run.recover(id);
+            Ok(())
+        }
+    };
+    if let Err(e) = r {
+        ctx.complain(e);
+    }
+}
+
+/// Squares a queue's stack of waiting messages shows at most.
+const STACK_MAX: u64 = 12;
+
+/// The stack of waiting messages as one SVG path: a square per message (up
+/// to [`STACK_MAX`]), drawn like the tokens that brought them.
+fn stack_path(waiting: u64) -> String {
+    (0..waiting.min(STACK_MAX)).map(|i| format!("M{} 45h7v7h-7z", 50 + 9 * i)).collect()
+}
+
+/// The run's marks on a node: a busy bar, a waiting count, a crash badge,
+/// and on queues and topics, the stack of messages waiting.
 ///
 /// The elements are made once and only their attributes follow the run:
 /// recreating them a few times a second for every node would keep the
 /// browser busy laying out a big diagram.
 #[component]
-fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
+fn Live(live: RwSignal<Option<NodeLive>>, stacks: bool) -> impl IntoView {
     /// Every attribute the marks need, as text. Attributes are only written
     /// when their text changes, so a publish touches only what moved.
     #[derive(Clone, PartialEq, Default)]
@@ -123,6 +172,8 @@ fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
         waiting_width: String,
         waiting_x: String,
         waiting: String,
+        stack: String,
+        stack_label: String,
         crashed_shown: String,
     }
     // Hidden marks are left out of the layout altogether (`display`, not
@@ -143,6 +194,8 @@ fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
                 waiting_width: badge_w.to_string(),
                 waiting_x: (NODE_W + 6.0 - badge_w / 2.0).to_string(),
                 waiting: waiting.unwrap_or_default(),
+                stack: if stacks { stack_path(l.waiting) } else { String::new() },
+                stack_label: format!("{} waiting", l.waiting),
                 crashed_shown: shown(l.crashed),
             }
         })
@@ -157,6 +210,11 @@ fn Live(live: RwSignal<Option<NodeLive>>) -> impl IntoView {
             <rect x=attr(|m| m.waiting_left.clone()) y="-9" width=attr(|m| m.waiting_width.clone()) height="18" rx="9"/>
             <text x=attr(|m| m.waiting_x.clone()) y="3.5">{attr(|m| m.waiting.clone())}</text>
         </g>
+        {stacks.then(|| view! { class=PER_NODE,
+            <path class="stack" role="img" aria-label=attr(|m| m.stack_label.clone()) d=attr(|m| m.stack.clone())>
+                <title>{attr(|m| m.stack_label.clone())}</title>
+            </path>
+        })}
         <g class="crash-badge" display=attr(|m| m.crashed_shown.clone())>
             <rect x="8" y="-9" width="64" height="18" rx="9"/>
             <text x="40" y="3.5">"CRASHED"</text>

@@ -26,7 +26,7 @@ pub fn Palette() -> impl IntoView {
                     .map(|p| view! { <PaletteItem kind=p.kind() preset=p/> })
                     .collect_view()}
             </ul>
-            <p class="hint">"Drag a block onto the canvas, or focus it and press Enter. Connect blocks by dragging from the dot on a block's right edge."</p>
+            <p class="hint">"Drag a block onto the canvas, or click it to place it in free space. Connect blocks by dragging from a dot on a block's edge."</p>
         </nav>
     }
 }
@@ -34,6 +34,15 @@ pub fn Palette() -> impl IntoView {
 #[component]
 fn PaletteItem(kind: NodeKind, #[prop(optional)] preset: Option<Preset>) -> impl IntoView {
     let ctx = use_ctx();
+    let layout = super::layout::use_layout();
+    // A click places the block in free space; on a phone the sheet then
+    // closes, so the new block shows.
+    let add = move || {
+        ctx.add_item_at_centre(kind, preset);
+        if layout.phone.get_untracked() {
+            layout.palette.set(false);
+        }
+    };
     // Where the press began (client pixels) and whether it became a drag.
     let press = StoredValue::new(None::<(f64, f64, bool)>);
 
@@ -67,7 +76,7 @@ fn PaletteItem(kind: NodeKind, #[prop(optional)] preset: Option<Preset>) -> impl
         press.set_value(None);
         ctx.palette_drag.set(None);
         if !dragged {
-            ctx.add_item_at_centre(kind, preset);
+            add();
         } else if let Some(at) = where_over(&ev) {
             ctx.add_item(kind, preset, at);
         }
@@ -80,7 +89,7 @@ fn PaletteItem(kind: NodeKind, #[prop(optional)] preset: Option<Preset>) -> impl
     // keyboard (Enter or Space on the focused button).
     let on_click = move |ev: web_sys::MouseEvent| {
         if ev.detail() == 0 {
-            ctx.add_item_at_centre(kind, preset);
+            add();
         }
     };
     view! {

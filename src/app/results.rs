@@ -5,13 +5,15 @@
 use super::cells::Cells;
 use super::charts::Charts;
 use super::run::Status;
-use super::sig::text;
+use super::sig::{flag, text};
 use super::state::{use_ctx, Ctx, ResultsTab};
 use super::trace_view::TraceView;
-use crate::editor::chart::{fmt_count, fmt_ms};
+use crate::editor::chart::fmt_ms;
+use crate::editor::figures::{self, fmt_exact, Figure, MESSAGES, REQUESTS};
+use crate::editor::requests::{self, thousands};
 use crate::editor::selection::Selection;
-use crate::engine::format::NodeKind;
-use crate::engine::report::{NodeReport, Report};
+use crate::editor::timeline::Outcome;
+use crate::engine::report::NodeReport;
 use leptos::prelude::*;
 
 /// Rows the node table shows at most.
@@ -20,7 +22,10 @@ const MAX_ROWS: usize = 100;
 /// Opens a request's trace in the results panel.
 pub fn open_trace(ctx: Ctx, id: u64) {
     match ctx.run.trace(id) {
-        Some(t) => ctx.trace.set(Some(t)),
+        Some(t) => {
+            ctx.trace.set(Some(t));
+            super::trace_view::show_header();
+        }
         None => ctx.complain(format!("Request #{id} is no longer kept; pick a more recent one")),
     }
 }
@@ -29,6 +34,10 @@ pub fn open_trace(ctx: Ctx, id: u64) {
 pub fn Results() -> impl IntoView {
     let ctx = use_ctx();
     let tab = ctx.results_tab;
+    // The requests list keeps its filter (an outcome's key, or none for
+    // all) and page while a trace is open.
+    let filter = RwSignal::new(None::<String>);
+    let page_no = RwSignal::new(0.0_f64);
     let tab_button = move |t: ResultsTab, name: &'static str| {
         view! {
             <button
@@ -61,7 +70,7 @@ pub fn Results() -> impl IntoView {
                         }
                         match tab.get() {
                             ResultsTab::Nodes => view! { <NodeTable/> }.into_any(),
-                            ResultsTab::Requests => view! { <Requests/> }.into_any(),
+                            ResultsTab::Requests => view! { <Requests filter=filter page_no=page_no/> }.into_any(),
                             ResultsTab::Charts | ResultsTab::Summary => view! { <Charts/> }.into_any(),
                         }
                     }}
@@ -69,20 +78,6 @@ pub fn Results() -> impl IntoView {
             </div>
         </section>
     }
-}
-
-/// End-to-end latency: the busiest client's, as its users felt it.
-fn client_latency(ctx: Ctx, r: &Report) -> Option<(String, crate::engine::report::Percentiles)> {
-    ctx.doc.with_untracked(|d| {
-        d.nodes
-            .iter()
-            .filter(|n| n.kind == NodeKind::Client)
-            .filter_map(|n| r.nodes.get(&n.id).map(|nr| (n.display_name().to_string(), nr)))
-            .max_by_key(|(_, nr)| nr.arrivals)
-            // No request has finished yet: "—", not "0 µs".
-            .filter(|(_, nr)| nr.latency_ms.max > 0.0)
-            .map(|(name, nr)| (name, nr.latency_ms.clone()))
-    })
 }
 
 /// A percentile of `p`, or "—" while nothing was measured.
@@ -94,57 +89,102 @@ fn measured_ms(p: &crate::engine::report::Percentiles, value: f64) -> String {
     }
 }
 
+/// One figure at the top: its label, value and, on hover or keyboard
+/// focus, its one-line explanation.
+fn stat(
+    key: &'static str,
+    label: &'static str,
+    tone: &'static str,
+    value: Signal<String>,
+    exact: Signal<String>,
+    help: Signal<String>,
+) -> impl IntoView {
+    let tip = format!("tip-{}", key.replace('.', "-"));
+    let described = tip.clone();
+    view! {
+        <div class=format!("stat {tone}") tabindex="0" data-stat=key data-value=exact aria-describedby=described>
+            <span class="stat-label">{label}</span>
+            <span class="stat-value">{value}</span>
+            <span class="tip" role="tooltip" id=tip>{help}</span>
+        </div>
+    }
+}
+
+/// The first hop's figure shows only beside an on-screen headline.
+fn if_hop(on_screen: impl Fn() -> bool + Send + Sync + 'static) -> Signal<String> {
+    text(move || if on_screen() { "first-hop" } else { "first-hop hidden" }.to_string())
+}
+
 #[component]
 fn Stats() -> impl IntoView {
     let ctx = use_ctx();
     let snap = ctx.run.snap;
     let status = ctx.run.status;
     let idle = move || status.get() == Status::Idle;
-    let count = move |f: fn(&Report) -> u64| {
-        move || {
-            if idle() {
-                "—".to_string()
-            } else {
-                snap.with(|s| fmt_count(f(&s.report)))
-            }
-        }
+    let figure = move |f: &'static Figure| {
+        let value =
+            Signal::derive(
+                move || if idle() { "—".to_string() } else { snap.with(|s| fmt_exact((f.total)(&s.report))) },
+            );
+        let exact =
+            Signal::derive(
+                move || if idle() { String::new() } else { snap.with(|s| (f.total)(&s.report).to_string()) },
+            );
+        stat(f.key, f.label, f.tone, value, exact, Signal::stored(f.help.to_string()))
     };
-    let latency = Memo::new(move |_| snap.with(|s| client_latency(ctx, &s.report)));
+    let headline = move || snap.with(|s| ctx.doc.with_untracked(|d| figures::headline(d, &s.report)));
     let pct = move |f: fn(&crate::engine::report::Percentiles) -> f64| {
-        move || {
+        Signal::derive(move || {
             if idle() {
                 return "—".to_string();
             }
-            latency.with(|l| l.as_ref().map(|(_, p)| fmt_ms(f(p))).unwrap_or_else(|| "—".into()))
-        }
+            headline().map(|h| fmt_ms(f(&h.latency))).unwrap_or_else(|| "—".into())
+        })
     };
-    let stat = |label: &'static str, class: &'static str, value: Signal<String>, help: &'static str| {
-        view! {
-            <div class=format!("stat {class}") title=help>
-                <span class="stat-label">{label}</span>
-                <span class="stat-value">{value}</span>
-            </div>
-        }
+    let where_help = move |what: &'static str| {
+        Signal::derive(move || match headline() {
+            Some(h) => format!("{what} of the requests took less, {} (at {}).", h.what, h.at),
+            None => format!("{what} of the requests took less, end to end."),
+        })
     };
+    let on_screen = move || headline().is_some_and(|h| h.first_hop.is_some());
+    let latency_title = text(move || if on_screen() { "Latency on screen" } else { "Latency" }.to_string());
+    // Shown beside an on-screen headline only (hidden otherwise).
+    let first_hop = move || headline().and_then(|h| h.first_hop);
+    let hop_value = Signal::derive(move || {
+        first_hop().map(|(_, p)| format!("{} · {}", measured_ms(&p, p.p50), measured_ms(&p, p.p99))).unwrap_or_default()
+    });
+    let hop_help = Signal::derive(move || {
+        let client = first_hop().map(|(c, _)| c).unwrap_or_default();
+        format!(
+            "p50 · p99 of the first hop: {client}'s own request answered, before the result travels on to the screen."
+        )
+    });
+    let hop_class = if_hop(on_screen);
     let hash = move || snap.with(|s| s.hash.clone());
     view! {
         <div class=text(move || if idle() { "stats idle" } else { "stats" }.to_string())>
-            {stat("OK", "good", Signal::derive(count(|r| r.requests.ok)), "Client requests that succeeded")}
-            {stat("Failed", "bad", Signal::derive(count(|r| r.requests.failed)), "Client requests that got an error")}
-            {stat("Timed out", "bad", Signal::derive(count(|r| r.requests.timed_out)), "Client requests whose caller gave up")}
-            {stat("Rejected", "warn", Signal::derive(count(|r| r.messages.rejected)), "Refused: full backlog or queue, node down, breaker open")}
-            {stat("Lost", "bad", Signal::derive(count(|r| r.messages.lost)), "Lost in a crash")}
-            {stat("Dead-lettered", "warn", Signal::derive(count(|r| r.messages.dead_lettered)), "Moved to a dead-letter queue after the last delivery failed")}
-            {stat("Duplicates", "warn", Signal::derive(count(|r| r.messages.duplicates)), "Side effects executed twice on a non-idempotent service")}
-            <div class="stat-sep"></div>
-            {stat("p50", "lat", Signal::derive(pct(|p| p.p50)), "Half of the requests took less (end to end, at the client)")}
-            {stat("p95", "lat", Signal::derive(pct(|p| p.p95)), "95% of the requests took less")}
-            {stat("p99", "lat", Signal::derive(pct(|p| p.p99)), "99% of the requests took less")}
-            <div class="stat-sep"></div>
+            <div class="stat-group" role="group" aria-label="Requests">
+                <span class="group-title" aria-hidden="true">"Requests"</span>
+                {REQUESTS.iter().map(figure).collect_view()}
+            </div>
+            <div class="stat-group" role="group" aria-label=latency_title>
+                <span class="group-title" aria-hidden="true">{latency_title}</span>
+                {stat("latency.p50", "p50", "lat", pct(|p| p.p50), Signal::stored(String::new()), where_help("Half"))}
+                {stat("latency.p95", "p95", "lat", pct(|p| p.p95), Signal::stored(String::new()), where_help("95%"))}
+                {stat("latency.p99", "p99", "lat", pct(|p| p.p99), Signal::stored(String::new()), where_help("99%"))}
+                <div class=hop_class>
+                    {stat("latency.first_hop", "First hop p50 · p99", "lat small", hop_value, Signal::stored(String::new()), hop_help)}
+                </div>
+            </div>
             <div class="stat hash" title="Same scenario + seed + engine = same hash, here and in `crosstalk run`">
                 <label class="stat-label" for="run-hash">"Run hash"</label>
                 <output id="run-hash" class="stat-value mono">{text(move || hash().unwrap_or_default())}</output>
                 {move || hash().is_none().then(|| view! { <span class="stat-note">"when the run ends"</span> })}
+            </div>
+            <div class="stat-group messages" role="group" aria-label="Messages">
+                <span class="group-title" aria-hidden="true">"Messages"</span>
+                {MESSAGES.iter().map(figure).collect_view()}
             </div>
         </div>
     }
@@ -159,22 +199,30 @@ fn NodeTable() -> impl IntoView {
         Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().take(MAX_ROWS).map(|n| n.id.clone()).collect::<Vec<_>>()));
     let more = Memo::new(move |_| ctx.doc.with(|d| d.nodes.len().saturating_sub(MAX_ROWS)));
     let brokers = Memo::new(move |_| ctx.doc.with(crate::editor::describe::uses_brokers));
+    let head = |group: &'static str, f: &'static Figure| {
+        view! { <th scope="col" class="num" data-col=f.key aria-label=format!("{group}: {}", f.label) title=f.help>{f.label}</th> }
+    };
     view! {
         <div class="table-wrap">
             <table class="node-table">
                 <thead>
+                    <tr class="groups">
+                        <th scope="col"></th>
+                        <th scope="colgroup" colspan=REQUESTS.len().to_string() title="What the clients' users got: each client's requests, end to end">"Requests (clients)"</th>
+                        <th scope="colgroup" colspan=MESSAGES.len().to_string() title="Messages and call attempts sent to this node over its incoming links, by how they ended">"Messages to this node"</th>
+                        <th scope="colgroup" colspan="4" title="The work at this node">"Work here"</th>
+                        {move || brokers.get().then(|| view! {
+                            <th scope="colgroup" colspan="5" title="What the brokers add: order, lag, routing, retention, late delivery">"Brokers"</th>
+                        })}
+                    </tr>
                     <tr>
                         <th scope="col">"Node"</th>
-                        <th scope="col" class="num">"Arrivals"</th>
-                        <th scope="col" class="num">"Done"</th>
-                        <th scope="col" class="num">"Failed"</th>
-                        <th scope="col" class="num">"Rejected"</th>
-                        <th scope="col" class="num">"Lost"</th>
-                        <th scope="col" class="num">"p50"</th>
-                        <th scope="col" class="num">"p99"</th>
-                        <th scope="col" class="num">"Wait"</th>
-                        <th scope="col" class="num">"Queue avg / max"</th>
-                        <th scope="col" class="num">"Busy"</th>
+                        {REQUESTS.iter().map(|f| head("Requests", f)).collect_view()}
+                        {MESSAGES.iter().map(|f| head("Messages", f)).collect_view()}
+                        <th scope="col" class="num" title="Half of the work here took less (arrival to done)">"p50"</th>
+                        <th scope="col" class="num" title="99% of the work here took less">"p99"</th>
+                        <th scope="col" class="num" title="Mean time waiting for a worker or in the queue">"Wait"</th>
+                        <th scope="col" class="num" title="Busy workers over all workers, averaged over time">"Busy"</th>
                         {move || brokers.get().then(broker_heads)}
                     </tr>
                 </thead>
@@ -208,7 +256,7 @@ fn broker_heads() -> impl IntoView {
 
 /// A kind-specific figure of a node, or "—" where the node has none.
 fn extra(r: &NodeReport, name: &str) -> String {
-    r.extra.get(name).map(|v| fmt_count(*v as u64)).unwrap_or_else(|| "—".into())
+    r.extra.get(name).map(|v| fmt_exact(*v as u64)).unwrap_or_else(|| "—".into())
 }
 
 /// One node's figures. Rows are kept and their texts updated (not rebuilt)
@@ -223,21 +271,22 @@ fn NodeRow(id: String, brokers: Memo<bool>) -> impl IntoView {
     let key = id.clone();
     let row = Memo::new(move |_| ctx.run.snap.with(|s| s.report.nodes.get(&key).cloned()).unwrap_or_default());
     let cell = move |f: fn(&NodeReport) -> String| text(move || row.with(f));
+    let count = move |f: &'static Figure| {
+        let shown = text(move || row.with(|r| (f.row)(r).map(fmt_exact).unwrap_or_default()));
+        let exact = text(move || row.with(|r| (f.row)(r).map(|v| v.to_string()).unwrap_or_default()));
+        view! { <td class="num" data-col=f.key data-value=exact>{shown}</td> }
+    };
     let name = text(move || spec.with(|n| n.as_ref().map(|n| n.display_name().to_string()).unwrap_or_default()));
     let dot = text(move || format!("dot kind-{}", spec.with(|n| n.as_ref().map_or("service", |n| n.kind.as_str()))));
     let pick = move |_| ctx.sel.set(Selection::node(&id));
     view! {
         <tr class=text(move || if selected.get() { "selected" } else { "" }.to_string()) on:click=pick>
             <th scope="row"><span class=dot></span>{name}</th>
-            <td class="num">{cell(|r| fmt_count(r.arrivals))}</td>
-            <td class="num">{cell(|r| fmt_count(r.completed))}</td>
-            <td class="num">{cell(|r| fmt_count(r.failed))}</td>
-            <td class="num">{cell(|r| fmt_count(r.rejected))}</td>
-            <td class="num">{cell(|r| fmt_count(r.lost))}</td>
+            {REQUESTS.iter().map(count).collect_view()}
+            {MESSAGES.iter().map(count).collect_view()}
             <td class="num">{cell(|r| measured_ms(&r.latency_ms, r.latency_ms.p50))}</td>
             <td class="num">{cell(|r| measured_ms(&r.latency_ms, r.latency_ms.p99))}</td>
             <td class="num">{cell(|r| fmt_ms(r.wait_ms.mean))}</td>
-            <td class="num">{cell(|r| format!("{:.1} / {:.0}", r.queue_len.mean, r.queue_len.max))}</td>
             <td class="num">
                 {cell(|r| if r.utilization > 0.0 { format!("{:.0}%", r.utilization * 100.0) } else { "—".into() })}
             </td>
@@ -246,7 +295,7 @@ fn NodeRow(id: String, brokers: Memo<bool>) -> impl IntoView {
                     <td class="num broker-col">{cell(|r| extra(r, "out_of_order"))}</td>
                     <td class="num broker-col">
                         {cell(|r| match (r.extra.get("lag"), r.extra.get("lag_max")) {
-                            (Some(now), Some(max)) => format!("{} / {}", fmt_count(*now as u64), fmt_count(*max as u64)),
+                            (Some(now), Some(max)) => format!("{} / {}", fmt_exact(*now as u64), fmt_exact(*max as u64)),
                             _ => "—".into(),
                         })}
                     </td>
@@ -259,19 +308,75 @@ fn NodeRow(id: String, brokers: Memo<bool>) -> impl IntoView {
     }
 }
 
+/// Every request the engine keeps (not only the latest), newest first, a
+/// page at a time, filtered by how it ended. (The filter and page are kept
+/// in signal types the app already has, which costs the download nothing.)
 #[component]
-fn Requests() -> impl IntoView {
+fn Requests(filter: RwSignal<Option<String>>, page_no: RwSignal<f64>) -> impl IntoView {
     let ctx = use_ctx();
-    let rows = Memo::new(move |_| ctx.run.snap.with(|s| s.traces.clone()));
-    move || {
-        let rows = rows.get();
-        if rows.is_empty() {
-            return view! {
-                <p class="muted pad">"Recent requests appear here while a run goes. Click one, or click a moving dot on the canvas, to see its journey hop by hop."</p>
-            }
-            .into_any();
+    let shown = Memo::new(move |_| {
+        // Refreshed with the snapshot (a few times a second while running).
+        ctx.run.snap.track();
+        ctx.run.status.track();
+        let outcome = filter.with(|f| f.as_deref().and_then(Outcome::from_key));
+        requests::page(&ctx.run.requests(), outcome, page_no.get() as usize)
+    });
+    let on_filter = move |ev: leptos::ev::Event| {
+        let key = event_target_value(&ev);
+        filter.set((!key.is_empty()).then_some(key));
+        page_no.set(0.0);
+    };
+    let option = move |value: &'static str, label: &'static str, i: Option<usize>| {
+        let count = move || shown.with(|p| i.map_or(p.kept, |i| p.counts[i]));
+        view! { <option value=value>{text(move || format!("{label} ({})", thousands(count())))}</option> }
+    };
+    let note = move |p: &requests::Page| {
+        match (p.kept, p.rows.is_empty()) {
+        (0, _) => "Requests appear here while a run goes. Click one, or click a moving dot on the canvas, to see its journey hop by hop.".to_string(),
+        (kept, true) => {
+            let phrase = filter.with_untracked(|f| f.as_deref().and_then(Outcome::from_key).map_or("match", outcome_phrase));
+            format!("None of the {} requests kept {phrase}.", thousands(kept))
         }
-        view! {
+        _ => String::new(),
+    }
+    };
+    // A click anywhere on a row (or Enter on its button) opens its trace.
+    let open = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let row = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("tr[data-id]").ok().flatten());
+        if let Some(id) = row.and_then(|r| r.get_attribute("data-id")).and_then(|id| id.parse::<u64>().ok()) {
+            open_trace(ctx, id);
+        }
+    };
+    view! {
+        <div class="requests">
+            <div class="requests-bar" role="group" aria-label="Requests list">
+                <label for="outcome-filter">"Outcome"</label>
+                <select id="outcome-filter" prop:value=text(move || filter.get().unwrap_or_default()) on:change=on_filter>
+                    {option("", "all", None)}
+                    {Outcome::ALL.iter().enumerate().map(|(i, o)| option(o.key(), o.label(), Some(i))).collect_view()}
+                </select>
+                <span class="muted range" aria-live="polite">{text(move || shown.with(|p| p.range_text()))}</span>
+                <button
+                    type="button"
+                    aria-label="Newer requests"
+                    disabled=flag(move || shown.with(|p| p.page == 0))
+                    on:click=move |_| page_no.set(shown.with_untracked(|p| p.page.saturating_sub(1)) as f64)
+                >
+                    "← Newer"
+                </button>
+                <button
+                    type="button"
+                    aria-label="Older requests"
+                    disabled=flag(move || shown.with(|p| p.page + 1 >= p.pages))
+                    on:click=move |_| page_no.set((shown.with_untracked(|p| p.page) + 1) as f64)
+                >
+                    "Older →"
+                </button>
+            </div>
             <div class="table-wrap">
                 <table class="request-table">
                     <thead>
@@ -283,26 +388,22 @@ fn Requests() -> impl IntoView {
                             <th scope="col" class="num">"Hops"</th>
                         </tr>
                     </thead>
-                    <tbody>
-                        {rows
-                            .into_iter()
-                            .map(|r| {
-                                let open = move |_| open_trace(ctx, r.id);
-                                view! {
-                                    <tr class="clickable" on:click=open>
-                                        <th scope="row"><button type="button" class="link-button">{format!("#{}", r.id)}</button></th>
-                                        <td><span class=format!("outcome {}", r.outcome.replace(' ', "-"))>{r.outcome}</span></td>
-                                        <td class="num">{fmt_ms(r.start_ms)}</td>
-                                        <td class="num">{fmt_ms(r.took_ms)}</td>
-                                        <td class="num">{r.hops}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
+                    <tbody on:click=open inner_html=text(move || shown.with(|p| requests::rows_html(&p.rows, &note(p))))></tbody>
                 </table>
             </div>
-        }
-        .into_any()
+        </div>
+    }
+}
+
+/// "that timed out", for the note when a filter matches nothing.
+fn outcome_phrase(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Ok => "succeeded",
+        Outcome::Failed => "failed",
+        Outcome::TimedOut => "timed out",
+        Outcome::Rejected => "were rejected",
+        Outcome::Lost => "were lost",
+        Outcome::InFlight => "are in flight",
+        Outcome::Unfinished => "were unfinished at the end",
     }
 }

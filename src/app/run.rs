@@ -11,14 +11,14 @@
 
 use super::tokens::TokenCanvas;
 use crate::editor::doc::same_semantics;
-use crate::editor::flight::{Flights, MIN_FLIGHT_MS};
+use crate::editor::flight::{Ends, Flights, MIN_FLIGHT_MS};
 use crate::editor::geometry::{link_paths, LinkPath};
-use crate::editor::timeline;
+use crate::editor::requests::{RequestLog, RequestRow};
 use crate::editor::viewport::Viewport;
 use crate::engine::format::{FaultKind, FaultSpec, LoadError, Scenario};
 use crate::engine::report::{Bucket, Report};
 use crate::engine::trace::Trace;
-use crate::engine::view::{LinkLive, NodeLive, Token};
+use crate::engine::view::{Departure, LinkLive, NodeLive};
 use crate::engine::{Sim, SimOptions};
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -37,8 +37,6 @@ const PUBLISH_PER_NODE_MS: f64 = 0.75;
 /// A frame never advances more wall time than this (a tab that slept must
 /// not try to catch up a minute at once).
 const MAX_FRAME_MS: f64 = 100.0;
-/// The recent requests listed in the results.
-const TRACE_ROWS: usize = 40;
 /// Past this many nodes, a refresh while running updates either the marks on
 /// the canvas or the panels, in turn, twice as often: together they would
 /// overrun a frame (a 400-node diagram spent about 60 ms refreshing both).
@@ -93,16 +91,6 @@ impl Status {
     }
 }
 
-/// A recent request, for the list in the results.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TraceRow {
-    pub id: u64,
-    pub outcome: &'static str,
-    pub took_ms: f64,
-    pub hops: usize,
-    pub start_ms: f64,
-}
-
 /// What the UI shows of the run, refreshed a few times a second.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Snap {
@@ -113,25 +101,32 @@ pub struct Snap {
     pub nodes: Vec<NodeLive>,
     pub links: Vec<LinkLive>,
     pub series: Vec<Vec<Bucket>>,
-    pub traces: Vec<TraceRow>,
     /// Set once the run reached its end.
     pub hash: Option<String>,
     /// Simulated seconds per wall second over the last second (to show lag).
     pub actual_speed: f64,
-    /// Tokens drawn in the last frame.
+    /// Messages drawn on the links in the last frame.
     pub in_flight: usize,
+    /// Tokens drawn in the last frame (a token may stand for several messages).
+    pub tokens: usize,
 }
 
 struct Core {
     sim: Option<Sim>,
-    /// The document the run was built from.
-    source: Option<Scenario>,
+    /// Writes a live action into the document (installed by `Ctx`).
+    recorder: Option<Rc<dyn Fn(Scenario)>>,
+    /// The run's scenario after a live action, not yet in the document.
+    unrecorded: Option<Scenario>,
     status: Status,
     speed: f64,
     paths: Vec<Option<LinkPath>>,
+    /// Each link's two nodes, for keeping a trace's hops in order.
+    ends: Vec<Ends>,
     view: Viewport,
-    tokens: Vec<Token>,
+    departures: Vec<Departure>,
     flights: Flights,
+    /// The rows of the requests list, kept between refreshes.
+    requests: RequestLog,
     /// The animation clock: wall milliseconds spent running.
     anim_ms: f64,
     canvas: TokenCanvas,
@@ -148,19 +143,52 @@ struct Core {
     /// For the measured speed: (wall ms, sim ms) a second ago.
     speed_mark: (f64, f64),
     actual_speed: f64,
+    /// Tokens and messages drawn in the last frame.
+    drawn: (usize, usize),
+}
+
+impl Core {
+    /// Follows the document's links: their curves, ends and names.
+    fn lay_out(&mut self, doc: &Scenario) {
+        self.paths = link_paths(doc);
+        self.ends = link_ends(doc);
+        self.canvas.name_links(doc);
+    }
+
+    /// Turns what left along the links since the last call into flights.
+    fn absorb(&mut self) {
+        let Core { sim, departures, flights, ends, anim_ms, .. } = self;
+        let Some(sim) = sim.as_mut() else {
+            return;
+        };
+        sim.take_departures(departures);
+        flights.update(departures, ends, sim.now_us(), *anim_ms);
+    }
+}
+
+/// Each link's two nodes (indices in `scenario.nodes`); a link whose end is
+/// missing points at node 0, which only affects how its tokens queue up.
+fn link_ends(doc: &Scenario) -> Vec<Ends> {
+    let index =
+        crate::engine::kernel::ordered::ordered(doc.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i as u32)));
+    let at = |id: &str| index.get(id).copied().unwrap_or(0);
+    doc.links.iter().map(|l| (at(&l.from), at(&l.to))).collect()
 }
 
 impl Default for Core {
     fn default() -> Self {
         Core {
             sim: None,
-            source: None,
+            recorder: None,
+            unrecorded: None,
             status: Status::Idle,
             speed: 1.0,
             paths: Vec::new(),
+            ends: Vec::new(),
             view: Viewport::default(),
-            tokens: Vec::with_capacity(4096),
+            departures: Vec::with_capacity(4096),
             flights: Flights::default(),
+            requests: RequestLog::default(),
             anim_ms: 0.0,
             canvas: TokenCanvas::default(),
             chunk: 2_000,
@@ -171,6 +199,7 @@ impl Default for Core {
             dirty: true,
             speed_mark: (0.0, 0.0),
             actual_speed: 0.0,
+            drawn: (0, 0),
         }
     }
 }
@@ -212,8 +241,9 @@ impl Run {
         match Sim::new(doc, SimOptions::interactive()) {
             Ok(sim) => {
                 c.sim = Some(sim);
-                c.source = Some(doc.clone());
-                c.paths = link_paths(doc);
+                c.lay_out(doc);
+                c.flights.clear();
+                c.requests = RequestLog::default();
                 c.last_frame_ms = None;
                 c.dirty = true;
                 Ok(())
@@ -270,8 +300,10 @@ impl Run {
             if let Some(sim) = c.sim.as_mut() {
                 sim.step(1);
             }
-            // Let the tokens catch up with the event on screen.
-            c.anim_ms += MIN_FLIGHT_MS;
+            // The event's hops show half way along their links, frozen
+            // until the next step or Run.
+            c.absorb();
+            c.anim_ms += MIN_FLIGHT_MS / 2.0;
             c.dirty = true;
         }
         self.settle_or(Status::Paused);
@@ -300,9 +332,9 @@ impl Run {
             let core = self.core();
             let mut c = core.borrow_mut();
             c.sim = None;
-            c.source = None;
-            c.tokens.clear();
+            c.requests = RequestLog::default();
             c.flights.clear();
+            c.drawn = (0, 0);
             c.dirty = true;
         }
         self.status.set(Status::Idle);
@@ -310,43 +342,152 @@ impl Run {
         self.snap.set(Snap::default());
     }
 
-    /// Crash `target` now (building a paused run first if there is none).
-    pub fn crash(&self, doc: &Scenario, target: &str) -> Result<(), String> {
+    /// Where live actions go: `record(scenario)` gets the run's scenario
+    /// with the action in it, to become the document (one undo step).
+    pub fn set_recorder(&self, record: impl Fn(Scenario) + 'static) {
+        self.core().borrow_mut().recorder = Some(Rc::new(record));
+    }
+
+    /// A run is going or paused: edits become live actions.
+    pub fn is_live(&self) -> bool {
+        matches!(self.status.get_untracked(), Status::Running | Status::ToEnd | Status::Paused)
+            && self.core().borrow().sim.is_some()
+    }
+
+    /// Runs a live action on the engine, then writes the run's scenario
+    /// (which now records it) into the document.
+    fn act<T>(&self, f: impl FnOnce(&mut Sim) -> Result<T, String>) -> Result<T, String> {
+        let out = {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            let Some(sim) = c.sim.as_mut() else {
+                return Err("no run is going".into());
+            };
+            let out = f(sim)?;
+            let recorded = sim.scenario().clone();
+            c.unrecorded = Some(recorded);
+            c.dirty = true;
+            out
+        };
+        // After the caller's turn: it may hold the document (a live button
+        // reads it to build the run), and the recorder writes it.
+        let run = *self;
+        queue_microtask(move || run.flush());
+        self.publish();
+        Ok(out)
+    }
+
+    /// Writes the last live action into the document now (Undo does this
+    /// first, so it undoes that action).
+    pub fn flush(&self) {
+        let (pending, record) = {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            (c.unrecorded.take(), c.recorder.clone())
+        };
+        if let (Some(s), Some(record)) = (pending, record) {
+            record(s);
+        }
+    }
+
+    /// Starts `fault` on its target now (building a paused run first if
+    /// there is none); it is recorded in the document at this instant.
+    pub fn fault_now(&self, doc: &Scenario, fault: FaultSpec) -> Result<(), String> {
         self.ensure(doc)?;
         if self.status.get_untracked() == Status::Idle {
             self.set_status(Status::Paused);
         }
-        let r = self.core().borrow_mut().sim.as_mut().map(|sim| {
-            sim.inject(FaultSpec {
-                target: target.to_string(),
-                kind: FaultKind::Crash,
-                at_ms: 0.0,
-                for_ms: None,
-                factor: None,
-                rate: None,
-            })
-        });
-        self.publish();
-        r.unwrap_or(Ok(()))
+        self.act(|sim| sim.fault_now(fault)).map(|_| ())
     }
 
-    /// Ends every fault on `target` now.
+    /// Crash `target` now.
+    pub fn crash(&self, doc: &Scenario, target: &str) -> Result<(), String> {
+        let fault = FaultSpec {
+            target: target.to_string(),
+            kind: FaultKind::Crash,
+            at_ms: 0.0,
+            for_ms: None,
+            factor: None,
+            rate: None,
+        };
+        self.fault_now(doc, fault)
+    }
+
+    /// Slows down, fails or cuts off `target` now, with settings that show
+    /// (work five times slower, half the requests failing), until Recover.
+    pub fn fault_kind_now(&self, doc: &Scenario, target: &str, kind: FaultKind) -> Result<(), String> {
+        let fault = FaultSpec {
+            target: target.to_string(),
+            kind,
+            at_ms: 0.0,
+            for_ms: None,
+            factor: (kind == FaultKind::Slow).then_some(5.0),
+            rate: (kind == FaultKind::Errors).then_some(0.5),
+        };
+        self.fault_now(doc, fault)
+    }
+
+    /// Ends every fault active on `target` now (each gets its `for_ms`).
     pub fn recover(&self, target: &str) {
-        if let Some(sim) = self.core().borrow_mut().sim.as_mut() {
-            sim.clear_faults(target);
+        let active = self.core().borrow().sim.as_ref().map(|s| s.active_faults(target)).unwrap_or_default();
+        if active.is_empty() {
+            return;
+        }
+        let _ = self.act(|sim| {
+            for i in active {
+                sim.end_fault_now(i)?;
+            }
+            Ok(())
+        });
+    }
+
+    /// Whether a fault is active on `target` now.
+    pub fn has_active_fault(&self, target: &str) -> bool {
+        self.core().borrow().sim.as_ref().is_some_and(|s| !s.active_faults(target).is_empty())
+    }
+
+    /// Sets a field of a node or link now (a scheduled change at this instant).
+    pub fn change_now(&self, target: &str, field: &str, value: serde_json::Value) -> Result<(), String> {
+        self.act(|sim| sim.change_now(target, field, value)).map(|_| ())
+    }
+
+    /// Runs `doc` again up to the time this run had reached (undo and redo
+    /// of a live action keep the run, minus or plus the action).
+    pub fn replay(&self, doc: &Scenario) {
+        let until = {
+            let core = self.core();
+            let c = core.borrow();
+            match c.sim.as_ref() {
+                Some(sim) if !sim.is_finished() && !same_semantics(sim.scenario(), doc) => sim.now_us(),
+                _ => return,
+            }
+        };
+        let Ok(mut sim) = Sim::new(doc, SimOptions::interactive()) else {
+            return;
+        };
+        sim.advance_to(until, u64::MAX);
+        {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            c.sim = Some(sim);
+            c.requests = RequestLog::default();
+            c.lay_out(doc);
+            c.flights.clear();
+            c.dirty = true;
         }
         self.publish();
     }
 
     /// The document changed: a change that can alter results ends the run;
-    /// a layout change (move, rename) only redraws.
+    /// a layout change (move, rename) only redraws. The run's own scenario
+    /// records its live actions, so recording one changes nothing here.
     pub fn on_doc(&self, doc: &Scenario) -> bool {
         let stale = {
             let core = self.core();
             let mut c = core.borrow_mut();
-            c.paths = link_paths(doc);
+            c.lay_out(doc);
             c.dirty = true;
-            c.source.as_ref().is_some_and(|src| !same_semantics(src, doc))
+            c.sim.as_ref().is_some_and(|sim| !same_semantics(sim.scenario(), doc))
         };
         if stale {
             self.reset();
@@ -380,15 +521,20 @@ impl Run {
         self.core().borrow().canvas.hit(x, y)
     }
 
+    /// Every request the engine keeps, newest first (empty with no run).
+    pub fn requests(&self) -> Vec<RequestRow> {
+        let core = self.core();
+        let mut c = core.borrow_mut();
+        let Core { sim, requests, .. } = &mut *c;
+        sim.as_ref().map(|sim| requests.refresh(sim)).unwrap_or_default()
+    }
+
     /// A request's trace: kept by the engine, or rebuilt by replaying.
     pub fn trace(&self, id: u64) -> Option<Trace> {
         let core = self.core();
         let c = core.borrow();
         let sim = c.sim.as_ref()?;
-        sim.trace(id).or_else(|| {
-            let src = c.source.as_ref()?;
-            Sim::replay_trace(src, id, sim.now_us())
-        })
+        sim.trace(id).or_else(|| Sim::replay_trace(sim.scenario(), id, sim.now_us()))
     }
 
     /// One animation frame: advance, draw, and now and then publish.
@@ -459,13 +605,10 @@ impl Run {
                 }
             }
             if moved || c.dirty {
-                let Core { sim, tokens, flights, anim_ms, canvas, paths, view, .. } = &mut *c;
-                match sim {
-                    Some(sim) => sim.tokens(tokens),
-                    None => tokens.clear(),
-                }
-                flights.update(tokens, *anim_ms);
-                canvas.draw(flights, *anim_ms, paths, view);
+                c.absorb();
+                let Core { flights, anim_ms, canvas, paths, view, .. } = &mut *c;
+                let drawn = canvas.draw(flights, *anim_ms, paths, view);
+                c.drawn = drawn;
                 c.dirty = false;
             }
             if publish_due {
@@ -477,11 +620,12 @@ impl Run {
             }
         }
         if finished_now {
-            // Tokens the eye still sees finish their trip.
+            // A finished run has nothing on the move: the tokens go.
             {
                 let core = self.core();
                 let mut c = core.borrow_mut();
-                c.anim_ms += MIN_FLIGHT_MS;
+                c.flights.clear();
+                c.drawn = (0, 0);
                 c.dirty = true;
             }
             self.set_status(Status::Finished);
@@ -514,10 +658,9 @@ impl Run {
         let links = marks.then(|| sim.link_live());
         let report = panels.then(|| sim.report());
         let series = panels.then(|| (0..sim.scenario().nodes.len()).map(|i| sim.series(i).to_vec()).collect());
-        let traces = panels.then(|| recent_rows(sim));
         let (now_ms, end_ms, events) = (sim.now_ms(), sim.end_us() as f64 / 1000.0, sim.events());
         let hash = sim.is_finished().then(|| sim.run_hash_hex());
-        let (actual_speed, in_flight) = (c.actual_speed, c.tokens.len());
+        let (actual_speed, (tokens, in_flight)) = (c.actual_speed, c.drawn);
         drop(c);
         let apply = move |s: &mut Snap| {
             s.now_ms = now_ms;
@@ -526,6 +669,7 @@ impl Run {
             s.hash = hash;
             s.actual_speed = actual_speed;
             s.in_flight = in_flight;
+            s.tokens = tokens;
             if let Some(v) = nodes {
                 s.nodes = v;
             }
@@ -538,9 +682,6 @@ impl Run {
             if let Some(v) = series {
                 s.series = v;
             }
-            if let Some(v) = traces {
-                s.traces = v;
-            }
         };
         if part == Part::All {
             let mut snap = Snap::default();
@@ -550,26 +691,6 @@ impl Run {
             self.snap.update(apply);
         }
     }
-}
-
-/// The most recent requests, newest first, for the results' list.
-fn recent_rows(sim: &Sim) -> Vec<TraceRow> {
-    sim.recent_traces()
-        .iter()
-        .rev()
-        .take(TRACE_ROWS)
-        .filter_map(|id| sim.trace(*id))
-        .map(|t| {
-            let tl = timeline::layout(&t);
-            TraceRow {
-                id: t.id,
-                outcome: timeline::outcome(&t),
-                took_ms: tl.end_ms - tl.start_ms,
-                hops: t.hops.len(),
-                start_ms: tl.start_ms,
-            }
-        })
-        .collect()
 }
 
 impl Default for Run {

@@ -1,27 +1,23 @@
 //! Keeping and sharing work: the URL fragment holds the scenario (the
 //! engine's codec, the same text `crosstalk link` prints), every edit is
-//! saved to localStorage, and scenarios go in and out as JSON files.
+//! saved in My scenarios (`saved.rs`), and scenarios go in and out as JSON
+//! files.
 //!
 //! Everything read here is hostile input: a link or a file that does not
 //! decode is refused with a message that says why, and the work on screen
-//! stays as it was.
+//! stays as it was. Whatever opens (a link, a file) opens as a scenario of
+//! its own in My scenarios: it never overwrites the work saved there.
 
+use super::saved;
 use super::state::Ctx;
 use crate::editor::examples;
+use crate::editor::library::fingerprint;
 use crate::engine::codec;
 use crate::engine::format::defaults::caps;
 use crate::engine::format::{load, Scenario};
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-
-/// Where the document is kept between visits (the format version is in the
-/// document itself, so old saves migrate like old files).
-const STORAGE_KEY: &str = "crosstalk.scenario";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
 
 /// The fragment after `#`, if there is one.
 fn fragment() -> Option<String> {
@@ -54,43 +50,62 @@ pub fn from_json(text: &str) -> Result<Scenario, String> {
     load::parse(text).map_err(|e| e.to_string()).and_then(admit)
 }
 
-/// What to show first: the link's scenario, else the saved one, else the
-/// starter example. A broken link yields a message and the saved work.
+/// What to show first, and a message if something could not be opened:
+/// the link's scenario (as a new entry of My scenarios), else this tab's
+/// entry (a reload), else the last edited one, else the starter example.
+/// A broken link yields a message and the saved work.
 pub fn initial() -> (Scenario, Option<String>) {
-    let saved =
-        || storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|text| from_json(&text).ok());
-    let mut alert = None;
+    let (ix, mut alert) = saved::index();
     if let Some(f) = fragment() {
-        // The fragment this app last wrote is older than what it saved:
-        // a reload keeps the newest work.
-        let ours = storage().and_then(|s| s.get_item(URL_KEY).ok().flatten()).is_some_and(|ours| ours == f);
-        if ours {
-            if let Some(s) = saved() {
-                return (s, None);
-            }
+        // The fragment this tab last wrote is older than what it saved: a
+        // reload keeps the newest work.
+        let ours = saved::written_fragment().is_some_and(|ours| ours == f);
+        let mine = ours.then(|| saved::resume_mine(&ix)).flatten();
+        if let Some(s) = mine {
+            return (s, alert);
         }
         match from_link(&f) {
-            Ok(s) => return (s, None),
+            Ok(s) => {
+                if let Err(e) = saved::start(&s, Some(link_origin(&f))) {
+                    alert = Some(e);
+                }
+                return (s, alert);
+            }
             Err(e) => {
                 alert = Some(format!("This link could not be opened: {e} — your previous work is shown instead."))
             }
         }
     }
-    (saved().unwrap_or_else(examples::starter), alert)
+    let (resumed, unreadable) = saved::resume_any(&ix);
+    let alert = alert.or(unreadable);
+    match resumed {
+        Some(s) => (s, alert),
+        None => {
+            let s = examples::starter();
+            let failed = saved::start(&s, Some("example:starter".into())).err();
+            (s, alert.or(failed))
+        }
+    }
+}
+
+/// Where a scenario opened from a link came from (so the same link opened
+/// twice reopens its unedited entry).
+fn link_origin(fragment: &str) -> String {
+    format!("link:{}", fingerprint(fragment))
 }
 
 /// Saves the document now and puts it in the address bar (replacing the
 /// entry, so Back leaves the app instead of stepping through edits).
+/// Returns a message when saving failed (reported once per failure).
 ///
 /// Browsers throttle `history.replaceState` (Safari throws after 100 calls
 /// in 30 s), so during a burst of edits (typing, nudging) the address bar
 /// follows at most every [`URL_EVERY_MS`], with the last edit written when
-/// the burst ends. localStorage is always current; [`initial`] knows which
-/// fragment was ours, so a reload in the middle of a burst keeps the edits.
-pub fn keep(s: &Scenario) {
-    if let Some(st) = storage() {
-        let _ = st.set_item(STORAGE_KEY, &s.to_json());
-    }
+/// the burst ends. The saved entry is always current; [`initial`] knows
+/// which fragment was this tab's, so a reload in the middle of a burst
+/// keeps the edits.
+pub fn keep(s: &Scenario) -> Option<String> {
+    let problem = saved::keep(s);
     let now = super::run::now();
     let (generation, last) = URL_STATE.with(|c| {
         let (g, last) = c.get();
@@ -99,7 +114,7 @@ pub fn keep(s: &Scenario) {
     });
     if now - last >= URL_EVERY_MS {
         show_in_address_bar(s);
-        return;
+        return problem;
     }
     let s = s.clone();
     set_timeout(
@@ -110,12 +125,11 @@ pub fn keep(s: &Scenario) {
         },
         std::time::Duration::from_millis(URL_EVERY_MS as u64),
     );
+    problem
 }
 
 /// The address bar is rewritten at most this often, in milliseconds.
 const URL_EVERY_MS: f64 = 300.0;
-/// Where the last fragment written to the address bar is remembered.
-const URL_KEY: &str = "crosstalk.fragment";
 
 thread_local! {
     /// Edits so far, and when the address bar was last written.
@@ -126,9 +140,7 @@ thread_local! {
 pub fn show_in_address_bar(s: &Scenario) {
     let fragment = codec::encode(s);
     URL_STATE.with(|c| c.set((c.get().0, super::run::now())));
-    if let Some(st) = storage() {
-        let _ = st.set_item(URL_KEY, &fragment);
-    }
+    saved::remember_fragment(&fragment);
     let hash = format!("#{fragment}");
     if let Some(w) = web_sys::window() {
         if w.location().hash().ok().as_deref() != Some(hash.as_str()) {
@@ -197,7 +209,8 @@ pub fn file_name(s: &Scenario) -> String {
     }
 }
 
-/// Reads a file the user picked and loads it (undoably), or says why not.
+/// Reads a file the user picked and opens it as a new entry of My
+/// scenarios, or says why not.
 pub fn import_file(ctx: Ctx, file: web_sys::File) {
     let name = file.name();
     let Ok(reader) = web_sys::FileReader::new() else {
@@ -208,10 +221,8 @@ pub fn import_file(ctx: Ctx, file: web_sys::File) {
         let text = r.result().ok().and_then(|v| v.as_string()).unwrap_or_default();
         match from_json(&text) {
             Ok(s) => {
-                ctx.replace(s);
-                ctx.fit();
-                ctx.alert.set(None);
-                ctx.say(format!("Imported {name}"));
+                super::library::open_new(ctx, s, Some(format!("file:{}", fingerprint(&text))));
+                ctx.say(format!("Imported {name} into My scenarios"));
             }
             Err(e) => ctx.alert.set(Some(format!("Could not import {name}: {e} — your current work is unchanged."))),
         }
@@ -230,11 +241,7 @@ pub fn on_hash_change(ctx: Ctx) {
         return;
     }
     match from_link(&f) {
-        Ok(s) => {
-            ctx.replace(s);
-            ctx.fit();
-            ctx.alert.set(None);
-        }
+        Ok(s) => super::library::open_new(ctx, s, Some(link_origin(&f))),
         Err(e) => ctx.alert.set(Some(format!("This link could not be opened: {e} — your work is unchanged."))),
     }
 }

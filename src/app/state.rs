@@ -4,12 +4,14 @@
 //! it from context and change the document only through its methods, so
 //! every edit lands in the history exactly once.
 
-use super::run::Run;
+use super::run::{Run, Status};
 use crate::editor::geometry::Point;
 use crate::editor::gesture::Gesture;
 use crate::editor::history::History;
+use crate::editor::live;
 use crate::editor::selection::Selection;
 use crate::editor::viewport::Viewport;
+use crate::engine::format::validate::Place;
 use crate::engine::format::{NodeKind, Problem, Scenario};
 use crate::engine::trace::Trace;
 use leptos::prelude::*;
@@ -46,6 +48,12 @@ pub struct Ctx {
     /// Everything the validator says about the document, computed once per
     /// change for every field and list that shows problems.
     pub problems: Memo<Vec<Problem>>,
+    /// Design warnings (the engine's lint), once per change, as problems
+    /// of severity `Warning`.
+    pub warnings: Memo<Vec<Problem>>,
+    /// While a run goes and changes are due: the settings in force now
+    /// (the document keeps the values the run started with).
+    pub shown: Memo<Option<Scenario>>,
     history: StoredValue<History>,
     pub can_undo: RwSignal<bool>,
     pub can_redo: RwSignal<bool>,
@@ -75,9 +83,31 @@ pub struct Ctx {
 impl Ctx {
     pub fn new(doc: Scenario, view: Viewport) -> Ctx {
         let doc = RwSignal::new(doc);
-        Ctx {
+        let run = Run::new();
+        // Recomputed with the run's clock, but it only notifies (and the
+        // fields redraw) when a change took effect.
+        let shown = Memo::new(move |_| {
+            if !matches!(run.status.get(), Status::Running | Status::ToEnd | Status::Paused) {
+                return None;
+            }
+            let now = run.snap.with(|s| s.now_ms);
+            doc.with(|d| (live::due(d, now) > 0).then(|| live::shown_at(d, now)))
+        });
+        let ctx = Ctx {
             doc,
             problems: Memo::new(move |_| doc.with(crate::engine::format::validate)),
+            warnings: Memo::new(move |_| {
+                let list = doc.with(crate::engine::lint::lint);
+                list.into_iter()
+                    .map(|w| Problem {
+                        severity: crate::engine::format::Severity::Warning,
+                        place: w.place,
+                        field: None,
+                        message: w.message,
+                    })
+                    .collect()
+            }),
+            shown,
             history: StoredValue::new(History::default()),
             can_undo: RwSignal::new(false),
             can_redo: RwSignal::new(false),
@@ -94,7 +124,56 @@ impl Ctx {
             gesture: RwSignal::new(None),
             palette_drag: RwSignal::new(None),
             svg: NodeRef::new(),
-            run: Run::new(),
+            run,
+        };
+        run.set_recorder(move |recorded| ctx.record_live(recorded));
+        ctx
+    }
+
+    /// A live action happened: the run's scenario (which records it)
+    /// becomes the document, as one undo step.
+    fn record_live(&self, recorded: Scenario) {
+        let before = self.doc.get_untracked();
+        let next = live::with_layout_of(recorded, &before);
+        if next != before {
+            self.history.update_value(|h| {
+                h.record(before, &next);
+            });
+            self.doc.set(next);
+            self.refresh_history_flags();
+        }
+    }
+
+    /// The text a field shows: the value in force now while a run goes.
+    pub fn field_value(&self, place: &Place, key: &str) -> String {
+        let from_shown = self.shown.with(|s| s.as_ref().map(|s| crate::editor::fields::get(s, place, key)));
+        from_shown.unwrap_or_else(|| self.doc.with(|d| crate::editor::fields::get(d, place, key)))
+    }
+
+    /// Whether editing `key` of `place` now is a live change of the run.
+    pub fn is_live_field(&self, place: &Place, key: &str) -> bool {
+        self.run.is_live() && self.doc.with_untracked(|d| live::changeable(d, place, key))
+    }
+
+    /// Checks a value typed into a live field (the field's own message).
+    pub fn check_live(&self, place: &Place, key: &str, text: &str) -> Result<(), String> {
+        self.with_shown_untracked(|s| live::as_change(s, place, key, text)).map(|_| ())
+    }
+
+    /// Sets a field during a run: a change at the current simulated time,
+    /// recorded in the document; the run goes on.
+    pub fn live_set(&self, place: &Place, key: &str, text: &str) -> Result<(), String> {
+        match self.with_shown_untracked(|s| live::as_change(s, place, key, text))? {
+            Some((target, value)) => self.run.change_now(&target, key, value),
+            None => Ok(()),
+        }
+    }
+
+    fn with_shown_untracked<R>(&self, f: impl FnOnce(&Scenario) -> R) -> R {
+        let shown = self.shown.get_untracked();
+        match shown {
+            Some(s) => f(&s),
+            None => self.doc.with_untracked(f),
         }
     }
 
@@ -119,6 +198,17 @@ impl Ctx {
         out
     }
 
+    /// An edit of what a run replays (its faults and changes): a run going
+    /// on is replayed with it up to where it was, instead of reset.
+    pub fn edit_keeping_run(&self, f: impl FnOnce(&mut Scenario)) {
+        let mut next = self.doc.get_untracked();
+        f(&mut next);
+        if self.run.is_live() {
+            self.run.replay(&next);
+        }
+        self.edit(|s| *s = next);
+    }
+
     /// An edit computed as a whole new document, refused with a message.
     pub fn try_edit(&self, f: impl FnOnce(&Scenario) -> Result<Scenario, String>) -> Result<(), String> {
         let next = self.doc.with_untracked(f)?;
@@ -137,18 +227,29 @@ impl Ctx {
         self.doc.update(|_| {});
     }
 
-    /// Replaces the whole document (an example, an import, a link): undoable.
-    pub fn replace(&self, next: Scenario) {
+    /// Shows another document (an entry of My scenarios, a link, an
+    /// example): a fresh start, with an undo history of its own.
+    pub fn load(&self, next: Scenario) {
+        self.cancel_gesture();
         self.sel.set(Selection::default());
         self.trace.set(None);
-        self.edit(|s| *s = next);
+        self.run.set_speed(crate::editor::examples::start_speed(&next));
+        self.history.set_value(History::default());
+        self.refresh_history_flags();
+        self.doc.set(next);
     }
 
     pub fn undo(&self) {
         self.cancel_gesture();
+        self.run.flush();
         let current = self.doc.get_untracked();
         if let Some(Some(prev)) = self.history.try_update_value(|h| h.undo(current)) {
             self.sel.update(|s| *s = s.retained(&prev));
+            // A run going on is replayed without the step (a live action
+            // undone takes its effect with it), up to where it was.
+            if self.run.is_live() {
+                self.run.replay(&prev);
+            }
             self.doc.set(prev);
         }
         self.refresh_history_flags();
@@ -156,9 +257,13 @@ impl Ctx {
 
     pub fn redo(&self) {
         self.cancel_gesture();
+        self.run.flush();
         let current = self.doc.get_untracked();
         if let Some(Some(next)) = self.history.try_update_value(|h| h.redo(current)) {
             self.sel.update(|s| *s = s.retained(&next));
+            if self.run.is_live() {
+                self.run.replay(&next);
+            }
             self.doc.set(next);
         }
         self.refresh_history_flags();
@@ -198,20 +303,15 @@ impl Ctx {
         self.sel.set(Selection::node(&id));
     }
 
-    /// Adds a node of `kind` in the middle of the visible canvas.
+    /// Adds a node of `kind` in free space nearest the middle of the
+    /// visible canvas, so repeated adds never stack on one spot.
     pub fn add_node_at_centre(&self, kind: NodeKind) {
         let (w, h) = self.canvas_size.get_untracked();
-        let base = self.view.get_untracked().center_world(w, h);
-        // Nudge down-right past nodes already there, so repeated adds do
-        // not stack invisibly on one spot.
-        let mut at = base;
-        for _ in 0..20 {
-            let taken = self.doc.with_untracked(|d| crate::editor::geometry::node_at(d, at).is_some());
-            if !taken {
-                break;
-            }
-            at = at + Point::new(40.0, 40.0);
-        }
+        let view = self.view.get_untracked();
+        let (a, b) = (view.to_world(Point::new(0.0, 0.0)), view.to_world(Point::new(w, h)));
+        let visible = crate::editor::geometry::Rect::spanning(a, b);
+        let centre = view.center_world(w, h);
+        let at = self.doc.with_untracked(|d| crate::editor::geometry::free_spot(d, centre, visible));
         self.add_node(kind, at);
     }
 

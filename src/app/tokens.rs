@@ -1,14 +1,17 @@
 //! Messages in flight, drawn on one `<canvas>` over the diagram each frame.
 //!
-//! Tokens are plain data from the engine (smoothed for the eye by
+//! Tokens are plain data from the engine (made visible by
 //! `editor::flight`); drawing a thousand of them is a
 //! few batched paths (one per colour and shape), never a DOM element or a
-//! signal each. The canvas keeps where it drew each token, so a click can
-//! find the request it belongs to.
+//! signal each. A token that stands for several messages carries their
+//! count. The canvas keeps where it drew each token, so a click can find
+//! the request it belongs to, and names the links and link kinds it drew
+//! on in `data-token-links` and `data-token-vias` (what tests sample).
 
 use crate::editor::flight::{Flight, Flights};
 use crate::editor::geometry::{LinkPath, Point};
 use crate::editor::viewport::Viewport;
+use crate::engine::format::Scenario;
 use crate::engine::view::{TokenKind, TokenTone};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -19,6 +22,9 @@ pub const TOKEN_RADIUS: f64 = 4.5;
 const ANSWER_LANE_PX: f64 = 6.0;
 /// How far from a token's centre a click still hits it, CSS pixels.
 const HIT_RADIUS: f64 = 8.0;
+
+/// The ink of a token's count: readable on the light chip in both themes.
+const COUNT_INK: &str = "#334155";
 
 const TONES: [TokenTone; 5] =
     [TokenTone::Pending, TokenTone::Ok, TokenTone::Error, TokenTone::Retry, TokenTone::DeadLetter];
@@ -48,6 +54,14 @@ pub struct TokenCanvas {
     size: (u32, u32),
     /// Where each token was drawn (CSS pixels) and its trace.
     hits: Vec<(f32, f32, u64)>,
+    /// Each link's id and kind, in `scenario.links` order.
+    names: Vec<(String, &'static str)>,
+    /// Whether each link had a token in the last frame, as last published.
+    marked: Vec<bool>,
+    /// Scratch for this frame's marks.
+    drawn_links: Vec<bool>,
+    /// Scratch: the count chips drawn this frame (x, y, width).
+    chips: Vec<(f64, f64, f64)>,
 }
 
 impl TokenCanvas {
@@ -73,12 +87,72 @@ impl TokenCanvas {
         Some(dpr)
     }
 
-    pub fn draw(&mut self, flights: &Flights, anim_ms: f64, paths: &[Option<LinkPath>], view: &Viewport) {
-        let Some(dpr) = self.fit() else {
+    /// Learns the links' ids and kinds (for the data attributes).
+    pub fn name_links(&mut self, doc: &Scenario) {
+        self.names = doc.links.iter().map(|l| (l.id.clone(), l.via.as_str())).collect();
+        self.marked.clear();
+        self.marked.resize(self.names.len(), false);
+        self.publish_marks();
+    }
+
+    /// Writes which links and link kinds carry tokens, when that changed.
+    fn publish_marks(&mut self) {
+        let Some(canvas) = self.canvas.as_ref() else {
             return;
         };
+        let (mut ids, mut vias) = (String::new(), String::new());
+        for ((id, via), _) in self.names.iter().zip(&self.marked).filter(|(_, on)| **on) {
+            if !ids.is_empty() {
+                ids.push(' ');
+            }
+            ids.push_str(id);
+            if !vias.split(' ').any(|v| v == *via) {
+                if !vias.is_empty() {
+                    vias.push(' ');
+                }
+                vias.push_str(via);
+            }
+        }
+        let _ = canvas.set_attribute("data-token-links", &ids);
+        let _ = canvas.set_attribute("data-token-vias", &vias);
+    }
+
+    /// Draws the flights that have started; returns how many tokens were
+    /// drawn and how many messages they stand for.
+    pub fn draw(
+        &mut self,
+        flights: &Flights,
+        anim_ms: f64,
+        paths: &[Option<LinkPath>],
+        view: &Viewport,
+    ) -> (usize, usize) {
+        let drawn = self.paint(flights, anim_ms, paths, view);
+        self.drawn_links.clear();
+        self.drawn_links.resize(self.names.len(), false);
+        for t in flights.iter().filter(|t| t.started(anim_ms)) {
+            if let Some(on) = self.drawn_links.get_mut(t.link as usize) {
+                *on = true;
+            }
+        }
+        if self.drawn_links != self.marked {
+            std::mem::swap(&mut self.drawn_links, &mut self.marked);
+            self.publish_marks();
+        }
+        drawn
+    }
+
+    fn paint(
+        &mut self,
+        flights: &Flights,
+        anim_ms: f64,
+        paths: &[Option<LinkPath>],
+        view: &Viewport,
+    ) -> (usize, usize) {
+        let Some(dpr) = self.fit() else {
+            return (0, 0);
+        };
         let Some(ctx) = self.ctx.as_ref() else {
-            return;
+            return (0, 0);
         };
         let (w, h) = self.size;
         let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
@@ -89,11 +163,13 @@ impl TokenCanvas {
         let r = TOKEN_RADIUS * scale;
         let (cw, ch) = (f64::from(w) / dpr, f64::from(h) / dpr);
         // Where each token is, once; off-screen ones are skipped.
+        let now_us = flights.now_us();
         let placed: Vec<(Point, &Flight)> = flights
             .iter()
+            .filter(|t| t.started(anim_ms))
             .filter_map(|t| {
                 let path = paths.get(t.link as usize)?.as_ref()?;
-                let at = t.progress(anim_ms);
+                let at = t.progress(anim_ms, now_us);
                 let mut p = view.to_screen(path.point_at(at));
                 // Answers keep to their own lane beside the requests, like
                 // two-way traffic, so both directions stay readable.
@@ -171,6 +247,35 @@ impl TokenCanvas {
             ctx.stroke();
         }
         self.hits.extend(placed.iter().map(|(p, t)| (p.x as f32, p.y as f32, t.trace)));
+        // A token standing for several messages says how many, in a neutral
+        // ink on a light chip (clicking the count opens the request too); a
+        // count that would overlap one already drawn is left out.
+        let mut labelled = placed.iter().filter(|(_, t)| t.count > 1).peekable();
+        if labelled.peek().is_some() {
+            ctx.set_font("600 10px system-ui, sans-serif");
+            ctx.set_text_baseline("middle");
+            self.chips.clear();
+            for (p, t) in labelled {
+                let label = format!("×{}", t.count);
+                let w = 6.5 * label.chars().count() as f64;
+                let x = p.x + r + 1.0;
+                let chip = (x, p.y - 6.5, w + 2.0);
+                if self.chips.iter().any(|c| (c.0 - chip.0).abs() < c.2.max(chip.2) && (c.1 - chip.1).abs() < 13.0) {
+                    continue;
+                }
+                self.chips.push(chip);
+                ctx.set_fill_style_str("rgba(255,255,255,0.85)");
+                ctx.fill_rect(x, p.y - 6.5, w + 2.0, 13.0);
+                ctx.set_fill_style_str(COUNT_INK);
+                let _ = ctx.fill_text(&label, x + 1.0, p.y);
+                let mut hx = x + 4.0;
+                while hx < x + w {
+                    self.hits.push((hx as f32, p.y as f32, t.trace));
+                    hx += HIT_RADIUS;
+                }
+            }
+        }
+        (placed.len(), placed.iter().map(|(_, t)| t.count as usize).sum())
     }
 
     /// The trace of the token nearest `(x, y)` (CSS pixels), if close enough.

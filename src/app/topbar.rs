@@ -54,6 +54,7 @@ fn NameBox() -> impl IntoView {
                 placeholder="Untitled scenario"
                 maxlength="200"
                 autocomplete="off"
+                title=name
                 prop:value=name
                 on:change=set
             />
@@ -67,21 +68,19 @@ fn FileMenu() -> impl IntoView {
     let open = RwSignal::new(false);
     close_on_escape(move || open.set(false));
     let file_input = NodeRef::<leptos::html::Input>::new();
+    // Examples and New open as scenarios of their own: the work on screen
+    // stays in My scenarios. (A blank page nobody drew on is reused by the
+    // next New rather than listed twice.)
     let load_example = move |i: usize| {
         if let Some(e) = EXAMPLES.get(i) {
-            ctx.run.reset();
-            ctx.replace(e.scenario());
-            ctx.fit();
-            ctx.alert.set(None);
-            ctx.say(e.lesson);
+            super::library::open_new(ctx, e.scenario(), Some(format!("example:{}", e.key)));
+            ctx.say(format!("Opened “{}”; your other work is in My scenarios", e.title));
         }
         open.set(false);
     };
     let new_doc = move |_| {
-        ctx.run.reset();
-        ctx.replace(Scenario { name: "Untitled".into(), ..Scenario::default() });
+        super::library::open_new(ctx, Scenario { name: "Untitled".into(), ..Scenario::default() }, Some("new".into()));
         ctx.view.set(Default::default());
-        ctx.alert.set(None);
     };
     let import = move |_| {
         if let Some(el) = file_input.get_untracked() {
@@ -101,7 +100,8 @@ fn FileMenu() -> impl IntoView {
     };
     view! {
         <div class="toolbar-group" role="group" aria-label="File">
-            <button type="button" title="Start a blank scenario" on:click=new_doc>"New"</button>
+            <super::library::MyScenarios/>
+            <button type="button" title="Start a blank scenario (your work stays in My scenarios)" on:click=new_doc>"New"</button>
             <div class="menu-wrap">
                 <button
                     type="button"

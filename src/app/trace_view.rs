@@ -22,13 +22,34 @@ fn hop_class(k: HopKind) -> &'static str {
     }
 }
 
+/// Brings an opened trace's header into view, whatever the list above it
+/// was scrolled to, and puts the keyboard there (once it is drawn).
+pub fn show_header() {
+    request_animation_frame(|| {
+        let Some(h) = document().query_selector(".trace-head h3").ok().flatten() else { return };
+        if let Ok(Some(body)) = h.closest(".tab-body") {
+            body.set_scroll_top(0);
+        }
+        if let Ok(h) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h) {
+            let _ = h.focus();
+        }
+    });
+}
+
 #[component]
 pub fn TraceView() -> impl IntoView {
     let ctx = use_ctx();
     move || {
         let t = ctx.trace.get()?;
         let tl = timeline::layout(&t);
-        let outcome = timeline::outcome(&t);
+        let outcome = timeline::outcome(&t, ctx.run.status.get_untracked() == super::run::Status::Finished);
+        let took_text = match timeline::took_ms(&t) {
+            Some(ms) => format!("started at {} · took {}", fmt_ms(tl.start_ms), fmt_ms(ms)),
+            None if outcome == timeline::Outcome::Unfinished => {
+                format!("started at {} · no answer when the run ended", fmt_ms(tl.start_ms))
+            }
+            None => format!("started at {} · no answer (yet)", fmt_ms(tl.start_ms)),
+        };
         let names = ctx.doc.with_untracked(|d| {
             tl.lanes
                 .iter()
@@ -42,9 +63,9 @@ pub fn TraceView() -> impl IntoView {
             <div class="trace">
                 <div class="trace-head">
                     <button type="button" class="subtle" on:click=move |_| ctx.trace.set(None)>"← Close trace"</button>
-                    <h3>{format!("Request #{}", t.id)}</h3>
-                    <span class=format!("outcome {}", outcome.replace(' ', "-"))>{outcome}</span>
-                    <span class="muted">{format!("started at {} · took {}", fmt_ms(tl.start_ms), fmt_ms(took))}</span>
+                    <h3 tabindex="-1">{format!("Request #{}", t.id)}</h3>
+                    <span class=format!("outcome {}", outcome.key())>{outcome.label()}</span>
+                    <span class="muted">{took_text}</span>
                 </div>
                 <div class="trace-body">
                     <svg class="timeline" viewBox=format!("0 0 {W} {h}") role="img" aria-label="Timeline of the request">

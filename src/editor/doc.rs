@@ -66,6 +66,89 @@ pub fn connect(s: &mut Scenario, from: &str, to: &str) -> Result<String, String>
     Ok(id)
 }
 
+/// What a drag from one node to another made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Joined {
+    /// A link, with its id.
+    Link(String),
+    /// The first (a queue) now dead-letters into the second.
+    DeadLetter,
+}
+
+/// A drag from `from` onto `to`: a queue dropped on a queue becomes its
+/// dead-letter queue (drawn as a dashed link); any other pair is linked as
+/// [`connect`] links it.
+pub fn join(s: &mut Scenario, from: &str, to: &str) -> Result<Joined, String> {
+    let kinds = (s.node(from).map(|n| n.kind), s.node(to).map(|n| n.kind));
+    if kinds != (Some(NodeKind::Queue), Some(NodeKind::Queue)) {
+        return connect(s, from, to).map(Joined::Link);
+    }
+    if from == to {
+        return Err("a queue cannot be its own dead-letter queue".into());
+    }
+    let mut next = s.clone();
+    if let Some(q) = next.nodes.iter_mut().find(|n| n.id == from) {
+        q.dead_letter = Some(to.to_string());
+    }
+    if let Some(p) = validate::errors(&next).into_iter().find(|p| p.field.as_deref() == Some("dead_letter")) {
+        return Err(capitalize(&p.message));
+    }
+    *s = next;
+    Ok(Joined::DeadLetter)
+}
+
+/// Which end of a link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    From,
+    To,
+}
+
+/// Moves one end of `link` to `node`, keeping its settings. The link keeps
+/// its kind when the new pair allows it and otherwise takes the kind the
+/// pair most likely means; a pair that cannot talk, a second link between
+/// the same two nodes or a loop is refused with a sentence.
+pub fn relink(s: &mut Scenario, link: &str, end: End, node: &str) -> Result<(), String> {
+    let Some(l) = s.link(link) else {
+        return Err(format!("no link `{link}`"));
+    };
+    let (from, to) = match end {
+        End::From => (node.to_string(), l.to.clone()),
+        End::To => (l.from.clone(), node.to_string()),
+    };
+    if (from.as_str(), to.as_str()) == (l.from.as_str(), l.to.as_str()) {
+        return Ok(());
+    }
+    let (Some(a), Some(b)) = (s.node(&from), s.node(&to)) else {
+        return Err("both ends of a link must be nodes".into());
+    };
+    if from == to {
+        return Err(format!("`{}` cannot link to itself", a.display_name()));
+    }
+    if let Some(other) = s.links.iter().find(|o| o.id != link && o.from == from && o.to == to) {
+        let (a, b) = (a.display_name(), b.display_name());
+        return Err(format!("`{a}` is already linked to `{b}` ({})", other.via.as_str()));
+    }
+    let via = if wiring::allowed(l.via, a.kind, b.kind) {
+        l.via
+    } else {
+        wiring::infer(a.kind, b.kind).ok_or_else(|| capitalize(&wiring::refusal(a.kind, b.kind)))?
+    };
+    let mut next = s.clone();
+    if let Some(l) = next.links.iter_mut().find(|l| l.id == link) {
+        l.from = from;
+        l.to = to;
+    }
+    set_via(&mut next, link, via)?;
+    if let Some(p) =
+        validate::errors(&next).into_iter().find(|p| p.place == Place::Scenario && p.field.as_deref() == Some("links"))
+    {
+        return Err(capitalize(&p.message));
+    }
+    *s = next;
+    Ok(())
+}
+
 fn capitalize(text: &str) -> String {
     let mut c = text.chars();
     match c.next() {
@@ -87,7 +170,9 @@ pub fn delete(s: &mut Scenario, sel: &Selection) -> bool {
     s.links = links;
     let exists = |id: &str| s.node(id).is_some() || s.link(id).is_some();
     let faults: Vec<FaultSpec> = s.faults.iter().filter(|f| exists(&f.target)).cloned().collect();
+    let changes: Vec<_> = s.changes.iter().filter(|c| exists(&c.target)).cloned().collect();
     s.faults = faults;
+    s.changes = changes;
     let ids: Vec<String> = s.nodes.iter().map(|n| n.id.clone()).collect();
     for n in &mut s.nodes {
         if n.dead_letter.as_ref().is_some_and(|d| !ids.contains(d)) {
@@ -168,6 +253,11 @@ pub fn rename_id(s: &mut Scenario, old: &str, new: &str) -> Result<(), String> {
             f.target = new.to_string();
         }
     }
+    for c in &mut s.changes {
+        if c.target == old {
+            c.target = new.to_string();
+        }
+    }
     if found {
         Ok(())
     } else {
@@ -228,6 +318,11 @@ pub fn set_via(s: &mut Scenario, link: &str, via: Via) -> Result<(), String> {
             l.retention_ms = None;
         }
     }
+    // Changes of settings the new kind does not have go with them.
+    let fits = |c: &crate::engine::format::ChangeSpec| {
+        c.target != link || crate::engine::format::changes::link_changeable(via, &c.field).is_ok()
+    };
+    s.changes.retain(fits);
     Ok(())
 }
 
@@ -439,6 +534,85 @@ mod tests {
         assert!(same_semantics(&a, &b));
         b.nodes[1].workers = Some(3);
         assert!(!same_semantics(&a, &b));
+    }
+
+    #[test]
+    fn changes_follow_their_target() {
+        use crate::engine::format::ChangeSpec;
+        let mut s = payments();
+        let change = |target: &str, field: &str| ChangeSpec {
+            at_ms: 1000.0,
+            target: target.into(),
+            field: field.into(),
+            value: serde_json::json!(2),
+        };
+        s.changes =
+            vec![change("service1", "workers"), change("l1", "retry.attempts"), change("client1", "rate_per_s")];
+        rename_id(&mut s, "service1", "pay").unwrap();
+        assert_eq!(s.changes[0].target, "pay");
+        assert!(validate::errors(&s).is_empty(), "{:?}", validate::errors(&s));
+        delete(&mut s, &Selection::node("pay"));
+        assert_eq!(s.changes.len(), 1, "the node's and its links' changes go with it");
+        assert_eq!(s.changes[0].target, "client1");
+        let mut s = payments();
+        s.changes = vec![change("l1", "retry.attempts")];
+        set_via(&mut s, "l1", Via::Grpc).unwrap();
+        assert_eq!(s.changes.len(), 1, "grpc retries too");
+    }
+
+    #[test]
+    fn dragging_a_queue_onto_a_queue_makes_it_the_dead_letter_queue() {
+        let mut s = payments();
+        let dlq = add_node(&mut s, NodeKind::Queue, Point::default(), true);
+        assert_eq!(join(&mut s, "queue1", &dlq), Ok(Joined::DeadLetter));
+        assert_eq!(s.node("queue1").and_then(|q| q.dead_letter.clone()), Some(dlq.clone()));
+        assert_eq!(s.links.len(), 2, "no link is added");
+        assert!(join(&mut s, "queue1", "queue1").is_err());
+        // Any other pair is an ordinary link.
+        assert!(matches!(join(&mut s, "service1", &dlq), Ok(Joined::Link(_))));
+    }
+
+    #[test]
+    fn a_link_end_dragged_to_another_node_moves_and_keeps_its_settings() {
+        let mut s = payments();
+        let other = add_node(&mut s, NodeKind::Service, Point::new(200.0, 200.0), true);
+        s.links[0].timeout_ms = Some(750.0);
+        relink(&mut s, "l1", End::To, &other).unwrap();
+        assert_eq!((s.links[0].from.as_str(), s.links[0].to.as_str()), ("client1", other.as_str()));
+        assert_eq!(s.links[0].timeout_ms, Some(750.0));
+        assert_eq!(s.links[0].via, Via::Http);
+    }
+
+    #[test]
+    fn a_moved_link_end_takes_the_kind_its_new_pair_means() {
+        let mut s = payments();
+        let q2 = add_node(&mut s, NodeKind::Queue, Point::default(), true);
+        // Nothing talks to a client: refused, and nothing changes.
+        let before = s.clone();
+        assert!(relink(&mut s, "l2", End::To, "client1").unwrap_err().contains("clients only send"));
+        assert_eq!(s, before);
+        relink(&mut s, "l2", End::To, &q2).unwrap();
+        assert_eq!(s.links[1].via, Via::Enqueue);
+        assert_eq!(s.links[1].to, q2);
+        let svc = add_node(&mut s, NodeKind::Service, Point::default(), true);
+        relink(&mut s, "l2", End::To, &svc).unwrap();
+        assert_eq!(s.links[1].via, Via::Http, "service to service is a call");
+    }
+
+    #[test]
+    fn a_moved_link_end_refuses_duplicates_self_links_and_loops() {
+        let mut s = payments();
+        let before = s.clone();
+        assert!(relink(&mut s, "l1", End::To, "client1").unwrap_err().contains("itself"));
+        let svc = add_node(&mut s, NodeKind::Service, Point::default(), true);
+        connect(&mut s, "service1", &svc).unwrap();
+        let with_call = s.clone();
+        // service2 -> service1 would close a loop with service1 -> service2.
+        let back = connect(&mut s, &svc, "queue1").unwrap();
+        assert!(relink(&mut s, &back, End::To, "service1").unwrap_err().contains("loop"));
+        assert!(relink(&mut s, "l2", End::To, &svc).unwrap_err().contains("already"));
+        assert_eq!(s.links.len(), with_call.links.len() + 1);
+        assert_ne!(s, before);
     }
 
     #[test]

@@ -120,6 +120,25 @@ pub const EXAMPLES: &[Example] = &[
     },
 ];
 
+/// Wall-clock seconds within which a newcomer who presses Run sees the
+/// first scheduled fault (the moment each example's lesson starts).
+pub const FIRST_FAULT_WITHIN_S: f64 = 4.0;
+
+/// Speeds a run starts at, slowest first: real time when it shows the
+/// lesson soon enough, else the first that brings the first fault within
+/// [`FIRST_FAULT_WITHIN_S`].
+const START_SPEEDS: [f64; 7] = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];
+
+/// The speed to run `s` at first: its first fault within a few seconds of
+/// pressing Run (a scenario without faults runs in real time).
+pub fn start_speed(s: &Scenario) -> f64 {
+    let first_ms = s.faults.iter().map(|f| f.at_ms).filter(|t| t.is_finite() && *t > 0.0).reduce(f64::min);
+    let Some(first_ms) = first_ms else {
+        return 1.0;
+    };
+    START_SPEEDS.into_iter().find(|v| first_ms / 1000.0 / v <= FIRST_FAULT_WITHIN_S).unwrap_or(100.0)
+}
+
 /// What a newcomer sees on a first visit.
 pub fn starter() -> Scenario {
     EXAMPLES[0].scenario()
@@ -155,6 +174,22 @@ mod tests {
             let problems = validate::validate(&e.scenario());
             assert!(problems.is_empty(), "{}: {problems:?}", e.key);
         }
+    }
+
+    #[test]
+    fn every_example_shows_its_first_fault_within_seconds_of_run() {
+        for e in EXAMPLES {
+            let s = e.scenario();
+            let first = s.faults.iter().map(|f| f.at_ms).reduce(f64::min).expect("every example has a fault");
+            let speed = start_speed(&s);
+            let wall_s = first / 1000.0 / speed;
+            assert!(wall_s <= FIRST_FAULT_WITHIN_S, "{}: first fault after {wall_s} s at {speed}x", e.key);
+            // And no faster than needed: the next slower speed would be too slow.
+            if let Some(slower) = START_SPEEDS.iter().rev().find(|v| **v < speed) {
+                assert!(first / 1000.0 / slower > FIRST_FAULT_WITHIN_S, "{}: {speed}x is needlessly fast", e.key);
+            }
+        }
+        assert_eq!(start_speed(&Scenario::default()), 1.0);
     }
 
     #[test]

@@ -21,8 +21,11 @@ use crate::engine::format::{
 pub enum Input {
     /// Free text (names, labels, ids).
     Text,
-    /// A number that is not negative (durations, rates).
+    /// A number that is not negative (rates, factors).
     Number,
+    /// A duration: typed and shown with a unit ("250 ms", "20 s"), stored in
+    /// milliseconds.
+    Duration,
     /// A whole number.
     Integer,
     /// Between 0 and 1.
@@ -35,7 +38,7 @@ pub enum Input {
     Bool,
     /// A queue (or an exchange) of this scenario, or none.
     Queue,
-    /// A rate schedule, "at_ms:rate, ...".
+    /// A rate schedule, "time: rate, ...".
     Schedule,
     /// Weighted routing keys, "key:weight, ...".
     RoutingKeys,
@@ -73,7 +76,7 @@ const COMMIT: &[&str] = &["auto", "after_processing", "before_processing"];
 const JITTER: &[&str] = &["none", "full", "equal", "decorrelated"];
 
 fn ms(v: f64) -> String {
-    format!("{} ms", fmt_num(v))
+    parse::duration_text(v)
 }
 
 fn workers() -> Field {
@@ -108,8 +111,8 @@ fn persistence(help: &'static str) -> [Field; 2] {
         field(
             "snapshot_every_ms",
             "Snapshot every",
-            "ms",
-            Input::Number,
+            "",
+            Input::Duration,
             ms(d::SNAPSHOT_EVERY_MS),
             "With snapshot persistence: how often a snapshot is taken (Redis RDB).",
         ),
@@ -145,24 +148,26 @@ fn kind_fields(kind: NodeKind) -> Vec<Field> {
             field(
                 "schedule",
                 "Schedule",
-                "ms:/s",
+                "",
                 Input::Schedule,
                 "steady",
-                "Rate changes over time: 20000:200 means 200/s from 20 s on.",
+                "Rate changes over time: 20s: 200/s means 200/s from 20 s on.",
             ),
         ],
+        // The fields a lesson asks for first (workers, work, errors); the
+        // rest after them.
         NodeKind::Service => vec![
             workers(),
-            backlog(),
             field(
                 "work_ms",
                 "Work time",
-                "ms",
+                "",
                 Input::Dist,
                 ms(d::SERVICE_WORK_MS),
                 "How long one request keeps a worker busy.",
             ),
             error_rate(),
+            backlog(),
             field(
                 "idempotent",
                 "Idempotent",
@@ -174,16 +179,16 @@ fn kind_fields(kind: NodeKind) -> Vec<Field> {
         ],
         NodeKind::Saga => vec![
             workers(),
-            backlog(),
             field(
                 "work_ms",
                 "Work time",
-                "ms",
+                "",
                 Input::Dist,
                 ms(d::SAGA_WORK_MS),
                 "The orchestrator's own work per saga.",
             ),
             error_rate(),
+            backlog(),
         ],
         NodeKind::Queue => {
             let mut v = vec![
@@ -214,16 +219,16 @@ fn kind_fields(kind: NodeKind) -> Vec<Field> {
                 field(
                     "visibility_timeout_ms",
                     "Visibility timeout",
-                    "ms",
-                    Input::Number,
+                    "",
+                    Input::Duration,
                     "none",
                     "An unacknowledged delivery comes back after this long (SQS).",
                 ),
                 field(
                     "redelivery_delay_ms",
                     "Redelivery delay",
-                    "ms",
-                    Input::Number,
+                    "",
+                    Input::Duration,
                     ms(d::QUEUE_REDELIVERY_DELAY_MS),
                     "Wait before a nacked message is offered again.",
                 ),
@@ -249,37 +254,19 @@ fn kind_fields(kind: NodeKind) -> Vec<Field> {
         NodeKind::Websocket => vec![field(
             "reconnect_ms",
             "Reconnect after",
-            "ms",
-            Input::Number,
+            "",
+            Input::Duration,
             ms(d::WEBSOCKET_RECONNECT_MS),
             "Browsers reconnect this long (jittered) after the server drops them.",
         )],
-        NodeKind::Browser => vec![
-            field(
-                "users",
-                "Users",
-                "",
-                Input::Integer,
-                d::BROWSER_USERS.to_string(),
-                "People with the page open, each connected to one server.",
-            ),
-            field(
-                "online_ms",
-                "Online for",
-                "ms",
-                Input::Dist,
-                "always",
-                "How long each user stays connected before going offline (set with Offline for).",
-            ),
-            field(
-                "offline_ms",
-                "Offline for",
-                "ms",
-                Input::Dist,
-                "never",
-                "How long a user stays offline before coming back; pushes meanwhile are lost or stored.",
-            ),
-        ],
+        NodeKind::Browser => vec![field(
+            "users",
+            "Users",
+            "",
+            Input::Integer,
+            d::BROWSER_USERS.to_string(),
+            "People with the page open, each connected to one server.",
+        )],
     }
 }
 
@@ -307,8 +294,8 @@ fn broker_node_fields(kind: NodeKind) -> Vec<Field> {
         NodeKind::Service => vec![field(
             "job_timeout_ms",
             "Job timeout",
-            "ms",
-            Input::Number,
+            "",
+            Input::Duration,
             "none",
             "Work running longer is killed as a failure; a poison request's work ends only this way.",
         )],
@@ -324,8 +311,8 @@ fn broker_node_fields(kind: NodeKind) -> Vec<Field> {
             field(
                 "dedup_window_ms",
                 "Dedup window",
-                "ms",
-                Input::Number,
+                "",
+                Input::Duration,
                 ms(d::DEDUP_WINDOW_MS),
                 "FIFO: a resend of the same message within this window is accepted but not enqueued (SQS).",
             ),
@@ -342,8 +329,8 @@ fn broker_node_fields(kind: NodeKind) -> Vec<Field> {
             field(
                 "retention_ms",
                 "Retention",
-                "ms",
-                Input::Number,
+                "",
+                Input::Duration,
                 "unbounded",
                 "Log: messages older than this are deleted, read or not; unread ones end expired.",
             ),
@@ -370,7 +357,7 @@ fn broker_node_fields(kind: NodeKind) -> Vec<Field> {
             field(
                 "online_ms",
                 "Online for",
-                "ms",
+                "",
                 Input::Dist,
                 "always",
                 "How long each user stays connected before going offline (set with Offline for).",
@@ -378,7 +365,7 @@ fn broker_node_fields(kind: NodeKind) -> Vec<Field> {
             field(
                 "offline_ms",
                 "Offline for",
-                "ms",
+                "",
                 Input::Dist,
                 "never",
                 "How long a user stays offline before coming back; pushes meanwhile are lost or stored.",
@@ -438,19 +425,21 @@ fn latency_default(via: Via) -> f64 {
     }
 }
 
-/// The settings of a link, in the order the inspector shows them. Retry and
-/// breaker settings appear only once the retry or breaker is switched on.
+/// The settings of a link, in the order the inspector shows them: the
+/// ones a lesson reaches for first (latency, timeout, retry, breaker), then
+/// the rest, then the retry's and the breaker's own settings, which appear
+/// only once the retry or breaker is switched on (their keys have a dot).
 pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
     let uses = link_uses(via);
     let mut v =
-        vec![field("latency_ms", "Latency", "ms", Input::Dist, ms(latency_default(via)), "Network time, each way.")];
+        vec![field("latency_ms", "Latency", "", Input::Dist, ms(latency_default(via)), "Network time, each way.")];
     if uses.contains(&"timeout_ms") {
         let default = if via == Via::RequestReply { ms(d::REQUEST_REPLY_TIMEOUT_MS) } else { "none".into() };
         v.push(field(
             "timeout_ms",
             "Timeout",
-            "ms",
-            Input::Number,
+            "",
+            Input::Duration,
             default,
             "The caller gives up after this long; the callee keeps working.",
         ));
@@ -459,10 +448,30 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
         v.push(field(
             "interval_ms",
             "Poll every",
-            "ms",
-            Input::Number,
+            "",
+            Input::Duration,
             ms(d::POLL_INTERVAL_MS),
             "How often the browser asks.",
+        ));
+    }
+    if uses.contains(&"retry") {
+        v.push(field(
+            "retry",
+            "Retry",
+            "",
+            Input::Bool,
+            "no",
+            "Try again after a failure or timeout, with exponential backoff.",
+        ));
+    }
+    if uses.contains(&"circuit_breaker") {
+        v.push(field(
+            "circuit_breaker",
+            "Circuit breaker",
+            "",
+            Input::Bool,
+            "no",
+            "Fails fast while the callee keeps failing (resilience4j).",
         ));
     }
     if uses.contains(&"optional") {
@@ -486,106 +495,11 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
         ));
     }
     v.extend(broker_link_fields(uses));
-    if uses.contains(&"retry") {
-        v.push(field(
-            "retry",
-            "Retry",
-            "",
-            Input::Bool,
-            "no",
-            "Try again after a failure or timeout, with exponential backoff.",
-        ));
-        if retry_on {
-            v.extend([
-                field(
-                    "retry.attempts",
-                    "Attempts",
-                    "",
-                    Input::Integer,
-                    d::RETRY_ATTEMPTS.to_string(),
-                    "Including the first try.",
-                ),
-                field(
-                    "retry.base_ms",
-                    "Backoff base",
-                    "ms",
-                    Input::Number,
-                    ms(d::RETRY_BASE_MS),
-                    "Wait before the first retry.",
-                ),
-                field(
-                    "retry.multiplier",
-                    "Multiplier",
-                    "×",
-                    Input::Number,
-                    fmt_num(d::RETRY_MULTIPLIER),
-                    "Each wait is this many times the last.",
-                ),
-                field("retry.max_ms", "Backoff cap", "ms", Input::Number, "none", "No wait is longer than this."),
-                field(
-                    "retry.jitter",
-                    "Jitter",
-                    "",
-                    Input::Choice(JITTER),
-                    "none",
-                    "Randomises waits so retries do not arrive in waves (AWS).",
-                ),
-            ]);
-        }
+    if retry_on && uses.contains(&"retry") {
+        v.extend(retry_fields());
     }
-    if uses.contains(&"circuit_breaker") {
-        v.push(field(
-            "circuit_breaker",
-            "Circuit breaker",
-            "",
-            Input::Bool,
-            "no",
-            "Fails fast while the callee keeps failing (resilience4j).",
-        ));
-        if breaker_on {
-            v.extend([
-                field(
-                    "circuit_breaker.failure_rate",
-                    "Failure rate",
-                    "0–1",
-                    Input::Fraction,
-                    fmt_num(d::BREAKER_FAILURE_RATE),
-                    "Opens when this share of the window failed.",
-                ),
-                field(
-                    "circuit_breaker.window",
-                    "Window",
-                    "calls",
-                    Input::Integer,
-                    d::BREAKER_WINDOW.to_string(),
-                    "The last calls it counts.",
-                ),
-                field(
-                    "circuit_breaker.min_calls",
-                    "Min calls",
-                    "calls",
-                    Input::Integer,
-                    d::BREAKER_MIN_CALLS.to_string(),
-                    "Calls needed before it may open.",
-                ),
-                field(
-                    "circuit_breaker.open_ms",
-                    "Open for",
-                    "ms",
-                    Input::Number,
-                    ms(d::BREAKER_OPEN_MS),
-                    "How long it fails fast before testing again.",
-                ),
-                field(
-                    "circuit_breaker.half_open_calls",
-                    "Half-open calls",
-                    "",
-                    Input::Integer,
-                    d::BREAKER_HALF_OPEN_CALLS.to_string(),
-                    "Trial calls that decide whether it closes.",
-                ),
-            ]);
-        }
+    if breaker_on && uses.contains(&"circuit_breaker") {
+        v.extend(breaker_fields());
     }
     v
 }
@@ -636,24 +550,24 @@ fn broker_link_fields(uses: &[&str]) -> Vec<Field> {
         field(
             "commit_every_ms",
             "Commit every",
-            "ms",
-            Input::Number,
+            "",
+            Input::Duration,
             ms(d::COMMIT_EVERY_MS),
             "With auto commit: how often offsets are committed (Kafka auto.commit.interval.ms).",
         ),
         field(
             "session_timeout_ms",
             "Session timeout",
-            "ms",
-            Input::Number,
+            "",
+            Input::Duration,
             ms(d::SESSION_TIMEOUT_MS),
             "A crashed member keeps its partitions this long before they move (Kafka session.timeout.ms).",
         ),
         field(
             "rebalance_ms",
             "Rebalance pause",
-            "ms",
-            Input::Number,
+            "",
+            Input::Duration,
             ms(d::REBALANCE_MS),
             "An eager rebalance stops the whole group this long.",
         ),
@@ -668,8 +582,8 @@ fn broker_link_fields(uses: &[&str]) -> Vec<Field> {
         field(
             "retention_ms",
             "Keep for",
-            "ms",
-            Input::Number,
+            "",
+            Input::Duration,
             "30 days",
             "With store and forward: how long a held push waits before it expires.",
         ),
@@ -717,11 +631,94 @@ pub fn link_fields_for(via: Via, retry_on: bool, breaker_on: bool, variant: u8) 
         .collect()
 }
 
+fn retry_fields() -> [Field; 5] {
+    [
+        field(
+            "retry.attempts",
+            "Attempts",
+            "",
+            Input::Integer,
+            d::RETRY_ATTEMPTS.to_string(),
+            "Including the first try.",
+        ),
+        field(
+            "retry.base_ms",
+            "Backoff base",
+            "",
+            Input::Duration,
+            ms(d::RETRY_BASE_MS),
+            "Wait before the first retry.",
+        ),
+        field(
+            "retry.multiplier",
+            "Multiplier",
+            "×",
+            Input::Number,
+            fmt_num(d::RETRY_MULTIPLIER),
+            "Each wait is this many times the last.",
+        ),
+        field("retry.max_ms", "Backoff cap", "", Input::Duration, "none", "No wait is longer than this."),
+        field(
+            "retry.jitter",
+            "Jitter",
+            "",
+            Input::Choice(JITTER),
+            "none",
+            "Randomises waits so retries do not arrive in waves (AWS).",
+        ),
+    ]
+}
+
+fn breaker_fields() -> [Field; 5] {
+    [
+        field(
+            "circuit_breaker.failure_rate",
+            "Failure rate",
+            "0–1",
+            Input::Fraction,
+            fmt_num(d::BREAKER_FAILURE_RATE),
+            "Opens when this share of the window failed.",
+        ),
+        field(
+            "circuit_breaker.window",
+            "Window",
+            "calls",
+            Input::Integer,
+            d::BREAKER_WINDOW.to_string(),
+            "The last calls it counts.",
+        ),
+        field(
+            "circuit_breaker.min_calls",
+            "Min calls",
+            "calls",
+            Input::Integer,
+            d::BREAKER_MIN_CALLS.to_string(),
+            "Calls needed before it may open.",
+        ),
+        field(
+            "circuit_breaker.open_ms",
+            "Open for",
+            "",
+            Input::Duration,
+            ms(d::BREAKER_OPEN_MS),
+            "How long it fails fast before testing again.",
+        ),
+        field(
+            "circuit_breaker.half_open_calls",
+            "Half-open calls",
+            "",
+            Input::Integer,
+            d::BREAKER_HALF_OPEN_CALLS.to_string(),
+            "Trial calls that decide whether it closes.",
+        ),
+    ]
+}
+
 /// The settings of a fault of `kind`.
 pub fn fault_fields(kind: FaultKind) -> Vec<Field> {
     let mut v = vec![
-        field("at_ms", "Starts at", "ms", Input::Number, "0 ms", "Simulated time it begins."),
-        field("for_ms", "Lasts", "ms", Input::Number, "until the end", "How long it lasts."),
+        field("at_ms", "Starts at", "", Input::Duration, "0 ms", "Simulated time it begins."),
+        field("for_ms", "Lasts", "", Input::Duration, "until the end", "How long it lasts."),
     ];
     match kind {
         FaultKind::Slow => v.push(field(
@@ -744,7 +741,7 @@ pub fn fault_fields(kind: FaultKind) -> Vec<Field> {
 
 /// The scenario's own settings.
 pub fn scenario_fields() -> Vec<Field> {
-    vec![field("duration_ms", "Duration", "ms", Input::Number, ms(d::DURATION_MS), "Simulated time a run covers.")]
+    vec![field("duration_ms", "Duration", "", Input::Duration, ms(d::DURATION_MS), "Simulated time a run covers.")]
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -753,6 +750,10 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 
 fn opt_num(v: Option<f64>) -> String {
     v.map(fmt_num).unwrap_or_default()
+}
+
+fn opt_dur(v: Option<f64>) -> String {
+    v.map(parse::duration_text).unwrap_or_default()
 }
 
 /// The format's enums by their JSON names, read and written without serde
@@ -852,7 +853,7 @@ pub fn get(s: &Scenario, place: &Place, key: &str) -> String {
         Place::Scenario => match key {
             "name" => s.name.clone(),
             "seed" => s.seed.to_string(),
-            "duration_ms" => fmt_num(s.duration_ms),
+            "duration_ms" => parse::duration_text(s.duration_ms),
             _ => String::new(),
         },
         Place::Node(id) => s.node(id).map(|n| node_get(n, key)).unwrap_or_default(),
@@ -861,8 +862,8 @@ pub fn get(s: &Scenario, place: &Place, key: &str) -> String {
             .faults
             .get(*i)
             .map(|f| match key {
-                "at_ms" => fmt_num(f.at_ms),
-                "for_ms" => opt_num(f.for_ms),
+                "at_ms" => parse::duration_text(f.at_ms),
+                "for_ms" => opt_dur(f.for_ms),
                 "factor" => opt_num(f.factor),
                 "rate" => opt_num(f.rate),
                 "kind" => f.kind.as_str().to_string(),
@@ -870,6 +871,8 @@ pub fn get(s: &Scenario, place: &Place, key: &str) -> String {
                 _ => String::new(),
             })
             .unwrap_or_default(),
+        // Changes are listed, not edited field by field.
+        Place::Change(_) => String::new(),
     }
 }
 
@@ -888,20 +891,20 @@ fn node_get(n: &NodeSpec, key: &str) -> String {
         "capacity" => opt(n.capacity),
         "max_deliveries" => opt(n.max_deliveries),
         "dead_letter" => n.dead_letter.clone().unwrap_or_default(),
-        "visibility_timeout_ms" => opt_num(n.visibility_timeout_ms),
-        "redelivery_delay_ms" => opt_num(n.redelivery_delay_ms),
+        "visibility_timeout_ms" => opt_dur(n.visibility_timeout_ms),
+        "redelivery_delay_ms" => opt_dur(n.redelivery_delay_ms),
         "persistence" => enum_text(&n.persistence),
-        "snapshot_every_ms" => opt_num(n.snapshot_every_ms),
+        "snapshot_every_ms" => opt_dur(n.snapshot_every_ms),
         "delivery" => enum_text(&n.delivery),
-        "reconnect_ms" => opt_num(n.reconnect_ms),
+        "reconnect_ms" => opt_dur(n.reconnect_ms),
         "users" => opt(n.users),
         "keys" => opt(n.keys),
         "poison_rate" => opt_num(n.poison_rate),
-        "job_timeout_ms" => opt_num(n.job_timeout_ms),
+        "job_timeout_ms" => opt_dur(n.job_timeout_ms),
         "fifo" => opt(n.fifo),
-        "dedup_window_ms" => opt_num(n.dedup_window_ms),
+        "dedup_window_ms" => opt_dur(n.dedup_window_ms),
         "partitions" => opt(n.partitions),
-        "retention_ms" => opt_num(n.retention_ms),
+        "retention_ms" => opt_dur(n.retention_ms),
         "type" => enum_text(&n.exchange_type),
         "alternate" => n.alternate.clone().unwrap_or_default(),
         "online_ms" => n.online_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
@@ -917,21 +920,21 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
         "id" => l.id.clone(),
         "via" => l.via.as_str().to_string(),
         "latency_ms" => l.latency_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
-        "timeout_ms" => opt_num(l.timeout_ms),
-        "interval_ms" => opt_num(l.interval_ms),
+        "timeout_ms" => opt_dur(l.timeout_ms),
+        "interval_ms" => opt_dur(l.interval_ms),
         "optional" => opt(l.optional),
         "outbox" => opt(l.outbox),
         "retry" => r.is_some().to_string(),
         "circuit_breaker" => b.is_some().to_string(),
         "retry.attempts" => opt(r.and_then(|r| r.attempts)),
-        "retry.base_ms" => opt_num(r.and_then(|r| r.base_ms)),
+        "retry.base_ms" => opt_dur(r.and_then(|r| r.base_ms)),
         "retry.multiplier" => opt_num(r.and_then(|r| r.multiplier)),
-        "retry.max_ms" => opt_num(r.and_then(|r| r.max_ms)),
+        "retry.max_ms" => opt_dur(r.and_then(|r| r.max_ms)),
         "retry.jitter" => enum_text(&r.and_then(|r| r.jitter)),
         "circuit_breaker.failure_rate" => opt_num(b.and_then(|b| b.failure_rate)),
         "circuit_breaker.window" => opt(b.and_then(|b| b.window)),
         "circuit_breaker.min_calls" => opt(b.and_then(|b| b.min_calls)),
-        "circuit_breaker.open_ms" => opt_num(b.and_then(|b| b.open_ms)),
+        "circuit_breaker.open_ms" => opt_dur(b.and_then(|b| b.open_ms)),
         "circuit_breaker.half_open_calls" => opt(b.and_then(|b| b.half_open_calls)),
         "routing_keys" => l.routing_keys.as_deref().map(parse::routing_keys_text).unwrap_or_default(),
         // The empty binding key is written as "" (an empty field means the default).
@@ -943,11 +946,11 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
         "prefetch" => opt(l.prefetch),
         "group" => l.group.clone().unwrap_or_default(),
         "commit" => enum_text(&l.commit),
-        "commit_every_ms" => opt_num(l.commit_every_ms),
-        "session_timeout_ms" => opt_num(l.session_timeout_ms),
-        "rebalance_ms" => opt_num(l.rebalance_ms),
+        "commit_every_ms" => opt_dur(l.commit_every_ms),
+        "session_timeout_ms" => opt_dur(l.session_timeout_ms),
+        "rebalance_ms" => opt_dur(l.rebalance_ms),
         "store_and_forward" => opt(l.store_and_forward),
-        "retention_ms" => opt_num(l.retention_ms),
+        "retention_ms" => opt_dur(l.retention_ms),
         _ => String::new(),
     }
 }
@@ -990,14 +993,15 @@ pub fn set(s: &Scenario, place: &Place, key: &str, text: &str) -> Result<Scenari
             } else {
                 let f = next.faults.get_mut(*i).ok_or_else(|| format!("no fault #{}", i + 1))?;
                 match key {
-                    "at_ms" => f.at_ms = parse::number(text)?.unwrap_or(0.0),
-                    "for_ms" => f.for_ms = parse::number(text)?,
+                    "at_ms" => f.at_ms = parse::opt_duration_ms(text)?.unwrap_or(0.0),
+                    "for_ms" => f.for_ms = parse::opt_duration_ms(text)?,
                     "factor" => f.factor = parse::number(text)?,
                     "rate" => f.rate = parse::fraction(text)?,
                     _ => return Err(format!("no field `{key}`")),
                 }
             }
         }
+        Place::Change(_) => return Err(format!("no field `{key}`")),
     }
     if let Some(message) = doc::field_errors(&next, place, key).into_iter().next() {
         return Err(message);
@@ -1010,7 +1014,7 @@ fn scenario_set(s: &mut Scenario, key: &str, text: &str) -> Result<(), String> {
         "name" => s.name = text.trim().to_string(),
         "seed" => s.seed = parse::integer(text)?.ok_or_else(|| "a seed is a whole number".to_string())?,
         "duration_ms" => {
-            s.duration_ms = parse::number(text)?.unwrap_or(d::DURATION_MS);
+            s.duration_ms = parse::opt_duration_ms(text)?.unwrap_or(d::DURATION_MS);
         }
         _ => return Err(format!("no field `{key}`")),
     }
@@ -1034,20 +1038,20 @@ fn node_set(n: &mut NodeSpec, key: &str, text: &str) -> Result<(), String> {
             let t = text.trim();
             n.dead_letter = (!t.is_empty()).then(|| t.to_string());
         }
-        "visibility_timeout_ms" => n.visibility_timeout_ms = parse::number(text)?,
-        "redelivery_delay_ms" => n.redelivery_delay_ms = parse::number(text)?,
+        "visibility_timeout_ms" => n.visibility_timeout_ms = parse::opt_duration_ms(text)?,
+        "redelivery_delay_ms" => n.redelivery_delay_ms = parse::opt_duration_ms(text)?,
         "persistence" => n.persistence = enum_parse::<Persistence>(text)?,
-        "snapshot_every_ms" => n.snapshot_every_ms = parse::number(text)?,
+        "snapshot_every_ms" => n.snapshot_every_ms = parse::opt_duration_ms(text)?,
         "delivery" => n.delivery = enum_parse::<Delivery>(text)?,
-        "reconnect_ms" => n.reconnect_ms = parse::number(text)?,
+        "reconnect_ms" => n.reconnect_ms = parse::opt_duration_ms(text)?,
         "users" => n.users = parse::integer(text)?,
         "keys" => n.keys = parse::small_integer(text)?,
         "poison_rate" => n.poison_rate = parse::fraction(text)?,
-        "job_timeout_ms" => n.job_timeout_ms = parse::number(text)?,
+        "job_timeout_ms" => n.job_timeout_ms = parse::opt_duration_ms(text)?,
         "fifo" => n.fifo = parse::boolean(text)?,
-        "dedup_window_ms" => n.dedup_window_ms = parse::number(text)?,
+        "dedup_window_ms" => n.dedup_window_ms = parse::opt_duration_ms(text)?,
         "partitions" => n.partitions = parse::small_integer(text)?,
-        "retention_ms" => n.retention_ms = parse::number(text)?,
+        "retention_ms" => n.retention_ms = parse::opt_duration_ms(text)?,
         "type" => n.exchange_type = enum_parse::<ExchangeType>(text)?,
         "alternate" => n.alternate = some_text(text),
         "online_ms" => n.online_ms = parse::dist(text)?,
@@ -1068,9 +1072,9 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
         let r = l.retry.get_or_insert_with(RetrySpec::default);
         match sub {
             "attempts" => r.attempts = parse::small_integer(text)?,
-            "base_ms" => r.base_ms = parse::number(text)?,
+            "base_ms" => r.base_ms = parse::opt_duration_ms(text)?,
             "multiplier" => r.multiplier = parse::number(text)?,
-            "max_ms" => r.max_ms = parse::number(text)?,
+            "max_ms" => r.max_ms = parse::opt_duration_ms(text)?,
             "jitter" => r.jitter = enum_parse::<Jitter>(text)?,
             _ => return Err(format!("no field `{key}`")),
         }
@@ -1082,7 +1086,7 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
             "failure_rate" => b.failure_rate = parse::fraction(text)?,
             "window" => b.window = parse::small_integer(text)?,
             "min_calls" => b.min_calls = parse::small_integer(text)?,
-            "open_ms" => b.open_ms = parse::number(text)?,
+            "open_ms" => b.open_ms = parse::opt_duration_ms(text)?,
             "half_open_calls" => b.half_open_calls = parse::small_integer(text)?,
             _ => return Err(format!("no field `{key}`")),
         }
@@ -1090,8 +1094,8 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
     }
     match key {
         "latency_ms" => l.latency_ms = parse::dist(text)?,
-        "timeout_ms" => l.timeout_ms = parse::number(text)?,
-        "interval_ms" => l.interval_ms = parse::number(text)?,
+        "timeout_ms" => l.timeout_ms = parse::opt_duration_ms(text)?,
+        "interval_ms" => l.interval_ms = parse::opt_duration_ms(text)?,
         "optional" => l.optional = parse::boolean(text)?,
         "outbox" => l.outbox = parse::boolean(text)?,
         "retry" => {
@@ -1113,11 +1117,11 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
         "prefetch" => l.prefetch = parse::small_integer(text)?,
         "group" => l.group = some_text(text),
         "commit" => l.commit = enum_parse::<CommitMode>(text)?,
-        "commit_every_ms" => l.commit_every_ms = parse::number(text)?,
-        "session_timeout_ms" => l.session_timeout_ms = parse::number(text)?,
-        "rebalance_ms" => l.rebalance_ms = parse::number(text)?,
+        "commit_every_ms" => l.commit_every_ms = parse::opt_duration_ms(text)?,
+        "session_timeout_ms" => l.session_timeout_ms = parse::opt_duration_ms(text)?,
+        "rebalance_ms" => l.rebalance_ms = parse::opt_duration_ms(text)?,
         "store_and_forward" => l.store_and_forward = parse::boolean(text)?,
-        "retention_ms" => l.retention_ms = parse::number(text)?,
+        "retention_ms" => l.retention_ms = parse::opt_duration_ms(text)?,
         _ => return Err(format!("no field `{key}`")),
     }
     Ok(())
@@ -1141,13 +1145,14 @@ mod tests {
             for f in node_fields(kind) {
                 let text = match f.input {
                     Input::Number => "7",
+                    Input::Duration => "1.5 s",
                     Input::Integer => "3",
                     Input::Fraction => "0.25",
-                    Input::Dist => "exp 20",
+                    Input::Dist => "exp 20 ms",
                     Input::Choice(options) => options[1],
                     Input::Bool => "true",
                     Input::Queue | Input::Text => continue,
-                    Input::Schedule => "0:10, 20000:100",
+                    Input::Schedule => "0 ms: 10/s, 20 s: 100/s",
                     Input::RoutingKeys => "a.b:2, c:1",
                 };
                 let next = set(&s, &place, f.key, text).unwrap_or_else(|e| panic!("{kind:?} {}: {e}", f.key));
@@ -1241,6 +1246,57 @@ mod tests {
         assert_eq!(get(&s, &place, "pattern"), "\"\"");
         let s = set(&s, &place, "pattern", "").unwrap();
         assert_eq!(s.links[0].pattern, None);
+    }
+
+    #[test]
+    fn the_fields_a_lesson_asks_for_come_first() {
+        let keys = |v: Vec<Field>| -> Vec<&str> { v.iter().map(|f| f.key).collect() };
+        assert_eq!(keys(node_fields(NodeKind::Service))[..3], ["workers", "work_ms", "error_rate"]);
+        let http = keys(link_fields(Via::Http, true, true));
+        assert_eq!(http[..4], ["latency_ms", "timeout_ms", "retry", "circuit_breaker"]);
+        // The breaker's switch is not pushed down by the retry's settings.
+        assert!(http.iter().position(|k| *k == "circuit_breaker") < http.iter().position(|k| k.contains('.')));
+    }
+
+    #[test]
+    fn durations_are_typed_with_units_and_stored_in_ms() {
+        let mut s = Scenario::default();
+        let a = doc::add_node(&mut s, NodeKind::Client, Point::default(), true);
+        let b = doc::add_node(&mut s, NodeKind::Service, Point::default(), true);
+        let l = doc::connect(&mut s, &a, &b).unwrap();
+        let link = Place::Link(l);
+        let s = set(&s, &link, "timeout_ms", "20s").unwrap();
+        assert_eq!(s.links[0].timeout_ms, Some(20_000.0));
+        assert_eq!(get(&s, &link, "timeout_ms"), "20 s");
+        let s = set(&s, &link, "latency_ms", "exp 1.5 s").unwrap();
+        assert_eq!(s.links[0].latency_ms, Some(crate::engine::format::Dist::Exp(1_500.0)));
+        let s = set(&s, &Place::Scenario, "duration_ms", "2m").unwrap();
+        assert_eq!((s.duration_ms, get(&s, &Place::Scenario, "duration_ms")), (120_000.0, "2 min".to_string()));
+        let s = set(&s, &Place::Node(a.clone()), "schedule", "0:10, 20s:100").unwrap();
+        assert_eq!(s.nodes[0].schedule, Some(vec![(0.0, 10.0), (20_000.0, 100.0)]));
+        assert_eq!(get(&s, &Place::Node(a), "schedule"), "0 ms: 10/s, 20 s: 100/s");
+        for bad in ["-5s", "5 parsecs", "1e999"] {
+            let e = set(&Scenario::default(), &Place::Scenario, "duration_ms", bad).unwrap_err();
+            assert!(!e.is_empty(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn no_setting_is_listed_twice() {
+        for kind in NodeKind::ALL {
+            let keys: Vec<&str> = node_fields(kind).iter().map(|f| f.key).collect();
+            let mut unique = keys.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(keys.len(), unique.len(), "{kind:?}: {keys:?}");
+        }
+        for via in Via::ALL {
+            let keys: Vec<&str> = link_fields(via, true, true).iter().map(|f| f.key).collect();
+            let mut unique = keys.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(keys.len(), unique.len(), "{via:?}: {keys:?}");
+        }
     }
 
     #[test]

@@ -133,6 +133,65 @@ pub fn handle_point(n: &NodeSpec) -> Point {
     Point::new(c.x + NODE_W / 2.0, c.y)
 }
 
+/// Every connection handle: a dot on the middle of each side (right first,
+/// the one drawn at all times), so a link can start from any side.
+pub fn handle_points(n: &NodeSpec) -> [Point; 4] {
+    let c = node_center(n);
+    [
+        Point::new(c.x + NODE_W / 2.0, c.y),
+        Point::new(c.x, c.y + NODE_H / 2.0),
+        Point::new(c.x - NODE_W / 2.0, c.y),
+        Point::new(c.x, c.y - NODE_H / 2.0),
+    ]
+}
+
+/// Space kept free around a node placed by a click, world units.
+const PLACE_GAP: f64 = 2.0 * GRID;
+
+/// Where a node added without a drop point goes: the nearest spot to
+/// `near` (rings of candidate spots, one node plus a gap apart) where its
+/// box and a gap around it touch no other node, preferring spots inside
+/// `visible`. Falls back to `near` when the area is packed.
+pub fn free_spot(s: &Scenario, near: Point, visible: Rect) -> Point {
+    const RINGS: i32 = 8;
+    let (dx, dy) = (NODE_W + PLACE_GAP, NODE_H + PLACE_GAP);
+    let free = |p: Point| {
+        let r = Rect::centered(p, NODE_W + 2.0 * PLACE_GAP, NODE_H + 2.0 * PLACE_GAP);
+        !s.nodes.iter().any(|n| node_rect(n).intersects(&r))
+    };
+    let mut fallback = None;
+    for ring in 0..=RINGS {
+        // The nearest free spot of this ring (a scan, not a sort: sorting
+        // code costs the bundle more than the few cells of a ring).
+        let mut best: Option<(f64, Point)> = None;
+        let mut best_visible: Option<(f64, Point)> = None;
+        for i in -ring..=ring {
+            for j in -ring..=ring {
+                if i.abs().max(j.abs()) != ring {
+                    continue;
+                }
+                let offset = Point::new(f64::from(i) * dx, f64::from(j) * dy);
+                let p = near.add(offset);
+                if !free(p) {
+                    continue;
+                }
+                let d = offset.len();
+                let slot = if visible.contains(p) { &mut best_visible } else { &mut best };
+                if slot.is_none_or(|(bd, _)| d < bd) {
+                    *slot = Some((d, p));
+                }
+            }
+        }
+        if let Some((_, p)) = best_visible {
+            return p;
+        }
+        if let Some((_, p)) = best {
+            fallback.get_or_insert(p);
+        }
+    }
+    fallback.unwrap_or(near)
+}
+
 /// Where the ray from the centre of `r` towards `toward` leaves `r`.
 pub fn exit_point(r: &Rect, toward: Point) -> Point {
     let c = r.center();
@@ -329,6 +388,33 @@ mod tests {
         );
         assert!(p.distance_to(p.point_at(0.3)) < 1.0);
         assert!(p.distance_to(Point::new(50.0, -200.0)) > 100.0);
+    }
+
+    #[test]
+    fn a_clicked_palette_entry_finds_free_space_instead_of_stacking() {
+        let mut s = two_nodes();
+        let view = Rect { x: -500.0, y: -500.0, w: 1400.0, h: 1000.0 };
+        let mut placed = Vec::new();
+        for i in 0..6 {
+            let p = free_spot(&s, Point::new(0.0, 0.0), view);
+            assert!(view.contains(p), "{i}: {p:?} is in view");
+            let r = Rect::centered(p, NODE_W, NODE_H);
+            assert!(s.nodes.iter().all(|n| !node_rect(n).intersects(&r)), "{i}: {p:?} overlaps");
+            placed.push(p);
+            s.nodes.push(node(&format!("n{i}"), p.x, p.y));
+        }
+        // The first free spot is next to the busy centre, not far away.
+        assert!(placed[0].len() < 2.0 * (NODE_W + 40.0), "{:?}", placed[0]);
+        // On an empty canvas the centre itself is free.
+        assert_eq!(free_spot(&Scenario::default(), Point::new(5.0, 7.0), view), Point::new(5.0, 7.0));
+    }
+
+    #[test]
+    fn a_node_has_a_handle_on_each_side() {
+        let n = node("a", 100.0, 50.0);
+        let [right, bottom, left, top] = handle_points(&n);
+        assert_eq!(right, handle_point(&n));
+        assert_eq!((bottom.y, left.x, top.y), (50.0 + NODE_H / 2.0, 100.0 - NODE_W / 2.0, 50.0 - NODE_H / 2.0));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! A drag recomputes from its start plus the pointer's delta, never from
 //! the last frame, so rounding never accumulates and Escape can put back
 //! exactly what was there. The document as it was when a move began is
-//! kept, so the whole drag becomes one undo entry.
+//! kept, so the whole drag becomes one undo entry. Drawing a link and
+//! moving a link's end change nothing until the release.
 
 use super::doc;
 use super::geometry::{node_at, nodes_in, Point, Rect};
@@ -36,6 +37,13 @@ pub enum Gesture {
         /// The loose end, world coordinates.
         to: Point,
     },
+    /// Dragging one end of a link to another node.
+    Relink {
+        link: String,
+        end: doc::End,
+        /// The loose end, world coordinates.
+        to: Point,
+    },
     /// Moving the view.
     Pan { start: Point, origin: Viewport },
     /// Selecting with a rubber band.
@@ -57,8 +65,10 @@ pub enum Outcome {
     Clicked,
     /// The document changed: record `before` as one undo step.
     Edited { before: Scenario },
-    /// A link was made.
+    /// A link was made or moved.
     Linked { before: Scenario, link: String },
+    /// A queue was given a dead-letter queue.
+    DeadLettered { before: Scenario, queue: String },
     /// A link was refused; say why.
     Refused(String),
 }
@@ -80,7 +90,7 @@ impl Gesture {
                 *dragged = true;
                 doc::move_nodes(doc, origin, d.scale(1.0 / view.zoom), snap);
             }
-            Gesture::Connect { to, .. } => *to = view.to_world(p),
+            Gesture::Connect { to, .. } | Gesture::Relink { to, .. } => *to = view.to_world(p),
             Gesture::Pan { start, origin } => {
                 let d = p.sub(*start);
                 *view = origin.panned(d.x, d.y);
@@ -114,8 +124,21 @@ impl Gesture {
                     return Outcome::None;
                 }
                 let before = doc.clone();
-                match doc::connect(doc, &from, &to) {
-                    Ok(link) => Outcome::Linked { before, link },
+                match doc::join(doc, &from, &to) {
+                    Ok(doc::Joined::Link(link)) => Outcome::Linked { before, link },
+                    Ok(doc::Joined::DeadLetter) => Outcome::DeadLettered { before, queue: from },
+                    Err(why) => Outcome::Refused(why),
+                }
+            }
+            Gesture::Relink { link, end, .. } => {
+                let Some(i) = node_at(doc, view.to_world(p)) else {
+                    return Outcome::None;
+                };
+                let node = doc.nodes[i].id.clone();
+                let before = doc.clone();
+                match doc::relink(doc, &link, end, &node) {
+                    Ok(()) if *doc == before => Outcome::None,
+                    Ok(()) => Outcome::Linked { before, link },
                     Err(why) => Outcome::Refused(why),
                 }
             }
@@ -129,7 +152,7 @@ impl Gesture {
             Gesture::Move { before, .. } => *doc = before,
             Gesture::Pan { origin, .. } => *view = origin,
             Gesture::Band { base, .. } => *sel = base,
-            Gesture::Connect { .. } => {}
+            Gesture::Connect { .. } | Gesture::Relink { .. } => {}
         }
     }
 
@@ -208,6 +231,43 @@ mod tests {
         assert!(matches!(back.finish(Point::new(0.0, 0.0), &mut s, &v), Outcome::Refused(_)));
         let nowhere = Gesture::Connect { from: "client1".into(), to: Point::default() };
         assert_eq!(nowhere.finish(Point::new(150.0, 300.0), &mut s, &v), Outcome::None);
+    }
+
+    #[test]
+    fn dropping_a_link_end_on_another_node_moves_it_as_one_edit() {
+        let mut s = two();
+        doc::add_node(&mut s, NodeKind::Service, Point::new(300.0, 200.0), true);
+        doc::connect(&mut s, "client1", "service1").unwrap();
+        let v = Viewport::default();
+        let mut sel = Selection::default();
+        let mut view = v;
+        let mut g = Gesture::Relink { link: "l1".into(), end: doc::End::To, to: Point::default() };
+        g.drag(Point::new(200.0, 100.0), &mut s, &mut view, &mut sel, true);
+        assert_eq!(s.links[0].to, "service1", "nothing changes while dragging");
+        match g.finish(Point::new(300.0, 200.0), &mut s, &v) {
+            Outcome::Linked { before, link } => {
+                assert_eq!(link, "l1");
+                assert_eq!(before.links[0].to, "service1");
+                assert_eq!(s.links[0].to, "service2");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Dropped on the background: nothing happens.
+        let g = Gesture::Relink { link: "l1".into(), end: doc::End::From, to: Point::default() };
+        assert_eq!(g.finish(Point::new(150.0, 500.0), &mut s, &v), Outcome::None);
+    }
+
+    #[test]
+    fn a_queue_dropped_on_a_queue_becomes_its_dead_letter_queue() {
+        let mut s = Scenario::default();
+        doc::add_node(&mut s, NodeKind::Queue, Point::new(0.0, 0.0), true);
+        doc::add_node(&mut s, NodeKind::Queue, Point::new(300.0, 0.0), true);
+        let g = Gesture::Connect { from: "queue1".into(), to: Point::default() };
+        match g.finish(Point::new(300.0, 0.0), &mut s, &Viewport::default()) {
+            Outcome::DeadLettered { queue, .. } => assert_eq!(queue, "queue1"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(s.nodes[0].dead_letter.as_deref(), Some("queue2"));
     }
 
     #[test]

@@ -11,17 +11,22 @@
 //! saved). Everything here works on one of the first three.
 
 pub mod chart;
+pub mod clipboard;
 pub mod describe;
 pub mod doc;
 pub mod examples;
 pub mod fields;
+pub mod figures;
 pub mod flight;
 pub mod geometry;
 pub mod gesture;
 pub mod history;
+pub mod library;
+pub mod live;
 pub mod log_strip;
 pub mod parse;
 pub mod presets;
+pub mod requests;
 pub mod selection;
 pub mod timeline;
 pub mod viewport;

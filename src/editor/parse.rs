@@ -4,6 +4,11 @@
 //! field (the documented default applies), `Ok(Some(v))` for a value, or a
 //! message to show by the field. Units people habitually type ("20 ms",
 //! "50/s", "10%") are accepted.
+//!
+//! Durations are stored in milliseconds (the format's `_ms` fields) but read
+//! and shown in the unit that suits them: `250ms`, `20s`, `1.5 s`, `2m` and
+//! `1h` all parse, a bare number is milliseconds, and 20000 is shown as
+//! `20 s` ([`duration_text`]).
 
 use crate::engine::format::Dist;
 
@@ -108,23 +113,19 @@ pub fn dist_params(shape: &str) -> &'static [&'static str] {
     }
 }
 
-/// A distribution as text: "20", "exp 20", "uniform 10 30",
-/// "normal 100 20", "lognormal 10 100".
+/// A distribution as text: "20" (ms), "exp 20s", "uniform 10ms 1.5 s",
+/// "normal 100 20", "lognormal 10 ms 2 s". Every number is a duration.
 pub fn dist(text: &str) -> Result<Option<Dist>, String> {
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']')
-        .filter(|w| !w.is_empty() && *w != "ms")
-        .collect();
+    let words = duration_words(text);
     let Some((first, rest)) = words.split_first() else {
         return Ok(None);
     };
-    let (shape, args) = if to_f64(first).is_some() { ("const", words.as_slice()) } else { (*first, rest) };
-    let nums: Vec<f64> =
-        args.iter().map(|a| number(a)?.ok_or_else(|| "missing number".to_string())).collect::<Result<_, _>>()?;
-    let want = dist_params(shape).len();
+    let (shape, args) = if starts_numeric(first) { ("const", words.as_slice()) } else { (first.as_str(), rest) };
     if !DIST_SHAPES.contains(&shape) {
         return Err(format!("unknown distribution `{shape}` (const, exp, uniform, normal or lognormal)"));
     }
+    let nums: Vec<f64> = args.iter().map(|a| duration_ms(a)).collect::<Result<_, _>>()?;
+    let want = dist_params(shape).len();
     if nums.len() != want {
         return Err(format!(
             "{shape} takes {want} number{} ({})",
@@ -145,14 +146,54 @@ pub fn dist(text: &str) -> Result<Option<Dist>, String> {
     }
 }
 
-/// The text [`dist`] reads back.
+/// The words of a distribution, a unit written apart from its number
+/// ("1.5 s") joined back to it.
+fn duration_words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in text.split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']').filter(|w| !w.is_empty()) {
+        // A word of letters after a bare number is its unit (or a unit
+        // misspelt, which then gets the unit's message).
+        let unit_alone =
+            w.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, 'µ' | 'μ')) && !DIST_SHAPES.contains(&w);
+        match out.last_mut() {
+            Some(prev)
+                if unit_alone && starts_numeric(prev) && prev.ends_with(|c: char| c.is_ascii_digit() || c == '.') =>
+            {
+                prev.push(' ');
+                prev.push_str(w)
+            }
+            _ => out.push(w.to_string()),
+        }
+    }
+    out
+}
+
+fn starts_numeric(w: &str) -> bool {
+    w.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '.' | '+' | '-'))
+}
+
+/// The numbers of a distribution, each as a duration ("20 s").
+pub fn dist_numbers(d: &Dist) -> Vec<String> {
+    d.numbers().into_iter().map(duration_text).collect()
+}
+
+/// The shape of a distribution as [`DIST_SHAPES`] names it.
+pub fn dist_shape(d: &Dist) -> &'static str {
+    match d {
+        Dist::Const(_) => "const",
+        Dist::Exp(_) => "exp",
+        Dist::Uniform(..) => "uniform",
+        Dist::Normal(..) => "normal",
+        Dist::LogNormal { .. } => "lognormal",
+    }
+}
+
+/// The text [`dist`] reads back: "20 ms", "exp 1.5 s", "uniform 10 ms 30 ms".
 pub fn dist_text(d: &Dist) -> String {
-    match *d {
-        Dist::Const(m) => fmt_num(m),
-        Dist::Exp(m) => format!("exp {}", fmt_num(m)),
-        Dist::Uniform(a, b) => format!("uniform {} {}", fmt_num(a), fmt_num(b)),
-        Dist::Normal(a, b) => format!("normal {} {}", fmt_num(a), fmt_num(b)),
-        Dist::LogNormal { p50, p99 } => format!("lognormal {} {}", fmt_num(p50), fmt_num(p99)),
+    let nums = dist_numbers(d).join(" ");
+    match d {
+        Dist::Const(_) => nums,
+        _ => format!("{} {nums}", dist_shape(d)),
     }
 }
 
@@ -160,22 +201,13 @@ pub fn dist_text(d: &Dist) -> String {
 /// shape menu and number boxes.
 pub fn dist_parts(text: &str) -> (String, Vec<String>) {
     match dist(text) {
-        Ok(Some(d)) => {
-            let t = dist_text(&d);
-            let mut words = t.split(' ').map(String::from).collect::<Vec<_>>();
-            if matches!(d, Dist::Const(_)) {
-                ("const".into(), words)
-            } else {
-                let shape = words.remove(0);
-                (shape, words)
-            }
-        }
+        Ok(Some(d)) => (dist_shape(&d).to_string(), dist_numbers(&d)),
         _ => ("const".into(), Vec::new()),
     }
 }
 
-/// A rate schedule typed as "0:10, 20000:100" (from 0 ms, 10/s; from 20 s,
-/// 100/s), or as the JSON `[[0,10],[20000,100]]`.
+/// A rate schedule typed as "0:10, 20s:100" (from 0, 10/s; from 20 s,
+/// 100/s; a bare time is milliseconds), or as the JSON `[[0,10],[20000,100]]`.
 pub fn schedule(text: &str) -> Result<Option<Vec<(f64, f64)>>, String> {
     let t = text.trim();
     if t.is_empty() {
@@ -189,16 +221,117 @@ pub fn schedule(text: &str) -> Result<Option<Vec<(f64, f64)>>, String> {
     let mut out = Vec::new();
     for step in t.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()) {
         let (at, rate) =
-            step.split_once(':').ok_or_else(|| format!("`{step}`: write each step as at_ms:rate, like 20000:100"))?;
-        let at = number(at)?.ok_or_else(|| format!("`{step}`: missing time"))?;
+            step.split_once(':').ok_or_else(|| format!("`{step}`: write each step as time:rate, like 20s:100"))?;
+        let at = duration_ms(at).map_err(|e| format!("`{step}`: {e}"))?;
         let rate = number(rate)?.ok_or_else(|| format!("`{step}`: missing rate"))?;
         out.push((at, rate));
     }
     Ok(Some(out))
 }
 
+/// The text [`schedule`] reads back: "0 ms: 10/s, 20 s: 100/s".
 pub fn schedule_text(steps: &[(f64, f64)]) -> String {
-    steps.iter().map(|(a, r)| format!("{}:{}", fmt_num(*a), fmt_num(*r))).collect::<Vec<_>>().join(", ")
+    steps.iter().map(|(a, r)| format!("{}: {}/s", duration_text(*a), fmt_num(*r))).collect::<Vec<_>>().join(", ")
+}
+
+/// Milliseconds in one of a unit people write after a duration.
+fn unit_factor(unit: &str) -> Option<f64> {
+    Some(match unit {
+        "" | "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => 1.0,
+        "us" | "µs" | "μs" | "microsecond" | "microseconds" => 0.001,
+        "s" | "sec" | "secs" | "second" | "seconds" => 1_000.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60_000.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3_600_000.0,
+        _ => return None,
+    })
+}
+
+/// Splits "1.5 s" into its number and its unit ("1.5", "s").
+fn split_unit(t: &str) -> (&str, &str) {
+    let b = t.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let digit_at = |j: usize| b.get(j).is_some_and(u8::is_ascii_digit);
+        let exponent = i > 0
+            && matches!(c, b'e' | b'E')
+            && (digit_at(i + 1) || (matches!(b.get(i + 1), Some(b'+' | b'-')) && digit_at(i + 2)));
+        if c.is_ascii_digit() || c == b'.' || (i == 0 && matches!(c, b'+' | b'-')) {
+            i += 1;
+        } else if exponent {
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    (t[..i].trim(), t[i..].trim())
+}
+
+/// A duration in milliseconds: "250ms", "20s", "1.5 s", "2m", "1h", or a
+/// bare number of milliseconds. Refuses empty text (see [`opt_duration_ms`]
+/// for fields where empty means the default), negative or unbounded values,
+/// and units that are not units of time.
+pub fn duration_ms(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    // "1,000 ms" groups thousands; "1,5 s" is a decimal comma, not 15 s.
+    let decimal_comma = t
+        .split_once(',')
+        .is_some_and(|(_, after)| !after.contains(',') && after.bytes().take_while(u8::is_ascii_digit).count() != 3);
+    let t = if decimal_comma { t.replace(',', ".") } else { t.replace(',', "") }.replace('_', "");
+    if t.is_empty() {
+        return Err("type a duration, like 250ms or 20s".into());
+    }
+    let (num, unit) = split_unit(&t);
+    // ASCII only: Unicode case tables would cost the download ~10 KiB.
+    let unit = unit.to_ascii_lowercase();
+    let factor = unit_factor(&unit).ok_or_else(|| {
+        if num.is_empty() {
+            format!("`{}` is not a duration: a number with ms, s, min or h, like 20s", text.trim())
+        } else {
+            format!("`{unit}` is not a unit of time: use ms, s, min or h")
+        }
+    })?;
+    let v = match to_f64(num) {
+        Some(v) => v,
+        // serde_json refuses a number out of range ("1e999").
+        None if num.contains(['e', 'E']) && num.bytes().any(|c| c.is_ascii_digit()) => {
+            return Err(format!("`{num}` is too large"))
+        }
+        None => return Err(format!("`{}` is not a duration: a number with ms, s, min or h, like 20s", text.trim())),
+    };
+    if v < 0.0 {
+        return Err(format!("must not be negative (got {})", text.trim()));
+    }
+    let ms = v * factor;
+    if !ms.is_finite() {
+        return Err(format!("`{}` is too large", text.trim()));
+    }
+    // The engine keeps time in microseconds: "1.234 s" is 1234 ms, not
+    // 1233.9999999999998.
+    Ok(libm::round(ms * 1000.0) / 1000.0)
+}
+
+/// [`duration_ms`] for a field where empty means the default.
+pub fn opt_duration_ms(text: &str) -> Result<Option<f64>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    duration_ms(text).map(Some)
+}
+
+/// A duration in the unit that reads best and parses back to the same
+/// milliseconds: "250 ms", "1.5 s", "20 s", "2 min", "1 h", "12.5 ms".
+pub fn duration_text(ms: f64) -> String {
+    let whole = |v: f64| v.is_finite() && v.fract() == 0.0;
+    if ms >= 3_600_000.0 && whole(ms / 3_600_000.0) {
+        format!("{} h", fmt_num(ms / 3_600_000.0))
+    } else if ms >= 60_000.0 && whole(ms / 60_000.0) {
+        format!("{} min", fmt_num(ms / 60_000.0))
+    } else if ms >= 1_000.0 && whole(ms) {
+        format!("{} s", fmt_num(ms / 1_000.0))
+    } else {
+        format!("{} ms", fmt_num(ms))
+    }
 }
 
 /// Weighted routing keys: "order.created.eu:3, order.paid:1" (a key
@@ -279,7 +412,7 @@ mod tests {
 
     #[test]
     fn distributions_round_trip_through_text() {
-        for t in ["20", "exp 20", "uniform 10 30", "normal 100 20", "lognormal 10 100"] {
+        for t in ["20 ms", "exp 20 ms", "uniform 10 ms 30 ms", "normal 100 ms 20 ms", "lognormal 10 ms 2 s"] {
             let d = dist(t).unwrap().unwrap();
             assert_eq!(dist_text(&d), t);
         }
@@ -289,18 +422,119 @@ mod tests {
     }
 
     #[test]
+    fn distributions_take_units_on_every_number() {
+        assert_eq!(dist("exp 20s"), Ok(Some(Dist::Exp(20_000.0))));
+        assert_eq!(dist("exp 1.5 s"), Ok(Some(Dist::Exp(1_500.0))));
+        assert_eq!(dist("uniform 250ms 2 s"), Ok(Some(Dist::Uniform(250.0, 2_000.0))));
+        assert_eq!(dist("20"), Ok(Some(Dist::Const(20.0))));
+        assert_eq!(dist("2m"), Ok(Some(Dist::Const(120_000.0))));
+        assert!(dist("exp 5 parsecs").unwrap_err().contains("not a unit of time"));
+        assert!(dist("exp -5s").unwrap_err().contains("negative"));
+    }
+
+    #[test]
     fn distribution_parts_feed_the_shape_menu() {
-        assert_eq!(dist_parts("exp 20"), ("exp".into(), vec!["20".into()]));
-        assert_eq!(dist_parts("50"), ("const".into(), vec!["50".into()]));
+        assert_eq!(dist_parts("exp 20"), ("exp".into(), vec!["20 ms".into()]));
+        assert_eq!(dist_parts("50"), ("const".into(), vec!["50 ms".into()]));
+        assert_eq!(dist_parts("uniform 1s 1500"), ("uniform".into(), vec!["1 s".into(), "1.5 s".into()]));
     }
 
     #[test]
     fn schedules_read_both_forms() {
         let want = Some(vec![(0.0, 10.0), (20000.0, 100.0)]);
         assert_eq!(schedule("0:10, 20000:100"), Ok(want.clone()));
-        assert_eq!(schedule("[[0,10],[20000,100]]"), Ok(want));
+        assert_eq!(schedule("[[0,10],[20000,100]]"), Ok(want.clone()));
+        assert_eq!(schedule("0:10, 20s:100/s"), Ok(want.clone()));
         assert!(schedule("0-10").is_err());
-        assert_eq!(schedule_text(&[(0.0, 10.0), (1500.5, 2.0)]), "0:10, 1500.5:2");
+        assert!(schedule("5 parsecs:10").unwrap_err().contains("not a unit of time"));
+        assert_eq!(schedule_text(&[(0.0, 10.0), (1500.5, 2.0)]), "0 ms: 10/s, 1500.5 ms: 2/s");
+        assert_eq!(schedule(&schedule_text(&want.clone().unwrap())), Ok(want));
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::*;
+
+    #[test]
+    fn durations_accept_the_units_people_type() {
+        for (text, ms) in [
+            ("250ms", 250.0),
+            ("250 ms", 250.0),
+            ("20s", 20_000.0),
+            ("1.5 s", 1_500.0),
+            ("1.5s", 1_500.0),
+            ("2m", 120_000.0),
+            ("2 min", 120_000.0),
+            ("1h", 3_600_000.0),
+            ("1 hour", 3_600_000.0),
+            ("500us", 0.5),
+            ("20", 20.0),
+            ("0", 0.0),
+            ("1e3", 1_000.0),
+            ("1e3 ms", 1_000.0),
+            ("2E1s", 20_000.0),
+            ("1.234 s", 1_234.0),
+            ("  20 S ", 20_000.0),
+            ("1_000 ms", 1_000.0),
+            (".5s", 500.0),
+            ("1,5 s", 1_500.0),
+            ("1,000 ms", 1_000.0),
+            ("2,500,000", 2_500_000.0),
+        ] {
+            assert_eq!(duration_ms(text), Ok(ms), "{text}");
+        }
+    }
+
+    #[test]
+    fn durations_refuse_with_a_message() {
+        let cases = [
+            ("-5s", "must not be negative (got -5s)"),
+            ("5 parsecs", "`parsecs` is not a unit of time: use ms, s, min or h"),
+            ("1e999", "`1e999` is too large"),
+            ("", "type a duration, like 250ms or 20s"),
+            ("   ", "type a duration, like 250ms or 20s"),
+            ("soon", "`soon` is not a duration: a number with ms, s, min or h, like 20s"),
+            ("1.2.3 s", "`1.2.3 s` is not a duration: a number with ms, s, min or h, like 20s"),
+            ("1e308 h", "`1e308 h` is too large"),
+        ];
+        for (text, message) in cases {
+            assert_eq!(duration_ms(text), Err(message.to_string()), "{text:?}");
+        }
+        assert_eq!(opt_duration_ms(""), Ok(None));
+        assert_eq!(opt_duration_ms("2s"), Ok(Some(2_000.0)));
+        assert!(opt_duration_ms("-5s").is_err());
+    }
+
+    #[test]
+    fn durations_show_in_the_unit_that_reads_best() {
+        for (ms, text) in [
+            (0.0, "0 ms"),
+            (0.5, "0.5 ms"),
+            (12.5, "12.5 ms"),
+            (250.0, "250 ms"),
+            (999.0, "999 ms"),
+            (1_000.0, "1 s"),
+            (1_500.0, "1.5 s"),
+            (20_000.0, "20 s"),
+            (90_000.0, "90 s"),
+            (120_000.0, "2 min"),
+            (3_600_000.0, "1 h"),
+            (5_400_000.0, "90 min"),
+            (1_500.5, "1500.5 ms"),
+        ] {
+            assert_eq!(duration_text(ms), text, "{ms}");
+        }
+    }
+
+    #[test]
+    fn a_shown_duration_reads_back_as_the_same_milliseconds() {
+        let mut v = 0.0_f64;
+        while v < 10_000_000.0 {
+            assert_eq!(duration_ms(&duration_text(v)), Ok(v), "{v}");
+            v = v * 1.37 + 0.5;
+            v = libm::round(v * 2.0) / 2.0;
+        }
     }
 }
 

@@ -70,25 +70,98 @@ pub fn layout(trace: &Trace) -> Timeline {
     Timeline { lanes, start_ms, end_ms, marks, bars }
 }
 
-/// How a trace ended, in a word, for the list of requests.
-pub fn outcome(trace: &Trace) -> &'static str {
+/// How a request ended, as the list of requests and its filter name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    Ok,
+    Failed,
+    TimedOut,
+    Rejected,
+    /// Lost in a crash: no answer ever came back.
+    Lost,
+    /// Still going while the run goes.
+    InFlight,
+    /// Still going when the run ended: it has no outcome and no duration.
+    Unfinished,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 7] = [
+        Outcome::Ok,
+        Outcome::Failed,
+        Outcome::TimedOut,
+        Outcome::Rejected,
+        Outcome::Lost,
+        Outcome::InFlight,
+        Outcome::Unfinished,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Failed => "failed",
+            Outcome::TimedOut => "timed out",
+            Outcome::Rejected => "rejected",
+            Outcome::Lost => "lost",
+            Outcome::InFlight => "in flight",
+            Outcome::Unfinished => "unfinished",
+        }
+    }
+
+    /// A CSS class and a filter value: the label without spaces.
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::TimedOut => "timed-out",
+            Outcome::InFlight => "in-flight",
+            o => o.label(),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.key() == key)
+    }
+
+    /// Whether the request got an answer (so has a duration).
+    pub fn ended(self) -> bool {
+        !matches!(self, Outcome::Lost | Outcome::InFlight | Outcome::Unfinished)
+    }
+}
+
+/// How a trace ended. A trace with no end is in flight while the run goes
+/// and unfinished once it is over (`run_over`): it never shows as in
+/// flight in a finished run.
+pub fn outcome(trace: &Trace, run_over: bool) -> Outcome {
     let has = |k: HopKind| trace.hops.iter().any(|h| h.kind == k);
-    let Some(last) = trace.hops.iter().rev().find(|h| h.kind == HopKind::End) else {
-        return if has(HopKind::Lost) { "lost" } else { "in flight" };
+    let Some(end) = trace.hops.iter().find(|h| h.kind == HopKind::End) else {
+        return if has(HopKind::Lost) {
+            Outcome::Lost
+        } else if run_over {
+            Outcome::Unfinished
+        } else {
+            Outcome::InFlight
+        };
     };
-    let detail = last.detail.to_ascii_lowercase();
+    let detail = end.detail.to_ascii_lowercase();
     if detail.contains("timeout") || detail.contains("timed out") {
-        "timed out"
+        Outcome::TimedOut
     } else if detail.contains("reject") {
-        "rejected"
+        Outcome::Rejected
     } else if detail.contains("error")
         || detail.contains("fail")
         || (detail.is_empty() && (has(HopKind::Error) || has(HopKind::Timeout)) && !has(HopKind::Ok))
     {
-        "failed"
+        Outcome::Failed
     } else {
-        "ok"
+        Outcome::Ok
     }
+}
+
+/// How long the client waited for its answer: from the first hop to the
+/// end hop. Work the request set off after it was answered (a queued job,
+/// a push) does not count; a request without an answer has no duration.
+pub fn took_ms(trace: &Trace) -> Option<f64> {
+    let start = trace.hops.first()?.at_ms;
+    trace.hops.iter().find(|h| h.kind == HopKind::End).map(|h| h.at_ms - start)
 }
 
 /// Hop kinds as people read them in the timeline's legend.
@@ -142,13 +215,18 @@ mod tests {
         assert_eq!(tl.marks.len(), 5);
         assert_eq!(tl.bars.len(), 1);
         assert!((tl.bars[0].to - 21.0 / 22.0).abs() < 1e-9);
-        assert_eq!(outcome(&t), "ok");
+        assert_eq!(outcome(&t, false), Outcome::Ok);
+        assert_eq!(took_ms(&t), Some(22.0));
     }
 
     #[test]
-    fn a_trace_without_an_end_is_still_in_flight() {
-        let t = Trace { id: 2, hops: vec![hop(5.0, HopKind::Start, "app", "")] };
-        assert_eq!(outcome(&t), "in flight");
+    fn a_trace_without_an_end_is_in_flight_until_the_run_ends() {
+        let t = Trace { id: 2, hops: vec![hop(5.0, HopKind::Start, "app", ""), hop(9.0, HopKind::Send, "app", "")] };
+        assert_eq!(outcome(&t, false), Outcome::InFlight);
+        // A finished run has nothing in flight, and no duration to show.
+        assert_eq!(outcome(&t, true), Outcome::Unfinished);
+        assert_eq!(took_ms(&t), None);
+        assert!(!outcome(&t, true).ended());
         let tl = layout(&t);
         assert_eq!(tl.marks[0].at, 0.0);
     }
@@ -159,6 +237,43 @@ mod tests {
             id: 3,
             hops: vec![hop(0.0, HopKind::Start, "app", ""), hop(1000.0, HopKind::End, "app", "timeout")],
         };
-        assert_eq!(outcome(&t), "timed out");
+        assert_eq!(outcome(&t, true), Outcome::TimedOut);
+    }
+
+    #[test]
+    fn work_after_the_answer_does_not_count_in_the_duration() {
+        // A payment answered at 22 ms whose SMS job ran until 500 ms.
+        let t = Trace {
+            id: 4,
+            hops: vec![
+                hop(0.0, HopKind::Start, "app", ""),
+                hop(22.0, HopKind::End, "app", "ok"),
+                hop(30.0, HopKind::Deliver, "sms_q", ""),
+                hop(500.0, HopKind::Ack, "sms_q", ""),
+            ],
+        };
+        assert_eq!(took_ms(&t), Some(22.0));
+        assert_eq!(outcome(&t, true), Outcome::Ok);
+    }
+
+    #[test]
+    fn a_request_lost_in_a_crash_is_lost_not_in_flight() {
+        let t = Trace { id: 5, hops: vec![hop(0.0, HopKind::Start, "app", ""), hop(3.0, HopKind::Lost, "pay", "")] };
+        assert_eq!(outcome(&t, false), Outcome::Lost);
+        assert_eq!(outcome(&t, true), Outcome::Lost);
+    }
+
+    #[test]
+    fn every_end_detail_the_engine_writes_is_classified() {
+        for (detail, want) in [
+            ("ok", Outcome::Ok),
+            ("error", Outcome::Failed),
+            ("timed out", Outcome::TimedOut),
+            ("rejected", Outcome::Rejected),
+        ] {
+            let t = Trace { id: 6, hops: vec![hop(0.0, HopKind::Start, "a", ""), hop(1.0, HopKind::End, "a", detail)] };
+            assert_eq!(outcome(&t, false), want, "{detail}");
+            assert_eq!(Outcome::from_key(want.key()), Some(want));
+        }
     }
 }

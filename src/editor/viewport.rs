@@ -11,6 +11,10 @@ pub const MAX_ZOOM: f64 = 3.0;
 pub const ZOOM_STEP: f64 = 1.25;
 /// Fit never magnifies past this: a lone node at 300% looks broken.
 const FIT_MAX_ZOOM: f64 = 1.25;
+/// Fit never shrinks past this: node names (13 px) stay about 10 px tall
+/// and their settings (11 px) about 8 px, still readable. A diagram too big
+/// for the canvas at this zoom is centred, and the user pans to the rest.
+pub const FIT_MIN_ZOOM: f64 = 0.75;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Viewport {
@@ -51,11 +55,12 @@ impl Viewport {
     }
 
     /// The view that shows all of `bounds` centred in a `w` × `h` canvas,
-    /// with `margin` pixels around it.
+    /// with `margin` pixels around it, as long as its labels stay readable
+    /// (see [`FIT_MIN_ZOOM`]).
     pub fn fit(bounds: Rect, w: f64, h: f64, margin: f64) -> Viewport {
         let (aw, ah) = ((w - 2.0 * margin).max(1.0), (h - 2.0 * margin).max(1.0));
         let zoom = if bounds.w > 0.0 && bounds.h > 0.0 { (aw / bounds.w).min(ah / bounds.h) } else { 1.0 }
-            .clamp(MIN_ZOOM, FIT_MAX_ZOOM);
+            .clamp(FIT_MIN_ZOOM, FIT_MAX_ZOOM);
         let c = bounds.center();
         Viewport { pan_x: w / 2.0 - c.x * zoom, pan_y: h / 2.0 - c.y * zoom, zoom }
     }
@@ -124,6 +129,16 @@ mod tests {
         let c = v.to_screen(b.center());
         assert!((c.x - 500.0).abs() < 1e-9 && (c.y - 300.0).abs() < 1e-9);
         assert!(v.zoom <= 1.25);
+    }
+
+    #[test]
+    fn fit_keeps_labels_readable_and_centres_a_big_diagram() {
+        // Food ordering is about 2000 x 450 world units; the canvas 890 x 600.
+        let b = Rect { x: 10.0, y: 51.0, w: 1980.0, h: 438.0 };
+        let v = Viewport::fit(b, 890.0, 600.0, 56.0);
+        assert_eq!(v.zoom, FIT_MIN_ZOOM);
+        let c = v.to_screen(b.center());
+        assert!((c.x - 445.0).abs() < 1e-9 && (c.y - 300.0).abs() < 1e-9, "{c:?}");
     }
 
     #[test]

@@ -132,6 +132,8 @@ pub struct NodeMetrics {
     pub wasted: u64,
     pub duplicates: u64,
     pub deduplicated: u64,
+    /// A client's own requests by how they ended (other kinds: zero).
+    pub requests: crate::engine::report::RequestCounts,
     pub latency: Latency,
     pub wait_sum_us: u128,
     pub wait_count: u64,

@@ -8,6 +8,7 @@ pub mod codec;
 pub mod format;
 pub mod kernel;
 pub mod links;
+pub mod lint;
 pub mod metrics;
 pub mod report;
 pub mod sim;

@@ -79,7 +79,53 @@ pub struct MessageCounts {
     pub duplicates: u64,
 }
 
+/// The end states of the ledger, to count one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    Delivered,
+    Failed,
+    TimedOut,
+    Rejected,
+    DeadLettered,
+    Dropped,
+    Lost,
+    Expired,
+    Deduplicated,
+}
+
 impl MessageCounts {
+    /// Counts one message ending in `end`.
+    #[inline]
+    pub fn end(&mut self, end: End) {
+        match end {
+            End::Delivered => self.delivered += 1,
+            End::Failed => self.failed += 1,
+            End::TimedOut => self.timed_out += 1,
+            End::Rejected => self.rejected += 1,
+            End::DeadLettered => self.dead_lettered += 1,
+            End::Dropped => self.dropped += 1,
+            End::Lost => self.lost += 1,
+            End::Expired => self.expired += 1,
+            End::Deduplicated => self.deduplicated += 1,
+        }
+    }
+
+    /// Adds `other` (a row) into these counts (a total).
+    pub fn add(&mut self, other: &MessageCounts) {
+        self.sent += other.sent;
+        self.delivered += other.delivered;
+        self.failed += other.failed;
+        self.timed_out += other.timed_out;
+        self.rejected += other.rejected;
+        self.dead_lettered += other.dead_lettered;
+        self.dropped += other.dropped;
+        self.lost += other.lost;
+        self.expired += other.expired;
+        self.deduplicated += other.deduplicated;
+        self.in_flight += other.in_flight;
+        self.duplicates += other.duplicates;
+    }
+
     /// Messages in a final state (everything but `in_flight`).
     pub fn ended(&self) -> u64 {
         self.delivered
@@ -104,9 +150,21 @@ impl MessageCounts {
 pub struct RequestCounts {
     pub started: u64,
     pub ok: u64,
+    /// Ended with an error, rejected calls included.
     pub failed: u64,
     pub timed_out: u64,
     pub in_flight: u64,
+}
+
+impl RequestCounts {
+    /// Adds `other` (a client's row) into these counts (a total).
+    pub fn add(&mut self, other: &RequestCounts) {
+        self.started += other.started;
+        self.ok += other.ok;
+        self.failed += other.failed;
+        self.timed_out += other.timed_out;
+        self.in_flight += other.in_flight;
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -157,6 +215,14 @@ pub struct NodeReport {
     pub queue_len: MeanMax,
     /// Busy workers over all workers, time-weighted (0 for nodes without workers).
     pub utilization: f64,
+    /// The ledger's rows: messages and call attempts sent to this node (over
+    /// the links that end here), by how they ended. Summed over the nodes
+    /// they are the report's `messages`; `duplicates` are this node's own.
+    pub messages: MessageCounts,
+    /// A client's requests by how they ended for its users (summed over the
+    /// clients: the report's `requests`); `None` for other kinds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<RequestCounts>,
     /// Kind-specific figures (a browser's connected users, a saga's
     /// compensations, a queue's acknowledged-then-lost messages...).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]

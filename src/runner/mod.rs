@@ -129,5 +129,9 @@ fn check(file: &str, stdin: &mut dyn std::io::Read) -> Outcome {
     for w in problems.iter().filter(|p| p.severity == Severity::Warning) {
         out.push_str(&format!("warning: {w}\n"));
     }
+    // Design warnings: the run is possible, maybe not what was meant.
+    for w in crate::engine::lint::lint(&s) {
+        out.push_str(&format!("warning: {}\n", w.message));
+    }
     Outcome::ok(out)
 }

@@ -22,6 +22,22 @@ fn num(v: f64) -> String {
     }
 }
 
+/// Rows as columns: the first two left-aligned, numbers right-aligned.
+fn push_table(out: &mut String, rows: &[Vec<String>]) {
+    let cols = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> =
+        (0..cols).map(|c| rows.iter().map(|r| r.get(c).map_or(0, |v| v.chars().count())).max().unwrap_or(0)).collect();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, v)| if c < 2 { format!("{v:<w$}", w = widths[c]) } else { format!("{v:>w$}", w = widths[c]) })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+}
+
 pub fn render(s: &Scenario, r: &Report) -> String {
     let mut out = String::new();
     let name = if s.name.is_empty() { "(unnamed scenario)".to_string() } else { printable(&s.name) };
@@ -33,10 +49,10 @@ pub fn render(s: &Scenario, r: &Report) -> String {
         "node",
         "kind",
         "arrivals",
-        "ok",
+        "done",
         "failed",
         "rejected",
-        "lost",
+        "work lost",
         "p50 ms",
         "p95 ms",
         "p99 ms",
@@ -67,25 +83,77 @@ pub fn render(s: &Scenario, r: &Report) -> String {
             format!("{:.0}%", m.utilization * 100.0),
         ]);
     }
-    let widths: Vec<usize> =
-        (0..header.len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
-    for row in &rows {
-        let cells: Vec<String> = row
+    out.push_str("work at each node:\n");
+    push_table(&mut out, &rows);
+    // The ledger's rows: the messages sent to each node, which add up to
+    // the totals below (as in the app's node table).
+    let mut rows: Vec<Vec<String>> = vec![[
+        "node",
+        "kind",
+        "sent",
+        "delivered",
+        "failed",
+        "timed out",
+        "rejected",
+        "dead-lettered",
+        "dropped",
+        "lost",
+        "in flight",
+        "duplicates",
+    ]
+    .iter()
+    .map(|h| h.to_string())
+    .collect()];
+    let mut clients: Vec<Vec<String>> =
+        vec![["client", "", "sent", "ok", "failed", "timed out", "in flight"].iter().map(|h| h.to_string()).collect()];
+    for n in &s.nodes {
+        let Some(m) = r.nodes.get(&n.id) else {
+            continue;
+        };
+        let c = &m.messages;
+        rows.push(
+            [
+                c.sent,
+                c.delivered,
+                c.failed,
+                c.timed_out,
+                c.rejected,
+                c.dead_lettered,
+                c.dropped,
+                c.lost,
+                c.in_flight,
+                c.duplicates,
+            ]
             .iter()
-            .enumerate()
-            .map(|(c, v)| if c < 2 { format!("{v:<w$}", w = widths[c]) } else { format!("{v:>w$}", w = widths[c]) })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
+            .fold(vec![printable(&n.id), m.kind.clone()], |mut row, v| {
+                row.push(v.to_string());
+                row
+            }),
+        );
+        if let Some(q) = &m.requests {
+            clients.push(vec![
+                printable(&n.id),
+                String::new(),
+                q.started.to_string(),
+                q.ok.to_string(),
+                q.failed.to_string(),
+                q.timed_out.to_string(),
+                q.in_flight.to_string(),
+            ]);
+        }
     }
+    out.push_str("\nmessages to each node (over its incoming links), by how they ended:\n");
+    push_table(&mut out, &rows);
     let m = &r.messages;
     out.push_str(&format!(
-        "\nmessages: sent {}  delivered {}  failed {}  timed out {}  rejected {}  dead-lettered {}  dropped {}  lost {}  in flight {}  duplicates {}\n",
+        "messages: sent {}  delivered {}  failed {}  timed out {}  rejected {}  dead-lettered {}  dropped {}  lost {}  in flight {}  duplicates {}\n",
         m.sent, m.delivered, m.failed, m.timed_out, m.rejected, m.dead_lettered, m.dropped, m.lost, m.in_flight, m.duplicates
     ));
     if m.expired + m.deduplicated > 0 {
         out.push_str(&format!("          expired {}  deduplicated {}\n", m.expired, m.deduplicated));
     }
+    out.push_str("\nrequests by client, end to end:\n");
+    push_table(&mut out, &clients);
     let q = &r.requests;
     out.push_str(&format!(
         "requests: started {}  ok {}  failed {}  timed out {}  in flight {}\n",

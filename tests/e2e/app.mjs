@@ -101,9 +101,28 @@ export class App {
 
 /** Extra page-object methods used by several tests. */
 Object.assign(App.prototype, {
-  /** The document as saved in localStorage. */
+  /** The document on screen as saved in My scenarios (localStorage). */
   async saved() {
-    return this.page.evaluate(() => JSON.parse(localStorage.getItem('crosstalk.scenario') || 'null'));
+    return this.page.evaluate(() => {
+      const id = sessionStorage.getItem('crosstalk.open');
+      return JSON.parse((id && localStorage.getItem('crosstalk.scenario.' + id)) || 'null');
+    });
+  },
+
+  /** The My scenarios dialog, opened. */
+  async myScenarios() {
+    const dialog = this.page.getByRole('dialog', { name: 'My scenarios' });
+    if (!(await dialog.isVisible())) await this.button('My scenarios').click();
+    await dialog.waitFor();
+    return dialog;
+  },
+
+  /** The names listed in My scenarios, last edited first. */
+  async savedNames() {
+    const dialog = await this.myScenarios();
+    const names = await dialog.locator('.saved-name').allTextContents();
+    await this.page.keyboard.press('Escape');
+    return names;
   },
 
   /** A node's centre on screen. */

@@ -69,6 +69,7 @@ pub mod caps {
     pub const NODES: usize = 500;
     pub const LINKS: usize = 2_000;
     pub const FAULTS: usize = 1_000;
+    pub const CHANGES: usize = 1_000;
     pub const SCHEDULE_STEPS: usize = 1_000;
     pub const TEXT_CHARS: usize = 200;
     pub const ID_CHARS: usize = 64;

@@ -1,6 +1,7 @@
 //! The scenario format: the public contract that files and share links carry.
 
 pub mod amqp;
+pub mod changes;
 pub mod defaults;
 pub mod dist;
 pub mod groups;

@@ -31,6 +31,9 @@ pub struct Scenario {
     pub links: Vec<LinkSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<FaultSpec>,
+    /// Field values that change during the run (live edits, what-ifs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangeSpec>,
 }
 
 fn default_seed() -> u64 {
@@ -51,6 +54,7 @@ impl Default for Scenario {
             nodes: Vec::new(),
             links: Vec::new(),
             faults: Vec::new(),
+            changes: Vec::new(),
         }
     }
 }
@@ -526,4 +530,17 @@ pub struct FaultSpec {
     /// `errors`: the error rate while it lasts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
+}
+
+/// A scheduled change: at `at_ms` the field `field` of node or link `target`
+/// takes `value` (as the field is written in the format; `null` puts back
+/// its default). Nested fields are dotted: `retry.attempts`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeSpec {
+    #[serde(default)]
+    pub at_ms: f64,
+    pub target: String,
+    pub field: String,
+    pub value: serde_json::Value,
 }

@@ -7,7 +7,7 @@
 //! re-reads the document: which node, link or fault fails on its own, and
 //! then which of its fields fails alone next to the required ones.
 
-use super::scenario::{BreakerSpec, FaultSpec, LinkSpec, NodeSpec, RetrySpec, Scenario};
+use super::scenario::{BreakerSpec, ChangeSpec, FaultSpec, LinkSpec, NodeSpec, RetrySpec, Scenario};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -27,9 +27,12 @@ fn explain(doc: &Value, whole: &str) -> String {
     if let Some(m) = item_error::<FaultSpec>(doc, "faults", "fault", &["target", "kind"]) {
         return m;
     }
+    if let Some(m) = item_error::<ChangeSpec>(doc, "changes", "change", &["target", "field", "value"]) {
+        return m;
+    }
     if let Some(obj) = doc.as_object() {
         for (k, v) in obj {
-            if matches!(k.as_str(), "nodes" | "links" | "faults") && v.is_array() {
+            if matches!(k.as_str(), "nodes" | "links" | "faults" | "changes") && v.is_array() {
                 continue;
             }
             let mut probe = Map::new();

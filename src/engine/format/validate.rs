@@ -27,6 +27,8 @@ pub enum Place {
     Link(String),
     /// A fault by its position in `faults`.
     Fault(usize),
+    /// A scheduled change by its position in `changes`.
+    Change(usize),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -45,6 +47,7 @@ impl fmt::Display for Problem {
             Place::Node(id) => write!(f, "node `{id}`: ")?,
             Place::Link(id) => write!(f, "link `{id}`: ")?,
             Place::Fault(i) => write!(f, "fault #{}: ", i + 1)?,
+            Place::Change(i) => write!(f, "change #{}: ", i + 1)?,
         }
         if let Some(field) = &self.field {
             write!(f, "{field}: ")?;
@@ -74,8 +77,14 @@ struct Validator {
     out: Vec<Problem>,
 }
 
+/// A node or link as a change left it.
+enum Spec {
+    Node(NodeSpec),
+    Link(LinkSpec),
+}
+
 /// Fields each node kind uses; any other optional field set on it is a warning.
-fn node_fields(kind: NodeKind) -> &'static [&'static str] {
+pub(crate) fn node_fields(kind: NodeKind) -> &'static [&'static str] {
     match kind {
         NodeKind::Client => &["rate_per_s", "arrival", "schedule", "keys", "poison_rate"],
         NodeKind::Service => &["workers", "backlog", "work_ms", "error_rate", "idempotent", "job_timeout_ms"],
@@ -137,7 +146,7 @@ fn set_node_fields(n: &NodeSpec) -> Vec<&'static str> {
     f
 }
 
-fn link_fields(via: Via) -> &'static [&'static str] {
+pub(crate) fn link_fields(via: Via) -> &'static [&'static str] {
     match via {
         Via::Http | Via::Grpc | Via::SagaStep => &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional"],
         Via::RequestReply => &["latency_ms", "timeout_ms", "optional"],
@@ -256,7 +265,82 @@ impl Validator {
             self.fault(i, f, s);
         }
         self.brokers(s, &kinds);
+        if s.changes.len() > caps::CHANGES {
+            self.err(
+                &top,
+                Some("changes"),
+                format!("{} changes is above the limit of {}", s.changes.len(), caps::CHANGES),
+            );
+        } else {
+            self.changes(s);
+        }
         self.cycles(s);
+    }
+
+    /// Each change is checked like the field itself, against the values
+    /// the earlier changes left (changes apply in time order).
+    fn changes(&mut self, s: &Scenario) {
+        if s.changes.is_empty() {
+            return;
+        }
+        let mut now = s.clone();
+        let kinds = crate::engine::kernel::ordered::ordered(s.nodes.iter().map(|n| (n.id.as_str(), n.kind)));
+        for i in super::changes::in_time_order(s) {
+            let c = &s.changes[i];
+            let p = Place::Change(i);
+            self.number(&p, "at_ms", c.at_ms, caps::ANY_MS);
+            let mut inner = Validator { out: Vec::new() };
+            let (what, applied) = if let Some(n) = now.node(&c.target) {
+                let r = super::changes::apply_node(n, &c.field, &c.value);
+                if let Ok(n) = &r {
+                    inner.node(n, &kinds);
+                }
+                (format!("node `{}`", c.target), r.map(Spec::Node))
+            } else if let Some(l) = now.link(&c.target) {
+                let r = super::changes::apply_link(l, &c.field, &c.value);
+                if let Ok(l) = &r {
+                    inner.link(l, &kinds);
+                }
+                (format!("link `{}`", c.target), r.map(Spec::Link))
+            } else {
+                self.err(&p, Some("target"), format!("no node or link `{}`", c.target));
+                continue;
+            };
+            let spec = match applied {
+                Err(super::changes::ChangeError::Field(m)) => {
+                    self.err(&p, Some("field"), format!("{what}: {m}"));
+                    continue;
+                }
+                Err(super::changes::ChangeError::Value(m)) => {
+                    self.err(&p, Some("value"), format!("{what} {m}"));
+                    continue;
+                }
+                Ok(spec) => spec,
+            };
+            let nested = format!("{}.", c.field);
+            let about = |f: &Option<String>| f.as_deref().is_some_and(|f| f == c.field || f.starts_with(&nested));
+            let mut refused = false;
+            for x in inner.out.into_iter().filter(|x| x.severity == Severity::Error && about(&x.field)) {
+                let field = x.field.as_deref().unwrap_or(&c.field);
+                self.err(&p, Some("value"), format!("{what} {field}: {}", x.message));
+                refused = true;
+            }
+            if refused {
+                continue;
+            }
+            match spec {
+                Spec::Node(n) => {
+                    if let Some(slot) = now.nodes.iter_mut().find(|x| x.id == n.id) {
+                        *slot = n;
+                    }
+                }
+                Spec::Link(l) => {
+                    if let Some(slot) = now.links.iter_mut().find(|x| x.id == l.id) {
+                        *slot = l;
+                    }
+                }
+            }
+        }
     }
 
     fn ids(&mut self, s: &Scenario) {

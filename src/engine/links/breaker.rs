@@ -64,6 +64,17 @@ pub struct Breaker {
 pub struct Permit(pub u32);
 
 impl Breaker {
+    /// New settings (a change during a run): the state stays; the window
+    /// keeps its most recent outcomes that still fit.
+    pub fn reconfigure(&mut self, cfg: BreakerConfig) {
+        self.cfg = cfg;
+        while self.ring.len() as u32 > cfg.window {
+            if self.ring.pop_front() == Some(true) {
+                self.ring_failures -= 1;
+            }
+        }
+    }
+
     pub fn new(cfg: BreakerConfig) -> Breaker {
         Breaker {
             cfg,

@@ -26,6 +26,7 @@ use super::{Push, Sim};
 use crate::engine::format::Via;
 use crate::engine::kernel::clock::Micros;
 use crate::engine::kernel::slab::Key;
+use crate::engine::report::End;
 use crate::engine::trace::HopKind;
 use crate::engine::view::{TokenKind, TokenTone};
 
@@ -53,15 +54,7 @@ pub(super) fn connect_all(sim: &mut Sim) {
             .filter(|&i| is_connection(sim.links[br.servers[i as usize].1 as usize].via))
             .collect();
         if br.reconnect_us == Micros::MAX {
-            // The servers tell their clients how soon to come back: the
-            // quickest of them sets the base of the backoff.
-            let ms = br
-                .servers
-                .iter()
-                .filter_map(|(s, _)| sim.scenario.nodes.get(*s as usize).and_then(|n| n.reconnect_ms))
-                .fold(f64::INFINITY, f64::min);
-            let ms = if ms.is_finite() { ms } else { crate::engine::format::defaults::WEBSOCKET_RECONNECT_MS };
-            br.reconnect_us = crate::engine::kernel::clock::ms_to_us(ms);
+            br.reconnect_us = servers_reconnect_us(&sim.current, &br.servers);
         }
         br.per_server = vec![0; br.servers.len()];
         br.conn =
@@ -101,6 +94,35 @@ pub(super) fn connect_all(sim: &mut Sim) {
     }
 }
 
+/// The servers tell their clients how soon to come back: the quickest of
+/// them sets the base of the backoff.
+fn servers_reconnect_us(s: &crate::engine::format::Scenario, servers: &[(u32, u32)]) -> Micros {
+    let ms = servers
+        .iter()
+        .filter_map(|(srv, _)| s.nodes.get(*srv as usize).and_then(|n| n.reconnect_ms))
+        .fold(f64::INFINITY, f64::min);
+    let ms = if ms.is_finite() { ms } else { crate::engine::format::defaults::WEBSOCKET_RECONNECT_MS };
+    crate::engine::kernel::clock::ms_to_us(ms)
+}
+
+/// A `reconnect_ms` changed: every browser takes its base delay again
+/// (its own setting, or its servers'); waits already scheduled stand.
+pub(super) fn reset_reconnect(sim: &mut Sim) {
+    for b in 0..sim.nodes.len() {
+        let own = sim.current.nodes.get(b).and_then(|n| n.reconnect_ms);
+        let KindRt::Browser(br) = &sim.nodes[b].rt else {
+            continue;
+        };
+        let us = match own {
+            Some(ms) => crate::engine::kernel::clock::ms_to_us(ms),
+            None => servers_reconnect_us(&sim.current, &br.servers),
+        };
+        if let KindRt::Browser(br) = &mut sim.nodes[b].rt {
+            br.reconnect_us = us;
+        }
+    }
+}
+
 /// A server job's push/SSE/poll step: route the trace's result to its user.
 pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
     let Some(job) = sim.jobs.get(jk) else { return };
@@ -131,8 +153,8 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
                 br.held.entry(user).or_default().push((trace, trace_start));
                 sim.nodes[b as usize].metrics.bump("held_for_resume");
             } else if conn == NONE {
-                sim.ledger.sent += 1;
-                sim.ledger.lost += 1;
+                sim.sent(link);
+                sim.ended(link, End::Lost);
                 sim.nodes[b as usize].metrics.bump("pushes_lost");
                 sim.hop(trace, HopKind::Lost, b, link, 0);
             } else {
@@ -161,10 +183,10 @@ pub(super) fn push(
     held_at: Micros,
 ) {
     if held_at == Micros::MAX {
-        sim.ledger.sent += 1;
+        sim.sent(link);
     }
     if sim.links[link as usize].partitioned > 0 {
-        sim.ledger.dropped += 1;
+        sim.ended(link, End::Dropped);
         return;
     }
     let (arrive, token) = super::calls::cross(sim, link, depart, false, TokenKind::Message, TokenTone::Ok, trace, NONE);
@@ -192,11 +214,10 @@ pub(super) fn push_arrived(sim: &mut Sim, pk: Key) {
             super::store_forward::hold(sim, p.browser, p.user, p.trace, p.trace_start, link, held_at);
             return;
         }
-        sim.ledger.lost += 1;
         n.metrics.bump("pushes_lost");
+        sim.ended(link, End::Lost);
         return;
     }
-    sim.ledger.delivered += 1;
     n.metrics.arrivals += 1;
     n.metrics.finish(now, p.trace_start, true);
     if p.held_at != Micros::MAX {
@@ -204,6 +225,7 @@ pub(super) fn push_arrived(sim: &mut Sim, pk: Key) {
             super::store_forward::delivered_late(br, now.saturating_sub(p.held_at));
         }
     }
+    sim.ended(link, End::Delivered);
     sim.hop(p.trace, HopKind::Push, p.browser, link, p.user);
 }
 
@@ -333,15 +355,15 @@ pub(super) fn poll(sim: &mut Sim, b: u32, user: u32) {
         return;
     }
     // The poll is a request to the server: this is polling's load.
-    sim.ledger.sent += 1;
+    sim.sent(link);
     let s = &mut sim.nodes[server as usize];
     s.metrics.arrivals += 1;
     s.metrics.bump("polls");
     if s.is_down() || sim.links[link as usize].partitioned > 0 {
-        sim.ledger.rejected += 1;
+        sim.ended(link, End::Rejected);
         return;
     }
-    sim.ledger.delivered += 1;
+    sim.ended(link, End::Delivered);
     let KindRt::Browser(br) = &mut sim.nodes[b as usize].rt else {
         return;
     };

@@ -26,41 +26,11 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
     let node_of = |id: &str| index.get(id).copied().unwrap_or(NONE);
     let end = ms_to_us(s.duration_ms);
 
-    let links: Vec<LinkRt> = s
-        .links
-        .iter()
-        .map(|l| LinkRt {
-            id: l.id.clone(),
-            via: l.via,
-            from: node_of(&l.from),
-            to: node_of(&l.to),
-            latency: l.latency_ms.unwrap_or(Dist::Const(match l.via {
-                Via::Http => d::HTTP_LATENCY_MS,
-                Via::Grpc => d::GRPC_LATENCY_MS,
-                _ => d::LINK_LATENCY_MS,
-            })),
-            timeout_us: match (l.timeout_ms, l.via) {
-                (Some(t), _) => Some(ms_to_us(t)),
-                (None, Via::RequestReply) => Some(ms_to_us(d::REQUEST_REPLY_TIMEOUT_MS)),
-                (None, _) => None,
-            },
-            retry: RetryPolicy::from_spec(l.retry.as_ref()),
-            breaker: l.circuit_breaker.as_ref().map(|b| Breaker::new(BreakerConfig::from_spec(b))),
-            optional: l.optional.unwrap_or(false),
-            outbox: l.outbox.unwrap_or(false),
-            interval_us: ms_to_us(l.interval_ms.unwrap_or(d::POLL_INTERVAL_MS)).max(1),
-            rng: Stream::new(s.seed, &l.id),
-            partitioned: 0,
-            slow: 1.0,
-            prefetch: if l.via == Via::Consume { l.prefetch } else { None },
-            unacked: 0,
-            routing: None,
-            store_us: (l.via == Via::Push && l.store_and_forward == Some(true))
-                .then(|| ms_to_us(l.retention_ms.unwrap_or(d::STORE_RETENTION_MS))),
-            keyed_send: l.via == Via::Enqueue
-                && s.node(&l.to).is_some_and(|n| n.kind == NodeKind::Queue && n.fifo == Some(true)),
-        })
-        .collect();
+    let mut links: Vec<LinkRt> = s.links.iter().map(|l| link_rt(l, node_of(&l.from), node_of(&l.to), s.seed)).collect();
+    for (l, spec) in links.iter_mut().zip(&s.links) {
+        l.keyed_send = spec.via == Via::Enqueue
+            && s.node(&spec.to).is_some_and(|n| n.kind == NodeKind::Queue && n.fifo == Some(true));
+    }
 
     let mut nodes: Vec<NodeRt> = s
         .nodes
@@ -137,6 +107,9 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
     let keys = s.nodes.iter().filter_map(|n| n.keys).max().unwrap_or(0);
     let mut sim = Sim {
         scenario: s.clone(),
+        current: s.clone(),
+        timed: Default::default(),
+        last_event_at: None,
         now: 0,
         end,
         queue: EventQueue::default(),
@@ -174,24 +147,13 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
     super::logs::build(&mut sim);
     super::topics::add_durable_backlogs(&mut sim);
     super::browsers::connect_all(&mut sim);
+    // Faults and changes go through the same calls as live actions, so a
+    // recorded action replays exactly as it ran.
     for f in &s.faults {
-        let Some(target) = super::faults::resolve(&sim, &f.target) else {
-            continue;
-        };
-        let i = sim.faults.len() as u32;
-        sim.faults.push(FaultRt {
-            target,
-            kind: f.kind,
-            factor: f.factor.unwrap_or(1.0),
-            rate: f.rate.unwrap_or(0.0),
-            active: false,
-            cancelled: false,
-        });
-        let at = ms_to_us(f.at_ms);
-        sim.schedule(at, Ev::FaultStart { fault: i });
-        if let Some(len) = f.for_ms {
-            sim.schedule(at.saturating_add(ms_to_us(len)), Ev::FaultEnd { fault: i });
-        }
+        super::timed::add_fault(&mut sim, f);
+    }
+    for i in 0..s.changes.len() {
+        super::timed::add_change(&mut sim, i);
     }
     for i in 0..sim.nodes.len() as u32 {
         super::clients::start(&mut sim, i);
@@ -203,7 +165,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
     sim
 }
 
-fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32, seed: u64) -> KindRt {
+pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32, seed: u64) -> KindRt {
     match n.kind {
         NodeKind::Client => {
             let mut schedule: Vec<(Micros, f64)> =
@@ -264,6 +226,42 @@ fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32, seed: u64) -> 
             presence: super::presence::PresenceRt::from_spec(n),
             store: None,
         }),
+    }
+}
+
+/// A link's runtime from its spec, with the documented defaults.
+pub(super) fn link_rt(l: &crate::engine::format::LinkSpec, from: u32, to: u32, seed: u64) -> LinkRt {
+    LinkRt {
+        id: l.id.clone(),
+        via: l.via,
+        from,
+        to,
+        latency: l.latency_ms.unwrap_or(Dist::Const(match l.via {
+            Via::Http => d::HTTP_LATENCY_MS,
+            Via::Grpc => d::GRPC_LATENCY_MS,
+            _ => d::LINK_LATENCY_MS,
+        })),
+        timeout_us: match (l.timeout_ms, l.via) {
+            (Some(t), _) => Some(ms_to_us(t)),
+            (None, Via::RequestReply) => Some(ms_to_us(d::REQUEST_REPLY_TIMEOUT_MS)),
+            (None, _) => None,
+        },
+        retry: RetryPolicy::from_spec(l.retry.as_ref()),
+        breaker: l.circuit_breaker.as_ref().map(|b| Breaker::new(BreakerConfig::from_spec(b))),
+        optional: l.optional.unwrap_or(false),
+        outbox: l.outbox.unwrap_or(false),
+        interval_us: ms_to_us(l.interval_ms.unwrap_or(d::POLL_INTERVAL_MS)).max(1),
+        rng: Stream::new(seed, &l.id),
+        partitioned: 0,
+        slow: 1.0,
+        ledger: MessageCounts::default(),
+        prefetch: if l.via == Via::Consume { l.prefetch } else { None },
+        unacked: 0,
+        routing: None,
+        store_us: (l.via == Via::Push && l.store_and_forward == Some(true))
+            .then(|| ms_to_us(l.retention_ms.unwrap_or(d::STORE_RETENTION_MS))),
+        // Set by `build` (it needs the receiving node) and by `exchanges::build`.
+        keyed_send: false,
     }
 }
 

@@ -23,6 +23,7 @@ use crate::engine::format::{defaults, NodeKind};
 use crate::engine::kernel::clock::{ms_to_us, Micros};
 use crate::engine::kernel::slab::Key;
 use crate::engine::links::retry::RetryPolicy;
+use crate::engine::report::End;
 use crate::engine::trace::HopKind;
 use crate::engine::view::{TokenKind, TokenTone};
 
@@ -110,12 +111,12 @@ fn attempt(sim: &mut Sim, jk: Key) {
     if let Some(job) = sim.jobs.get_mut(jk) {
         job.call.permit = permit;
     }
-    sim.ledger.sent += 1;
+    sim.sent(link);
     sim.hop(trace, HopKind::Send, node, link, attempts);
     let l = &sim.links[link as usize];
     let (to, timeout) = (l.to, l.timeout_us);
     if l.partitioned > 0 {
-        sim.ledger.dropped += 1;
+        sim.ended(link, End::Dropped);
         if let Some(job) = sim.jobs.get_mut(jk) {
             job.call.accounted = true;
         }
@@ -152,7 +153,7 @@ pub(super) fn answer_caller(sim: &mut Sim, callee: &Job, caller: Key, seq: u32, 
         return;
     };
     if sim.links[link as usize].partitioned > 0 {
-        mark_accounted(sim, caller, |l| l.dropped += 1);
+        mark_accounted(sim, caller, End::Dropped);
         sim.hop(callee.trace, HopKind::Drop, callee.node, link, 1);
         return;
     }
@@ -167,11 +168,12 @@ pub(super) fn answer_caller(sim: &mut Sim, callee: &Job, caller: Key, seq: u32, 
 }
 
 /// Counts the current attempt of `caller` in the ledger once.
-fn mark_accounted(sim: &mut Sim, caller: Key, count: impl FnOnce(&mut crate::engine::report::MessageCounts)) {
+fn mark_accounted(sim: &mut Sim, caller: Key, end: End) {
     if let Some(c) = sim.jobs.get_mut(caller) {
         if !c.call.accounted {
             c.call.accounted = true;
-            count(&mut sim.ledger);
+            let link = c.call.link;
+            sim.ended(link, end);
         }
     }
 }
@@ -196,12 +198,13 @@ pub(super) fn reply_back(sim: &mut Sim, jk: Key, seq: u32, outcome: Outcome, tok
 
 fn settle_attempt(sim: &mut Sim, jk: Key, outcome: Outcome) {
     let now = sim.now;
-    mark_accounted(sim, jk, |l| match outcome {
-        Outcome::Ok => l.delivered += 1,
-        Outcome::Error => l.failed += 1,
-        Outcome::Rejected => l.rejected += 1,
-        Outcome::Timeout => l.timed_out += 1,
-    });
+    let end = match outcome {
+        Outcome::Ok => End::Delivered,
+        Outcome::Error => End::Failed,
+        Outcome::Rejected => End::Rejected,
+        Outcome::Timeout => End::TimedOut,
+    };
+    mark_accounted(sim, jk, end);
     let Some(job) = sim.jobs.get_mut(jk) else {
         return;
     };
@@ -222,7 +225,7 @@ pub(super) fn timeout(sim: &mut Sim, jk: Key, seq: u32) {
         return;
     }
     let now = sim.now;
-    mark_accounted(sim, jk, |l| l.timed_out += 1);
+    mark_accounted(sim, jk, End::TimedOut);
     let Some(job) = sim.jobs.get_mut(jk) else {
         return;
     };
@@ -340,9 +343,9 @@ pub(super) fn start_request_reply(sim: &mut Sim, jk: Key, link: u32) {
         }
         return;
     }
-    sim.ledger.sent += 1;
+    sim.sent(link);
     if sim.links[link as usize].partitioned > 0 {
-        mark_accounted(sim, jk, |l| l.dropped += 1);
+        mark_accounted(sim, jk, End::Dropped);
         return;
     }
     let origin = Origin::Call { caller: jk, seq, link };

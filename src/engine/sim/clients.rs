@@ -72,6 +72,7 @@ fn send_request(sim: &mut Sim, node: u32) {
     let now = sim.now;
     let tag = super::ordering::draw_tag(sim, node);
     sim.requests.started += 1;
+    sim.nodes[node as usize].metrics.requests.started += 1;
     sim.nodes[node as usize].metrics.arrivals += 1;
     let job = sim.jobs.insert(Job {
         node,

@@ -10,6 +10,7 @@ use super::Sim;
 use crate::engine::format::{defaults, Persistence};
 use crate::engine::kernel::clock::{ms_to_us, Micros};
 use crate::engine::kernel::slab::Key;
+use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
 
 /// When a message accepted at `now` survives a crash of its broker.
@@ -27,16 +28,16 @@ pub(super) fn durable_at(q: &QueueRt, now: Micros) -> Micros {
 /// messages it kept will be delivered again after recovery.
 pub(super) fn crash(sim: &mut Sim, qi: u32) {
     let now = sim.now;
-    let mine: Vec<(Key, MsgState, Micros, bool, u64)> = sim
+    let mine: Vec<(Key, Micros, bool, u64, u32)> = sim
         .msgs
         .iter()
         .filter(|(_, m)| m.queue == qi && m.state != MsgState::Transit)
-        .map(|(k, m)| (k, m.state, m.durable_at, m.dead, m.trace))
+        .map(|(k, m)| (k, m.durable_at, m.dead, m.trace, m.link))
         .collect();
     // Ordered by enqueue time as they are kept (a set, not a sort: smaller
     // code in the browser).
     let mut kept = std::collections::BTreeSet::new();
-    for (k, _state, durable_at, dead, trace) in mine {
+    for (k, durable_at, dead, trace, link) in mine {
         if durable_at <= now {
             let Some(m) = sim.msgs.get_mut(k) else {
                 continue;
@@ -45,7 +46,7 @@ pub(super) fn crash(sim: &mut Sim, qi: u32) {
             kept.insert((m.enqueued, k));
         } else {
             if !dead {
-                sim.ledger.lost += 1;
+                sim.ended(link, End::Lost);
             }
             let n = &mut sim.nodes[qi as usize];
             n.metrics.lost += 1;

@@ -88,6 +88,10 @@ pub enum Ev {
     FaultEnd {
         fault: u32,
     },
+    /// A scheduled change (`scenario.changes[change]`) takes effect.
+    Change {
+        change: u32,
+    },
     /// Closes the metrics buckets.
     Tick,
     /// Events of the brokers' features (kept in one variant, out of the
@@ -135,6 +139,7 @@ impl Ev {
             Ev::FaultStart { fault } => (16, fault as u64),
             Ev::FaultEnd { fault } => (17, fault as u64),
             Ev::Tick => (18, 0),
+            Ev::Change { change } => (19, change as u64),
             Ev::Broker(b) => b.hash_words(),
         }
     }
@@ -144,18 +149,18 @@ impl BrokerEv {
     #[inline]
     pub fn hash_words(&self) -> (u64, u64) {
         match *self {
-            BrokerEv::JobTimeout { job } => (19, job.word()),
-            BrokerEv::LogExpire { topic } => (20, topic as u64),
+            BrokerEv::JobTimeout { job } => (20, job.word()),
+            BrokerEv::LogExpire { topic } => (21, topic as u64),
             BrokerEv::RebalanceEnd { topic, group, generation } => {
-                (21 | (group as u64) << 16, ((topic as u64) << 32) | generation as u64)
+                (22 | (group as u64) << 16, ((topic as u64) << 32) | generation as u64)
             }
             BrokerEv::SessionTimeout { topic, group, member, epoch } => {
-                (22 | (group as u64) << 16 | (member as u64) << 32, ((topic as u64) << 32) | epoch as u64)
+                (23 | (group as u64) << 16 | (member as u64) << 32, ((topic as u64) << 32) | epoch as u64)
             }
             BrokerEv::AutoCommit { topic, group, member } => {
-                (23 | (group as u64) << 16 | (member as u64) << 32, topic as u64)
+                (24 | (group as u64) << 16 | (member as u64) << 32, topic as u64)
             }
-            BrokerEv::Presence { browser, user } => (24, ((browser as u64) << 32) | user as u64),
+            BrokerEv::Presence { browser, user } => (25, ((browser as u64) << 32) | user as u64),
         }
     }
 }

@@ -21,6 +21,7 @@ use super::model::*;
 use super::Sim;
 use crate::engine::format::{amqp, defaults, ExchangeType, NodeKind, NodeSpec, Via};
 use crate::engine::kernel::slab::Key;
+use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
 use crate::engine::view::{TokenKind, TokenTone};
 
@@ -133,7 +134,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
     if n.is_down() {
         n.metrics.rejected += 1;
         if !dead {
-            sim.ledger.rejected += 1;
+            sim.ended(link, End::Rejected);
         }
         sim.msgs.remove(mk);
         sim.hop(trace, HopKind::Reject, x, link, 0);
@@ -151,7 +152,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
 pub(super) fn route(sim: &mut Sim, mk: Key, x: u32, depth: u32) {
     let now = sim.now;
     let Some(m) = sim.msgs.get(mk) else { return };
-    let (rk, dead) = (if m.rk == NONE { 0 } else { m.rk }, m.dead);
+    let (rk, dead, in_link) = (if m.rk == NONE { 0 } else { m.rk }, m.dead, m.link);
     let KindRt::Exchange(ex) = &sim.nodes[x as usize].rt else { return };
     let count = ex.routes.get(rk as usize).map(|r| r.len()).unwrap_or(0);
     if count == 0 {
@@ -162,7 +163,7 @@ pub(super) fn route(sim: &mut Sim, mk: Key, x: u32, depth: u32) {
     n.metrics.finish(now, now, true);
     n.metrics.bump("routed");
     if !dead {
-        sim.ledger.delivered += 1;
+        sim.ended(in_link, End::Delivered);
     }
     let Some(m) = sim.msgs.remove(mk) else { return };
     for i in 0..count {
@@ -177,12 +178,12 @@ fn copy_over(sim: &mut Sim, m: &Msg, link: u32) {
     let now = sim.now;
     let x = sim.links[link as usize].from;
     if !m.dead {
-        sim.ledger.sent += 1;
+        sim.sent(link);
     }
     sim.hop(m.trace, HopKind::Send, x, link, 0);
     if sim.links[link as usize].partitioned > 0 {
         if !m.dead {
-            sim.ledger.dropped += 1;
+            sim.ended(link, End::Dropped);
         }
         sim.hop(m.trace, HopKind::Drop, x, link, 0);
         return;
@@ -244,7 +245,7 @@ fn unroutable(sim: &mut Sim, mk: Key, x: u32, depth: u32) {
 fn drop_message(sim: &mut Sim, mk: Key, at: u32) {
     let Some(m) = sim.msgs.remove(mk) else { return };
     if !m.dead {
-        sim.ledger.dropped += 1;
+        sim.ended(m.link, End::Dropped);
     }
     sim.nodes[at as usize].metrics.failed += 1;
     sim.hop(m.trace, HopKind::Drop, at, NO_LINK, 0);

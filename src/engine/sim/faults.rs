@@ -1,5 +1,5 @@
 //! Faults: crash, slow, errors and partition, scheduled in the scenario or
-//! injected while running. A node's or link's fault state is recomputed from
+//! started and ended live (both through `timed`). A node's or link's fault state is recomputed from
 //! every active fault on it, so overlapping faults add up and end cleanly.
 //!
 //! A crash loses the node's in-flight work (callers find out by timing
@@ -7,12 +7,10 @@
 //! server drops its connections, a client stops sending. While down, a node
 //! rejects what is sent to it.
 
-use super::build::fault_fits;
 use super::event::Ev;
 use super::model::*;
 use super::Sim;
-use crate::engine::format::{FaultKind, FaultSpec, NodeKind};
-use crate::engine::kernel::clock::ms_to_us;
+use crate::engine::format::{FaultKind, NodeKind};
 use crate::engine::kernel::slab::Key;
 
 pub(super) fn resolve(sim: &Sim, id: &str) -> Option<Target> {
@@ -47,56 +45,6 @@ pub(super) fn end(sim: &mut Sim, fi: u32) {
     f.active = false;
     let target = f.target;
     recompute(sim, target);
-}
-
-pub(super) fn inject(sim: &mut Sim, spec: FaultSpec) -> Result<(), String> {
-    let target = resolve(sim, &spec.target).ok_or_else(|| format!("no node or link `{}`", spec.target))?;
-    if !fault_fits(spec.kind, target) {
-        return Err(match spec.kind {
-            FaultKind::Replay => format!("`replay` applies to a log's subscribe link; `{}` is a node", spec.target),
-            _ => format!("`{}` applies to nodes; `{}` is a link", spec.kind.as_str(), spec.target),
-        });
-    }
-    if let (FaultKind::Replay, Target::Link(l)) = (spec.kind, target) {
-        let from = sim.links[l as usize].from;
-        if sim.links[l as usize].via != crate::engine::format::Via::Subscribe || super::logs::log(sim, from).is_none() {
-            return Err(format!("`replay` needs a subscribe link of a log topic; `{}` is not one", spec.target));
-        }
-    }
-    let factor = spec.factor.unwrap_or(1.0);
-    let rate = spec.rate.unwrap_or(0.0);
-    if spec.kind == FaultKind::Slow && !(factor.is_finite() && factor > 0.0 && factor <= 1_000.0) {
-        return Err(format!("a slow factor must be above 0 and at most 1000 (got {factor})"));
-    }
-    if spec.kind == FaultKind::Errors && !(0.0..=1.0).contains(&rate) {
-        return Err(format!("an error rate must be between 0 and 1 (got {rate})"));
-    }
-    let fi = sim.faults.len() as u32;
-    sim.faults.push(FaultRt { target, kind: spec.kind, factor, rate, active: false, cancelled: false });
-    // Injected faults change the run, so they are part of its hash.
-    sim.hash.add(0xfa17 ^ ((fi as u64) << 16));
-    sim.hash.add(sim.now);
-    start(sim, fi);
-    if let Some(len) = spec.for_ms.filter(|l| l.is_finite() && *l > 0.0) {
-        sim.schedule(sim.now.saturating_add(ms_to_us(len)), Ev::FaultEnd { fault: fi });
-    }
-    Ok(())
-}
-
-pub(super) fn clear(sim: &mut Sim, id: &str) {
-    let Some(target) = resolve(sim, id) else {
-        return;
-    };
-    sim.hash.add(0xc1ea ^ sim.now);
-    let mut touched = false;
-    for f in sim.faults.iter_mut().filter(|f| f.target == target) {
-        f.cancelled = true;
-        touched |= f.active;
-        f.active = false;
-    }
-    if touched {
-        recompute(sim, target);
-    }
 }
 
 fn recompute(sim: &mut Sim, target: Target) {

@@ -11,6 +11,7 @@ use super::Sim;
 use crate::engine::format::{NodeKind, Via};
 use crate::engine::kernel::clock::Micros;
 use crate::engine::kernel::slab::Key;
+use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
 use crate::engine::view::{TokenKind, TokenTone};
 
@@ -78,18 +79,22 @@ pub(super) fn arrive(sim: &mut Sim, jk: Key) {
         reject(sim, jk);
         return;
     }
-    let is_copy = matches!(job_origin(sim, jk), Origin::Copy { .. });
     let now = sim.now;
+    let accepted = match &sim.nodes[node as usize].rt {
+        KindRt::Worker(w) => reserved || w.busy < w.workers || (w.backlog.len() as u64) < w.backlog_cap || buffered,
+        _ => {
+            reject(sim, jk);
+            return;
+        }
+    };
+    if let (Origin::Copy { link }, true) = (job_origin(sim, jk), accepted) {
+        // A pub/sub copy is delivered once the subscriber takes it.
+        sim.ended(link, End::Delivered);
+    }
     let n = &mut sim.nodes[node as usize];
     let KindRt::Worker(w) = &mut n.rt else {
-        reject(sim, jk);
         return;
     };
-    let accepted = reserved || w.busy < w.workers || (w.backlog.len() as u64) < w.backlog_cap || buffered;
-    if is_copy && accepted {
-        // A pub/sub copy is delivered once the subscriber takes it.
-        sim.ledger.delivered += 1;
-    }
     if reserved {
         start_work(sim, jk);
     } else if w.busy < w.workers {
@@ -122,9 +127,9 @@ fn reject(sim: &mut Sim, jk: Key) {
     };
     sim.nodes[job.node as usize].metrics.rejected += 1;
     sim.hop(job.trace, HopKind::Reject, job.node, NO_LINK, 0);
-    if let Origin::Copy { .. } = job.origin {
+    if let Origin::Copy { link } = job.origin {
         // Counted delivered only once accepted; a refused copy is rejected.
-        sim.ledger.rejected += 1;
+        sim.ended(link, End::Rejected);
         return;
     }
     answer(sim, job, Outcome::Rejected);
@@ -295,10 +300,20 @@ fn answer(sim: &mut Sim, job: Job, outcome: Outcome) {
     match job.origin {
         Origin::Root => {
             let ok = outcome == Outcome::Ok;
+            let mine = &mut sim.nodes[job.node as usize].metrics.requests;
             match outcome {
-                Outcome::Ok => sim.requests.ok += 1,
-                Outcome::Timeout => sim.requests.timed_out += 1,
-                Outcome::Error | Outcome::Rejected => sim.requests.failed += 1,
+                Outcome::Ok => {
+                    sim.requests.ok += 1;
+                    mine.ok += 1;
+                }
+                Outcome::Timeout => {
+                    sim.requests.timed_out += 1;
+                    mine.timed_out += 1;
+                }
+                Outcome::Error | Outcome::Rejected => {
+                    sim.requests.failed += 1;
+                    mine.failed += 1;
+                }
             }
             sim.nodes[job.node as usize].metrics.finish(now, job.arrived, ok);
             sim.hop(job.trace, HopKind::End, job.node, NO_LINK, outcome as u32);
@@ -330,7 +345,10 @@ pub(super) fn worker_freed(sim: &mut Sim, node: u32) {
     let n = &mut sim.nodes[node as usize];
     let KindRt::Worker(w) = &mut n.rt else { return };
     w.busy = w.busy.saturating_sub(1);
-    if let Some(next) = w.backlog.pop_front() {
+    // With fewer workers than before (a change), a freed worker may be
+    // one too many: it takes nothing.
+    let next = if w.busy < w.workers { w.backlog.pop_front() } else { None };
+    if let Some(next) = next {
         w.busy += 1;
         n.metrics.waiting.set(now, w.backlog.len() as u64);
         start_work(sim, next);
@@ -344,6 +362,33 @@ pub(super) fn worker_freed(sim: &mut Sim, node: u32) {
     }
 }
 
+/// More workers (a change): waiting requests start, then consumed queues
+/// deliver to the new free workers.
+pub(super) fn take_waiting(sim: &mut Sim, node: u32) {
+    let now = sim.now;
+    loop {
+        let n = &mut sim.nodes[node as usize];
+        let KindRt::Worker(w) = &mut n.rt else { return };
+        if w.busy >= w.workers {
+            break;
+        }
+        let Some(next) = w.backlog.pop_front() else {
+            break;
+        };
+        w.busy += 1;
+        n.metrics.waiting.set(now, w.backlog.len() as u64);
+        n.metrics.busy.set(now, w.busy as u64);
+        start_work(sim, next);
+    }
+    let queues: Vec<u32> = match &sim.nodes[node as usize].rt {
+        KindRt::Worker(w) => w.consumes.iter().map(|c| c.0).collect(),
+        _ => Vec::new(),
+    };
+    for q in queues {
+        super::queues::dispatch(sim, q);
+    }
+}
+
 /// A crash destroys the job: count it lost and tell its origin.
 pub(super) fn lose(sim: &mut Sim, jk: Key) {
     let Some(job) = sim.jobs.remove(jk) else {
@@ -354,7 +399,7 @@ pub(super) fn lose(sim: &mut Sim, jk: Key) {
     sim.hop(job.trace, HopKind::Lost, job.node, NO_LINK, 0);
     // Its own call in flight dies with it: the answer will find nobody.
     if matches!(job.phase, Phase::Calling | Phase::Parked) && !job.call.accounted {
-        sim.ledger.lost += 1;
+        sim.ended(job.call.link, End::Lost);
     }
     // A caller waiting on this job hears nothing and times out; a queue
     // gets its unacked delivery back.

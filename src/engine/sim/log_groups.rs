@@ -29,6 +29,7 @@ use super::Sim;
 use crate::engine::format::{defaults, CommitMode};
 use crate::engine::kernel::clock::{ms_to_us, Micros};
 use crate::engine::metrics::Level;
+use crate::engine::report::End;
 
 /// "No member owns this partition."
 pub const NO_MEMBER: u16 = u16::MAX;
@@ -86,6 +87,12 @@ pub struct Group {
 }
 
 impl Group {
+    /// The link a group's copies are counted on in the ledger (the links'
+    /// rows add up to it): its first subscription, whichever member reads.
+    pub fn ledger_link(&self) -> u32 {
+        self.members.first().map_or(NONE, |m| m.link)
+    }
+
     pub fn lag_add(&mut self, now: Micros, delta: i64) {
         self.lag.add(now, delta);
     }
@@ -314,6 +321,7 @@ pub(super) fn rebalance_end(sim: &mut Sim, t: u32, g: u16, generation: u32) {
     }
     grp.paused = false;
     assign(grp);
+    let ledger_link = grp.ledger_link();
     let mut lost = 0;
     for (p, c) in grp.cursors.iter_mut().enumerate() {
         if c.inflight {
@@ -329,7 +337,7 @@ pub(super) fn rebalance_end(sim: &mut Sim, t: u32, g: u16, generation: u32) {
         c.done = c.position;
         c.attempts = 0;
     }
-    sim.ledger.lost += lost;
+    sim.ended_n(ledger_link, End::Lost, lost);
     if lost > 0 {
         *sim.nodes[t as usize].metrics.extra.entry("lost_at_most_once").or_insert(0) += lost;
     }

@@ -26,6 +26,7 @@ use super::Sim;
 use crate::engine::format::{defaults, CommitMode, Delivery, NodeKind};
 use crate::engine::kernel::clock::{ms_to_us, Micros};
 use crate::engine::kernel::murmur2::partition_for_key;
+use crate::engine::report::End;
 use crate::engine::trace::HopKind;
 use crate::engine::view::TokenTone;
 use std::collections::VecDeque;
@@ -125,14 +126,31 @@ pub(super) fn append(sim: &mut Sim, m: &Msg) {
     for g in &mut log.groups {
         g.lag_add(now, 1);
     }
+    // One copy per group, counted on the group's own link.
+    let mut ledger_links = [NONE; 4];
+    let few = groups <= ledger_links.len();
+    if few {
+        for (i, g) in log.groups.iter().enumerate() {
+            ledger_links[i] = g.ledger_link();
+        }
+    }
     let arm = log.retention_us.filter(|_| !log.expire_armed);
     if arm.is_some() {
         log.expire_armed = true;
     }
     sim.log_entries += 1;
     sim.nodes[t as usize].metrics.finish(now, now, true);
-    sim.ledger.delivered += 1;
-    sim.ledger.sent += groups as u64;
+    sim.ended(m.link, End::Delivered);
+    if few {
+        for &l in &ledger_links[..groups] {
+            sim.sent(l);
+        }
+    } else {
+        for g in 0..groups {
+            let l = self::log(sim, t).map_or(NONE, |log| log.groups[g].ledger_link());
+            sim.sent(l);
+        }
+    }
     if m.outbox && m.sender != NONE {
         let back = now + super::calls::latency(sim, m.link);
         sim.schedule(back, Ev::OutboxConfirm { node: m.sender, op: m.op });
@@ -271,6 +289,7 @@ fn processed(sim: &mut Sim, t: u32, g: u16, p: u16, ok: bool) {
     let grp = &mut log.groups[g as usize];
     let owner = grp.cursors[p as usize].owner;
     let commit = grp.members.get(owner as usize).map(|m| m.commit).unwrap_or_default();
+    let ledger_link = grp.ledger_link();
     let c = &mut grp.cursors[p as usize];
     let offset = c.position.saturating_sub(1);
     let give_up = !ok && c.attempts + 1 >= defaults::LOG_ERROR_ATTEMPTS;
@@ -292,11 +311,7 @@ fn processed(sim: &mut Sim, t: u32, g: u16, p: u16, ok: bool) {
         grp.commit(p, done, start, now);
     }
     if first_time {
-        if ok {
-            sim.ledger.delivered += 1;
-        } else {
-            sim.ledger.failed += 1;
-        }
+        sim.ended(ledger_link, if ok { End::Delivered } else { End::Failed });
     }
     if give_up {
         sim.nodes[t as usize].metrics.bump("skipped_after_errors");
@@ -363,6 +378,8 @@ pub(super) fn expire(sim: &mut Sim, t: u32) {
     let cut = now.saturating_sub(r);
     let mut deleted = 0usize;
     let mut expired = 0u64;
+    // Per group: (its ledger link, copies expired).
+    let mut ends: Vec<(u32, u64)> = log.groups.iter().map(|g| (g.ledger_link(), 0)).collect();
     let mut next: Option<Micros> = None;
     for (p, part) in log.parts.iter_mut().enumerate() {
         let old = part.start;
@@ -372,8 +389,10 @@ pub(super) fn expire(sim: &mut Sim, t: u32) {
             deleted += 1;
         }
         if part.start != old {
-            for g in &mut log.groups {
-                expired += g.log_start_moved(p as u16, old, part.start, now);
+            for (g, end) in log.groups.iter_mut().zip(&mut ends) {
+                let n = g.log_start_moved(p as u16, old, part.start, now);
+                expired += n;
+                end.1 += n;
             }
         }
         if let Some(e) = part.entries.front() {
@@ -383,7 +402,9 @@ pub(super) fn expire(sim: &mut Sim, t: u32) {
     }
     log.expire_armed = next.is_some();
     sim.log_entries -= deleted;
-    sim.ledger.expired += expired;
+    for (link, n) in ends {
+        sim.ended_n(link, End::Expired, n);
+    }
     if expired > 0 {
         *sim.nodes[t as usize].metrics.extra.entry("expired").or_insert(0) += expired;
     }

@@ -39,15 +39,16 @@ mod queues;
 mod reporting;
 mod sagas;
 mod store_forward;
+mod timed;
 mod tokens;
 mod topics;
 
-use crate::engine::format::{FaultSpec, LoadError, Scenario};
+use crate::engine::format::{ChangeSpec, FaultSpec, LoadError, Scenario};
 use crate::engine::kernel::clock::Micros;
 use crate::engine::kernel::events::EventQueue;
 use crate::engine::kernel::hash::RunHash;
 use crate::engine::kernel::slab::Slab;
-use crate::engine::report::{Bucket, MessageCounts, Report, RequestCounts};
+use crate::engine::report::{Bucket, End, MessageCounts, Report, RequestCounts};
 use crate::engine::trace::{HopKind, RawHop, Trace, TraceLog};
 use crate::engine::view::{LinkLive, NodeLive, Token};
 use event::Ev;
@@ -93,7 +94,17 @@ pub(crate) struct Push {
 
 /// One run of one scenario.
 pub struct Sim {
+    /// The document of the run: what it was built from, plus the faults
+    /// and changes recorded live (so it replays this very run).
     scenario: Scenario,
+    /// The nodes and links as the changes applied so far left them.
+    current: Scenario,
+    /// Faults and changes by (time, order): at the same instant they run
+    /// before any other event, in an order that does not depend on when
+    /// they were scheduled (see `timed`).
+    timed: timed::Agenda,
+    /// When the last event ran (a live action must come after it).
+    last_event_at: Option<Micros>,
     now: Micros,
     end: Micros,
     queue: EventQueue<Ev>,
@@ -162,7 +173,7 @@ impl Sim {
         let limit = t_us.min(self.end);
         let mut ran = 0;
         while ran < max_events && self.stopped.is_none() {
-            match self.queue.peek_time() {
+            match self.next_time() {
                 Some(at) if at <= limit => {
                     self.process_next();
                     ran += 1;
@@ -180,7 +191,7 @@ impl Sim {
     pub fn step(&mut self, n: u64) -> u64 {
         let mut ran = 0;
         while ran < n && self.stopped.is_none() {
-            match self.queue.peek_time() {
+            match self.next_time() {
                 Some(at) if at <= self.end => {
                     self.process_next();
                     ran += 1;
@@ -245,15 +256,56 @@ impl Sim {
         reporting::link_live(self)
     }
 
-    /// Starts a fault now (its `at_ms` is ignored); `for_ms` None lasts until
-    /// cleared or the end.
-    pub fn inject(&mut self, fault: FaultSpec) -> Result<(), String> {
-        faults::inject(self, fault)
+    /// The instant a live action made now takes effect: now, unless an
+    /// event already ran at this instant (then the next microsecond), so
+    /// that the same action read back from the scenario, which runs before
+    /// every other event of its instant, replays this run exactly.
+    pub fn live_at_us(&self) -> u64 {
+        match self.last_event_at {
+            Some(t) if t >= self.now => t + 1,
+            _ => self.now,
+        }
     }
 
-    /// Ends every fault on `target` now (scheduled ones included).
+    /// Starts a fault now (its `at_ms` is set to [`Sim::live_at_us`]) and
+    /// records it in [`Sim::scenario`]'s `faults`; `for_ms` None lasts until
+    /// ended or the end. Returns the fault as recorded.
+    pub fn fault_now(&mut self, fault: FaultSpec) -> Result<FaultSpec, String> {
+        timed::fault_now(self, fault)
+    }
+
+    /// Ends fault `index` (of `scenario().faults`) now by setting its
+    /// `for_ms`; returns the fault as recorded.
+    pub fn end_fault_now(&mut self, index: usize) -> Result<FaultSpec, String> {
+        timed::end_fault_now(self, index)
+    }
+
+    /// Changes `field` of node or link `target` to `value` now, validated
+    /// like the field itself, and records it in `scenario().changes`.
+    pub fn change_now(&mut self, target: &str, field: &str, value: serde_json::Value) -> Result<ChangeSpec, String> {
+        timed::change_now(self, target, field, value)
+    }
+
+    /// Positions in `scenario().faults` of the faults on `target` active now.
+    pub fn active_faults(&self, target: &str) -> Vec<usize> {
+        timed::active_faults(self, target)
+    }
+
+    /// The nodes and links with the changes applied so far.
+    pub fn current(&self) -> &Scenario {
+        &self.current
+    }
+
+    /// [`Sim::fault_now`], for callers that only need it to happen.
+    pub fn inject(&mut self, fault: FaultSpec) -> Result<(), String> {
+        self.fault_now(fault).map(|_| ())
+    }
+
+    /// Ends every fault active on `target` now.
     pub fn clear_faults(&mut self, target: &str) {
-        faults::clear(self, target)
+        for i in self.active_faults(target) {
+            let _ = self.end_fault_now(i);
+        }
     }
 
     /// The hops of a recent trace (needs `keep_traces`).
@@ -266,6 +318,12 @@ impl Sim {
         self.traces.ids().collect()
     }
 
+    /// How many hops a kept trace has so far: a cheap way for the app to
+    /// see which traces changed since it last read them.
+    pub fn trace_len(&self, id: u64) -> Option<usize> {
+        self.traces.get(id).map(<[RawHop]>::len)
+    }
+
     /// Checks the accounting invariant against the live state: every
     /// message sent is in exactly one end state or still in flight, every
     /// request likewise, and busy workers match the requests holding them.
@@ -274,8 +332,8 @@ impl Sim {
     }
 
     /// Rebuilds one trace by running `scenario` again until `until_us`
-    /// (runs are deterministic, so it is the same trace). Injected faults
-    /// are not replayed.
+    /// (runs are deterministic, so it is the same trace; pass
+    /// [`Sim::scenario`] to include the actions recorded live).
     pub fn replay_trace(scenario: &Scenario, id: u64, until_us: u64) -> Option<Trace> {
         crate::engine::format::load::check(scenario).ok()?;
         let mut sim = build::build(scenario, SimOptions::default(), TraceLog::only(id));
@@ -290,10 +348,33 @@ impl Sim {
         self.queue.push(at, ev);
     }
 
+    /// The time of the next event, timed actions included.
+    #[inline]
+    fn next_time(&mut self) -> Option<Micros> {
+        let queued = self.queue.peek_time();
+        match (self.timed.next_time(), queued) {
+            (Some(t), Some(q)) => Some(t.min(q)),
+            (Some(t), None) => Some(t),
+            (None, q) => q,
+        }
+    }
+
+    /// The next event: a timed action first at equal times.
+    #[inline]
+    fn pop_next(&mut self) -> Option<(Micros, Ev)> {
+        if let Some(t) = self.timed.next_time() {
+            if self.queue.peek_time().is_none_or(|q| t <= q) {
+                return self.timed.pop();
+            }
+        }
+        self.queue.pop()
+    }
+
     fn process_next(&mut self) {
-        let Some((at, ev)) = self.queue.pop() else {
+        let Some((at, ev)) = self.pop_next() else {
             return;
         };
+        self.last_event_at = Some(at);
         self.now = at;
         self.events += 1;
         let (a, b) = ev.hash_words();
@@ -318,6 +399,7 @@ impl Sim {
             Ev::ReplyBack { job, seq, outcome, token, from } => calls::reply_back(self, job, seq, outcome, token, from),
             Ev::FaultStart { fault } => faults::start(self, fault),
             Ev::FaultEnd { fault } => faults::end(self, fault),
+            Ev::Change { change } => timed::apply_change(self, change),
             Ev::Tick => self.tick(),
             Ev::Broker(b) => self.broker_event(b),
         }
@@ -383,6 +465,41 @@ impl Sim {
     fn new_op(&mut self) -> u64 {
         self.next_op += 1;
         self.next_op
+    }
+
+    /// A message or call attempt leaves over `link`: into the ledger.
+    #[inline]
+    fn sent(&mut self, link: u32) {
+        self.ledger.sent += 1;
+        if let Some(l) = self.links.get_mut(link as usize) {
+            l.ledger.sent += 1;
+        }
+    }
+
+    /// A message or attempt sent over `link` ended in `end`.
+    #[inline]
+    fn ended(&mut self, link: u32, end: End) {
+        self.ledger.end(end);
+        if let Some(l) = self.links.get_mut(link as usize) {
+            l.ledger.end(end);
+        }
+    }
+
+    /// `n` messages sent over `link` ended in `end` at once (a log's
+    /// retention or an at-most-once rebalance ends many).
+    fn ended_n(&mut self, link: u32, end: End, n: u64) {
+        for _ in 0..n {
+            self.ended(link, end);
+        }
+    }
+
+    /// Takes back a send that never happened (an outboxed message the
+    /// relay will send again).
+    fn unsent(&mut self, link: u32) {
+        self.ledger.sent -= 1;
+        if let Some(l) = self.links.get_mut(link as usize) {
+            l.ledger.sent -= 1;
+        }
     }
 
     /// Records a hop of `trace` when traces are kept.

@@ -228,6 +228,8 @@ pub struct LinkRt {
     /// A message sent over it needs a broker's attention at the sender: a
     /// routing key to draw, or a FIFO queue's deduplication id.
     pub keyed_send: bool,
+    /// The ledger's row for this link.
+    pub ledger: crate::engine::report::MessageCounts,
 }
 
 /// Who is waiting for a job's answer.
@@ -358,8 +360,11 @@ pub struct FaultRt {
     pub factor: f64,
     pub rate: f64,
     pub active: bool,
-    /// Cleared by hand: its scheduled start and end do nothing any more.
+    /// A placeholder that never starts (keeps indices equal to `faults`).
     pub cancelled: bool,
+    /// When it starts and, if it does, ends.
+    pub start_at: Micros,
+    pub end_at: Option<Micros>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

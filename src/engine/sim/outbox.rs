@@ -13,6 +13,7 @@ use super::queues::{send, NewMsg};
 use super::Sim;
 use crate::engine::format::Via;
 use crate::engine::kernel::slab::Key;
+use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
 
 /// At commit: write an outbox row for every outboxed send still to come.
@@ -52,19 +53,19 @@ pub(super) fn outbox_confirmed(sim: &mut Sim, node: u32, op: u64) {
 /// an outbox they are lost (the dual-write problem); with one, the row
 /// stays and the relay sends them after recovery.
 pub(super) fn sender_crashed(sim: &mut Sim, node: u32) {
-    let buffered: Vec<(Key, bool, u32, u64)> = sim
+    let buffered: Vec<(Key, bool, u32, u64, u32)> = sim
         .msgs
         .iter()
         .filter(|(_, m)| m.sender == node && m.state == MsgState::Transit)
-        .map(|(k, m)| (k, m.outbox, m.token, m.trace))
+        .map(|(k, m)| (k, m.outbox, m.token, m.trace, m.link))
         .collect();
-    for (k, outbox, token, trace) in buffered {
+    for (k, outbox, token, trace, link) in buffered {
         sim.tokens.end(token);
         sim.msgs.remove(k);
         if outbox {
-            sim.ledger.sent -= 1;
+            sim.unsent(link);
         } else {
-            sim.ledger.lost += 1;
+            sim.ended(link, End::Lost);
             sim.nodes[node as usize].metrics.bump("dual_write_lost");
             sim.hop(trace, HopKind::Lost, node, NO_LINK, 0);
         }

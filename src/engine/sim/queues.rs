@@ -21,6 +21,7 @@ use super::Sim;
 
 use crate::engine::kernel::clock::Micros;
 use crate::engine::kernel::slab::Key;
+use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
 use crate::engine::view::{TokenKind, TokenTone};
 
@@ -42,11 +43,11 @@ pub(super) struct NewMsg {
 pub(super) fn send(sim: &mut Sim, link: u32, m: NewMsg) {
     let now = sim.now;
     let to = sim.links[link as usize].to;
-    sim.ledger.sent += 1;
+    sim.sent(link);
     let from = sim.links[link as usize].from;
     sim.hop(m.trace, HopKind::Send, from, link, 0);
     if sim.links[link as usize].partitioned > 0 {
-        sim.ledger.dropped += 1;
+        sim.ended(link, End::Dropped);
         sim.hop(m.trace, HopKind::Drop, from, link, 0);
         return;
     }
@@ -148,7 +149,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
     if down || q.ready.len() as u64 >= q.capacity {
         n.metrics.rejected += 1;
         if !dead {
-            sim.ledger.rejected += 1;
+            sim.ended(link, End::Rejected);
         }
         sim.msgs.remove(mk);
         sim.hop(trace, HopKind::Reject, qi, link, 0);
@@ -159,7 +160,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
             // SQS FIFO: accepted (the sender hears success), not enqueued.
             n.metrics.deduplicated += 1;
             if !dead {
-                sim.ledger.deduplicated += 1;
+                sim.ended(link, End::Deduplicated);
             }
             sim.msgs.remove(mk);
             sim.hop(trace, HopKind::Drop, qi, link, 1);
@@ -356,7 +357,7 @@ pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, ok: bool) {
         return; // A stale delivery: the queue gave it to someone else already.
     }
     let Some(m) = sim.msgs.get(mk) else { return };
-    let (qi, trace, enqueued, reply_to, dead) = (m.queue, m.trace, m.enqueued, m.reply_to, m.dead);
+    let (qi, trace, enqueued, reply_to, dead, link) = (m.queue, m.trace, m.enqueued, m.reply_to, m.dead, m.link);
     if sim.nodes[qi as usize].is_down() {
         return; // The ack or nack is lost with the broker.
     }
@@ -371,7 +372,7 @@ pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, ok: bool) {
     sim.hop(trace, HopKind::Ack, qi, NO_LINK, delivery);
     sim.nodes[qi as usize].metrics.finish(now, enqueued, true);
     if !dead {
-        sim.ledger.delivered += 1;
+        sim.ended(link, End::Delivered);
     }
     let fifo = matches!(&sim.nodes[qi as usize].rt, KindRt::Queue(q) if q.fifo.is_some());
     if fifo {
@@ -454,7 +455,7 @@ fn dead_letter(sim: &mut Sim, mk: Key) {
     let Some(m) = sim.msgs.get_mut(mk) else {
         return;
     };
-    let (qi, trace, enqueued, dead) = (m.queue, m.trace, m.enqueued, m.dead);
+    let (qi, trace, enqueued, dead, link) = (m.queue, m.trace, m.enqueued, m.dead, m.link);
     let KindRt::Queue(q) = &sim.nodes[qi as usize].rt else {
         return;
     };
@@ -468,7 +469,7 @@ fn dead_letter(sim: &mut Sim, mk: Key) {
     let dlq_up = dlq != NONE && !sim.nodes[dlq as usize].is_down();
     if !dlq_up {
         if !dead {
-            sim.ledger.dropped += 1;
+            sim.ended(link, End::Dropped);
         }
         sim.nodes[qi as usize].metrics.bump("dropped");
         sim.hop(trace, HopKind::Drop, qi, NO_LINK, 0);
@@ -476,7 +477,7 @@ fn dead_letter(sim: &mut Sim, mk: Key) {
         return;
     }
     if !dead {
-        sim.ledger.dead_lettered += 1;
+        sim.ended(link, End::DeadLettered);
     }
     sim.hop(trace, HopKind::DeadLetter, qi, NO_LINK, 0);
     let Some(m) = sim.msgs.get_mut(mk) else {

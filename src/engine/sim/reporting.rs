@@ -41,12 +41,30 @@ pub(super) fn report(sim: &Sim) -> Report {
             wait_ms: Mean { mean: m.wait_mean_ms() },
             queue_len: m.waiting.mean_max(now),
             utilization: m.utilization(now, workers),
+            messages: crate::engine::report::MessageCounts { duplicates: m.duplicates, ..Default::default() },
+            requests: (spec.kind == crate::engine::format::NodeKind::Client).then(|| {
+                let mut r = m.requests.clone();
+                r.in_flight = r.started.saturating_sub(r.ok + r.failed + r.timed_out);
+                r
+            }),
             extra: crate::engine::kernel::ordered::ordered(m.extra.iter().map(|(k, v)| (k.to_string(), *v as f64))),
         };
         live_extras(sim, i, &mut node);
         r.nodes.insert(spec.id.clone(), node);
     }
     groups(sim, &mut r);
+    // The ledger's rows: each link's counts, summed at the node it ends at.
+    for l in &sim.links {
+        let mut c = l.ledger.clone();
+        c.in_flight = c.sent.saturating_sub(c.ended());
+        if let Some(to) = sim.scenario.nodes.get(l.to as usize) {
+            if let Some(row) = r.nodes.get_mut(&to.id) {
+                let dup = row.messages.duplicates;
+                row.messages.add(&c);
+                row.messages.duplicates = dup;
+            }
+        }
+    }
     r.messages = sim.ledger.clone();
     r.messages.in_flight = sim.ledger.sent.saturating_sub(sim.ledger.ended());
     r.requests = sim.requests.clone();

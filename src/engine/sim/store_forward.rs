@@ -14,6 +14,7 @@ use super::model::*;
 use super::Sim;
 use crate::engine::kernel::clock::Micros;
 use crate::engine::metrics::Latency;
+use crate::engine::report::End;
 use crate::engine::trace::HopKind;
 use std::collections::BTreeMap;
 
@@ -39,7 +40,7 @@ pub(super) fn hold(sim: &mut Sim, b: u32, user: u32, trace: u64, trace_start: Mi
     let now = sim.now;
     let retention = sim.links[link as usize].store_us.unwrap_or(Micros::MAX);
     if held_at == Micros::MAX {
-        sim.ledger.sent += 1;
+        sim.sent(link);
     }
     let first = held_at.min(now);
     let n = &mut sim.nodes[b as usize];
@@ -64,7 +65,7 @@ pub(super) fn release(sim: &mut Sim, b: u32, user: u32, idx: u32, link: u32) {
     store.count -= list.len() as u64;
     for ((trace, trace_start), (held_at, expires)) in list.into_iter().zip(times) {
         if now >= expires {
-            sim.ledger.expired += 1;
+            sim.ended(link, End::Expired);
             if let KindRt::Browser(br) = &mut sim.nodes[b as usize].rt {
                 if let Some(store) = &mut br.store {
                     store.expired += 1;

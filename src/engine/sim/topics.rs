@@ -20,6 +20,7 @@ use crate::engine::kernel::clock::Micros;
 use crate::engine::kernel::rng::Stream;
 use crate::engine::kernel::slab::Key;
 use crate::engine::metrics::NodeMetrics;
+use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
 use crate::engine::view::TokenTone;
 
@@ -75,7 +76,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
     n.metrics.arrivals += 1;
     if n.is_down() {
         n.metrics.rejected += 1;
-        sim.ledger.rejected += 1;
+        sim.ended(m.link, End::Rejected);
         sim.hop(m.trace, HopKind::Reject, t, m.link, 0);
         return;
     }
@@ -88,12 +89,12 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
     if count == 0 {
         n.metrics.failed += 1;
         n.metrics.bump("no_subscriber");
-        sim.ledger.dropped += 1;
+        sim.ended(m.link, End::Dropped);
         sim.hop(m.trace, HopKind::Drop, t, NO_LINK, 0);
         return;
     }
     n.metrics.finish(now, now, true);
-    sim.ledger.delivered += 1;
+    sim.ended(m.link, End::Delivered);
     if m.outbox && m.sender != NONE {
         let back = now + super::calls::latency(sim, m.link);
         sim.schedule(back, super::event::Ev::OutboxConfirm { node: m.sender, op: m.op });
@@ -126,16 +127,16 @@ fn copy_to(sim: &mut Sim, m: &Msg, link: u32, hidden: u32) {
         into_backlog(sim, hidden, link, m);
         return;
     }
-    sim.ledger.sent += 1;
+    sim.sent(link);
     if sim.nodes[sub as usize].is_down() {
         // Redis Pub/Sub: nobody listening on that connection, gone for good.
-        sim.ledger.lost += 1;
+        sim.ended(link, End::Lost);
         sim.nodes[t as usize].metrics.bump("missed_while_down");
         sim.hop(m.trace, HopKind::Lost, sub, link, 0);
         return;
     }
     if sim.links[link as usize].partitioned > 0 {
-        sim.ledger.dropped += 1;
+        sim.ended(link, End::Dropped);
         sim.hop(m.trace, HopKind::Drop, t, link, 0);
         return;
     }
@@ -147,7 +148,7 @@ fn copy_to(sim: &mut Sim, m: &Msg, link: u32, hidden: u32) {
 
 /// A durable subscription stores the copy in its own backlog.
 fn into_backlog(sim: &mut Sim, h: u32, link: u32, m: &Msg) {
-    sim.ledger.sent += 1;
+    sim.sent(link);
     let now = sim.now;
     let mk = sim.msgs.insert(Msg {
         queue: h,

@@ -1,0 +1,142 @@
+// Results: every kept request can be browsed and filtered by outcome, a
+// finished run has nothing "in flight", charts read out their values on
+// hover and from the keyboard, and a trace opens at its header.
+import { expect, eventually } from './app.mjs';
+
+async function finishedRetryStorm(app, page) {
+  await app.open();
+  await app.example('Retry storm');
+  await app.button('Run to end').click();
+  await app.waitForHash();
+  await page.getByRole('tab', { name: 'Requests' }).click();
+  await page.locator('.request-table').waitFor();
+}
+
+const range = (page) => page.getByRole('group', { name: 'Requests list' }).locator('.range');
+
+/** The rows shown: { id, outcome, took }. */
+async function rows(page) {
+  return page.$$eval('.request-table tbody tr[data-id]', (trs) =>
+    trs.map((tr) => ({
+      id: tr.querySelector('th').textContent.trim(),
+      outcome: tr.querySelector('.outcome').textContent.trim(),
+      took: tr.querySelectorAll('td')[2].textContent.trim(),
+    })),
+  );
+}
+
+export const tests = [
+  {
+    name: 'every kept request can be browsed, page by page',
+    async run({ app, page, step, shot }) {
+      await finishedRetryStorm(app, page);
+      step('the first page of the 2,000 kept');
+      expect((await range(page).textContent()) === '1–50 of 2,000', await range(page).textContent());
+      expect(!(await app.button('Newer requests').isEnabled()), 'no newer page');
+      step('page through to the oldest');
+      const seen = new Set();
+      for (;;) {
+        for (const r of await rows(page)) seen.add(r.id);
+        if (!(await app.button('Older requests').isEnabled())) break;
+        const before = await range(page).textContent();
+        await app.button('Older requests').click();
+        await eventually(async () => (await range(page).textContent()) !== before, 'next page');
+      }
+      await shot('last-page');
+      expect(seen.size === 2000, `every kept request listed once: ${seen.size}`);
+      expect((await range(page).textContent()) === '1951–2000 of 2,000', await range(page).textContent());
+      await app.button('Newer requests').click();
+      expect((await range(page).textContent()) === '1901–1950 of 2,000', 'and back');
+    },
+  },
+  {
+    name: 'requests filter by outcome; a finished run has none in flight',
+    async run({ app, page, step, shot }) {
+      await finishedRetryStorm(app, page);
+      const filter = page.getByLabel('Outcome', { exact: true });
+      step('a finished run lists nothing in flight');
+      const inFlight = await filter.locator('option[value="in-flight"]').textContent();
+      expect(inFlight === 'in flight (0)', inFlight);
+      await filter.selectOption('in-flight');
+      await page.getByText(/None of the 2,000 requests kept are in flight/).waitFor();
+      step('those cut off by the end have no duration');
+      await filter.selectOption('unfinished');
+      for (const r of await rows(page)) {
+        expect(r.outcome === 'unfinished' && r.took === '—', `#${r.id}: ${r.outcome}, took ${r.took}`);
+      }
+      step('each outcome shows only its own');
+      for (const [value, label] of [['failed', 'failed'], ['ok', 'ok'], ['timed-out', 'timed out']]) {
+        await filter.selectOption(value);
+        const shown = await rows(page);
+        const count = Number((await filter.locator(`option[value="${value}"]`).textContent()).replace(/\D/g, ''));
+        expect(shown.length === Math.min(50, count), `${label}: ${shown.length} rows of ${count}`);
+        expect(shown.every((r) => r.outcome === label && r.took !== '—'), `${label} only, each with a duration`);
+      }
+      await shot('filtered');
+      step('All shows every outcome again');
+      await filter.selectOption('');
+      expect((await range(page).textContent()) === '1–50 of 2,000', 'all');
+    },
+  },
+  {
+    name: 'a trace opens scrolled to its header',
+    async run({ app, page, step, shot }) {
+      await finishedRetryStorm(app, page);
+      step('scroll to the bottom of a page and open its last request');
+      await app.button('Older requests').click();
+      await page.locator('.tab-body').evaluate((el) => {
+        el.scrollTop = el.scrollHeight;
+      });
+      const last = page.locator('.request-table tbody tr').last();
+      const id = (await last.locator('th').textContent()).trim();
+      await last.click();
+      const heading = page.getByRole('heading', { name: `Request ${id}` });
+      await heading.waitFor();
+      await shot('trace');
+      step('its header is in view and has the keyboard');
+      await eventually(async () => {
+        const body = await page.locator('.tab-body').boundingBox();
+        const head = await heading.boundingBox();
+        return head.y >= body.y && head.y + head.height <= body.y + body.height;
+      }, 'the header is inside the visible results');
+      expect(await heading.evaluate((el) => el === document.activeElement), 'focus on the header');
+      step('closing goes back to the same page of the list');
+      await page.getByRole('button', { name: '← Close trace' }).click();
+      expect((await range(page).textContent()) === '51–100 of 2,000', await range(page).textContent());
+    },
+  },
+  {
+    name: 'charts read out their values on hover and from the keyboard',
+    async run({ app, page, step, shot }) {
+      await app.open();
+      await app.example('Retry storm');
+      await app.button('Run to end').click();
+      await app.waitForHash();
+      const plot = page.getByRole('group', { name: /^Throughput/ });
+      const readout = page.locator('.chart', { has: plot }).getByRole('status');
+      step('hover');
+      expect(!(await readout.isVisible()), 'no readout before');
+      const box = await plot.boundingBox();
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+      await eventually(async () => /^At \d+(\.\d)? s: Shoppers \d+\/s( · Catalog slow .+)?$/.test(await readout.textContent()), 'a value under the pointer (and the fault then, named)');
+      await shot('hover');
+      const hovered = await readout.textContent();
+      await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.5);
+      await eventually(async () => (await readout.textContent()) !== hovered, 'follows the pointer');
+      await page.mouse.move(0, 0);
+      await eventually(async () => !(await readout.isVisible()), 'gone when the pointer leaves');
+      step('keyboard');
+      await plot.focus();
+      await eventually(async () => /^At 59\.5 s: Shoppers/.test(await readout.textContent()), 'focus reads the last second');
+      await page.keyboard.press('ArrowLeft');
+      await eventually(async () => /^At 58\.5 s:/.test(await readout.textContent()), 'left goes one second back');
+      await page.keyboard.press('Home');
+      await eventually(async () => /^At 0\.5 s:/.test(await readout.textContent()), 'Home goes to the start');
+      const p99 = page.getByRole('group', { name: /^p99 latency/ });
+      await p99.focus();
+      const p99Readout = page.locator('.chart', { has: p99 }).getByRole('status');
+      await eventually(async () => /^At 59\.5 s: Shoppers (\d|—)/.test(await p99Readout.textContent()), 'p99 reads a duration');
+      await shot('keyboard');
+    },
+  },
+];

@@ -1,0 +1,153 @@
+// Every hop visible: tokens on every link kind of a flow (the asynchronous
+// half included), queues showing what waits in them, a publish splitting
+// into its copies, tokens gone once a run ends, and the first fault of an
+// example soon after Run.
+import { expect, eventually } from './app.mjs';
+
+/** The links the token layer drew on in its last frame: { ids, vias }. */
+async function tokenLayer(page) {
+  return page.locator('canvas.tokens').evaluate((c) => ({
+    ids: (c.dataset.tokenLinks || '').split(' ').filter(Boolean),
+    vias: (c.dataset.tokenVias || '').split(' ').filter(Boolean),
+  }));
+}
+
+/** Every link kind of the diagram on screen, sorted. */
+async function linkKinds(page) {
+  const vias = await page.$$eval('g.link[data-via]', (gs) => gs.map((g) => g.dataset.via));
+  return [...new Set(vias)].sort();
+}
+
+/** Samples the token layer while the run goes until `done(seen)` holds. */
+async function sampleUntil(page, done, message, timeout = 30_000) {
+  const seen = { vias: new Set(), ids: new Set(), frames: [] };
+  await eventually(
+    async () => {
+      const layer = await tokenLayer(page);
+      layer.vias.forEach((v) => seen.vias.add(v));
+      layer.ids.forEach((v) => seen.ids.add(v));
+      seen.frames.push(layer.ids);
+      return done(seen);
+    },
+    `${message} (seen: ${[...seen.vias].sort().join(' ')})`,
+    timeout,
+  );
+  return seen;
+}
+
+/** A duration as the inspector shows it, in milliseconds. */
+function toMs(text) {
+  const m = /^([\d.]+)\s*(ms|s|min|h)?$/.exec(text.replace(/,/g, '').trim());
+  if (!m) return NaN;
+  return Number(m[1]) * { ms: 1, s: 1000, min: 60_000, h: 3_600_000 }[m[2] || 'ms'];
+}
+
+export const tests = [
+  {
+    name: 'LeetCode: tokens on every link kind, the verdict pushed to the browsers, none once the run ends',
+    async run({ app, page, step, shot }) {
+      await app.open();
+      await app.example('LeetCode');
+      const kinds = await linkKinds(page);
+      expect(kinds.join() === 'consume,enqueue,http,publish,push,subscribe', `LeetCode's link kinds: ${kinds}`);
+      step('Run and sample the token layer');
+      await app.button('Run').click();
+      let shotTaken = false;
+      await sampleUntil(
+        page,
+        async (seen) => {
+          if (!shotTaken && seen.vias.has('consume') && seen.vias.has('publish')) {
+            shotTaken = true;
+            await shot('tokens-queue-pubsub');
+          }
+          return kinds.every((k) => seen.vias.has(k));
+        },
+        'every link kind carries a token at some point',
+      );
+      step('a push reaches the browser node: the ws -> tabs link carried tokens');
+      const push = await page.$eval('g.link[data-via="push"]', (g) => g.dataset.id);
+      await sampleUntil(page, (seen) => seen.ids.has(push), 'the push link carries tokens');
+      step('the run ends: no token is left on the links');
+      await app.button('Run to end').click();
+      await app.waitForHash();
+      await eventually(async () => (await tokenLayer(page)).ids.length === 0, 'the token layer is empty');
+      expect((await page.locator('main.stage').getAttribute('data-in-flight')) === '0', 'nothing in flight is drawn');
+      await shot('finished-no-tokens');
+    },
+  },
+  {
+    name: 'food ordering: tokens on every link kind, and the publish splits into one copy per subscription',
+    async run({ app, page, step, shot }) {
+      await app.open();
+      await app.example('Food ordering');
+      const kinds = await linkKinds(page);
+      expect(kinds.includes('publish') && kinds.includes('subscribe') && kinds.includes('push'), `kinds: ${kinds}`);
+      const subs = await page.$$eval('g.link[data-via="subscribe"]', (gs) => gs.map((g) => g.dataset.id));
+      expect(subs.length === 2, `two subscriptions: ${subs}`);
+      step('Run and sample');
+      await app.button('Run').click();
+      await sampleUntil(page, (seen) => kinds.every((k) => seen.vias.has(k)), 'every link kind carries a token');
+      step('both subscriptions carry copies in the same frame');
+      await sampleUntil(
+        page,
+        (seen) => seen.frames.some((ids) => subs.every((s) => ids.includes(s))),
+        'copies on both subscriptions at once',
+      );
+      await shot('split');
+    },
+  },
+  {
+    name: 'a queue shows its waiting messages as a stack with their count',
+    async run({ app, page, step, shot }) {
+      await app.open();
+      await app.example('Payments, SMS over a queue');
+      const queue = app.node('SMS jobs');
+      const stack = queue.getByRole('img', { name: /waiting$/ });
+      expect((await stack.getAttribute('aria-label')) === '0 waiting', 'nothing waits before the run');
+      step('Run: the SMS sender crashes and the jobs pile up in the queue');
+      await app.button('Run').click();
+      await eventually(
+        async () => Number((await stack.getAttribute('aria-label')).split(' ')[0]) >= 5,
+        'the stack counts the waiting jobs',
+        30_000,
+      );
+      const squares = (await stack.getAttribute('d')).split('M').filter(Boolean).length;
+      expect(squares >= 5, `the stack shows squares: ${squares}`);
+      expect(/\d/.test(await queue.locator('.waiting text').textContent()), 'the count shows beside it');
+      await shot('queue-stack');
+    },
+  },
+  {
+    name: 'every example shows its first fault within 5 s of Run at the speed it opens with',
+    async run({ app, page, step }) {
+      await app.open();
+      const examples = await (async () => {
+        await app.button('Examples').click();
+        const names = await page.getByRole('menuitem').evaluateAll((els) => els.map((e) => e.dataset.example));
+        await page.keyboard.press('Escape');
+        return names;
+      })();
+      expect(examples.length >= 5, `examples: ${examples}`);
+      for (const key of examples) {
+        step(`example ${key}`);
+        await app.button('Examples').click();
+        await page.locator(`[data-example="${key}"]`).click();
+        const speed = Number(await page.getByLabel('Speed').inputValue());
+        // The scenario panel lists the scheduled faults with their start.
+        // Durations show with their unit ("20 s", "1.5 min", "250 ms").
+        const starts = (await page.getByLabel('Starts at').evaluateAll((els) => els.map((e) => e.value))).map(toMs);
+        expect(starts.length > 0, `${key} schedules a fault`);
+        const first = Math.min(...starts);
+        expect(first / speed <= 5000, `${key}: first fault at ${first} ms is ${first / speed} ms of wall time at ${speed}x`);
+        step(`${key}: the fault shows while it runs`);
+        await app.button('Run').click();
+        await eventually(
+          async () => (await page.locator('g[data-kind].crashed, g[data-kind].degraded, g.link.partitioned').count()) > 0,
+          `${key}: a node is marked by its fault`,
+          30_000,
+        );
+        await app.button('Reset').click();
+      }
+    },
+  },
+];
