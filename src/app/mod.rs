@@ -18,6 +18,7 @@ mod inspector;
 mod keys;
 mod layout;
 mod lesson;
+mod lessons;
 mod library;
 mod link_view;
 mod menu;
@@ -26,6 +27,7 @@ mod palette;
 mod presets;
 mod results;
 mod run;
+mod runaway;
 mod saved;
 mod share;
 mod shortcuts;
@@ -67,6 +69,7 @@ fn App() -> impl IntoView {
     provide_context(panels);
     let menu = menu::Menu::new();
     provide_context(menu);
+    lessons::provide(ctx);
 
     // Every change of the document: keep it (unless a drag is in the
     // middle of moving things) and let the run know.
@@ -99,7 +102,9 @@ fn App() -> impl IntoView {
         <div class=layout::root_class(panels, ctx.run.status)>
             <topbar::TopBar/>
             <AlertBanner/>
+            <runaway::RunawayNotice/>
             <div class="workspace">
+                <lessons::LessonPanel/>
                 <palette::Palette/>
                 <main
                     class="stage"
@@ -110,11 +115,15 @@ fn App() -> impl IntoView {
                 </main>
                 <inspector::Inspector/>
                 <layout::PanelToggles/>
+                <lessons::StageChips/>
+                <lessons::CompareView/>
+                <lessons::CompareBar/>
             </div>
             <layout::ResultsDock>
                 <results::Results/>
             </layout::ResultsDock>
             <ToastView/>
+            <lessons::Overlays/>
         </div>
     }
 }

@@ -15,7 +15,8 @@ use crate::editor::flight::{Ends, Flights, MIN_FLIGHT_MS};
 use crate::editor::geometry::{link_paths, LinkPath};
 use crate::editor::requests::{RequestLog, RequestRow};
 use crate::editor::viewport::Viewport;
-use crate::engine::format::{FaultKind, FaultSpec, LoadError, Scenario};
+use crate::engine::budget::{self, Budget};
+use crate::engine::format::{load, FaultKind, FaultSpec, LoadError, Scenario};
 use crate::engine::report::{Bucket, Report};
 use crate::engine::trace::Trace;
 use crate::engine::view::{Departure, LinkLive, NodeLive};
@@ -41,6 +42,20 @@ const MAX_FRAME_MS: f64 = 100.0;
 /// the canvas or the panels, in turn, twice as often: together they would
 /// overrun a frame (a 400-node diagram spent about 60 ms refreshing both).
 const SPLIT_REFRESH_NODES: usize = 100;
+
+/// Follows a run at exact instants (a lesson's marks, see
+/// `engine::lesson::watch`): the run stops at each, and may pause there.
+pub trait Follower {
+    /// The next instant (µs) the run must stop at, if any.
+    fn next_stop_us(&self) -> Option<u64>;
+    /// The run stands at that stop: look; `true` pauses the run there.
+    fn at_stop(&mut self, sim: &Sim) -> bool;
+    /// The run starts again from zero.
+    fn restart(&mut self);
+}
+
+/// A follower as the run holds it.
+pub type FollowerRef = Rc<RefCell<dyn Follower>>;
 
 /// What a refresh of the UI's snapshot covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,6 +160,7 @@ struct Core {
     actual_speed: f64,
     /// Tokens and messages drawn in the last frame.
     drawn: (usize, usize),
+    follower: Option<FollowerRef>,
 }
 
 impl Core {
@@ -200,8 +216,22 @@ impl Default for Core {
             speed_mark: (0.0, 0.0),
             actual_speed: 0.0,
             drawn: (0, 0),
+            follower: None,
         }
     }
+}
+
+/// A run refused before it started because it would exceed its budget
+/// (`engine::budget`): what the user sees, and the fix the app offers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    pub message: String,
+    /// The duration that would fit, if one does.
+    pub fits_ms: Option<f64>,
+    /// The refused action was Run to end (else Run).
+    pub to_end: bool,
+    /// The document it was refused for: any other clears the refusal.
+    pub doc: Scenario,
 }
 
 /// The handle components hold: signals for the UI, the engine out of sight.
@@ -212,6 +242,8 @@ pub struct Run {
     pub snap: RwSignal<Snap>,
     /// Simulated seconds per wall second.
     pub speed: RwSignal<f64>,
+    /// The last Run or Run to end refused for its budget.
+    pub refusal: RwSignal<Option<Refusal>>,
 }
 
 pub const MIN_SPEED: f64 = 0.1;
@@ -224,6 +256,7 @@ impl Run {
             status: RwSignal::new(Status::Idle),
             snap: RwSignal::new(Snap::default()),
             speed: RwSignal::new(1.0),
+            refusal: RwSignal::new(None),
         }
     }
 
@@ -231,13 +264,21 @@ impl Run {
         self.core.get_value()
     }
 
-    /// Builds a run of `doc` if there is none; says why it cannot.
-    fn ensure(&self, doc: &Scenario) -> Result<(), String> {
+    /// Builds a run of `doc` if there is none; says why it cannot. A run
+    /// over its budget is refused into `refusal` (with the fix to offer)
+    /// and reported as `Ok(false)`.
+    fn ensure(&self, doc: &Scenario, to_end: bool) -> Result<bool, String> {
+        if self.core().borrow().sim.is_some() {
+            return Ok(true);
+        }
+        let refusal = over_budget(doc, to_end);
+        let refused = refusal.is_some();
+        self.refusal.set(refusal);
+        if refused {
+            return Ok(false);
+        }
         let core = self.core();
         let mut c = core.borrow_mut();
-        if c.sim.is_some() {
-            return Ok(());
-        }
         match Sim::new(doc, SimOptions::interactive()) {
             Ok(sim) => {
                 c.sim = Some(sim);
@@ -246,7 +287,7 @@ impl Run {
                 c.requests = RequestLog::default();
                 c.last_frame_ms = None;
                 c.dirty = true;
-                Ok(())
+                Ok(true)
             }
             Err(LoadError::Invalid(problems)) => Err(match problems.first() {
                 Some(p) => format!("Cannot run yet: {p}"),
@@ -277,8 +318,9 @@ impl Run {
         if self.status.get_untracked() == Status::Finished {
             self.reset();
         }
-        self.ensure(doc)?;
-        self.settle_or(Status::Running);
+        if self.ensure(doc, false)? {
+            self.settle_or(Status::Running);
+        }
         Ok(())
     }
 
@@ -288,17 +330,38 @@ impl Run {
         }
     }
 
+    /// Stops this run at a follower's instants (a lesson's); `None` lets it
+    /// run freely again.
+    pub fn follow(&self, follower: Option<FollowerRef>) {
+        self.core().borrow_mut().follower = follower;
+    }
+
     /// Runs the next event and pauses.
     pub fn step(&self, doc: &Scenario) -> Result<(), String> {
         if self.status.get_untracked() == Status::Finished {
             return Ok(());
         }
-        self.ensure(doc)?;
+        if !self.ensure(doc, false)? {
+            return Ok(());
+        }
         {
             let core = self.core();
             let mut c = core.borrow_mut();
+            let follower = c.follower.clone();
             if let Some(sim) = c.sim.as_mut() {
-                sim.step(1);
+                // The next event, unless a follower's stop comes first.
+                match follower.as_ref().and_then(|f| f.borrow().next_stop_us()) {
+                    Some(stop) if sim.now_us() <= stop => {
+                        if sim.advance_to(stop, 1) == 0 {
+                            if let Some(f) = &follower {
+                                f.borrow_mut().at_stop(sim);
+                            }
+                        }
+                    }
+                    _ => {
+                        sim.step(1);
+                    }
+                }
             }
             // The event's hops show half way along their links, frozen
             // until the next step or Run.
@@ -315,9 +378,15 @@ impl Run {
         if self.status.get_untracked() == Status::Finished {
             return Ok(());
         }
-        self.ensure(doc)?;
-        self.settle_or(Status::ToEnd);
+        if self.ensure(doc, true)? {
+            self.settle_or(Status::ToEnd);
+        }
         Ok(())
+    }
+
+    /// After a run stopped at its event budget: the duration that would fit.
+    pub fn fitting_duration_ms(&self) -> Option<f64> {
+        self.core().borrow().sim.as_ref().and_then(|s| s.fitting_duration_ms())
     }
 
     /// Finished if the engine says so, else `next`.
@@ -331,6 +400,9 @@ impl Run {
         {
             let core = self.core();
             let mut c = core.borrow_mut();
+            if let Some(f) = &c.follower {
+                f.borrow_mut().restart();
+            }
             c.sim = None;
             c.requests = RequestLog::default();
             c.flights.clear();
@@ -393,7 +465,9 @@ impl Run {
     /// Starts `fault` on its target now (building a paused run first if
     /// there is none); it is recorded in the document at this instant.
     pub fn fault_now(&self, doc: &Scenario, fault: FaultSpec) -> Result<(), String> {
-        self.ensure(doc)?;
+        if !self.ensure(doc, false)? {
+            return Ok(());
+        }
         if self.status.get_untracked() == Status::Idle {
             self.set_status(Status::Paused);
         }
@@ -482,6 +556,9 @@ impl Run {
     /// a layout change (move, rename) only redraws. The run's own scenario
     /// records its live actions, so recording one changes nothing here.
     pub fn on_doc(&self, doc: &Scenario) -> bool {
+        if self.refusal.with_untracked(|r| r.as_ref().is_some_and(|r| !same_semantics(&r.doc, doc))) {
+            self.refusal.set(None);
+        }
         let stale = {
             let core = self.core();
             let mut c = core.borrow_mut();
@@ -542,6 +619,7 @@ impl Run {
         let finished_now;
         let publish_due;
         let mut part = Part::All;
+        let mut paused_at_stop = false;
         {
             let core = self.core();
             let mut c = core.borrow_mut();
@@ -561,6 +639,7 @@ impl Run {
             let mut chunk = c.chunk;
             let speed = c.speed;
             let mut moved = false;
+            let follower = c.follower.clone();
             if status.is_active() {
                 c.anim_ms += dt;
             }
@@ -576,8 +655,14 @@ impl Run {
                 let deadline = now_ms + budget;
                 loop {
                     let asked = chunk;
+                    // A follower's stop before the target comes first.
+                    let stop = follower.as_ref().and_then(|f| f.borrow().next_stop_us());
+                    let goal = match stop {
+                        Some(s) if s < target => s,
+                        _ => target,
+                    };
                     let t0 = now();
-                    let ran = sim.advance_to(target, asked);
+                    let ran = sim.advance_to(goal, asked);
                     let took = now() - t0;
                     // Aim for about a millisecond per chunk, so the budget
                     // check between chunks is fine-grained.
@@ -585,6 +670,16 @@ impl Run {
                         chunk = (chunk * 2).min(1_000_000);
                     } else if took > 2.0 {
                         chunk = (chunk / 2).max(100);
+                    }
+                    if let (true, Some(f)) = (ran < asked && stop == Some(goal), &follower) {
+                        if f.borrow_mut().at_stop(sim) {
+                            paused_at_stop = true;
+                            break;
+                        }
+                        if now() > deadline {
+                            break;
+                        }
+                        continue;
                     }
                     // Fewer events than asked: the target time was reached.
                     if ran < asked || sim.is_finished() || now() > deadline {
@@ -619,7 +714,9 @@ impl Run {
                 }
             }
         }
-        if finished_now {
+        if paused_at_stop && !finished_now {
+            self.set_status(Status::Paused);
+        } else if finished_now {
             // A finished run has nothing on the move: the tokens go.
             {
                 let core = self.core();
@@ -691,6 +788,18 @@ impl Run {
             self.snap.update(apply);
         }
     }
+}
+
+/// Why a valid `doc` would exceed the budget of a run, with the shorter
+/// duration that would fit (what the app offers).
+fn over_budget(doc: &Scenario, to_end: bool) -> Option<Refusal> {
+    load::check(doc).ok()?;
+    let budget = Budget::default();
+    let p = budget::check(doc, &budget).err()?;
+    let fits_ms = (p.field.as_deref() == Some("duration_ms"))
+        .then(|| budget::fitting_duration_ms(doc.duration_ms, budget::estimate(doc).events, &budget))
+        .flatten();
+    Some(Refusal { message: p.to_string(), fits_ms, to_end, doc: doc.clone() })
 }
 
 impl Default for Run {

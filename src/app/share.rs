@@ -53,13 +53,17 @@ pub fn from_json(text: &str) -> Result<Scenario, String> {
 /// What to show first, and a message if something could not be opened:
 /// the link's scenario (as a new entry of My scenarios), else this tab's
 /// entry (a reload), else the last edited one, else the starter example.
-/// A broken link yields a message and the saved work.
+/// A broken link yields a message and the saved work. (A link's other
+/// parts, a comparison's B or a lesson, are opened by `lessons`, which
+/// reads [`fragment_parts`].)
 pub fn initial() -> (Scenario, Option<String>) {
     let (ix, mut alert) = saved::index();
-    if let Some(f) = fragment() {
+    let parts = fragment_parts();
+    if let Some(f) = fragment().filter(|_| parts.scenario.is_some()) {
         // The fragment this tab last wrote is older than what it saved: a
-        // reload keeps the newest work.
-        let ours = saved::written_fragment().is_some_and(|ours| ours == f);
+        // reload keeps the newest work (a comparison's saved document may
+        // be its B, so its link is read instead).
+        let ours = parts.b.is_none() && saved::written_fragment().is_some_and(|ours| ours == f);
         let mine = ours.then(|| saved::resume_mine(&ix)).flatten();
         if let Some(s) = mine {
             return (s, alert);
@@ -128,6 +132,32 @@ pub fn keep(s: &Scenario) -> Option<String> {
     problem
 }
 
+/// The parts of the address bar's fragment (scenario, variant B, lesson).
+pub fn fragment_parts() -> crate::engine::fragment::Fragment {
+    fragment().map(|f| crate::engine::fragment::Fragment::parse(&f)).unwrap_or_default()
+}
+
+/// Builds a link's whole fragment from the document on the canvas.
+pub type FragmentBuilder = std::rc::Rc<dyn Fn(&Scenario) -> String>;
+
+thread_local! {
+    /// Set while a comparison or lesson is open: it adds their parts.
+    static BUILDER: std::cell::RefCell<Option<FragmentBuilder>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Lets the lessons module write its parts into every link.
+pub fn set_fragment_builder(b: Option<FragmentBuilder>) {
+    BUILDER.with(|c| *c.borrow_mut() = b);
+}
+
+/// The fragment (without `#`) that opens `s` and whatever is open with it.
+pub fn fragment_for(s: &Scenario) -> String {
+    match BUILDER.with(|c| c.borrow().clone()) {
+        Some(build) => build(s),
+        None => codec::encode(s),
+    }
+}
+
 /// The address bar is rewritten at most this often, in milliseconds.
 const URL_EVERY_MS: f64 = 300.0;
 
@@ -138,7 +168,7 @@ thread_local! {
 
 /// Puts `s` in the address bar now.
 pub fn show_in_address_bar(s: &Scenario) {
-    let fragment = codec::encode(s);
+    let fragment = fragment_for(s);
     URL_STATE.with(|c| c.set((c.get().0, super::run::now())));
     saved::remember_fragment(&fragment);
     let hash = format!("#{fragment}");
@@ -153,8 +183,9 @@ pub fn show_in_address_bar(s: &Scenario) {
 
 /// The link that opens `s`.
 pub fn link(s: &Scenario) -> String {
-    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
-    codec::link(&base, s)
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    let base = href.split('#').next().unwrap_or_default();
+    format!("{base}#{}", fragment_for(s))
 }
 
 /// Copies `text`; `done(true)` once it is on the clipboard.
@@ -236,8 +267,8 @@ pub fn on_hash_change(ctx: Ctx) {
     let Some(f) = fragment() else {
         return;
     };
-    let same = ctx.doc.with_untracked(|d| codec::encode(d) == f);
-    if same {
+    let same = ctx.doc.with_untracked(|d| fragment_for(d) == f);
+    if same || crate::engine::fragment::Fragment::parse(&f).scenario.is_none() {
         return;
     }
     match from_link(&f) {

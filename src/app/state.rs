@@ -239,6 +239,20 @@ impl Ctx {
         self.doc.set(next);
     }
 
+    /// Puts another document on the canvas (a comparison's other variant).
+    /// Its history starts empty, so undo never crosses between variants.
+    /// Returns the document it replaces.
+    pub fn switch_document(&self, next: Scenario) -> Scenario {
+        self.cancel_gesture();
+        self.history.set_value(History::default());
+        self.refresh_history_flags();
+        self.sel.set(Selection::default());
+        self.trace.set(None);
+        let prev = self.doc.get_untracked();
+        self.doc.set(next);
+        prev
+    }
+
     pub fn undo(&self) {
         self.cancel_gesture();
         self.run.flush();

@@ -13,7 +13,7 @@ use crate::engine::format::defaults as d;
 use crate::engine::format::validate::Place;
 use crate::engine::format::{
     Arrival, BreakerSpec, CommitMode, Delivery, ExchangeType, FaultKind, Jitter, LinkSpec, NodeKind, NodeSpec,
-    Persistence, RetrySpec, Scenario, Via,
+    Persistence, RetrySpec, Scenario, Via, WindowType,
 };
 
 /// How a field is edited.
@@ -74,6 +74,7 @@ const DELIVERY: &[&str] = &["at_most_once", "durable", "log"];
 const EXCHANGE_TYPES: &[&str] = &["direct", "topic", "fanout"];
 const COMMIT: &[&str] = &["auto", "after_processing", "before_processing"];
 const JITTER: &[&str] = &["none", "full", "equal", "decorrelated"];
+const WINDOW_TYPES: &[&str] = &["count", "time"];
 
 fn ms(v: f64) -> String {
     parse::duration_text(v)
@@ -251,22 +252,42 @@ fn kind_fields(kind: NodeKind) -> Vec<Field> {
             v
         }
         NodeKind::Exchange => Vec::new(),
-        NodeKind::Websocket => vec![field(
-            "reconnect_ms",
-            "Reconnect after",
-            "",
-            Input::Duration,
-            ms(d::WEBSOCKET_RECONNECT_MS),
-            "Browsers reconnect this long (jittered) after the server drops them.",
-        )],
-        NodeKind::Browser => vec![field(
-            "users",
-            "Users",
-            "",
-            Input::Integer,
-            d::BROWSER_USERS.to_string(),
-            "People with the page open, each connected to one server.",
-        )],
+        NodeKind::Websocket => vec![
+            field(
+                "reconnect_ms",
+                "Reconnect after",
+                "",
+                Input::Duration,
+                ms(d::WEBSOCKET_RECONNECT_MS),
+                "Browsers reconnect this long (jittered) after the server drops them.",
+            ),
+            field(
+                "accept_per_s",
+                "Accepts",
+                "/s",
+                Input::Number,
+                "no limit",
+                "New connections it takes per second; the rest are refused and retry later.",
+            ),
+        ],
+        NodeKind::Browser => vec![
+            field(
+                "users",
+                "Users",
+                "",
+                Input::Integer,
+                d::BROWSER_USERS.to_string(),
+                "People with the page open, each connected to one server.",
+            ),
+            field(
+                "reconnect_jitter",
+                "Jittered reconnects",
+                "",
+                Input::Bool,
+                "yes",
+                "Spread reconnects at random; without, dropped users all return at once.",
+            ),
+        ],
     }
 }
 
@@ -669,8 +690,32 @@ fn retry_fields() -> [Field; 5] {
     ]
 }
 
-fn breaker_fields() -> [Field; 5] {
+fn breaker_fields() -> [Field; 8] {
     [
+        field(
+            "circuit_breaker.window_type",
+            "Window type",
+            "",
+            Input::Choice(WINDOW_TYPES),
+            "count",
+            "Count the last calls, or the calls of the last window_ms (resilience4j).",
+        ),
+        field(
+            "circuit_breaker.window_ms",
+            "Time window",
+            "",
+            Input::Duration,
+            ms(d::BREAKER_WINDOW_MS),
+            "Time-based: the calls of this last stretch count.",
+        ),
+        field(
+            "circuit_breaker.min_failures",
+            "Failures to open",
+            "",
+            Input::Integer,
+            d::BREAKER_MIN_FAILURES.to_string(),
+            "Time-based: opens once this many failed within the window.",
+        ),
         field(
             "circuit_breaker.failure_rate",
             "Failure rate",
@@ -802,6 +847,10 @@ impl Named for Jitter {
     ];
 }
 
+impl Named for WindowType {
+    const NAMES: &'static [(Self, &'static str)] = &[(WindowType::Count, "count"), (WindowType::Time, "time")];
+}
+
 impl Named for Via {
     const NAMES: &'static [(Self, &'static str)] = &[
         (Via::Http, "http"),
@@ -909,6 +958,8 @@ fn node_get(n: &NodeSpec, key: &str) -> String {
         "alternate" => n.alternate.clone().unwrap_or_default(),
         "online_ms" => n.online_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
         "offline_ms" => n.offline_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
+        "reconnect_jitter" => opt(n.reconnect_jitter),
+        "accept_per_s" => opt_num(n.accept_per_s),
         _ => String::new(),
     }
 }
@@ -951,6 +1002,9 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
         "rebalance_ms" => opt_dur(l.rebalance_ms),
         "store_and_forward" => opt(l.store_and_forward),
         "retention_ms" => opt_dur(l.retention_ms),
+        "circuit_breaker.window_type" => enum_text(&b.and_then(|b| b.window_type)),
+        "circuit_breaker.window_ms" => opt_dur(b.and_then(|b| b.window_ms)),
+        "circuit_breaker.min_failures" => opt(b.and_then(|b| b.min_failures)),
         _ => String::new(),
     }
 }
@@ -1056,6 +1110,8 @@ fn node_set(n: &mut NodeSpec, key: &str, text: &str) -> Result<(), String> {
         "alternate" => n.alternate = some_text(text),
         "online_ms" => n.online_ms = parse::dist(text)?,
         "offline_ms" => n.offline_ms = parse::dist(text)?,
+        "reconnect_jitter" => n.reconnect_jitter = parse::boolean(text)?,
+        "accept_per_s" => n.accept_per_s = parse::number(text)?,
         _ => return Err(format!("no field `{key}`")),
     }
     Ok(())
@@ -1088,6 +1144,9 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
             "min_calls" => b.min_calls = parse::small_integer(text)?,
             "open_ms" => b.open_ms = parse::opt_duration_ms(text)?,
             "half_open_calls" => b.half_open_calls = parse::small_integer(text)?,
+            "window_type" => b.window_type = enum_parse::<WindowType>(text)?,
+            "window_ms" => b.window_ms = parse::opt_duration_ms(text)?,
+            "min_failures" => b.min_failures = parse::small_integer(text)?,
             _ => return Err(format!("no field `{key}`")),
         }
         return Ok(());

@@ -47,6 +47,8 @@ pub fn decode(text: &str) -> Result<Scenario, LoadError> {
         Some(i) => &text[i + 1..],
         None => text,
     };
+    // A comparison or lesson link carries more parts after `&`.
+    let fragment = super::fragment::scenario_part(fragment);
     if fragment.is_empty() {
         return Err(bad("the link has no scenario in it (nothing after #)".into()));
     }

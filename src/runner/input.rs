@@ -7,8 +7,8 @@ use std::io::Read;
 
 /// Whether `text` is a share link or fragment rather than JSON.
 fn looks_like_link(text: &str) -> bool {
-    let t = text.trim_start();
-    !t.starts_with('{') && (t.contains("#s") || t.starts_with("s1.") || t.starts_with("http"))
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    !t.starts_with('{') && (t.contains("#s") || t.contains("#lesson=") || t.starts_with("s1.") || t.starts_with("http"))
 }
 
 /// Reads and parses (without validating) the scenario named by `arg`.
@@ -21,13 +21,24 @@ pub fn read_scenario(arg: &str, stdin: &mut dyn Read) -> Result<Scenario, String
             .map_err(|e| format!("cannot read standard input: {e}"))?;
         s
     } else if looks_like_link(arg) && !std::path::Path::new(arg).exists() {
-        return codec::decode(arg).map_err(|e| e.to_string());
+        return from_link(arg);
     } else {
         read_file(arg)?
     };
     let parsed: Result<Scenario, LoadError> =
         if looks_like_link(&text) { codec::decode(&text) } else { load::parse(&text) };
     parsed.map_err(|e| if arg == "-" { e.to_string() } else { format!("{arg}: {e}") })
+}
+
+/// A share link's scenario; a lesson link without one opens the lesson's.
+fn from_link(link: &str) -> Result<Scenario, String> {
+    let parts = crate::engine::fragment::Fragment::parse(link);
+    if let (None, Some(name)) = (&parts.scenario, &parts.lesson) {
+        return crate::editor::lessons::by_name(name)
+            .map(|l| l.scenario)
+            .ok_or_else(|| format!("the link opens lesson `{name}`, and there is no lesson by that name"));
+    }
+    codec::decode(link).map_err(|e| e.to_string())
 }
 
 fn read_file(path: &str) -> Result<String, String> {

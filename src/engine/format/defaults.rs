@@ -43,6 +43,12 @@ pub const BREAKER_WINDOW: u32 = 100;
 pub const BREAKER_MIN_CALLS: u32 = 100;
 pub const BREAKER_OPEN_MS: f64 = 60_000.0;
 pub const BREAKER_HALF_OPEN_CALLS: u32 = 10;
+/// A time-based window's length: resilience4j's `slidingWindowSize` (100)
+/// read as seconds, as its TIME_BASED type does.
+pub const BREAKER_WINDOW_MS: f64 = 100_000.0;
+/// Failures within a time-based window that open the breaker (the texts'
+/// "after 5 failures in 30 s").
+pub const BREAKER_MIN_FAILURES: u32 = 5;
 
 /// A log topic's partitions when none are given.
 pub const LOG_PARTITIONS: u32 = 1;
@@ -96,7 +102,19 @@ pub mod caps {
     pub const LOG_ENTRIES: usize = 4_000_000;
     /// A push's store-and-forward retention: 30 days.
     pub const STORE_RETENTION_MS: f64 = super::STORE_RETENTION_MS;
+    /// Overlapping `slow` faults multiply, up to this factor: a million
+    /// times a day is still a finite time, and far past any run's end.
+    pub const SLOW_PRODUCT: f64 = 1_000_000.0;
     /// Requests, messages and calls alive at once in one run. Past it the run
     /// stops with an overload error instead of eating the machine's memory.
     pub const LIVE_ITEMS: usize = 2_000_000;
+    /// Events one run may process: about a minute of the engine's work
+    /// natively, two in a browser. A run estimated above it is refused
+    /// before it starts; a run that gets there (a retry storm) stops.
+    pub const EVENTS: u64 = 1_000_000_000;
+    /// Memory one run may hold, as the engine accounts for it.
+    pub const MEMORY_BYTES: u64 = 1 << 30;
+    /// Events at one instant of simulated time before the run is stopped
+    /// as stuck: instant work that keeps multiplying.
+    pub const EVENTS_AT_ONE_INSTANT: u64 = 10_000_000;
 }

@@ -341,6 +341,16 @@ pub struct NodeSpec {
     /// How long a user stays offline before coming back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offline_ms: Option<Dist>,
+    /// Whether reconnect waits are jittered (default true); without jitter
+    /// every dropped user comes back at the same instant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconnect_jitter: Option<bool>,
+
+    // websocket
+    /// New connections (handshakes) a server accepts per second; the rest
+    /// are refused and retried with backoff. Default: unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_per_s: Option<f64>,
 }
 
 impl NodeSpec {
@@ -386,10 +396,32 @@ pub struct RetrySpec {
     pub jitter: Option<Jitter>,
 }
 
-/// A count-based circuit breaker with resilience4j's semantics.
+/// How a circuit breaker's sliding window is measured (resilience4j's
+/// `slidingWindowType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowType {
+    /// The last `window` calls (COUNT_BASED).
+    #[default]
+    Count,
+    /// The calls of the last `window_ms` (TIME_BASED).
+    Time,
+}
+
+/// A circuit breaker with resilience4j's semantics: count-based by
+/// default, time-based with `window_type: "time"` ("after 5 failures in
+/// 30 s, open for 60 s").
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct BreakerSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_type: Option<WindowType>,
+    /// Time-based: the window's length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_ms: Option<f64>,
+    /// Time-based: failures within the window that open the breaker.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
+    pub min_failures: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_rate: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]

@@ -17,14 +17,18 @@
 //!
 //! When a server crashes its connections drop; users reconnect with jittered
 //! exponential backoff to any server that is up, so reconnect waves show in
-//! the connection counts. The browser node's latency is what users feel: from
+//! the connection counts. A server with `accept_per_s` takes that many
+//! handshakes a second and refuses the rest, who back off and try again:
+//! without jitter (`reconnect_jitter: false`) the dropped users come back
+//! in synchronised waves that overrun it (the thundering herd Discord and
+//! Zoom describe after a server loss). The browser node's latency is what users feel: from
 //! the client request that started the trace to the result on screen.
 
 use super::event::Ev;
 use super::model::*;
 use super::{Push, Sim};
 use crate::engine::format::Via;
-use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::kernel::slab::Key;
 use crate::engine::report::End;
 use crate::engine::trace::HopKind;
@@ -73,8 +77,8 @@ pub(super) fn connect_all(sim: &mut Sim) {
                 br.per_server[c as usize] += 1;
             }
         }
-        let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
-        n.metrics.waiting.set(now, br.users - connected);
+        br.connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
+        n.metrics.waiting.set(now, br.users - br.connected);
         let has_presence = br.presence.is_some();
         let poll = br.servers.iter().find(|s| sim.links[s.1 as usize].via == Via::Poll).copied();
         if let Some((_, link)) = poll {
@@ -139,6 +143,7 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
     match via {
         Via::Poll => {
             br.pending_poll.entry(user).or_default().push((trace, trace_start));
+            br.waiting_results += 1;
         }
         _ => {
             let conn = br.conn.get(user as usize).copied().unwrap_or(NONE);
@@ -151,6 +156,7 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
             } else if conn == NONE && via == Via::Sse {
                 // SSE: the browser will resume from its last event id.
                 br.held.entry(user).or_default().push((trace, trace_start));
+                br.waiting_results += 1;
                 sim.nodes[b as usize].metrics.bump("held_for_resume");
             } else if conn == NONE {
                 sim.sent(link);
@@ -257,17 +263,20 @@ pub(super) fn drop_users(sim: &mut Sim, b: u32, users: &[u32]) {
         let c = br.conn[u as usize];
         if c != NONE {
             br.per_server[c as usize] -= 1;
+            br.connected -= 1;
             br.conn[u as usize] = NONE;
             n.metrics.bump("disconnects");
         }
         br.attempts[u as usize] = 0;
-        // Jittered: between half and one and a half of the base delay.
-        waits.push((base * (0.5 + n.rng.unit())) as Micros);
+        // Jittered: between half and one and a half of the base delay. The
+        // draw happens either way, so a run without jitter keeps the same
+        // random numbers everywhere else (common random numbers).
+        let spread = 0.5 + n.rng.unit();
+        waits.push((base * if br.jitter { spread } else { 1.0 }) as Micros);
     }
-    let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
-    n.metrics.waiting.set(now, br.users - connected);
+    n.metrics.waiting.set(now, br.users - br.connected);
     for (&u, wait) in users.iter().zip(waits) {
-        sim.schedule(now + wait.max(1), Ev::Reconnect { browser: b, user: u });
+        sim.schedule(now.after(wait.max(1)), Ev::Reconnect { browser: b, user: u });
     }
 }
 
@@ -294,23 +303,29 @@ pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
     };
     n.metrics.bump("reconnect_attempts");
     if up.is_empty() {
-        // Exponential backoff with jitter, capped at 64x the base delay.
-        let a = br.attempts[user as usize].min(6);
-        br.attempts[user as usize] = br.attempts[user as usize].saturating_add(1);
-        let wait = (br.reconnect_us.max(1) as f64 * (1u64 << a) as f64 * (0.5 + n.rng.unit())) as Micros;
-        sim.schedule(now + wait.max(1), Ev::Reconnect { browser: b, user });
+        back_off(sim, b, user);
         return;
     }
     // A load balancer sends the new connection to any server that is up.
     let idx = up[n.rng.below(up.len() as u64) as usize];
+    let server = br.servers[idx as usize].0;
+    if !accept(sim, server, now) {
+        sim.nodes[b as usize].metrics.bump("reconnects_refused");
+        back_off(sim, b, user);
+        return;
+    }
+    let n = &mut sim.nodes[b as usize];
+    let KindRt::Browser(br) = &mut n.rt else {
+        return;
+    };
     br.conn[user as usize] = idx;
     br.per_server[idx as usize] += 1;
+    br.connected += 1;
     br.attempts[user as usize] = 0;
-    let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
-    let users = br.users;
     let link = br.servers[idx as usize].1;
     let held = br.held.remove(&(user as u64)).unwrap_or_default();
-    n.metrics.waiting.set(now, users - connected);
+    br.waiting_results -= held.len() as u64;
+    n.metrics.waiting.set(now, br.users - br.connected);
     n.metrics.bump("reconnects");
     let store = br.store.is_some();
     for (trace, start) in held {
@@ -338,6 +353,41 @@ pub(super) fn disconnect(sim: &mut Sim, b: u32, user: u32) {
     n.metrics.waiting.set(now, br.users - connected);
 }
 
+/// Schedules `user`'s next reconnect attempt: exponential backoff (capped
+/// at 64x the base delay), jittered unless the browser says otherwise.
+fn back_off(sim: &mut Sim, b: u32, user: u32) {
+    let now = sim.now;
+    let n = &mut sim.nodes[b as usize];
+    let KindRt::Browser(br) = &mut n.rt else {
+        return;
+    };
+    let a = br.attempts[user as usize].min(6);
+    br.attempts[user as usize] = br.attempts[user as usize].saturating_add(1);
+    let spread = 0.5 + n.rng.unit();
+    let factor = if br.jitter { spread } else { 1.0 };
+    let wait = (br.reconnect_us.max(1) as f64 * (1u64 << a) as f64 * factor) as Micros;
+    sim.schedule(now.after(wait.max(1)), Ev::Reconnect { browser: b, user });
+}
+
+/// Whether `server` takes one more handshake in the second of `now`.
+fn accept(sim: &mut Sim, server: u32, now: Micros) -> bool {
+    let KindRt::Worker(w) = &mut sim.nodes[server as usize].rt else {
+        return true;
+    };
+    if w.accept_per_s == u32::MAX {
+        return true;
+    }
+    let second = now / crate::engine::kernel::clock::US_PER_S;
+    if w.accepted.0 != second {
+        w.accepted = (second, 0);
+    }
+    if w.accepted.1 >= w.accept_per_s {
+        return false;
+    }
+    w.accepted.1 += 1;
+    true
+}
+
 /// A user polls: whatever waits for them at the server comes back.
 pub(super) fn poll(sim: &mut Sim, b: u32, user: u32) {
     let KindRt::Browser(br) = &sim.nodes[b as usize].rt else {
@@ -350,7 +400,7 @@ pub(super) fn poll(sim: &mut Sim, b: u32, user: u32) {
     let offline = super::presence::is_offline(br, user);
     let interval = sim.links[link as usize].interval_us;
     let now = sim.now;
-    sim.schedule(now + interval, Ev::Poll { browser: b, user });
+    sim.schedule(now.after(interval), Ev::Poll { browser: b, user });
     if sim.nodes[b as usize].is_down() || offline {
         return;
     }
@@ -368,10 +418,11 @@ pub(super) fn poll(sim: &mut Sim, b: u32, user: u32) {
         return;
     };
     let results = br.pending_poll.remove(&(user as u64)).unwrap_or_default();
+    br.waiting_results -= results.len() as u64;
     // The request's way there is part of the answer's delay.
     let there = super::calls::latency(sim, link);
     for (trace, start) in results {
-        push(sim, b, user, idx as u32, trace, start, link, now + there, Micros::MAX);
+        push(sim, b, user, idx as u32, trace, start, link, now.after(there), Micros::MAX);
     }
 }
 

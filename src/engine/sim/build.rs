@@ -130,11 +130,13 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         traces,
         tokens: Tokens::new(options.track_tokens),
         stopped: None,
+        done: false,
         series: options.series,
         key_seq: vec![0; keys as usize],
         routing_keys: Vec::new(),
         log_topics: Vec::new(),
         log_entries: 0,
+        watch: Default::default(),
     };
     if super::ordering::scenario_has_keys(s) {
         for n in &mut sim.nodes {
@@ -182,6 +184,7 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32, see
                 poison_rate: n.poison_rate.unwrap_or(0.0),
                 tag_rng: (n.keys.unwrap_or(0) > 0 || n.poison_rate.unwrap_or(0.0) > 0.0)
                     .then(|| Box::new(Stream::new(seed, &format!("{}#tags", n.id)))),
+                fraction: 0,
             })
         }
         NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => {
@@ -199,10 +202,13 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32, see
                 consumes: Vec::new(),
                 next_consume: 0,
                 outbox: BTreeMap::new(),
+                outbox_by_msg: BTreeMap::new(),
                 has_outbox: false,
                 job_timeout_us: n.job_timeout_ms.map(ms_to_us),
                 logs: Vec::new(),
                 order: None,
+                accept_per_s: n.accept_per_s.map_or(u32::MAX, |a| a.min(u32::MAX as f64) as u32),
+                accepted: (0, 0),
             })
         }
         NodeKind::Queue => KindRt::Queue(queue_rt(n, dead_letter)),
@@ -218,13 +224,16 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32, see
             conn: Vec::new(),
             attempts: Vec::new(),
             per_server: Vec::new(),
+            connected: 0,
             // Set from the browser's own `reconnect_ms` or, failing that, its
             // servers' (see `browsers::connect_all`).
             reconnect_us: n.reconnect_ms.map(ms_to_us).unwrap_or(Micros::MAX),
+            jitter: n.reconnect_jitter.unwrap_or(true),
             held: BTreeMap::new(),
             pending_poll: BTreeMap::new(),
             presence: super::presence::PresenceRt::from_spec(n),
             store: None,
+            waiting_results: 0,
         }),
     }
 }
@@ -283,6 +292,7 @@ pub(super) fn queue_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) ->
         owner: NONE,
         fifo: (n.kind == NodeKind::Queue && n.fifo == Some(true))
             .then(|| Box::new(super::fifo::FifoRt::new(ms_to_us(n.dedup_window_ms.unwrap_or(d::DEDUP_WINDOW_MS))))),
+        counted: 0,
     }
 }
 

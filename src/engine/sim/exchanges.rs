@@ -20,6 +20,7 @@ use super::event::Ev;
 use super::model::*;
 use super::Sim;
 use crate::engine::format::{amqp, defaults, ExchangeType, NodeKind, NodeSpec, Via};
+use crate::engine::kernel::clock::Time;
 use crate::engine::kernel::slab::Key;
 use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
@@ -141,7 +142,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
         return;
     }
     if let Some((sender, op)) = confirm {
-        let back = now + super::calls::latency(sim, link);
+        let back = now.after(super::calls::latency(sim, link));
         sim.schedule(back, Ev::OutboxConfirm { node: sender, op });
     }
     sim.hop(trace, HopKind::Arrive, x, link, 0);

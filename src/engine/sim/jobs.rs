@@ -9,7 +9,7 @@ use super::event::{BrokerEv, Ev};
 use super::model::*;
 use super::Sim;
 use crate::engine::format::{NodeKind, Via};
-use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::kernel::slab::Key;
 use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
@@ -144,18 +144,15 @@ fn start_work(sim: &mut Sim, jk: Key) {
     job.holds_worker = true;
     let (node, trace, arrived, tag) = (job.node, job.trace, job.arrived, job.tag);
     let n = &mut sim.nodes[node as usize];
-    n.metrics.record_wait(now - arrived);
+    n.metrics.record_wait(now.since(arrived));
     let KindRt::Worker(w) = &n.rt else { return };
     if tag.poison() || w.job_timeout_us.is_some() {
         start_limited_work(sim, jk);
         return;
     }
-    let mut work = n.rng.sample_us(&w.work);
-    if n.slow != 1.0 {
-        work = (work as f64 * n.slow).round() as Micros;
-    }
+    let work = n.rng.sample_us(&w.work).stretched(n.slow);
     sim.hop(trace, HopKind::Work, node, NO_LINK, 0);
-    sim.schedule(now + work, Ev::WorkDone { job: jk });
+    sim.schedule(now.after(work), Ev::WorkDone { job: jk });
 }
 
 /// Work that may never end (poison) or that a job timeout may kill.
@@ -172,19 +169,16 @@ fn start_limited_work(sim: &mut Sim, jk: Key) {
     if tag.poison() && poison_runs_here(sim, origin) {
         // `while(true)`: the work never ends unless a job timeout kills it.
         if let Some(t) = limit {
-            sim.schedule(now.saturating_add(t), Ev::Broker(BrokerEv::JobTimeout { job: jk }));
+            sim.schedule(now.after(t), Ev::Broker(BrokerEv::JobTimeout { job: jk }));
         }
         return;
     }
     let n = &mut sim.nodes[node as usize];
     let KindRt::Worker(w) = &n.rt else { return };
-    let mut work = n.rng.sample_us(&w.work);
-    if n.slow != 1.0 {
-        work = (work as f64 * n.slow).round() as Micros;
-    }
+    let work = n.rng.sample_us(&w.work).stretched(n.slow);
     match limit {
-        Some(t) if work > t => sim.schedule(now.saturating_add(t), Ev::Broker(BrokerEv::JobTimeout { job: jk })),
-        _ => sim.schedule(now + work, Ev::WorkDone { job: jk }),
+        Some(t) if work > t => sim.schedule(now.after(t), Ev::Broker(BrokerEv::JobTimeout { job: jk })),
+        _ => sim.schedule(now.after(work), Ev::WorkDone { job: jk }),
     }
 }
 
@@ -229,14 +223,14 @@ pub(super) fn work_done(sim: &mut Sim, jk: Key) {
     }
     // The side effect happens here. A repeat of an id that already ran is
     // a duplicate unless the service is idempotent ("charged twice").
-    if let Some(seen) = &mut w.seen {
-        if !seen.insert(op) {
-            if w.idempotent {
-                n.metrics.deduplicated += 1;
-            } else {
-                n.metrics.duplicates += 1;
-                sim.ledger.duplicates += 1;
-            }
+    let idempotent = w.idempotent;
+    if !super::dedup::remember(sim, node, op) {
+        let m = &mut sim.nodes[node as usize].metrics;
+        if idempotent {
+            m.deduplicated += 1;
+        } else {
+            m.duplicates += 1;
+            sim.ledger.duplicates += 1;
         }
     }
     super::outbox::commit_outbox(sim, jk);

@@ -27,7 +27,7 @@ use super::logs::{fetch, lag_changed, log_mut};
 use super::model::*;
 use super::Sim;
 use crate::engine::format::{defaults, CommitMode};
-use crate::engine::kernel::clock::{ms_to_us, Micros};
+use crate::engine::kernel::clock::{ms_to_us, Micros, Time};
 use crate::engine::metrics::Level;
 use crate::engine::report::End;
 
@@ -362,7 +362,7 @@ pub(super) fn auto_commit(sim: &mut Sim, t: u32, g: u16, m: u16) {
         }
     }
     if now.saturating_add(every) <= end {
-        sim.schedule(now + every, Ev::Broker(BrokerEv::AutoCommit { topic: t, group: g, member: m }));
+        sim.schedule(now.after(every), Ev::Broker(BrokerEv::AutoCommit { topic: t, group: g, member: m }));
     }
     lag_changed(sim, t);
 }

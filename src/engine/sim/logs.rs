@@ -24,7 +24,7 @@ use super::log_groups::{self, Group, NO_MEMBER};
 use super::model::*;
 use super::Sim;
 use crate::engine::format::{defaults, CommitMode, Delivery, NodeKind};
-use crate::engine::kernel::clock::{ms_to_us, Micros};
+use crate::engine::kernel::clock::{ms_to_us, Micros, Time};
 use crate::engine::kernel::murmur2::partition_for_key;
 use crate::engine::report::End;
 use crate::engine::trace::HopKind;
@@ -152,7 +152,7 @@ pub(super) fn append(sim: &mut Sim, m: &Msg) {
         }
     }
     if m.outbox && m.sender != NONE {
-        let back = now + super::calls::latency(sim, m.link);
+        let back = now.after(super::calls::latency(sim, m.link));
         sim.schedule(back, Ev::OutboxConfirm { node: m.sender, op: m.op });
     }
     if let Some(r) = arm {
@@ -411,7 +411,7 @@ pub(super) fn expire(sim: &mut Sim, t: u32) {
     if let Some(at) = next {
         // At most one sweep a millisecond: at 100,000 messages a second a
         // sweep per message would be most of the run's events.
-        sim.schedule(at.max(now + RETENTION_SWEEP_US), Ev::Broker(BrokerEv::LogExpire { topic: t }));
+        sim.schedule(at.max(now.after(RETENTION_SWEEP_US)), Ev::Broker(BrokerEv::LogExpire { topic: t }));
     }
     lag_changed(sim, t);
 }

@@ -3,7 +3,7 @@
 
 use crate::engine::format::{Arrival, Dist, FaultKind, NodeKind, Persistence, Via};
 use crate::engine::kernel::clock::Micros;
-use crate::engine::kernel::idset::IdSet;
+use crate::engine::kernel::idset::SeenIds;
 use crate::engine::kernel::rng::Stream;
 use crate::engine::kernel::slab::Key;
 use crate::engine::links::breaker::{Breaker, Permit};
@@ -101,6 +101,8 @@ pub struct ClientRt {
     /// Draws keys and poison, apart from the arrival stream, so giving a
     /// client keys does not move its arrivals (common random numbers).
     pub tag_rng: Option<Box<Stream>>,
+    /// Where in its microsecond the pending arrival falls, in 2^-32 us.
+    pub fraction: u32,
 }
 
 pub struct WorkerRt {
@@ -112,8 +114,9 @@ pub struct WorkerRt {
     pub work: Dist,
     pub error_rate: f64,
     pub idempotent: bool,
-    /// Ids whose side effect ran here, when repeats are possible.
-    pub seen: Option<IdSet>,
+    /// Ids whose side effect ran here, when repeats are possible (only
+    /// those that can still come back: see `dedup`).
+    pub seen: Option<SeenIds>,
     /// Queues this node consumes, in link order: (queue node, consume link).
     pub consumes: Vec<(u32, u32)>,
     pub next_consume: usize,
@@ -128,6 +131,13 @@ pub struct WorkerRt {
     pub logs: Vec<(u32, u16, u16)>,
     /// Per-key order of completed work, when the scenario has keys.
     pub order: Option<Box<super::ordering::KeyOrder>>,
+    /// Websocket servers: handshakes accepted per second (`u32::MAX`: no
+    /// limit), and (second, accepted in it).
+    pub accept_per_s: u32,
+    pub accepted: (u64, u32),
+    /// The key of each outbox row by its message id, so a confirm finds
+    /// its row without walking them all.
+    pub outbox_by_msg: BTreeMap<u64, (u64, u32)>,
 }
 
 impl WorkerRt {
@@ -168,6 +178,8 @@ pub struct QueueRt {
     pub owner: u32,
     /// SQS FIFO state, for a FIFO queue.
     pub fifo: Option<Box<super::fifo::FifoRt>>,
+    /// A hidden queue's length as last added into its topic's backlog.
+    pub counted: u64,
 }
 
 pub struct TopicRt {
@@ -188,7 +200,12 @@ pub struct BrowserRt {
     pub attempts: Vec<u8>,
     /// Per server: open connections.
     pub per_server: Vec<u64>,
+    /// Users connected to some server (the sum of `per_server`), kept so a
+    /// reconnect does not count a million users.
+    pub connected: u64,
     pub reconnect_us: Micros,
+    /// Reconnect waits are jittered.
+    pub jitter: bool,
     /// SSE: results held for disconnected users, replayed on reconnect
     /// (Last-Event-ID). (user, trace, origin start)
     pub held: BTreeMap<u64, Vec<(u64, Micros)>>,
@@ -198,6 +215,8 @@ pub struct BrowserRt {
     pub presence: Option<Box<super::presence::PresenceRt>>,
     /// Pushes held for offline users (store-and-forward links).
     pub store: Option<Box<super::store_forward::StoreRt>>,
+    /// Results in `held` and `pending_poll` (for the memory guard).
+    pub waiting_results: u64,
 }
 
 pub struct LinkRt {

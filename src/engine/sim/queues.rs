@@ -19,7 +19,7 @@ use super::jobs::{self, NewJob};
 use super::model::*;
 use super::Sim;
 
-use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::kernel::slab::Key;
 use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
@@ -165,7 +165,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
             sim.msgs.remove(mk);
             sim.hop(trace, HopKind::Drop, qi, link, 1);
             if outbox && sender != NONE {
-                let back = now + super::calls::latency(sim, link);
+                let back = now.after(super::calls::latency(sim, link));
                 sim.schedule(back, Ev::OutboxConfirm { node: sender, op });
             }
             return;
@@ -182,7 +182,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
     sim.hop(trace, HopKind::Arrive, qi, link, 0);
     if outbox && sender != NONE {
         // The broker's confirm travels back; the relay then marks the row sent.
-        let back = now + super::calls::latency(sim, link);
+        let back = now.after(super::calls::latency(sim, link));
         sim.schedule(back, Ev::OutboxConfirm { node: sender, op });
     }
     dispatch(sim, qi);
@@ -298,7 +298,7 @@ fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) -> bool {
     let (delivery, trace, trace_start, op, enqueued, tag) =
         (m.deliveries, m.trace, m.trace_start, m.op, m.enqueued, m.tag);
     if delivery == 1 {
-        n.metrics.record_wait(now - enqueued);
+        n.metrics.record_wait(now.since(enqueued));
     }
     if fifo {
         super::fifo::taken(sim, qi, mk);
@@ -323,7 +323,7 @@ fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) -> bool {
     jobs::send(sim, link, NewJob { node: consumer, trace, trace_start, op, origin, reserved, tag }, tone);
     super::topics::backlog_changed(sim, qi);
     if let Some(v) = visibility {
-        sim.schedule(now + v, Ev::Visibility { msg: mk, delivery });
+        sim.schedule(now.after(v), Ev::Visibility { msg: mk, delivery });
     }
     true
 }
@@ -413,7 +413,7 @@ fn redeliver_or_dead_letter(sim: &mut Sim, mk: Key, delay: bool) {
         if let Some(m) = sim.msgs.get_mut(mk) {
             m.state = MsgState::Delayed;
         }
-        sim.schedule(now + wait, Ev::MsgReady { msg: mk });
+        sim.schedule(now.after(wait), Ev::MsgReady { msg: mk });
     } else {
         make_ready(sim, mk, true);
     }

@@ -120,7 +120,7 @@ fn groups(sim: &Sim, r: &mut Report) {
 fn live_extras(sim: &Sim, i: usize, node: &mut NodeReport) {
     match &sim.nodes[i].rt {
         KindRt::Browser(b) => {
-            let connected = b.conn.iter().filter(|c| **c != NONE).count();
+            let connected = b.connected;
             node.extra.insert("connected_users".into(), connected as f64);
             if let Some(s) = &b.store {
                 node.extra.insert("delivered_late".into(), s.delivered_late as f64);
@@ -234,9 +234,8 @@ pub(super) fn node_live(sim: &Sim) -> Vec<NodeLive> {
                         .sum();
                 }
                 KindRt::Browser(b) => {
-                    let connected = b.conn.iter().filter(|c| **c != NONE).count() as u64;
-                    live.connections = connected;
-                    live.waiting = b.users - connected;
+                    live.connections = b.connected;
+                    live.waiting = b.users - b.connected;
                 }
                 KindRt::Client(_) | KindRt::Exchange(_) => {}
             }

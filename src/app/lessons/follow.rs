@@ -1,0 +1,49 @@
+//! The app's side of a lesson's marks: a [`Follower`] that stops a run at
+//! every mark the lesson's checks need (windows, instants), keeps what it
+//! saw there, and pauses before each timed action the learner has not done
+//! yet, so its button is pressed at the moment it happens.
+
+use crate::app::run::Follower;
+use crate::engine::lesson::{Snapshot, Watch};
+use crate::engine::Sim;
+
+#[derive(Default)]
+pub struct LessonFollower {
+    watch: Watch,
+    /// Marks (µs) the run pauses before.
+    pub pauses: Vec<u64>,
+    /// The mark the run paused before, until it moves on.
+    pub paused_at: Option<u64>,
+}
+
+impl LessonFollower {
+    /// A new plan for the next run (the old run's snapshots go).
+    pub fn plan(&mut self, marks: Vec<u64>, pauses: Vec<u64>) {
+        let mut all = marks;
+        all.extend(pauses.iter().copied());
+        self.watch = Watch::new(all);
+        self.pauses = pauses;
+        self.paused_at = None;
+    }
+
+    pub fn snapshots(&self) -> &[Snapshot] {
+        &self.watch.snapshots
+    }
+}
+
+impl Follower for LessonFollower {
+    fn next_stop_us(&self) -> Option<u64> {
+        self.watch.next_stop_us()
+    }
+
+    fn at_stop(&mut self, sim: &Sim) -> bool {
+        let hit = self.watch.observe(sim);
+        self.paused_at = hit.into_iter().find(|t| self.pauses.contains(t));
+        self.paused_at.is_some()
+    }
+
+    fn restart(&mut self) {
+        self.watch.restart();
+        self.paused_at = None;
+    }
+}
