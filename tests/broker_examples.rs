@@ -101,6 +101,12 @@ fn store_and_forward_delivers_late_what_plain_push_loses() {
     assert_eq!(extra(&r, "phones_store", "pushes_lost"), 0.0, "store and forward loses nothing");
     let late = extra(&r, "phones_store", "delivered_late");
     assert!((late / pushed - 1.0 / 3.0).abs() < 0.06, "a third arrives late: {late}");
+    // Going offline disconnects: no more phones are connected than exist,
+    // and the phones waiting to connect never exceed them either.
+    for phones in ["phones_store", "phones_plain"] {
+        assert!(extra(&r, phones, "connected_users") <= 300.0, "{phones}: {}", extra(&r, phones, "connected_users"));
+        assert!(r.nodes[phones].queue_len.max <= 300.0, "{phones}: {}", r.nodes[phones].queue_len.max);
+    }
     let delay = extra(&r, "phones_store", "late_delay_mean_ms");
     assert!(
         (4_000.0..=12_000.0).contains(&delay),

@@ -347,10 +347,10 @@ pub(super) fn disconnect(sim: &mut Sim, b: u32, user: u32) {
         return;
     }
     br.per_server[c as usize] -= 1;
+    br.connected -= 1;
     br.conn[user as usize] = NONE;
     br.attempts[user as usize] = 0;
-    let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
-    n.metrics.waiting.set(now, br.users - connected);
+    n.metrics.waiting.set(now, br.users - br.connected);
 }
 
 /// Schedules `user`'s next reconnect attempt: exponential backoff (capped
