@@ -86,6 +86,7 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                     <rect class="node-stack" x="4" y="-4" width=NODE_W height=NODE_H rx="12"/>
                 })}
                 <rect class="node-box" width=NODE_W height=NODE_H rx="12"/>
+                {super::broker_view::shape(kind)}
                 <rect class="node-accent" x="0" y="10" width="4" height=NODE_H - 20.0 rx="2"/>
                 <circle class="node-icon-bg" cx="27" cy=NODE_H / 2.0 r="15"/>
                 <g class="node-icon" transform=format!("translate(17 {}) scale(0.8333)", NODE_H / 2.0 - 10.0)>
@@ -98,6 +99,7 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                     let count = replicas.get();
                     (count > 1).then(|| view! { <ReplicaCards live=live count=count/> })
                 }}
+                <super::broker_view::LogStrip node=node live=live/>
                 <circle class="handle" data-handle="out" cx=NODE_W cy=NODE_H / 2.0 r="6"/>
                 <circle class="handle side" data-handle="bottom" cx=NODE_W / 2.0 cy=NODE_H r="6"/>
                 <circle class="handle side" data-handle="left" cx="0" cy=NODE_H / 2.0 r="6"/>

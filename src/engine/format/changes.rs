@@ -40,6 +40,13 @@ fn fixed_reason(field: &str) -> Option<&'static str> {
         "replicas" | "health_check_ms" | "unhealthy_after" => {
             "sets up the service's replicas and their health checks, fixed for a run (crash one as `svc#2` instead)"
         }
+        // The brokers are built from these (partitions, groups, routes,
+        // presence timers, key streams): fixed for a run.
+        "keys" | "poison_rate" | "fifo" | "dedup_window_ms" | "partitions" | "retention_ms" | "type" | "alternate"
+        | "online_ms" | "offline_ms" | "routing_keys" | "pattern" | "group" | "commit" | "commit_every_ms"
+        | "session_timeout_ms" | "rebalance_ms" | "store_and_forward" => {
+            "is part of how a broker is built, fixed for a run"
+        }
         _ => return None,
     })
 }

@@ -35,8 +35,10 @@ pub(super) fn latency(sim: &mut Sim, link: u32) -> Micros {
 }
 
 /// Starts a crossing of `link` at `depart` (a request or message going
-/// out, or an answer coming back): when it arrives, and its token slot.
+/// out, or an answer coming back): when it arrives, and its token slot
+/// (`key`: the key it carries, for colouring; NONE without one).
 #[inline]
+#[allow(clippy::too_many_arguments)]
 pub(super) fn cross(
     sim: &mut Sim,
     link: u32,
@@ -45,10 +47,11 @@ pub(super) fn cross(
     kind: TokenKind,
     tone: TokenTone,
     trace: u64,
+    key: u32,
 ) -> (Micros, u32) {
     let ready = super::connections::ready_at(sim, link, depart, backwards);
     let arrive = ready.after(latency(sim, link));
-    let token = sim.tokens.start(TokenSpec { link, depart, arrive, backwards, kind, tone, trace });
+    let token = sim.tokens.start(TokenSpec { link, depart, arrive, backwards, kind, tone, trace, key });
     (arrive, token)
 }
 
@@ -129,11 +132,11 @@ pub(super) fn dispatch(sim: &mut Sim, jk: Key, link: u32, seq: u32) {
     let Some(job) = sim.jobs.get(jk) else {
         return;
     };
-    let (trace, trace_start, op, attempts) = (job.trace, job.trace_start, job.call.op, job.call.attempts);
+    let (trace, trace_start, op, attempts, tag) = (job.trace, job.trace_start, job.call.op, job.call.attempts, job.tag);
     let to = sim.links[link as usize].to;
     let tone = if attempts > 1 { TokenTone::Retry } else { TokenTone::Pending };
     let origin = Origin::Call { caller: jk, seq, link };
-    jobs::send(sim, link, NewJob { node: to, trace, trace_start, op, origin, reserved: false }, tone);
+    jobs::send(sim, link, NewJob { node: to, trace, trace_start, op, origin, reserved: false, tag }, tone);
 }
 
 /// Whether `caller` still waits for attempt `seq`.
@@ -163,7 +166,7 @@ pub(super) fn answer_caller(sim: &mut Sim, callee: &Job, caller: Key, seq: u32, 
         return;
     }
     let tone = if outcome == Outcome::Ok { TokenTone::Ok } else { TokenTone::Error };
-    let (arrive, token) = cross(sim, link, sim.now, true, TokenKind::Response, tone, callee.trace);
+    let (arrive, token) = cross(sim, link, sim.now, true, TokenKind::Response, tone, callee.trace, callee.tag.key());
     let ev = if phase == Phase::Parked {
         Ev::ReplyBack { job: caller, seq, outcome, token, from: sim.links[link as usize].from }
     } else {
@@ -334,7 +337,8 @@ pub(super) fn start_request_reply(sim: &mut Sim, jk: Key, link: u32) {
     };
     job.call = CallState { link, attempts: 1, seq: job.call.seq.wrapping_add(1), op, ..CallState::default() };
     job.phase = Phase::Parked;
-    let (seq, trace, trace_start, node, held) = (job.call.seq, job.trace, job.trace_start, job.node, job.holds_worker);
+    let (seq, trace, trace_start, node, held, tag) =
+        (job.call.seq, job.trace, job.trace_start, job.node, job.holds_worker, job.tag);
     job.holds_worker = false;
     if held {
         jobs::worker_freed(sim, node);
@@ -357,5 +361,6 @@ pub(super) fn start_request_reply(sim: &mut Sim, jk: Key, link: u32) {
         return;
     }
     let origin = Origin::Call { caller: jk, seq, link };
-    jobs::send(sim, link, NewJob { node: to, trace, trace_start, op, origin, reserved: false }, TokenTone::Pending);
+    let new = NewJob { node: to, trace, trace_start, op, origin, reserved: false, tag };
+    jobs::send(sim, link, new, TokenTone::Pending);
 }

@@ -96,7 +96,7 @@ pub(super) fn expand(nodes: &mut Vec<NodeRt>, links: &[LinkRt], s: &Scenario, se
         for k in 2..=count {
             let id = format!("{}#{k}", spec.id);
             let primary = &nodes[i];
-            let mut rt = super::build::kind_rt(spec, NONE);
+            let mut rt = super::build::kind_rt(spec, NONE, s.seed);
             if let (KindRt::Worker(w), KindRt::Worker(p)) = (&mut rt, &primary.rt) {
                 w.has_outbox = p.has_outbox;
                 w.consumes = p.consumes.clone();

@@ -206,7 +206,7 @@ fn node_changed(sim: &mut Sim, n: u32, field: &str) {
         .map_or(NONE, |i| i as u32);
     // A replicated service's replicas all take the new settings.
     for m in super::replicas::members_or_self(sim, n) {
-        apply_node_rt(sim, m, &spec, kind_rt(&spec, dead_letter), field);
+        apply_node_rt(sim, m, &spec, kind_rt(&spec, dead_letter, sim.scenario.seed), field);
     }
 }
 
@@ -225,6 +225,7 @@ fn apply_node_rt(sim: &mut Sim, n: u32, spec: &crate::engine::format::NodeSpec, 
             w.work = f.work;
             w.error_rate = f.error_rate;
             w.idempotent = f.idempotent;
+            w.job_timeout_us = f.job_timeout_us;
             if more {
                 super::jobs::take_waiting(sim, n);
             }
@@ -274,6 +275,7 @@ fn link_changed(sim: &mut Sim, l: u32, field: &str) {
     link.optional = fresh.optional;
     link.outbox = fresh.outbox;
     link.interval_us = fresh.interval_us;
+    link.prefetch = fresh.prefetch;
     if field == "circuit_breaker" {
         link.breaker = match (link.breaker.take(), spec.circuit_breaker.as_ref()) {
             (_, None) => None,
