@@ -1,5 +1,6 @@
 // Shortens the names the wasm imports its JS functions by (release builds;
-// run by scripts/post-build.mjs after the glue is minified).
+// run by scripts/post-build.mjs after the glue is minified and the wasm
+// optimized).
 //
 // wasm-bindgen names each import like `__wbg_createElement_8c9931a732ee2fea`
 // under the module "./crosstalk-app_bg.js", and the glue defines an object
@@ -10,7 +11,6 @@
 // when the glue defines it exactly once, so a glue this does not understand
 // is left as it is.
 import fs from 'node:fs';
-import crypto from 'node:crypto';
 
 function uleb(bytes, at) {
   let value = 0;
@@ -104,17 +104,13 @@ function writeImports(entries) {
   return Uint8Array.from([2, ...encodeUleb(body.length), ...body]);
 }
 
-const sri = (bytes) => 'sha384-' + crypto.createHash('sha384').update(bytes).digest('base64');
-
-/// Renames the imports of `wasmFile` and the glue's keys in `jsFile`, and
-/// updates both integrity hashes in `htmlFile`. Returns bytes saved (raw).
-export function shrinkImports(wasmFile, jsFile, htmlFile) {
+/// Renames the imports of `wasmFile` and the glue's keys in `jsFile`.
+/// Returns the bytes saved (raw).
+export function shrinkImports(wasmFile, jsFile) {
   const wasm = fs.readFileSync(wasmFile);
   let js = fs.readFileSync(jsFile, 'utf8');
   const imports = readImports(wasm);
   if (!imports) return 0;
-  const oldWasm = sri(wasm);
-  const oldJs = sri(js);
   const before = wasm.length + js.length;
 
   // The module: a quoted key of the glue's imports object.
@@ -146,15 +142,5 @@ export function shrinkImports(wasmFile, jsFile, htmlFile) {
   const out = Buffer.concat([wasm.subarray(0, imports.start), section, wasm.subarray(imports.end)]);
   fs.writeFileSync(wasmFile, out);
   fs.writeFileSync(jsFile, js);
-
-  let page = fs.readFileSync(htmlFile, 'utf8');
-  for (const [from, to] of [
-    [oldWasm, sri(out)],
-    [oldJs, sri(js)],
-  ]) {
-    if (page.includes(from)) page = page.split(from).join(to);
-    else if (page.includes('integrity=')) throw new Error('index.html pins a hash this step cannot update');
-  }
-  fs.writeFileSync(htmlFile, page);
   return before - out.length - js.length;
 }
