@@ -6,6 +6,7 @@
 //   2. optimize the wasm, functions in an order gzip likes (order-functions.mjs;
 //      index.html sets data-wasm-opt="0" so Trunk leaves this to us);
 //   3. give the wasm's imports short names (shrink-imports.mjs);
+//   4. join the stylesheets into one (join-css.mjs);
 // then pin the new files' hashes in index.html (Subresource Integrity).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { orderAndOptimize } from './order-functions.mjs';
 import { shrinkImports } from './shrink-imports.mjs';
+import { joinCss } from './join-css.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 execFileSync(process.execPath, [path.join(here, 'minify-glue.mjs')], { stdio: 'inherit' });
@@ -59,4 +61,5 @@ if (dir && process.env.TRUNK_PROFILE === 'release') {
     }
   }
   fs.writeFileSync(html, page);
+  console.log(`join-css: ${joinCss(dir)} stylesheet(s) joined into the first`);
 }
