@@ -76,6 +76,16 @@ function importedFunctions(wasm, section) {
   return n;
 }
 
+/// Whether the wasm has a name section (wasm-opt has not stripped it yet).
+export function hasNames(wasm) {
+  const decoder = new TextDecoder();
+  return sections(wasm).some((s) => {
+    if (s.id !== 0) return false;
+    const [len, p] = uleb(wasm, s.body);
+    return decoder.decode(wasm.subarray(p, p + len)) === 'name';
+  });
+}
+
 /// The wasm with its function names replaced by zero-padded ranks, or null
 /// when it has no names to rank by.
 export function rankNames(wasm) {
