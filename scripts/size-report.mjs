@@ -8,8 +8,9 @@
 // 2. with twiggy (`cargo install twiggy`), the wasm's code and data by
 //    crate, by module of this crate, and its largest functions. Release
 //    wasm carries no names, so the build's wasm-bindgen output (Trunk keeps
-//    it in target/wasm-bindgen/release/) is optimized again like Trunk does
-//    (wasm-opt -Oz) but keeping names: the sizes match dist/ within ~0.1%.
+//    it in target/wasm-bindgen/release/) is optimized again like the build
+//    does (wasm-opt -Oz, scripts/post-build.mjs) but keeping names: the
+//    sizes match dist/'s wasm within 1%.
 //    Without twiggy this part is skipped with a note: it is a report tool,
 //    not a test, and compiling it takes minutes, so nothing installs it.
 import fs from 'node:fs';
