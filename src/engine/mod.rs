@@ -6,6 +6,7 @@
 
 pub mod codec;
 pub mod compare;
+pub mod fork;
 pub mod format;
 pub mod fragment;
 pub mod kernel;
@@ -15,6 +16,7 @@ pub mod lint;
 pub mod metrics;
 pub mod report;
 pub mod sim;
+pub mod timeline;
 pub mod trace;
 pub mod view;
 

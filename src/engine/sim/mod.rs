@@ -83,7 +83,9 @@ pub(crate) struct Push {
     pub token: u32,
 }
 
-/// One run of one scenario.
+/// One run of one scenario. A clone is a checkpoint: it runs on exactly
+/// as the original would (the scrub timeline and what-if forks use this).
+#[derive(Clone)]
 pub struct Sim {
     /// The document of the run: what it was built from, plus the faults
     /// and changes recorded live (so it replays this very run).

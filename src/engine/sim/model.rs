@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, VecDeque};
 /// "No such index" for u32 fields.
 pub const NONE: u32 = u32::MAX;
 
+#[derive(Clone)]
 pub struct NodeRt {
     pub id: String,
     pub kind: NodeKind,
@@ -37,6 +38,7 @@ impl NodeRt {
     }
 }
 
+#[derive(Clone)]
 pub enum KindRt {
     Client(ClientRt),
     /// Services, sagas and websocket servers: workers, a backlog, steps.
@@ -46,6 +48,7 @@ pub enum KindRt {
     Browser(BrowserRt),
 }
 
+#[derive(Clone)]
 pub struct ClientRt {
     pub rate_per_s: f64,
     pub arrival: Arrival,
@@ -55,6 +58,7 @@ pub struct ClientRt {
     pub generation: u32,
 }
 
+#[derive(Clone)]
 pub struct WorkerRt {
     /// `u32::MAX`: unbounded (sagas, websocket servers).
     pub workers: u32,
@@ -97,6 +101,7 @@ pub struct OutboxRow {
     pub msg_op: u64,
 }
 
+#[derive(Clone)]
 pub struct QueueRt {
     pub ready: VecDeque<Key>,
     pub capacity: u64,
@@ -115,12 +120,14 @@ pub struct QueueRt {
     pub owner: u32,
 }
 
+#[derive(Clone)]
 pub struct TopicRt {
     pub durable: bool,
     /// Per subscription: (subscribe link, hidden backlog queue node or NONE).
     pub subscriptions: Vec<(u32, u32)>,
 }
 
+#[derive(Clone)]
 pub struct BrowserRt {
     pub users: u64,
     /// The websocket/SSE/poll servers linked to this browser: (node, link).
@@ -141,6 +148,7 @@ pub struct BrowserRt {
     pub pending_poll: BTreeMap<u64, Vec<(u64, Micros)>>,
 }
 
+#[derive(Clone)]
 pub struct LinkRt {
     pub id: String,
     pub via: Via,
@@ -219,6 +227,7 @@ pub struct CallState {
     pub last: Option<Outcome>,
 }
 
+#[derive(Clone)]
 pub struct Job {
     pub node: u32,
     pub trace: u64,
@@ -253,6 +262,7 @@ pub enum MsgState {
     Delayed,
 }
 
+#[derive(Clone)]
 pub struct Msg {
     pub queue: u32,
     pub trace: u64,
@@ -277,6 +287,7 @@ pub struct Msg {
 }
 
 /// A fault as it runs.
+#[derive(Clone)]
 pub struct FaultRt {
     pub target: Target,
     pub kind: FaultKind,

@@ -21,7 +21,7 @@ struct Slot {
     trace: u64,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Tokens {
     on: bool,
     slots: Vec<Option<Slot>>,
