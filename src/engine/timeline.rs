@@ -79,8 +79,11 @@ impl Timeline {
     /// run from zero has at `t_us`.
     pub fn seek(&mut self, sim: &mut Sim, t_us: u64) {
         let t = t_us.min(sim.end_us());
-        if t < sim.now_us() {
-            let from = self.points.iter().rposition(|p| p.now_us() <= t);
+        // The latest checkpoint at or before `t`: a jump back starts there,
+        // and so does a jump forwards past it (cloning beats re-running).
+        let from = self.points.iter().rposition(|p| p.now_us() <= t);
+        let ahead = from.is_some_and(|i| self.points[i].events() > sim.events());
+        if t < sim.now_us() || ahead {
             *sim = match from {
                 Some(i) => self.points[i].clone(),
                 None => match Sim::new(sim.scenario(), self.options) {
