@@ -25,6 +25,7 @@ mod node_view;
 mod palette;
 mod results;
 mod run;
+mod runaway;
 mod saved;
 mod scrub;
 mod share;
@@ -105,6 +106,7 @@ fn App() -> impl IntoView {
         <div class=root>
             <topbar::TopBar/>
             <AlertBanner/>
+            <runaway::RunawayNotice/>
             <div class="workspace">
                 <lessons::LessonPanel/>
                 {(!embed).then(|| view! { <palette::Palette/> })}

@@ -7,6 +7,8 @@ pub struct RunArgs {
     pub seed: Option<u64>,
     pub duration_ms: Option<f64>,
     pub json: bool,
+    /// The run's event budget (default: `caps::EVENTS`).
+    pub max_events: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -50,7 +52,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             Some((n, v)) => (n.to_string(), Some(v.to_string())),
             None => (a.clone(), None),
         };
-        let takes_value = matches!(name.as_str(), "--seed" | "--duration-ms" | "--base" | "--customers");
+        let takes_value =
+            matches!(name.as_str(), "--seed" | "--duration-ms" | "--base" | "--customers" | "--max-events");
         let value = if takes_value {
             match inline {
                 Some(v) => Some(v),
@@ -80,7 +83,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         "-h" | "--help" | "help" => Ok(Command::Help),
         "-V" | "--version" | "version" => Ok(Command::Version),
         "run" => {
-            allow(&["--seed", "--duration-ms", "--json"])?;
+            allow(&["--seed", "--duration-ms", "--json", "--max-events"])?;
             let seed = flag("--seed")
                 .map(|v| {
                     v.parse::<u64>().map_err(|_| format!("--seed wants a whole number from 0 to 2^64-1, got `{v}`"))
@@ -92,11 +95,18 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                     _ => Err(format!("--duration-ms wants a positive number of milliseconds, got `{v}`")),
                 })
                 .transpose()?;
+            let max_events = flag("--max-events")
+                .map(|v| match v.parse::<u64>() {
+                    Ok(n) if n > 0 => Ok(n),
+                    _ => Err(format!("--max-events wants a whole number of events above 0, got `{v}`")),
+                })
+                .transpose()?;
             Ok(Command::Run(RunArgs {
                 input: one_file("a FILE, `-` or a LINK")?,
                 seed,
                 duration_ms,
                 json: has("--json"),
+                max_events,
             }))
         }
         "link" => {
@@ -146,7 +156,13 @@ mod tests {
         let c = p("run --json x.json --seed 9 --duration-ms=500").unwrap();
         assert_eq!(
             c,
-            Command::Run(RunArgs { input: "x.json".into(), seed: Some(9), duration_ms: Some(500.0), json: true })
+            Command::Run(RunArgs {
+                input: "x.json".into(),
+                seed: Some(9),
+                duration_ms: Some(500.0),
+                json: true,
+                max_events: None
+            })
         );
     }
 
@@ -157,5 +173,6 @@ mod tests {
         assert!(p("run").unwrap_err().contains("needs"));
         assert!(p("fly").unwrap_err().contains("unknown command"));
         assert!(p("run x --duration-ms -5").unwrap_err().contains("positive"));
+        assert!(p("run x --max-events 0").unwrap_err().contains("--max-events"));
     }
 }

@@ -10,6 +10,8 @@ pub mod input;
 pub mod lesson;
 pub mod table;
 
+use crate::engine::budget::Budget;
+use crate::engine::format::defaults::caps;
 use crate::engine::format::{validate, Severity};
 use crate::engine::{codec, Sim, SimOptions};
 use args::{Command, RunArgs};
@@ -21,7 +23,7 @@ pub const USAGE: &str = "\
 crosstalk: run Crosstalk scenarios natively
 
 usage:
-  crosstalk run FILE|-|LINK [--seed N] [--duration-ms N] [--json]
+  crosstalk run FILE|-|LINK [--seed N] [--duration-ms N] [--max-events N] [--json]
   crosstalk link FILE [--base URL]
   crosstalk check FILE
   crosstalk lesson [NAME|FILE]
@@ -29,8 +31,10 @@ usage:
 
 FILE is a scenario JSON file (format: docs/FORMAT.md), `-` reads standard
 input, LINK is a share link (or its #s1. fragment) made by the app or by
-`crosstalk link`. `lesson` alone lists the lessons; with a NAME (or a
-lesson FILE being written) it runs the lesson and prints each check.
+`crosstalk link`. A run may process at most 1,000,000,000 events (estimated
+before it starts, counted while it runs); --max-events changes that budget.
+`lesson` alone lists the lessons; with a NAME (or a lesson FILE being
+written) it runs the lesson and prints each check.
 Exit status: 0 on success, 1 when a lesson's check fails, 2 on bad input.";
 
 /// What the process prints and how it exits.
@@ -56,7 +60,11 @@ pub fn main_with(args: &[String], stdin: &mut dyn std::io::Read) -> Outcome {
     match args::parse(args) {
         Err(e) => Outcome::bad(e),
         Ok(Command::Help) => Outcome::ok(format!("{USAGE}\n")),
-        Ok(Command::Version) => Outcome::ok(format!("crosstalk {}\n", env!("CARGO_PKG_VERSION"))),
+        Ok(Command::Version) => Outcome::ok(format!(
+            "crosstalk {} (engine version {})\n",
+            env!("CARGO_PKG_VERSION"),
+            crate::engine::ENGINE_VERSION
+        )),
         Ok(Command::Run(r)) => run(&r, stdin),
         Ok(Command::Link { file, base }) => link(&file, &base, stdin),
         Ok(Command::Check { file }) => check(&file, stdin),
@@ -82,9 +90,14 @@ fn run(r: &RunArgs, stdin: &mut dyn std::io::Read) -> Outcome {
     if let Some(d) = r.duration_ms {
         scenario.duration_ms = d;
     }
-    let mut sim = match Sim::new(&scenario, SimOptions::default()) {
+    let budget = Budget { events: r.max_events.unwrap_or(caps::EVENTS), ..Budget::default() };
+    let mut sim = match Sim::with_budget(&scenario, SimOptions::default(), budget) {
         Ok(sim) => sim,
-        Err(e) => return Outcome::bad(e),
+        Err(e) => {
+            let over = crate::engine::format::load::check(&scenario).is_ok();
+            let hint = if over { " (or raise the budget with --max-events N)" } else { "" };
+            return Outcome::bad(format!("{e}{hint}"));
+        }
     };
     sim.run_to_end();
     let report = sim.report();
