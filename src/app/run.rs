@@ -636,7 +636,9 @@ impl Run {
     /// is none), paused there: from the nearest checkpoint, forwards or
     /// backwards, exactly as a run from zero would be at that instant.
     pub fn seek(&self, doc: &Scenario, t_ms: f64) -> Result<(), String> {
-        self.ensure(doc)?;
+        if !self.ensure(doc, false)? {
+            return Ok(()); // Over its budget: the refusal says what to do.
+        }
         {
             let core = self.core();
             let mut c = core.borrow_mut();

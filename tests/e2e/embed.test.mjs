@@ -45,8 +45,10 @@ async function player(size) {
       const b = await el.boundingBox();
       expect(b && b.x >= 0 && b.y >= 0 && b.x + b.width <= size.width + 1 && b.y + b.height <= size.height + 1, `on screen: ${JSON.stringify(b)}`);
     }
-    const nodes = await p.$$eval('g[data-kind]', (gs) => gs.map((g) => g.getBoundingClientRect()).filter((r) => r.width > 0).length);
-    expect(nodes === 7, `all 7 nodes drawn (${nodes})`);
+    const nodes = await p.$$eval('g[data-kind]', (gs) =>
+      gs.map((g) => g.getBoundingClientRect()).filter((r) => r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight).length,
+    );
+    expect(nodes === 7, `all 7 nodes in the frame (${nodes})`);
 
     step('it runs');
     await p.getByRole('button', { name: 'Run to end', exact: true }).click();
