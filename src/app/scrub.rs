@@ -139,7 +139,11 @@ fn targets(ctx: Ctx) -> Vec<(Place, String, String)> {
     ctx.doc.with(|d| {
         let nodes = d.nodes.iter().map(|n| (Place::Node(n.id.clone()), n.id.clone(), n.display_name().to_string()));
         let links = d.links.iter().map(|l| {
-            let name = format!("Link {} → {}", d.node(&l.from).map_or(&*l.from, |n| n.display_name()), d.node(&l.to).map_or(&*l.to, |n| n.display_name()));
+            let name = format!(
+                "Link {} → {}",
+                d.node(&l.from).map_or(&*l.from, |n| n.display_name()),
+                d.node(&l.to).map_or(&*l.to, |n| n.display_name())
+            );
             (Place::Link(l.id.clone()), l.id.clone(), name)
         });
         nodes.chain(links).collect()

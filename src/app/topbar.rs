@@ -44,7 +44,8 @@ pub fn TopBar() -> impl IntoView {
 #[component]
 fn PlayerBar() -> impl IntoView {
     let ctx = use_ctx();
-    let name = move || ctx.doc.with(|d| if d.name.is_empty() { "Untitled scenario".to_string() } else { d.name.clone() });
+    let name =
+        move || ctx.doc.with(|d| if d.name.is_empty() { "Untitled scenario".to_string() } else { d.name.clone() });
     view! {
         <header class="topbar player-bar">
             <div class="brand" aria-hidden="true">

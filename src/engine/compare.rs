@@ -309,8 +309,10 @@ mod tests {
 
     #[test]
     fn a_forks_change_and_fault_are_listed_with_their_time() {
-        let a = load(r#"{"crosstalk":1,"nodes":[{"id":"api","kind":"service"}],
-            "faults":[{"target":"api","kind":"crash","at_ms":1000,"for_ms":500}]}"#)
+        let a = load(
+            r#"{"crosstalk":1,"nodes":[{"id":"api","kind":"service"}],
+            "faults":[{"target":"api","kind":"crash","at_ms":1000,"for_ms":500}]}"#,
+        )
         .unwrap();
         let mut b = a.clone();
         b.faults[0].for_ms = Some(200.0);
