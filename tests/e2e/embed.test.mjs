@@ -33,7 +33,7 @@ async function player(size) {
     await p.waitForFunction(() => document.querySelectorAll('g[data-kind]').length === 7);
     const open = p.getByRole('link', { name: 'Open in Crosstalk' });
     expect((await open.getAttribute('href')) === link, `Open in Crosstalk goes to ${await open.getAttribute('href')}`);
-    expect((await p.getByRole('button', { name: 'Share' }).count()) === 0, 'no Share in the player');
+    expect((await p.getByRole('button', { name: 'Share', exact: true }).count()) === 0, 'no Share in the player');
     expect((await p.getByRole('navigation', { name: 'Palette' }).count()) === 0, 'no palette');
     expect((await p.getByRole('complementary', { name: 'Inspector' }).count()) === 0, 'no inspector');
     expect((await p.getByRole('button', { name: 'Undo' }).count()) === 0, 'no undo');
@@ -70,6 +70,21 @@ async function player(size) {
 }
 
 export const tests = [
+  {
+    name: 'a lesson link with embed opens the lesson in the player',
+    viewport: { width: 640, height: 400 },
+    async run({ app, page, shot }) {
+      await app.open('#lesson=retry-storm&step=2&embed');
+      await page.getByRole('heading', { name: /Retry storm/ }).first().waitFor();
+      await page.getByRole('button', { name: 'Run to end', exact: true }).waitFor();
+      const href = await page.getByRole('link', { name: 'Open in Crosstalk' }).getAttribute('href');
+      expect(/#lesson=retry-storm&step=2$/.test(href), `the editor link keeps the lesson: ${href}`);
+      const drawn = await page.$$eval('g[data-kind]', (gs) => gs.filter((g) => g.getBoundingClientRect().width > 0).length);
+      expect(drawn > 0, 'the lesson diagram is drawn');
+      expect((await page.getByRole('button', { name: 'Share', exact: true }).count()) === 0, 'no Share in the player');
+      await shot('lesson-player');
+    },
+  },
   { name: 'Share offers an iframe; the player fits 640x400', run: await player({ width: 640, height: 400 }) },
   { name: 'the player fits a phone (390x844)', run: await player({ width: 390, height: 844 }) },
 ];
