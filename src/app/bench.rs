@@ -48,17 +48,3 @@ pub fn engine_bench(customers: u32) -> String {
         sim.run_hash_hex()
     )
 }
-
-/// The scrub timeline's engine work in the browser: the LeetCode example
-/// at 2,000 submissions/s run to its end through a timeline, then jumps
-/// back and forth (`runner::bench::scrub_times`). Returns
-/// `{"run_ms", "jumps_ms": [...], "checkpoints"}` as JSON.
-#[wasm_bindgen]
-pub fn scrub_bench() -> String {
-    use crate::runner::bench::{leetcode_example, scrub_times};
-    let clock = web_sys::window().and_then(|w| w.performance());
-    let now = move || clock.as_ref().map(|p| p.now()).unwrap_or(0.0);
-    let (run_ms, jumps, points) = scrub_times(&leetcode_example(2_000.0), &now);
-    let jumps: Vec<String> = jumps.iter().map(|j| format!("{j:.2}")).collect();
-    format!(r#"{{"run_ms":{run_ms:.1},"jumps_ms":[{}],"checkpoints":{points}}}"#, jumps.join(","))
-}

@@ -37,6 +37,14 @@ fn seek(ctx: Ctx, t_ms: f64) {
     }
 }
 
+/// The slider's value (read as a number by the browser: no float parser
+/// in the bundle for it).
+fn slider_ms(ev: &leptos::ev::Event) -> Option<f64> {
+    use wasm_bindgen::JsCast;
+    let input = ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
+    Some(input.value_as_number()).filter(|t| t.is_finite())
+}
+
 #[component]
 pub fn Scrub() -> impl IntoView {
     let ctx = use_ctx();
@@ -44,7 +52,7 @@ pub fn Scrub() -> impl IntoView {
     // While dragging, at most one jump per frame: the last position wins.
     let pending = StoredValue::new(None::<f64>);
     let on_input = move |ev: leptos::ev::Event| {
-        let Ok(t) = event_target_value(&ev).parse::<f64>() else { return };
+        let Some(t) = slider_ms(&ev) else { return };
         let idle = pending.get_value().is_none();
         pending.set_value(Some(t));
         if idle {
@@ -59,7 +67,7 @@ pub fn Scrub() -> impl IntoView {
     // Letting go shows the exact instant at once.
     let on_change = move |ev: leptos::ev::Event| {
         pending.set_value(None);
-        if let Ok(t) = event_target_value(&ev).parse::<f64>() {
+        if let Some(t) = slider_ms(&ev) {
             seek(ctx, t);
         }
     };

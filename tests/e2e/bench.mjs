@@ -235,10 +235,7 @@ console.log('\n6. scrub: the LeetCode example at 2,000 submissions/s for 60 s (a
   const p = await ctx.newPage();
   const a = new App(p, server.url);
   await a.open();
-  await p.waitForFunction(() => typeof window.crosstalk?.scrub_bench === 'function');
-  const engine = JSON.parse(await p.evaluate(() => window.crosstalk.scrub_bench()));
   const worst = (xs) => Math.max(...xs);
-  console.log(`   engine in wasm: run to the end in ${engine.run_ms.toFixed(0)} ms keeping ${engine.checkpoints} checkpoints; jumps ${engine.jumps_ms.map((j) => j.toFixed(0)).join(', ')} ms; worst ${worst(engine.jumps_ms).toFixed(1)} ms, median ${median(engine.jumps_ms).toFixed(1)} ms`);
   const example = JSON.parse(fs.readFileSync(path.join(root, 'src/editor/examples/leetcode.json'), 'utf8'));
   example.nodes.filter((n) => n.rate_per_s !== undefined).forEach((n) => (n.rate_per_s = 2000));
   await a.importJson(JSON.stringify(example), 'leetcode-2000.json');
