@@ -5,6 +5,7 @@
 //! described in `state.rs`; the engine is driven from `run.rs`.
 
 mod bench;
+mod broker_view;
 mod canvas;
 mod cells;
 mod charts;
@@ -23,6 +24,7 @@ mod link_view;
 mod menu;
 mod node_view;
 mod palette;
+mod presets;
 mod results;
 mod run;
 mod runaway;
