@@ -600,6 +600,7 @@ impl Ctx {
     pub fn fit(&self) {
         let (w, h) = self.measure();
         let v = match self.doc.with_untracked(geometry::bounds) {
+            Some(b) if super::share::embedded() => Viewport::fit_whole(b, w, h, 16.0),
             Some(b) => Viewport::fit(b, w, h, 56.0),
             None => Viewport::default(),
         };

@@ -48,7 +48,7 @@ pub fn RunHud() -> impl IntoView {
                     <span class=format!("status-dot {}", st.class())></span>
                     <span class="hud-status">{st.label()}</span>
                     <span class="clock">{clock}</span>
-                    <progress max="1" value=progress aria-label="Simulated time"></progress>
+                    <progress max="1" value=progress aria-label="Run progress"></progress>
                     <span class="muted">{detail}</span>
                 </div>
             }

@@ -11,7 +11,8 @@ use leptos::prelude::*;
 pub fn Lesson() -> impl IntoView {
     let ctx = use_ctx();
     let lesson = move || ctx.doc.with(|d| lesson_for(&d.name));
-    let open = RwSignal::new(true);
+    // Folded in an embedded player: the frame is small.
+    let open = RwSignal::new(!super::share::embedded());
     move || {
         let l = lesson()?;
         // Folded, the text is hidden by the style sheet from the button's

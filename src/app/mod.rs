@@ -29,6 +29,7 @@ mod results;
 mod run;
 mod runaway;
 mod saved;
+mod scrub;
 mod share;
 mod shortcuts;
 mod sig;
@@ -97,31 +98,41 @@ fn App() -> impl IntoView {
     std::mem::forget(resize);
     run::start_loop(ctx.run);
     request_animation_frame(move || ctx.fit());
+    // An embedded player (`#…&embed`): the diagram, the run and the lesson
+    // only, read-only.
+    let embed = share::embedded();
+    let root = layout::root_class(panels, ctx.run.status);
+    let root = sig::text(move || if embed { format!("{} embed", root.get()) } else { root.get() });
 
     view! {
-        <div class=layout::root_class(panels, ctx.run.status)>
+        <div class=root>
             <topbar::TopBar/>
             <AlertBanner/>
             <runaway::RunawayNotice/>
             <div class="workspace">
                 <lessons::LessonPanel/>
-                <palette::Palette/>
+                {(!embed).then(|| view! { <palette::Palette/> })}
                 <main
                     class="stage"
                     data-in-flight=sig::text(move || ctx.run.snap.with(|s| s.in_flight.to_string()))
                     data-tokens=sig::text(move || ctx.run.snap.with(|s| s.tokens.to_string()))
                 >
                     <canvas::Canvas/>
+                    <scrub::Scrub/>
                 </main>
-                <inspector::Inspector/>
-                <layout::PanelToggles/>
-                <lessons::StageChips/>
+                {(!embed).then(|| view! {
+                    <inspector::Inspector/>
+                    <layout::PanelToggles/>
+                    <lessons::StageChips/>
+                })}
                 <lessons::CompareView/>
                 <lessons::CompareBar/>
             </div>
-            <layout::ResultsDock>
-                <results::Results/>
-            </layout::ResultsDock>
+            {(!embed).then(|| view! {
+                <layout::ResultsDock>
+                    <results::Results/>
+                </layout::ResultsDock>
+            })}
             <ToastView/>
             <lessons::Overlays/>
         </div>

@@ -18,6 +18,7 @@ use crate::editor::viewport::Viewport;
 use crate::engine::budget::{self, Budget};
 use crate::engine::format::{load, FaultKind, FaultSpec, LoadError, Scenario};
 use crate::engine::report::{Bucket, Report};
+use crate::engine::timeline::Timeline;
 use crate::engine::trace::Trace;
 use crate::engine::view::{Departure, LinkLive, NodeLive};
 use crate::engine::{Sim, SimOptions};
@@ -161,6 +162,8 @@ struct Core {
     /// Tokens and messages drawn in the last frame.
     drawn: (usize, usize),
     follower: Option<FollowerRef>,
+    /// Checkpoints of the run, for the scrub timeline.
+    timeline: Timeline,
 }
 
 impl Core {
@@ -179,6 +182,13 @@ impl Core {
         };
         sim.take_departures(departures);
         flights.update(departures, ends, sim.now_us(), *anim_ms);
+    }
+
+    /// Keeps a checkpoint of the run if one is due.
+    fn checkpoint(&mut self) {
+        if let Some(sim) = self.sim.as_ref() {
+            self.timeline.note(sim);
+        }
     }
 }
 
@@ -217,6 +227,7 @@ impl Default for Core {
             actual_speed: 0.0,
             drawn: (0, 0),
             follower: None,
+            timeline: Timeline::new(SimOptions::interactive()),
         }
     }
 }
@@ -282,6 +293,8 @@ impl Run {
         match Sim::new(doc, SimOptions::interactive()) {
             Ok(sim) => {
                 c.sim = Some(sim);
+                c.timeline.clear();
+                c.checkpoint();
                 c.lay_out(doc);
                 c.flights.clear();
                 c.requests = RequestLog::default();
@@ -404,6 +417,7 @@ impl Run {
                 f.borrow_mut().restart();
             }
             c.sim = None;
+            c.timeline.clear();
             c.requests = RequestLog::default();
             c.flights.clear();
             c.drawn = (0, 0);
@@ -438,6 +452,9 @@ impl Run {
             let out = f(sim)?;
             let recorded = sim.scenario().clone();
             c.unrecorded = Some(recorded);
+            // The checkpoints are of the run without the action.
+            c.timeline.clear();
+            c.checkpoint();
             c.dirty = true;
             out
         };
@@ -544,6 +561,7 @@ impl Run {
             let core = self.core();
             let mut c = core.borrow_mut();
             c.sim = Some(sim);
+            c.timeline.clear();
             c.requests = RequestLog::default();
             c.lay_out(doc);
             c.flights.clear();
@@ -612,6 +630,45 @@ impl Run {
         let c = core.borrow();
         let sim = c.sim.as_ref()?;
         sim.trace(id).or_else(|| Sim::replay_trace(sim.scenario(), id, sim.now_us()))
+    }
+
+    /// Shows the run at simulated time `t_ms` (building it first if there
+    /// is none), paused there: from the nearest checkpoint, forwards or
+    /// backwards, exactly as a run from zero would be at that instant.
+    pub fn seek(&self, doc: &Scenario, t_ms: f64) -> Result<(), String> {
+        if !self.ensure(doc, false)? {
+            return Ok(()); // Over its budget: the refusal says what to do.
+        }
+        {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            let Core { sim, timeline, departures, flights, ends, anim_ms, requests, .. } = &mut *c;
+            let Some(sim) = sim.as_mut() else {
+                return Ok(());
+            };
+            timeline.seek(sim, crate::engine::kernel::clock::ms_to_us(t_ms));
+            // The messages still on their links at this instant, frozen
+            // half way (as Step shows them).
+            sim.take_departures(departures);
+            let now = sim.now_us();
+            departures.retain(|d| d.at_us.saturating_add(d.travel_us) >= now);
+            flights.clear();
+            *requests = RequestLog::default();
+            flights.update(departures, ends, now, *anim_ms);
+            *anim_ms += MIN_FLIGHT_MS / 2.0;
+            c.dirty = true;
+        }
+        self.settle_or(Status::Paused);
+        Ok(())
+    }
+
+    /// The branch of this run at the instant it shows, with `what`
+    /// applied then, as a scenario; or why it cannot be made.
+    pub fn fork(&self, what: &crate::engine::fork::Intervention) -> Result<(Scenario, f64), String> {
+        let core = self.core();
+        let c = core.borrow();
+        let sim = c.sim.as_ref().ok_or("run the scenario first: a what-if starts from a moment of a run")?;
+        crate::engine::fork::fork(sim, what)
     }
 
     /// One animation frame: advance, draw, and now and then publish.
@@ -689,6 +746,9 @@ impl Run {
                 moved = true;
             }
             c.chunk = chunk;
+            if moved {
+                c.checkpoint();
+            }
             finished_now = status.is_active() && c.sim.as_ref().is_some_and(|s| s.is_finished());
             // Measured speed, for the status line.
             if let Some(sim) = c.sim.as_ref() {

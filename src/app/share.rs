@@ -59,6 +59,16 @@ pub fn from_json(text: &str) -> Result<Scenario, String> {
 pub fn initial() -> (Scenario, Option<String>) {
     let (ix, mut alert) = saved::index();
     let parts = fragment_parts();
+    if parts.embed {
+        EMBED.with(|e| e.set(true));
+        // A player shows the link's scenario and keeps nothing.
+        let shown = parts.scenario.as_deref().map(|f| from_link(crate::engine::fragment::scenario_part(f)));
+        return match shown {
+            Some(Ok(s)) => (s, alert),
+            Some(Err(e)) => (examples::starter(), Some(format!("This link could not be opened: {e}"))),
+            None => (saved::resume_any(&ix).0.unwrap_or_else(examples::starter), alert),
+        };
+    }
     if let Some(f) = fragment().filter(|_| parts.scenario.is_some()) {
         // The fragment this tab last wrote is older than what it saved: a
         // reload keeps the newest work (a comparison's saved document may
@@ -109,6 +119,9 @@ fn link_origin(fragment: &str) -> String {
 /// which fragment was this tab's, so a reload in the middle of a burst
 /// keeps the edits.
 pub fn keep(s: &Scenario) -> Option<String> {
+    if embedded() {
+        return None; // A player changes nothing, and its link stays.
+    }
     let problem = saved::keep(s);
     let now = super::run::now();
     let (generation, last) = URL_STATE.with(|c| {
@@ -158,6 +171,42 @@ pub fn fragment_for(s: &Scenario) -> String {
     }
 }
 
+thread_local! {
+    /// The page is an embedded player (`&embed` in its link).
+    static EMBED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the page is a read-only player for an iframe (`#…&embed`).
+pub fn embedded() -> bool {
+    EMBED.with(std::cell::Cell::get)
+}
+
+/// The full editor's link to what the player shows (its own link without
+/// `embed`).
+pub fn editor_link() -> String {
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    let base = href.split('#').next().unwrap_or_default().to_string();
+    let mut parts = fragment_parts();
+    parts.embed = false;
+    let f = parts.render();
+    if f.is_empty() {
+        base
+    } else {
+        format!("{base}#{f}")
+    }
+}
+
+/// The `<iframe>` that embeds `link` (a share link) as a player.
+pub fn embed_snippet(link: &str, title: &str) -> String {
+    let attr = |t: &str| t.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
+    let sep = if link.contains('#') { "&" } else { "#" };
+    format!(
+        r#"<iframe src="{}" width="640" height="400" style="border:0" loading="lazy" title="{}"></iframe>"#,
+        attr(&format!("{link}{sep}embed")),
+        attr(&format!("Crosstalk: {title}"))
+    )
+}
+
 /// The address bar is rewritten at most this often, in milliseconds.
 const URL_EVERY_MS: f64 = 300.0;
 
@@ -168,6 +217,9 @@ thread_local! {
 
 /// Puts `s` in the address bar now.
 pub fn show_in_address_bar(s: &Scenario) {
+    if embedded() {
+        return;
+    }
     let fragment = fragment_for(s);
     URL_STATE.with(|c| c.set((c.get().0, super::run::now())));
     saved::remember_fragment(&fragment);

@@ -188,7 +188,8 @@ impl Ctx {
         let before = self.doc.get_untracked();
         let mut next = before.clone();
         let out = f(&mut next);
-        if next != before {
+        // An embedded player is read-only: nothing it does edits.
+        if next != before && !super::share::embedded() {
             self.history.update_value(|h| {
                 h.record(before, &next);
             });

@@ -17,6 +17,9 @@ const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 100
 
 #[component]
 pub fn TopBar() -> impl IntoView {
+    if share::embedded() {
+        return view! { <PlayerBar/> }.into_any();
+    }
     view! {
         <header class="topbar">
             <div class="brand" aria-hidden="true">
@@ -31,6 +34,27 @@ pub fn TopBar() -> impl IntoView {
             <RunControls/>
             <SpeedSeed/>
             <ShareButton/>
+        </header>
+    }
+    .into_any()
+}
+
+/// The embedded player's bar: the name, the run controls and speed, and
+/// the way to the full editor.
+#[component]
+fn PlayerBar() -> impl IntoView {
+    let ctx = use_ctx();
+    let name =
+        move || ctx.doc.with(|d| if d.name.is_empty() { "Untitled scenario".to_string() } else { d.name.clone() });
+    view! {
+        <header class="topbar player-bar">
+            <div class="brand" aria-hidden="true">
+                <svg viewBox="0 0 24 24" class="logo"><path d="M4 7h10M10 17h10M14 7l-4 10"/><circle cx="4" cy="7" r="2"/><circle cx="20" cy="17" r="2"/></svg>
+            </div>
+            <h1 class="player-name" title=name>{name}</h1>
+            <RunControls/>
+            <SpeedSeed/>
+            <a class="open-editor" href=share::editor_link() target="_blank" rel="noopener">"Open in Crosstalk"</a>
         </header>
     }
 }
@@ -262,6 +286,14 @@ fn ShareButton() -> impl IntoView {
     let ctx = use_ctx();
     let shown = RwSignal::new(None::<String>);
     let copied = RwSignal::new(false);
+    let snippet_copied = RwSignal::new(false);
+    let snippet = move || {
+        let name = ctx.doc.with(|d| d.name.clone());
+        shown.get().map(|url| share::embed_snippet(&url, &name)).unwrap_or_default()
+    };
+    let copy_snippet = move |_| {
+        share::copy(&snippet(), move |ok| snippet_copied.set(ok));
+    };
     close_on_escape(move || shown.set(None));
     let share = move |_| {
         let url = ctx.doc.with_untracked(|d| {
@@ -269,6 +301,7 @@ fn ShareButton() -> impl IntoView {
             share::link(d)
         });
         copied.set(false);
+        snippet_copied.set(false);
         shown.set(Some(url.clone()));
         share::copy(&url, move |ok| {
             copied.set(ok);
@@ -294,6 +327,20 @@ fn ShareButton() -> impl IntoView {
                         }
                     />
                     <p class="muted">"Anyone with the link sees this scenario and gets the same run for the same seed."</p>
+                    <label class="popover-title embed-title" for="share-embed">"Embed code"</label>
+                    <input id="share-embed" type="text" class="mono embed-code" readonly prop:value=snippet
+                        on:focus=move |ev| {
+                            use wasm_bindgen::JsCast;
+                            if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                el.select();
+                            }
+                        }
+                    />
+                    <div class="embed-row">
+                        <button type="button" on:click=copy_snippet>"Copy embed code"</button>
+                        <span class="muted" role="status">{text(move || if snippet_copied.get() { "Copied".to_string() } else { String::new() })}</span>
+                    </div>
+                    <p class="muted">"A read-only player for a web page: the diagram, the run controls and the lesson if any, with a link to open it here."</p>
                 </div>
             </Show>
         </div>

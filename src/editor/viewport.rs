@@ -65,6 +65,16 @@ impl Viewport {
         Viewport { pan_x: w / 2.0 - c.x * zoom, pan_y: h / 2.0 - c.y * zoom, zoom }
     }
 
+    /// Like [`Viewport::fit`], but all of `bounds` shows however small
+    /// (an embedded player, which cannot be panned).
+    pub fn fit_whole(bounds: Rect, w: f64, h: f64, margin: f64) -> Viewport {
+        let (aw, ah) = ((w - 2.0 * margin).max(1.0), (h - 2.0 * margin).max(1.0));
+        let zoom = if bounds.w > 0.0 && bounds.h > 0.0 { (aw / bounds.w).min(ah / bounds.h) } else { 1.0 }
+            .clamp(MIN_ZOOM, FIT_MAX_ZOOM);
+        let c = bounds.center();
+        Viewport { pan_x: w / 2.0 - c.x * zoom, pan_y: h / 2.0 - c.y * zoom, zoom }
+    }
+
     /// The world point at the centre of a `w` × `h` canvas (where keyboard
     /// additions land).
     pub fn center_world(&self, w: f64, h: f64) -> Point {

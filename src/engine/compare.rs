@@ -219,8 +219,20 @@ pub fn scenario_changes(a: &Scenario, b: &Scenario) -> Vec<String> {
             out.push(format!("{what} `{id}` only in B"));
         }
     }
-    if a.faults != b.faults {
-        out.push(format!("faults: {} in A, {} in B (they differ)", a.faults.len(), b.faults.len()));
+    // Faults and scheduled changes (a what-if fork adds one): each that
+    // only one side has, with its time.
+    let secs = |ms: f64| format!("{:.1} s", ms / 1000.0);
+    let fault = |f: &crate::engine::format::FaultSpec| {
+        let until = f.for_ms.map_or(" to the end".to_string(), |l| format!(" for {}", secs(l)));
+        format!("{} `{}` from {}{until}", format!("{:?}", f.kind).to_lowercase(), f.target, secs(f.at_ms))
+    };
+    for (side, x, y) in [("A", a, b), ("B", b, a)] {
+        for f in x.faults.iter().filter(|f| !y.faults.contains(f)) {
+            out.push(format!("fault only in {side}: {}", fault(f)));
+        }
+        for c in x.changes.iter().filter(|c| !y.changes.contains(c)) {
+            out.push(format!("change only in {side}: at {}, `{}` {} → {}", secs(c.at_ms), c.target, c.field, c.value));
+        }
     }
     if a.seed != b.seed {
         out.push(format!("seed {} in A, {} in B: the runs do not share their random numbers", a.seed, b.seed));
@@ -293,6 +305,31 @@ mod tests {
         assert_eq!(p99.verdict(), Verdict::Better, "{p99:?}");
         assert!(p99.change_text().starts_with('−'), "{}", p99.change_text());
         assert_eq!(scenario_changes(&a, &b), vec!["node `api`: workers 4 → 16".to_string()]);
+    }
+
+    #[test]
+    fn a_forks_change_and_fault_are_listed_with_their_time() {
+        let a = load(
+            r#"{"crosstalk":1,"nodes":[{"id":"api","kind":"service"}],
+            "faults":[{"target":"api","kind":"crash","at_ms":1000,"for_ms":500}]}"#,
+        )
+        .unwrap();
+        let mut b = a.clone();
+        b.faults[0].for_ms = Some(200.0);
+        b.changes.push(crate::engine::format::ChangeSpec {
+            at_ms: 20_000.0,
+            target: "api".into(),
+            field: "workers".into(),
+            value: serde_json::json!(40),
+        });
+        assert_eq!(
+            scenario_changes(&a, &b),
+            vec![
+                "fault only in A: crash `api` from 1.0 s for 0.5 s".to_string(),
+                "fault only in B: crash `api` from 1.0 s for 0.2 s".to_string(),
+                "change only in B: at 20.0 s, `api` workers → 40".to_string(),
+            ]
+        );
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! - `b=s1.<data>`: variant B of a comparison,
 //! - `lesson=NAME` and `step=N` (1-based): a lesson open at a step, so a
 //!   teacher can send "lesson 4, step 3".
+//! - `embed`: open as a read-only player sized for an iframe (the diagram,
+//!   the run controls, the lesson if any, and a link to the full editor).
 //!
 //! `#s1.<data>` alone is the link format from before lessons and keeps
 //! opening as it did. Base64url never contains `&` or `=`, so the parts
@@ -20,6 +22,8 @@ pub struct Fragment {
     pub lesson: Option<String>,
     /// The `step` part as written (validated by whoever opens the lesson).
     pub step: Option<String>,
+    /// The `embed` part: a read-only player.
+    pub embed: bool,
     /// Parts this build does not know, kept for the message.
     pub unknown: Vec<String>,
 }
@@ -42,6 +46,7 @@ impl Fragment {
                 Some(("lesson", v)) => f.lesson = Some(v.to_string()),
                 Some(("step", v)) => f.step = Some(v.to_string()),
                 Some(_) => f.unknown.push(part.chars().take(40).collect()),
+                None if part == "embed" => f.embed = true,
                 None if i == 0 => f.scenario = Some(part.to_string()),
                 None => f.unknown.push(part.chars().take(40).collect()),
             }
@@ -63,6 +68,9 @@ impl Fragment {
         }
         if let Some(s) = &self.step {
             parts.push(format!("step={s}"));
+        }
+        if self.embed {
+            parts.push("embed".into());
         }
         parts.join("&")
     }
@@ -104,6 +112,18 @@ mod tests {
         let g = Fragment::parse("lesson=booking-saga&step=2");
         assert!(g.scenario.is_none());
         assert_eq!(g.lesson.as_deref(), Some("booking-saga"));
+    }
+
+    #[test]
+    fn embed_is_a_part_of_its_own() {
+        let f = Fragment::parse("#s1.AAA&lesson=retry-storm&embed");
+        assert!(f.embed);
+        assert_eq!(f.scenario.as_deref(), Some("s1.AAA"));
+        assert_eq!(f.lesson.as_deref(), Some("retry-storm"));
+        assert!(f.unknown.is_empty());
+        assert_eq!(f.render(), "s1.AAA&lesson=retry-storm&embed");
+        assert!(!Fragment::parse("#s1.AAA").embed);
+        assert_eq!(scenario_part("s1.AAA&embed"), "s1.AAA");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod budget;
 pub mod codec;
 pub mod compare;
+pub mod fork;
 pub mod format;
 pub mod fragment;
 pub mod kernel;
@@ -16,6 +17,7 @@ pub mod lint;
 pub mod metrics;
 pub mod report;
 pub mod sim;
+pub mod timeline;
 pub mod trace;
 pub mod view;
 

@@ -87,7 +87,7 @@ pub(crate) const NO_LINK: u32 = u32::MAX;
 /// `id % keep`: a new trace takes over the slot of the one `keep` older,
 /// reusing its buffer. Recording a hop is then one index, not a map lookup
 /// and an allocation (which made traces cost more than the rest of the run).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct TraceLog {
     keep: usize,
     /// Only this trace, when replaying for one.
@@ -97,7 +97,7 @@ pub(crate) struct TraceLog {
     slots: Vec<Slot>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Slot {
     /// The trace held here; 0 (never a trace id) when empty.
     id: u64,

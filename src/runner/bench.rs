@@ -63,6 +63,57 @@ pub fn replicas_p2c(rate_per_s: f64, duration_ms: f64) -> Scenario {
     format::load(&json).expect("the benchmark scenario is valid")
 }
 
+/// The app's LeetCode example with its coders submitting `rate_per_s`
+/// (the scrub timeline's benchmark: 2,000/s for its 60 s).
+pub fn leetcode_example(rate_per_s: f64) -> Scenario {
+    let mut s = crate::editor::examples::by_key("leetcode").map(|e| e.scenario()).unwrap_or_default();
+    for n in s.nodes.iter_mut().filter(|n| n.rate_per_s.is_some()) {
+        n.rate_per_s = Some(rate_per_s);
+    }
+    s
+}
+
+/// Instants the scrub benchmark jumps to, µs: backwards and forwards over
+/// a 60 s run, none on a checkpoint.
+pub const SCRUB_POINTS_US: [u64; 12] = [
+    59_999_000, 1_999_999, 45_500_000, 31_000_000, 58_000_000, 3_900_000, 41_999_999, 12_345_678, 27_700_000,
+    59_000_000, 7_777_777, 50_100_000,
+];
+
+/// Runs `s` to the end through a timeline (as the app does), then jumps
+/// to each of [`SCRUB_POINTS_US`], timing each jump with `now` (ms).
+/// Returns (ms to run to the end, each jump's ms, checkpoints kept).
+pub fn scrub_times(s: &Scenario, now: &dyn Fn() -> f64) -> (f64, Vec<f64>, usize) {
+    use crate::engine::timeline::Timeline;
+    let options = SimOptions::interactive();
+    let Ok(mut sim) = Sim::new(s, options) else {
+        return (0.0, Vec::new(), 0);
+    };
+    let mut timeline = Timeline::new(options);
+    let t0 = now();
+    let end = sim.end_us();
+    timeline.seek(&mut sim, end);
+    let whole = now() - t0;
+    let jumps = SCRUB_POINTS_US
+        .iter()
+        .map(|&t| {
+            let t0 = now();
+            timeline.seek(&mut sim, t);
+            // What the page reads to draw the instant.
+            let _ = (sim.report(), sim.node_live(), sim.link_live());
+            now() - t0
+        })
+        .collect();
+    (whole, jumps, timeline.len())
+}
+
+/// "worst 12.3 ms, median 4.5 ms".
+pub fn worst_median(times: &[f64]) -> (f64, f64) {
+    let mut v = times.to_vec();
+    v.sort_by(f64::total_cmp);
+    (v.last().copied().unwrap_or(0.0), v.get(v.len() / 2).copied().unwrap_or(0.0))
+}
+
 /// Kafka at scale: one producer at `rate_per_s` into a log of 8 partitions
 /// (1,000 keys, so murmur2 spreads them), read by 3 consumer groups of 8, 4 and 2
 /// members, each member taking 50 µs a message; 10 s of retention keeps
@@ -188,6 +239,14 @@ pub fn run(args: &BenchArgs) -> Result<String, String> {
         sim.events() as f64 / wall_s / 1e6,
         r.nodes["api"].utilization,
         r.nodes["api"].latency_ms.p99
+    ));
+    let start = Instant::now();
+    let clock = move || start.elapsed().as_secs_f64() * 1000.0;
+    let (whole, jumps, points) = scrub_times(&leetcode_example(2_000.0), &clock);
+    let (worst, median) = worst_median(&jumps);
+    out.push_str(&format!(
+        "Scrub: the LeetCode example at 2,000 submissions/s for 60 s, run to the end in {whole:.0} ms keeping {points} checkpoints; a jump to any of {} instants takes at most {worst:.1} ms (median {median:.1} ms)\n",
+        jumps.len()
     ));
     Ok(out)
 }

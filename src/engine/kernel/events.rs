@@ -18,6 +18,7 @@ const BUCKETS: usize = 65;
 /// Events are stored by time alone. Ties still come out in scheduling order:
 /// items with equal times always share a bucket, every move keeps their
 /// relative order, and the bucket of the current instant is a FIFO.
+#[derive(Clone)]
 pub struct EventQueue<E> {
     /// Events at exactly `last`, in the order they were scheduled.
     current: VecDeque<E>,

@@ -35,7 +35,7 @@ pub type IdSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
 /// The ids a service has run its side effect for, with the size at which
 /// it is next pruned to the ids that can still come back (see
 /// `sim::dedup`).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SeenIds {
     pub ids: IdSet,
     pub prune_at: usize,

@@ -22,13 +22,13 @@ impl Key {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Slot<T> {
     gen: u32,
     item: Option<T>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Slab<T> {
     slots: Vec<Slot<T>>,
     free: Vec<u32>,

@@ -22,12 +22,13 @@ use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::kernel::slab::Key;
 use std::collections::VecDeque;
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct Conns {
     /// Per link: its connection state, if it sets any field.
     links: Vec<Option<Conn>>,
 }
 
+#[derive(Clone)]
 pub(super) struct Conn {
     per_request: bool,
     pool: Option<u32>,

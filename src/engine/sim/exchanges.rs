@@ -26,6 +26,7 @@ use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
 use crate::engine::view::{TokenKind, TokenTone};
 
+#[derive(Clone)]
 pub struct ExchangeRt {
     pub kind: ExchangeType,
     /// Alternate queue or exchange (node index), or NONE.

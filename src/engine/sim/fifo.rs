@@ -25,6 +25,7 @@ use std::collections::VecDeque;
 /// A FIFO queue's groups in flight and its deduplication window. Sets are
 /// only asked for membership, never iterated, so their layout cannot leak
 /// into a run.
+#[derive(Clone)]
 pub struct FifoRt {
     /// Groups with a message in flight (by key index; NONE for keyless).
     pub busy: IdSet,

@@ -53,6 +53,7 @@ pub struct Cursor {
     pub attempts: u32,
 }
 
+#[derive(Clone)]
 pub struct Member {
     pub link: u32,
     pub node: u32,
@@ -72,6 +73,7 @@ pub struct Member {
     pub next: usize,
 }
 
+#[derive(Clone)]
 pub struct Group {
     pub name: String,
     pub members: Vec<Member>,

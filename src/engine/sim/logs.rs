@@ -40,7 +40,7 @@ pub struct Entry {
     pub tag: Tag,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Partition {
     /// Offset of the oldest message kept (Kafka's log start offset).
     pub start: u64,
@@ -54,6 +54,7 @@ impl Partition {
     }
 }
 
+#[derive(Clone)]
 pub struct LogRt {
     pub parts: Vec<Partition>,
     pub groups: Vec<Group>,

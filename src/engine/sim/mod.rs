@@ -98,7 +98,9 @@ pub(crate) struct Push {
     pub held_at: Micros,
 }
 
-/// One run of one scenario.
+/// One run of one scenario. A clone is a checkpoint: it runs on exactly
+/// as the original would (the scrub timeline and what-if forks use this).
+#[derive(Clone)]
 pub struct Sim {
     /// The document of the run: what it was built from, plus the faults
     /// and changes recorded live (so it replays this very run).

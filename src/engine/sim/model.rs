@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, VecDeque};
 /// "No such index" for u32 fields.
 pub const NONE: u32 = u32::MAX;
 
+#[derive(Clone)]
 pub struct NodeRt {
     pub id: String,
     pub kind: NodeKind,
@@ -37,6 +38,7 @@ impl NodeRt {
     }
 }
 
+#[derive(Clone)]
 pub enum KindRt {
     Client(ClientRt),
     /// Services, sagas and websocket servers: workers, a backlog, steps.
@@ -88,6 +90,7 @@ impl Tag {
     }
 }
 
+#[derive(Clone)]
 pub struct ClientRt {
     pub rate_per_s: f64,
     pub arrival: Arrival,
@@ -105,6 +108,7 @@ pub struct ClientRt {
     pub fraction: u32,
 }
 
+#[derive(Clone)]
 pub struct WorkerRt {
     /// `u32::MAX`: unbounded (sagas, websocket servers).
     pub workers: u32,
@@ -160,6 +164,7 @@ pub struct OutboxRow {
     pub rk: u32,
 }
 
+#[derive(Clone)]
 pub struct QueueRt {
     pub ready: VecDeque<Key>,
     pub capacity: u64,
@@ -182,6 +187,7 @@ pub struct QueueRt {
     pub counted: u64,
 }
 
+#[derive(Clone)]
 pub struct TopicRt {
     pub durable: bool,
     /// Per subscription: (subscribe link, hidden backlog queue node or NONE).
@@ -190,6 +196,7 @@ pub struct TopicRt {
     pub log: Option<Box<super::logs::LogRt>>,
 }
 
+#[derive(Clone)]
 pub struct BrowserRt {
     pub users: u64,
     /// The websocket/SSE/poll servers linked to this browser: (node, link).
@@ -219,6 +226,7 @@ pub struct BrowserRt {
     pub waiting_results: u64,
 }
 
+#[derive(Clone)]
 pub struct LinkRt {
     pub id: String,
     pub via: Via,
@@ -313,6 +321,7 @@ pub struct CallState {
     pub pooled: bool,
 }
 
+#[derive(Clone)]
 pub struct Job {
     pub node: u32,
     pub trace: u64,
@@ -348,6 +357,7 @@ pub enum MsgState {
     Delayed,
 }
 
+#[derive(Clone)]
 pub struct Msg {
     pub queue: u32,
     pub trace: u64,
@@ -375,6 +385,7 @@ pub struct Msg {
 }
 
 /// A fault as it runs.
+#[derive(Clone)]
 pub struct FaultRt {
     pub target: Target,
     pub kind: FaultKind,

@@ -21,7 +21,7 @@ const DENSE_KEYS: u32 = 65_536;
 
 /// The highest sequence number completed per key at one node. Only looked
 /// up, never iterated, so the map's layout cannot leak into a run.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct KeyOrder {
     dense: Vec<u64>,
     sparse: HashMap<u32, u64, BuildHasherDefault<IdHasher>>,

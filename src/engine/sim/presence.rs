@@ -12,6 +12,7 @@ use super::model::*;
 use super::Sim;
 use crate::engine::format::{Dist, NodeKind, NodeSpec};
 
+#[derive(Clone)]
 pub struct PresenceRt {
     online: Dist,
     offline: Dist,

@@ -34,7 +34,7 @@ use crate::engine::report::{Mean, MeanMax, NodeReport, ReplicaReport};
 use crate::engine::view::{NodeLive, ReplicaLive};
 
 /// The replica sets of a run and each link's balancer state.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct Replicas {
     /// Per node of the run: its set, or NONE (an unreplicated node).
     set_of: Vec<u32>,
@@ -43,6 +43,7 @@ pub(super) struct Replicas {
     lbs: Vec<Option<Lb>>,
 }
 
+#[derive(Clone)]
 pub(super) struct Set {
     /// The scenario's node (replica 1).
     pub node: u32,
@@ -60,6 +61,7 @@ pub(super) struct Set {
     unhealthy_after: u32,
 }
 
+#[derive(Clone)]
 struct Lb {
     balance: Balance,
     /// Round robin's next position.

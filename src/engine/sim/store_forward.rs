@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 /// The pushes a browser node holds for its users. Per user, side by side:
 /// (trace, its start) and (first held, expires). Two maps of the type the
 /// SSE replay already uses, rather than a third type of map in the bundle.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct StoreRt {
     pub held: BTreeMap<u64, Vec<(u64, Micros)>>,
     pub times: BTreeMap<u64, Vec<(Micros, Micros)>>,

@@ -33,7 +33,7 @@ const CHANGE_ORDER: u64 = 1 << 40;
 /// The timed actions waiting, by (time, order). A few thousand at most,
 /// kept sorted latest first so the next one pops off the end (a plain
 /// vector: far less code in the browser bundle than another ordered map).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct Agenda {
     items: Vec<(Micros, u64, Ev)>,
 }

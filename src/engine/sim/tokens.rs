@@ -22,7 +22,7 @@ struct Slot {
     key: u32,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Tokens {
     on: bool,
     slots: Vec<Option<Slot>>,
