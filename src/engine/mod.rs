@@ -6,6 +6,7 @@
 
 pub mod codec;
 pub mod compare;
+pub mod export;
 pub mod format;
 pub mod fragment;
 pub mod kernel;
