@@ -26,7 +26,10 @@ pub enum GifError {
     /// Width or height is 0 or above GIF's 65535.
     Size(u32, u32),
     /// A frame's bytes do not match 4 x width x height.
-    FrameBytes { expected: usize, got: usize },
+    FrameBytes {
+        expected: usize,
+        got: usize,
+    },
     Encode(String),
 }
 

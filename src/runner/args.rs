@@ -143,9 +143,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 .unwrap_or(1_000_000);
             Ok(Command::Bench(BenchArgs { customers, simpy: !has("--no-simpy") }))
         }
-        other => {
-            Err(format!("unknown command `{other}` (expected run, export, link, check, lesson or bench; see crosstalk --help)"))
-        }
+        other => Err(format!(
+            "unknown command `{other}` (expected run, export, link, check, lesson or bench; see crosstalk --help)"
+        )),
     }
 }
 

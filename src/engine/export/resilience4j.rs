@@ -132,10 +132,19 @@ pub fn yaml(s: &Scenario) -> String {
     out.push_str("resilience4j:\n");
     section(&mut out, s, "retry", |l| l.retry.as_ref(), retry);
     section(&mut out, s, "circuitbreaker", |l| l.circuit_breaker.as_ref(), breaker);
-    section(&mut out, s, "timelimiter", |l| l.timeout_ms, |out, ms| {
-        let _ = writeln!(out, "        timeoutDuration: {}", duration(ms));
-        let _ = writeln!(out, "        cancelRunningFuture: false  # the callee keeps working after the caller gives up");
-    });
+    section(
+        &mut out,
+        s,
+        "timelimiter",
+        |l| l.timeout_ms,
+        |out, ms| {
+            let _ = writeln!(out, "        timeoutDuration: {}", duration(ms));
+            let _ = writeln!(
+                out,
+                "        cancelRunningFuture: false  # the callee keeps working after the caller gives up"
+            );
+        },
+    );
     out
 }
 

@@ -1,0 +1,239 @@
+//! The Export dialog in the top bar: the scenario, the run's figures
+//! (node table and per-second series as CSV, the report as JSON), the
+//! diagram as SVG and PNG as drawn in the current theme, an animated GIF
+//! of the run's first seconds, and real configuration for what the diagram
+//! says (RabbitMQ definitions, resilience4j YAML, Kafka topic settings).
+//!
+//! The text files come from `engine::export`, the same functions
+//! `crosstalk export` prints. Figures are the run's so far (a run that has
+//! not started gives files with their headers only). The GIF replays the
+//! run from time zero frame by frame, each frame the canvas as drawn
+//! (diagram and tokens), and leaves the run paused where it ended.
+//!
+//! A download closes the dialog (a toast names the file); progress and
+//! problems show in the dialog's status line.
+
+use super::pictures;
+use super::run::Status;
+use super::share;
+use super::sig::{flag, text};
+use super::state::{use_ctx, Ctx};
+use crate::editor::animation::GifWriter;
+use crate::engine::export::{self, Format};
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+/// The PNG is drawn at twice the SVG's size, for sharp text on any screen.
+pub const PNG_SCALE: f64 = 2.0;
+/// GIF frames per simulated second (each frame shows 100 ms of the run).
+const GIF_FPS: u32 = 10;
+/// A GIF frame is at most this wide (the canvas is scaled down to it).
+const GIF_MAX_W: f64 = 720.0;
+const GIF_MAX_SECONDS: u32 = 30;
+
+/// The button people read for each text export.
+fn title(f: Format) -> &'static str {
+    match f {
+        Format::Csv => "Node table (CSV)",
+        Format::SeriesCsv => "Per-second series (CSV)",
+        Format::Json => "Run report (JSON)",
+        Format::Rabbitmq => "RabbitMQ definitions (JSON)",
+        Format::Resilience4j => "resilience4j (YAML)",
+        Format::Kafka => "Kafka topics (JSON)",
+    }
+}
+
+fn save_text(file: &str, mime: &str, text: &str) {
+    pictures::save(file, mime, &JsValue::from_str(text));
+}
+
+fn export_text(ctx: Ctx, f: Format) -> String {
+    let (report, series) = ctx.run.snap.with_untracked(|s| (s.report.clone(), s.series.clone()));
+    let (file, text) =
+        ctx.doc.with_untracked(|d| (export::file_name(d, f.file_suffix()), export::text(f, d, &report, &series)));
+    save_text(&file, f.mime(), &text);
+    file
+}
+
+async fn export_png(ctx: Ctx) -> Result<String, String> {
+    let svg = pictures::diagram_svg(ctx, true)?;
+    let raster = pictures::raster(ctx, &svg, PNG_SCALE, false).await?;
+    let blob = raster.png().await?;
+    let file = ctx.doc.with_untracked(|d| export::file_name(d, ".png"));
+    pictures::save(&file, "image/png", &blob);
+    Ok(file)
+}
+
+/// Replays the run's first `seconds` into a GIF; says where it went.
+async fn export_gif(ctx: Ctx, seconds: u32, progress: RwSignal<String>) -> Result<String, String> {
+    let doc = ctx.doc.get_untracked();
+    ctx.run.reset();
+    let frames = seconds * GIF_FPS;
+    let frame_ms = 1000.0 / f64::from(GIF_FPS);
+    let (w, _) = ctx.canvas_size.get_untracked();
+    let scale = if w > GIF_MAX_W { GIF_MAX_W / w } else { 1.0 };
+    let mut gif: Option<GifWriter> = None;
+    for k in 0..frames {
+        ctx.run.advance_paused(&doc, if k == 0 { 0.0 } else { frame_ms })?;
+        // Let the diagram show this instant before it is drawn.
+        pictures::frame().await;
+        let svg = pictures::diagram_svg(ctx, false)?;
+        let raster = pictures::raster(ctx, &svg, scale, true).await?;
+        if gif.is_none() {
+            gif = Some(GifWriter::new(raster.width, raster.height, (100 / GIF_FPS) as u16).map_err(|e| e.to_string())?);
+        }
+        if let Some(g) = gif.as_mut() {
+            g.add_rgba(&raster.rgba()?).map_err(|e| e.to_string())?;
+        }
+        progress.set(format!("Recording the animation: frame {} of {frames}", k + 1));
+        if ctx.run.status.get_untracked() == Status::Finished {
+            break;
+        }
+    }
+    let gif = gif.ok_or("no frame was drawn")?;
+    let n = gif.frames();
+    let bytes = gif.finish().map_err(|e| e.to_string())?;
+    let file = ctx.doc.with_untracked(|d| export::file_name(d, ".gif"));
+    pictures::save(&file, "image/gif", &js_sys::Uint8Array::from(bytes.as_slice()).into());
+    Ok(format!("{file} ({n} frames)"))
+}
+
+#[component]
+pub fn ExportMenu() -> impl IntoView {
+    let ctx = use_ctx();
+    let open = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let progress = RwSignal::new(String::new());
+    let seconds = RwSignal::new("5".to_string());
+    let opener = NodeRef::<leptos::html::Button>::new();
+    let first = NodeRef::<leptos::html::Button>::new();
+    let close = move || {
+        if open.get_untracked() {
+            open.set(false);
+            if let Some(b) = opener.get_untracked() {
+                let _ = b.focus();
+            }
+        }
+    };
+    let esc = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            close();
+        }
+    });
+    on_cleanup(move || esc.remove());
+    let toggle = move |_| {
+        progress.set(String::new());
+        open.update(|o| *o = !*o);
+        if open.get_untracked() {
+            request_animation_frame(move || {
+                if let Some(b) = first.get_untracked() {
+                    let _ = b.focus();
+                }
+            });
+        }
+    };
+    // A finished download closes the dialog, as picking a menu item does.
+    let done = move |what: String| {
+        progress.set(String::new());
+        close();
+        ctx.say(format!("Saved {what}"));
+    };
+    let text_item = move |f: Format| {
+        view! {
+            <button type="button" disabled=flag(move || busy.get()) on:click=move |_| done(export_text(ctx, f))>
+                {title(f)}
+            </button>
+        }
+    };
+    let scenario = move |_| {
+        let (name, json) = ctx.doc.with_untracked(|d| (share::file_name(d), d.to_json_pretty()));
+        share::download(&name, &json);
+        done(name);
+    };
+    let svg = move |_| match pictures::diagram_svg(ctx, true) {
+        Ok(text) => {
+            let file = ctx.doc.with_untracked(|d| export::file_name(d, ".svg"));
+            save_text(&file, "image/svg+xml", &text);
+            done(file);
+        }
+        Err(e) => progress.set(format!("Could not export: {e}")),
+    };
+    let run_async = move |job: std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match job.await {
+                Ok(what) => done(what),
+                Err(e) => progress.set(format!("Could not export: {e}")),
+            }
+            busy.set(false);
+        });
+    };
+    let png = move |_| run_async(Box::pin(export_png(ctx)));
+    let gif = move |_| {
+        let text = seconds.get_untracked();
+        match text.trim().parse::<u32>() {
+            Ok(n) if (1..=GIF_MAX_SECONDS).contains(&n) => run_async(Box::pin(export_gif(ctx, n, progress))),
+            _ => progress
+                .set(format!("Animation length: a whole number of seconds from 1 to {GIF_MAX_SECONDS}, not “{text}”")),
+        }
+    };
+    let figures_note = text(move || {
+        let status = ctx.run.status.get();
+        ctx.run.snap.with(|s| {
+            if status == Status::Idle {
+                "No run yet: the figures files hold their headers only.".to_string()
+            } else {
+                format!("Figures as of {:.1} s of {:.1} s simulated.", s.now_ms / 1000.0, s.end_ms / 1000.0)
+            }
+        })
+    });
+    view! {
+        <div class="menu-wrap export">
+            <button
+                type="button"
+                node_ref=opener
+                aria-haspopup="dialog"
+                aria-expanded=text(move || open.get().to_string())
+                title="Download the scenario, its figures, pictures of the diagram or configuration for it"
+                on:click=toggle
+            >
+                "Export"
+            </button>
+            <Show when=move || open.get()>
+                <div class="menu-backdrop" on:click=move |_| close()></div>
+                <div class="popover export-dialog" role="dialog" aria-label="Export">
+                    <p class="popover-title">"Export"</p>
+                    <div class="export-group" role="group" aria-label="Scenario and figures">
+                        <p class="export-heading">"Scenario and figures"</p>
+                        <button type="button" node_ref=first disabled=flag(move || busy.get()) on:click=scenario>"Scenario (JSON)"</button>
+                        {text_item(Format::Csv)}
+                        {text_item(Format::SeriesCsv)}
+                        {text_item(Format::Json)}
+                        <p class="muted">{figures_note}</p>
+                    </div>
+                    <div class="export-group" role="group" aria-label="Pictures">
+                        <p class="export-heading">"Pictures"</p>
+                        <button type="button" disabled=flag(move || busy.get()) on:click=svg>"Diagram (SVG)"</button>
+                        <button type="button" disabled=flag(move || busy.get()) on:click=png>"Diagram (PNG)"</button>
+                        <span class="export-gif">
+                            <button type="button" disabled=flag(move || busy.get()) on:click=gif>"Animation (GIF)"</button>
+                            <label class="inline-field">
+                                "first"
+                                <input type="number" min="1" max=GIF_MAX_SECONDS step="1" class="gif-seconds"
+                                    prop:value=seconds on:change=move |ev| seconds.set(event_target_value(&ev))/>
+                                <span class="unit">"s"</span>
+                            </label>
+                        </span>
+                    </div>
+                    <div class="export-group" role="group" aria-label="Configuration">
+                        <p class="export-heading">"Configuration for real systems"</p>
+                        {text_item(Format::Rabbitmq)}
+                        {text_item(Format::Resilience4j)}
+                        {text_item(Format::Kafka)}
+                    </div>
+                    <p class="muted export-status" role="status">{move || progress.get()}</p>
+                </div>
+            </Show>
+        </div>
+    }
+}
