@@ -8,7 +8,8 @@
 //! `crosstalk export` prints. Figures are the run's so far (a run that has
 //! not started gives files with their headers only). The GIF replays the
 //! run from time zero frame by frame, each frame the canvas as drawn
-//! (diagram and tokens), and leaves the run paused where it ended.
+//! (diagram and tokens, fitted to the diagram), and leaves the run paused
+//! where it ended.
 //!
 //! A download closes the dialog (a toast names the file); progress and
 //! problems show in the dialog's status line.
@@ -57,7 +58,7 @@ fn export_text(ctx: Ctx, f: Format) -> String {
 
 async fn export_png(ctx: Ctx) -> Result<String, String> {
     let svg = pictures::diagram_svg(ctx, true)?;
-    let raster = pictures::raster(ctx, &svg, PNG_SCALE, false).await?;
+    let raster = pictures::raster(ctx, &svg, PNG_SCALE, false, &[]).await?;
     let blob = raster.png().await?;
     let file = ctx.doc.with_untracked(|d| export::file_name(d, ".png"));
     pictures::save(&file, "image/png", &blob);
@@ -70,7 +71,11 @@ async fn export_gif(ctx: Ctx, seconds: u32, progress: RwSignal<String>) -> Resul
     ctx.run.reset();
     let frames = seconds * GIF_FPS;
     let frame_ms = 1000.0 / f64::from(GIF_FPS);
-    let (w, _) = ctx.canvas_size.get_untracked();
+    // The whole diagram in view, each frame cropped to it.
+    ctx.fit();
+    pictures::frame().await;
+    let crop = pictures::world_rect(ctx)?;
+    let w = crop.get(2).copied().unwrap_or(GIF_MAX_W);
     let scale = if w > GIF_MAX_W { GIF_MAX_W / w } else { 1.0 };
     let mut gif: Option<GifWriter> = None;
     for k in 0..frames {
@@ -78,7 +83,7 @@ async fn export_gif(ctx: Ctx, seconds: u32, progress: RwSignal<String>) -> Resul
         // Let the diagram show this instant before it is drawn.
         pictures::frame().await;
         let svg = pictures::diagram_svg(ctx, false)?;
-        let raster = pictures::raster(ctx, &svg, scale, true).await?;
+        let raster = pictures::raster(ctx, &svg, scale, true, &crop).await?;
         if gif.is_none() {
             gif = Some(GifWriter::new(raster.width, raster.height, (100 / GIF_FPS) as u16).map_err(|e| e.to_string())?);
         }

@@ -40,21 +40,29 @@ export function diagramSvg(svg, fit) {
   c.insertBefore(bg, c.firstChild);
   return new XMLSerializer().serializeToString(c);
 }
-export function rasterize(text, tokens, scale) {
+export function rasterize(text, tokens, scale, crop) {
   return new Promise((ok, fail) => {
     const img = new Image();
     img.onload = () => {
+      const [x, y, w, h] = crop.length === 4 ? crop : [0, 0, img.width, img.height];
       const c = document.createElement('canvas');
-      c.width = Math.max(1, Math.round(img.width * scale));
-      c.height = Math.max(1, Math.round(img.height * scale));
+      c.width = Math.max(1, Math.round(w * scale));
+      c.height = Math.max(1, Math.round(h * scale));
       const g = c.getContext('2d');
-      g.drawImage(img, 0, 0, c.width, c.height);
-      if (tokens) g.drawImage(tokens, 0, 0, c.width, c.height);
+      g.drawImage(img, x, y, w, h, 0, 0, c.width, c.height);
+      const k = tokens ? tokens.width / img.width : 0;
+      if (k > 0) g.drawImage(tokens, x * k, y * k, w * k, h * k, 0, 0, c.width, c.height);
       ok(c);
     };
     img.onerror = () => fail(new Error('the diagram could not be drawn as an image'));
     img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(text);
   });
+}
+export function worldRect(svg) {
+  const s = svg.getBoundingClientRect(), r = svg.querySelector('g.world').getBoundingClientRect(), p = 12;
+  const x = Math.max(0, r.left - s.left - p), y = Math.max(0, r.top - s.top - p);
+  const w = Math.min(s.width - x, r.width + 2 * p), h = Math.min(s.height - y, r.height + 2 * p);
+  return r.width > 0 && w > 1 && h > 1 ? [x, y, w, h] : [0, 0, s.width, s.height];
 }
 export function pngOf(c) { return new Promise((ok) => c.toBlob(ok, 'image/png')); }
 export function rgbaOf(c) { return new Uint8Array(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.buffer); }
@@ -71,8 +79,12 @@ extern "C" {
     /// the canvas as it is on screen (pan and zoom included).
     #[wasm_bindgen(js_name = diagramSvg, catch)]
     fn diagram_svg_js(svg: &web_sys::Element, fit: bool) -> Result<String, JsValue>;
-    /// A canvas with `text` drawn at `scale`, and `tokens` stretched over it.
-    fn rasterize(text: &str, tokens: Option<&web_sys::Element>, scale: f64) -> js_sys::Promise;
+    /// A canvas with `text` drawn at `scale`, and `tokens` stretched over
+    /// it; `crop` (x, y, width, height in the SVG's pixels) or all of it.
+    fn rasterize(text: &str, tokens: Option<&web_sys::Element>, scale: f64, crop: &[f64]) -> js_sys::Promise;
+    /// Where the diagram is on the canvas, padded: x, y, width, height.
+    #[wasm_bindgen(js_name = worldRect, catch)]
+    fn world_rect_js(svg: &web_sys::Element) -> Result<Vec<f64>, JsValue>;
     #[wasm_bindgen(js_name = pngOf)]
     fn png_of(canvas: &JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = rgbaOf, catch)]
@@ -119,8 +131,22 @@ pub fn diagram_svg(ctx: super::state::Ctx, fit: bool) -> Result<String, String> 
     diagram_svg_js(&el, fit).map_err(describe)
 }
 
-/// Draws `svg` at `scale`, with the tokens in flight when `tokens`.
-pub async fn raster(ctx: super::state::Ctx, svg: &str, scale: f64, tokens: bool) -> Result<Raster, String> {
+/// Where the diagram is drawn on the canvas (x, y, width, height, CSS
+/// pixels), padded, within the canvas.
+pub fn world_rect(ctx: super::state::Ctx) -> Result<Vec<f64>, String> {
+    let el = svg_element(ctx).ok_or("the diagram is not on screen")?;
+    world_rect_js(&el).map_err(describe)
+}
+
+/// Draws `svg` at `scale` (cropped to `crop` unless it is empty), with
+/// the tokens in flight when `tokens`.
+pub async fn raster(
+    ctx: super::state::Ctx,
+    svg: &str,
+    scale: f64,
+    tokens: bool,
+    crop: &[f64],
+) -> Result<Raster, String> {
     let token_canvas = if tokens {
         svg_element(ctx)
             .and_then(|el| el.parent_element())
@@ -128,8 +154,9 @@ pub async fn raster(ctx: super::state::Ctx, svg: &str, scale: f64, tokens: bool)
     } else {
         None
     };
-    let canvas =
-        wasm_bindgen_futures::JsFuture::from(rasterize(svg, token_canvas.as_ref(), scale)).await.map_err(describe)?;
+    let canvas = wasm_bindgen_futures::JsFuture::from(rasterize(svg, token_canvas.as_ref(), scale, crop))
+        .await
+        .map_err(describe)?;
     let size = |name: &str| js_sys::Reflect::get(&canvas, &name.into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
     let (width, height) = (size("width") as u32, size("height") as u32);
     Ok(Raster { canvas, width, height })

@@ -194,10 +194,9 @@ export const tests = [
       const gif = await exportFile(app, page, outDir, 'Animation (GIF)', 90_000);
       const info = gifInfo(gif.buf);
       const box = await page.locator('svg.canvas').boundingBox();
-      const w = Math.min(720, Math.round(box.width));
       expect(info.frames === 20, `20 frames, got ${info.frames}`);
-      expect(Math.abs(info.width - w) <= 1 && info.width <= 720, `as wide as the canvas (at most 720): ${info.width} vs ${w}`);
-      expect(info.height > 100, `height ${info.height}`);
+      expect(info.width <= Math.min(720, box.width) && info.width > 300, `the diagram, at most 720 wide: ${info.width}`);
+      expect(info.height < box.height && info.height > 60, `cropped to the diagram: height ${info.height}`);
       await page.getByRole('status').filter({ hasText: '20 frames' }).waitFor();
       step('the run is paused where the animation ended');
       expect(!(await app.button('Run').isDisabled()) && !(await app.button('Reset').isDisabled()), 'a paused run');
