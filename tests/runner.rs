@@ -162,3 +162,23 @@ fn check_prints_design_warnings_without_failing() {
     );
     assert!(out.status.success());
 }
+
+#[test]
+fn a_run_over_its_event_budget_is_refused_and_max_events_sets_the_budget() {
+    // The model example makes about 24,000 events.
+    let err = bad_input(&crosstalk(&["run", EXAMPLE, "--max-events", "1000"]));
+    assert!(err.contains("above the budget of 1,000 events per run"), "{err}");
+    assert!(err.contains("shorten the run to") && err.contains("--max-events"), "{err}");
+    let v = json(&crosstalk(&["run", EXAMPLE, "--json", "--max-events", "1000000"]));
+    assert_eq!(v["finished"], true);
+    // A budget the estimate fits but the run does not (the estimate cannot
+    // know that every call times out and is retried): it stops with a
+    // warning and still prints its report.
+    let storm = r#"{"crosstalk":1,"duration_ms":1000,
+        "nodes":[{"id":"c","kind":"client","rate_per_s":100},{"id":"s","kind":"service","work_ms":10,"workers":100}],
+        "links":[{"from":"c","to":"s","via":"http","timeout_ms":1,"retry":{"attempts":5,"base_ms":1}}]}"#;
+    let out = with_stdin(&["run", "-", "--json", "--max-events", "1000"], storm);
+    let v = json(&out);
+    assert!(v["stopped"].as_str().is_some_and(|m| m.contains("the budget of one run")), "{v}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: stopped at"));
+}

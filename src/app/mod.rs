@@ -27,6 +27,7 @@ mod palette;
 mod pictures;
 mod results;
 mod run;
+mod runaway;
 mod saved;
 mod share;
 mod shortcuts;
@@ -101,6 +102,7 @@ fn App() -> impl IntoView {
         <div class=layout::root_class(panels, ctx.run.status)>
             <topbar::TopBar/>
             <AlertBanner/>
+            <runaway::RunawayNotice/>
             <div class="workspace">
                 <lessons::LessonPanel/>
                 <palette::Palette/>

@@ -15,7 +15,8 @@ use crate::editor::flight::{Ends, Flights, MIN_FLIGHT_MS};
 use crate::editor::geometry::{link_paths, LinkPath};
 use crate::editor::requests::{RequestLog, RequestRow};
 use crate::editor::viewport::Viewport;
-use crate::engine::format::{FaultKind, FaultSpec, LoadError, Scenario};
+use crate::engine::budget::{self, Budget};
+use crate::engine::format::{load, FaultKind, FaultSpec, LoadError, Scenario};
 use crate::engine::report::{Bucket, Report};
 use crate::engine::trace::Trace;
 use crate::engine::view::{Departure, LinkLive, NodeLive};
@@ -220,6 +221,19 @@ impl Default for Core {
     }
 }
 
+/// A run refused before it started because it would exceed its budget
+/// (`engine::budget`): what the user sees, and the fix the app offers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    pub message: String,
+    /// The duration that would fit, if one does.
+    pub fits_ms: Option<f64>,
+    /// The refused action was Run to end (else Run).
+    pub to_end: bool,
+    /// The document it was refused for: any other clears the refusal.
+    pub doc: Scenario,
+}
+
 /// The handle components hold: signals for the UI, the engine out of sight.
 #[derive(Clone, Copy)]
 pub struct Run {
@@ -228,6 +242,8 @@ pub struct Run {
     pub snap: RwSignal<Snap>,
     /// Simulated seconds per wall second.
     pub speed: RwSignal<f64>,
+    /// The last Run or Run to end refused for its budget.
+    pub refusal: RwSignal<Option<Refusal>>,
 }
 
 pub const MIN_SPEED: f64 = 0.1;
@@ -240,6 +256,7 @@ impl Run {
             status: RwSignal::new(Status::Idle),
             snap: RwSignal::new(Snap::default()),
             speed: RwSignal::new(1.0),
+            refusal: RwSignal::new(None),
         }
     }
 
@@ -247,13 +264,21 @@ impl Run {
         self.core.get_value()
     }
 
-    /// Builds a run of `doc` if there is none; says why it cannot.
-    fn ensure(&self, doc: &Scenario) -> Result<(), String> {
+    /// Builds a run of `doc` if there is none; says why it cannot. A run
+    /// over its budget is refused into `refusal` (with the fix to offer)
+    /// and reported as `Ok(false)`.
+    fn ensure(&self, doc: &Scenario, to_end: bool) -> Result<bool, String> {
+        if self.core().borrow().sim.is_some() {
+            return Ok(true);
+        }
+        let refusal = over_budget(doc, to_end);
+        let refused = refusal.is_some();
+        self.refusal.set(refusal);
+        if refused {
+            return Ok(false);
+        }
         let core = self.core();
         let mut c = core.borrow_mut();
-        if c.sim.is_some() {
-            return Ok(());
-        }
         match Sim::new(doc, SimOptions::interactive()) {
             Ok(sim) => {
                 c.sim = Some(sim);
@@ -262,7 +287,7 @@ impl Run {
                 c.requests = RequestLog::default();
                 c.last_frame_ms = None;
                 c.dirty = true;
-                Ok(())
+                Ok(true)
             }
             Err(LoadError::Invalid(problems)) => Err(match problems.first() {
                 Some(p) => format!("Cannot run yet: {p}"),
@@ -293,8 +318,9 @@ impl Run {
         if self.status.get_untracked() == Status::Finished {
             self.reset();
         }
-        self.ensure(doc)?;
-        self.settle_or(Status::Running);
+        if self.ensure(doc, false)? {
+            self.settle_or(Status::Running);
+        }
         Ok(())
     }
 
@@ -315,7 +341,9 @@ impl Run {
         if self.status.get_untracked() == Status::Finished {
             return Ok(());
         }
-        self.ensure(doc)?;
+        if !self.ensure(doc, false)? {
+            return Ok(());
+        }
         {
             let core = self.core();
             let mut c = core.borrow_mut();
@@ -350,9 +378,15 @@ impl Run {
         if self.status.get_untracked() == Status::Finished {
             return Ok(());
         }
-        self.ensure(doc)?;
-        self.settle_or(Status::ToEnd);
+        if self.ensure(doc, true)? {
+            self.settle_or(Status::ToEnd);
+        }
         Ok(())
+    }
+
+    /// After a run stopped at its event budget: the duration that would fit.
+    pub fn fitting_duration_ms(&self) -> Option<f64> {
+        self.core().borrow().sim.as_ref().and_then(|s| s.fitting_duration_ms())
     }
 
     /// Finished if the engine says so, else `next`.
@@ -364,7 +398,9 @@ impl Run {
     /// Runs `dt_ms` more of simulated time and draws it as a frame of a
     /// run played at 1x; the run stays paused (the GIF export's frames).
     pub fn advance_paused(&self, doc: &Scenario, dt_ms: f64) -> Result<(), String> {
-        self.ensure(doc)?;
+        if !self.ensure(doc, false)? {
+            return Err("the run is over its event budget".into());
+        }
         {
             let core = self.core();
             let mut c = core.borrow_mut();
@@ -454,7 +490,9 @@ impl Run {
     /// Starts `fault` on its target now (building a paused run first if
     /// there is none); it is recorded in the document at this instant.
     pub fn fault_now(&self, doc: &Scenario, fault: FaultSpec) -> Result<(), String> {
-        self.ensure(doc)?;
+        if !self.ensure(doc, false)? {
+            return Ok(());
+        }
         if self.status.get_untracked() == Status::Idle {
             self.set_status(Status::Paused);
         }
@@ -543,6 +581,9 @@ impl Run {
     /// a layout change (move, rename) only redraws. The run's own scenario
     /// records its live actions, so recording one changes nothing here.
     pub fn on_doc(&self, doc: &Scenario) -> bool {
+        if self.refusal.with_untracked(|r| r.as_ref().is_some_and(|r| !same_semantics(&r.doc, doc))) {
+            self.refusal.set(None);
+        }
         let stale = {
             let core = self.core();
             let mut c = core.borrow_mut();
@@ -772,6 +813,18 @@ impl Run {
             self.snap.update(apply);
         }
     }
+}
+
+/// Why a valid `doc` would exceed the budget of a run, with the shorter
+/// duration that would fit (what the app offers).
+fn over_budget(doc: &Scenario, to_end: bool) -> Option<Refusal> {
+    load::check(doc).ok()?;
+    let budget = Budget::default();
+    let p = budget::check(doc, &budget).err()?;
+    let fits_ms = (p.field.as_deref() == Some("duration_ms"))
+        .then(|| budget::fitting_duration_ms(doc.duration_ms, budget::estimate(doc).events, &budget))
+        .flatten();
+    Some(Refusal { message: p.to_string(), fits_ms, to_end, doc: doc.clone() })
 }
 
 impl Default for Run {

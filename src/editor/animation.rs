@@ -168,7 +168,7 @@ mod tests {
         let mut n = 0;
         while let Some(f) = d.read_next_frame().unwrap() {
             assert_eq!(f.delay, 10);
-            let red_at = |px: usize| &f.buffer[px * 4..px * 4 + 3] == [220, 40, 40];
+            let red_at = |px: usize| f.buffer[px * 4..px * 4 + 3] == [220, 40, 40];
             assert!(red_at(n * 4) && !red_at((n * 4 + 4) % 16), "frame {n}: the square moved");
             n += 1;
         }

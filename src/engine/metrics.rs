@@ -22,7 +22,7 @@ pub struct Level {
 impl Level {
     #[inline]
     pub fn set(&mut self, now: Micros, value: u64) {
-        self.integral += self.value as u128 * (now - self.last) as u128;
+        self.integral += self.value as u128 * now.saturating_sub(self.last) as u128;
         self.last = now;
         self.value = value;
         if value > self.max {

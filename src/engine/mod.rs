@@ -4,6 +4,7 @@
 //! Plain Rust: no Leptos, web-sys or wall clock in here, so the same run
 //! happens natively and in the browser, bit for bit.
 
+pub mod budget;
 pub mod codec;
 pub mod compare;
 pub mod export;
@@ -20,3 +21,8 @@ pub mod trace;
 pub mod view;
 
 pub use sim::{Sim, SimOptions};
+
+/// The engine's version: same scenario + same seed + same engine version =
+/// same run hash. Bumped when a fix changes runs (docs/FORMAT.md, "Engine
+/// version", lists what changed).
+pub const ENGINE_VERSION: u32 = 2;

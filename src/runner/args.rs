@@ -7,6 +7,8 @@ pub struct RunArgs {
     pub seed: Option<u64>,
     pub duration_ms: Option<f64>,
     pub json: bool,
+    /// The run's event budget (default: `caps::EVENTS`).
+    pub max_events: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -59,7 +61,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             Some((n, v)) => (n.to_string(), Some(v.to_string())),
             None => (a.clone(), None),
         };
-        let takes_value = matches!(name.as_str(), "--seed" | "--duration-ms" | "--base" | "--customers" | "--format");
+        let takes_value = matches!(
+            name.as_str(),
+            "--seed" | "--duration-ms" | "--base" | "--customers" | "--max-events" | "--format"
+        );
         let value = if takes_value {
             match inline {
                 Some(v) => Some(v),
@@ -96,17 +101,23 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 _ => Err(format!("--duration-ms wants a positive number of milliseconds, got `{v}`")),
             })
             .transpose()?;
-        Ok(RunArgs { input: one_file("a FILE, `-` or a LINK")?, seed, duration_ms, json: has("--json") })
+        let max_events = flag("--max-events")
+            .map(|v| match v.parse::<u64>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(format!("--max-events wants a whole number of events above 0, got `{v}`")),
+            })
+            .transpose()?;
+        Ok(RunArgs { input: one_file("a FILE, `-` or a LINK")?, seed, duration_ms, json: has("--json"), max_events })
     };
     match cmd.as_str() {
         "-h" | "--help" | "help" => Ok(Command::Help),
         "-V" | "--version" | "version" => Ok(Command::Version),
         "run" => {
-            allow(&["--seed", "--duration-ms", "--json"])?;
+            allow(&["--seed", "--duration-ms", "--json", "--max-events"])?;
             Ok(Command::Run(run_args()?))
         }
         "export" => {
-            allow(&["--seed", "--duration-ms", "--format"])?;
+            allow(&["--seed", "--duration-ms", "--format", "--max-events"])?;
             let names = || crate::engine::export::Format::ALL.map(|f| f.name()).join("|");
             let format = match flag("--format") {
                 Some(v) => crate::engine::export::Format::parse(&v)
@@ -162,7 +173,13 @@ mod tests {
         let c = p("run --json x.json --seed 9 --duration-ms=500").unwrap();
         assert_eq!(
             c,
-            Command::Run(RunArgs { input: "x.json".into(), seed: Some(9), duration_ms: Some(500.0), json: true })
+            Command::Run(RunArgs {
+                input: "x.json".into(),
+                seed: Some(9),
+                duration_ms: Some(500.0),
+                json: true,
+                max_events: None
+            })
         );
     }
 
@@ -176,5 +193,6 @@ mod tests {
         assert!(p("export x").unwrap_err().contains("--format"));
         assert!(p("export x --format pdf").unwrap_err().contains("rabbitmq"));
         assert!(p("export x --format csv --json").unwrap_err().contains("unknown option"));
+        assert!(p("run x --max-events 0").unwrap_err().contains("--max-events"));
     }
 }

@@ -7,7 +7,7 @@ use std::io::Read;
 
 /// Whether `text` is a share link or fragment rather than JSON.
 fn looks_like_link(text: &str) -> bool {
-    let t = text.trim_start();
+    let t = text.trim_start_matches('\u{feff}').trim_start();
     !t.starts_with('{') && (t.contains("#s") || t.contains("#lesson=") || t.starts_with("s1.") || t.starts_with("http"))
 }
 

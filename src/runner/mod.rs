@@ -10,6 +10,8 @@ pub mod input;
 pub mod lesson;
 pub mod table;
 
+use crate::engine::budget::Budget;
+use crate::engine::format::defaults::caps;
 use crate::engine::format::{validate, Severity};
 use crate::engine::{codec, Sim, SimOptions};
 use args::{Command, RunArgs};
@@ -21,8 +23,8 @@ pub const USAGE: &str = "\
 crosstalk: run Crosstalk scenarios natively
 
 usage:
-  crosstalk run FILE|-|LINK [--seed N] [--duration-ms N] [--json]
-  crosstalk export FILE|-|LINK --format FORMAT [--seed N] [--duration-ms N]
+  crosstalk run FILE|-|LINK [--seed N] [--duration-ms N] [--max-events N] [--json]
+  crosstalk export FILE|-|LINK --format FORMAT [--seed N] [--duration-ms N] [--max-events N]
   crosstalk link FILE [--base URL]
   crosstalk check FILE
   crosstalk lesson [NAME|FILE]
@@ -30,8 +32,10 @@ usage:
 
 FILE is a scenario JSON file (format: docs/FORMAT.md), `-` reads standard
 input, LINK is a share link (or its #s1. fragment) made by the app or by
-`crosstalk link`. `lesson` alone lists the lessons; with a NAME (or a
-lesson FILE being written) it runs the lesson and prints each check.
+`crosstalk link`. A run may process at most 1,000,000,000 events (estimated
+before it starts, counted while it runs); --max-events changes that budget.
+`lesson` alone lists the lessons; with a NAME (or a lesson FILE being
+written) it runs the lesson and prints each check.
 `export` prints one of the app's exports: csv (the node table), series-csv
 (per-second figures), json (the run report, as run --json), rabbitmq
 (definitions), resilience4j (YAML) or kafka (topic settings).
@@ -60,7 +64,11 @@ pub fn main_with(args: &[String], stdin: &mut dyn std::io::Read) -> Outcome {
     match args::parse(args) {
         Err(e) => Outcome::bad(e),
         Ok(Command::Help) => Outcome::ok(format!("{USAGE}\n")),
-        Ok(Command::Version) => Outcome::ok(format!("crosstalk {}\n", env!("CARGO_PKG_VERSION"))),
+        Ok(Command::Version) => Outcome::ok(format!(
+            "crosstalk {} (engine version {})\n",
+            env!("CARGO_PKG_VERSION"),
+            crate::engine::ENGINE_VERSION
+        )),
         Ok(Command::Run(r)) => run(&r, stdin),
         Ok(Command::Export(e)) => export(&e, stdin),
         Ok(Command::Link { file, base }) => link(&file, &base, stdin),
@@ -87,9 +95,14 @@ fn run(r: &RunArgs, stdin: &mut dyn std::io::Read) -> Outcome {
     if let Some(d) = r.duration_ms {
         scenario.duration_ms = d;
     }
-    let mut sim = match Sim::new(&scenario, SimOptions::default()) {
+    let budget = Budget { events: r.max_events.unwrap_or(caps::EVENTS), ..Budget::default() };
+    let mut sim = match Sim::with_budget(&scenario, SimOptions::default(), budget) {
         Ok(sim) => sim,
-        Err(e) => return Outcome::bad(e),
+        Err(e) => {
+            let over = crate::engine::format::load::check(&scenario).is_ok();
+            let hint = if over { " (or raise the budget with --max-events N)" } else { "" };
+            return Outcome::bad(format!("{e}{hint}"));
+        }
     };
     sim.run_to_end();
     let report = sim.report();
@@ -131,7 +144,8 @@ fn export(e: &args::ExportArgs, stdin: &mut dyn std::io::Read) -> Outcome {
     }
     // Series are kept aside from the run (same hash either way).
     let options = SimOptions { series: e.format == export::Format::SeriesCsv, ..SimOptions::default() };
-    let mut sim = match Sim::new(&scenario, options) {
+    let budget = Budget { events: e.run.max_events.unwrap_or(caps::EVENTS), ..Budget::default() };
+    let mut sim = match Sim::with_budget(&scenario, options, budget) {
         Ok(sim) => sim,
         Err(err) => return Outcome::bad(err),
     };

@@ -71,7 +71,19 @@ pub mod caps {
     pub const MAX_DELIVERIES: u32 = 1_000;
     pub const BREAKER_WINDOW: u32 = 100_000;
     pub const SLOW_FACTOR: f64 = 1_000.0;
+    /// Overlapping `slow` faults multiply, up to this factor: a million
+    /// times a day is still a finite time, and far past any run's end.
+    pub const SLOW_PRODUCT: f64 = 1_000_000.0;
     /// Requests, messages and calls alive at once in one run. Past it the run
     /// stops with an overload error instead of eating the machine's memory.
     pub const LIVE_ITEMS: usize = 2_000_000;
+    /// Events one run may process: about a minute of the engine's work
+    /// natively, two in a browser. A run estimated above it is refused
+    /// before it starts; a run that gets there (a retry storm) stops.
+    pub const EVENTS: u64 = 1_000_000_000;
+    /// Memory one run may hold, as the engine accounts for it.
+    pub const MEMORY_BYTES: u64 = 1 << 30;
+    /// Events at one instant of simulated time before the run is stopped
+    /// as stuck: instant work that keeps multiplying.
+    pub const EVENTS_AT_ONE_INSTANT: u64 = 10_000_000;
 }

@@ -2,10 +2,12 @@
 //! fields, wrong types), link ids, then validation. Every failure is a value
 //! whose message names what is wrong and where.
 
+use super::defaults::caps;
 use super::migrate::migrate;
 use super::scenario::Scenario;
-use super::validate::{self, Problem, Severity};
+use super::validate::{self, Place, Problem, Severity};
 use serde_json::Value;
+use std::collections::BTreeSet;
 use std::fmt;
 
 /// The largest scenario text accepted (files, pasted JSON, decoded links).
@@ -45,6 +47,9 @@ pub fn parse(text: &str) -> Result<Scenario, LoadError> {
             MAX_TEXT_BYTES >> 20
         )));
     }
+    // Editors on Windows may start a UTF-8 file with a byte-order mark; it
+    // is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let raw: Value = serde_json::from_str(text).map_err(|e| LoadError::Malformed(format!("not valid JSON: {e}")))?;
     from_value(raw)
 }
@@ -52,6 +57,7 @@ pub fn parse(text: &str) -> Result<Scenario, LoadError> {
 /// As [`parse`], from JSON already read.
 pub fn from_value(raw: Value) -> Result<Scenario, LoadError> {
     let doc = migrate(raw).map_err(LoadError::Malformed)?;
+    over_caps(&doc)?;
     let mut scenario = super::shape::read(&doc).map_err(LoadError::Malformed)?;
     name_links(&mut scenario);
     Ok(scenario)
@@ -81,22 +87,36 @@ pub fn check(s: &Scenario) -> Result<(), LoadError> {
     }
 }
 
+/// Refuses more nodes, links or faults than the caps before anything is
+/// read or named: what a hostile document costs stays linear in its size.
+fn over_caps(doc: &Value) -> Result<(), LoadError> {
+    for (list, cap) in [("nodes", caps::NODES), ("links", caps::LINKS), ("faults", caps::FAULTS)] {
+        let n = doc.get(list).and_then(Value::as_array).map_or(0, Vec::len);
+        if n > cap {
+            return Err(LoadError::Invalid(vec![Problem {
+                severity: Severity::Error,
+                place: Place::Scenario,
+                field: Some(list.into()),
+                message: format!("{n} {list} is above the limit of {cap}"),
+            }]));
+        }
+    }
+    Ok(())
+}
+
 /// Gives each link without an id the first free `l<n>`.
 pub fn name_links(s: &mut Scenario) {
+    let taken: BTreeSet<String> =
+        s.nodes.iter().map(|x| x.id.clone()).chain(s.links.iter().map(|x| x.id.clone())).collect();
     let mut n = 0;
-    for i in 0..s.links.len() {
-        if !s.links[i].id.is_empty() {
-            continue;
-        }
-        let id = loop {
+    for link in s.links.iter_mut().filter(|l| l.id.is_empty()) {
+        link.id = loop {
             n += 1;
             let candidate = format!("l{n}");
-            let taken = s.nodes.iter().any(|x| x.id == candidate) || s.links.iter().any(|x| x.id == candidate);
-            if !taken {
+            if !taken.contains(&candidate) {
                 break candidate;
             }
         };
-        s.links[i].id = id;
     }
 }
 

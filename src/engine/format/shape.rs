@@ -55,7 +55,7 @@ fn item_error<T: DeserializeOwned>(doc: &Value, list: &str, what: &str, required
             Some(id) => format!("{what} `{id}`"),
             None => format!("{what} #{}", i + 1),
         };
-        return Some(match culprit::<T>(item, required) {
+        return Some(match culprit::<T>(item, required, what) {
             Some((field, why)) => format!("{name}: {field}: {why}"),
             None => format!("{name}: {e}"),
         });
@@ -63,10 +63,32 @@ fn item_error<T: DeserializeOwned>(doc: &Value, list: &str, what: &str, required
     None
 }
 
-/// The field of `item` that fails alone next to the required ones, with
-/// the reason; nested retry and breaker objects are named to their field.
-fn culprit<T: DeserializeOwned>(item: &Value, required: &[&str]) -> Option<(String, String)> {
+/// The field of `item` that is wrong, with the reason: a required field
+/// that is missing or fails on its own first, then the first other field
+/// that fails alone next to the required ones; nested retry and breaker
+/// objects are named to their field.
+fn culprit<T: DeserializeOwned>(item: &Value, required: &[&str], what: &str) -> Option<(String, String)> {
     let obj = item.as_object()?;
+    for r in required {
+        let Some(v) = obj.get(*r) else {
+            let all: Vec<String> = required.iter().map(|f| format!("`{f}`")).collect();
+            let all = match all.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, init)) => format!("{} and {last}", init.join(", ")),
+                None => String::new(),
+            };
+            return Some((r.to_string(), format!("missing (every {what} has {all})")));
+        };
+        // Alone, a good value only leaves the other required fields missing.
+        let mut probe = Map::new();
+        probe.insert(r.to_string(), v.clone());
+        if let Err(e) = T::deserialize(&Value::Object(probe)) {
+            let e = e.to_string();
+            if !e.starts_with("missing field") {
+                return Some((r.to_string(), e));
+            }
+        }
+    }
     for (k, v) in obj.iter().filter(|(k, _)| !required.contains(&k.as_str())) {
         let mut probe = Map::new();
         for r in required {
@@ -77,8 +99,8 @@ fn culprit<T: DeserializeOwned>(item: &Value, required: &[&str]) -> Option<(Stri
         probe.insert(k.clone(), v.clone());
         let Err(e) = T::deserialize(&Value::Object(probe)) else { continue };
         let inner = match k.as_str() {
-            "retry" => culprit::<RetrySpec>(v, &[]),
-            "circuit_breaker" => culprit::<BreakerSpec>(v, &[]),
+            "retry" => culprit::<RetrySpec>(v, &[], "retry"),
+            "circuit_breaker" => culprit::<BreakerSpec>(v, &[], "circuit_breaker"),
             _ => None,
         };
         return Some(match inner {
@@ -125,6 +147,6 @@ mod tests {
         let m = message(json!({"crosstalk":1,"speed":3}));
         assert!(m.contains("speed"), "{m}");
         let m = message(json!({"crosstalk":1,"faults":[{"target":"x","kind":"explode"}]}));
-        assert!(m.starts_with("fault #1:") && m.contains("explode"), "{m}");
+        assert!(m.starts_with("fault #1: kind:") && m.contains("explode"), "{m}");
     }
 }

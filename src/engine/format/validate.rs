@@ -158,6 +158,15 @@ fn set_link_fields(l: &LinkSpec) -> Vec<&'static str> {
     .collect()
 }
 
+/// A number as a message shows it: 1e308 as `1e308`, not 309 digits.
+fn shown(v: f64) -> String {
+    if v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Whether `id` is 1 to 64 of `A-Z a-z 0-9 _ -`.
 pub fn id_is_valid(id: &str) -> bool {
     !id.is_empty()
@@ -183,9 +192,9 @@ impl Validator {
         if !v.is_finite() {
             self.err(place, Some(field), "must be a finite number");
         } else if v < 0.0 {
-            self.err(place, Some(field), format!("must not be negative (got {v})"));
+            self.err(place, Some(field), format!("must not be negative (got {})", shown(v)));
         } else if v > cap {
-            self.err(place, Some(field), format!("{v} is above the limit of {cap}"));
+            self.err(place, Some(field), format!("{} is above the limit of {cap}", shown(v)));
         }
     }
 
@@ -245,6 +254,35 @@ impl Validator {
             self.changes(s);
         }
         self.cycles(s);
+        self.polls(s);
+    }
+
+    /// Polling is a client too: every user asks once per `interval_ms`, so
+    /// its requests are held to the clients' rate cap (a million users
+    /// polling every microsecond would be 10^12 requests a second).
+    fn polls(&mut self, s: &Scenario) {
+        for l in s.links.iter().filter(|l| l.via == Via::Poll) {
+            let Some(browser) = s.node(&l.to).filter(|n| n.kind == NodeKind::Browser) else {
+                continue;
+            };
+            let users = browser.users.unwrap_or(super::defaults::BROWSER_USERS) as f64;
+            let interval_ms = l.interval_ms.unwrap_or(super::defaults::POLL_INTERVAL_MS);
+            if !(interval_ms.is_finite() && interval_ms > 0.0) {
+                continue; // Refused above.
+            }
+            let per_s = users * 1000.0 / interval_ms;
+            if per_s > caps::RATE_PER_S {
+                let fastest = users * 1000.0 / caps::RATE_PER_S;
+                self.err(
+                    &Place::Link(l.id.clone()),
+                    Some("interval_ms"),
+                    format!(
+                        "{users} users of `{}` polling every {interval_ms} ms make {per_s:.0} polls/s, above the limit of {}/s (poll every {fastest} ms or more, or model fewer users)",
+                        browser.id, caps::RATE_PER_S
+                    ),
+                );
+            }
+        }
     }
 
     /// Each change is checked like the field itself, against the values
@@ -573,12 +611,21 @@ impl Validator {
 
     /// Work that flows in a circle never ends: a request that calls itself
     /// back, or a message that comes back to the queue it left, multiplies
-    /// until memory runs out. Refuse such cycles and name them.
+    /// until memory runs out. Refuse such cycles and name them. Dead letters
+    /// flow too: two queues that dead-letter into each other bounce a
+    /// poison message forever (with instant, failing consumers, at one
+    /// instant of simulated time).
     fn cycles(&mut self, s: &Scenario) {
-        let mut out: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+        // Edges: (to, true for a dead-letter edge).
+        let mut out: BTreeMap<&str, Vec<(&str, bool)>> = BTreeMap::new();
         for l in &s.links {
             if l.via != Via::Poll {
-                out.entry(l.from.as_str()).or_default().push((l.to.as_str(), l.id.as_str()));
+                out.entry(l.from.as_str()).or_default().push((l.to.as_str(), false));
+            }
+        }
+        for n in s.nodes.iter().filter(|n| n.kind == NodeKind::Queue) {
+            if let Some(dlq) = n.dead_letter.as_deref() {
+                out.entry(n.id.as_str()).or_default().push((dlq, true));
             }
         }
         // Iterative DFS with colours; reports the first cycle found.
@@ -589,25 +636,38 @@ impl Validator {
             }
             let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
             let mut path: Vec<&str> = vec![start];
+            // Whether the hop into each node of `path` is a dead letter.
+            let mut path_dlq: Vec<bool> = vec![false];
             colour.insert(start, 1);
             while let Some((node, next)) = stack.last_mut() {
                 let edges = out.get(*node).map(|v| v.as_slice()).unwrap_or(&[]);
-                if let Some((to, _)) = edges.get(*next) {
+                if let Some(&(to, dead_letters)) = edges.get(*next) {
                     *next += 1;
                     match colour.get(to).copied().unwrap_or(0) {
                         0 => {
                             colour.insert(to, 1);
                             stack.push((to, 0));
                             path.push(to);
+                            path_dlq.push(dead_letters);
                         }
                         1 => {
-                            let at = path.iter().position(|n| n == to).unwrap_or(0);
+                            let at = path.iter().position(|n| *n == to).unwrap_or(0);
                             let mut names: Vec<&str> = path[at..].to_vec();
                             names.push(to);
+                            // Which hops are dead letters, to say so.
+                            let mut dlq: Vec<bool> = path_dlq[at + 1..].to_vec();
+                            dlq.push(dead_letters);
+                            let notes: Vec<String> = names
+                                .windows(2)
+                                .zip(dlq)
+                                .filter(|(_, d)| *d)
+                                .map(|(w, _)| format!("`{}` dead-letters into `{}`", w[0], w[1]))
+                                .collect();
+                            let why = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join(", ")) };
                             self.err(
                                 &Place::Scenario,
                                 Some("links"),
-                                format!("work would loop forever: {}", names.join(" → ")),
+                                format!("work would loop forever: {}{why}", names.join(" → ")),
                             );
                             return;
                         }
@@ -617,6 +677,7 @@ impl Validator {
                     colour.insert(node, 2);
                     stack.pop();
                     path.pop();
+                    path_dlq.pop();
                 }
             }
         }

@@ -119,6 +119,15 @@ impl<E> EventQueue<E> {
         self.len
     }
 
+    /// Every waiting event, in no particular order (for diagnosis only:
+    /// a run must never depend on this order).
+    pub fn for_each(&self, mut f: impl FnMut(&E)) {
+        self.current.iter().for_each(&mut f);
+        for bucket in &self.buckets {
+            bucket.iter().for_each(|(_, e)| f(e));
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

@@ -31,3 +31,42 @@ impl Hasher for IdHasher {
 }
 
 pub type IdSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
+
+/// The ids a service has run its side effect for, with the size at which
+/// it is next pruned to the ids that can still come back (see
+/// `sim::dedup`).
+#[derive(Debug)]
+pub struct SeenIds {
+    pub ids: IdSet,
+    pub prune_at: usize,
+}
+
+/// Below this many ids a set is never pruned: small sets cost nothing.
+pub const MIN_PRUNE_AT: usize = 4_096;
+
+impl Default for SeenIds {
+    fn default() -> Self {
+        SeenIds { ids: IdSet::default(), prune_at: MIN_PRUNE_AT }
+    }
+}
+
+impl SeenIds {
+    /// Records `id`; false if it was already there (a repeat).
+    #[inline]
+    pub fn insert(&mut self, id: u64) -> bool {
+        self.ids.insert(id)
+    }
+
+    #[inline]
+    pub fn is_due(&self) -> bool {
+        self.ids.len() >= self.prune_at
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}

@@ -28,7 +28,7 @@ use super::event::Ev;
 use super::model::*;
 use super::{Push, Sim};
 use crate::engine::format::Via;
-use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::kernel::slab::Key;
 use crate::engine::report::End;
 use crate::engine::trace::HopKind;
@@ -77,8 +77,8 @@ pub(super) fn connect_all(sim: &mut Sim) {
                 br.per_server[c as usize] += 1;
             }
         }
-        let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
-        n.metrics.waiting.set(now, br.users - connected);
+        br.connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
+        n.metrics.waiting.set(now, br.users - br.connected);
         let poll = br.servers.iter().find(|s| sim.links[s.1 as usize].via == Via::Poll).copied();
         if let Some((_, link)) = poll {
             let interval = sim.links[link as usize].interval_us;
@@ -139,6 +139,7 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
     match via {
         Via::Poll => {
             br.pending_poll.entry(user).or_default().push((trace, trace_start));
+            br.waiting_results += 1;
         }
         _ => {
             let conn = br.conn.get(user as usize).copied().unwrap_or(NONE);
@@ -147,6 +148,7 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
             } else if conn == NONE && via == Via::Sse {
                 // SSE: the browser will resume from its last event id.
                 br.held.entry(user).or_default().push((trace, trace_start));
+                br.waiting_results += 1;
                 sim.nodes[b as usize].metrics.bump("held_for_resume");
             } else if conn == NONE {
                 sim.sent(link);
@@ -228,6 +230,7 @@ pub(super) fn drop_users(sim: &mut Sim, b: u32, users: &[u32]) {
         let c = br.conn[u as usize];
         if c != NONE {
             br.per_server[c as usize] -= 1;
+            br.connected -= 1;
             br.conn[u as usize] = NONE;
             n.metrics.bump("disconnects");
         }
@@ -238,10 +241,9 @@ pub(super) fn drop_users(sim: &mut Sim, b: u32, users: &[u32]) {
         let spread = 0.5 + n.rng.unit();
         waits.push((base * if br.jitter { spread } else { 1.0 }) as Micros);
     }
-    let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
-    n.metrics.waiting.set(now, br.users - connected);
+    n.metrics.waiting.set(now, br.users - br.connected);
     for (&u, wait) in users.iter().zip(waits) {
-        sim.schedule(now + wait.max(1), Ev::Reconnect { browser: b, user: u });
+        sim.schedule(now.after(wait.max(1)), Ev::Reconnect { browser: b, user: u });
     }
 }
 
@@ -284,12 +286,12 @@ pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
     };
     br.conn[user as usize] = idx;
     br.per_server[idx as usize] += 1;
+    br.connected += 1;
     br.attempts[user as usize] = 0;
-    let connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
-    let users = br.users;
     let link = br.servers[idx as usize].1;
     let held = br.held.remove(&(user as u64)).unwrap_or_default();
-    n.metrics.waiting.set(now, users - connected);
+    br.waiting_results -= held.len() as u64;
+    n.metrics.waiting.set(now, br.users - br.connected);
     n.metrics.bump("reconnects");
     for (trace, start) in held {
         push(sim, b, user, idx, trace, start, link, now);
@@ -309,7 +311,7 @@ fn back_off(sim: &mut Sim, b: u32, user: u32) {
     let spread = 0.5 + n.rng.unit();
     let factor = if br.jitter { spread } else { 1.0 };
     let wait = (br.reconnect_us.max(1) as f64 * (1u64 << a) as f64 * factor) as Micros;
-    sim.schedule(now + wait.max(1), Ev::Reconnect { browser: b, user });
+    sim.schedule(now.after(wait.max(1)), Ev::Reconnect { browser: b, user });
 }
 
 /// Whether `server` takes one more handshake in the second of `now`.
@@ -342,7 +344,7 @@ pub(super) fn poll(sim: &mut Sim, b: u32, user: u32) {
     let (server, link) = br.servers[idx];
     let interval = sim.links[link as usize].interval_us;
     let now = sim.now;
-    sim.schedule(now + interval, Ev::Poll { browser: b, user });
+    sim.schedule(now.after(interval), Ev::Poll { browser: b, user });
     if sim.nodes[b as usize].is_down() {
         return;
     }
@@ -360,10 +362,11 @@ pub(super) fn poll(sim: &mut Sim, b: u32, user: u32) {
         return;
     };
     let results = br.pending_poll.remove(&(user as u64)).unwrap_or_default();
+    br.waiting_results -= results.len() as u64;
     // The request's way there is part of the answer's delay.
     let there = super::calls::latency(sim, link);
     for (trace, start) in results {
-        push(sim, b, user, idx as u32, trace, start, link, now + there);
+        push(sim, b, user, idx as u32, trace, start, link, now.after(there));
     }
 }
 

@@ -120,7 +120,9 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         traces,
         tokens: Tokens::new(options.track_tokens),
         stopped: None,
+        done: false,
         series: options.series,
+        watch: Default::default(),
     };
     super::topics::add_durable_backlogs(&mut sim);
     super::browsers::connect_all(&mut sim);
@@ -155,6 +157,7 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> 
                 arrival: n.arrival.unwrap_or_default(),
                 schedule,
                 generation: 0,
+                fraction: 0,
             })
         }
         NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => {
@@ -172,6 +175,7 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> 
                 consumes: Vec::new(),
                 next_consume: 0,
                 outbox: BTreeMap::new(),
+                outbox_by_msg: BTreeMap::new(),
                 has_outbox: false,
                 accept_per_s: n.accept_per_s.map_or(u32::MAX, |a| a.min(u32::MAX as f64) as u32),
                 accepted: (0, 0),
@@ -188,12 +192,14 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> 
             conn: Vec::new(),
             attempts: Vec::new(),
             per_server: Vec::new(),
+            connected: 0,
             // Set from the browser's own `reconnect_ms` or, failing that, its
             // servers' (see `browsers::connect_all`).
             reconnect_us: n.reconnect_ms.map(ms_to_us).unwrap_or(Micros::MAX),
             jitter: n.reconnect_jitter.unwrap_or(true),
             held: BTreeMap::new(),
             pending_poll: BTreeMap::new(),
+            waiting_results: 0,
         }),
     }
 }
@@ -243,6 +249,7 @@ pub(super) fn queue_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) ->
         next_consumer: 0,
         unacked: 0,
         owner: NONE,
+        counted: 0,
     }
 }
 

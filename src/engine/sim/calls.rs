@@ -20,7 +20,7 @@ use super::model::*;
 use super::tokens::TokenSpec;
 use super::Sim;
 use crate::engine::format::{defaults, NodeKind};
-use crate::engine::kernel::clock::{ms_to_us, Micros};
+use crate::engine::kernel::clock::{ms_to_us, Micros, Time};
 use crate::engine::kernel::slab::Key;
 use crate::engine::links::retry::RetryPolicy;
 use crate::engine::report::End;
@@ -31,12 +31,7 @@ use crate::engine::view::{TokenKind, TokenTone};
 #[inline]
 pub(super) fn latency(sim: &mut Sim, link: u32) -> Micros {
     let l = &mut sim.links[link as usize];
-    let us = l.rng.sample_us(&l.latency);
-    if l.slow != 1.0 {
-        (us as f64 * l.slow).round() as Micros
-    } else {
-        us
-    }
+    l.rng.sample_us(&l.latency).stretched(l.slow)
 }
 
 /// Starts a crossing of `link` at `depart` (a request or message going
@@ -51,7 +46,7 @@ pub(super) fn cross(
     tone: TokenTone,
     trace: u64,
 ) -> (Micros, u32) {
-    let arrive = depart + latency(sim, link);
+    let arrive = depart.after(latency(sim, link));
     let token = sim.tokens.start(TokenSpec { link, depart, arrive, backwards, kind, tone, trace });
     (arrive, token)
 }
@@ -124,7 +119,7 @@ fn attempt(sim: &mut Sim, jk: Key) {
         jobs::send(sim, link, NewJob { node: to, trace, trace_start, op, origin, reserved: false }, tone);
     }
     if let Some(t) = timeout {
-        sim.schedule(now + t, Ev::CallTimeout { job: jk, seq });
+        sim.schedule(now.after(t), Ev::CallTimeout { job: jk, seq });
     }
 }
 
@@ -261,7 +256,7 @@ fn failed(sim: &mut Sim, jk: Key) {
         job.phase = Phase::Backoff;
         let seq = job.call.seq;
         sim.hop(trace, HopKind::Retry, node, link, wait_ms.round() as u32);
-        sim.schedule(now + ms_to_us(wait_ms), Ev::Retry { job: jk, seq });
+        sim.schedule(now.after(ms_to_us(wait_ms)), Ev::Retry { job: jk, seq });
         return;
     }
     gave_up(sim, jk);
@@ -330,7 +325,7 @@ pub(super) fn start_request_reply(sim: &mut Sim, jk: Key, link: u32) {
     sim.hop(trace, HopKind::Send, node, link, 1);
     let l = &sim.links[link as usize];
     let (to, timeout) = (l.to, l.timeout_us.unwrap_or(u64::MAX / 4));
-    sim.schedule(now.saturating_add(timeout), Ev::CallTimeout { job: jk, seq });
+    sim.schedule(now.after(timeout), Ev::CallTimeout { job: jk, seq });
     if sim.nodes[to as usize].kind == NodeKind::Queue {
         // The queue's consumer answers through the correlation id.
         super::queues::send_request(sim, jk, link, op, (jk, seq));

@@ -3,12 +3,16 @@
 //! spike, a ramp). Each request is a new trace and a job at the client that
 //! runs the client's links in order, like a service with unlimited workers
 //! and no work of its own.
+//!
+//! Arrival times keep fractions of a microsecond (see
+//! [`after_exactly`]): several requests may start in one microsecond, so a
+//! client delivers its rate even at a million a second.
 
 use super::event::Ev;
 use super::model::*;
 use super::Sim;
 use crate::engine::format::Arrival;
-use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::clock::{after_exactly, Micros};
 use crate::engine::trace::{HopKind, NO_LINK};
 
 /// Arms a client's first arrival and its rate steps (no-op for other kinds).
@@ -25,7 +29,13 @@ pub(super) fn start(sim: &mut Sim, node: u32) {
 
 /// Forgets any pending arrival and schedules the next from now.
 pub(super) fn arm(sim: &mut Sim, node: u32) {
-    let now = sim.now;
+    schedule_next(sim, node, 0);
+}
+
+/// Schedules the next arrival one gap after now plus `fraction` of a
+/// microsecond (where the arrival that just happened really was).
+fn schedule_next(sim: &mut Sim, node: u32, fraction: u32) {
+    let (now, end) = (sim.now, sim.end);
     let n = &mut sim.nodes[node as usize];
     let down = n.is_down();
     let KindRt::Client(c) = &mut n.rt else { return };
@@ -39,10 +49,12 @@ pub(super) fn arm(sim: &mut Sim, node: u32) {
         Arrival::Poisson => n.rng.exp(mean_gap_us),
         Arrival::Uniform => mean_gap_us,
     };
-    // At least 1 us apart: time is whole microseconds.
-    // Rounded to the nearest microsecond (gap >= 0), at least 1 us apart.
-    let at = now + ((gap + 0.5) as Micros).max(1);
-    sim.schedule(at, Ev::ClientNext { node, generation });
+    let (at, fraction) = after_exactly(now, fraction, gap);
+    c.fraction = fraction;
+    // An arrival after the end would never run: it need not wait in memory.
+    if at <= end {
+        sim.schedule(at, Ev::ClientNext { node, generation });
+    }
 }
 
 pub(super) fn next_arrival(sim: &mut Sim, node: u32, generation: u32) {
@@ -51,8 +63,9 @@ pub(super) fn next_arrival(sim: &mut Sim, node: u32, generation: u32) {
     if c.generation != generation || n.is_down() {
         return;
     }
+    let fraction = c.fraction;
     send_request(sim, node);
-    arm(sim, node);
+    schedule_next(sim, node, fraction);
 }
 
 pub(super) fn rate_step(sim: &mut Sim, node: u32, step: u32) {

@@ -15,7 +15,7 @@ use crate::engine::trace::{HopKind, NO_LINK};
 
 /// When a message accepted at `now` survives a crash of its broker.
 pub(super) fn durable_at(q: &QueueRt, now: Micros) -> Micros {
-    let every = |period: Micros| now.div_ceil(period) * period;
+    let every = |period: Micros| now.div_ceil(period).saturating_mul(period);
     match q.persistence {
         Persistence::Memory => Micros::MAX,
         Persistence::AofAlways => now,

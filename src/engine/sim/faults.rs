@@ -10,7 +10,9 @@
 use super::event::Ev;
 use super::model::*;
 use super::Sim;
+use crate::engine::format::defaults::caps;
 use crate::engine::format::{FaultKind, NodeKind};
+use crate::engine::kernel::clock::Time;
 use crate::engine::kernel::slab::Key;
 
 pub(super) fn resolve(sim: &Sim, id: &str) -> Option<Target> {
@@ -68,7 +70,7 @@ fn recompute_node(sim: &mut Sim, n: u32) {
     let node = &mut sim.nodes[n as usize];
     let was_down = node.is_down();
     node.down = down;
-    node.slow = slow;
+    node.slow = slow.min(caps::SLOW_PRODUCT);
     node.error_override = errors;
     match (was_down, down > 0) {
         (false, true) => crash(sim, n),
@@ -92,7 +94,7 @@ fn recompute_link(sim: &mut Sim, l: u32) {
     let link = &mut sim.links[l as usize];
     let healed = link.partitioned > 0 && partitioned == 0;
     link.partitioned = partitioned;
-    link.slow = slow;
+    link.slow = slow.min(caps::SLOW_PRODUCT);
     if healed {
         // Consumers cut off by the partition can take messages again.
         if sim.nodes[from as usize].kind == NodeKind::Queue {
@@ -166,7 +168,7 @@ fn recover(sim: &mut Sim, n: u32) {
             let users: Vec<u32> = (0..br.conn.len() as u32).collect();
             let now = sim.now;
             for u in users {
-                sim.schedule(now + 1 + u as u64 % 1000, Ev::Reconnect { browser: n, user: u });
+                sim.schedule(now.after(1 + u as u64 % 1000), Ev::Reconnect { browser: n, user: u });
             }
         }
     }

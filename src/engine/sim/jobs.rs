@@ -9,7 +9,7 @@ use super::event::Ev;
 use super::model::*;
 use super::Sim;
 use crate::engine::format::{NodeKind, Via};
-use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::kernel::slab::Key;
 use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
@@ -136,14 +136,11 @@ fn start_work(sim: &mut Sim, jk: Key) {
     job.holds_worker = true;
     let (node, trace, arrived) = (job.node, job.trace, job.arrived);
     let n = &mut sim.nodes[node as usize];
-    n.metrics.record_wait(now - arrived);
+    n.metrics.record_wait(now.since(arrived));
     let KindRt::Worker(w) = &n.rt else { return };
-    let mut work = n.rng.sample_us(&w.work);
-    if n.slow != 1.0 {
-        work = (work as f64 * n.slow).round() as Micros;
-    }
+    let work = n.rng.sample_us(&w.work).stretched(n.slow);
     sim.hop(trace, HopKind::Work, node, NO_LINK, 0);
-    sim.schedule(now + work, Ev::WorkDone { job: jk });
+    sim.schedule(now.after(work), Ev::WorkDone { job: jk });
 }
 
 pub(super) fn work_done(sim: &mut Sim, jk: Key) {
@@ -158,14 +155,14 @@ pub(super) fn work_done(sim: &mut Sim, jk: Key) {
     }
     // The side effect happens here. A repeat of an id that already ran is
     // a duplicate unless the service is idempotent ("charged twice").
-    if let Some(seen) = &mut w.seen {
-        if !seen.insert(op) {
-            if w.idempotent {
-                n.metrics.deduplicated += 1;
-            } else {
-                n.metrics.duplicates += 1;
-                sim.ledger.duplicates += 1;
-            }
+    let idempotent = w.idempotent;
+    if !super::dedup::remember(sim, node, op) {
+        let m = &mut sim.nodes[node as usize].metrics;
+        if idempotent {
+            m.deduplicated += 1;
+        } else {
+            m.duplicates += 1;
+            sim.ledger.duplicates += 1;
         }
     }
     super::outbox::commit_outbox(sim, jk);

@@ -23,10 +23,13 @@ mod browsers;
 mod build;
 mod calls;
 mod clients;
+mod dedup;
 mod durability;
 mod event;
 mod faults;
+mod guards;
 mod jobs;
+mod memory;
 mod model;
 mod outbox;
 mod queues;
@@ -36,8 +39,9 @@ mod timed;
 mod tokens;
 mod topics;
 
+use crate::engine::budget::Budget;
 use crate::engine::format::{ChangeSpec, FaultSpec, LoadError, Scenario};
-use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::kernel::events::EventQueue;
 use crate::engine::kernel::hash::RunHash;
 use crate::engine::kernel::slab::Slab;
@@ -117,15 +121,32 @@ pub struct Sim {
     tokens: tokens::Tokens,
     /// Why the run stopped before its end, if it did.
     stopped: Option<String>,
+    /// Every event up to the end has run. Not `now >= end`: events at the
+    /// end's instant may still wait (and a run whose duration rounds to
+    /// 0 us starts at its end), and a run must not be called finished by a
+    /// slice that stopped between two of them while another slicing runs
+    /// them all.
+    done: bool,
     /// Per-second series are kept (the ticks run either way: same hash).
     series: bool,
+    /// The runaway guards' budget and state.
+    watch: guards::Watch,
 }
 
 impl Sim {
-    /// Validates and builds a run; fails with every problem found.
+    /// Validates and builds a run within the default [`Budget`]; fails with
+    /// every problem found, or with why the run would exceed its budget.
     pub fn new(scenario: &Scenario, options: SimOptions) -> Result<Sim, LoadError> {
+        Sim::with_budget(scenario, options, Budget::default())
+    }
+
+    /// As [`Sim::new`], with another budget (`crosstalk run --max-events`).
+    pub fn with_budget(scenario: &Scenario, options: SimOptions, budget: Budget) -> Result<Sim, LoadError> {
         crate::engine::format::load::check(scenario)?;
-        Ok(build::build(scenario, options, TraceLog::new(options.keep_traces)))
+        crate::engine::budget::check(scenario, &budget).map_err(|p| LoadError::Invalid(vec![p]))?;
+        let mut sim = build::build(scenario, options, TraceLog::new(options.keep_traces));
+        sim.watch.budget = budget;
+        Ok(sim)
     }
 
     pub fn scenario(&self) -> &Scenario {
@@ -147,7 +168,7 @@ impl Sim {
     }
 
     pub fn is_finished(&self) -> bool {
-        self.now >= self.end || self.stopped.is_some()
+        self.done || self.stopped.is_some()
     }
 
     /// Runs events up to simulated time `t_us` (never past the end), at most
@@ -163,6 +184,7 @@ impl Sim {
                 }
                 _ => {
                     self.now = self.now.max(limit);
+                    self.done |= limit == self.end;
                     break;
                 }
             }
@@ -181,6 +203,7 @@ impl Sim {
                 }
                 _ => {
                     self.now = self.end;
+                    self.done = true;
                     break;
                 }
             }
@@ -197,6 +220,22 @@ impl Sim {
     /// Events processed so far.
     pub fn events(&self) -> u64 {
         self.events
+    }
+
+    /// The memory the run holds, as the runaway guard accounts for it
+    /// (fixed sizes per event, request, message, remembered id...), bytes.
+    pub fn memory_bytes(&self) -> u64 {
+        memory::footprint(self).total()
+    }
+
+    /// Why the run stopped before its end, if it did.
+    pub fn stopped(&self) -> Option<&str> {
+        self.stopped.as_deref()
+    }
+
+    /// After a run stopped at its event budget: the duration that would fit.
+    pub fn fitting_duration_ms(&self) -> Option<f64> {
+        self.watch.fits_ms
     }
 
     pub fn run_hash(&self) -> u64 {
@@ -385,15 +424,8 @@ impl Sim {
             Ev::Change { change } => timed::apply_change(self, change),
             Ev::Tick => self.tick(),
         }
-        if self.events.is_multiple_of(1024)
-            && self.jobs.len() + self.msgs.len() + self.pushes.len() > crate::engine::format::defaults::caps::LIVE_ITEMS
-        {
-            self.stopped = Some(format!(
-                "stopped at {:.0} ms: more than {} requests and messages alive at once; \
-                 the system is overloaded beyond what a simulation can follow (lower a rate or add capacity)",
-                self.now_ms(),
-                crate::engine::format::defaults::caps::LIVE_ITEMS
-            ));
+        if self.events.is_multiple_of(guards::CHECK_EVERY) {
+            guards::check(self);
         }
     }
 
@@ -406,7 +438,7 @@ impl Sim {
             }
         }
         self.bucket_start = self.now;
-        let next = self.now + self.bucket_us;
+        let next = self.now.after(self.bucket_us);
         if next <= self.end {
             self.schedule(next, Ev::Tick);
         }

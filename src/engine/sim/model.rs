@@ -3,7 +3,7 @@
 
 use crate::engine::format::{Arrival, Dist, FaultKind, NodeKind, Persistence, Via};
 use crate::engine::kernel::clock::Micros;
-use crate::engine::kernel::idset::IdSet;
+use crate::engine::kernel::idset::SeenIds;
 use crate::engine::kernel::rng::Stream;
 use crate::engine::kernel::slab::Key;
 use crate::engine::links::breaker::{Breaker, Permit};
@@ -53,6 +53,8 @@ pub struct ClientRt {
     pub schedule: Vec<(Micros, f64)>,
     /// Bumped whenever the pending arrival must be forgotten.
     pub generation: u32,
+    /// Where in its microsecond the pending arrival falls, in 2^-32 us.
+    pub fraction: u32,
 }
 
 pub struct WorkerRt {
@@ -64,8 +66,9 @@ pub struct WorkerRt {
     pub work: Dist,
     pub error_rate: f64,
     pub idempotent: bool,
-    /// Ids whose side effect ran here, when repeats are possible.
-    pub seen: Option<IdSet>,
+    /// Ids whose side effect ran here, when repeats are possible (only
+    /// those that can still come back: see `dedup`).
+    pub seen: Option<SeenIds>,
     /// Queues this node consumes, in link order: (queue node, consume link).
     pub consumes: Vec<(u32, u32)>,
     pub next_consume: usize,
@@ -78,6 +81,9 @@ pub struct WorkerRt {
     /// limit), and (second, accepted in it).
     pub accept_per_s: u32,
     pub accepted: (u64, u32),
+    /// The key of each outbox row by its message id, so a confirm finds
+    /// its row without walking them all.
+    pub outbox_by_msg: BTreeMap<u64, (u64, u32)>,
 }
 
 impl WorkerRt {
@@ -113,6 +119,8 @@ pub struct QueueRt {
     /// The topic whose durable subscription this hidden queue holds (NONE
     /// for a queue of the scenario).
     pub owner: u32,
+    /// A hidden queue's length as last added into its topic's backlog.
+    pub counted: u64,
 }
 
 pub struct TopicRt {
@@ -131,6 +139,9 @@ pub struct BrowserRt {
     pub attempts: Vec<u8>,
     /// Per server: open connections.
     pub per_server: Vec<u64>,
+    /// Users connected to some server (the sum of `per_server`), kept so a
+    /// reconnect does not count a million users.
+    pub connected: u64,
     pub reconnect_us: Micros,
     /// Reconnect waits are jittered.
     pub jitter: bool,
@@ -139,6 +150,8 @@ pub struct BrowserRt {
     pub held: BTreeMap<u64, Vec<(u64, Micros)>>,
     /// Poll: results waiting at a server for a user's next poll.
     pub pending_poll: BTreeMap<u64, Vec<(u64, Micros)>>,
+    /// Results in `held` and `pending_poll` (for the memory guard).
+    pub waiting_results: u64,
 }
 
 pub struct LinkRt {

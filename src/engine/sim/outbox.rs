@@ -31,7 +31,11 @@ pub(super) fn commit_outbox(sim: &mut Sim, jk: Key) {
     for link in rows {
         let msg_op = sim.new_op();
         if let KindRt::Worker(w) = &mut sim.nodes[node as usize].rt {
-            w.outbox.entry((op, link)).or_insert(OutboxRow { trace, trace_start, msg_op });
+            // A repeat of the same job keeps its first row (and message id).
+            if let std::collections::btree_map::Entry::Vacant(e) = w.outbox.entry((op, link)) {
+                e.insert(OutboxRow { trace, trace_start, msg_op });
+                w.outbox_by_msg.insert(msg_op, (op, link));
+            }
         }
     }
 }
@@ -44,7 +48,9 @@ pub(super) fn outbox_confirmed(sim: &mut Sim, node: u32, op: u64) {
         return;
     }
     if let KindRt::Worker(w) = &mut n.rt {
-        w.outbox.retain(|_, row| row.msg_op != op);
+        if let Some(key) = w.outbox_by_msg.remove(&op) {
+            w.outbox.remove(&key);
+        }
     }
 }
 

@@ -19,7 +19,7 @@ use super::jobs::{self, NewJob};
 use super::model::*;
 use super::Sim;
 
-use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::kernel::slab::Key;
 use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
@@ -127,7 +127,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
     sim.hop(trace, HopKind::Arrive, qi, link, 0);
     if outbox && sender != NONE {
         // The broker's confirm travels back; the relay then marks the row sent.
-        let back = now + super::calls::latency(sim, link);
+        let back = now.after(super::calls::latency(sim, link));
         sim.schedule(back, Ev::OutboxConfirm { node: sender, op });
     }
     dispatch(sim, qi);
@@ -214,7 +214,7 @@ fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) {
     m.state = MsgState::Unacked;
     let (delivery, trace, trace_start, op, enqueued) = (m.deliveries, m.trace, m.trace_start, m.op, m.enqueued);
     if delivery == 1 {
-        n.metrics.record_wait(now - enqueued);
+        n.metrics.record_wait(now.since(enqueued));
     }
     let c = &mut sim.nodes[consumer as usize];
     if let KindRt::Worker(w) = &mut c.rt {
@@ -227,7 +227,7 @@ fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) {
     jobs::send(sim, link, NewJob { node: consumer, trace, trace_start, op, origin, reserved: true }, tone);
     super::topics::backlog_changed(sim, qi);
     if let Some(v) = visibility {
-        sim.schedule(now + v, Ev::Visibility { msg: mk, delivery });
+        sim.schedule(now.after(v), Ev::Visibility { msg: mk, delivery });
     }
 }
 
@@ -292,7 +292,7 @@ fn redeliver_or_dead_letter(sim: &mut Sim, mk: Key, delay: bool) {
         if let Some(m) = sim.msgs.get_mut(mk) {
             m.state = MsgState::Delayed;
         }
-        sim.schedule(now + wait, Ev::MsgReady { msg: mk });
+        sim.schedule(now.after(wait), Ev::MsgReady { msg: mk });
     } else {
         make_ready(sim, mk, true);
     }

@@ -87,8 +87,7 @@ pub(super) fn report(sim: &Sim) -> Report {
 fn live_extras(sim: &Sim, i: usize, node: &mut NodeReport) {
     match &sim.nodes[i].rt {
         KindRt::Browser(b) => {
-            let connected = b.conn.iter().filter(|c| **c != NONE).count();
-            node.extra.insert("connected_users".into(), connected as f64);
+            node.extra.insert("connected_users".into(), b.connected as f64);
         }
         KindRt::Worker(w) if !w.outbox.is_empty() => {
             node.extra.insert("outbox_pending".into(), w.outbox.len() as f64);
@@ -152,9 +151,8 @@ pub(super) fn node_live(sim: &Sim) -> Vec<NodeLive> {
                         .sum();
                 }
                 KindRt::Browser(b) => {
-                    let connected = b.conn.iter().filter(|c| **c != NONE).count() as u64;
-                    live.connections = connected;
-                    live.waiting = b.users - connected;
+                    live.connections = b.connected;
+                    live.waiting = b.users - b.connected;
                 }
                 KindRt::Client(_) => {}
             }

@@ -16,7 +16,7 @@ use super::model::*;
 use super::queues::{self, NewMsg};
 use super::Sim;
 use crate::engine::format::NodeKind;
-use crate::engine::kernel::clock::Micros;
+use crate::engine::kernel::clock::{Micros, Time};
 use crate::engine::kernel::rng::Stream;
 use crate::engine::kernel::slab::Key;
 use crate::engine::metrics::NodeMetrics;
@@ -92,7 +92,7 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
     n.metrics.finish(now, now, true);
     sim.ended(m.link, End::Delivered);
     if m.outbox && m.sender != NONE {
-        let back = now + super::calls::latency(sim, m.link);
+        let back = now.after(super::calls::latency(sim, m.link));
         sim.schedule(back, super::event::Ev::OutboxConfirm { node: m.sender, op: m.op });
     }
     for i in 0..count {
@@ -165,20 +165,18 @@ pub(super) fn backlogs(sim: &Sim, t: u32) -> Vec<u32> {
 }
 
 /// A durable subscription's backlog changed: the topic's waiting level is
-/// the sum of its subscriptions' backlogs.
+/// the sum of its subscriptions' backlogs, kept by adding the change (a
+/// topic with hundreds of subscriptions must not sum them per message).
 pub(super) fn backlog_changed(sim: &mut Sim, qi: u32) {
-    let KindRt::Queue(q) = &sim.nodes[qi as usize].rt else { return };
+    let KindRt::Queue(q) = &mut sim.nodes[qi as usize].rt else { return };
     let owner = q.owner;
     if owner == NONE {
         return;
     }
-    let total: u64 = backlogs(sim, owner)
-        .iter()
-        .map(|h| match &sim.nodes[*h as usize].rt {
-            KindRt::Queue(q) => q.ready.len() as u64,
-            _ => 0,
-        })
-        .sum();
+    let len = q.ready.len() as u64;
+    let before = std::mem::replace(&mut q.counted, len);
     let now = sim.now;
-    sim.nodes[owner as usize].metrics.waiting.set(now, total);
+    let waiting = &mut sim.nodes[owner as usize].metrics.waiting;
+    let total = waiting.value.saturating_sub(before) + len;
+    waiting.set(now, total);
 }
