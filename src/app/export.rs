@@ -186,7 +186,7 @@ pub fn ExportMenu() -> impl IntoView {
         let status = ctx.run.status.get();
         ctx.run.snap.with(|s| {
             if status == Status::Idle {
-                "No run yet: the figures files hold their headers only.".to_string()
+                "No run yet: the figures are zeros and the series is empty. Run the scenario first.".to_string()
             } else {
                 format!("Figures as of {:.1} s of {:.1} s simulated.", s.now_ms / 1000.0, s.end_ms / 1000.0)
             }
