@@ -17,12 +17,11 @@
 use super::pictures;
 use super::run::Status;
 use super::share;
-use super::sig::{flag, text};
 use super::state::{use_ctx, Ctx};
 use crate::editor::animation::GifWriter;
 use crate::engine::export::{self, Format};
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// The PNG is drawn at twice the SVG's size, for sharp text on any screen.
 pub const PNG_SCALE: f64 = 2.0;
@@ -31,18 +30,6 @@ const GIF_FPS: u32 = 10;
 /// A GIF frame is at most this wide (the canvas is scaled down to it).
 const GIF_MAX_W: f64 = 720.0;
 const GIF_MAX_SECONDS: u32 = 30;
-
-/// The button people read for each text export.
-fn title(f: Format) -> &'static str {
-    match f {
-        Format::Csv => "Node table (CSV)",
-        Format::SeriesCsv => "Per-second series (CSV)",
-        Format::Json => "Run report (JSON)",
-        Format::Rabbitmq => "RabbitMQ definitions (JSON)",
-        Format::Resilience4j => "resilience4j (YAML)",
-        Format::Kafka => "Kafka topics (JSON)",
-    }
-}
 
 fn save_text(file: &str, mime: &str, text: &str) {
     pictures::save(file, mime, &JsValue::from_str(text));
@@ -103,26 +90,137 @@ async fn export_gif(ctx: Ctx, seconds: u32, progress: RwSignal<String>) -> Resul
     Ok(format!("{file} ({n} frames)"))
 }
 
-#[component]
-pub fn ExportMenu() -> impl IntoView {
-    let ctx = use_ctx();
-    let open = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let progress = RwSignal::new(String::new());
-    let seconds = RwSignal::new("5".to_string());
-    let opener = NodeRef::<leptos::html::Button>::new();
-    let first = NodeRef::<leptos::html::Button>::new();
-    let close = move || {
-        if open.get_untracked() {
-            open.set(false);
-            if let Some(b) = opener.get_untracked() {
+/// One item of the dialog.
+#[derive(Clone, Copy, PartialEq)]
+enum Item {
+    Scenario,
+    Text(Format),
+    Svg,
+    Png,
+    Gif,
+}
+
+impl Item {
+    /// The button people read.
+    fn title(self) -> &'static str {
+        match self {
+            Item::Scenario => "Scenario (JSON)",
+            Item::Text(Format::Csv) => "Node table (CSV)",
+            Item::Text(Format::SeriesCsv) => "Per-second series (CSV)",
+            Item::Text(Format::Json) => "Run report (JSON)",
+            Item::Text(Format::Rabbitmq) => "RabbitMQ definitions (JSON)",
+            Item::Text(Format::Resilience4j) => "resilience4j (YAML)",
+            Item::Text(Format::Kafka) => "Kafka topics (JSON)",
+            Item::Svg => "Diagram (SVG)",
+            Item::Png => "Diagram (PNG)",
+            Item::Gif => "Animation (GIF)",
+        }
+    }
+}
+
+/// The dialog's groups: heading and items (one list, so the view is
+/// built by one loop rather than ten hand-written buttons).
+const GROUPS: [(&str, &[Item]); 3] = [
+    (
+        "Scenario and figures",
+        &[Item::Scenario, Item::Text(Format::Csv), Item::Text(Format::SeriesCsv), Item::Text(Format::Json)],
+    ),
+    ("Pictures", &[Item::Svg, Item::Png, Item::Gif]),
+    (
+        "Configuration for real systems",
+        &[Item::Text(Format::Rabbitmq), Item::Text(Format::Resilience4j), Item::Text(Format::Kafka)],
+    ),
+];
+
+/// What the dialog shares with its items.
+#[derive(Clone, Copy)]
+struct Dialog {
+    ctx: Ctx,
+    open: RwSignal<bool>,
+    busy: RwSignal<bool>,
+    progress: RwSignal<String>,
+    seconds: RwSignal<String>,
+    opener: NodeRef<leptos::html::Button>,
+}
+
+impl Dialog {
+    fn close(self) {
+        if self.open.get_untracked() {
+            self.open.set(false);
+            if let Some(b) = self.opener.get_untracked() {
                 let _ = b.focus();
             }
         }
+    }
+
+    /// A finished download closes the dialog, as picking a menu item does.
+    fn done(self, what: String) {
+        self.progress.set(String::new());
+        self.close();
+        self.ctx.say(format!("Saved {what}"));
+    }
+
+    fn fail(self, e: String) {
+        self.progress.set(format!("Could not export: {e}"));
+    }
+
+    fn spawn(self, job: impl std::future::Future<Output = Result<String, String>> + 'static) {
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            match job.await {
+                Ok(what) => self.done(what),
+                Err(e) => self.fail(e),
+            }
+            self.busy.set(false);
+        });
+    }
+
+    fn act(self, item: Item) {
+        let ctx = self.ctx;
+        match item {
+            Item::Scenario => {
+                let (name, json) = ctx.doc.with_untracked(|d| (share::file_name(d), d.to_json_pretty()));
+                share::download(&name, &json);
+                self.done(name);
+            }
+            Item::Text(f) => self.done(export_text(ctx, f)),
+            Item::Svg => match pictures::diagram_svg(ctx, true) {
+                Ok(text) => {
+                    let file = ctx.doc.with_untracked(|d| export::file_name(d, ".svg"));
+                    save_text(&file, "image/svg+xml", &text);
+                    self.done(file);
+                }
+                Err(e) => self.fail(e),
+            },
+            Item::Png => self.spawn(export_png(ctx)),
+            Item::Gif => {
+                let text = self.seconds.get_untracked();
+                match text.trim().parse::<u32>() {
+                    Ok(n) if (1..=GIF_MAX_SECONDS).contains(&n) => self.spawn(export_gif(ctx, n, self.progress)),
+                    _ => self.progress.set(format!(
+                        "Animation length: a whole number of seconds from 1 to {GIF_MAX_SECONDS}, not “{text}”"
+                    )),
+                }
+            }
+        }
+    }
+}
+
+#[component]
+pub fn ExportMenu() -> impl IntoView {
+    let ctx = use_ctx();
+    let dialog = Dialog {
+        ctx,
+        open: RwSignal::new(false),
+        busy: RwSignal::new(false),
+        progress: RwSignal::new(String::new()),
+        seconds: RwSignal::new("5".to_string()),
+        opener: NodeRef::new(),
     };
+    let Dialog { open, busy, progress, seconds, opener, .. } = dialog;
     let esc = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
         if ev.key() == "Escape" {
-            close();
+            dialog.close();
         }
     });
     on_cleanup(move || esc.remove());
@@ -130,59 +228,16 @@ pub fn ExportMenu() -> impl IntoView {
         progress.set(String::new());
         open.update(|o| *o = !*o);
         if open.get_untracked() {
+            // The first item takes the focus once the dialog is drawn.
             request_animation_frame(move || {
-                if let Some(b) = first.get_untracked() {
+                let first = document().query_selector(".export-dialog button").ok().flatten();
+                if let Some(b) = first.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
                     let _ = b.focus();
                 }
             });
         }
     };
-    // A finished download closes the dialog, as picking a menu item does.
-    let done = move |what: String| {
-        progress.set(String::new());
-        close();
-        ctx.say(format!("Saved {what}"));
-    };
-    let text_item = move |f: Format| {
-        view! {
-            <button type="button" disabled=flag(move || busy.get()) on:click=move |_| done(export_text(ctx, f))>
-                {title(f)}
-            </button>
-        }
-    };
-    let scenario = move |_| {
-        let (name, json) = ctx.doc.with_untracked(|d| (share::file_name(d), d.to_json_pretty()));
-        share::download(&name, &json);
-        done(name);
-    };
-    let svg = move |_| match pictures::diagram_svg(ctx, true) {
-        Ok(text) => {
-            let file = ctx.doc.with_untracked(|d| export::file_name(d, ".svg"));
-            save_text(&file, "image/svg+xml", &text);
-            done(file);
-        }
-        Err(e) => progress.set(format!("Could not export: {e}")),
-    };
-    let run_async = move |job: std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>| {
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match job.await {
-                Ok(what) => done(what),
-                Err(e) => progress.set(format!("Could not export: {e}")),
-            }
-            busy.set(false);
-        });
-    };
-    let png = move |_| run_async(Box::pin(export_png(ctx)));
-    let gif = move |_| {
-        let text = seconds.get_untracked();
-        match text.trim().parse::<u32>() {
-            Ok(n) if (1..=GIF_MAX_SECONDS).contains(&n) => run_async(Box::pin(export_gif(ctx, n, progress))),
-            _ => progress
-                .set(format!("Animation length: a whole number of seconds from 1 to {GIF_MAX_SECONDS}, not “{text}”")),
-        }
-    };
-    let figures_note = text(move || {
+    let figures_note = move || {
         let status = ctx.run.status.get();
         ctx.run.snap.with(|s| {
             if status == Status::Idle {
@@ -191,54 +246,62 @@ pub fn ExportMenu() -> impl IntoView {
                 format!("Figures as of {:.1} s of {:.1} s simulated.", s.now_ms / 1000.0, s.end_ms / 1000.0)
             }
         })
-    });
+    };
+    let groups = GROUPS
+        .iter()
+        .enumerate()
+        .map(|(g, (heading, items))| {
+            let buttons = items
+                .iter()
+                .map(|&item| {
+                    view! {
+                        <button type="button" disabled=move || busy.get() on:click=move |_| dialog.act(item)>
+                            {item.title()}
+                        </button>
+                    }
+                })
+                .collect_view();
+            // The GIF's length beside the pictures, the figures' time below them.
+            let extra = match g {
+                0 => view! { <p class="muted">{figures_note}</p> }.into_any(),
+                1 => view! {
+                    <label class="inline-field">
+                        "Animation: first"
+                        <input type="number" min="1" max=GIF_MAX_SECONDS step="1" class="gif-seconds"
+                            prop:value=seconds on:change=move |ev| seconds.set(event_target_value(&ev))/>
+                        <span class="unit">"s"</span>
+                    </label>
+                }
+                .into_any(),
+                _ => ().into_any(),
+            };
+            view! {
+                <div class="export-group" role="group" aria-label=*heading>
+                    <p class="export-heading">{*heading}</p>
+                    {buttons}
+                    {extra}
+                </div>
+            }
+        })
+        .collect_view();
     view! {
         <div class="menu-wrap export">
             <button
                 type="button"
                 node_ref=opener
                 aria-haspopup="dialog"
-                aria-expanded=text(move || open.get().to_string())
+                aria-expanded=move || open.get().to_string()
                 title="Download the scenario, its figures, pictures of the diagram or configuration for it"
                 on:click=toggle
             >
                 "Export"
             </button>
-            <Show when=move || open.get()>
-                <div class="menu-backdrop" on:click=move |_| close()></div>
-                <div class="popover export-dialog" role="dialog" aria-label="Export">
-                    <p class="popover-title">"Export"</p>
-                    <div class="export-group" role="group" aria-label="Scenario and figures">
-                        <p class="export-heading">"Scenario and figures"</p>
-                        <button type="button" node_ref=first disabled=flag(move || busy.get()) on:click=scenario>"Scenario (JSON)"</button>
-                        {text_item(Format::Csv)}
-                        {text_item(Format::SeriesCsv)}
-                        {text_item(Format::Json)}
-                        <p class="muted">{figures_note}</p>
-                    </div>
-                    <div class="export-group" role="group" aria-label="Pictures">
-                        <p class="export-heading">"Pictures"</p>
-                        <button type="button" disabled=flag(move || busy.get()) on:click=svg>"Diagram (SVG)"</button>
-                        <button type="button" disabled=flag(move || busy.get()) on:click=png>"Diagram (PNG)"</button>
-                        <span class="export-gif">
-                            <button type="button" disabled=flag(move || busy.get()) on:click=gif>"Animation (GIF)"</button>
-                            <label class="inline-field">
-                                "first"
-                                <input type="number" min="1" max=GIF_MAX_SECONDS step="1" class="gif-seconds"
-                                    prop:value=seconds on:change=move |ev| seconds.set(event_target_value(&ev))/>
-                                <span class="unit">"s"</span>
-                            </label>
-                        </span>
-                    </div>
-                    <div class="export-group" role="group" aria-label="Configuration">
-                        <p class="export-heading">"Configuration for real systems"</p>
-                        {text_item(Format::Rabbitmq)}
-                        {text_item(Format::Resilience4j)}
-                        {text_item(Format::Kafka)}
-                    </div>
-                    <p class="muted export-status" role="status">{move || progress.get()}</p>
-                </div>
-            </Show>
+            <div class="menu-backdrop" hidden=move || !open.get() on:click=move |_| dialog.close()></div>
+            <div class="popover export-dialog" role="dialog" aria-label="Export" hidden=move || !open.get()>
+                <p class="popover-title">"Export"</p>
+                {groups}
+                <p class="muted export-status" role="status">{move || progress.get()}</p>
+            </div>
         </div>
     }
 }
