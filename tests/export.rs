@@ -275,3 +275,68 @@ fn crosstalk_export_prints_each_format_and_refuses_bad_ones() {
     assert_eq!(out.code, 2, "a scenario that does not validate is refused");
     assert!(out.stderr.contains("nowhere"), "{}", out.stderr);
 }
+
+fn example(file: &str) -> Scenario {
+    let text = std::fs::read_to_string(format!("examples/{file}")).expect("the example exists");
+    load::parse(&text).expect("the example parses")
+}
+
+#[test]
+fn rabbitmq_definitions_route_through_exchanges_alternates_and_a_dead_letter_exchange() {
+    let d: Value = serde_json::from_str(&export::rabbitmq::definitions(&example("rabbit-routing.json"))).unwrap();
+    check_definitions(&d);
+    let exchange = |name: &str| d["exchanges"].as_array().unwrap().iter().find(|e| e["name"] == name).cloned();
+    let orders = exchange("orders").expect("the orders exchange");
+    assert_eq!(orders["type"], "topic");
+    assert_eq!(
+        orders["arguments"]["alternate-exchange"], "orders.alternate",
+        "a queue alternate goes through a fanout"
+    );
+    assert_eq!(exchange("orders.alternate").expect("declared")["type"], "fanout");
+    assert_eq!(exchange("dlx").expect("the dead-letter exchange")["type"], "fanout");
+    let binding = |src: &str, dst: &str| {
+        d["bindings"].as_array().unwrap().iter().find(|b| b["source"] == src && b["destination"] == dst).cloned()
+    };
+    assert_eq!(binding("orders", "billing_q").expect("bound")["routing_key"], "order.paid.*");
+    assert_eq!(binding("orders", "audit_q").expect("bound")["routing_key"], "order.created.#");
+    assert!(binding("orders.alternate", "unrouted").is_some(), "unroutable messages reach the alternate queue");
+    assert_eq!(binding("dlx", "dead").expect("bound")["routing_key"], "#", "the format's default binding key");
+    let policy = d["policies"].as_array().unwrap().iter().find(|p| p["pattern"] == "^billing_q$").unwrap();
+    assert_eq!(policy["definition"]["dead-letter-exchange"], "dlx");
+    assert!(policy["definition"].get("dead-letter-routing-key").is_none(), "dead letters keep their routing key");
+}
+
+#[test]
+fn fifo_queues_consume_in_order_and_log_topics_are_left_to_kafka() {
+    let d: Value = serde_json::from_str(&export::rabbitmq::definitions(&example("sqs-fifo.json"))).unwrap();
+    check_definitions(&d);
+    let fifo = d["queues"].as_array().unwrap().iter().find(|q| q["name"] == "fifo").unwrap();
+    assert_eq!(fifo["arguments"]["x-single-active-consumer"], true);
+    let kafka = example("kafka-crash.json");
+    let d: Value = serde_json::from_str(&export::rabbitmq::definitions(&kafka)).unwrap();
+    check_definitions(&d);
+    assert!(d["exchanges"].as_array().unwrap().is_empty(), "a log topic is not a RabbitMQ exchange");
+}
+
+#[test]
+fn kafka_settings_hold_each_log_topics_partitions_retention_and_groups() {
+    let k: Value = serde_json::from_str(&export::kafka::topics(&example("kafka-crash.json"))).unwrap();
+    let topics = k["topics"].as_array().unwrap();
+    assert_eq!(topics.len(), 1);
+    assert_eq!(topics[0]["topic_name"], "events");
+    assert_eq!(topics[0]["partitions_count"], 8);
+    let config = |name: &str| {
+        topics[0]["configs"].as_array().unwrap().iter().find(|c| c["name"] == name).map(|c| c["value"].clone())
+    };
+    assert_eq!(config("retention.ms"), Some(Value::from("-1")), "no retention set: keep everything");
+    let groups = k["consumer_groups"].as_array().unwrap();
+    let group = |id: &str| groups.iter().find(|g| g["consumer_properties"]["group.id"] == id).unwrap();
+    assert_eq!(group("billing")["consumer_properties"]["enable.auto.commit"], "true");
+    assert_eq!(group("billing")["consumer_properties"]["auto.commit.interval.ms"], "5000");
+    assert_eq!(group("emails")["consumer_properties"]["enable.auto.commit"], "false");
+    assert_eq!(group("emails")["members"], serde_json::json!(["emails"]));
+    let mut s = example("kafka-crash.json");
+    s.nodes[1].retention_ms = Some(3_600_000.0);
+    let k: Value = serde_json::from_str(&export::kafka::topics(&s)).unwrap();
+    assert!(k["topics"][0]["configs"].as_array().unwrap().iter().any(|c| c["value"] == "3600000"));
+}

@@ -268,4 +268,30 @@ export const tests = [
       }
     },
   },
+  {
+    name: 'broker examples export RabbitMQ exchanges and Kafka topics, as crosstalk export does',
+    async run({ app, page, outDir, root, step }) {
+      await app.open();
+      step('RabbitMQ routing');
+      await app.example('RabbitMQ topic routing');
+      const rabbitScenario = await exportFile(app, page, outDir, 'Scenario (JSON)');
+      const rabbit = await exportFile(app, page, outDir, 'RabbitMQ definitions (JSON)');
+      const defs = JSON.parse(rabbit.text);
+      const orders = defs.exchanges.find((e) => e.name === 'orders');
+      expect(orders && orders.type === 'topic', 'the topic exchange');
+      expect(defs.bindings.some((b) => b.source === 'orders' && b.routing_key === 'order.paid.*'), 'its bindings');
+      step('Kafka');
+      await app.example('Kafka consumer crash');
+      const kafkaScenario = await exportFile(app, page, outDir, 'Scenario (JSON)');
+      const kafka = await exportFile(app, page, outDir, 'Kafka topics (JSON)');
+      const k = JSON.parse(kafka.text);
+      expect(k.topics.length === 1 && k.topics[0].partitions_count === 8, `the log topic: ${kafka.text.slice(0, 200)}`);
+      expect(k.consumer_groups.length === 2, 'two consumer groups');
+      const bin = runnerBin(root);
+      if (!fs.existsSync(bin)) return;
+      step('the same bytes as crosstalk export');
+      expect(execFileSync(bin, ['export', rabbitScenario.file, '--format', 'rabbitmq'], { encoding: 'utf8' }) === rabbit.text, 'rabbitmq');
+      expect(execFileSync(bin, ['export', kafkaScenario.file, '--format', 'kafka'], { encoding: 'utf8' }) === kafka.text, 'kafka');
+    },
+  },
 ];

@@ -19,9 +19,19 @@
 //!   queues are transient (`durable: false`, `auto_delete: true`), as a
 //!   Redis Pub/Sub subscriber misses what is sent while it is away;
 //!   `durable` ones are durable quorum queues.
+//! - An exchange node is an exchange of its `type`; each `bind` link is a
+//!   binding with the link's `pattern` (`#` by default) as routing key. An
+//!   `alternate` exchange is the `alternate-exchange` argument; an
+//!   alternate queue gets a fanout exchange `<exchange>.alternate` bound to
+//!   it (as the format reads it). A `dead_letter` naming an exchange is the
+//!   queue's `dead-letter-exchange`, without a routing key (messages keep
+//!   theirs).
+//! - A FIFO queue (SQS FIFO, which RabbitMQ does not have) is a quorum
+//!   queue with a single active consumer: RabbitMQ's way to consume in
+//!   order (for the whole queue, not per message group).
 //! - Log topics are Kafka's, not RabbitMQ's: see `kafka.rs`.
 
-use crate::engine::format::{Delivery, NodeKind, NodeSpec, Scenario, Via};
+use crate::engine::format::{Delivery, ExchangeType, NodeKind, NodeSpec, Scenario, Via};
 use serde_json::{json, Value};
 
 /// The RabbitMQ version the file says it came from (the importer accepts
@@ -39,10 +49,13 @@ struct Definitions {
 }
 
 impl Definitions {
-    fn quorum_queue(&mut self, name: &str) {
+    fn quorum_queue(&mut self, name: &str, single_active_consumer: bool) {
+        let mut arguments = json!({ "x-queue-type": "quorum" });
+        if single_active_consumer {
+            arguments["x-single-active-consumer"] = json!(true);
+        }
         self.queues.push(json!({
-            "name": name, "vhost": VHOST, "durable": true, "auto_delete": false,
-            "arguments": { "x-queue-type": "quorum" }
+            "name": name, "vhost": VHOST, "durable": true, "auto_delete": false, "arguments": arguments
         }));
     }
 
@@ -122,14 +135,43 @@ fn queue_settings(s: &Scenario, q: &NodeSpec) -> serde_json::Map<String, Value> 
     def
 }
 
-/// Where a queue's dead letters go: a queue through the default exchange.
+/// Where a queue's dead letters go: an exchange (keeping their routing
+/// key), or a queue through the default exchange.
 fn dead_letter_to(def: &mut serde_json::Map<String, Value>, target: &NodeSpec) {
-    def.insert("dead-letter-exchange".into(), json!(""));
-    def.insert("dead-letter-routing-key".into(), json!(target.id));
+    if target.kind == NodeKind::Exchange {
+        def.insert("dead-letter-exchange".into(), json!(target.id));
+    } else {
+        def.insert("dead-letter-exchange".into(), json!(""));
+        def.insert("dead-letter-routing-key".into(), json!(target.id));
+    }
 }
 
 fn is_pubsub_topic(n: &NodeSpec) -> bool {
-    n.kind == NodeKind::Topic
+    n.kind == NodeKind::Topic && n.delivery != Some(Delivery::Log)
+}
+
+fn exchange_type(n: &NodeSpec) -> &'static str {
+    match n.exchange_type.unwrap_or_default() {
+        ExchangeType::Direct => "direct",
+        ExchangeType::Topic => "topic",
+        ExchangeType::Fanout => "fanout",
+    }
+}
+
+/// Declares exchange node `x`, with its alternate.
+fn exchange_node(d: &mut Definitions, s: &Scenario, x: &NodeSpec) {
+    let mut arguments = json!({});
+    match x.alternate.as_deref().and_then(|id| s.node(id)) {
+        Some(alt) if alt.kind == NodeKind::Exchange => arguments["alternate-exchange"] = json!(alt.id),
+        Some(alt) => {
+            let via = format!("{}.alternate", x.id);
+            d.exchange(&via, "fanout", json!({}));
+            d.bind(&via, &alt.id, "queue", "");
+            arguments["alternate-exchange"] = json!(via);
+        }
+        None => {}
+    }
+    d.exchange(&x.id, exchange_type(x), arguments);
 }
 
 /// The definitions JSON (pretty-printed) for `s`.
@@ -138,10 +180,11 @@ pub fn definitions(s: &Scenario) -> String {
     for n in &s.nodes {
         match n.kind {
             NodeKind::Queue => {
-                d.quorum_queue(&n.id);
+                d.quorum_queue(&n.id, n.fifo == Some(true));
                 let settings = queue_settings(s, n);
                 d.queue_policy(&n.id, settings);
             }
+            NodeKind::Exchange => exchange_node(&mut d, s, n),
             _ if is_pubsub_topic(n) => d.exchange(&n.id, "fanout", json!({})),
             _ => {}
         }
@@ -157,11 +200,21 @@ pub fn definitions(s: &Scenario) -> String {
         }
         let name = format!("{}.{}", topic.id, l.id);
         if topic.delivery.unwrap_or_default() == Delivery::Durable {
-            d.quorum_queue(&name);
+            d.quorum_queue(&name, false);
         } else {
             d.transient_queue(&name);
         }
         d.bind(&topic.id, &name, "queue", "");
+    }
+    for l in s.links.iter().filter(|l| l.via == Via::Bind) {
+        if let (Some(x), Some(q)) = (s.node(&l.from), s.node(&l.to)) {
+            d.bind(
+                &x.id,
+                &q.id,
+                "queue",
+                l.pattern.as_deref().unwrap_or(crate::engine::format::defaults::BIND_PATTERN),
+            );
+        }
     }
     let mut text = serde_json::to_string_pretty(&d.into_json()).unwrap_or_else(|_| "{}".into());
     text.push('\n');
