@@ -1,8 +1,9 @@
 //! Dead-letter queues drawn as links: a dashed arrow from each queue whose
-//! `dead_letter` is set to that queue, captioned "dead letters". They are
-//! not links of the scenario (the setting lives on the queue), so clicking
-//! one selects its queue, and dragging from a queue onto another queue
-//! sets it (`editor::doc::join`).
+//! `dead_letter` is set to that queue, captioned "dead letters", and from
+//! each exchange to its `alternate`, captioned "unrouted". They are not
+//! links of the scenario (the setting lives on the queue or exchange), so
+//! clicking one selects its queue or exchange, and dragging from a queue
+//! onto another queue sets a dead-letter queue (`editor::doc::join`).
 
 use super::sig::text;
 use super::state::{use_ctx, Ctx};
@@ -13,20 +14,28 @@ use leptos::prelude::*;
 /// Screen pixels from a dead-letter curve that still select it.
 const GRAB_PX: f64 = 7.0;
 
-/// Each queue with a dead-letter queue: its id, the two display names and
-/// the curve between them.
-fn dead_letters(d: &Scenario) -> Vec<(String, String, String, LinkPath)> {
+/// What a parking arrow starts from: (setting, caption, tooltip verb).
+const KINDS: [(&str, &str, &str); 2] =
+    [("dead_letter", "dead letters", "Dead letters of"), ("alternate", "unrouted", "Unroutable messages of")];
+
+/// Each queue with a dead-letter queue and each exchange with an alternate:
+/// its id, which of `KINDS`, the two display names and the curve between.
+fn dead_letters(d: &Scenario) -> Vec<(String, usize, String, String, LinkPath)> {
     d.nodes
         .iter()
-        .filter(|n| n.kind == NodeKind::Queue)
-        .filter_map(|q| {
-            let dlq = d.node(q.dead_letter.as_deref()?)?;
+        .filter_map(|n| match n.kind {
+            NodeKind::Queue => Some((n, 0, n.dead_letter.as_deref()?)),
+            NodeKind::Exchange => Some((n, 1, n.alternate.as_deref()?)),
+            _ => None,
+        })
+        .filter_map(|(q, kind, to)| {
+            let dlq = d.node(to)?;
             if dlq.id == q.id {
                 return None;
             }
             // Bowed a little, so it never hides a link between the same two.
             let path = LinkPath::between(&node_rect(q), &node_rect(dlq), 14.0);
-            Some((q.id.clone(), q.display_name().to_string(), dlq.display_name().to_string(), path))
+            Some((q.id.clone(), kind, q.display_name().to_string(), dlq.display_name().to_string(), path))
         })
         .collect()
 }
@@ -39,20 +48,21 @@ pub fn DeadLetters() -> impl IntoView {
     move || {
         all.get()
             .into_iter()
-            .map(|(id, from, to, p)| {
+            .map(|(id, kind, from, to, p)| {
+                let (setting, caption, verb) = KINDS[kind];
                 let key = id.clone();
                 let class = text(move || {
                     if selected(&key) { "dead-letter selected" } else { "dead-letter" }.to_string()
                 });
                 let mid = p.point_at(0.5);
                 view! {
-                    <g class=class data-id=format!("{id}:dead_letter") data-via="dead_letter" aria-label=format!("dead letters: {from} → {to}")>
-                        <title>{format!("Dead letters of {from} go to {to}")}</title>
+                    <g class=class data-id=format!("{id}:{setting}") data-via=setting aria-label=format!("{caption}: {from} → {to}")>
+                        <title>{format!("{verb} {from} go to {to}")}</title>
                         <path class="link-hit" d=p.svg_d()/>
                         <path class="link-line" d=p.svg_d() marker-end="url(#arrow)"/>
                         <g class="link-caption" transform=format!("translate({:.1} {:.1})", mid.x - 38.0, mid.y - 9.0)>
                             <rect width="76" height="18" rx="9"/>
-                            <text x="38" y="12.5">"dead letters"</text>
+                            <text x="38" y="12.5">{caption}</text>
                         </g>
                     </g>
                 }
@@ -68,7 +78,7 @@ pub fn at(ctx: Ctx, p: Point) -> Option<String> {
     ctx.doc.with_untracked(|d| {
         dead_letters(d)
             .into_iter()
-            .map(|(id, _, _, path)| (path.distance_to(world) * view.zoom, id))
+            .map(|(id, _, _, _, path)| (path.distance_to(world) * view.zoom, id))
             .filter(|(dist, _)| *dist <= GRAB_PX)
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, id)| id)
