@@ -3,7 +3,8 @@
 //
 //   trunk build --release --offline && node tests/e2e/bench.mjs [--dist DIR]
 //
-// 1. dist/ gzipped, file by file and in all (budget: 400 KiB);
+// 1. dist/ gzipped, file by file and in all (budget: 450 KiB), and with
+//    twiggy the wasm by crate, module and function (scripts/size-report.mjs);
 // 2. first render on localhost: navigation start to the first node drawn
 //    (budget: 1 s; median of 5 fresh loads), on a desktop and a phone screen;
 // 3. frames per second with about 1000 tokens in flight, counted with
@@ -16,10 +17,10 @@
 //    until a busy machine made it fail: timings are figures, not tests).
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { serve } from './serve.mjs';
 import { launch, App } from './app.mjs';
+import { sizeReport } from '../../scripts/size-report.mjs';
 import { heavyScenario } from './running.test.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,31 +28,11 @@ const root = path.resolve(here, '../..');
 const args = process.argv.slice(2);
 const dist = args[0] === '--dist' ? path.resolve(args[1]) : path.join(root, 'dist');
 
-function sizes() {
-  const rows = [];
-  const walk = (dir) => {
-    for (const name of fs.readdirSync(dir)) {
-      const p = path.join(dir, name);
-      if (fs.statSync(p).isDirectory()) walk(p);
-      else {
-        const raw = fs.readFileSync(p);
-        rows.push({ file: path.relative(dist, p), raw: raw.length, gz: zlib.gzipSync(raw, { level: 9 }).length });
-      }
-    }
-  };
-  walk(dist);
-  return rows.sort((a, b) => b.gz - a.gz);
-}
-
-const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 console.log(`Crosstalk benchmarks (${path.relative(root, dist) || dist})\n`);
-console.log('1. dist/ gzipped (level 9)');
-const rows = sizes();
-for (const r of rows) console.log(`   ${r.file.padEnd(48)} ${kib(r.raw).padStart(11)} ${kib(r.gz).padStart(11)}`);
-const total = rows.reduce((s, r) => s + r.gz, 0);
-console.log(`   ${'total'.padEnd(48)} ${kib(rows.reduce((s, r) => s + r.raw, 0)).padStart(11)} ${kib(total).padStart(11)}   budget 400 KiB: ${total <= 400 * 1024 ? 'within' : 'OVER'}\n`);
+// dist/ file by file and the wasm by crate and function (twiggy).
+sizeReport({ dist });
 
 const server = await serve(dist);
 const browser = await launch();
