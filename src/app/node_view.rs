@@ -49,6 +49,7 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
     let pos = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| (n.x, n.y)).unwrap_or_default()));
     let name = Memo::new(move |_| node.with(|n| n.as_ref().map(|n| n.display_name().to_string()).unwrap_or_default()));
     let summary = Memo::new(move |_| node.with(|n| n.as_ref().map(node_summary).unwrap_or_default()));
+    let replicas = Memo::new(move |_| node.with(|n| n.as_ref().map_or(1, crate::engine::format::scale::replicas_of)));
     let node_id = id.clone();
 
     move || {
@@ -80,6 +81,10 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                 transform=transform
                 on:keydown=on_key.clone()
             >
+                {move || (replicas.get() > 1).then(|| view! {
+                    <rect class="node-stack" x="8" y="-8" width=NODE_W height=NODE_H rx="12"/>
+                    <rect class="node-stack" x="4" y="-4" width=NODE_W height=NODE_H rx="12"/>
+                })}
                 <rect class="node-box" width=NODE_W height=NODE_H rx="12"/>
                 {super::broker_view::shape(kind)}
                 <rect class="node-accent" x="0" y="10" width="4" height=NODE_H - 20.0 rx="2"/>
@@ -90,6 +95,10 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                 <text class="node-label" x="50" y="24">{text(move || fit_label(&name.get(), LABEL_CHARS))}</text>
                 <text class="node-sub" x="50" y="41">{text(move || fit_label(&summary.get(), SUMMARY_CHARS))}</text>
                 <Live live=live stacks=matches!(kind, NodeKind::Queue | NodeKind::Topic)/>
+                {move || {
+                    let count = replicas.get();
+                    (count > 1).then(|| view! { <ReplicaCards live=live count=count/> })
+                }}
                 <super::broker_view::LogStrip node=node live=live/>
                 <circle class="handle" data-handle="out" cx=NODE_W cy=NODE_H / 2.0 r="6"/>
                 <circle class="handle side" data-handle="bottom" cx=NODE_W / 2.0 cy=NODE_H r="6"/>
@@ -220,6 +229,64 @@ fn Live(live: RwSignal<Option<NodeLive>>, stacks: bool) -> impl IntoView {
             <text x="40" y="3.5">"CRASHED"</text>
         </g>
     }
+}
+
+/// Replica cards drawn at most; past it the last card says how many more.
+const CARDS_MAX: u32 = 12;
+
+/// A replicated service's replicas as a row of cards under its box: each
+/// fills with its busy share and shows crashed (red) or out of rotation
+/// (dashed, the balancer no longer sends to it).
+#[component]
+fn ReplicaCards(live: RwSignal<Option<NodeLive>>, count: u32) -> impl IntoView {
+    let shown = count.min(CARDS_MAX);
+    let gap = 3.0;
+    let w = ((NODE_W - gap * f64::from(shown - 1)) / f64::from(shown)).min(26.0);
+    (0..shown)
+        .map(|k| {
+            let x = f64::from(k) * (w + gap);
+            let more = k + 1 == shown && count > shown;
+            let state = Memo::new(move |_| {
+                live.with(|l| {
+                    let l = l.as_ref()?;
+                    let r = l.replicas.get(k as usize)?;
+                    let per = (l.workers / count.max(1)).max(1);
+                    Some((*r, f64::from(r.busy) / f64::from(per)))
+                })
+            });
+            let class = text(move || match state.get() {
+                Some((r, _)) if r.crashed => "replica-card crashed".to_string(),
+                Some((r, _)) if !r.in_rotation => "replica-card out".to_string(),
+                _ => "replica-card".to_string(),
+            });
+            let fill_h = text(move || format!("{:.1}", 14.0 * state.get().map_or(0.0, |(_, load)| load.clamp(0.0, 1.0))));
+            let fill_y = text(move || format!("{:.1}", NODE_H + 20.0 - 14.0 * state.get().map_or(0.0, |(_, l)| l.clamp(0.0, 1.0))));
+            let label = text(move || {
+                let name = if more { format!("replicas {}–{count}", k + 1) } else { format!("replica {}", k + 1) };
+                match state.get() {
+                    None => name,
+                    Some((r, _)) => {
+                        let how = if r.crashed {
+                            "crashed"
+                        } else if r.in_rotation {
+                            "in rotation"
+                        } else {
+                            "out of rotation"
+                        };
+                        format!("{name}: {} busy, {} waiting, {how}", r.busy, r.waiting)
+                    }
+                }
+            });
+            view! { class=PER_NODE,
+                <g class=class role="img" aria-label=label>
+                    <title>{label}</title>
+                    <rect class="replica-frame" x=x y=NODE_H + 5.0 width=w height="16" rx="3"/>
+                    <rect class="replica-fill" x=x + 1.0 y=fill_y width=w - 2.0 height=fill_h rx="2"/>
+                    {more.then(|| view! { <text class="replica-more" x=x + w / 2.0 y=NODE_H + 17.0>{format!("+{}", count - shown + 1)}</text> })}
+                </g>
+            }
+        })
+        .collect_view()
 }
 
 fn compact(n: u64) -> String {

@@ -10,6 +10,7 @@
 use super::doc;
 use super::parse::{self, fmt_num};
 use crate::engine::format::defaults as d;
+use crate::engine::format::scale::{Balance, Connection, Protocol};
 use crate::engine::format::validate::Place;
 use crate::engine::format::{
     Arrival, BreakerSpec, CommitMode, Delivery, ExchangeType, FaultKind, Jitter, LinkSpec, NodeKind, NodeSpec,
@@ -176,6 +177,30 @@ fn kind_fields(kind: NodeKind) -> Vec<Field> {
                 Input::Bool,
                 "no",
                 "Recognises a redelivered id and skips the side effect.",
+            ),
+            field(
+                "replicas",
+                "Replicas",
+                "",
+                Input::Integer,
+                "1",
+                "Copies behind a load balancer, each with these workers and backlog; crash one as id#2.",
+            ),
+            field(
+                "health_check_ms",
+                "Health check every",
+                "",
+                Input::Duration,
+                ms(d::HEALTH_CHECK_MS),
+                "How often the balancer probes each replica (Kubernetes: 10 s); 0 = never.",
+            ),
+            field(
+                "unhealthy_after",
+                "Unhealthy after",
+                "failed checks",
+                Input::Integer,
+                d::UNHEALTHY_AFTER.to_string(),
+                "Failed probes in a row before a replica stops getting traffic (Kubernetes: 3).",
             ),
         ],
         NodeKind::Saga => vec![
@@ -425,13 +450,41 @@ pub fn node_fields_for(kind: NodeKind, variant: u8) -> Vec<Field> {
 /// The fields a link of `via` uses (the validator warns about the others).
 pub fn link_uses(via: Via) -> &'static [&'static str] {
     match via {
-        Via::Http | Via::Grpc | Via::SagaStep => &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional"],
-        Via::RequestReply => &["latency_ms", "timeout_ms", "optional"],
+        Via::Http => &[
+            "latency_ms",
+            "timeout_ms",
+            "retry",
+            "circuit_breaker",
+            "optional",
+            "balance",
+            "connection",
+            "pool",
+            "protocol",
+            "request_kb",
+            "response_kb",
+            "bandwidth_mbps",
+        ],
+        Via::Grpc | Via::SagaStep => &[
+            "latency_ms",
+            "timeout_ms",
+            "retry",
+            "circuit_breaker",
+            "optional",
+            "balance",
+            "connection",
+            "pool",
+            "request_kb",
+            "response_kb",
+            "bandwidth_mbps",
+        ],
+        Via::RequestReply => &["latency_ms", "timeout_ms", "optional", "balance"],
         Via::Enqueue => &["latency_ms", "outbox", "optional"],
         Via::Publish => &["latency_ms", "outbox", "optional", "routing_keys"],
         Via::Poll => &["latency_ms", "interval_ms"],
         Via::Consume => &["latency_ms", "prefetch"],
-        Via::Subscribe => &["latency_ms", "group", "commit", "commit_every_ms", "session_timeout_ms", "rebalance_ms"],
+        Via::Subscribe => {
+            &["latency_ms", "group", "commit", "commit_every_ms", "session_timeout_ms", "rebalance_ms", "balance"]
+        }
         Via::Push => &["latency_ms", "store_and_forward", "retention_ms"],
         Via::Bind => &["latency_ms", "pattern"],
         Via::Sse => &["latency_ms"],
@@ -515,6 +568,19 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
             "Written in the sender's transaction and relayed: never lost on a crash, maybe sent twice.",
         ));
     }
+    if uses.contains(&"balance") {
+        v.push(field(
+            "balance",
+            "Load balancing",
+            "",
+            Input::Choice(Balance::NAMES),
+            "round_robin",
+            "Into a service with replicas: which replica takes each call (p2c: the less busy of two at random).",
+        ));
+    }
+    if uses.contains(&"connection") {
+        v.extend(connection_fields(via, uses.contains(&"protocol")));
+    }
     v.extend(broker_link_fields(uses));
     if retry_on && uses.contains(&"retry") {
         v.extend(retry_fields());
@@ -522,6 +588,65 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
     if breaker_on && uses.contains(&"circuit_breaker") {
         v.extend(breaker_fields());
     }
+    v
+}
+
+/// A call link's connection, pool and payload settings.
+fn connection_fields(via: Via, protocol: bool) -> Vec<Field> {
+    let (req, resp) = crate::engine::format::scale::payload_defaults(via, None);
+    let mut v = Vec::new();
+    if protocol {
+        v.push(field(
+            "protocol",
+            "Protocol",
+            "",
+            Input::Choice(Protocol::NAMES),
+            "rest",
+            "API style: sets the payload sizes (REST JSON, GraphQL query + only the fields asked for, SOAP XML).",
+        ));
+    }
+    v.extend([
+        field(
+            "connection",
+            "Connection",
+            "",
+            Input::Choice(Connection::NAMES),
+            "keep_alive",
+            "per_request opens TCP + TLS 1.3 for every call: two extra round trips.",
+        ),
+        field(
+            "pool",
+            "Connection pool",
+            "calls",
+            Input::Integer,
+            "no limit",
+            "Calls in flight at once on this link; the rest wait, and the wait counts against the timeout.",
+        ),
+        field(
+            "request_kb",
+            "Request size",
+            "kB",
+            Input::Number,
+            fmt_num(req),
+            "Bytes each call carries, headers included (default by protocol).",
+        ),
+        field(
+            "response_kb",
+            "Response size",
+            "kB",
+            Input::Number,
+            fmt_num(resp),
+            "Bytes each answer carries, headers included (default by protocol).",
+        ),
+        field(
+            "bandwidth_mbps",
+            "Bandwidth",
+            "Mbit/s",
+            Input::Number,
+            "unlimited",
+            "Each way; sizes take time only with a bandwidth, and more than it queues.",
+        ),
+    ]);
     v
 }
 
@@ -868,6 +993,25 @@ impl Named for Via {
     ];
 }
 
+impl Named for Balance {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (Balance::RoundRobin, "round_robin"),
+        (Balance::Random, "random"),
+        (Balance::LeastOutstanding, "least_outstanding"),
+        (Balance::P2c, "p2c"),
+    ];
+}
+
+impl Named for Connection {
+    const NAMES: &'static [(Self, &'static str)] =
+        &[(Connection::KeepAlive, "keep_alive"), (Connection::PerRequest, "per_request")];
+}
+
+impl Named for Protocol {
+    const NAMES: &'static [(Self, &'static str)] =
+        &[(Protocol::Rest, "rest"), (Protocol::Graphql, "graphql"), (Protocol::Soap, "soap")];
+}
+
 impl Named for FaultKind {
     const NAMES: &'static [(Self, &'static str)] = &[
         (FaultKind::Crash, "crash"),
@@ -960,6 +1104,9 @@ fn node_get(n: &NodeSpec, key: &str) -> String {
         "offline_ms" => n.offline_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
         "reconnect_jitter" => opt(n.reconnect_jitter),
         "accept_per_s" => opt_num(n.accept_per_s),
+        "replicas" => opt(n.replicas),
+        "health_check_ms" => opt_dur(n.health_check_ms),
+        "unhealthy_after" => opt(n.unhealthy_after),
         _ => String::new(),
     }
 }
@@ -975,6 +1122,13 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
         "interval_ms" => opt_dur(l.interval_ms),
         "optional" => opt(l.optional),
         "outbox" => opt(l.outbox),
+        "balance" => enum_text(&l.balance),
+        "connection" => enum_text(&l.connection),
+        "protocol" => enum_text(&l.protocol),
+        "pool" => opt(l.pool),
+        "request_kb" => opt_num(l.request_kb),
+        "response_kb" => opt_num(l.response_kb),
+        "bandwidth_mbps" => opt_num(l.bandwidth_mbps),
         "retry" => r.is_some().to_string(),
         "circuit_breaker" => b.is_some().to_string(),
         "retry.attempts" => opt(r.and_then(|r| r.attempts)),
@@ -1112,6 +1266,9 @@ fn node_set(n: &mut NodeSpec, key: &str, text: &str) -> Result<(), String> {
         "offline_ms" => n.offline_ms = parse::dist(text)?,
         "reconnect_jitter" => n.reconnect_jitter = parse::boolean(text)?,
         "accept_per_s" => n.accept_per_s = parse::number(text)?,
+        "replicas" => n.replicas = parse::small_integer(text)?,
+        "health_check_ms" => n.health_check_ms = parse::opt_duration_ms(text)?,
+        "unhealthy_after" => n.unhealthy_after = parse::small_integer(text)?,
         _ => return Err(format!("no field `{key}`")),
     }
     Ok(())
@@ -1157,6 +1314,13 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
         "interval_ms" => l.interval_ms = parse::opt_duration_ms(text)?,
         "optional" => l.optional = parse::boolean(text)?,
         "outbox" => l.outbox = parse::boolean(text)?,
+        "balance" => l.balance = enum_parse::<Balance>(text)?,
+        "connection" => l.connection = enum_parse::<Connection>(text)?,
+        "protocol" => l.protocol = enum_parse::<Protocol>(text)?,
+        "pool" => l.pool = parse::small_integer(text)?,
+        "request_kb" => l.request_kb = parse::number(text)?,
+        "response_kb" => l.response_kb = parse::number(text)?,
+        "bandwidth_mbps" => l.bandwidth_mbps = parse::number(text)?,
         "retry" => {
             l.retry = (parse::boolean(text)? == Some(true)).then(|| l.retry.clone().unwrap_or_default());
         }
@@ -1247,7 +1411,9 @@ mod tests {
         let b = doc::add_node(&mut s, NodeKind::Service, Point::default(), true);
         let l = doc::connect(&mut s, &a, &b).unwrap();
         let place = Place::Link(l);
-        assert_eq!(link_fields(Via::Http, false, false).len(), 5);
+        // latency, timeout, retry, breaker, optional, balance, then
+        // protocol, connection, pool, request and response size, bandwidth.
+        assert_eq!(link_fields(Via::Http, false, false).len(), 12);
         let s = set(&s, &place, "retry.attempts", "4").unwrap();
         assert_eq!(get(&s, &place, "retry"), "true");
         let s = set(&s, &place, "retry", "false").unwrap();
@@ -1290,6 +1456,9 @@ mod tests {
         check::<Jitter>(JITTER);
         check::<Via>(&[]);
         check::<FaultKind>(&[]);
+        check::<Balance>(Balance::NAMES);
+        check::<Connection>(Connection::NAMES);
+        check::<Protocol>(Protocol::NAMES);
         assert_eq!(Via::NAMES.len(), Via::ALL.len());
     }
 

@@ -114,6 +114,14 @@ impl Latency {
         }
     }
 
+    /// Adds `other`'s samples (a replicated service's replicas, summed).
+    pub fn merge(&mut self, other: &Latency) {
+        // Auto-resizing: as in `record`, a failure only loses samples.
+        let _ = self.hist.add(&other.hist);
+        self.sum_us += other.sum_us;
+        self.count += other.count;
+    }
+
     pub fn clear(&mut self) {
         self.hist.reset();
         self.sum_us = 0;

@@ -227,6 +227,31 @@ pub struct NodeReport {
     /// compensations, a queue's acknowledged-then-lost messages...).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, f64>,
+    /// A replicated service's replicas, replica 1 first (the node's own
+    /// figures are their sums); empty for everything else.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<ReplicaReport>,
+}
+
+/// One replica of a replicated service.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ReplicaReport {
+    /// `svc#1`, `svc#2`...
+    pub id: String,
+    pub arrivals: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub rejected: u64,
+    pub lost: u64,
+    pub latency_ms: Percentiles,
+    pub queue_len: MeanMax,
+    pub utilization: f64,
+    /// Requests the balancer sent that have not finished, now.
+    pub outstanding: u64,
+    /// Whether the balancer sends to it now (health checks).
+    pub in_rotation: bool,
+    /// Down now (a crash fault).
+    pub crashed: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

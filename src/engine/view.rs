@@ -91,6 +91,20 @@ pub struct NodeLive {
     /// A log topic: each consumer group's lag now, in the order of
     /// `format::groups::consumer_groups`.
     pub group_lag: Vec<u64>,
+    /// A replicated service's replicas, replica 1 first (empty otherwise).
+    pub replicas: Vec<ReplicaLive>,
+}
+
+/// One replica as it is right now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct ReplicaLive {
+    pub busy: u32,
+    pub waiting: u64,
+    /// Requests its balancer sent that have not finished.
+    pub outstanding: u64,
+    pub crashed: bool,
+    /// Whether the balancer sends to it (its health checks pass).
+    pub in_rotation: bool,
 }
 
 /// A link as it is right now.

@@ -37,6 +37,9 @@ fn fixed_reason(field: &str) -> Option<&'static str> {
         "schedule" => "is set for the whole run; change `rate_per_s` instead",
         "users" => "is the size of the browser population, fixed for a run",
         "delivery" => "decides how subscriptions are built, fixed for a run",
+        "replicas" | "health_check_ms" | "unhealthy_after" => {
+            "sets up the service's replicas and their health checks, fixed for a run (crash one as `svc#2` instead)"
+        }
         // The brokers are built from these (partitions, groups, routes,
         // presence timers, key streams): fixed for a run.
         "keys" | "poison_rate" | "fifo" | "dedup_window_ms" | "partitions" | "retention_ms" | "type" | "alternate"

@@ -50,6 +50,27 @@ pub const BREAKER_WINDOW_MS: f64 = 100_000.0;
 /// "after 5 failures in 30 s").
 pub const BREAKER_MIN_FAILURES: u32 = 5;
 
+/// Replicas: a probe every 10 s, out after 3 failures in a row
+/// (Kubernetes' `periodSeconds` and `failureThreshold` defaults).
+pub const HEALTH_CHECK_MS: f64 = 10_000.0;
+pub const UNHEALTHY_AFTER: u32 = 3;
+
+/// Payload defaults (kB, headers included) of one call whose data is about
+/// 1 kB as JSON; docs/FORMAT.md gives the sources. HTTP/1.1 headers are
+/// ~0.8 kB (SPDY whitepaper: "typical header sizes of 700-800 bytes").
+pub const REST_REQUEST_KB: f64 = 0.8;
+pub const REST_RESPONSE_KB: f64 = 1.8;
+/// The query text travels in every request; the answer has only the
+/// fields asked for.
+pub const GRAPHQL_REQUEST_KB: f64 = 1.3;
+pub const GRAPHQL_RESPONSE_KB: f64 = 1.4;
+/// A SOAP envelope around the same data as XML (~2.5x the JSON).
+pub const SOAP_REQUEST_KB: f64 = 1.6;
+pub const SOAP_RESPONSE_KB: f64 = 3.3;
+/// Protobuf bodies (3-10x smaller than XML) under HPACK-compressed
+/// HTTP/2 headers.
+pub const GRPC_REQUEST_KB: f64 = 0.1;
+pub const GRPC_RESPONSE_KB: f64 = 0.4;
 /// A log topic's partitions when none are given.
 pub const LOG_PARTITIONS: u32 = 1;
 /// Kafka's `auto.commit.interval.ms`.
@@ -85,6 +106,13 @@ pub mod caps {
     pub const ANY_MS: f64 = 86_400_000.0;
     pub const RATE_PER_S: f64 = 1_000_000.0;
     pub const WORKERS: u32 = 100_000;
+    /// Replicas of one service (each is a node of the run).
+    pub const REPLICAS: u32 = 1_000;
+    /// Payload of one call or answer: 1 GB.
+    pub const PAYLOAD_KB: f64 = 1_000_000.0;
+    /// 1 Tbit/s.
+    pub const BANDWIDTH_MBPS: f64 = 1_000_000.0;
+    pub const POOL: u32 = 1_000_000;
     pub const USERS: u64 = 1_000_000;
     pub const RETRY_ATTEMPTS: u32 = 20;
     pub const MAX_DELIVERIES: u32 = 1_000;

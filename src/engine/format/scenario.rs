@@ -351,6 +351,17 @@ pub struct NodeSpec {
     /// are refused and retried with backoff. Default: unlimited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accept_per_s: Option<f64>,
+
+    // service: scale-out (see `super::scale`)
+    /// Copies of the service, each with its own workers and backlog (1).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
+    pub replicas: Option<u32>,
+    /// How often the balancer probes each replica (10000; 0 = never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_check_ms: Option<f64>,
+    /// Failed probes in a row that take a replica out of rotation (3).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
+    pub unhealthy_after: Option<u32>,
 }
 
 impl NodeSpec {
@@ -458,6 +469,28 @@ pub struct LinkSpec {
     pub outbox: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_ms: Option<f64>,
+    /// Into a replicated service: how a replica is chosen (round robin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<super::scale::Balance>,
+    /// Call links: `keep_alive` (default) or a new TCP + TLS 1.3 connection
+    /// per call (`per_request`: two extra round trips).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<super::scale::Connection>,
+    /// Call links: at most this many calls in flight; the rest wait.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
+    pub pool: Option<u32>,
+    /// `http` links: the API style, which sets the payload defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<super::scale::Protocol>,
+    /// Kilobytes (1000 bytes) each request carries, headers included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_kb: Option<f64>,
+    /// Kilobytes each answer carries, headers included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_kb: Option<f64>,
+    /// The link's bandwidth each way, megabits per second (unlimited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_mbps: Option<f64>,
 
     /// `publish` into an exchange: `[[routing_key, weight], ...]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -501,6 +534,13 @@ impl LinkSpec {
             optional: None,
             outbox: None,
             interval_ms: None,
+            balance: None,
+            connection: None,
+            pool: None,
+            protocol: None,
+            request_kb: None,
+            response_kb: None,
+            bandwidth_mbps: None,
             routing_keys: None,
             pattern: None,
             prefetch: None,

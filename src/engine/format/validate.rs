@@ -87,7 +87,17 @@ enum Spec {
 pub(crate) fn node_fields(kind: NodeKind) -> &'static [&'static str] {
     match kind {
         NodeKind::Client => &["rate_per_s", "arrival", "schedule", "keys", "poison_rate"],
-        NodeKind::Service => &["workers", "backlog", "work_ms", "error_rate", "idempotent", "job_timeout_ms"],
+        NodeKind::Service => &[
+            "workers",
+            "backlog",
+            "work_ms",
+            "error_rate",
+            "idempotent",
+            "job_timeout_ms",
+            "replicas",
+            "health_check_ms",
+            "unhealthy_after",
+        ],
         NodeKind::Saga => &["workers", "backlog", "work_ms", "error_rate"],
         NodeKind::Queue => &[
             "capacity",
@@ -145,18 +155,49 @@ fn set_node_fields(n: &NodeSpec) -> Vec<&'static str> {
     add("offline_ms", n.offline_ms.is_some());
     add("reconnect_jitter", n.reconnect_jitter.is_some());
     add("accept_per_s", n.accept_per_s.is_some());
+    add("replicas", n.replicas.is_some());
+    add("health_check_ms", n.health_check_ms.is_some());
+    add("unhealthy_after", n.unhealthy_after.is_some());
     f
 }
 
 pub(crate) fn link_fields(via: Via) -> &'static [&'static str] {
     match via {
-        Via::Http | Via::Grpc | Via::SagaStep => &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional"],
-        Via::RequestReply => &["latency_ms", "timeout_ms", "optional"],
+        Via::Http => &[
+            "latency_ms",
+            "timeout_ms",
+            "retry",
+            "circuit_breaker",
+            "optional",
+            "balance",
+            "connection",
+            "pool",
+            "protocol",
+            "request_kb",
+            "response_kb",
+            "bandwidth_mbps",
+        ],
+        Via::Grpc | Via::SagaStep => &[
+            "latency_ms",
+            "timeout_ms",
+            "retry",
+            "circuit_breaker",
+            "optional",
+            "balance",
+            "connection",
+            "pool",
+            "request_kb",
+            "response_kb",
+            "bandwidth_mbps",
+        ],
+        Via::RequestReply => &["latency_ms", "timeout_ms", "optional", "balance"],
         Via::Enqueue => &["latency_ms", "outbox", "optional"],
         Via::Publish => &["latency_ms", "outbox", "optional", "routing_keys"],
         Via::Poll => &["latency_ms", "interval_ms"],
         Via::Consume => &["latency_ms", "prefetch"],
-        Via::Subscribe => &["latency_ms", "group", "commit", "commit_every_ms", "session_timeout_ms", "rebalance_ms"],
+        Via::Subscribe => {
+            &["latency_ms", "group", "commit", "commit_every_ms", "session_timeout_ms", "rebalance_ms", "balance"]
+        }
         Via::Push => &["latency_ms", "store_and_forward", "retention_ms"],
         Via::Bind => &["latency_ms", "pattern"],
         Via::Sse => &["latency_ms"],
@@ -172,6 +213,13 @@ fn set_link_fields(l: &LinkSpec) -> Vec<&'static str> {
         ("optional", l.optional.is_some()),
         ("outbox", l.outbox.is_some()),
         ("interval_ms", l.interval_ms.is_some()),
+        ("balance", l.balance.is_some()),
+        ("connection", l.connection.is_some()),
+        ("pool", l.pool.is_some()),
+        ("protocol", l.protocol.is_some()),
+        ("request_kb", l.request_kb.is_some()),
+        ("response_kb", l.response_kb.is_some()),
+        ("bandwidth_mbps", l.bandwidth_mbps.is_some()),
         ("routing_keys", l.routing_keys.is_some()),
         ("pattern", l.pattern.is_some()),
         ("prefetch", l.prefetch.is_some()),
@@ -475,6 +523,7 @@ impl Validator {
                 self.err(&p, Some("users"), format!("{u} is above the limit of {}", caps::USERS));
             }
         }
+        self.scale_node(&p, n);
         if let Some(a) = n.accept_per_s {
             self.number(&p, "accept_per_s", a, caps::RATE_PER_S);
             if a < 1.0 {
@@ -524,6 +573,7 @@ impl Validator {
         if let Some(r) = &l.retry {
             self.retry(&p, r);
         }
+        self.connection(&p, l);
         if let Some(b) = &l.circuit_breaker {
             self.breaker(&p, b);
         }
@@ -610,9 +660,61 @@ impl Validator {
         }
     }
 
+    /// Connections and payloads of a call link.
+    fn connection(&mut self, p: &Place, l: &LinkSpec) {
+        match l.pool {
+            Some(0) => self.err(p, Some("pool"), "must be at least 1 (omit it for no limit)"),
+            Some(n) if n > caps::POOL => self.err(p, Some("pool"), format!("{n} is above the limit of {}", caps::POOL)),
+            _ => {}
+        }
+        for (field, v) in [("request_kb", l.request_kb), ("response_kb", l.response_kb)] {
+            if let Some(v) = v {
+                self.number(p, field, v, caps::PAYLOAD_KB);
+            }
+        }
+        if let Some(b) = l.bandwidth_mbps {
+            self.number(p, "bandwidth_mbps", b, caps::BANDWIDTH_MBPS);
+            if b == 0.0 {
+                self.err(p, Some("bandwidth_mbps"), "must be above 0 (omit it for unlimited)");
+            } else if b > 0.0 && b < 0.001 {
+                self.err(p, Some("bandwidth_mbps"), format!("must be at least 0.001 (1 kbit/s; got {b})"));
+            }
+        }
+    }
+
+    /// Replicas and health checks of a service.
+    fn scale_node(&mut self, p: &Place, n: &NodeSpec) {
+        match n.replicas {
+            Some(0) => self.err(p, Some("replicas"), "must be at least 1"),
+            Some(r) if r > caps::REPLICAS => {
+                self.err(p, Some("replicas"), format!("{r} is above the limit of {}", caps::REPLICAS))
+            }
+            _ => {}
+        }
+        if let Some(h) = n.health_check_ms {
+            self.number(p, "health_check_ms", h, caps::ANY_MS);
+            if h > 0.0 && h < 1.0 {
+                self.err(p, Some("health_check_ms"), format!("must be 0 (no checks) or at least 1 ms (got {h})"));
+            }
+        }
+        match n.unhealthy_after {
+            Some(0) => self.err(p, Some("unhealthy_after"), "must be at least 1"),
+            Some(u) if u > caps::RETRY_ATTEMPTS * 50 => {
+                self.err(p, Some("unhealthy_after"), format!("{u} is above the limit of {}", caps::RETRY_ATTEMPTS * 50))
+            }
+            _ => {}
+        }
+    }
+
     fn fault(&mut self, i: usize, f: &FaultSpec, s: &Scenario) {
         let p = Place::Fault(i);
-        let is_node = s.node(&f.target).is_some();
+        let replica = super::scale::split_replica(&f.target).is_some();
+        if let Some(why) = super::scale::replica_target_problem(s, &f.target) {
+            self.err(&p, Some("target"), why);
+        } else if replica && f.kind == FaultKind::Partition {
+            self.err(&p, Some("kind"), "`partition` applies to links or whole nodes, not to one replica");
+        }
+        let is_node = replica || s.node(&f.target).is_some();
         let is_link = s.link(&f.target).is_some();
         if !is_node && !is_link {
             self.err(&p, Some("target"), format!("no node or link `{}`", f.target));

@@ -104,6 +104,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         }
     }
 
+    let replicas = super::replicas::expand(&mut nodes, &links, s, options.series);
     let keys = s.nodes.iter().filter_map(|n| n.keys).max().unwrap_or(0);
     let mut sim = Sim {
         scenario: s.clone(),
@@ -137,6 +138,8 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         log_topics: Vec::new(),
         log_entries: 0,
         watch: Default::default(),
+        replicas,
+        conns: super::connections::build(s),
     };
     if super::ordering::scenario_has_keys(s) {
         for n in &mut sim.nodes {
@@ -157,6 +160,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
     for i in 0..s.changes.len() {
         super::timed::add_change(&mut sim, i);
     }
+    super::replicas::start_checks(&mut sim);
     for i in 0..sim.nodes.len() as u32 {
         super::clients::start(&mut sim, i);
     }
@@ -301,6 +305,8 @@ pub(super) fn queue_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) ->
 pub(super) fn fault_fits(kind: FaultKind, target: Target) -> bool {
     !matches!(
         (kind, target),
-        (FaultKind::Crash | FaultKind::Errors, Target::Link(_)) | (FaultKind::Replay, Target::Node(_))
+        (FaultKind::Crash | FaultKind::Errors, Target::Link(_))
+            | (FaultKind::Partition | FaultKind::Replay, Target::Replica(_))
+            | (FaultKind::Replay, Target::Node(_))
     )
 }

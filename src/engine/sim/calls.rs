@@ -49,7 +49,8 @@ pub(super) fn cross(
     trace: u64,
     key: u32,
 ) -> (Micros, u32) {
-    let arrive = depart.after(latency(sim, link));
+    let ready = super::connections::ready_at(sim, link, depart, backwards);
+    let arrive = ready.after(latency(sim, link));
     let token = sim.tokens.start(TokenSpec { link, depart, arrive, backwards, kind, tone, trace, key });
     (arrive, token)
 }
@@ -71,6 +72,7 @@ pub(super) fn start(sim: &mut Sim, jk: Key, link: u32, compensating: bool) {
         op,
         compensating,
         last: None,
+        pooled: false,
     };
     job.phase = Phase::Calling;
     attempt(sim, jk);
@@ -82,7 +84,7 @@ fn attempt(sim: &mut Sim, jk: Key) {
         return;
     };
     let link = job.call.link;
-    let (trace, trace_start, node, op, tag) = (job.trace, job.trace_start, job.node, job.call.op, job.tag);
+    let (trace, node) = (job.trace, job.node);
     job.call.attempts += 1;
     job.call.seq = job.call.seq.wrapping_add(1);
     job.call.accounted = false;
@@ -109,21 +111,32 @@ fn attempt(sim: &mut Sim, jk: Key) {
     sim.sent(link);
     sim.hop(trace, HopKind::Send, node, link, attempts);
     let l = &sim.links[link as usize];
-    let (to, timeout) = (l.to, l.timeout_us);
+    let timeout = l.timeout_us;
     if l.partitioned > 0 {
         sim.ended(link, End::Dropped);
         if let Some(job) = sim.jobs.get_mut(jk) {
             job.call.accounted = true;
         }
         sim.hop(trace, HopKind::Drop, node, link, 0);
-    } else {
-        let tone = if attempts > 1 { TokenTone::Retry } else { TokenTone::Pending };
-        let origin = Origin::Call { caller: jk, seq, link };
-        jobs::send(sim, link, NewJob { node: to, trace, trace_start, op, origin, reserved: false, tag }, tone);
+    } else if super::connections::acquire(sim, link, jk, seq) {
+        dispatch(sim, jk, link, seq);
     }
     if let Some(t) = timeout {
         sim.schedule(now.after(t), Ev::CallTimeout { job: jk, seq });
     }
+}
+
+/// Attempt `seq` of `jk` leaves over `link` (at once, or when its pool
+/// gives it a slot).
+pub(super) fn dispatch(sim: &mut Sim, jk: Key, link: u32, seq: u32) {
+    let Some(job) = sim.jobs.get(jk) else {
+        return;
+    };
+    let (trace, trace_start, op, attempts, tag) = (job.trace, job.trace_start, job.call.op, job.call.attempts, job.tag);
+    let to = sim.links[link as usize].to;
+    let tone = if attempts > 1 { TokenTone::Retry } else { TokenTone::Pending };
+    let origin = Origin::Call { caller: jk, seq, link };
+    jobs::send(sim, link, NewJob { node: to, trace, trace_start, op, origin, reserved: false, tag }, tone);
 }
 
 /// Whether `caller` still waits for attempt `seq`.
@@ -167,8 +180,12 @@ fn mark_accounted(sim: &mut Sim, caller: Key, end: End) {
     if let Some(c) = sim.jobs.get_mut(caller) {
         if !c.call.accounted {
             c.call.accounted = true;
-            let link = c.call.link;
+            let (link, pooled) = (c.call.link, c.call.pooled);
+            c.call.pooled = false;
             sim.ended(link, end);
+            if pooled {
+                super::connections::release(sim, link);
+            }
         }
     }
 }

@@ -94,6 +94,10 @@ pub enum Ev {
     },
     /// Closes the metrics buckets.
     Tick,
+    /// A health-check round of replica set `set`.
+    HealthCheck {
+        set: u32,
+    },
     /// Events of the brokers' features (kept in one variant, out of the
     /// way of the events every run has).
     Broker(BrokerEv),
@@ -140,6 +144,7 @@ impl Ev {
             Ev::FaultEnd { fault } => (17, fault as u64),
             Ev::Tick => (18, 0),
             Ev::Change { change } => (19, change as u64),
+            Ev::HealthCheck { set } => (26, set as u64),
             Ev::Broker(b) => b.hash_words(),
         }
     }

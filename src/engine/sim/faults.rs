@@ -16,6 +16,10 @@ use crate::engine::kernel::clock::Time;
 use crate::engine::kernel::slab::Key;
 
 pub(super) fn resolve(sim: &Sim, id: &str) -> Option<Target> {
+    if let Some((node, Ok(k))) = crate::engine::format::scale::split_replica(id) {
+        let n = sim.scenario.nodes.iter().position(|x| x.id == node)?;
+        return super::replicas::member(sim, n as u32, k).map(Target::Replica);
+    }
     if let Some(i) = sim.scenario.nodes.iter().position(|n| n.id == id) {
         return Some(Target::Node(i as u32));
     }
@@ -52,7 +56,9 @@ pub(super) fn end(sim: &mut Sim, fi: u32) {
 fn recompute(sim: &mut Sim, target: Target) {
     match target {
         Target::Node(n) => {
-            recompute_node(sim, n);
+            for m in super::replicas::members_or_self(sim, n) {
+                recompute_node(sim, m);
+            }
             for l in 0..sim.links.len() as u32 {
                 if sim.links[l as usize].from == n || sim.links[l as usize].to == n {
                     recompute_link(sim, l);
@@ -60,11 +66,12 @@ fn recompute(sim: &mut Sim, target: Target) {
             }
         }
         Target::Link(l) => recompute_link(sim, l),
+        Target::Replica(m) => recompute_node(sim, m),
     }
 }
 
 fn recompute_node(sim: &mut Sim, n: u32) {
-    let active = sim.faults.iter().filter(|f| f.active && f.target == Target::Node(n));
+    let active = sim.faults.iter().filter(|f| f.active && super::replicas::fault_covers(sim, f.target, n));
     let (mut down, mut slow, mut errors) = (0u32, 1.0f64, None);
     for f in active {
         match f.kind {

@@ -34,8 +34,12 @@ pub(super) fn send(sim: &mut Sim, link: u32, new: NewJob, tone: TokenTone) -> Ke
         Origin::Delivery { .. } | Origin::Copy { .. } | Origin::Log { .. } => TokenKind::Message,
     };
     let (arrive, token) = super::calls::cross(sim, link, sim.now, false, kind, tone, new.trace, new.tag.key());
+    let node = match new.origin {
+        Origin::Delivery { .. } => new.node,
+        _ => super::replicas::pick(sim, link, new.node),
+    };
     let job = sim.jobs.insert(Job {
-        node: new.node,
+        node,
         trace: new.trace,
         trace_start: new.trace_start,
         op: new.op,
@@ -126,6 +130,7 @@ fn reject(sim: &mut Sim, jk: Key) {
         return;
     };
     sim.nodes[job.node as usize].metrics.rejected += 1;
+    super::replicas::released(sim, job.node, job.origin);
     sim.hop(job.trace, HopKind::Reject, job.node, NO_LINK, 0);
     if let Origin::Copy { link } = job.origin {
         // Counted delivered only once accepted; a refused copy is rejected.
@@ -276,6 +281,7 @@ pub(super) fn finish(sim: &mut Sim, jk: Key, outcome: Outcome) {
     };
     let now = sim.now;
     let node = job.node;
+    super::replicas::released(sim, node, job.origin);
     let ok = outcome == Outcome::Ok;
     if job.origin != Origin::Root {
         sim.nodes[node as usize].metrics.finish(now, job.arrived, ok);
@@ -389,11 +395,15 @@ pub(super) fn lose(sim: &mut Sim, jk: Key) {
         return;
     };
     sim.tokens.end(job.token);
+    super::replicas::released(sim, job.node, job.origin);
     sim.nodes[job.node as usize].metrics.lost += 1;
     sim.hop(job.trace, HopKind::Lost, job.node, NO_LINK, 0);
     // Its own call in flight dies with it: the answer will find nobody.
     if matches!(job.phase, Phase::Calling | Phase::Parked) && !job.call.accounted {
         sim.ended(job.call.link, End::Lost);
+    }
+    if job.call.pooled {
+        super::connections::release(sim, job.call.link);
     }
     // A caller waiting on this job hears nothing and times out; a queue
     // gets its unacked delivery back.

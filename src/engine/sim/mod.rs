@@ -23,6 +23,7 @@ mod browsers;
 mod build;
 mod calls;
 mod clients;
+mod connections;
 mod dedup;
 mod durability;
 mod event;
@@ -39,6 +40,7 @@ mod ordering;
 mod outbox;
 mod presence;
 mod queues;
+mod replicas;
 mod reporting;
 mod sagas;
 mod store_forward;
@@ -148,6 +150,10 @@ pub struct Sim {
     log_entries: usize,
     /// The runaway guards' budget and state.
     watch: guards::Watch,
+    /// Replicated services: their replicas, balancers and health checks.
+    replicas: replicas::Replicas,
+    /// Call links' connections, pools and payload transfers.
+    conns: connections::Conns,
 }
 
 impl Sim {
@@ -440,6 +446,7 @@ impl Sim {
             Ev::FaultEnd { fault } => faults::end(self, fault),
             Ev::Change { change } => timed::apply_change(self, change),
             Ev::Tick => self.tick(),
+            Ev::HealthCheck { set } => replicas::health_check(self, set),
             Ev::Broker(b) => self.broker_event(b),
         }
         if self.events.is_multiple_of(guards::CHECK_EVERY) {

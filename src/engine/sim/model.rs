@@ -309,6 +309,8 @@ pub struct CallState {
     pub compensating: bool,
     /// The last attempt's outcome, for the caller's own.
     pub last: Option<Outcome>,
+    /// The current attempt holds a slot of its link's pool.
+    pub pooled: bool,
 }
 
 pub struct Job {
@@ -390,4 +392,6 @@ pub struct FaultRt {
 pub enum Target {
     Node(u32),
     Link(u32),
+    /// One replica of a service (`svc#2`), by its node in the run.
+    Replica(u32),
 }

@@ -48,8 +48,10 @@ pub(super) fn report(sim: &Sim) -> Report {
                 r
             }),
             extra: crate::engine::kernel::ordered::ordered(m.extra.iter().map(|(k, v)| (k.to_string(), *v as f64))),
+            replicas: Vec::new(),
         };
         live_extras(sim, i, &mut node);
+        super::replicas::fill_report(sim, i as u32, &mut node);
         r.nodes.insert(spec.id.clone(), node);
     }
     groups(sim, &mut r);
@@ -65,6 +67,7 @@ pub(super) fn report(sim: &Sim) -> Report {
             }
         }
     }
+    super::connections::fill_report(sim, &mut r);
     r.messages = sim.ledger.clone();
     r.messages.in_flight = sim.ledger.sent.saturating_sub(sim.ledger.ended());
     r.requests = sim.requests.clone();
@@ -242,6 +245,7 @@ pub(super) fn node_live(sim: &Sim) -> Vec<NodeLive> {
             if n.kind == crate::engine::format::NodeKind::Websocket {
                 live.connections = connections_of(sim, i as u32);
             }
+            super::replicas::fill_live(sim, i as u32, &mut live);
             live
         })
         .collect()
@@ -258,12 +262,24 @@ pub(super) fn trace(sim: &Sim, id: u64) -> Option<Trace> {
     let raw = sim.traces.get(id)?;
     let hops = raw
         .iter()
-        .map(|h| Hop {
-            at_ms: us_to_ms(h.at_us),
-            kind: h.kind,
-            node: sim.nodes.get(h.node as usize).map(|n| n.id.clone()).unwrap_or_default(),
-            link: (h.link != NO_LINK).then(|| sim.links.get(h.link as usize).map(|l| l.id.clone())).flatten(),
-            detail: detail(h.kind, h.detail),
+        .map(|h| {
+            // A replica's hop names its service; the detail says which replica.
+            let (node, replica) = super::replicas::logical(sim, h.node);
+            let mut detail = detail(h.kind, h.detail);
+            if replica > 1 || sim.replicas.set(node).is_some() {
+                detail = if detail.is_empty() {
+                    format!("replica {replica}")
+                } else {
+                    format!("{detail}, replica {replica}")
+                };
+            }
+            Hop {
+                at_ms: us_to_ms(h.at_us),
+                kind: h.kind,
+                node: sim.nodes.get(node as usize).map(|n| n.id.clone()).unwrap_or_default(),
+                link: (h.link != NO_LINK).then(|| sim.links.get(h.link as usize).map(|l| l.id.clone())).flatten(),
+                detail,
+            }
         })
         .collect();
     Some(Trace { id, hops })

@@ -193,7 +193,7 @@ pub(super) fn apply_change(sim: &mut Sim, i: u32) {
     match resolve(sim, &c.target) {
         Some(Target::Node(n)) => node_changed(sim, n, top),
         Some(Target::Link(l)) => link_changed(sim, l, top),
-        None => {}
+        Some(Target::Replica(_)) | None => {}
     }
 }
 
@@ -204,7 +204,14 @@ fn node_changed(sim: &mut Sim, n: u32, field: &str) {
         .as_deref()
         .and_then(|d| sim.current.nodes.iter().position(|x| x.id == d))
         .map_or(NONE, |i| i as u32);
-    let fresh = kind_rt(&spec, dead_letter, sim.scenario.seed);
+    // A replicated service's replicas all take the new settings.
+    for m in super::replicas::members_or_self(sim, n) {
+        apply_node_rt(sim, m, &spec, kind_rt(&spec, dead_letter, sim.scenario.seed), field);
+    }
+}
+
+/// Run node `n` (a scenario node or one of its replicas) takes `spec`'s settings.
+fn apply_node_rt(sim: &mut Sim, n: u32, spec: &crate::engine::format::NodeSpec, fresh: KindRt, field: &str) {
     match (&mut sim.nodes[n as usize].rt, fresh) {
         (KindRt::Client(c), KindRt::Client(f)) => {
             c.rate_per_s = f.rate_per_s;
@@ -232,7 +239,7 @@ fn node_changed(sim: &mut Sim, n: u32, field: &str) {
         }
         (KindRt::Topic(_), KindRt::Topic(_)) => {
             // Its durable subscriptions' backlogs keep its persistence.
-            let f = queue_rt(&spec, NONE);
+            let f = queue_rt(spec, NONE);
             for h in super::topics::backlogs(sim, n) {
                 if let KindRt::Queue(q) = &mut sim.nodes[h as usize].rt {
                     q.persistence = f.persistence;
@@ -284,10 +291,16 @@ fn link_changed(sim: &mut Sim, l: u32, field: &str) {
     // remembering ids (duplicates are counted from then on).
     let repeats = spec.via.is_sync_call() && (link.retry.attempts > 1 || link.timeout_us.is_some());
     if repeats {
-        if let KindRt::Worker(w) = &mut sim.nodes[to as usize].rt {
-            w.seen.get_or_insert_with(Default::default);
+        for m in super::replicas::members_or_self(sim, to) {
+            if let KindRt::Worker(w) = &mut sim.nodes[m as usize].rt {
+                w.seen.get_or_insert_with(Default::default);
+            }
         }
     }
+    if field == "balance" {
+        super::replicas::set_balance(sim, l, spec.balance);
+    }
+    super::connections::refresh(sim, l);
     if field == "outbox" {
         let has = sim.links.iter().any(|x| x.from == from && x.outbox && matches!(x.via, Via::Enqueue | Via::Publish));
         if let KindRt::Worker(w) = &mut sim.nodes[from as usize].rt {
