@@ -408,6 +408,31 @@ impl Run {
         self.set_status(if finished { Status::Finished } else { next });
     }
 
+    /// Runs `dt_ms` more of simulated time and draws it as a frame of a
+    /// run played at 1x; the run stays paused (the GIF export's frames).
+    pub fn advance_paused(&self, doc: &Scenario, dt_ms: f64) -> Result<(), String> {
+        if !self.ensure(doc, false)? {
+            return Err("the run is over its event budget".into());
+        }
+        {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            if let Some(sim) = c.sim.as_mut() {
+                let target = sim.now_us().saturating_add((dt_ms.max(0.0) * 1000.0) as u64).min(sim.end_us());
+                const CHUNK: u64 = 100_000;
+                while sim.advance_to(target, CHUNK) == CHUNK && !sim.is_finished() {}
+            }
+            c.anim_ms += dt_ms.max(0.0);
+            c.absorb();
+            let Core { flights, anim_ms, canvas, paths, view, .. } = &mut *c;
+            let drawn = canvas.draw(flights, *anim_ms, paths, view);
+            c.drawn = drawn;
+            c.dirty = false;
+        }
+        self.settle_or(Status::Paused);
+        Ok(())
+    }
+
     /// Forgets the run.
     pub fn reset(&self) {
         {

@@ -118,10 +118,6 @@ fn FileMenu() -> impl IntoView {
             share::import_file(ctx, f);
         }
     };
-    let export = move |_| {
-        let (name, text) = ctx.doc.with_untracked(|d| (share::file_name(d), d.to_json_pretty()));
-        share::download(&name, &text);
-    };
     view! {
         <div class="toolbar-group" role="group" aria-label="File">
             <super::library::MyScenarios/>
@@ -163,7 +159,7 @@ fn FileMenu() -> impl IntoView {
                 aria-label="Scenario file to import"
                 on:change=on_file
             />
-            <button type="button" title="Download the scenario as JSON" on:click=export>"Export"</button>
+            <super::export::ExportMenu/>
         </div>
     }
 }

@@ -10,6 +10,7 @@
 //! the *run* (the engine's `Sim`, derived from the document and never
 //! saved). Everything here works on one of the first three.
 
+pub mod animation;
 pub mod chart;
 pub mod clipboard;
 pub mod describe;

@@ -7,6 +7,7 @@
 pub mod budget;
 pub mod codec;
 pub mod compare;
+pub mod export;
 pub mod fork;
 pub mod format;
 pub mod fragment;

@@ -12,6 +12,13 @@ pub struct RunArgs {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+pub struct ExportArgs {
+    /// The scenario, and the seed and duration of the run figures come from.
+    pub run: RunArgs,
+    pub format: crate::engine::export::Format,
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct BenchArgs {
     pub customers: u64,
     pub simpy: bool,
@@ -32,6 +39,8 @@ pub enum Command {
         name: Option<String>,
     },
     Bench(BenchArgs),
+    /// `crosstalk export FILE --format F`: one of the app's text exports.
+    Export(ExportArgs),
     Help,
     Version,
 }
@@ -52,8 +61,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             Some((n, v)) => (n.to_string(), Some(v.to_string())),
             None => (a.clone(), None),
         };
-        let takes_value =
-            matches!(name.as_str(), "--seed" | "--duration-ms" | "--base" | "--customers" | "--max-events");
+        let takes_value = matches!(
+            name.as_str(),
+            "--seed" | "--duration-ms" | "--base" | "--customers" | "--max-events" | "--format"
+        );
         let value = if takes_value {
             match inline {
                 Some(v) => Some(v),
@@ -79,35 +90,41 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             _ => Err(format!("`{cmd}` takes one {what}, got {}", positional.len())),
         }
     };
+    // A scenario run's arguments, shared by `run` and `export`.
+    let run_args = || -> Result<RunArgs, String> {
+        let seed = flag("--seed")
+            .map(|v| v.parse::<u64>().map_err(|_| format!("--seed wants a whole number from 0 to 2^64-1, got `{v}`")))
+            .transpose()?;
+        let duration_ms = flag("--duration-ms")
+            .map(|v| match v.parse::<f64>() {
+                Ok(d) if d.is_finite() && d > 0.0 => Ok(d),
+                _ => Err(format!("--duration-ms wants a positive number of milliseconds, got `{v}`")),
+            })
+            .transpose()?;
+        let max_events = flag("--max-events")
+            .map(|v| match v.parse::<u64>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(format!("--max-events wants a whole number of events above 0, got `{v}`")),
+            })
+            .transpose()?;
+        Ok(RunArgs { input: one_file("a FILE, `-` or a LINK")?, seed, duration_ms, json: has("--json"), max_events })
+    };
     match cmd.as_str() {
         "-h" | "--help" | "help" => Ok(Command::Help),
         "-V" | "--version" | "version" => Ok(Command::Version),
         "run" => {
             allow(&["--seed", "--duration-ms", "--json", "--max-events"])?;
-            let seed = flag("--seed")
-                .map(|v| {
-                    v.parse::<u64>().map_err(|_| format!("--seed wants a whole number from 0 to 2^64-1, got `{v}`"))
-                })
-                .transpose()?;
-            let duration_ms = flag("--duration-ms")
-                .map(|v| match v.parse::<f64>() {
-                    Ok(d) if d.is_finite() && d > 0.0 => Ok(d),
-                    _ => Err(format!("--duration-ms wants a positive number of milliseconds, got `{v}`")),
-                })
-                .transpose()?;
-            let max_events = flag("--max-events")
-                .map(|v| match v.parse::<u64>() {
-                    Ok(n) if n > 0 => Ok(n),
-                    _ => Err(format!("--max-events wants a whole number of events above 0, got `{v}`")),
-                })
-                .transpose()?;
-            Ok(Command::Run(RunArgs {
-                input: one_file("a FILE, `-` or a LINK")?,
-                seed,
-                duration_ms,
-                json: has("--json"),
-                max_events,
-            }))
+            Ok(Command::Run(run_args()?))
+        }
+        "export" => {
+            allow(&["--seed", "--duration-ms", "--format", "--max-events"])?;
+            let names = || crate::engine::export::Format::ALL.map(|f| f.name()).join("|");
+            let format = match flag("--format") {
+                Some(v) => crate::engine::export::Format::parse(&v)
+                    .ok_or_else(|| format!("--format wants one of {}, got `{v}`", names()))?,
+                None => return Err(format!("`export` needs --format {}", names())),
+            };
+            Ok(Command::Export(ExportArgs { run: run_args()?, format }))
         }
         "link" => {
             allow(&["--base"])?;
@@ -137,9 +154,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 .unwrap_or(1_000_000);
             Ok(Command::Bench(BenchArgs { customers, simpy: !has("--no-simpy") }))
         }
-        other => {
-            Err(format!("unknown command `{other}` (expected run, link, check, lesson or bench; see crosstalk --help)"))
-        }
+        other => Err(format!(
+            "unknown command `{other}` (expected run, export, link, check, lesson or bench; see crosstalk --help)"
+        )),
     }
 }
 
@@ -173,6 +190,9 @@ mod tests {
         assert!(p("run").unwrap_err().contains("needs"));
         assert!(p("fly").unwrap_err().contains("unknown command"));
         assert!(p("run x --duration-ms -5").unwrap_err().contains("positive"));
+        assert!(p("export x").unwrap_err().contains("--format"));
+        assert!(p("export x --format pdf").unwrap_err().contains("rabbitmq"));
+        assert!(p("export x --format csv --json").unwrap_err().contains("unknown option"));
         assert!(p("run x --max-events 0").unwrap_err().contains("--max-events"));
     }
 }

@@ -24,6 +24,7 @@ crosstalk: run Crosstalk scenarios natively
 
 usage:
   crosstalk run FILE|-|LINK [--seed N] [--duration-ms N] [--max-events N] [--json]
+  crosstalk export FILE|-|LINK --format FORMAT [--seed N] [--duration-ms N] [--max-events N]
   crosstalk link FILE [--base URL]
   crosstalk check FILE
   crosstalk lesson [NAME|FILE]
@@ -35,6 +36,9 @@ input, LINK is a share link (or its #s1. fragment) made by the app or by
 before it starts, counted while it runs); --max-events changes that budget.
 `lesson` alone lists the lessons; with a NAME (or a lesson FILE being
 written) it runs the lesson and prints each check.
+`export` prints one of the app's exports: csv (the node table), series-csv
+(per-second figures), json (the run report, as run --json), rabbitmq
+(definitions), resilience4j (YAML) or kafka (topic settings).
 Exit status: 0 on success, 1 when a lesson's check fails, 2 on bad input.";
 
 /// What the process prints and how it exits.
@@ -66,6 +70,7 @@ pub fn main_with(args: &[String], stdin: &mut dyn std::io::Read) -> Outcome {
             crate::engine::ENGINE_VERSION
         )),
         Ok(Command::Run(r)) => run(&r, stdin),
+        Ok(Command::Export(e)) => export(&e, stdin),
         Ok(Command::Link { file, base }) => link(&file, &base, stdin),
         Ok(Command::Check { file }) => check(&file, stdin),
         Ok(Command::Lesson { name }) => match lesson::run(name.as_deref()) {
@@ -116,6 +121,37 @@ fn run(r: &RunArgs, stdin: &mut dyn std::io::Read) -> Outcome {
         o.stderr = format!("crosstalk: warning: {why}\n");
     }
     o
+}
+
+/// Prints one export; the figures come from a run to the end.
+fn export(e: &args::ExportArgs, stdin: &mut dyn std::io::Read) -> Outcome {
+    use crate::engine::export;
+    let mut scenario = match input::read_scenario(&e.run.input, stdin) {
+        Ok(s) => s,
+        Err(err) => return Outcome::bad(err),
+    };
+    if let Some(seed) = e.run.seed {
+        scenario.seed = seed;
+    }
+    if let Some(d) = e.run.duration_ms {
+        scenario.duration_ms = d;
+    }
+    if let Err(err) = crate::engine::format::load::check(&scenario) {
+        return Outcome::bad(err);
+    }
+    if !e.format.needs_run() {
+        return Outcome::ok(export::text(e.format, &scenario, &Default::default(), &[]));
+    }
+    // Series are kept aside from the run (same hash either way).
+    let options = SimOptions { series: e.format == export::Format::SeriesCsv, ..SimOptions::default() };
+    let budget = Budget { events: e.run.max_events.unwrap_or(caps::EVENTS), ..Budget::default() };
+    let mut sim = match Sim::with_budget(&scenario, options, budget) {
+        Ok(sim) => sim,
+        Err(err) => return Outcome::bad(err),
+    };
+    sim.run_to_end();
+    let series: Vec<_> = (0..scenario.nodes.len()).map(|i| sim.series(i).to_vec()).collect();
+    Outcome::ok(export::text(e.format, &scenario, &sim.report(), &series))
 }
 
 fn link(file: &str, base: &str, stdin: &mut dyn std::io::Read) -> Outcome {

@@ -136,7 +136,8 @@ export const tests = [
     async run({ app, page, outDir, step, shot }) {
       await app.open();
       step('export');
-      const [download] = await Promise.all([page.waitForEvent('download'), app.button('Export').click()]);
+      await app.button('Export').click();
+      const [download] = await Promise.all([page.waitForEvent('download'), app.button('Scenario (JSON)').click()]);
       const file = path.join(outDir, 'exported.json');
       await download.saveAs(file);
       const text = fs.readFileSync(file, 'utf8');
