@@ -23,6 +23,8 @@ mod link_view;
 mod menu;
 mod node_view;
 mod palette;
+mod pool;
+mod replications;
 mod results;
 mod run;
 mod runaway;
