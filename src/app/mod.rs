@@ -11,6 +11,7 @@ mod charts;
 mod dead_letters;
 mod faults;
 mod fields;
+mod frozen;
 mod hud;
 mod icons;
 mod inspector;

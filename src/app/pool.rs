@@ -12,6 +12,10 @@
 
 use crate::engine::format::{load, Scenario};
 use crate::engine::replications;
+use crate::engine::report::{Bucket, Report};
+use crate::engine::trace::Trace;
+use crate::engine::view::{LinkLive, NodeLive};
+use crate::engine::{Sim, SimOptions};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -129,10 +133,53 @@ pub struct Task {
     pub warmup_bits: u64,
 }
 
+/// The text of a Run to end task.
+pub fn to_end_task(scenario_json: &str) -> String {
+    let head = Task { kind: "to_end".into(), seed: 0, warmup_bits: 0 };
+    format!("{}\n{scenario_json}", serde_json::to_string(&head).unwrap_or_default())
+}
+
 /// The text of a replication task.
 pub fn replicate_task(scenario_json: &str, seed: u64, warmup_ms: f64) -> String {
     let head = Task { kind: "replicate".into(), seed, warmup_bits: warmup_ms.to_bits() };
     format!("{}\n{scenario_json}", serde_json::to_string(&head).unwrap_or_default())
+}
+
+/// A run to the end, done in a worker: what the app shows of a finished
+/// run (the run itself stays in the worker).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Finished {
+    pub report: Report,
+    pub nodes: Vec<NodeLive>,
+    pub links: Vec<LinkLive>,
+    pub series: Vec<Vec<Bucket>>,
+    pub now_ms: f64,
+    pub end_ms: f64,
+    pub events: u64,
+    pub hash: String,
+    /// After a budget stop: the duration that would fit.
+    pub fits_ms: Option<f64>,
+    /// The traces the run keeps, oldest first.
+    pub traces: Vec<Trace>,
+}
+
+fn finish(scenario: &Scenario) -> Result<Finished, String> {
+    // Tokens are drawn on the page, not here (and never change the run).
+    let options = SimOptions { track_tokens: false, ..SimOptions::interactive() };
+    let mut sim = Sim::new(scenario, options).map_err(|e| e.to_string())?;
+    sim.run_to_end();
+    Ok(Finished {
+        report: sim.report(),
+        nodes: sim.node_live(),
+        links: sim.link_live(),
+        series: (0..scenario.nodes.len()).map(|i| sim.series(i).to_vec()).collect(),
+        now_ms: sim.now_ms(),
+        end_ms: sim.end_us() as f64 / 1000.0,
+        events: sim.events(),
+        hash: sim.run_hash_hex(),
+        fits_ms: sim.fitting_duration_ms(),
+        traces: sim.recent_traces().into_iter().filter_map(|id| sim.trace(id)).collect(),
+    })
 }
 
 /// A worker's answer.
@@ -140,6 +187,8 @@ pub fn replicate_task(scenario_json: &str, seed: u64, warmup_ms: f64) -> String 
 pub enum Answer {
     #[serde(rename = "sample")]
     Sample(replications::Sample),
+    #[serde(rename = "finished")]
+    Finished(Box<Finished>),
     #[serde(rename = "error")]
     Error(String),
 }
@@ -167,6 +216,7 @@ fn run_task(text: &str) -> Result<Answer, String> {
             crate::engine::budget::Budget::default(),
         )
         .map(Answer::Sample),
+        "to_end" => finish(&scenario).map(|f| Answer::Finished(Box::new(f))),
         other => Err(format!("unknown task {other}")),
     }
 }

@@ -82,16 +82,13 @@ impl Replicator {
 
     fn prepare(&self, ctx: Ctx) -> Result<(), String> {
         let count = self.count.get_untracked();
-        let n = count
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| format!("Replications: type a whole number from 1 to 1000 (got “{}”)", count.trim()))?;
+        let n = match crate::editor::parse::integer(&count) {
+            Ok(Some(n)) => n,
+            _ => return Err(format!("Replications: type a whole number from 1 to 1000 (got “{}”)", count.trim())),
+        };
         let n = reps::check_count(n).map_err(capital)?;
         let warm_text = self.warmup.get_untracked();
-        let warmup_ms = match warm_text.trim() {
-            "" => 0.0,
-            t => t.parse::<f64>().map_err(|_| format!("Warm-up: type a number of milliseconds (got “{t}”)"))?,
-        };
+        let warmup_ms = crate::editor::parse::number(&warm_text).map_err(|e| format!("Warm-up: {e}"))?.unwrap_or(0.0);
         let doc = ctx.doc.get_untracked();
         reps::check_warmup(&doc, warmup_ms).map_err(capital)?;
         load::check(&doc).map_err(|e| format!("Cannot run yet: {e}"))?;
@@ -145,6 +142,7 @@ impl Replicator {
                     None
                 }
                 Ok(Answer::Error(e)) => Some(format!("Seed {seed}: {e}")),
+                Ok(Answer::Finished(_)) => Some(format!("A worker answered a run to the end for seed {seed}")),
                 Err(e) => Some(format!("A worker answered something unreadable for seed {seed}: {e}")),
             },
         };
@@ -186,13 +184,13 @@ fn dispatch(j: &mut Job, w: usize) {
     j.pool.post(w, &task);
 }
 
-/// "replications: at most…" → "Replications: at most…".
-fn capital(s: String) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => s,
+/// "replications: at most…" → "Replications: at most…" (ASCII only: the
+/// Unicode case tables would cost the download ~10 KiB).
+fn capital(mut s: String) -> String {
+    if let Some(first) = s.get_mut(0..1) {
+        first.make_ascii_uppercase();
     }
+    s
 }
 
 #[component]

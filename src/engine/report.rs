@@ -1,10 +1,11 @@
 //! What a run reports: the runner's `--json` shape (MODEL.md) and what the
 //! app's results panel reads. Plain data, serializable.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Report {
     /// 16 hex digits over the event trace: same scenario + seed = same hash.
     pub run_hash: String,
@@ -29,7 +30,7 @@ pub struct Report {
 
 /// Every message or call attempt sent over a link ends in exactly one of
 /// these states; `sent` is their sum.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageCounts {
     pub sent: u64,
     pub delivered: u64,
@@ -97,7 +98,7 @@ impl MessageCounts {
 }
 
 /// Requests started by clients, by how they ended for the user.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestCounts {
     pub started: u64,
     pub ok: u64,
@@ -118,7 +119,7 @@ impl RequestCounts {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Percentiles {
     pub mean: f64,
     pub p50: f64,
@@ -127,18 +128,19 @@ pub struct Percentiles {
     pub max: f64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Mean {
     pub mean: f64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MeanMax {
     pub mean: f64,
     pub max: f64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NodeReport {
     pub kind: String,
     pub label: String,
@@ -180,7 +182,7 @@ pub struct NodeReport {
     pub extra: BTreeMap<String, f64>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BreakerReport {
     /// `closed`, `open` or `half_open` now.
     pub state: String,
@@ -191,7 +193,7 @@ pub struct BreakerReport {
 }
 
 /// One second of simulated time at one node, for the app's charts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Bucket {
     /// Start of the bucket, in whole seconds.
     pub t_s: u32,
