@@ -1,7 +1,10 @@
 //! Property tests over random valid scenarios of every node and link kind,
 //! with random faults: no panic, every message and request accounted for
 //! (checked against the live state during the run), the same seed gives
-//! the same run hash and another seed another.
+//! the same run hash and another seed another. The brokers' kinds and
+//! fields are in the mix: keys, poison, job timeouts, FIFO queues, log
+//! topics with consumer groups and replays, exchanges with bindings and
+//! alternates, prefetch, presence and store-and-forward.
 
 mod common;
 use crosstalk::engine::format::{self, wiring, FaultKind, NodeKind, Scenario, Via};
@@ -59,6 +62,7 @@ fn random_scenario(recipe: u64) -> Scenario {
                 if d.chance(30) {
                     o.insert("schedule".into(), json!([[1000, d.below(200)], [3000, 0]]));
                 }
+                client_tags(&mut d, o);
             }
             NodeKind::Service | NodeKind::Saga => {
                 o.insert("workers".into(), json!(1 + d.below(8)));
@@ -71,6 +75,9 @@ fn random_scenario(recipe: u64) -> Scenario {
                 }
                 if kind == NodeKind::Service && d.chance(50) {
                     o.insert("idempotent".into(), json!(true));
+                }
+                if kind == NodeKind::Service && d.chance(30) {
+                    o.insert("job_timeout_ms".into(), json!(5 + d.below(200)));
                 }
             }
             NodeKind::Queue => {
@@ -85,28 +92,62 @@ fn random_scenario(recipe: u64) -> Scenario {
                     o.insert("redelivery_delay_ms".into(), json!(d.below(100)));
                 }
                 o.insert("persistence".into(), json!(*d.pick(&["memory", "aof_always", "aof_everysec", "snapshot"])));
+                if d.chance(30) {
+                    o.insert("fifo".into(), json!(true));
+                    if d.chance(50) {
+                        o.insert("dedup_window_ms".into(), json!(100 + d.below(5000)));
+                    }
+                }
             }
             NodeKind::Topic => {
-                o.insert("delivery".into(), json!(*d.pick(&["at_most_once", "durable"])));
+                let delivery = *d.pick(&["at_most_once", "durable", "log", "log"]);
+                o.insert("delivery".into(), json!(delivery));
+                if delivery == "log" {
+                    o.insert("partitions".into(), json!(1 + d.below(6)));
+                    if d.chance(40) {
+                        o.insert("retention_ms".into(), json!(100 + d.below(3000)));
+                    }
+                }
+            }
+            NodeKind::Exchange => {
+                o.insert("type".into(), json!(*d.pick(&["direct", "topic", "fanout"])));
             }
             NodeKind::Websocket => {
                 o.insert("reconnect_ms".into(), json!(50 + d.below(500)));
             }
             NodeKind::Browser => {
                 o.insert("users".into(), json!(1 + d.below(50)));
+                if d.chance(40) {
+                    o.insert("online_ms".into(), dist(&mut d));
+                    o.insert("offline_ms".into(), json!({ "exp": 10 + d.below(500) }));
+                }
             }
         }
         nodes.push(node);
         kinds.push(kind);
     }
-    // Dead-letter queues: a later queue.
+    // Dead-letter queues: a later queue (FIFO for a FIFO queue) or exchange;
+    // alternates: a later queue or exchange.
+    let fifo = |nodes: &Vec<Value>, j: usize| nodes[j]["fifo"] == json!(true);
     for i in 0..n {
         if kinds[i] == NodeKind::Queue && d.chance(50) {
-            if let Some(j) = (i + 1..n).find(|j| kinds[*j] == NodeKind::Queue) {
+            let is_fifo = fifo(&nodes, i);
+            let target = (i + 1..n).find(|j| match kinds[*j] {
+                NodeKind::Queue => fifo(&nodes, *j) == is_fifo || !is_fifo,
+                NodeKind::Exchange => !is_fifo,
+                _ => false,
+            });
+            if let Some(j) = target {
                 nodes[i].as_object_mut().unwrap().insert("dead_letter".into(), json!(format!("n{j}")));
             }
         }
+        if kinds[i] == NodeKind::Exchange && d.chance(50) {
+            if let Some(j) = (i + 1..n).find(|j| matches!(kinds[*j], NodeKind::Queue | NodeKind::Exchange)) {
+                nodes[i].as_object_mut().unwrap().insert("alternate".into(), json!(format!("n{j}")));
+            }
+        }
     }
+    let is_log = |nodes: &Vec<Value>, i: usize| nodes[i]["delivery"] == json!("log");
     let mut links = Vec::new();
     for i in 0..n {
         for j in i + 1..n {
@@ -145,16 +186,29 @@ fn random_scenario(recipe: u64) -> Scenario {
             if via == Via::Poll {
                 o.insert("interval_ms".into(), json!(50 + d.below(500)));
             }
+            broker_link(&mut d, o, via, kinds[j], is_log(&nodes, i));
             links.push(l);
         }
     }
     let mut faults = Vec::new();
     let targets: Vec<String> =
         (0..n).map(|i| format!("n{i}")).chain(links.iter().map(|l| l["id"].as_str().unwrap().to_string())).collect();
+    let log_subscriptions: Vec<String> = links
+        .iter()
+        .filter(|l| l["via"] == json!("subscribe"))
+        .filter(|l| is_log(&nodes, l["from"].as_str().unwrap()[1..].parse().unwrap()))
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect();
     for _ in 0..d.below(4) {
         let target = d.pick(&targets).clone();
         let is_link = target.starts_with('l');
-        let kind = if is_link { *d.pick(&[FaultKind::Partition, FaultKind::Slow]) } else { *d.pick(&FaultKind::ALL) };
+        let kind = if log_subscriptions.contains(&target) {
+            *d.pick(&[FaultKind::Partition, FaultKind::Slow, FaultKind::Replay, FaultKind::Replay])
+        } else if is_link {
+            *d.pick(&[FaultKind::Partition, FaultKind::Slow])
+        } else {
+            *d.pick(&[FaultKind::Crash, FaultKind::Slow, FaultKind::Errors, FaultKind::Partition])
+        };
         let mut f = json!({"target": target, "kind": kind.as_str(), "at_ms": d.below(3000)});
         let o = f.as_object_mut().unwrap();
         if d.chance(80) {
@@ -178,6 +232,58 @@ fn random_scenario(recipe: u64) -> Scenario {
     match format::from_value_checked(doc.clone()) {
         Ok(s) => s,
         Err(e) => panic!("generator made an invalid scenario ({e}):\n{doc}"),
+    }
+}
+
+/// Keys and poison on a client.
+fn client_tags(d: &mut Dice, o: &mut serde_json::Map<String, Value>) {
+    if d.chance(40) {
+        o.insert("keys".into(), json!(1 + d.below(20)));
+    }
+    if d.chance(20) {
+        o.insert("poison_rate".into(), json!(d.below(20) as f64 / 100.0));
+    }
+}
+
+/// The broker fields of a link of `via` ending at a node of kind `to`.
+fn broker_link(d: &mut Dice, o: &mut serde_json::Map<String, Value>, via: Via, to: NodeKind, from_log: bool) {
+    const WORDS: &[&str] = &["a.b", "a.c", "x", "a.b.c", "", "b"];
+    const PATTERNS: &[&str] = &["#", "a.*", "*.b", "a.#", "x", "", "*", "#.c"];
+    match via {
+        Via::Publish if to == NodeKind::Exchange && d.chance(70) => {
+            let keys: Vec<Value> = (0..1 + d.below(3)).map(|_| json!([*d.pick(WORDS), 1 + d.below(5)])).collect();
+            o.insert("routing_keys".into(), json!(keys));
+        }
+        Via::Bind if d.chance(80) => {
+            o.insert("pattern".into(), json!(*d.pick(PATTERNS)));
+        }
+        Via::Consume if d.chance(30) => {
+            o.insert("prefetch".into(), json!(1 + d.below(10)));
+        }
+        Via::Subscribe if from_log => {
+            if d.chance(60) {
+                o.insert("group".into(), json!(*d.pick(&["g1", "g2"])));
+            }
+            if d.chance(70) {
+                o.insert("commit".into(), json!(*d.pick(&["auto", "after_processing", "before_processing"])));
+            }
+            if d.chance(40) {
+                o.insert("session_timeout_ms".into(), json!(100 + d.below(2000)));
+            }
+            if d.chance(40) {
+                o.insert("commit_every_ms".into(), json!(50 + d.below(2000)));
+            }
+            if d.chance(40) {
+                o.insert("rebalance_ms".into(), json!(d.below(500)));
+            }
+        }
+        Via::Push if d.chance(50) => {
+            o.insert("store_and_forward".into(), json!(true));
+            if d.chance(50) {
+                o.insert("retention_ms".into(), json!(50 + d.below(3000)));
+            }
+        }
+        _ => {}
     }
 }
 
@@ -252,6 +358,78 @@ proptest! {
     }
 }
 
+/// A scenario with every broker in one diagram and random settings: keyed
+/// and poisoned requests, a log with consumer groups (one a queue), an
+/// exchange with bindings, an alternate and a dead-letter exchange, FIFO
+/// queues, prefetch, job timeouts, and browsers that come and go behind a
+/// store-and-forward push; faults anywhere, replays included.
+fn broker_scenario(recipe: u64) -> Scenario {
+    let mut d = Dice(recipe);
+    let pick = |d: &mut Dice, xs: &[&str]| xs[d.below(xs.len() as u64) as usize].to_string();
+    let commit = |d: &mut Dice| pick(d, &["auto", "after_processing", "before_processing"]);
+    let fifo = d.chance(50);
+    let doc = json!({
+        "crosstalk": 1, "seed": d.next() % 1000, "duration_ms": 2000 + d.below(6000),
+        "nodes": [
+            {"id": "c", "kind": "client", "rate_per_s": 20 + d.below(300), "keys": 1 + d.below(30), "poison_rate": d.below(10) as f64 / 100.0},
+            {"id": "api", "kind": "service", "workers": 1 + d.below(16), "work_ms": {"exp": 1 + d.below(5)}},
+            {"id": "log", "kind": "topic", "delivery": "log", "partitions": 1 + d.below(6), "retention_ms": 100 + d.below(3000)},
+            {"id": "m1", "kind": "service", "workers": 1 + d.below(4), "work_ms": {"exp": 1 + d.below(20)}, "error_rate": d.below(30) as f64 / 100.0, "job_timeout_ms": 50 + d.below(200)},
+            {"id": "m2", "kind": "service", "workers": 1 + d.below(4), "work_ms": {"exp": 1 + d.below(20)}},
+            {"id": "sink", "kind": "queue", "fifo": fifo, "max_deliveries": 1 + d.below(3), "dead_letter": if fifo { "fdlq" } else { "dlx" }},
+            {"id": "fdlq", "kind": "queue", "fifo": true},
+            {"id": "x", "kind": "exchange", "type": pick(&mut d, &["direct", "topic", "fanout"]), "alternate": "alt"},
+            {"id": "alt", "kind": "queue"},
+            {"id": "dlx", "kind": "exchange", "type": "fanout"},
+            {"id": "dead", "kind": "queue"},
+            {"id": "q1", "kind": "queue", "fifo": d.chance(40), "max_deliveries": 1 + d.below(3), "redelivery_delay_ms": d.below(50), "visibility_timeout_ms": 20 + d.below(300)},
+            {"id": "w", "kind": "service", "workers": 1 + d.below(8), "work_ms": {"exp": 1 + d.below(20)}, "error_rate": d.below(30) as f64 / 100.0, "job_timeout_ms": 30 + d.below(200)},
+            {"id": "ws", "kind": "websocket"},
+            {"id": "b", "kind": "browser", "users": 1 + d.below(40), "online_ms": {"exp": 50 + d.below(2000)}, "offline_ms": {"exp": 50 + d.below(2000)}}
+        ],
+        "links": [
+            {"id": "l1", "from": "c", "to": "api", "via": "http", "timeout_ms": 100 + d.below(500)},
+            {"id": "l2", "from": "api", "to": "log", "via": "publish"},
+            {"id": "l3", "from": "api", "to": "x", "via": "publish", "outbox": d.chance(30),
+             "routing_keys": [["a.b", 1 + d.below(5)], ["a.c", 1 + d.below(5)], ["zz", 1]]},
+            {"id": "s1", "from": "log", "to": "m1", "via": "subscribe", "group": "g1", "commit": commit(&mut d),
+             "session_timeout_ms": 100 + d.below(1000), "rebalance_ms": d.below(300), "commit_every_ms": 50 + d.below(500)},
+            {"id": "s2", "from": "log", "to": "m2", "via": "subscribe", "group": pick(&mut d, &["g1", "g2"]), "commit": commit(&mut d)},
+            {"id": "s3", "from": "log", "to": "sink", "via": "subscribe"},
+            {"id": "k1", "from": "sink", "to": "w", "via": "consume", "prefetch": 1 + d.below(5)},
+            {"id": "b1", "from": "x", "to": "q1", "via": "bind", "pattern": pick(&mut d, &["a.*", "#", "a.b", "*.c", "a"])},
+            {"id": "k2", "from": "q1", "to": "w", "via": "consume", "prefetch": 1 + d.below(20)},
+            {"id": "b2", "from": "dlx", "to": "dead", "via": "bind"},
+            {"id": "p1", "from": "m2", "to": "ws", "via": "http"},
+            {"id": "p2", "from": "ws", "to": "b", "via": "push", "store_and_forward": d.chance(70), "retention_ms": 100 + d.below(2000)}
+        ],
+        "faults": (0..d.below(5)).map(|_| {
+            let target = pick(&mut d, &["m1", "m2", "w", "x", "log", "q1", "sink", "ws", "b", "s1", "s2", "api"]);
+            let kind = match target.as_str() {
+                "s1" | "s2" => "replay",
+                _ => "crash",
+            };
+            json!({"target": target, "kind": kind, "at_ms": d.below(3000), "for_ms": 1 + d.below(1500)})
+        }).collect::<Vec<_>>()
+    });
+    match format::from_value_checked(doc.clone()) {
+        Ok(s) => s,
+        Err(e) => panic!("generator made an invalid scenario ({e}):\n{doc}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_broker_at_once_keeps_the_books_and_replays(recipe in any::<u64>()) {
+        let s = broker_scenario(recipe);
+        let (a, _) = run_checked(&s, recipe % 2 == 0);
+        let (b, _) = run_checked(&s, recipe % 2 == 0);
+        prop_assert_eq!(a, b, "same seed, different hash: {}", s.to_json());
+    }
+}
+
 /// A changeable field of `s` and a value for it, picked by `r`.
 fn random_change(s: &Scenario, r: u64) -> Option<(String, &'static str, Value)> {
     let n = s.nodes.len() + s.links.len();
@@ -268,6 +446,8 @@ fn random_change(s: &Scenario, r: u64) -> Option<(String, &'static str, Value)> 
             NodeKind::Queue => ("max_deliveries", json!(v + 1)),
             NodeKind::Topic => ("persistence", json!("aof_always")),
             NodeKind::Websocket | NodeKind::Browser => ("reconnect_ms", json!(100 + v * 50)),
+            // An exchange has nothing that may change during a run.
+            NodeKind::Exchange => return None,
         };
         return Some((node.id.clone(), field, value));
     }

@@ -4,7 +4,10 @@
 //! the claim is kept true.
 
 use crosstalk::editor::{examples, lessons};
+use crosstalk::engine::lesson::metrics::{COUNT_EXTRAS, LEVEL_EXTRAS};
 use crosstalk::engine::lesson::{Lesson, Step, Verdict};
+use crosstalk::engine::{Sim, SimOptions};
+use std::collections::BTreeMap;
 
 #[test]
 fn every_lesson_file_reads() {
@@ -43,7 +46,7 @@ fn every_lesson_satisfies_every_check() {
 #[test]
 fn the_gallery_holds_every_case_study_of_the_texts() {
     let lessons = lessons::catalog();
-    assert!(lessons.len() >= 18, "{} lessons", lessons.len());
+    assert!(lessons.len() >= 26, "{} lessons", lessons.len());
     let names: Vec<&str> = lessons.iter().map(|l| l.name.as_str()).collect();
     // The case studies of the texts (issue 10's list), by lesson name.
     for name in [
@@ -65,12 +68,19 @@ fn the_gallery_holds_every_case_study_of_the_texts() {
         "food-ordering",
         "booking-saga",
         "retry-storm",
+        // The brokers' case studies.
+        "kafka-ordering",
+        "kafka-consumer-crash",
+        "rabbitmq-routing",
+        "sqs-fifo-groups",
+        "whatsapp-offline",
+        "leetcode-while-true",
     ] {
         assert!(names.contains(&name), "missing lesson {name}");
     }
-    // The first six examples are each the scenario of a lesson, so the
-    // Examples menu and the gallery tell the same story.
-    for key in ["payments-queue", "payments-http", "leetcode", "food", "saga", "retry-storm"] {
+    // Every example is the scenario of a lesson, so the Examples menu and
+    // the gallery tell the same story.
+    for key in examples::EXAMPLES.iter().map(|e| e.key) {
         let e = examples::by_key(key).unwrap_or_else(|| panic!("no example {key}"));
         assert!(lessons.iter().any(|l| l.scenario == e.scenario()), "example {key} has no lesson");
     }
@@ -85,6 +95,42 @@ fn every_lesson_has_a_story_steps_to_take_and_a_why() {
         let checks = l.steps.len() - actions;
         assert!(actions >= 1 && checks >= 2, "{}: {actions} actions, {checks} checks", l.name);
         assert!(l.summary.len() <= 140, "{}: the card's summary is one line", l.name);
+    }
+}
+
+/// Every counter a node reports in `extra`, in any example or lesson, can
+/// be named in a check, and the ones listed as counts never shrink during
+/// a run (a window's difference of a count is what happened in it).
+#[test]
+fn every_counter_the_engine_reports_is_usable_in_checks() {
+    let mut scenarios: Vec<_> = examples::EXAMPLES.iter().map(|e| e.scenario()).collect();
+    for l in lessons::catalog() {
+        scenarios.extend([l.scenario.clone()].into_iter().chain(l.b.clone()));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for s in &scenarios {
+        let mut sim = Sim::new(s, SimOptions::default()).expect("valid scenario");
+        let slice = (sim.end_us() / 40).max(1);
+        let (mut t, mut before) = (0, BTreeMap::<(String, String), f64>::new());
+        while !sim.is_finished() {
+            t += slice;
+            sim.advance_to(t, u64::MAX);
+            for (node, n) in sim.report().nodes {
+                for (name, v) in n.extra {
+                    let listed = COUNT_EXTRAS.contains(&name.as_str()) || LEVEL_EXTRAS.contains(&name.as_str());
+                    assert!(listed, "{}: node {node} reports `{name}`, which no check can name", s.name);
+                    if COUNT_EXTRAS.contains(&name.as_str()) {
+                        let was = before.insert((node.clone(), name.clone()), v).unwrap_or(0.0);
+                        assert!(v >= was, "{}: count `{node}.{name}` went from {was} to {v}", s.name);
+                    }
+                    seen.insert(name);
+                }
+            }
+        }
+    }
+    // The brokers' own figures are among those exercised.
+    for name in ["out_of_order", "lost_at_most_once", "unroutable", "delivered_late", "late_delay_mean_ms", "lag"] {
+        assert!(seen.contains(name), "no scenario reports `{name}`");
     }
 }
 

@@ -54,7 +54,18 @@ fn run_json_has_the_model_shape() {
         assert!(n["utilization"].is_number());
     }
     let m = &v["messages"];
-    let states = ["delivered", "failed", "timed_out", "rejected", "dead_lettered", "dropped", "lost", "in_flight"];
+    let states = [
+        "delivered",
+        "failed",
+        "timed_out",
+        "rejected",
+        "dead_lettered",
+        "dropped",
+        "lost",
+        "expired",
+        "deduplicated",
+        "in_flight",
+    ];
     let sum: u64 = states.iter().map(|k| m[k].as_u64().unwrap()).sum();
     assert_eq!(m["sent"].as_u64().unwrap(), sum);
     assert!(m["duplicates"].is_u64());

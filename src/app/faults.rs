@@ -15,6 +15,7 @@ fn kind_name(k: FaultKind) -> &'static str {
         FaultKind::Slow => "slowdown",
         FaultKind::Errors => "errors",
         FaultKind::Partition => "partition",
+        FaultKind::Replay => "replay (rewind the group)",
     }
 }
 

@@ -243,7 +243,11 @@ fn queue_choice(typing: Typing, place: Place, key: &'static str, id: &str, value
         ctx.doc.with(|d| {
             d.nodes
                 .iter()
-                .filter(|n| n.kind == crate::engine::format::NodeKind::Queue && n.id != own)
+                // Dead letters and alternates may go to a queue or an exchange.
+                .filter(|n| {
+                    matches!(n.kind, crate::engine::format::NodeKind::Queue | crate::engine::format::NodeKind::Exchange)
+                })
+                .filter(|n| n.id != own)
                 .map(|n| (n.id.clone(), n.display_name().to_string()))
                 .collect::<Vec<_>>()
         })

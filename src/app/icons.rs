@@ -61,6 +61,37 @@ pub fn glyph(kind: NodeKind) -> AnyView {
             </g>
         }
         .into_any(),
+        // A router: one way in, a hub, three ways out.
+        NodeKind::Exchange => view! { class=PER_NODE,
+            <g class="glyph">
+                <path d="M2.5 12h5.5M8 12l3-3 3 3-3 3z"/>
+                <path d="M14 12h7M13 10.2l6.5-5M13 13.8l6.5 5"/>
+                <path d="M19.8 10.3l1.7 1.7-1.7 1.7"/>
+            </g>
+        }
+        .into_any(),
+    }
+}
+
+/// The icon of a palette preset: a log of partitions, a queue with an order.
+pub fn preset_glyph(p: crate::editor::presets::Preset) -> AnyView {
+    use crate::editor::presets::Preset;
+    match p {
+        Preset::LogTopic => view! {
+            <g class="glyph">
+                <rect x="2.5" y="4.5" width="19" height="6" rx="1"/>
+                <rect x="2.5" y="13.5" width="19" height="6" rx="1"/>
+                <path d="M7 4.5v6M11.5 4.5v6M16 4.5v6M7 13.5v6M11.5 13.5v6"/>
+            </g>
+        }
+        .into_any(),
+        Preset::FifoQueue => view! {
+            <g class="glyph">
+                <path d="M3 6h18v12H3z"/>
+                <path d="M6 12h10M13 9l3 3-3 3"/>
+            </g>
+        }
+        .into_any(),
     }
 }
 
@@ -84,5 +115,6 @@ pub fn blurb(kind: NodeKind) -> &'static str {
         NodeKind::Websocket => "Holds open connections and pushes to browsers",
         NodeKind::Browser => "People with the page open, receiving pushes",
         NodeKind::Saga => "Runs steps in order and undoes them on failure",
+        NodeKind::Exchange => "Routes each message to the queues whose binding matches its key (RabbitMQ)",
     }
 }

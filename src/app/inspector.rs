@@ -15,7 +15,9 @@ use super::state::use_ctx;
 use crate::editor::chart::fmt_ms;
 use crate::editor::describe::{via_blurb, via_name};
 use crate::editor::doc;
-use crate::editor::fields::{link_fields, node_fields, scenario_fields, Field, Input};
+use crate::editor::fields::{
+    link_fields_for, link_variant, node_fields_for, node_variant, scenario_fields, Field, Input,
+};
 use crate::editor::selection::{Focus, Selection};
 use crate::engine::format::validate::{Place, Problem, Severity};
 use crate::engine::format::{wiring, FaultKind, FaultSpec, NodeKind};
@@ -57,10 +59,12 @@ fn text_field(key: &'static str, label: &'static str, help: &'static str, defaul
 fn NodePanel(id: String) -> impl IntoView {
     let ctx = use_ctx();
     let key = id.clone();
-    let kind = Memo::new(move |_| ctx.doc.with(|d| d.node(&key).map(|n| n.kind)));
+    // The kind and what else decides its fields (a log's partitions).
+    let shape = Memo::new(move |_| ctx.doc.with(|d| d.node(&key).map(|n| (n.kind, node_variant(n)))));
     let place = Place::Node(id.clone());
     move || {
-        let kind = kind.get()?;
+        let (kind, variant) = shape.get()?;
+        let fields = node_fields_for(kind, variant);
         let place = place.clone();
         let id = id.clone();
         Some(view! {
@@ -79,7 +83,7 @@ fn NodePanel(id: String) -> impl IntoView {
             </section>
             <section class="group">
                 <h3>"Settings"</h3>
-                {field_rows(place.clone(), node_fields(kind))}
+                {field_rows(place.clone(), fields)}
             </section>
             <NodeWarnings id=id.clone()/>
             <ConnectTo id=id.clone()/>
@@ -204,6 +208,7 @@ fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
     let target = id.clone();
     let recover = move |_| ctx.run.recover(&target);
     let crashed = move || live.with(|l| l.as_ref().is_some_and(|l| l.crashed));
+    let live_id = id.clone();
     let faulty = move || live.with(|l| l.as_ref().is_some_and(|l| l.crashed || l.degraded));
     let target = id.clone();
     let slow = move |_| live_fault(ctx, &target, FaultKind::Slow);
@@ -223,6 +228,13 @@ fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
                 if kind == NodeKind::Browser {
                     parts.push(format!("{} disconnected", l.waiting));
                 }
+            }
+            // A log: each consumer group's lag, by name.
+            NodeKind::Topic if !l.group_lag.is_empty() => {
+                let names = ctx.doc.with_untracked(|d| crate::engine::format::groups::consumer_groups(d, &live_id));
+                let lags: Vec<String> =
+                    names.iter().zip(&l.group_lag).map(|((g, _), lag)| format!("{g} {lag}")).collect();
+                parts.push(format!("lag: {}", lags.join(", ")));
             }
             _ if l.waiting > 0 => parts.push(format!("{} waiting", l.waiting)),
             _ => {}
@@ -370,7 +382,7 @@ fn LinkPanel(id: String) -> impl IntoView {
                 (Some(a), Some(b)) => wiring::choices(a, b),
                 _ => Vec::new(),
             };
-            Some((l.via, l.retry.is_some(), l.circuit_breaker.is_some(), choices))
+            Some((l.via, l.retry.is_some(), l.circuit_breaker.is_some(), choices, link_variant(d, l)))
         })
     });
     let key = id.clone();
@@ -387,7 +399,8 @@ fn LinkPanel(id: String) -> impl IntoView {
         ctx.run.snap.with(|s| s.links.get(i).and_then(|l| l.breaker))
     });
     move || {
-        let (via, retry_on, breaker_on, choices) = shape.get()?;
+        let (via, retry_on, breaker_on, choices, variant) = shape.get()?;
+        let fields = link_fields_for(via, retry_on, breaker_on, variant);
         let place = Place::Link(id.clone());
         let p = place.clone();
         let on_kind = move |ev: leptos::ev::Event| {
@@ -418,7 +431,7 @@ fn LinkPanel(id: String) -> impl IntoView {
                     <p class="field-default">{via_blurb(via)}</p>
                 </div>
             </section>
-            {link_settings(place.clone(), link_fields(via, retry_on, breaker_on))}
+            {link_settings(place.clone(), fields)}
             {breaker_on.then(|| view! {
                 <p class="muted">{text(move || match breaker.get() {
                     Some(s) => format!("Breaker now: {}", s.as_str().replace('_', "-")),

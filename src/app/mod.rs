@@ -5,6 +5,7 @@
 //! described in `state.rs`; the engine is driven from `run.rs`.
 
 mod bench;
+mod broker_view;
 mod canvas;
 mod cells;
 mod charts;
@@ -25,6 +26,7 @@ mod menu;
 mod node_view;
 mod palette;
 mod pool;
+mod presets;
 mod replications;
 mod results;
 mod run;

@@ -81,6 +81,7 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                 on:keydown=on_key.clone()
             >
                 <rect class="node-box" width=NODE_W height=NODE_H rx="12"/>
+                {super::broker_view::shape(kind)}
                 <rect class="node-accent" x="0" y="10" width="4" height=NODE_H - 20.0 rx="2"/>
                 <circle class="node-icon-bg" cx="27" cy=NODE_H / 2.0 r="15"/>
                 <g class="node-icon" transform=format!("translate(17 {}) scale(0.8333)", NODE_H / 2.0 - 10.0)>
@@ -89,6 +90,7 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                 <text class="node-label" x="50" y="24">{text(move || fit_label(&name.get(), LABEL_CHARS))}</text>
                 <text class="node-sub" x="50" y="41">{text(move || fit_label(&summary.get(), SUMMARY_CHARS))}</text>
                 <Live live=live stacks=matches!(kind, NodeKind::Queue | NodeKind::Topic)/>
+                <super::broker_view::LogStrip node=node live=live/>
                 <circle class="handle" data-handle="out" cx=NODE_W cy=NODE_H / 2.0 r="6"/>
                 <circle class="handle side" data-handle="bottom" cx=NODE_W / 2.0 cy=NODE_H r="6"/>
                 <circle class="handle side" data-handle="left" cx="0" cy=NODE_H / 2.0 r="6"/>

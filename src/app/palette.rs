@@ -2,9 +2,10 @@
 //! events with capture, so mouse, pen, touch and Playwright's `dragTo` all
 //! work), click it, or focus it and press Enter to add it in the middle.
 
-use super::icons::{blurb, KindIcon};
+use super::icons::{blurb, preset_glyph, KindIcon};
 use super::state::{use_ctx, PaletteDrag};
 use crate::editor::gesture::CLICK_SLOP_PX;
+use crate::editor::presets::Preset;
 use crate::engine::format::NodeKind;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -20,6 +21,10 @@ pub fn Palette() -> impl IntoView {
                     .into_iter()
                     .map(|kind| view! { <PaletteItem kind=kind/> })
                     .collect_view()}
+                {Preset::ALL
+                    .into_iter()
+                    .map(|p| view! { <PaletteItem kind=p.kind() preset=p/> })
+                    .collect_view()}
             </ul>
             <p class="hint">"Drag a block onto the canvas, or click it to place it in free space. Connect blocks by dragging from a dot on a block's edge."</p>
         </nav>
@@ -27,13 +32,13 @@ pub fn Palette() -> impl IntoView {
 }
 
 #[component]
-fn PaletteItem(kind: NodeKind) -> impl IntoView {
+fn PaletteItem(kind: NodeKind, #[prop(optional)] preset: Option<Preset>) -> impl IntoView {
     let ctx = use_ctx();
     let layout = super::layout::use_layout();
     // A click places the block in free space; on a phone the sheet then
     // closes, so the new block shows.
     let add = move || {
-        ctx.add_node_at_centre(kind);
+        ctx.add_item_at_centre(kind, preset);
         if layout.phone.get_untracked() {
             layout.palette.set(false);
         }
@@ -73,7 +78,7 @@ fn PaletteItem(kind: NodeKind) -> impl IntoView {
         if !dragged {
             add();
         } else if let Some(at) = where_over(&ev) {
-            ctx.add_node(kind, at);
+            ctx.add_item(kind, preset, at);
         }
     };
     let on_cancel = move |_: PointerEvent| {
@@ -92,16 +97,22 @@ fn PaletteItem(kind: NodeKind) -> impl IntoView {
             <button
                 type="button"
                 class="palette-item"
-                data-palette-kind=kind.as_str()
-                title=blurb(kind)
+                data-palette-kind=preset.map_or(kind.as_str(), Preset::key)
+                title=preset.map_or(blurb(kind), Preset::blurb)
                 on:pointerdown=on_down
                 on:pointermove=on_move
                 on:pointerup=on_up
                 on:pointercancel=on_cancel
                 on:click=on_click
             >
-                <KindIcon kind=kind/>
-                <span>{kind.title()}</span>
+                {match preset {
+                    None => view! { <KindIcon kind=kind/> }.into_any(),
+                    Some(p) => view! {
+                        <svg class=format!("icon kind-{}", kind.as_str()) viewBox="0 0 24 24" aria-hidden="true">{preset_glyph(p)}</svg>
+                    }
+                    .into_any(),
+                }}
+                <span>{preset.map_or(kind.title(), Preset::title)}</span>
             </button>
         </li>
     }

@@ -203,6 +203,7 @@ fn NodeTable() -> impl IntoView {
     let ids =
         Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().take(MAX_ROWS).map(|n| n.id.clone()).collect::<Vec<_>>()));
     let more = Memo::new(move |_| ctx.doc.with(|d| d.nodes.len().saturating_sub(MAX_ROWS)));
+    let brokers = Memo::new(move |_| ctx.doc.with(crate::editor::describe::uses_brokers));
     let head = |group: &'static str, f: &'static Figure| {
         view! { <th scope="col" class="num" data-col=f.key aria-label=format!("{group}: {}", f.label) title=f.help>{f.label}</th> }
     };
@@ -215,6 +216,9 @@ fn NodeTable() -> impl IntoView {
                         <th scope="colgroup" colspan=REQUESTS.len().to_string() title="What the clients' users got: each client's requests, end to end">"Requests (clients)"</th>
                         <th scope="colgroup" colspan=MESSAGES.len().to_string() title="Messages and call attempts sent to this node over its incoming links, by how they ended">"Messages to this node"</th>
                         <th scope="colgroup" colspan="4" title="The work at this node">"Work here"</th>
+                        {move || brokers.get().then(|| view! {
+                            <th scope="colgroup" colspan="5" title="What the brokers add: order, lag, routing, retention, late delivery">"Brokers"</th>
+                        })}
                     </tr>
                     <tr>
                         <th scope="col">"Node"</th>
@@ -224,11 +228,12 @@ fn NodeTable() -> impl IntoView {
                         <th scope="col" class="num" title="99% of the work here took less">"p99"</th>
                         <th scope="col" class="num" title="Mean time waiting for a worker or in the queue">"Wait"</th>
                         <th scope="col" class="num" title="Busy workers over all workers, averaged over time">"Busy"</th>
+                        {move || brokers.get().then(broker_heads)}
                     </tr>
                 </thead>
                 <tbody>
                     <For each=move || ids.get() key=|id| id.clone() let:id>
-                        <NodeRow id=id/>
+                        <NodeRow id=id brokers=brokers/>
                     </For>
                 </tbody>
             </table>
@@ -240,10 +245,29 @@ fn NodeTable() -> impl IntoView {
     }
 }
 
+/// The brokers' columns (shown when the scenario uses a broker feature).
+fn broker_heads() -> impl IntoView {
+    let head = |label: &'static str, help: &'static str| {
+        view! { <th scope="col" class="num broker-col" title=help>{label}</th> }
+    };
+    view! {
+        {head("Out of order", "Work on a key finished after later work of the same key (services)")}
+        {head("Lag now / max", "Messages appended and not yet committed by the slowest consumer group (log topics)")}
+        {head("Unroutable", "Messages no binding matched (exchanges)")}
+        {head("Expired", "Deleted by retention before they were read, or held past their retention")}
+        {head("Delivered late", "Pushes held for offline users and delivered when they came back (browsers)")}
+    }
+}
+
+/// A kind-specific figure of a node, or "—" where the node has none.
+fn extra(r: &NodeReport, name: &str) -> String {
+    r.extra.get(name).map(|v| fmt_exact(*v as u64)).unwrap_or_else(|| "—".into())
+}
+
 /// One node's figures. Rows are kept and their texts updated (not rebuilt)
 /// as the run goes, and each row reads its own node from the cells.
 #[component]
-fn NodeRow(id: String) -> impl IntoView {
+fn NodeRow(id: String, brokers: Memo<bool>) -> impl IntoView {
     let ctx = use_ctx();
     let cells = use_context::<Cells>().expect("Cells are provided by App");
     let cell = cells.node(&id);
@@ -271,6 +295,20 @@ fn NodeRow(id: String) -> impl IntoView {
             <td class="num">
                 {cell(|r| if r.utilization > 0.0 { format!("{:.0}%", r.utilization * 100.0) } else { "—".into() })}
             </td>
+            {move || {
+                brokers.get().then(|| view! {
+                    <td class="num broker-col">{cell(|r| extra(r, "out_of_order"))}</td>
+                    <td class="num broker-col">
+                        {cell(|r| match (r.extra.get("lag"), r.extra.get("lag_max")) {
+                            (Some(now), Some(max)) => format!("{} / {}", fmt_exact(*now as u64), fmt_exact(*max as u64)),
+                            _ => "—".into(),
+                        })}
+                    </td>
+                    <td class="num broker-col">{cell(|r| extra(r, "unroutable"))}</td>
+                    <td class="num broker-col">{cell(|r| extra(r, "expired"))}</td>
+                    <td class="num broker-col">{cell(|r| extra(r, "delivered_late"))}</td>
+                })
+            }}
         </tr>
     }
 }

@@ -40,6 +40,12 @@ pub fn tone_colour(t: TokenTone) -> &'static str {
     }
 }
 
+/// Colours of keyed tokens, one per key modulo their number: messages of
+/// one key (a conversation, an account) share a colour, so their order can
+/// be followed by eye. Chosen apart from the tones' blue, green and red.
+pub const KEY_COLOURS: [&str; 8] =
+    ["#0ea5e9", "#d946ef", "#f97316", "#14b8a6", "#8b5cf6", "#eab308", "#ec4899", "#64748b"];
+
 #[derive(Default)]
 pub struct TokenCanvas {
     canvas: Option<HtmlCanvasElement>,
@@ -176,11 +182,22 @@ impl TokenCanvas {
                 visible.then_some((p, t))
             })
             .collect();
-        for tone in TONES {
-            ctx.set_fill_style_str(tone_colour(tone));
+        // Keyed tokens take their key's colour; the tone then shows as a ring.
+        let keyed = |t: &Flight| t.key != u32::MAX;
+        let batches = TONES
+            .iter()
+            .map(|tone| (tone_colour(*tone), Some(*tone), None))
+            .chain((0..KEY_COLOURS.len() as u32).map(|k| (KEY_COLOURS[k as usize], None, Some(k))));
+        for (colour, tone, key) in batches {
+            ctx.set_fill_style_str(colour);
             ctx.begin_path();
             let mut any = false;
-            for (p, t) in placed.iter().filter(|(_, t)| t.tone == tone) {
+            let in_batch = |t: &Flight| match (tone, key) {
+                (Some(tone), _) => !keyed(t) && t.tone == tone,
+                (None, Some(k)) => keyed(t) && t.key % KEY_COLOURS.len() as u32 == k,
+                _ => false,
+            };
+            for (p, t) in placed.iter().filter(|(_, t)| in_batch(t)) {
                 any = true;
                 match t.kind {
                     TokenKind::Message => {
@@ -200,6 +217,20 @@ impl TokenCanvas {
             }
             if any {
                 ctx.fill();
+            }
+        }
+        for tone in TONES.into_iter().filter(|t| *t != TokenTone::Pending) {
+            ctx.set_stroke_style_str(tone_colour(tone));
+            ctx.set_line_width(2.0);
+            ctx.begin_path();
+            let mut any = false;
+            for (p, _) in placed.iter().filter(|(_, t)| keyed(t) && t.tone == tone) {
+                any = true;
+                ctx.move_to(p.x + r + 1.5, p.y);
+                let _ = ctx.arc(p.x, p.y, r + 1.5, 0.0, std::f64::consts::TAU);
+            }
+            if any {
+                ctx.stroke();
             }
         }
         // Answers get a light ring so they read apart from requests.

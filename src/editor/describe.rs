@@ -5,7 +5,7 @@
 use super::chart::fmt_ms;
 use super::parse::fmt_num;
 use crate::engine::format::defaults as d;
-use crate::engine::format::{Delivery, Dist, LinkSpec, NodeKind, NodeSpec, Persistence, Via};
+use crate::engine::format::{Delivery, Dist, ExchangeType, LinkSpec, NodeKind, NodeSpec, Persistence, Via};
 
 fn dist_short(dist: Option<&Dist>, default_ms: f64) -> String {
     match dist {
@@ -22,7 +22,14 @@ pub fn node_summary(n: &NodeSpec) -> String {
         NodeKind::Client => {
             let rate = n.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S);
             let ramp = if n.schedule.as_ref().is_some_and(|s| !s.is_empty()) { " · scheduled" } else { "" };
-            format!("{}/s{ramp}", fmt_num(rate))
+            let mut s = format!("{}/s{ramp}", fmt_num(rate));
+            if let Some(k) = n.keys.filter(|k| *k > 0) {
+                s.push_str(&format!(" · {k} keys"));
+            }
+            if let Some(p) = n.poison_rate.filter(|p| *p > 0.0) {
+                s.push_str(&format!(" · {}% poison", fmt_num((p * 1000.0).round() / 10.0)));
+            }
+            s
         }
         NodeKind::Service | NodeKind::Saga => {
             let w = n.workers.unwrap_or(d::SERVICE_WORKERS);
@@ -32,10 +39,16 @@ pub fn node_summary(n: &NodeSpec) -> String {
             if let Some(e) = n.error_rate.filter(|e| *e > 0.0) {
                 s.push_str(&format!(" · {}% err", fmt_num((e * 1000.0).round() / 10.0)));
             }
+            if let Some(t) = n.job_timeout_ms {
+                s.push_str(&format!(" · kill at {}", fmt_ms(t)));
+            }
             s
         }
         NodeKind::Queue => {
             let mut parts = Vec::new();
+            if n.fifo == Some(true) {
+                parts.push("FIFO".to_string());
+            }
             if let Some(c) = n.capacity {
                 parts.push(format!("cap {c}"));
             }
@@ -49,9 +62,36 @@ pub fn node_summary(n: &NodeSpec) -> String {
         NodeKind::Topic => match n.delivery.unwrap_or_default() {
             Delivery::AtMostOnce => "at most once".into(),
             Delivery::Durable => format!("durable · {}", persistence(n.persistence)),
+            Delivery::Log => {
+                let p = n.partitions.unwrap_or(d::LOG_PARTITIONS);
+                let mut s = format!("log · {p} partition{}", if p == 1 { "" } else { "s" });
+                if let Some(r) = n.retention_ms {
+                    s.push_str(&format!(" · keep {}", fmt_ms(r)));
+                }
+                s
+            }
         },
+        NodeKind::Exchange => {
+            let t = match n.exchange_type.unwrap_or_default() {
+                ExchangeType::Direct => "direct",
+                ExchangeType::Topic => "topic",
+                ExchangeType::Fanout => "fanout",
+            };
+            if n.alternate.is_some() {
+                format!("{t} · alternate")
+            } else {
+                t.to_string()
+            }
+        }
         NodeKind::Websocket => format!("reconnect {}", fmt_ms(n.reconnect_ms.unwrap_or(d::WEBSOCKET_RECONNECT_MS))),
-        NodeKind::Browser => format!("{} users", n.users.unwrap_or(d::BROWSER_USERS)),
+        NodeKind::Browser => {
+            let users = format!("{} users", n.users.unwrap_or(d::BROWSER_USERS));
+            if n.online_ms.is_some() && n.offline_ms.is_some() {
+                format!("{users} · come and go")
+            } else {
+                users
+            }
+        }
     }
 }
 
@@ -82,6 +122,21 @@ pub fn link_caption(l: &LinkSpec) -> String {
     if l.optional == Some(true) {
         parts.push("optional".into());
     }
+    if let Some(p) = &l.pattern {
+        parts.push(format!("`{p}`"));
+    }
+    if let Some(keys) = &l.routing_keys {
+        parts.push(format!("{} routing key{}", keys.len(), if keys.len() == 1 { "" } else { "s" }));
+    }
+    if let Some(g) = &l.group {
+        parts.push(format!("group {g}"));
+    }
+    if let Some(p) = l.prefetch {
+        parts.push(format!("prefetch {p}"));
+    }
+    if l.store_and_forward == Some(true) {
+        parts.push("store and forward".into());
+    }
     parts.join(" · ")
 }
 
@@ -97,7 +152,14 @@ pub fn short_caption(l: &LinkSpec) -> String {
     if l.outbox == Some(true) {
         parts.push("outbox");
     }
-    parts.join(" · ")
+    if l.store_and_forward == Some(true) {
+        parts.push("stored");
+    }
+    let mut text = parts.join(" · ");
+    if let Some(p) = &l.pattern {
+        text.push_str(&format!(" {}", fit_label(p, 18)));
+    }
+    text
 }
 
 /// How people say a link kind.
@@ -114,6 +176,7 @@ pub fn via_name(v: Via) -> &'static str {
         Via::Poll => "poll",
         Via::SagaStep => "saga step",
         Via::RequestReply => "request/reply",
+        Via::Bind => "bind",
     }
 }
 
@@ -124,14 +187,31 @@ pub fn via_blurb(v: Via) -> &'static str {
         Via::Grpc => "Like HTTP, with lower latency.",
         Via::Enqueue => "Fire and forget into a queue.",
         Via::Consume => "The service takes messages off the queue; ack on success, nack on failure.",
-        Via::Publish => "Sends to a topic; every subscription gets a copy.",
-        Via::Subscribe => "Receives every message published to the topic.",
+        Via::Publish => "Sends to a topic (every subscription gets a copy) or to an exchange (routed by key).",
+        Via::Subscribe => "Receives every message published to the topic; on a log, as one member of a consumer group.",
         Via::Push => "The WebSocket server pushes to connected users; lost while they are disconnected.",
         Via::Sse => "Server-sent events: one way, resumes from the last event id after a reconnect.",
         Via::Poll => "The browser asks every so often.",
         Via::SagaStep => "One step of the saga, called in link order and compensated on failure.",
         Via::RequestReply => "Asynchronous request with a correlation id; the caller's worker is free while it waits.",
+        Via::Bind => {
+            "A binding: the exchange copies each message whose routing key matches the pattern into the queue."
+        }
     }
+}
+
+/// Whether a scenario uses any broker feature (keys, poison, logs,
+/// exchanges, FIFO queues, presence, store-and-forward): the results table
+/// then shows the brokers' columns.
+pub fn uses_brokers(s: &crate::engine::format::Scenario) -> bool {
+    s.nodes.iter().any(|n| {
+        n.kind == NodeKind::Exchange
+            || n.delivery == Some(Delivery::Log)
+            || n.fifo == Some(true)
+            || n.keys.is_some_and(|k| k > 0)
+            || n.poison_rate.is_some_and(|p| p > 0.0)
+            || n.online_ms.is_some()
+    }) || s.links.iter().any(|l| l.store_and_forward == Some(true))
 }
 
 /// A label cut to fit a node's box.

@@ -178,6 +178,9 @@ pub fn delete(s: &mut Scenario, sel: &Selection) -> bool {
         if n.dead_letter.as_ref().is_some_and(|d| !ids.contains(d)) {
             n.dead_letter = None;
         }
+        if n.alternate.as_ref().is_some_and(|d| !ids.contains(d)) {
+            n.alternate = None;
+        }
     }
     before != (s.nodes.len(), s.links.len())
 }
@@ -229,6 +232,9 @@ pub fn rename_id(s: &mut Scenario, old: &str, new: &str) -> Result<(), String> {
         }
         if n.dead_letter.as_deref() == Some(old) {
             n.dead_letter = Some(new.to_string());
+        }
+        if n.alternate.as_deref() == Some(old) {
+            n.alternate = Some(new.to_string());
         }
     }
     for l in &mut s.links {
@@ -291,6 +297,26 @@ pub fn set_via(s: &mut Scenario, link: &str, via: Via) -> Result<(), String> {
         if !applies.contains(&"interval_ms") {
             l.interval_ms = None;
         }
+        if !applies.contains(&"routing_keys") {
+            l.routing_keys = None;
+        }
+        if !applies.contains(&"pattern") {
+            l.pattern = None;
+        }
+        if !applies.contains(&"prefetch") {
+            l.prefetch = None;
+        }
+        if !applies.contains(&"group") {
+            l.group = None;
+            l.commit = None;
+            l.commit_every_ms = None;
+            l.session_timeout_ms = None;
+            l.rebalance_ms = None;
+        }
+        if !applies.contains(&"store_and_forward") {
+            l.store_and_forward = None;
+            l.retention_ms = None;
+        }
     }
     // Changes of settings the new kind does not have go with them.
     let fits = |c: &crate::engine::format::ChangeSpec| {
@@ -338,11 +364,17 @@ pub fn remove_fault(s: &mut Scenario, index: usize) {
 
 /// The fault kinds that make sense on a node or on a link.
 pub fn fault_kinds_for(s: &Scenario, target: &str) -> &'static [FaultKind] {
-    if s.link(target).is_some() {
-        &[FaultKind::Partition, FaultKind::Slow]
-    } else {
-        &FaultKind::ALL
+    match s.link(target) {
+        Some(l) if l.via == Via::Subscribe && s.node(&l.from).is_some_and(is_log) => {
+            &[FaultKind::Partition, FaultKind::Slow, FaultKind::Replay]
+        }
+        Some(_) => &[FaultKind::Partition, FaultKind::Slow],
+        None => &[FaultKind::Crash, FaultKind::Slow, FaultKind::Errors, FaultKind::Partition],
     }
+}
+
+fn is_log(n: &NodeSpec) -> bool {
+    n.kind == NodeKind::Topic && n.delivery == Some(crate::engine::format::Delivery::Log)
 }
 
 /// Positions of the nodes of `ids`, for the start of a move gesture.

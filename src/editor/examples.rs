@@ -1,6 +1,8 @@
 //! The example scenarios of the Examples menu: the flows of the texts the
 //! product was made from (PhonePe's SMS, LeetCode's judge, food ordering, a
-//! booking saga, a retry storm), each with the one thing to watch.
+//! booking saga, a retry storm, and the brokers they compare: Slack's
+//! ordering, Kafka, RabbitMQ, SQS FIFO, WhatsApp, LeetCode's `while(true)`),
+//! each with the one thing to watch.
 //!
 //! They are JSON files beside this one, so the command-line runner and the
 //! tests read exactly what the app loads.
@@ -73,6 +75,48 @@ pub const EXAMPLES: &[Example] = &[
         title: "Retry storm and a circuit breaker",
         lesson: "The catalog slows down at 15 s; retries multiply the load until the breaker opens. Switch the breaker off to see the storm.",
         json: include_str!("examples/retry_storm.json"),
+    },
+    Example {
+        key: "ordering",
+        name: "Ordering: competing consumers vs. partitions by key",
+        title: "Ordering: competing consumers vs. partitions (Slack)",
+        lesson: "Same keyed chat traffic twice: the queue's competing workers finish messages of a conversation out of order; the log, partitioned by key, keeps every conversation in order (out of order: 0), even when both slow down at 20 s.",
+        json: include_str!("examples/ordering.json"),
+    },
+    Example {
+        key: "kafka-crash",
+        name: "Kafka consumer crash: auto-commit replays, at-most-once loses",
+        title: "Kafka consumer crash: replays vs. losses",
+        lesson: "Both consumers crash at 19.9 s for 3 s. Billing auto-commits every 5 s, so after it rejoins it replays what it did since its last commit (duplicates); emails commits before processing: nothing is replayed, but the messages in hand at the crash are lost.",
+        json: include_str!("examples/kafka_crash.json"),
+    },
+    Example {
+        key: "rabbit-routing",
+        name: "RabbitMQ topic routing with a dead-letter exchange",
+        title: "RabbitMQ topic routing and a dead-letter exchange",
+        lesson: "Each order takes one routing key by weight and reaches every queue whose binding matches; order.refund.mx matches none and goes to the alternate queue; billing's failures go through the dead-letter exchange after 3 deliveries, and when billing crashes at 20 s the messages it had prefetched are delivered again.",
+        json: include_str!("examples/rabbit_routing.json"),
+    },
+    Example {
+        key: "sqs-fifo",
+        name: "SQS FIFO: order per message group",
+        title: "SQS FIFO: order per message group",
+        lesson: "The standard queue applies an account's updates out of order; the FIFO queue never does, but a while(true) update blocks its account for 3 × 2 s until it is dead-lettered, as do the failures from 20 s: watch the FIFO queue's wait.",
+        json: include_str!("examples/sqs_fifo.json"),
+    },
+    Example {
+        key: "whatsapp",
+        name: "WhatsApp: store-and-forward for offline users",
+        title: "WhatsApp: store-and-forward for offline users",
+        lesson: "Phones are offline a third of the time. The plain gateway loses what is pushed meanwhile (pushes lost); the store-and-forward gateway loses nothing and delivers it when the phone is back (delivered late), even across the gateways' crash at 40 s.",
+        json: include_str!("examples/whatsapp.json"),
+    },
+    Example {
+        key: "leetcode-poison",
+        name: "LeetCode: a while(true) submission, queue vs. HTTP",
+        title: "A while(true) submission: queue vs. HTTP",
+        lesson: "2% of submissions never end: each hangs a judge until its 5 s limit. Behind the queue the backend answers at once and poison ends in the DLQ; over HTTP each holds a backend worker for the 3 s call timeout and its coder times out. When the judges crash at 20 s, the queue holds the work; HTTP fails it.",
+        json: include_str!("examples/leetcode_poison.json"),
     },
 ];
 

@@ -12,8 +12,8 @@ use super::parse::{self, fmt_num};
 use crate::engine::format::defaults as d;
 use crate::engine::format::validate::Place;
 use crate::engine::format::{
-    Arrival, BreakerSpec, Delivery, FaultKind, Jitter, NodeKind, NodeSpec, Persistence, RetrySpec, Scenario, Via,
-    WindowType,
+    Arrival, BreakerSpec, CommitMode, Delivery, ExchangeType, FaultKind, Jitter, LinkSpec, NodeKind, NodeSpec,
+    Persistence, RetrySpec, Scenario, Via, WindowType,
 };
 
 /// How a field is edited.
@@ -36,10 +36,12 @@ pub enum Input {
     Choice(&'static [&'static str]),
     /// A checkbox.
     Bool,
-    /// A queue of this scenario, or none.
+    /// A queue (or an exchange) of this scenario, or none.
     Queue,
     /// A rate schedule, "time: rate, ...".
     Schedule,
+    /// Weighted routing keys, "key:weight, ...".
+    RoutingKeys,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -68,7 +70,9 @@ fn field(
 
 const ARRIVALS: &[&str] = &["poisson", "uniform"];
 const PERSISTENCE: &[&str] = &["memory", "aof_always", "aof_everysec", "snapshot"];
-const DELIVERY: &[&str] = &["at_most_once", "durable"];
+const DELIVERY: &[&str] = &["at_most_once", "durable", "log"];
+const EXCHANGE_TYPES: &[&str] = &["direct", "topic", "fanout"];
+const COMMIT: &[&str] = &["auto", "after_processing", "before_processing"];
 const JITTER: &[&str] = &["none", "full", "equal", "decorrelated"];
 const WINDOW_TYPES: &[&str] = &["count", "time"];
 
@@ -118,6 +122,12 @@ fn persistence(help: &'static str) -> [Field; 2] {
 
 /// The settings of a node of `kind`, in the order the inspector shows them.
 pub fn node_fields(kind: NodeKind) -> Vec<Field> {
+    let mut v = kind_fields(kind);
+    v.extend(broker_node_fields(kind));
+    v
+}
+
+fn kind_fields(kind: NodeKind) -> Vec<Field> {
     match kind {
         NodeKind::Client => vec![
             field(
@@ -241,6 +251,7 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
             v.extend(persistence("With durable delivery: what the backlog survives a crash with."));
             v
         }
+        NodeKind::Exchange => Vec::new(),
         NodeKind::Websocket => vec![
             field(
                 "reconnect_ms",
@@ -280,14 +291,150 @@ pub fn node_fields(kind: NodeKind) -> Vec<Field> {
     }
 }
 
+/// The broker settings (issue 8) of a node of `kind`.
+fn broker_node_fields(kind: NodeKind) -> Vec<Field> {
+    match kind {
+        NodeKind::Client => vec![
+            field(
+                "keys",
+                "Keys",
+                "",
+                Input::Integer,
+                "0: none",
+                "Each request carries a key k0..k(n-1) and a per-key sequence number, so order per key can be checked.",
+            ),
+            field(
+                "poison_rate",
+                "Poison rate",
+                "0–1",
+                Input::Fraction,
+                "0",
+                "Share of requests whose work never ends where it runs (a while(true) submission) until a job timeout.",
+            ),
+        ],
+        NodeKind::Service => vec![field(
+            "job_timeout_ms",
+            "Job timeout",
+            "",
+            Input::Duration,
+            "none",
+            "Work running longer is killed as a failure; a poison request's work ends only this way.",
+        )],
+        NodeKind::Queue => vec![
+            field(
+                "fifo",
+                "FIFO",
+                "",
+                Input::Bool,
+                "no",
+                "SQS FIFO: in order per key, one message in flight per key; a failing message blocks its key.",
+            ),
+            field(
+                "dedup_window_ms",
+                "Dedup window",
+                "",
+                Input::Duration,
+                ms(d::DEDUP_WINDOW_MS),
+                "FIFO: a resend of the same message within this window is accepted but not enqueued (SQS).",
+            ),
+        ],
+        NodeKind::Topic => vec![
+            field(
+                "partitions",
+                "Partitions",
+                "",
+                Input::Integer,
+                d::LOG_PARTITIONS.to_string(),
+                "Log (Kafka): a keyed message goes to murmur2(key) mod partitions; one reader per partition per group.",
+            ),
+            field(
+                "retention_ms",
+                "Retention",
+                "",
+                Input::Duration,
+                "unbounded",
+                "Log: messages older than this are deleted, read or not; unread ones end expired.",
+            ),
+        ],
+        NodeKind::Exchange => vec![
+            field(
+                "type",
+                "Type",
+                "",
+                Input::Choice(EXCHANGE_TYPES),
+                "topic",
+                "direct: the key equals the pattern; topic: * is one word, # any; fanout: every binding.",
+            ),
+            field(
+                "alternate",
+                "Alternate",
+                "",
+                Input::Queue,
+                "none: dropped",
+                "Where a message no binding matches goes (RabbitMQ alternate exchange); else it is unroutable.",
+            ),
+        ],
+        NodeKind::Browser => vec![
+            field(
+                "online_ms",
+                "Online for",
+                "",
+                Input::Dist,
+                "always",
+                "How long each user stays connected before going offline (set with Offline for).",
+            ),
+            field(
+                "offline_ms",
+                "Offline for",
+                "",
+                Input::Dist,
+                "never",
+                "How long a user stays offline before coming back; pushes meanwhile are lost or stored.",
+            ),
+        ],
+        NodeKind::Saga | NodeKind::Websocket => Vec::new(),
+    }
+}
+
+/// What decides which settings a node shows besides its kind: bit 0 a log
+/// topic, bit 1 a FIFO queue (the inspector redraws when it changes).
+pub fn node_variant(n: &NodeSpec) -> u8 {
+    u8::from(n.delivery == Some(Delivery::Log)) | u8::from(n.fifo == Some(true)) << 1
+}
+
+/// The settings of node `n` as the inspector shows them: a log topic's
+/// partitions only on a log, a FIFO queue's window only when FIFO.
+pub fn node_fields_of(n: &NodeSpec) -> Vec<Field> {
+    node_fields_for(n.kind, node_variant(n))
+}
+
+/// The same from the node's kind and [`node_variant`].
+pub fn node_fields_for(kind: NodeKind, variant: u8) -> Vec<Field> {
+    let (log, fifo) = (variant & 1 != 0, variant & 2 != 0);
+    node_fields(kind)
+        .into_iter()
+        .filter(|f| match f.key {
+            "partitions" | "retention_ms" => log,
+            "persistence" | "snapshot_every_ms" if kind == NodeKind::Topic => !log,
+            "dedup_window_ms" => fifo,
+            _ => true,
+        })
+        .collect()
+}
+
 /// The fields a link of `via` uses (the validator warns about the others).
 pub fn link_uses(via: Via) -> &'static [&'static str] {
     match via {
         Via::Http | Via::Grpc | Via::SagaStep => &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional"],
         Via::RequestReply => &["latency_ms", "timeout_ms", "optional"],
-        Via::Enqueue | Via::Publish => &["latency_ms", "outbox", "optional"],
+        Via::Enqueue => &["latency_ms", "outbox", "optional"],
+        Via::Publish => &["latency_ms", "outbox", "optional", "routing_keys"],
         Via::Poll => &["latency_ms", "interval_ms"],
-        Via::Consume | Via::Subscribe | Via::Push | Via::Sse => &["latency_ms"],
+        Via::Consume => &["latency_ms", "prefetch"],
+        Via::Subscribe => &["latency_ms", "group", "commit", "commit_every_ms", "session_timeout_ms", "rebalance_ms"],
+        Via::Push => &["latency_ms", "store_and_forward", "retention_ms"],
+        Via::Bind => &["latency_ms", "pattern"],
+        Via::Sse => &["latency_ms"],
     }
 }
 
@@ -368,6 +515,7 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
             "Written in the sender's transaction and relayed: never lost on a crash, maybe sent twice.",
         ));
     }
+    v.extend(broker_link_fields(uses));
     if retry_on && uses.contains(&"retry") {
         v.extend(retry_fields());
     }
@@ -375,6 +523,133 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
         v.extend(breaker_fields());
     }
     v
+}
+
+/// The broker settings of a link (issue 8) among `uses`.
+fn broker_link_fields(uses: &[&str]) -> Vec<Field> {
+    let all = [
+        field(
+            "routing_keys",
+            "Routing keys",
+            "key:weight",
+            Input::RoutingKeys,
+            "the empty key",
+            "Into an exchange: each message takes one key by weight, e.g. order.created.eu:3, order.paid:1.",
+        ),
+        field(
+            "pattern",
+            "Pattern",
+            "",
+            Input::Text,
+            d::BIND_PATTERN,
+            "Binding key: * is exactly one word, # zero or more (AMQP); \"\" binds the empty key.",
+        ),
+        field(
+            "prefetch",
+            "Prefetch",
+            "messages",
+            Input::Integer,
+            "the consumer's workers",
+            "Deliveries the consumer may hold unacknowledged; a crashed consumer's come back (RabbitMQ basic.qos).",
+        ),
+        field(
+            "group",
+            "Consumer group",
+            "",
+            Input::Text,
+            "this link's id",
+            "Subscriptions with one group share the partitions; every group reads every message (Kafka).",
+        ),
+        field(
+            "commit",
+            "Commit",
+            "",
+            Input::Choice(COMMIT),
+            "auto",
+            "auto: on a timer (a crash replays since the last commit); after: at least once; before: at most once.",
+        ),
+        field(
+            "commit_every_ms",
+            "Commit every",
+            "",
+            Input::Duration,
+            ms(d::COMMIT_EVERY_MS),
+            "With auto commit: how often offsets are committed (Kafka auto.commit.interval.ms).",
+        ),
+        field(
+            "session_timeout_ms",
+            "Session timeout",
+            "",
+            Input::Duration,
+            ms(d::SESSION_TIMEOUT_MS),
+            "A crashed member keeps its partitions this long before they move (Kafka session.timeout.ms).",
+        ),
+        field(
+            "rebalance_ms",
+            "Rebalance pause",
+            "",
+            Input::Duration,
+            ms(d::REBALANCE_MS),
+            "An eager rebalance stops the whole group this long.",
+        ),
+        field(
+            "store_and_forward",
+            "Store and forward",
+            "",
+            Input::Bool,
+            "no",
+            "Pushes for offline users wait and are delivered when they are back (WhatsApp).",
+        ),
+        field(
+            "retention_ms",
+            "Keep for",
+            "",
+            Input::Duration,
+            "30 days",
+            "With store and forward: how long a held push waits before it expires.",
+        ),
+    ];
+    all.into_iter().filter(|f| uses.contains(&f.key)).collect()
+}
+
+/// What decides which broker settings a link shows besides its kind: bit 0
+/// from a log, 1 into an exchange, 2 from a fanout exchange, 3 auto commit,
+/// 4 store and forward.
+pub fn link_variant(s: &Scenario, l: &LinkSpec) -> u8 {
+    let from = s.node(&l.from);
+    let log = from.is_some_and(|n| n.kind == NodeKind::Topic && n.delivery == Some(Delivery::Log));
+    let into_exchange = s.node(&l.to).is_some_and(|n| n.kind == NodeKind::Exchange);
+    let fanout = from.is_some_and(|n| n.exchange_type == Some(ExchangeType::Fanout));
+    let commit_auto = l.commit.unwrap_or_default() == CommitMode::Auto;
+    u8::from(log)
+        | u8::from(into_exchange) << 1
+        | u8::from(fanout) << 2
+        | u8::from(commit_auto) << 3
+        | u8::from(l.store_and_forward == Some(true)) << 4
+}
+
+/// The settings of link `l` in `s` as the inspector shows them: the log
+/// settings only on a log's subscription, routing keys only into an
+/// exchange, a pattern only where the exchange reads it.
+pub fn link_fields_of(s: &Scenario, l: &LinkSpec) -> Vec<Field> {
+    link_fields_for(l.via, l.retry.is_some(), l.circuit_breaker.is_some(), link_variant(s, l))
+}
+
+/// The same from the link's kind, its retry and breaker switches and [`link_variant`].
+pub fn link_fields_for(via: Via, retry_on: bool, breaker_on: bool, variant: u8) -> Vec<Field> {
+    let bit = |i: u8| variant & (1 << i) != 0;
+    let (log, into_exchange, fanout, commit_auto, stored) = (bit(0), bit(1), bit(2), bit(3), bit(4));
+    link_fields(via, retry_on, breaker_on)
+        .into_iter()
+        .filter(|f| match f.key {
+            "group" | "commit" | "session_timeout_ms" | "rebalance_ms" => log,
+            "commit_every_ms" => log && commit_auto,
+            "routing_keys" => into_exchange,
+            "pattern" => !fanout,
+            "retention_ms" => stored,
+            _ => true,
+        })
+        .collect()
 }
 
 fn retry_fields() -> [Field; 5] {
@@ -503,6 +778,8 @@ pub fn fault_fields(kind: FaultKind) -> Vec<Field> {
             v.push(field("rate", "Failing share", "0–1", Input::Fraction, "required", "The error rate while it lasts."))
         }
         FaultKind::Crash | FaultKind::Partition => {}
+        // A replay happens once, at its start.
+        FaultKind::Replay => v.truncate(1),
     }
     v
 }
@@ -545,7 +822,20 @@ impl Named for Persistence {
 
 impl Named for Delivery {
     const NAMES: &'static [(Self, &'static str)] =
-        &[(Delivery::AtMostOnce, "at_most_once"), (Delivery::Durable, "durable")];
+        &[(Delivery::AtMostOnce, "at_most_once"), (Delivery::Durable, "durable"), (Delivery::Log, "log")];
+}
+
+impl Named for ExchangeType {
+    const NAMES: &'static [(Self, &'static str)] =
+        &[(ExchangeType::Direct, "direct"), (ExchangeType::Topic, "topic"), (ExchangeType::Fanout, "fanout")];
+}
+
+impl Named for CommitMode {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (CommitMode::Auto, "auto"),
+        (CommitMode::AfterProcessing, "after_processing"),
+        (CommitMode::BeforeProcessing, "before_processing"),
+    ];
 }
 
 impl Named for Jitter {
@@ -574,6 +864,7 @@ impl Named for Via {
         (Via::Poll, "poll"),
         (Via::SagaStep, "saga_step"),
         (Via::RequestReply, "request_reply"),
+        (Via::Bind, "bind"),
     ];
 }
 
@@ -583,6 +874,7 @@ impl Named for FaultKind {
         (FaultKind::Slow, "slow"),
         (FaultKind::Errors, "errors"),
         (FaultKind::Partition, "partition"),
+        (FaultKind::Replay, "replay"),
     ];
 }
 
@@ -655,6 +947,17 @@ fn node_get(n: &NodeSpec, key: &str) -> String {
         "delivery" => enum_text(&n.delivery),
         "reconnect_ms" => opt_dur(n.reconnect_ms),
         "users" => opt(n.users),
+        "keys" => opt(n.keys),
+        "poison_rate" => opt_num(n.poison_rate),
+        "job_timeout_ms" => opt_dur(n.job_timeout_ms),
+        "fifo" => opt(n.fifo),
+        "dedup_window_ms" => opt_dur(n.dedup_window_ms),
+        "partitions" => opt(n.partitions),
+        "retention_ms" => opt_dur(n.retention_ms),
+        "type" => enum_text(&n.exchange_type),
+        "alternate" => n.alternate.clone().unwrap_or_default(),
+        "online_ms" => n.online_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
+        "offline_ms" => n.offline_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
         "reconnect_jitter" => opt(n.reconnect_jitter),
         "accept_per_s" => opt_num(n.accept_per_s),
         _ => String::new(),
@@ -684,6 +987,21 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
         "circuit_breaker.min_calls" => opt(b.and_then(|b| b.min_calls)),
         "circuit_breaker.open_ms" => opt_dur(b.and_then(|b| b.open_ms)),
         "circuit_breaker.half_open_calls" => opt(b.and_then(|b| b.half_open_calls)),
+        "routing_keys" => l.routing_keys.as_deref().map(parse::routing_keys_text).unwrap_or_default(),
+        // The empty binding key is written as "" (an empty field means the default).
+        "pattern" => l
+            .pattern
+            .as_deref()
+            .map(|p| if p.is_empty() { "\"\"".to_string() } else { p.to_string() })
+            .unwrap_or_default(),
+        "prefetch" => opt(l.prefetch),
+        "group" => l.group.clone().unwrap_or_default(),
+        "commit" => enum_text(&l.commit),
+        "commit_every_ms" => opt_dur(l.commit_every_ms),
+        "session_timeout_ms" => opt_dur(l.session_timeout_ms),
+        "rebalance_ms" => opt_dur(l.rebalance_ms),
+        "store_and_forward" => opt(l.store_and_forward),
+        "retention_ms" => opt_dur(l.retention_ms),
         "circuit_breaker.window_type" => enum_text(&b.and_then(|b| b.window_type)),
         "circuit_breaker.window_ms" => opt_dur(b.and_then(|b| b.window_ms)),
         "circuit_breaker.min_failures" => opt(b.and_then(|b| b.min_failures)),
@@ -781,11 +1099,28 @@ fn node_set(n: &mut NodeSpec, key: &str, text: &str) -> Result<(), String> {
         "delivery" => n.delivery = enum_parse::<Delivery>(text)?,
         "reconnect_ms" => n.reconnect_ms = parse::opt_duration_ms(text)?,
         "users" => n.users = parse::integer(text)?,
+        "keys" => n.keys = parse::small_integer(text)?,
+        "poison_rate" => n.poison_rate = parse::fraction(text)?,
+        "job_timeout_ms" => n.job_timeout_ms = parse::opt_duration_ms(text)?,
+        "fifo" => n.fifo = parse::boolean(text)?,
+        "dedup_window_ms" => n.dedup_window_ms = parse::opt_duration_ms(text)?,
+        "partitions" => n.partitions = parse::small_integer(text)?,
+        "retention_ms" => n.retention_ms = parse::opt_duration_ms(text)?,
+        "type" => n.exchange_type = enum_parse::<ExchangeType>(text)?,
+        "alternate" => n.alternate = some_text(text),
+        "online_ms" => n.online_ms = parse::dist(text)?,
+        "offline_ms" => n.offline_ms = parse::dist(text)?,
         "reconnect_jitter" => n.reconnect_jitter = parse::boolean(text)?,
         "accept_per_s" => n.accept_per_s = parse::number(text)?,
         _ => return Err(format!("no field `{key}`")),
     }
     Ok(())
+}
+
+/// Trimmed text, or none when empty.
+fn some_text(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
 }
 
 fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> Result<(), String> {
@@ -829,6 +1164,23 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
             l.circuit_breaker =
                 (parse::boolean(text)? == Some(true)).then(|| l.circuit_breaker.clone().unwrap_or_default());
         }
+        "routing_keys" => l.routing_keys = parse::routing_keys(text)?,
+        "pattern" => {
+            let t = text.trim();
+            l.pattern = match t {
+                "" => None,
+                "\"\"" => Some(String::new()),
+                _ => Some(t.to_string()),
+            };
+        }
+        "prefetch" => l.prefetch = parse::small_integer(text)?,
+        "group" => l.group = some_text(text),
+        "commit" => l.commit = enum_parse::<CommitMode>(text)?,
+        "commit_every_ms" => l.commit_every_ms = parse::opt_duration_ms(text)?,
+        "session_timeout_ms" => l.session_timeout_ms = parse::opt_duration_ms(text)?,
+        "rebalance_ms" => l.rebalance_ms = parse::opt_duration_ms(text)?,
+        "store_and_forward" => l.store_and_forward = parse::boolean(text)?,
+        "retention_ms" => l.retention_ms = parse::opt_duration_ms(text)?,
         _ => return Err(format!("no field `{key}`")),
     }
     Ok(())
@@ -860,6 +1212,7 @@ mod tests {
                     Input::Bool => "true",
                     Input::Queue | Input::Text => continue,
                     Input::Schedule => "0 ms: 10/s, 20 s: 100/s",
+                    Input::RoutingKeys => "a.b:2, c:1",
                 };
                 let next = set(&s, &place, f.key, text).unwrap_or_else(|e| panic!("{kind:?} {}: {e}", f.key));
                 assert_eq!(get(&next, &place, f.key), text, "{kind:?} {}", f.key);
@@ -932,10 +1285,26 @@ mod tests {
         check::<Arrival>(ARRIVALS);
         check::<Persistence>(PERSISTENCE);
         check::<Delivery>(DELIVERY);
+        check::<ExchangeType>(EXCHANGE_TYPES);
+        check::<CommitMode>(COMMIT);
         check::<Jitter>(JITTER);
         check::<Via>(&[]);
         check::<FaultKind>(&[]);
         assert_eq!(Via::NAMES.len(), Via::ALL.len());
+    }
+
+    #[test]
+    fn the_empty_binding_key_is_written_as_two_quotes() {
+        let mut s = Scenario::default();
+        let x = doc::add_node(&mut s, NodeKind::Exchange, Point::default(), true);
+        let q = doc::add_node(&mut s, NodeKind::Queue, Point::new(300.0, 0.0), true);
+        let l = doc::connect(&mut s, &x, &q).unwrap();
+        let place = Place::Link(l);
+        let s = set(&s, &place, "pattern", "\"\"").unwrap();
+        assert_eq!(s.links[0].pattern.as_deref(), Some(""));
+        assert_eq!(get(&s, &place, "pattern"), "\"\"");
+        let s = set(&s, &place, "pattern", "").unwrap();
+        assert_eq!(s.links[0].pattern, None);
     }
 
     #[test]
@@ -972,9 +1341,30 @@ mod tests {
     }
 
     #[test]
+    fn no_setting_is_listed_twice() {
+        for kind in NodeKind::ALL {
+            let keys: Vec<&str> = node_fields(kind).iter().map(|f| f.key).collect();
+            let mut unique = keys.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(keys.len(), unique.len(), "{kind:?}: {keys:?}");
+        }
+        for via in Via::ALL {
+            let keys: Vec<&str> = link_fields(via, true, true).iter().map(|f| f.key).collect();
+            let mut unique = keys.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(keys.len(), unique.len(), "{via:?}: {keys:?}");
+        }
+    }
+
+    #[test]
     fn link_fields_follow_the_link_kind() {
         let keys = |via| -> Vec<&str> { link_fields(via, true, true).iter().map(|f| f.key).collect() };
-        assert_eq!(keys(Via::Consume), vec!["latency_ms"]);
+        assert_eq!(keys(Via::Consume), vec!["latency_ms", "prefetch"]);
+        assert_eq!(keys(Via::Bind), vec!["latency_ms", "pattern"]);
+        assert!(keys(Via::Subscribe).contains(&"commit"));
+        assert!(keys(Via::Push).contains(&"store_and_forward"));
         assert!(keys(Via::Enqueue).contains(&"outbox"));
         assert!(keys(Via::Http).contains(&"circuit_breaker.window"));
     }

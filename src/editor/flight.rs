@@ -47,6 +47,9 @@ pub struct Flight {
     /// The first trace of the burst (clicking the token opens it).
     pub trace: u64,
     pub backwards: bool,
+    /// The key of the burst's first message (`u32::MAX` without one): the
+    /// token is drawn in its key's colour.
+    pub key: u32,
     /// How many messages the token stands for.
     pub count: u32,
     /// Animation time it starts moving on screen.
@@ -154,6 +157,7 @@ impl Flights {
                         tone: d.tone,
                         trace: d.trace,
                         backwards: d.backwards,
+                        key: d.key,
                         count: 1,
                         start_ms: start,
                         at_us: d.at_us,
@@ -246,6 +250,7 @@ mod tests {
             kind: TokenKind::Message,
             tone: TokenTone::Pending,
             trace,
+            key: u32::MAX,
         }
     }
 

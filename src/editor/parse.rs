@@ -334,6 +334,34 @@ pub fn duration_text(ms: f64) -> String {
     }
 }
 
+/// Weighted routing keys: "order.created.eu:3, order.paid:1" (a key
+/// without a weight weighs 1), or the format's JSON pairs.
+pub fn routing_keys(text: &str) -> Result<Option<Vec<(String, f64)>>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.starts_with('[') {
+        let v: Vec<(String, f64)> = serde_json::from_str(t)
+            .map_err(|_| "expected pairs like [[\"order.created\", 3], [\"order.paid\", 1]]".to_string())?;
+        return Ok(Some(v));
+    }
+    let mut out = Vec::new();
+    for item in t.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        // The last colon separates the weight: a key may hold colons itself.
+        let (key, weight) = match item.rsplit_once(':') {
+            Some((k, w)) if to_f64(w.trim()).is_some() => (k.trim(), number(w)?.unwrap_or(1.0)),
+            _ => (item, 1.0),
+        };
+        out.push((key.to_string(), weight));
+    }
+    Ok(Some(out))
+}
+
+pub fn routing_keys_text(keys: &[(String, f64)]) -> String {
+    keys.iter().map(|(k, w)| format!("{k}:{}", fmt_num(*w))).collect::<Vec<_>>().join(", ")
+}
+
 /// A number as people write it: no trailing ".0".
 pub fn fmt_num(v: f64) -> String {
     if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
@@ -346,6 +374,16 @@ pub fn fmt_num(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn routing_keys_read_with_or_without_weights() {
+        let k = routing_keys("order.created.eu:3, order.paid").unwrap().unwrap();
+        assert_eq!(k, vec![("order.created.eu".to_string(), 3.0), ("order.paid".to_string(), 1.0)]);
+        assert_eq!(routing_keys_text(&k), "order.created.eu:3, order.paid:1");
+        assert_eq!(routing_keys(&routing_keys_text(&k)).unwrap().unwrap(), k);
+        assert!(routing_keys("a:-2").is_err());
+        assert_eq!(routing_keys(" "), Ok(None));
+    }
 
     #[test]
     fn empty_means_the_default() {

@@ -205,7 +205,7 @@ fn events_per_arrival(node: &crate::engine::format::NodeSpec) -> f64 {
         NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => 2.0,
         // Arrival, and a visibility timer per delivery.
         NodeKind::Queue => 1.0 + node.visibility_timeout_ms.map_or(0.0, |_| 1.0),
-        NodeKind::Topic => 1.0,
+        NodeKind::Topic | NodeKind::Exchange => 1.0,
         // A push arriving.
         NodeKind::Browser => 1.0,
     }

@@ -158,7 +158,23 @@ impl<'a> Graph<'a> {
             placed[i] = true;
         }
         order.extend((0..s.nodes.len()).filter(|i| !placed[*i]));
-        let dead_letters = s.nodes.iter().filter_map(|n| n.dead_letter.as_deref()).collect();
+        // Where messages nobody asked for are parked: dead-letter targets,
+        // exchanges' alternates, and the queues bound to an exchange that is
+        // one of those (a dead-letter exchange); nobody needs to consume them.
+        let mut dead_letters: Vec<&str> =
+            s.nodes.iter().filter_map(|n| n.dead_letter.as_deref().or(n.alternate.as_deref())).collect();
+        let parking_exchanges: Vec<&str> = s
+            .nodes
+            .iter()
+            .filter(|n| n.kind == NodeKind::Exchange && dead_letters.contains(&n.id.as_str()))
+            .map(|n| n.id.as_str())
+            .collect();
+        dead_letters.extend(
+            s.links
+                .iter()
+                .filter(|l| l.via == Via::Bind && parking_exchanges.contains(&l.from.as_str()))
+                .map(|l| l.to.as_str()),
+        );
         Graph { s, index, out, into, order, dead_letters }
     }
 
@@ -185,8 +201,10 @@ impl<'a> Graph<'a> {
                 continue;
             }
             let next = self.out[n].iter().filter_map(|l| self.index.get(l.to.as_str()).map(|&i| i as usize));
-            let dlq = self.node(n).dead_letter.as_deref().and_then(|d| self.index.get(d).map(|&i| i as usize));
-            stack.extend(next.chain(dlq));
+            let spec = self.node(n);
+            let parked = [spec.dead_letter.as_deref(), spec.alternate.as_deref()];
+            let parked = parked.into_iter().flatten().filter_map(|d| self.index.get(d).map(|&i| i as usize));
+            stack.extend(next.chain(parked));
         }
         for (i, n) in self.s.nodes.iter().enumerate() {
             let place = Place::Node(n.id.clone());
@@ -542,6 +560,22 @@ mod tests {
         assert!(w.iter().any(|x| x.rule == Rule::NoConsumer
             && x.message == "Nobody consumes Jobs: its messages pile up. Link it to a service (consume)."));
         assert!(!w.iter().any(|x| x.message.contains("Dead jobs")), "a DLQ is meant to hold: {w:?}");
+    }
+
+    #[test]
+    fn an_exchanges_alternate_and_a_dead_letter_exchanges_queues_are_meant_to_hold() {
+        let w = warnings(
+            r##"{"crosstalk":1,"nodes":[{"id":"c","kind":"client"},{"id":"s","kind":"service"},
+                {"id":"x","kind":"exchange","alternate":"lost"},{"id":"lost","kind":"queue","label":"Unrouted"},
+                {"id":"q","kind":"queue","label":"Jobs","dead_letter":"dlx"},{"id":"w","kind":"service"},
+                {"id":"dlx","kind":"exchange","type":"fanout"},{"id":"dead","kind":"queue","label":"Dead"},
+                {"id":"other","kind":"queue","label":"Forgotten"}],
+                "links":[{"id":"l1","from":"c","to":"s","via":"http"},{"id":"l2","from":"s","to":"x","via":"publish"},
+                {"id":"l3","from":"x","to":"q","via":"bind","pattern":"#"},{"id":"l4","from":"q","to":"w","via":"consume"},
+                {"id":"l5","from":"dlx","to":"dead","via":"bind"},{"id":"l6","from":"x","to":"other","via":"bind","pattern":"#"}]}"##,
+        );
+        assert!(!w.iter().any(|x| x.message.contains("Unrouted") || x.message.contains("Dead")), "{w:?}");
+        assert!(w.iter().any(|x| x.rule == Rule::NoConsumer && x.message.contains("Forgotten")), "{w:?}");
     }
 
     #[test]

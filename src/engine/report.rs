@@ -26,6 +26,38 @@ pub struct Report {
     /// Why the run stopped early, if it did (an overload).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+    /// Consumer groups of log topics, in topic and group order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupReport>,
+}
+
+impl Report {
+    /// The consumer group `group` of log topic `topic`.
+    pub fn group(&self, topic: &str, group: &str) -> Option<&GroupReport> {
+        self.groups.iter().find(|g| g.topic == topic && g.group == group)
+    }
+}
+
+/// A consumer group of a log topic.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupReport {
+    pub topic: String,
+    pub group: String,
+    /// Subscribe links in the group, and how many are in it and up now.
+    pub members: u32,
+    pub live_members: u32,
+    pub partitions: u32,
+    /// Messages appended and not yet committed by the group (Kafka's
+    /// consumer lag), over time and now.
+    pub lag: MeanMax,
+    pub lag_now: u64,
+    /// Per-partition lag now, and each partition's owner (a link id, or "").
+    pub partition_lag: Vec<u64>,
+    pub owners: Vec<String>,
+    /// Mean lag per bucket (when series are kept).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub series: Vec<f64>,
 }
 
 /// Every message or call attempt sent over a link ends in exactly one of
@@ -40,6 +72,10 @@ pub struct MessageCounts {
     pub dead_lettered: u64,
     pub dropped: u64,
     pub lost: u64,
+    /// Deleted by a log's retention before their consumer group read them.
+    pub expired: u64,
+    /// Resends a FIFO queue accepted without enqueuing them again.
+    pub deduplicated: u64,
     pub in_flight: u64,
     /// Side effects executed twice for one id on a non-idempotent service.
     pub duplicates: u64,
@@ -55,6 +91,8 @@ pub enum End {
     DeadLettered,
     Dropped,
     Lost,
+    Expired,
+    Deduplicated,
 }
 
 impl MessageCounts {
@@ -69,6 +107,8 @@ impl MessageCounts {
             End::DeadLettered => self.dead_lettered += 1,
             End::Dropped => self.dropped += 1,
             End::Lost => self.lost += 1,
+            End::Expired => self.expired += 1,
+            End::Deduplicated => self.deduplicated += 1,
         }
     }
 
@@ -82,13 +122,23 @@ impl MessageCounts {
         self.dead_lettered += other.dead_lettered;
         self.dropped += other.dropped;
         self.lost += other.lost;
+        self.expired += other.expired;
+        self.deduplicated += other.deduplicated;
         self.in_flight += other.in_flight;
         self.duplicates += other.duplicates;
     }
 
     /// Messages in a final state (everything but `in_flight`).
     pub fn ended(&self) -> u64 {
-        self.delivered + self.failed + self.timed_out + self.rejected + self.dead_lettered + self.dropped + self.lost
+        self.delivered
+            + self.failed
+            + self.timed_out
+            + self.rejected
+            + self.dead_lettered
+            + self.dropped
+            + self.lost
+            + self.expired
+            + self.deduplicated
     }
 
     /// The sum of the end states, in flight included (must equal `sent`).

@@ -45,6 +45,8 @@ pub struct Token {
     pub tone: TokenTone,
     /// The trace it belongs to (clicking a token opens it).
     pub trace: u64,
+    /// The key it carries (`u32::MAX` without one): tokens of one key share a colour.
+    pub key: u32,
 }
 
 /// Circuit breaker states, as resilience4j names them.
@@ -84,6 +86,11 @@ pub struct NodeLive {
     pub crashed: bool,
     /// Slowed down or erroring because of a fault.
     pub degraded: bool,
+    /// A log topic: lag per partition now (the largest of its groups').
+    pub partition_lag: Vec<u64>,
+    /// A log topic: each consumer group's lag now, in the order of
+    /// `format::groups::consumer_groups`.
+    pub group_lag: Vec<u64>,
 }
 
 /// A link as it is right now.
@@ -110,4 +117,6 @@ pub struct Departure {
     pub kind: TokenKind,
     pub tone: TokenTone,
     pub trace: u64,
+    /// The key it carries (`u32::MAX` without one).
+    pub key: u32,
 }

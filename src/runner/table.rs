@@ -149,6 +149,9 @@ pub fn render(s: &Scenario, r: &Report) -> String {
         "messages: sent {}  delivered {}  failed {}  timed out {}  rejected {}  dead-lettered {}  dropped {}  lost {}  in flight {}  duplicates {}\n",
         m.sent, m.delivered, m.failed, m.timed_out, m.rejected, m.dead_lettered, m.dropped, m.lost, m.in_flight, m.duplicates
     ));
+    if m.expired + m.deduplicated > 0 {
+        out.push_str(&format!("          expired {}  deduplicated {}\n", m.expired, m.deduplicated));
+    }
     out.push_str("\nrequests by client, end to end:\n");
     push_table(&mut out, &clients);
     let q = &r.requests;
@@ -172,6 +175,19 @@ pub fn render(s: &Scenario, r: &Report) -> String {
             let parts: Vec<String> = n.extra.iter().map(|(k, v)| format!("{k} {}", num(*v))).collect();
             out.push_str(&format!("{}: {}\n", printable(id), parts.join("  ")));
         }
+    }
+    for g in &r.groups {
+        out.push_str(&format!(
+            "group {}/{}: {} of {} members up, {} partitions, lag now {}, mean {}, max {}\n",
+            printable(&g.topic),
+            printable(&g.group),
+            g.live_members,
+            g.members,
+            g.partitions,
+            g.lag_now,
+            num(g.lag.mean),
+            num(g.lag.max)
+        ));
     }
     if let Some(why) = &r.stopped {
         out.push_str(&format!("\n{why}\n"));

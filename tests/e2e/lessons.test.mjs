@@ -32,7 +32,7 @@ export const tests = [
       await dialog.waitFor();
       await shot('gallery');
       const cards = dialog.locator('.lesson-card');
-      expect((await cards.count()) >= 18, `at least 18 lessons: ${await cards.count()}`);
+      expect((await cards.count()) >= 26, `at least 26 lessons: ${await cards.count()}`);
       for (const group of ['Sync calls', 'Queues', 'Pub/sub and streams', 'Real-time to browsers', 'Sagas and consistency', 'Resilience', 'Scale']) {
         expect(await dialog.getByRole('heading', { name: group }).isVisible(), `group ${group}`);
       }
@@ -121,7 +121,7 @@ export const tests = [
       await app.button('Lessons').click();
       const names = await page.$$eval('.lesson-card', (cards) => cards.map((c) => c.dataset.lesson));
       await page.keyboard.press('Escape');
-      expect(names.length >= 18, `${names.length} lessons`);
+      expect(names.length >= 26, `${names.length} lessons`);
       for (const name of names) {
         step(name);
         await page.goto('about:blank');

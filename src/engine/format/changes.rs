@@ -37,6 +37,13 @@ fn fixed_reason(field: &str) -> Option<&'static str> {
         "schedule" => "is set for the whole run; change `rate_per_s` instead",
         "users" => "is the size of the browser population, fixed for a run",
         "delivery" => "decides how subscriptions are built, fixed for a run",
+        // The brokers are built from these (partitions, groups, routes,
+        // presence timers, key streams): fixed for a run.
+        "keys" | "poison_rate" | "fifo" | "dedup_window_ms" | "partitions" | "retention_ms" | "type" | "alternate"
+        | "online_ms" | "offline_ms" | "routing_keys" | "pattern" | "group" | "commit" | "commit_every_ms"
+        | "session_timeout_ms" | "rebalance_ms" | "store_and_forward" => {
+            "is part of how a broker is built, fixed for a run"
+        }
         _ => return None,
     })
 }

@@ -50,6 +50,25 @@ pub const BREAKER_WINDOW_MS: f64 = 100_000.0;
 /// "after 5 failures in 30 s").
 pub const BREAKER_MIN_FAILURES: u32 = 5;
 
+/// A log topic's partitions when none are given.
+pub const LOG_PARTITIONS: u32 = 1;
+/// Kafka's `auto.commit.interval.ms`.
+pub const COMMIT_EVERY_MS: f64 = 5_000.0;
+/// Kafka's `session.timeout.ms` (since Kafka 3.0).
+pub const SESSION_TIMEOUT_MS: f64 = 45_000.0;
+/// How long an eager rebalance stops the whole group.
+pub const REBALANCE_MS: f64 = 1_000.0;
+/// Attempts at a log message whose processing fails before the consumer
+/// skips it: Spring Kafka's `DefaultErrorHandler` (a `FixedBackOff` of 9
+/// retries without delay, then the record is logged and skipped).
+pub const LOG_ERROR_ATTEMPTS: u32 = 10;
+/// SQS FIFO's deduplication interval: five minutes.
+pub const DEDUP_WINDOW_MS: f64 = 300_000.0;
+/// A binding without a pattern takes every message of a topic exchange.
+pub const BIND_PATTERN: &str = "#";
+/// WhatsApp keeps undelivered messages for 30 days: longer than any run.
+pub const STORE_RETENTION_MS: f64 = 2_592_000_000.0;
+
 /// Caps: past these a scenario is refused with a message, so a typo like
 /// 10^9 requests per second cannot freeze a tab or exhaust memory.
 pub mod caps {
@@ -71,6 +90,18 @@ pub mod caps {
     pub const MAX_DELIVERIES: u32 = 1_000;
     pub const BREAKER_WINDOW: u32 = 100_000;
     pub const SLOW_FACTOR: f64 = 1_000.0;
+    pub const KEYS: u32 = 1_000_000;
+    pub const PARTITIONS: u32 = 1_000;
+    pub const ROUTING_KEYS: usize = 100;
+    /// AMQP routing keys and binding keys are short strings: 255 bytes.
+    pub const KEY_BYTES: usize = 255;
+    /// AMQP's `prefetch-count` is a 16-bit number.
+    pub const PREFETCH: u32 = 65_535;
+    /// Messages kept in all log topics at once; past it the run stops with
+    /// an overload message (set a `retention_ms`).
+    pub const LOG_ENTRIES: usize = 4_000_000;
+    /// A push's store-and-forward retention: 30 days.
+    pub const STORE_RETENTION_MS: f64 = super::STORE_RETENTION_MS;
     /// Overlapping `slow` faults multiply, up to this factor: a million
     /// times a day is still a finite time, and far past any run's end.
     pub const SLOW_PRODUCT: f64 = 1_000_000.0;

@@ -1,8 +1,10 @@
 //! The scenario format: the public contract that files and share links carry.
 
+pub mod amqp;
 pub mod changes;
 pub mod defaults;
 pub mod dist;
+pub mod groups;
 pub mod load;
 pub mod migrate;
 pub mod scenario;

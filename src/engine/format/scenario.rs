@@ -90,14 +90,17 @@ pub enum NodeKind {
     Websocket,
     Browser,
     Saga,
+    /// A RabbitMQ exchange: routes each message to the queues bound to it.
+    Exchange,
 }
 
 impl NodeKind {
-    pub const ALL: [NodeKind; 7] = [
+    pub const ALL: [NodeKind; 8] = [
         NodeKind::Client,
         NodeKind::Service,
         NodeKind::Queue,
         NodeKind::Topic,
+        NodeKind::Exchange,
         NodeKind::Websocket,
         NodeKind::Browser,
         NodeKind::Saga,
@@ -112,6 +115,7 @@ impl NodeKind {
             NodeKind::Websocket => "websocket",
             NodeKind::Browser => "browser",
             NodeKind::Saga => "saga",
+            NodeKind::Exchange => "exchange",
         }
     }
 
@@ -125,6 +129,7 @@ impl NodeKind {
             NodeKind::Websocket => "WebSocket server",
             NodeKind::Browser => "Browsers",
             NodeKind::Saga => "Saga orchestrator",
+            NodeKind::Exchange => "Exchange",
         }
     }
 }
@@ -143,10 +148,12 @@ pub enum Via {
     Poll,
     SagaStep,
     RequestReply,
+    /// A RabbitMQ binding: from an exchange to a queue, with a pattern.
+    Bind,
 }
 
 impl Via {
-    pub const ALL: [Via; 11] = [
+    pub const ALL: [Via; 12] = [
         Via::Http,
         Via::Grpc,
         Via::Enqueue,
@@ -158,6 +165,7 @@ impl Via {
         Via::Poll,
         Via::SagaStep,
         Via::RequestReply,
+        Via::Bind,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -173,6 +181,7 @@ impl Via {
             Via::Poll => "poll",
             Via::SagaStep => "saga_step",
             Via::RequestReply => "request_reply",
+            Via::Bind => "bind",
         }
     }
 
@@ -207,6 +216,34 @@ pub enum Delivery {
     #[default]
     AtMostOnce,
     Durable,
+    /// A partitioned, retained log read by consumer groups (Kafka, Redis Streams).
+    Log,
+}
+
+/// How a RabbitMQ exchange matches routing keys against its bindings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeType {
+    /// The routing key equals the binding's pattern.
+    Direct,
+    /// AMQP topic patterns: `*` one word, `#` zero or more.
+    #[default]
+    Topic,
+    /// Every binding, whatever the key.
+    Fanout,
+}
+
+/// When a Kafka consumer commits the offset it has read up to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CommitMode {
+    /// Every `commit_every_ms` (Kafka's `enable.auto.commit`, its default).
+    #[default]
+    Auto,
+    /// After each message is processed: at least once.
+    AfterProcessing,
+    /// Before each message is processed: at most once.
+    BeforeProcessing,
 }
 
 /// One node. Which fields apply depends on `kind` (see MODEL.md).
@@ -230,6 +267,12 @@ pub struct NodeSpec {
     /// `[[at_ms, rate_per_s], ...]`: the rate from each time on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Vec<(f64, f64)>>,
+    /// Keys `k0`..`k{keys-1}` a request draws from (one key space per scenario).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
+    pub keys: Option<u32>,
+    /// Share of requests whose work never ends (a `while(true)` submission).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poison_rate: Option<f64>,
 
     // service (and saga)
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
@@ -242,6 +285,9 @@ pub struct NodeSpec {
     pub error_rate: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotent: Option<bool>,
+    /// Work running longer than this is killed as a failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_timeout_ms: Option<f64>,
 
     // queue (persistence also for durable topics)
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u64")]
@@ -258,10 +304,29 @@ pub struct NodeSpec {
     pub persistence: Option<Persistence>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot_every_ms: Option<f64>,
+    /// SQS FIFO: per-key order, one message in flight per key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fifo: Option<bool>,
+    /// SQS FIFO: a resend of the same message within this window is dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedup_window_ms: Option<f64>,
 
     // topic
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
+    /// A log topic's partitions.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
+    pub partitions: Option<u32>,
+    /// A log topic deletes messages older than this, read or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_ms: Option<f64>,
+
+    // exchange
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub exchange_type: Option<ExchangeType>,
+    /// Where messages no binding matches go: a queue or an exchange.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternate: Option<String>,
 
     // websocket
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -270,6 +335,12 @@ pub struct NodeSpec {
     // browser
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u64")]
     pub users: Option<u64>,
+    /// How long a user stays online before going offline (presence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_ms: Option<Dist>,
+    /// How long a user stays offline before coming back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offline_ms: Option<Dist>,
     /// Whether reconnect waits are jittered (default true); without jitter
     /// every dropped user comes back at the same instant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -387,6 +458,33 @@ pub struct LinkSpec {
     pub outbox: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_ms: Option<f64>,
+
+    /// `publish` into an exchange: `[[routing_key, weight], ...]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_keys: Option<Vec<(String, f64)>>,
+    /// `bind`: the binding key (`*` one word, `#` zero or more).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// `consume`: deliveries the consumer may hold unacknowledged.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
+    pub prefetch: Option<u32>,
+    /// `subscribe` from a log topic: the consumer group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<CommitMode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_every_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_timeout_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebalance_ms: Option<f64>,
+    /// `push`: hold pushes for offline users and deliver them on return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_and_forward: Option<bool>,
+    /// `push` with store-and-forward: how long a held push is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_ms: Option<f64>,
 }
 
 impl LinkSpec {
@@ -403,6 +501,16 @@ impl LinkSpec {
             optional: None,
             outbox: None,
             interval_ms: None,
+            routing_keys: None,
+            pattern: None,
+            prefetch: None,
+            group: None,
+            commit: None,
+            commit_every_ms: None,
+            session_timeout_ms: None,
+            rebalance_ms: None,
+            store_and_forward: None,
+            retention_ms: None,
         }
     }
 }
@@ -418,10 +526,13 @@ pub enum FaultKind {
     Errors,
     /// The link (or every link of the node) drops everything.
     Partition,
+    /// A log subscription's consumer group rewinds to the oldest retained message.
+    Replay,
 }
 
 impl FaultKind {
-    pub const ALL: [FaultKind; 4] = [FaultKind::Crash, FaultKind::Slow, FaultKind::Errors, FaultKind::Partition];
+    pub const ALL: [FaultKind; 5] =
+        [FaultKind::Crash, FaultKind::Slow, FaultKind::Errors, FaultKind::Partition, FaultKind::Replay];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -429,6 +540,7 @@ impl FaultKind {
             FaultKind::Slow => "slow",
             FaultKind::Errors => "errors",
             FaultKind::Partition => "partition",
+            FaultKind::Replay => "replay",
         }
     }
 }

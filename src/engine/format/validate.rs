@@ -11,6 +11,8 @@ use super::wiring;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+mod brokers;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
     Error,
@@ -84,8 +86,8 @@ enum Spec {
 /// Fields each node kind uses; any other optional field set on it is a warning.
 pub(crate) fn node_fields(kind: NodeKind) -> &'static [&'static str] {
     match kind {
-        NodeKind::Client => &["rate_per_s", "arrival", "schedule"],
-        NodeKind::Service => &["workers", "backlog", "work_ms", "error_rate", "idempotent"],
+        NodeKind::Client => &["rate_per_s", "arrival", "schedule", "keys", "poison_rate"],
+        NodeKind::Service => &["workers", "backlog", "work_ms", "error_rate", "idempotent", "job_timeout_ms"],
         NodeKind::Saga => &["workers", "backlog", "work_ms", "error_rate"],
         NodeKind::Queue => &[
             "capacity",
@@ -95,10 +97,13 @@ pub(crate) fn node_fields(kind: NodeKind) -> &'static [&'static str] {
             "redelivery_delay_ms",
             "persistence",
             "snapshot_every_ms",
+            "fifo",
+            "dedup_window_ms",
         ],
-        NodeKind::Topic => &["delivery", "persistence", "snapshot_every_ms"],
+        NodeKind::Topic => &["delivery", "persistence", "snapshot_every_ms", "partitions", "retention_ms"],
+        NodeKind::Exchange => &["type", "alternate"],
         NodeKind::Websocket => &["reconnect_ms", "accept_per_s"],
-        NodeKind::Browser => &["users", "reconnect_ms", "reconnect_jitter"],
+        NodeKind::Browser => &["users", "reconnect_ms", "reconnect_jitter", "online_ms", "offline_ms"],
     }
 }
 
@@ -127,6 +132,17 @@ fn set_node_fields(n: &NodeSpec) -> Vec<&'static str> {
     add("delivery", n.delivery.is_some());
     add("reconnect_ms", n.reconnect_ms.is_some());
     add("users", n.users.is_some());
+    add("keys", n.keys.is_some());
+    add("poison_rate", n.poison_rate.is_some());
+    add("job_timeout_ms", n.job_timeout_ms.is_some());
+    add("fifo", n.fifo.is_some());
+    add("dedup_window_ms", n.dedup_window_ms.is_some());
+    add("partitions", n.partitions.is_some());
+    add("retention_ms", n.retention_ms.is_some());
+    add("type", n.exchange_type.is_some());
+    add("alternate", n.alternate.is_some());
+    add("online_ms", n.online_ms.is_some());
+    add("offline_ms", n.offline_ms.is_some());
     add("reconnect_jitter", n.reconnect_jitter.is_some());
     add("accept_per_s", n.accept_per_s.is_some());
     f
@@ -136,9 +152,14 @@ pub(crate) fn link_fields(via: Via) -> &'static [&'static str] {
     match via {
         Via::Http | Via::Grpc | Via::SagaStep => &["latency_ms", "timeout_ms", "retry", "circuit_breaker", "optional"],
         Via::RequestReply => &["latency_ms", "timeout_ms", "optional"],
-        Via::Enqueue | Via::Publish => &["latency_ms", "outbox", "optional"],
+        Via::Enqueue => &["latency_ms", "outbox", "optional"],
+        Via::Publish => &["latency_ms", "outbox", "optional", "routing_keys"],
         Via::Poll => &["latency_ms", "interval_ms"],
-        Via::Consume | Via::Subscribe | Via::Push | Via::Sse => &["latency_ms"],
+        Via::Consume => &["latency_ms", "prefetch"],
+        Via::Subscribe => &["latency_ms", "group", "commit", "commit_every_ms", "session_timeout_ms", "rebalance_ms"],
+        Via::Push => &["latency_ms", "store_and_forward", "retention_ms"],
+        Via::Bind => &["latency_ms", "pattern"],
+        Via::Sse => &["latency_ms"],
     }
 }
 
@@ -151,6 +172,16 @@ fn set_link_fields(l: &LinkSpec) -> Vec<&'static str> {
         ("optional", l.optional.is_some()),
         ("outbox", l.outbox.is_some()),
         ("interval_ms", l.interval_ms.is_some()),
+        ("routing_keys", l.routing_keys.is_some()),
+        ("pattern", l.pattern.is_some()),
+        ("prefetch", l.prefetch.is_some()),
+        ("group", l.group.is_some()),
+        ("commit", l.commit.is_some()),
+        ("commit_every_ms", l.commit_every_ms.is_some()),
+        ("session_timeout_ms", l.session_timeout_ms.is_some()),
+        ("rebalance_ms", l.rebalance_ms.is_some()),
+        ("store_and_forward", l.store_and_forward.is_some()),
+        ("retention_ms", l.retention_ms.is_some()),
     ]
     .into_iter()
     .filter(|(_, set)| *set)
@@ -244,6 +275,7 @@ impl Validator {
         for (i, f) in s.faults.iter().enumerate() {
             self.fault(i, f, s);
         }
+        self.brokers(s, &kinds);
         if s.changes.len() > caps::CHANGES {
             self.err(
                 &top,
@@ -414,8 +446,12 @@ impl Validator {
                 Some(_) if *dlq == n.id => {
                     self.err(&p, Some("dead_letter"), "a queue cannot be its own dead-letter queue")
                 }
-                Some(NodeKind::Queue) => {}
-                Some(k) => self.err(&p, Some("dead_letter"), format!("`{dlq}` is a {}, not a queue", k.as_str())),
+                Some(NodeKind::Queue | NodeKind::Exchange) => {}
+                Some(k) => self.err(
+                    &p,
+                    Some("dead_letter"),
+                    format!("`{dlq}` is a {}, not a queue or an exchange", k.as_str()),
+                ),
             }
         }
         for (field, v) in [
@@ -583,6 +619,7 @@ impl Validator {
         } else if is_link && matches!(f.kind, FaultKind::Crash | FaultKind::Errors) {
             self.err(&p, Some("kind"), format!("`{}` applies to nodes; `{}` is a link", f.kind.as_str(), f.target));
         }
+        // `replay` is checked with the brokers (it needs a log subscription).
         self.number(&p, "at_ms", f.at_ms, caps::ANY_MS);
         if let Some(d) = f.for_ms {
             self.number(&p, "for_ms", d, caps::ANY_MS);
@@ -599,7 +636,7 @@ impl Validator {
                 None => self.err(&p, Some("rate"), "an `errors` fault needs a rate between 0 and 1"),
                 Some(r) => self.fraction(&p, "rate", r),
             },
-            FaultKind::Crash | FaultKind::Partition => {}
+            FaultKind::Crash | FaultKind::Partition | FaultKind::Replay => {}
         }
         if f.factor.is_some() && f.kind != FaultKind::Slow {
             self.warn(&p, Some("factor"), "only a `slow` fault uses a factor");

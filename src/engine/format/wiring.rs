@@ -12,13 +12,14 @@ pub fn ends(via: Via) -> (&'static [NodeKind], &'static [NodeKind]) {
         Via::Http | Via::Grpc => (&[Client, Service, Saga], &[Service, Saga, Websocket]),
         Via::Enqueue => (&[Client, Service, Saga], &[Queue]),
         Via::Consume => (&[Queue], &[Service, Saga]),
-        Via::Publish => (&[Client, Service, Saga], &[Topic]),
+        Via::Publish => (&[Client, Service, Saga], &[Topic, Exchange]),
         Via::Subscribe => (&[Topic], &[Service, Queue, Websocket, Saga]),
         Via::Push => (&[Websocket], &[Browser]),
         Via::Sse => (&[Service, Websocket], &[Browser]),
         Via::Poll => (&[Service, Websocket], &[Browser]),
         Via::SagaStep => (&[Saga], &[Service]),
         Via::RequestReply => (&[Client, Service, Saga], &[Queue, Service]),
+        Via::Bind => (&[Exchange], &[Queue]),
     }
 }
 
@@ -31,6 +32,7 @@ fn article(kind: NodeKind) -> &'static str {
         Websocket => "a websocket server",
         Browser => "a browser",
         Saga => "a saga",
+        Exchange => "an exchange",
     }
 }
 
@@ -64,8 +66,17 @@ pub fn check(via: Via, from: (&str, NodeKind), to: (&str, NodeKind)) -> Result<(
 
 /// The link kind a user most likely means when connecting `from` to `to`.
 pub fn infer(from: NodeKind, to: NodeKind) -> Option<Via> {
-    let preferred =
-        [Via::SagaStep, Via::Http, Via::Enqueue, Via::Consume, Via::Publish, Via::Subscribe, Via::Push, Via::Sse];
+    let preferred = [
+        Via::SagaStep,
+        Via::Http,
+        Via::Enqueue,
+        Via::Consume,
+        Via::Publish,
+        Via::Subscribe,
+        Via::Bind,
+        Via::Push,
+        Via::Sse,
+    ];
     preferred.into_iter().find(|v| allowed(*v, from, to))
 }
 
@@ -88,6 +99,8 @@ pub fn refusal(from: NodeKind, to: NodeKind) -> String {
             "a queue cannot feed a queue directly: put a service between them (dead letters are set on the queue)"
                 .into()
         }
+        (_, Exchange) => "only clients, services and sagas publish to an exchange".into(),
+        (Exchange, _) => "an exchange routes to queues only: bind it to a queue, and consume from that".into(),
         _ => format!("{} cannot talk to {} directly", article(from), article(to)),
     }
 }
@@ -119,5 +132,14 @@ mod tests {
         assert_eq!(infer(Saga, Service), Some(Via::SagaStep));
         assert_eq!(infer(Service, Client), None);
         assert_eq!(infer(Queue, Queue), None);
+        assert_eq!(infer(Service, Exchange), Some(Via::Publish));
+        assert_eq!(infer(Exchange, Queue), Some(Via::Bind));
+        assert_eq!(infer(Exchange, Service), None);
+    }
+
+    #[test]
+    fn a_bind_out_of_a_queue_names_it() {
+        let e = check(Via::Bind, ("orders", Queue), ("mail", Queue)).unwrap_err();
+        assert_eq!(e, "`bind` must start at an exchange, not at queue `orders`");
     }
 }

@@ -20,26 +20,53 @@ pub const COUNT_EXTRAS: &[&str] = &[
     "committed",
     "compensated",
     "compensations",
+    "delivered_late",
     "disconnects",
     "dropped",
     "dual_write_lost",
+    "expired",
     "failed_steps",
+    "held_for_offline",
     "held_for_resume",
+    "job_timeouts",
+    "lost_at_most_once",
     "missed_while_down",
     "no_subscriber",
     "orphan_replies",
+    "out_of_order",
     "outbox_resent",
     "polls",
+    "processing_errors",
     "pushes_lost",
+    "rebalances",
     "reconnect_attempts",
     "reconnects",
     "reconnects_refused",
+    "replays",
+    "routed",
+    "session_timeouts",
+    "skipped_after_errors",
     "stuck",
+    "unroutable",
     "user_not_connected_here",
+    "went_offline",
 ];
 
 /// Kind-specific levels of `NodeReport::extra` (values now).
-pub const LEVEL_EXTRAS: &[&str] = &["backlog", "connected_users", "connections", "outbox_pending"];
+pub const LEVEL_EXTRAS: &[&str] = &[
+    "backlog",
+    "connected_users",
+    "connections",
+    "held_now",
+    "lag",
+    "lag_max",
+    "lag_mean",
+    "late_delay_mean_ms",
+    "late_delay_p50_ms",
+    "late_delay_p99_ms",
+    "outbox_pending",
+    "retained",
+];
 
 const REQUEST_FIELDS: &[&str] = &["started", "ok", "failed", "timed_out", "in_flight"];
 const MESSAGE_FIELDS: &[&str] = &[
@@ -51,6 +78,8 @@ const MESSAGE_FIELDS: &[&str] = &[
     "dead_lettered",
     "dropped",
     "lost",
+    "expired",
+    "deduplicated",
     "in_flight",
     "duplicates",
 ];
@@ -172,6 +201,8 @@ fn message(m: &MessageCounts, f: &str) -> u64 {
         "dead_lettered" => m.dead_lettered,
         "dropped" => m.dropped,
         "lost" => m.lost,
+        "expired" => m.expired,
+        "deduplicated" => m.deduplicated,
         "duplicates" => m.duplicates,
         _ => m.in_flight,
     }
@@ -299,6 +330,8 @@ mod tests {
         assert!(is_count(&path("nodes.x.pushes_lost")));
         assert!(!is_count(&path("nodes.x.connected_users")));
         assert!(!is_count(&path("nodes.x.latency_ms.p99")));
+        assert!(is_count(&path("nodes.q.out_of_order")) && is_count(&path("nodes.x.unroutable")));
+        assert!(!is_count(&path("nodes.log.lag")) && !is_count(&path("nodes.p.late_delay_mean_ms")));
     }
 
     #[test]

@@ -16,10 +16,19 @@ pub(super) fn audit(sim: &Sim) -> Result<(), String> {
         sim.jobs.iter().filter(|(_, j)| j.phase == Phase::Transit && matches!(j.origin, Origin::Copy { .. })).count()
             as u64;
     let pushes = sim.pushes.len() as u64;
-    let live = messages + attempts + copies + pushes;
+    let logs = super::logs::live_copies(sim)?;
+    let stored: u64 = sim
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.rt {
+            KindRt::Browser(b) => b.store.as_ref().map(|s| s.count),
+            _ => None,
+        })
+        .sum();
+    let live = messages + attempts + copies + pushes + logs + stored;
     if l.sent != ended + live {
         return Err(format!(
-            "ledger out of balance at {} us: sent {} but ended {} + live {} (messages {messages}, attempts {attempts}, copies {copies}, pushes {pushes}); {l:?}",
+            "ledger out of balance at {} us: sent {} but ended {} + live {} (messages {messages}, attempts {attempts}, copies {copies}, pushes {pushes}, log copies {logs}, stored pushes {stored}); {l:?}",
             sim.now, l.sent, ended, live
         ));
     }
@@ -45,8 +54,10 @@ pub(super) fn audit(sim: &Sim) -> Result<(), String> {
                 return Err(format!("node {}: {} busy workers but {holding} jobs hold one", n.id, w.busy));
             }
             // Fewer workers than busy ones only after a change lowered them
-            // (running jobs finish); then nothing new may start.
-            let lowered = sim.current.nodes.get(i).map(|n| n.workers) != sim.scenario.nodes.get(i).map(|n| n.workers);
+            // (running jobs finish); then nothing new may start. A change
+            // may have raised them and a later one set them back, so any
+            // change of the workers counts.
+            let lowered = sim.scenario.changes.iter().any(|c| c.target == n.id && c.field == "workers");
             if w.busy > w.workers && !lowered {
                 return Err(format!("node {}: {} busy workers of {}", n.id, w.busy, w.workers));
             }

@@ -79,6 +79,7 @@ pub(super) fn connect_all(sim: &mut Sim) {
         }
         br.connected = br.conn.iter().filter(|c| **c != NONE).count() as u64;
         n.metrics.waiting.set(now, br.users - br.connected);
+        let has_presence = br.presence.is_some();
         let poll = br.servers.iter().find(|s| sim.links[s.1 as usize].via == Via::Poll).copied();
         if let Some((_, link)) = poll {
             let interval = sim.links[link as usize].interval_us;
@@ -90,6 +91,9 @@ pub(super) fn connect_all(sim: &mut Sim) {
                 let phase = sim.nodes[b as usize].rng.below(interval);
                 sim.schedule(phase, Ev::Poll { browser: b, user: u as u32 });
             }
+        }
+        if has_presence {
+            super::presence::start(sim, b);
         }
     }
 }
@@ -143,8 +147,12 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
         }
         _ => {
             let conn = br.conn.get(user as usize).copied().unwrap_or(NONE);
+            let stored = sim.links[link as usize].store_us.is_some();
             if conn == idx as u32 {
-                push(sim, b, user as u32, idx as u32, trace, trace_start, link, sim.now);
+                push(sim, b, user as u32, idx as u32, trace, trace_start, link, sim.now, Micros::MAX);
+            } else if conn == NONE && stored {
+                // Store and forward: it waits for the user to come back.
+                super::store_forward::hold(sim, b, user as u32, trace, trace_start, link, Micros::MAX);
             } else if conn == NONE && via == Via::Sse {
                 // SSE: the browser will resume from its last event id.
                 br.held.entry(user).or_default().push((trace, trace_start));
@@ -166,16 +174,29 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
 
 /// Sends one push (or SSE event, or poll answer) to `user` over `link`.
 /// `depart` is when it leaves the server (a poll answer leaves once the
-/// poll request got there).
+/// poll request got there). `held_at`: when a store-and-forward push was
+/// first held (it is in the ledger already), MAX for a fresh push.
 #[allow(clippy::too_many_arguments)]
-fn push(sim: &mut Sim, b: u32, user: u32, server: u32, trace: u64, trace_start: Micros, link: u32, depart: Micros) {
-    sim.sent(link);
+pub(super) fn push(
+    sim: &mut Sim,
+    b: u32,
+    user: u32,
+    server: u32,
+    trace: u64,
+    trace_start: Micros,
+    link: u32,
+    depart: Micros,
+    held_at: Micros,
+) {
+    if held_at == Micros::MAX {
+        sim.sent(link);
+    }
     if sim.links[link as usize].partitioned > 0 {
         sim.ended(link, End::Dropped);
         return;
     }
-    let (arrive, token) = super::calls::cross(sim, link, depart, false, TokenKind::Message, TokenTone::Ok, trace);
-    let p = sim.pushes.insert(Push { browser: b, user, server, trace, trace_start, token });
+    let (arrive, token) = super::calls::cross(sim, link, depart, false, TokenKind::Message, TokenTone::Ok, trace, NONE);
+    let p = sim.pushes.insert(Push { browser: b, user, server, trace, trace_start, token, held_at });
     sim.schedule(arrive, Ev::PushArrive { push: p });
 }
 
@@ -191,13 +212,25 @@ pub(super) fn push_arrived(sim: &mut Sim, pk: Key) {
     let via_poll = link != NONE && sim.links[link as usize].via == Via::Poll;
     let connected = via_poll || br.conn.get(p.user as usize) == Some(&p.server);
     if !connected || n.is_down() {
-        // The connection dropped while the push was on its way.
+        // The connection dropped while the push was on its way: the phone
+        // never acked it, so store-and-forward holds it again.
+        let stored = link != NONE && (sim.links[link as usize].store_us.is_some() || p.held_at != Micros::MAX);
+        if stored && br.store.is_some() {
+            let held_at = p.held_at.min(now);
+            super::store_forward::hold(sim, p.browser, p.user, p.trace, p.trace_start, link, held_at);
+            return;
+        }
         n.metrics.bump("pushes_lost");
         sim.ended(link, End::Lost);
         return;
     }
     n.metrics.arrivals += 1;
     n.metrics.finish(now, p.trace_start, true);
+    if p.held_at != Micros::MAX {
+        if let KindRt::Browser(br) = &mut n.rt {
+            super::store_forward::delivered_late(br, now.saturating_sub(p.held_at));
+        }
+    }
     sim.ended(link, End::Delivered);
     sim.hop(p.trace, HopKind::Push, p.browser, link, p.user);
 }
@@ -250,6 +283,7 @@ pub(super) fn drop_users(sim: &mut Sim, b: u32, users: &[u32]) {
 pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
     let now = sim.now;
     let up: Vec<u32> = match &sim.nodes[b as usize].rt {
+        KindRt::Browser(br) if super::presence::is_offline(br, user) => return,
         KindRt::Browser(br) if br.conn.get(user as usize) == Some(&NONE) => (0..br.servers.len() as u32)
             .filter(|&i| {
                 let (s, link) = br.servers[i as usize];
@@ -293,9 +327,30 @@ pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
     br.waiting_results -= held.len() as u64;
     n.metrics.waiting.set(now, br.users - br.connected);
     n.metrics.bump("reconnects");
+    let store = br.store.is_some();
     for (trace, start) in held {
-        push(sim, b, user, idx, trace, start, link, now);
+        push(sim, b, user, idx, trace, start, link, now, Micros::MAX);
     }
+    if store {
+        super::store_forward::release(sim, b, user, idx, link);
+    }
+}
+
+/// `user` of browser `b` goes offline: the connection closes, and no
+/// reconnect is tried until they come back.
+pub(super) fn disconnect(sim: &mut Sim, b: u32, user: u32) {
+    let now = sim.now;
+    let n = &mut sim.nodes[b as usize];
+    let KindRt::Browser(br) = &mut n.rt else { return };
+    let Some(c) = br.conn.get(user as usize).copied() else { return };
+    if c == NONE {
+        return;
+    }
+    br.per_server[c as usize] -= 1;
+    br.connected -= 1;
+    br.conn[user as usize] = NONE;
+    br.attempts[user as usize] = 0;
+    n.metrics.waiting.set(now, br.users - br.connected);
 }
 
 /// Schedules `user`'s next reconnect attempt: exponential backoff (capped
@@ -342,10 +397,11 @@ pub(super) fn poll(sim: &mut Sim, b: u32, user: u32) {
         return;
     };
     let (server, link) = br.servers[idx];
+    let offline = super::presence::is_offline(br, user);
     let interval = sim.links[link as usize].interval_us;
     let now = sim.now;
     sim.schedule(now.after(interval), Ev::Poll { browser: b, user });
-    if sim.nodes[b as usize].is_down() {
+    if sim.nodes[b as usize].is_down() || offline {
         return;
     }
     // The poll is a request to the server: this is polling's load.
@@ -366,7 +422,7 @@ pub(super) fn poll(sim: &mut Sim, b: u32, user: u32) {
     // The request's way there is part of the answer's delay.
     let there = super::calls::latency(sim, link);
     for (trace, start) in results {
-        push(sim, b, user, idx as u32, trace, start, link, now.after(there));
+        push(sim, b, user, idx as u32, trace, start, link, now.after(there), Micros::MAX);
     }
 }
 

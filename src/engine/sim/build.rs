@@ -26,7 +26,11 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
     let node_of = |id: &str| index.get(id).copied().unwrap_or(NONE);
     let end = ms_to_us(s.duration_ms);
 
-    let links: Vec<LinkRt> = s.links.iter().map(|l| link_rt(l, node_of(&l.from), node_of(&l.to), s.seed)).collect();
+    let mut links: Vec<LinkRt> = s.links.iter().map(|l| link_rt(l, node_of(&l.from), node_of(&l.to), s.seed)).collect();
+    for (l, spec) in links.iter_mut().zip(&s.links) {
+        l.keyed_send = spec.via == Via::Enqueue
+            && s.node(&spec.to).is_some_and(|n| n.kind == NodeKind::Queue && n.fifo == Some(true));
+    }
 
     let mut nodes: Vec<NodeRt> = s
         .nodes
@@ -40,7 +44,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
             error_override: None,
             metrics: NodeMetrics { series_on: options.series, ..NodeMetrics::default() },
             out: Vec::new(),
-            rt: kind_rt(n, node_of(n.dead_letter.as_deref().unwrap_or(""))),
+            rt: kind_rt(n, node_of(n.dead_letter.as_deref().unwrap_or("")), s.seed),
         })
         .collect();
 
@@ -66,8 +70,13 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
                 nodes[from].out.push(i);
                 if let KindRt::Browser(b) = &mut nodes[to].rt {
                     b.servers.push((l.from, i));
+                    if l.store_us.is_some() {
+                        b.store.get_or_insert_with(Default::default);
+                    }
                 }
             }
+            // Bindings are the exchange's routing table (see `exchanges`).
+            Via::Bind => {}
             _ => nodes[from].out.push(i),
         }
     }
@@ -95,6 +104,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         }
     }
 
+    let keys = s.nodes.iter().filter_map(|n| n.keys).max().unwrap_or(0);
     let mut sim = Sim {
         scenario: s.clone(),
         current: s.clone(),
@@ -122,8 +132,21 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         stopped: None,
         done: false,
         series: options.series,
+        key_seq: vec![0; keys as usize],
+        routing_keys: Vec::new(),
+        log_topics: Vec::new(),
+        log_entries: 0,
         watch: Default::default(),
     };
+    if super::ordering::scenario_has_keys(s) {
+        for n in &mut sim.nodes {
+            if let KindRt::Worker(w) = &mut n.rt {
+                w.order = Some(Box::default());
+            }
+        }
+    }
+    super::exchanges::build(&mut sim);
+    super::logs::build(&mut sim);
     super::topics::add_durable_backlogs(&mut sim);
     super::browsers::connect_all(&mut sim);
     // Faults and changes go through the same calls as live actions, so a
@@ -144,7 +167,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
     sim
 }
 
-pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> KindRt {
+pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32, seed: u64) -> KindRt {
     match n.kind {
         NodeKind::Client => {
             let mut schedule: Vec<(Micros, f64)> =
@@ -157,6 +180,10 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> 
                 arrival: n.arrival.unwrap_or_default(),
                 schedule,
                 generation: 0,
+                keys: n.keys.unwrap_or(0),
+                poison_rate: n.poison_rate.unwrap_or(0.0),
+                tag_rng: (n.keys.unwrap_or(0) > 0 || n.poison_rate.unwrap_or(0.0) > 0.0)
+                    .then(|| Box::new(Stream::new(seed, &format!("{}#tags", n.id)))),
                 fraction: 0,
             })
         }
@@ -177,6 +204,9 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> 
                 outbox: BTreeMap::new(),
                 outbox_by_msg: BTreeMap::new(),
                 has_outbox: false,
+                job_timeout_us: n.job_timeout_ms.map(ms_to_us),
+                logs: Vec::new(),
+                order: None,
                 accept_per_s: n.accept_per_s.map_or(u32::MAX, |a| a.min(u32::MAX as f64) as u32),
                 accepted: (0, 0),
             })
@@ -185,7 +215,9 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> 
         NodeKind::Topic => KindRt::Topic(TopicRt {
             durable: n.delivery.unwrap_or_default() == Delivery::Durable,
             subscriptions: Vec::new(),
+            log: None,
         }),
+        NodeKind::Exchange => KindRt::Exchange(super::exchanges::ExchangeRt::new(n)),
         NodeKind::Browser => KindRt::Browser(BrowserRt {
             users: n.users.unwrap_or(d::BROWSER_USERS),
             servers: Vec::new(),
@@ -199,6 +231,8 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) -> 
             jitter: n.reconnect_jitter.unwrap_or(true),
             held: BTreeMap::new(),
             pending_poll: BTreeMap::new(),
+            presence: super::presence::PresenceRt::from_spec(n),
+            store: None,
             waiting_results: 0,
         }),
     }
@@ -230,6 +264,13 @@ pub(super) fn link_rt(l: &crate::engine::format::LinkSpec, from: u32, to: u32, s
         partitioned: 0,
         slow: 1.0,
         ledger: MessageCounts::default(),
+        prefetch: if l.via == Via::Consume { l.prefetch } else { None },
+        unacked: 0,
+        routing: None,
+        store_us: (l.via == Via::Push && l.store_and_forward == Some(true))
+            .then(|| ms_to_us(l.retention_ms.unwrap_or(d::STORE_RETENTION_MS))),
+        // Set by `build` (it needs the receiving node) and by `exchanges::build`.
+        keyed_send: false,
     }
 }
 
@@ -249,6 +290,8 @@ pub(super) fn queue_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) ->
         next_consumer: 0,
         unacked: 0,
         owner: NONE,
+        fifo: (n.kind == NodeKind::Queue && n.fifo == Some(true))
+            .then(|| Box::new(super::fifo::FifoRt::new(ms_to_us(n.dedup_window_ms.unwrap_or(d::DEDUP_WINDOW_MS))))),
         counted: 0,
     }
 }
@@ -256,5 +299,8 @@ pub(super) fn queue_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32) ->
 /// Whether a fault kind makes sense on its target (validation already
 /// refused the rest; this keeps live injection honest too).
 pub(super) fn fault_fits(kind: FaultKind, target: Target) -> bool {
-    !matches!((kind, target), (FaultKind::Crash | FaultKind::Errors, Target::Link(_)))
+    !matches!(
+        (kind, target),
+        (FaultKind::Crash | FaultKind::Errors, Target::Link(_)) | (FaultKind::Replay, Target::Node(_))
+    )
 }

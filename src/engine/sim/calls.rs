@@ -35,8 +35,10 @@ pub(super) fn latency(sim: &mut Sim, link: u32) -> Micros {
 }
 
 /// Starts a crossing of `link` at `depart` (a request or message going
-/// out, or an answer coming back): when it arrives, and its token slot.
+/// out, or an answer coming back): when it arrives, and its token slot
+/// (`key`: the key it carries, for colouring; NONE without one).
 #[inline]
+#[allow(clippy::too_many_arguments)]
 pub(super) fn cross(
     sim: &mut Sim,
     link: u32,
@@ -45,9 +47,10 @@ pub(super) fn cross(
     kind: TokenKind,
     tone: TokenTone,
     trace: u64,
+    key: u32,
 ) -> (Micros, u32) {
     let arrive = depart.after(latency(sim, link));
-    let token = sim.tokens.start(TokenSpec { link, depart, arrive, backwards, kind, tone, trace });
+    let token = sim.tokens.start(TokenSpec { link, depart, arrive, backwards, kind, tone, trace, key });
     (arrive, token)
 }
 
@@ -79,7 +82,7 @@ fn attempt(sim: &mut Sim, jk: Key) {
         return;
     };
     let link = job.call.link;
-    let (trace, trace_start, node, op) = (job.trace, job.trace_start, job.node, job.call.op);
+    let (trace, trace_start, node, op, tag) = (job.trace, job.trace_start, job.node, job.call.op, job.tag);
     job.call.attempts += 1;
     job.call.seq = job.call.seq.wrapping_add(1);
     job.call.accounted = false;
@@ -116,7 +119,7 @@ fn attempt(sim: &mut Sim, jk: Key) {
     } else {
         let tone = if attempts > 1 { TokenTone::Retry } else { TokenTone::Pending };
         let origin = Origin::Call { caller: jk, seq, link };
-        jobs::send(sim, link, NewJob { node: to, trace, trace_start, op, origin, reserved: false }, tone);
+        jobs::send(sim, link, NewJob { node: to, trace, trace_start, op, origin, reserved: false, tag }, tone);
     }
     if let Some(t) = timeout {
         sim.schedule(now.after(t), Ev::CallTimeout { job: jk, seq });
@@ -150,7 +153,7 @@ pub(super) fn answer_caller(sim: &mut Sim, callee: &Job, caller: Key, seq: u32, 
         return;
     }
     let tone = if outcome == Outcome::Ok { TokenTone::Ok } else { TokenTone::Error };
-    let (arrive, token) = cross(sim, link, sim.now, true, TokenKind::Response, tone, callee.trace);
+    let (arrive, token) = cross(sim, link, sim.now, true, TokenKind::Response, tone, callee.trace, callee.tag.key());
     let ev = if phase == Phase::Parked {
         Ev::ReplyBack { job: caller, seq, outcome, token, from: sim.links[link as usize].from }
     } else {
@@ -317,7 +320,8 @@ pub(super) fn start_request_reply(sim: &mut Sim, jk: Key, link: u32) {
     };
     job.call = CallState { link, attempts: 1, seq: job.call.seq.wrapping_add(1), op, ..CallState::default() };
     job.phase = Phase::Parked;
-    let (seq, trace, trace_start, node, held) = (job.call.seq, job.trace, job.trace_start, job.node, job.holds_worker);
+    let (seq, trace, trace_start, node, held, tag) =
+        (job.call.seq, job.trace, job.trace_start, job.node, job.holds_worker, job.tag);
     job.holds_worker = false;
     if held {
         jobs::worker_freed(sim, node);
@@ -340,5 +344,6 @@ pub(super) fn start_request_reply(sim: &mut Sim, jk: Key, link: u32) {
         return;
     }
     let origin = Origin::Call { caller: jk, seq, link };
-    jobs::send(sim, link, NewJob { node: to, trace, trace_start, op, origin, reserved: false }, TokenTone::Pending);
+    let new = NewJob { node: to, trace, trace_start, op, origin, reserved: false, tag };
+    jobs::send(sim, link, new, TokenTone::Pending);
 }

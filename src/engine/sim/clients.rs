@@ -83,6 +83,7 @@ fn send_request(sim: &mut Sim, node: u32) {
     let trace = sim.next_trace;
     let op = sim.new_op();
     let now = sim.now;
+    let tag = super::ordering::draw_tag(sim, node);
     sim.requests.started += 1;
     sim.nodes[node as usize].metrics.requests.started += 1;
     sim.nodes[node as usize].metrics.arrivals += 1;
@@ -101,6 +102,7 @@ fn send_request(sim: &mut Sim, node: u32) {
         degraded: false,
         saga_failed_at: NONE,
         token: NONE,
+        tag,
     });
     sim.hop(trace, HopKind::Start, node, NO_LINK, 0);
     super::jobs::continue_steps(sim, job);

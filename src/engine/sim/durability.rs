@@ -59,6 +59,9 @@ pub(super) fn crash(sim: &mut Sim, qi: u32) {
     if let KindRt::Queue(q) = &mut n.rt {
         q.ready = kept.into_iter().map(|(_, k)| k).collect();
         q.unacked = 0;
+        if let Some(f) = &mut q.fifo {
+            f.busy.clear(); // Nothing is in flight any more.
+        }
         n.metrics.waiting.set(now, q.ready.len() as u64);
     }
     super::topics::backlog_changed(sim, qi);

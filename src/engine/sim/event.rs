@@ -94,6 +94,26 @@ pub enum Ev {
     },
     /// Closes the metrics buckets.
     Tick,
+    /// Events of the brokers' features (kept in one variant, out of the
+    /// way of the events every run has).
+    Broker(BrokerEv),
+}
+
+/// Events only scenarios with broker features schedule.
+#[derive(Clone, Copy, Debug)]
+pub enum BrokerEv {
+    /// A job's work ran past its node's `job_timeout_ms`: it is killed.
+    JobTimeout { job: Key },
+    /// A log topic deletes what is older than its retention.
+    LogExpire { topic: u32 },
+    /// An eager rebalance of a consumer group ends: partitions are assigned.
+    RebalanceEnd { topic: u32, group: u16, generation: u32 },
+    /// A crashed group member's session runs out (ignored if it came back).
+    SessionTimeout { topic: u32, group: u16, member: u16, epoch: u32 },
+    /// A group member with `commit: auto` commits its offsets.
+    AutoCommit { topic: u32, group: u16, member: u16 },
+    /// A user of a browser node goes offline or comes back (presence).
+    Presence { browser: u32, user: u32 },
 }
 
 impl Ev {
@@ -120,6 +140,27 @@ impl Ev {
             Ev::FaultEnd { fault } => (17, fault as u64),
             Ev::Tick => (18, 0),
             Ev::Change { change } => (19, change as u64),
+            Ev::Broker(b) => b.hash_words(),
+        }
+    }
+}
+
+impl BrokerEv {
+    #[inline]
+    pub fn hash_words(&self) -> (u64, u64) {
+        match *self {
+            BrokerEv::JobTimeout { job } => (20, job.word()),
+            BrokerEv::LogExpire { topic } => (21, topic as u64),
+            BrokerEv::RebalanceEnd { topic, group, generation } => {
+                (22 | (group as u64) << 16, ((topic as u64) << 32) | generation as u64)
+            }
+            BrokerEv::SessionTimeout { topic, group, member, epoch } => {
+                (23 | (group as u64) << 16 | (member as u64) << 32, ((topic as u64) << 32) | epoch as u64)
+            }
+            BrokerEv::AutoCommit { topic, group, member } => {
+                (24 | (group as u64) << 16 | (member as u64) << 32, topic as u64)
+            }
+            BrokerEv::Presence { browser, user } => (25, ((browser as u64) << 32) | user as u64),
         }
     }
 }

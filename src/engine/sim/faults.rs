@@ -27,6 +27,13 @@ pub(super) fn start(sim: &mut Sim, fi: u32) {
     if f.cancelled || f.active {
         return;
     }
+    if f.kind == FaultKind::Replay {
+        // A one-off: the group rewinds now, and there is nothing to end.
+        if let Target::Link(l) = f.target {
+            super::log_groups::replay(sim, l);
+        }
+        return;
+    }
     f.active = true;
     let target = f.target;
     recompute(sim, target);
@@ -64,7 +71,7 @@ fn recompute_node(sim: &mut Sim, n: u32) {
             FaultKind::Crash => down += 1,
             FaultKind::Slow => slow *= f.factor,
             FaultKind::Errors => errors = Some(f.rate),
-            FaultKind::Partition => {}
+            FaultKind::Partition | FaultKind::Replay => {}
         }
     }
     let node = &mut sim.nodes[n as usize];
@@ -99,6 +106,9 @@ fn recompute_link(sim: &mut Sim, l: u32) {
         // Consumers cut off by the partition can take messages again.
         if sim.nodes[from as usize].kind == NodeKind::Queue {
             super::queues::dispatch(sim, from);
+        }
+        if super::logs::log(sim, from).is_some() {
+            super::logs::fetch_all(sim, from);
         }
     }
 }
@@ -137,6 +147,11 @@ fn crash(sim: &mut Sim, n: u32) {
         }
         NodeKind::Client => super::clients::arm(sim, n),
         NodeKind::Browser => super::browsers::browser_down(sim, n),
+        // An exchange keeps nothing: while down it refuses what is published.
+        NodeKind::Exchange => {}
+    }
+    if !sim.log_topics.is_empty() {
+        super::log_groups::member_down(sim, n);
     }
 }
 
@@ -159,7 +174,12 @@ fn recover(sim: &mut Sim, n: u32) {
                 node.down = node.down.saturating_sub(1);
                 super::queues::dispatch(sim, h);
             }
+            // A log loses nothing (Kafka keeps it on disk): reading resumes.
+            if super::logs::log(sim, n).is_some() {
+                super::logs::fetch_all(sim, n);
+            }
         }
+        NodeKind::Exchange => {}
         NodeKind::Client => super::clients::arm(sim, n),
         NodeKind::Browser => {
             let KindRt::Browser(br) = &sim.nodes[n as usize].rt else {
@@ -171,5 +191,8 @@ fn recover(sim: &mut Sim, n: u32) {
                 sim.schedule(now.after(1 + u as u64 % 1000), Ev::Reconnect { browser: n, user: u });
             }
         }
+    }
+    if !sim.log_topics.is_empty() {
+        super::log_groups::member_up(sim, n);
     }
 }

@@ -38,7 +38,8 @@ pub(super) struct Watch {
 
 /// Runs the guards; stops the run with a message if one trips.
 pub(super) fn check(sim: &mut Sim) {
-    let why = overloaded(sim)
+    let why = logs_full(sim)
+        .or_else(|| overloaded(sim))
         .or_else(|| over_budget(sim))
         .or_else(|| stuck(sim))
         .or_else(|| super::memory::out_of_memory(sim));
@@ -49,6 +50,16 @@ pub(super) fn check(sim: &mut Sim) {
 
 pub(super) fn at(sim: &Sim) -> String {
     format!("stopped at {:.0} ms", us_to_ms(sim.now))
+}
+
+fn logs_full(sim: &Sim) -> Option<String> {
+    (sim.log_entries > caps::LOG_ENTRIES).then(|| {
+        format!(
+            "{}: log topics hold more than {} messages; give them a `retention_ms`",
+            at(sim),
+            count(caps::LOG_ENTRIES as f64)
+        )
+    })
 }
 
 fn overloaded(sim: &Sim) -> Option<String> {

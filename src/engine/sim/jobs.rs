@@ -5,7 +5,7 @@
 //! Workers follow the thread-per-request model: a job keeps its worker
 //! through its synchronous calls, so a slow dependency exhausts its callers.
 
-use super::event::Ev;
+use super::event::{BrokerEv, Ev};
 use super::model::*;
 use super::Sim;
 use crate::engine::format::{NodeKind, Via};
@@ -23,6 +23,7 @@ pub(super) struct NewJob {
     pub op: u64,
     pub origin: Origin,
     pub reserved: bool,
+    pub tag: Tag,
 }
 
 /// Creates a job travelling over `link` to its node; it arrives after the
@@ -30,9 +31,9 @@ pub(super) struct NewJob {
 pub(super) fn send(sim: &mut Sim, link: u32, new: NewJob, tone: TokenTone) -> Key {
     let kind = match new.origin {
         Origin::Call { .. } | Origin::Root => TokenKind::Request,
-        Origin::Delivery { .. } | Origin::Copy { .. } => TokenKind::Message,
+        Origin::Delivery { .. } | Origin::Copy { .. } | Origin::Log { .. } => TokenKind::Message,
     };
-    let (arrive, token) = super::calls::cross(sim, link, sim.now, false, kind, tone, new.trace);
+    let (arrive, token) = super::calls::cross(sim, link, sim.now, false, kind, tone, new.trace, new.tag.key());
     let job = sim.jobs.insert(Job {
         node: new.node,
         trace: new.trace,
@@ -48,6 +49,7 @@ pub(super) fn send(sim: &mut Sim, link: u32, new: NewJob, tone: TokenTone) -> Ke
         degraded: false,
         saga_failed_at: NONE,
         token,
+        tag: new.tag,
     });
     sim.schedule(arrive, Ev::JobArrive { job });
     job
@@ -62,9 +64,15 @@ pub(super) fn arrive(sim: &mut Sim, jk: Key) {
     job.arrived = sim.now;
     sim.tokens.end(token);
     let link = match job.origin {
-        Origin::Call { link, .. } | Origin::Delivery { link, .. } | Origin::Copy { link } => link,
+        Origin::Call { link, .. }
+        | Origin::Delivery { link, .. }
+        | Origin::Copy { link }
+        | Origin::Log { link, .. } => link,
         Origin::Root => NO_LINK,
     };
+    // A prefetched delivery without a worker waits in the consumer's own
+    // buffer, whatever its backlog limit (RabbitMQ's client holds it).
+    let buffered = !reserved && matches!(job.origin, Origin::Delivery { .. });
     sim.nodes[node as usize].metrics.arrivals += 1;
     sim.hop(trace, HopKind::Arrive, node, link, 0);
     if sim.nodes[node as usize].is_down() {
@@ -73,7 +81,7 @@ pub(super) fn arrive(sim: &mut Sim, jk: Key) {
     }
     let now = sim.now;
     let accepted = match &sim.nodes[node as usize].rt {
-        KindRt::Worker(w) => reserved || w.busy < w.workers || (w.backlog.len() as u64) < w.backlog_cap,
+        KindRt::Worker(w) => reserved || w.busy < w.workers || (w.backlog.len() as u64) < w.backlog_cap || buffered,
         _ => {
             reject(sim, jk);
             return;
@@ -96,7 +104,7 @@ pub(super) fn arrive(sim: &mut Sim, jk: Key) {
             j.holds_worker = true;
         }
         start_work(sim, jk);
-    } else if (w.backlog.len() as u64) < w.backlog_cap {
+    } else if (w.backlog.len() as u64) < w.backlog_cap || buffered {
         w.backlog.push_back(jk);
         n.metrics.waiting.set(now, w.backlog.len() as u64);
         if let Some(j) = sim.jobs.get_mut(jk) {
@@ -134,24 +142,84 @@ fn start_work(sim: &mut Sim, jk: Key) {
     };
     job.phase = Phase::Working;
     job.holds_worker = true;
-    let (node, trace, arrived) = (job.node, job.trace, job.arrived);
+    let (node, trace, arrived, tag) = (job.node, job.trace, job.arrived, job.tag);
     let n = &mut sim.nodes[node as usize];
     n.metrics.record_wait(now.since(arrived));
     let KindRt::Worker(w) = &n.rt else { return };
+    if tag.poison() || w.job_timeout_us.is_some() {
+        start_limited_work(sim, jk);
+        return;
+    }
     let work = n.rng.sample_us(&w.work).stretched(n.slow);
     sim.hop(trace, HopKind::Work, node, NO_LINK, 0);
     sim.schedule(now.after(work), Ev::WorkDone { job: jk });
 }
 
+/// Work that may never end (poison) or that a job timeout may kill.
+#[cold]
+fn start_limited_work(sim: &mut Sim, jk: Key) {
+    let now = sim.now;
+    let Some(job) = sim.jobs.get(jk) else { return };
+    let (node, trace, tag, origin) = (job.node, job.trace, job.tag, job.origin);
+    let limit = match &sim.nodes[node as usize].rt {
+        KindRt::Worker(w) => w.job_timeout_us,
+        _ => return,
+    };
+    sim.hop(trace, HopKind::Work, node, NO_LINK, 0);
+    if tag.poison() && poison_runs_here(sim, origin) {
+        // `while(true)`: the work never ends unless a job timeout kills it.
+        if let Some(t) = limit {
+            sim.schedule(now.after(t), Ev::Broker(BrokerEv::JobTimeout { job: jk }));
+        }
+        return;
+    }
+    let n = &mut sim.nodes[node as usize];
+    let KindRt::Worker(w) = &n.rt else { return };
+    let work = n.rng.sample_us(&w.work).stretched(n.slow);
+    match limit {
+        Some(t) if work > t => sim.schedule(now.after(t), Ev::Broker(BrokerEv::JobTimeout { job: jk })),
+        _ => sim.schedule(now.after(work), Ev::WorkDone { job: jk }),
+    }
+}
+
+/// Poison is harmless to read and pass on: it hangs whoever executes it.
+/// The service a client calls directly only accepts the request (like
+/// LeetCode's primary backend, which enqueues or forwards a submission);
+/// every service behind it runs the work.
+fn poison_runs_here(sim: &Sim, origin: Origin) -> bool {
+    match origin {
+        Origin::Call { link, .. } => sim.nodes[sim.links[link as usize].from as usize].kind != NodeKind::Client,
+        Origin::Root => false,
+        _ => true,
+    }
+}
+
+/// The job's work ran into its node's `job_timeout_ms`: killed, failed.
+#[cold]
+pub(super) fn killed(sim: &mut Sim, jk: Key) {
+    let Some(job) = sim.jobs.get(jk) else { return };
+    if job.phase != Phase::Working {
+        return;
+    }
+    let node = job.node;
+    sim.nodes[node as usize].metrics.bump("job_timeouts");
+    finish(sim, jk, Outcome::Error);
+}
+
 pub(super) fn work_done(sim: &mut Sim, jk: Key) {
     let Some(job) = sim.jobs.get(jk) else { return };
-    let (node, op) = (job.node, job.op);
+    let (node, op, tag) = (job.node, job.op, job.tag);
     let n = &mut sim.nodes[node as usize];
     let KindRt::Worker(w) = &mut n.rt else { return };
     let rate = n.error_override.unwrap_or(w.error_rate);
     if n.rng.chance(rate) {
         finish(sim, jk, Outcome::Error);
         return;
+    }
+    if let Some(order) = &mut w.order {
+        if tag.key() != NONE {
+            order.completed(tag);
+        }
     }
     // The side effect happens here. A repeat of an id that already ran is
     // a duplicate unless the service is idempotent ("charged twice").
@@ -193,7 +261,7 @@ pub(super) fn continue_steps(sim: &mut Sim, jk: Key) {
             }
             Via::Enqueue | Via::Publish => super::queues::send_from_job(sim, jk, link),
             Via::Push | Via::Sse | Via::Poll => super::browsers::send_result(sim, jk, link),
-            Via::Consume | Via::Subscribe => {}
+            Via::Consume | Via::Subscribe | Via::Bind => {}
         }
         if let Some(job) = sim.jobs.get_mut(jk) {
             job.step += 1;
@@ -245,8 +313,23 @@ fn answer(sim: &mut Sim, job: Job, outcome: Outcome) {
             sim.hop(job.trace, HopKind::End, job.node, NO_LINK, outcome as u32);
         }
         Origin::Call { caller, seq, link } => super::calls::answer_caller(sim, &job, caller, seq, link, outcome),
-        Origin::Delivery { msg, delivery, .. } => super::queues::settle(sim, msg, delivery, outcome == Outcome::Ok),
-        Origin::Copy { .. } => {}
+        // Few arms here keep this a pair of predictable branches rather than
+        // a jump table: runs alternate between the two above all the time.
+        other => answer_message(sim, other, outcome),
+    }
+}
+
+/// The consumer of a queue delivery or a log message is done with it.
+fn answer_message(sim: &mut Sim, origin: Origin, outcome: Outcome) {
+    match origin {
+        Origin::Delivery { msg, delivery, link } => {
+            super::queues::settle(sim, msg, delivery, outcome == Outcome::Ok);
+            super::queues::delivery_ended(sim, link);
+        }
+        Origin::Log { topic, group, partition, epoch, .. } => {
+            super::logs::settle(sim, topic, group, partition, epoch, outcome == Outcome::Ok)
+        }
+        Origin::Copy { .. } | Origin::Root | Origin::Call { .. } => {}
     }
 }
 
@@ -266,7 +349,11 @@ pub(super) fn worker_freed(sim: &mut Sim, node: u32) {
         return;
     }
     n.metrics.busy.set(now, w.busy as u64);
+    let logs = !w.logs.is_empty();
     super::queues::pull(sim, node);
+    if logs {
+        super::logs::pull(sim, node);
+    }
 }
 
 /// More workers (a change): waiting requests start, then consumed queues
@@ -310,8 +397,13 @@ pub(super) fn lose(sim: &mut Sim, jk: Key) {
     }
     // A caller waiting on this job hears nothing and times out; a queue
     // gets its unacked delivery back.
-    if let Origin::Delivery { msg, delivery, .. } = job.origin {
-        super::queues::take_back(sim, msg, delivery);
+    match job.origin {
+        Origin::Delivery { msg, delivery, link } => {
+            super::queues::take_back(sim, msg, delivery);
+            super::queues::delivery_ended(sim, link);
+        }
+        Origin::Log { topic, group, partition, epoch, .. } => super::logs::lost(sim, topic, group, partition, epoch),
+        _ => {}
     }
     super::sagas::job_lost(sim, &job);
 }

@@ -26,15 +26,22 @@ mod clients;
 mod dedup;
 mod durability;
 mod event;
+mod exchanges;
 mod faults;
+mod fifo;
 mod guards;
 mod jobs;
+mod log_groups;
+mod logs;
 mod memory;
 mod model;
+mod ordering;
 mod outbox;
+mod presence;
 mod queues;
 mod reporting;
 mod sagas;
+mod store_forward;
 mod timed;
 mod tokens;
 mod topics;
@@ -85,6 +92,8 @@ pub(crate) struct Push {
     pub trace: u64,
     pub trace_start: Micros,
     pub token: u32,
+    /// When a store-and-forward push was first held (MAX: never held).
+    pub held_at: Micros,
 }
 
 /// One run of one scenario.
@@ -129,6 +138,14 @@ pub struct Sim {
     done: bool,
     /// Per-second series are kept (the ticks run either way: same hash).
     series: bool,
+    /// The last sequence number handed out per key (empty without keys).
+    key_seq: Vec<u64>,
+    /// Routing keys of the scenario, interned; index 0 is the empty key.
+    routing_keys: Vec<String>,
+    /// Log topics (their consumer groups need ticks and audits).
+    log_topics: Vec<u32>,
+    /// Messages held by all log topics.
+    log_entries: usize,
     /// The runaway guards' budget and state.
     watch: guards::Watch,
 }
@@ -433,9 +450,25 @@ impl Sim {
             Ev::FaultEnd { fault } => faults::end(self, fault),
             Ev::Change { change } => timed::apply_change(self, change),
             Ev::Tick => self.tick(),
+            Ev::Broker(b) => self.broker_event(b),
         }
         if self.events.is_multiple_of(guards::CHECK_EVERY) {
             guards::check(self);
+        }
+    }
+
+    #[inline(never)]
+    fn broker_event(&mut self, ev: event::BrokerEv) {
+        use event::BrokerEv::*;
+        match ev {
+            JobTimeout { job } => jobs::killed(self, job),
+            LogExpire { topic } => logs::expire(self, topic),
+            RebalanceEnd { topic, group, generation } => log_groups::rebalance_end(self, topic, group, generation),
+            SessionTimeout { topic, group, member, epoch } => {
+                log_groups::session_timeout(self, topic, group, member, epoch)
+            }
+            AutoCommit { topic, group, member } => log_groups::auto_commit(self, topic, group, member),
+            Presence { browser, user } => presence::toggle(self, browser, user),
         }
     }
 
@@ -446,6 +479,9 @@ impl Sim {
                 let m = &mut n.metrics;
                 m.series.close(start, self.now, &m.waiting);
             }
+        }
+        if self.series && !self.log_topics.is_empty() {
+            logs::close_buckets(self, start);
         }
         self.bucket_start = self.now;
         let next = self.now.after(self.bucket_us);
@@ -475,6 +511,14 @@ impl Sim {
         self.ledger.end(end);
         if let Some(l) = self.links.get_mut(link as usize) {
             l.ledger.end(end);
+        }
+    }
+
+    /// `n` messages sent over `link` ended in `end` at once (a log's
+    /// retention or an at-most-once rebalance ends many).
+    fn ended_n(&mut self, link: u32, end: End, n: u64) {
+        for _ in 0..n {
+            self.ended(link, end);
         }
     }
 

@@ -44,6 +44,48 @@ pub enum KindRt {
     Queue(QueueRt),
     Topic(TopicRt),
     Browser(BrowserRt),
+    Exchange(super::exchanges::ExchangeRt),
+}
+
+/// What a request and every message it causes carry: its key and per-key
+/// sequence number (Kafka's record key, SQS FIFO's message group), and
+/// whether its work never ends (a poison message). Packed in one word, as
+/// every job and message carries it: the key plus one in the top 20 bits
+/// (0: no key; keys are capped below 2^20), the poison flag, then 43 bits
+/// of sequence number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tag(u64);
+
+const SEQ_BITS: u32 = 43;
+const POISON: u64 = 1 << SEQ_BITS;
+const KEY_SHIFT: u32 = SEQ_BITS + 1;
+
+impl Tag {
+    pub const NONE: Tag = Tag(0);
+
+    pub fn new(key: u32, seq: u64, poison: bool) -> Tag {
+        let key_bits = if key == NONE { 0 } else { (key as u64 + 1) << KEY_SHIFT };
+        Tag(key_bits | (poison as u64) << SEQ_BITS | seq.min(POISON - 1))
+    }
+
+    /// The key's index, or NONE.
+    #[inline]
+    pub fn key(self) -> u32 {
+        match self.0 >> KEY_SHIFT {
+            0 => NONE,
+            k => (k - 1) as u32,
+        }
+    }
+
+    #[inline]
+    pub fn seq(self) -> u64 {
+        self.0 & (POISON - 1)
+    }
+
+    #[inline]
+    pub fn poison(self) -> bool {
+        self.0 & POISON != 0
+    }
 }
 
 pub struct ClientRt {
@@ -53,6 +95,12 @@ pub struct ClientRt {
     pub schedule: Vec<(Micros, f64)>,
     /// Bumped whenever the pending arrival must be forgotten.
     pub generation: u32,
+    /// Keys requests draw from (0: none).
+    pub keys: u32,
+    pub poison_rate: f64,
+    /// Draws keys and poison, apart from the arrival stream, so giving a
+    /// client keys does not move its arrivals (common random numbers).
+    pub tag_rng: Option<Box<Stream>>,
     /// Where in its microsecond the pending arrival falls, in 2^-32 us.
     pub fraction: u32,
 }
@@ -77,6 +125,12 @@ pub struct WorkerRt {
     /// Outbox rows committed and not yet confirmed by the broker, by
     /// (job op, link).
     pub outbox: BTreeMap<(u64, u32), OutboxRow>,
+    /// Work longer than this is killed as a failure.
+    pub job_timeout_us: Option<Micros>,
+    /// Log subscriptions this node is a member of: (topic, group, member).
+    pub logs: Vec<(u32, u16, u16)>,
+    /// Per-key order of completed work, when the scenario has keys.
+    pub order: Option<Box<super::ordering::KeyOrder>>,
     /// Websocket servers: handshakes accepted per second (`u32::MAX`: no
     /// limit), and (second, accepted in it).
     pub accept_per_s: u32,
@@ -101,6 +155,9 @@ pub struct OutboxRow {
     pub trace_start: Micros,
     /// The message's id: a resend carries the same one.
     pub msg_op: u64,
+    pub tag: Tag,
+    /// The routing key the first send took (a resend keeps it).
+    pub rk: u32,
 }
 
 pub struct QueueRt {
@@ -119,6 +176,8 @@ pub struct QueueRt {
     /// The topic whose durable subscription this hidden queue holds (NONE
     /// for a queue of the scenario).
     pub owner: u32,
+    /// SQS FIFO state, for a FIFO queue.
+    pub fifo: Option<Box<super::fifo::FifoRt>>,
     /// A hidden queue's length as last added into its topic's backlog.
     pub counted: u64,
 }
@@ -127,6 +186,8 @@ pub struct TopicRt {
     pub durable: bool,
     /// Per subscription: (subscribe link, hidden backlog queue node or NONE).
     pub subscriptions: Vec<(u32, u32)>,
+    /// The partitions and consumer groups of a log topic.
+    pub log: Option<Box<super::logs::LogRt>>,
 }
 
 pub struct BrowserRt {
@@ -150,6 +211,10 @@ pub struct BrowserRt {
     pub held: BTreeMap<u64, Vec<(u64, Micros)>>,
     /// Poll: results waiting at a server for a user's next poll.
     pub pending_poll: BTreeMap<u64, Vec<(u64, Micros)>>,
+    /// Users coming and going (online_ms / offline_ms).
+    pub presence: Option<Box<super::presence::PresenceRt>>,
+    /// Pushes held for offline users (store-and-forward links).
+    pub store: Option<Box<super::store_forward::StoreRt>>,
     /// Results in `held` and `pending_poll` (for the memory guard).
     pub waiting_results: u64,
 }
@@ -171,6 +236,17 @@ pub struct LinkRt {
     pub partitioned: u32,
     /// Product of active `slow` factors on this link.
     pub slow: f64,
+    /// `consume`: deliveries the consumer may hold unacked (None: its workers).
+    pub prefetch: Option<u32>,
+    /// `consume` with a prefetch: deliveries it holds now.
+    pub unacked: u32,
+    /// `publish` into an exchange: routing key indices with cumulative weights.
+    pub routing: Option<Box<[(u32, f64)]>>,
+    /// `push` with store-and-forward: how long a held push is kept.
+    pub store_us: Option<Micros>,
+    /// A message sent over it needs a broker's attention at the sender: a
+    /// routing key to draw, or a FIFO queue's deduplication id.
+    pub keyed_send: bool,
     /// The ledger's row for this link.
     pub ledger: crate::engine::report::MessageCounts,
 }
@@ -186,6 +262,9 @@ pub enum Origin {
     Delivery { msg: Key, delivery: u32, link: u32 },
     /// A pub/sub copy or a push: nobody waits for the answer.
     Copy { link: u32 },
+    /// A log message read by a consumer group member (`epoch` tells a
+    /// stale read from the current one).
+    Log { topic: u32, group: u16, partition: u16, epoch: u32, link: u32 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -255,6 +334,7 @@ pub struct Job {
     pub saga_failed_at: u32,
     /// Token slot while travelling, for drawing.
     pub token: u32,
+    pub tag: Tag,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -287,6 +367,9 @@ pub struct Msg {
     /// Already counted dead-lettered: what happens in the DLQ is not the ledger's.
     pub dead: bool,
     pub token: u32,
+    pub tag: Tag,
+    /// Routing key index (exchanges), or NONE for the empty key.
+    pub rk: u32,
 }
 
 /// A fault as it runs.

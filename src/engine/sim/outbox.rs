@@ -22,7 +22,8 @@ pub(super) fn commit_outbox(sim: &mut Sim, jk: Key) {
     if !matches!(&sim.nodes[job.node as usize].rt, KindRt::Worker(w) if w.has_outbox) {
         return;
     }
-    let (node, op, trace, trace_start, step) = (job.node, job.op, job.trace, job.trace_start, job.step as usize);
+    let (node, op, trace, trace_start, step, tag) =
+        (job.node, job.op, job.trace, job.trace_start, job.step as usize, job.tag);
     let rows: Vec<u32> = sim.nodes[node as usize].out[step.min(sim.nodes[node as usize].out.len())..]
         .iter()
         .copied()
@@ -33,7 +34,7 @@ pub(super) fn commit_outbox(sim: &mut Sim, jk: Key) {
         if let KindRt::Worker(w) = &mut sim.nodes[node as usize].rt {
             // A repeat of the same job keeps its first row (and message id).
             if let std::collections::btree_map::Entry::Vacant(e) = w.outbox.entry((op, link)) {
-                e.insert(OutboxRow { trace, trace_start, msg_op });
+                e.insert(OutboxRow { trace, trace_start, msg_op, tag, rk: NONE });
                 w.outbox_by_msg.insert(msg_op, (op, link));
             }
         }
@@ -92,6 +93,8 @@ pub(super) fn relay_outbox(sim: &mut Sim, node: u32) {
             sender: node,
             outbox: true,
             reply_to: None,
+            tag: row.tag,
+            rk: row.rk,
         };
         send(sim, link, m);
     }

@@ -33,6 +33,9 @@ pub(super) struct NewMsg {
     pub sender: u32,
     pub outbox: bool,
     pub reply_to: Option<(Key, u32, u32)>,
+    pub tag: Tag,
+    /// Routing key index (into an exchange), or NONE.
+    pub rk: u32,
 }
 
 /// Sends a message over `link` (enqueue, publish or subscribe) to its `to`
@@ -48,7 +51,8 @@ pub(super) fn send(sim: &mut Sim, link: u32, m: NewMsg) {
         sim.hop(m.trace, HopKind::Drop, from, link, 0);
         return;
     }
-    let (arrive, token) = super::calls::cross(sim, link, now, false, TokenKind::Message, TokenTone::Pending, m.trace);
+    let (arrive, token) =
+        super::calls::cross(sim, link, now, false, TokenKind::Message, TokenTone::Pending, m.trace, m.tag.key());
     let msg = sim.msgs.insert(Msg {
         queue: to,
         trace: m.trace,
@@ -64,6 +68,8 @@ pub(super) fn send(sim: &mut Sim, link: u32, m: NewMsg) {
         reply_to: m.reply_to,
         dead: false,
         token,
+        tag: m.tag,
+        rk: m.rk,
     });
     sim.schedule(arrive, Ev::MsgArrive { msg });
 }
@@ -72,24 +78,47 @@ pub(super) fn send(sim: &mut Sim, link: u32, m: NewMsg) {
 /// has one (the row carries the message's id), directly otherwise.
 pub(super) fn send_from_job(sim: &mut Sim, jk: Key, link: u32) {
     let Some(job) = sim.jobs.get(jk) else { return };
-    let (node, trace, trace_start, job_op) = (job.node, job.trace, job.trace_start, job.op);
+    let (node, trace, trace_start, job_op, tag) = (job.node, job.trace, job.trace_start, job.op, job.tag);
     let row = match &sim.nodes[node as usize].rt {
         KindRt::Worker(w) => w.outbox.get(&(job_op, link)).copied(),
         _ => None,
     };
     let (op, outbox) = match row {
         Some(r) => (r.msg_op, true),
+        None if sim.links[link as usize].keyed_send && sim.links[link as usize].routing.is_none() => {
+            // Into a FIFO queue: the same id for every resend of this work.
+            (super::fifo::dedup_id(job_op, link), false)
+        }
         None => (sim.new_op(), false),
     };
-    send(sim, link, NewMsg { trace, trace_start, op, sender: node, outbox, reply_to: None });
+    let rk = if sim.links[link as usize].keyed_send { routing_key(sim, node, job_op, link, outbox) } else { NONE };
+    send(sim, link, NewMsg { trace, trace_start, op, sender: node, outbox, reply_to: None, tag, rk });
+}
+
+/// The routing key of a message into an exchange; an outbox row keeps it
+/// for the relay's resends.
+#[cold]
+fn routing_key(sim: &mut Sim, node: u32, job_op: u64, link: u32, outbox: bool) -> u32 {
+    if sim.links[link as usize].routing.is_none() {
+        return NONE;
+    }
+    let rk = super::exchanges::draw_key(sim, link);
+    if outbox {
+        if let KindRt::Worker(w) = &mut sim.nodes[node as usize].rt {
+            if let Some(row) = w.outbox.get_mut(&(job_op, link)) {
+                row.rk = rk;
+            }
+        }
+    }
+    rk
 }
 
 /// Request-reply into a queue: the message carries the correlation id.
 pub(super) fn send_request(sim: &mut Sim, jk: Key, link: u32, op: u64, (caller, seq): (Key, u32)) {
     let Some(job) = sim.jobs.get(jk) else { return };
-    let (node, trace, trace_start) = (job.node, job.trace, job.trace_start);
+    let (node, trace, trace_start, tag) = (job.node, job.trace, job.trace_start, job.tag);
     let reply_to = Some((caller, seq, link));
-    send(sim, link, NewMsg { trace, trace_start, op, sender: node, outbox: false, reply_to });
+    send(sim, link, NewMsg { trace, trace_start, op, sender: node, outbox: false, reply_to, tag, rk: NONE });
 }
 
 pub(super) fn arrive(sim: &mut Sim, mk: Key) {
@@ -98,12 +127,20 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
         return;
     };
     let (qi, token, trace, link, sender, outbox, op) = (m.queue, m.token, m.trace, m.link, m.sender, m.outbox, m.op);
+    let dead = m.dead;
     m.token = NONE;
     m.enqueued = now;
     sim.tokens.end(token);
-    if sim.nodes[qi as usize].kind == crate::engine::format::NodeKind::Topic {
-        super::topics::arrive(sim, mk);
-        return;
+    match sim.nodes[qi as usize].kind {
+        crate::engine::format::NodeKind::Topic => {
+            super::topics::arrive(sim, mk);
+            return;
+        }
+        crate::engine::format::NodeKind::Exchange => {
+            super::exchanges::arrive(sim, mk);
+            return;
+        }
+        _ => {}
     }
     let n = &mut sim.nodes[qi as usize];
     n.metrics.arrivals += 1;
@@ -111,10 +148,28 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
     let KindRt::Queue(q) = &mut n.rt else { return };
     if down || q.ready.len() as u64 >= q.capacity {
         n.metrics.rejected += 1;
-        sim.ended(link, End::Rejected);
+        if !dead {
+            sim.ended(link, End::Rejected);
+        }
         sim.msgs.remove(mk);
         sim.hop(trace, HopKind::Reject, qi, link, 0);
         return;
+    }
+    if let Some(f) = &mut q.fifo {
+        if f.is_resend(op, now) {
+            // SQS FIFO: accepted (the sender hears success), not enqueued.
+            n.metrics.deduplicated += 1;
+            if !dead {
+                sim.ended(link, End::Deduplicated);
+            }
+            sim.msgs.remove(mk);
+            sim.hop(trace, HopKind::Drop, qi, link, 1);
+            if outbox && sender != NONE {
+                let back = now.after(super::calls::latency(sim, link));
+                sim.schedule(back, Ev::OutboxConfirm { node: sender, op });
+            }
+            return;
+        }
     }
     let durable = super::durability::durable_at(q, now);
     q.ready.push_back(mk);
@@ -144,6 +199,9 @@ pub(super) fn dispatch(sim: &mut Sim, qi: u32) {
         if q.ready.is_empty() || q.consumers.is_empty() {
             return;
         }
+        if q.fifo.is_some() && super::fifo::next_ready(sim, q).is_none() {
+            return; // Every waiting group has a message in flight.
+        }
         let count = q.consumers.len();
         let start = q.next_consumer;
         let pick = (0..count).map(|i| (start + i) % count).find(|&i| {
@@ -155,15 +213,25 @@ pub(super) fn dispatch(sim: &mut Sim, qi: u32) {
         if let KindRt::Queue(q) = &mut sim.nodes[qi as usize].rt {
             q.next_consumer = (i + 1) % count;
         }
-        deliver(sim, qi, consumer, link);
+        if !deliver(sim, qi, consumer, link) {
+            return;
+        }
     }
 }
 
+/// Whether `consumer` can take a delivery over `link` now: a free worker,
+/// or, with a `prefetch`, room among the deliveries it may hold unacked
+/// (RabbitMQ's `basic.qos`: a prefetched message waits at the consumer).
 fn consumer_free(sim: &Sim, consumer: u32, link: u32) -> bool {
     let c = &sim.nodes[consumer as usize];
-    !c.is_down()
-        && sim.links[link as usize].partitioned == 0
-        && matches!(&c.rt, KindRt::Worker(w) if w.has_free_worker())
+    let l = &sim.links[link as usize];
+    if c.is_down() || l.partitioned > 0 {
+        return false;
+    }
+    match l.prefetch {
+        None => matches!(&c.rt, KindRt::Worker(w) if w.has_free_worker()),
+        Some(p) => l.unacked < p,
+    }
 }
 
 /// A worker of `node` became free: take a message from the queues it
@@ -183,9 +251,12 @@ pub(super) fn pull(sim: &mut Sim, node: u32) {
             return;
         };
         let (qi, link) = w.consumes[i];
-        let q_ready = matches!(&sim.nodes[qi as usize].rt, KindRt::Queue(q) if !q.ready.is_empty())
+        let l = &sim.links[link as usize];
+        let q_ready = matches!(&sim.nodes[qi as usize].rt, KindRt::Queue(q) if !q.ready.is_empty()
+                && (q.fifo.is_none() || super::fifo::next_ready(sim, q).is_some()))
             && !sim.nodes[qi as usize].is_down()
-            && sim.links[link as usize].partitioned == 0;
+            && l.partitioned == 0
+            && l.prefetch.is_none_or(|p| l.unacked < p);
         if q_ready {
             if let KindRt::Worker(w) = &mut sim.nodes[node as usize].rt {
                 w.next_consume = (i + 1) % count;
@@ -196,39 +267,82 @@ pub(super) fn pull(sim: &mut Sim, node: u32) {
     }
 }
 
-/// Delivers the head of queue `qi` to `consumer`, reserving a worker there.
-fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) {
+/// Delivers the head of queue `qi` (of its first free group, if FIFO) to
+/// `consumer`, reserving a worker there (or, with a prefetch and no free
+/// worker, to wait in its buffer). False if nothing could be delivered.
+fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) -> bool {
     let now = sim.now;
+    let at = match &sim.nodes[qi as usize].rt {
+        KindRt::Queue(q) if q.fifo.is_some() => super::fifo::next_ready(sim, q),
+        _ => Some(0),
+    };
     let n = &mut sim.nodes[qi as usize];
-    let KindRt::Queue(q) = &mut n.rt else { return };
-    let Some(mk) = q.ready.pop_front() else {
-        return;
+    let KindRt::Queue(q) = &mut n.rt else { return false };
+    let fifo = q.fifo.is_some();
+    let taken = match at {
+        Some(0) => q.ready.pop_front(),
+        Some(i) => q.ready.remove(i),
+        None => None,
+    };
+    let Some(mk) = taken else {
+        return false;
     };
     q.unacked += 1;
     let visibility = q.visibility_us;
     n.metrics.waiting.set(now, q.ready.len() as u64);
     let Some(m) = sim.msgs.get_mut(mk) else {
-        return;
+        return false;
     };
     m.deliveries += 1;
     m.state = MsgState::Unacked;
-    let (delivery, trace, trace_start, op, enqueued) = (m.deliveries, m.trace, m.trace_start, m.op, m.enqueued);
+    let (delivery, trace, trace_start, op, enqueued, tag) =
+        (m.deliveries, m.trace, m.trace_start, m.op, m.enqueued, m.tag);
     if delivery == 1 {
         n.metrics.record_wait(now.since(enqueued));
     }
-    let c = &mut sim.nodes[consumer as usize];
-    if let KindRt::Worker(w) = &mut c.rt {
-        w.busy += 1;
-        c.metrics.busy.set(now, w.busy as u64);
+    if fifo {
+        super::fifo::taken(sim, qi, mk);
     }
+    let prefetch = sim.links[link as usize].prefetch.is_some();
+    if prefetch {
+        sim.links[link as usize].unacked += 1;
+    }
+    let c = &mut sim.nodes[consumer as usize];
+    // Without a prefetch a delivery always has its worker (see `consumer_free`).
+    let reserved = match &mut c.rt {
+        KindRt::Worker(w) if !prefetch || w.has_free_worker() => {
+            w.busy += 1;
+            c.metrics.busy.set(now, w.busy as u64);
+            true
+        }
+        _ => false,
+    };
     sim.hop(trace, HopKind::Deliver, qi, link, delivery);
     let tone = if delivery > 1 { TokenTone::Retry } else { TokenTone::Pending };
     let origin = Origin::Delivery { msg: mk, delivery, link };
-    jobs::send(sim, link, NewJob { node: consumer, trace, trace_start, op, origin, reserved: true }, tone);
+    jobs::send(sim, link, NewJob { node: consumer, trace, trace_start, op, origin, reserved, tag }, tone);
     super::topics::backlog_changed(sim, qi);
     if let Some(v) = visibility {
         sim.schedule(now.after(v), Ev::Visibility { msg: mk, delivery });
     }
+    true
+}
+
+/// A delivery over `link` ended at its consumer (answered, refused or
+/// lost): with a prefetch, the consumer has room for another.
+#[inline]
+pub(super) fn delivery_ended(sim: &mut Sim, link: u32) {
+    if sim.links[link as usize].prefetch.is_some() {
+        prefetch_freed(sim, link);
+    }
+}
+
+#[cold]
+fn prefetch_freed(sim: &mut Sim, link: u32) {
+    let l = &mut sim.links[link as usize];
+    l.unacked = l.unacked.saturating_sub(1);
+    let q = l.from;
+    dispatch(sim, q);
 }
 
 /// Whether delivery `delivery` of `mk` is the one the queue waits on.
@@ -260,7 +374,14 @@ pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, ok: bool) {
     if !dead {
         sim.ended(link, End::Delivered);
     }
+    let fifo = matches!(&sim.nodes[qi as usize].rt, KindRt::Queue(q) if q.fifo.is_some());
+    if fifo {
+        super::fifo::released(sim, qi, mk);
+    }
     sim.msgs.remove(mk);
+    if fifo {
+        dispatch(sim, qi); // The group's next message may go now.
+    }
     if let Some((caller, seq, link)) = reply_to {
         answer_request(sim, caller, seq, link, trace, super::model::Outcome::Ok);
     }
@@ -269,7 +390,7 @@ pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, ok: bool) {
 /// Request-reply: the answer travels back to the parked caller.
 fn answer_request(sim: &mut Sim, caller: Key, seq: u32, link: u32, trace: u64, outcome: super::model::Outcome) {
     let tone = if outcome == super::model::Outcome::Ok { TokenTone::Ok } else { TokenTone::Error };
-    let (arrive, token) = super::calls::cross(sim, link, sim.now, true, TokenKind::Response, tone, trace);
+    let (arrive, token) = super::calls::cross(sim, link, sim.now, true, TokenKind::Response, tone, trace, NONE);
     let from = sim.links[link as usize].from;
     sim.schedule(arrive, Ev::ReplyBack { job: caller, seq, outcome, token, from });
 }
@@ -314,9 +435,11 @@ fn make_ready(sim: &mut Sim, mk: Key, at_front: bool) {
     };
     m.state = MsgState::Ready;
     let qi = m.queue;
+    super::fifo::released(sim, qi, mk);
     let n = &mut sim.nodes[qi as usize];
     if let KindRt::Queue(q) = &mut n.rt {
-        if at_front {
+        // A FIFO message comes back at the head of its group.
+        if at_front || q.fifo.is_some() {
             q.ready.push_front(mk);
         } else {
             q.ready.push_back(mk);
@@ -338,6 +461,7 @@ fn dead_letter(sim: &mut Sim, mk: Key) {
     };
     let dlq = q.dead_letter;
     let reply_to = m.reply_to;
+    super::fifo::released(sim, qi, mk);
     sim.nodes[qi as usize].metrics.finish(now, enqueued, false);
     if let Some((caller, seq, link)) = reply_to {
         answer_request(sim, caller, seq, link, trace, super::model::Outcome::Error);
@@ -365,6 +489,10 @@ fn dead_letter(sim: &mut Sim, mk: Key) {
     m.reply_to = None;
     m.enqueued = now;
     m.state = MsgState::Ready;
+    if sim.nodes[dlq as usize].kind == crate::engine::format::NodeKind::Exchange {
+        super::exchanges::dead_letter_into(sim, mk, dlq);
+        return;
+    }
     let n = &mut sim.nodes[dlq as usize];
     n.metrics.arrivals += 1;
     if let KindRt::Queue(q) = &mut n.rt {

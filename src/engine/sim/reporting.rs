@@ -4,7 +4,7 @@
 use super::model::*;
 use super::Sim;
 use crate::engine::kernel::clock::us_to_ms;
-use crate::engine::report::{BreakerReport, Mean, NodeReport, Report};
+use crate::engine::report::{BreakerReport, GroupReport, Mean, MeanMax, NodeReport, Report};
 use crate::engine::trace::{Hop, HopKind, Trace, NO_LINK};
 use crate::engine::view::{LinkLive, NodeLive};
 
@@ -52,6 +52,7 @@ pub(super) fn report(sim: &Sim) -> Report {
         live_extras(sim, i, &mut node);
         r.nodes.insert(spec.id.clone(), node);
     }
+    groups(sim, &mut r);
     // The ledger's rows: each link's counts, summed at the node it ends at.
     for l in &sim.links {
         let mut c = l.ledger.clone();
@@ -83,14 +84,80 @@ pub(super) fn report(sim: &Sim) -> Report {
     r
 }
 
+/// Every log topic's consumer groups.
+fn groups(sim: &Sim, r: &mut Report) {
+    let now = sim.now;
+    for &t in &sim.log_topics {
+        let Some(log) = super::logs::log(sim, t) else { continue };
+        let topic = &sim.nodes[t as usize].id;
+        for g in &log.groups {
+            let partition_lag: Vec<u64> =
+                g.cursors.iter().zip(&log.parts).map(|(c, p)| p.end() - c.committed.max(p.start)).collect();
+            let owners = g
+                .cursors
+                .iter()
+                .map(|c| {
+                    g.members.get(c.owner as usize).map(|m| sim.links[m.link as usize].id.clone()).unwrap_or_default()
+                })
+                .collect();
+            r.groups.push(GroupReport {
+                topic: topic.clone(),
+                group: g.name.clone(),
+                members: g.members.len() as u32,
+                live_members: g.members.iter().filter(|m| m.in_group && !m.down).count() as u32,
+                partitions: log.parts.len() as u32,
+                lag: g.lag.mean_max(now),
+                lag_now: g.lag.value,
+                partition_lag,
+                owners,
+                series: g.series.clone(),
+            });
+        }
+    }
+}
+
 /// Figures that describe the node now rather than count events.
 fn live_extras(sim: &Sim, i: usize, node: &mut NodeReport) {
     match &sim.nodes[i].rt {
         KindRt::Browser(b) => {
-            node.extra.insert("connected_users".into(), b.connected as f64);
+            let connected = b.connected;
+            node.extra.insert("connected_users".into(), connected as f64);
+            if let Some(s) = &b.store {
+                node.extra.insert("delivered_late".into(), s.delivered_late as f64);
+                node.extra.insert("held_now".into(), s.count as f64);
+                node.extra.insert("expired".into(), s.expired as f64);
+                if s.late.count() > 0 {
+                    let p = s.late.percentiles();
+                    node.extra.insert("late_delay_mean_ms".into(), p.mean);
+                    node.extra.insert("late_delay_p50_ms".into(), p.p50);
+                    node.extra.insert("late_delay_p99_ms".into(), p.p99);
+                }
+            }
         }
-        KindRt::Worker(w) if !w.outbox.is_empty() => {
-            node.extra.insert("outbox_pending".into(), w.outbox.len() as f64);
+        KindRt::Worker(w) if !w.outbox.is_empty() || w.order.is_some() => {
+            if !w.outbox.is_empty() {
+                node.extra.insert("outbox_pending".into(), w.outbox.len() as f64);
+            }
+            if let Some(o) = &w.order {
+                if sim.nodes[i].kind == crate::engine::format::NodeKind::Service {
+                    node.extra.insert("out_of_order".into(), o.out_of_order as f64);
+                }
+            }
+        }
+        KindRt::Topic(t) if t.log.is_some() => {
+            let now = sim.now;
+            if let Some(log) = &t.log {
+                let lag = log
+                    .groups
+                    .iter()
+                    .map(|g| g.lag.mean_max(now))
+                    .fold(MeanMax::default(), |a, b| MeanMax { mean: a.mean.max(b.mean), max: a.max.max(b.max) });
+                // The worst group's lag: what the results panel shows for the topic.
+                node.extra.insert("lag_mean".into(), lag.mean);
+                node.extra.insert("lag_max".into(), lag.max);
+                node.extra.insert("lag".into(), log.groups.iter().map(|g| g.lag.value).max().unwrap_or(0) as f64);
+                node.extra.insert("retained".into(), log.parts.iter().map(|p| p.entries.len()).sum::<usize>() as f64);
+            }
         }
         KindRt::Topic(_) => {
             let backlog: usize = super::topics::backlogs(sim, i as u32)
@@ -141,6 +208,22 @@ pub(super) fn node_live(sim: &Sim) -> Vec<NodeLive> {
                     live.waiting = q.ready.len() as u64;
                     live.unacked = q.unacked;
                 }
+                KindRt::Topic(t) if t.log.is_some() => {
+                    if let Some(log) = &t.log {
+                        live.group_lag = log.groups.iter().map(|g| g.lag.value).collect();
+                        live.waiting = live.group_lag.iter().sum();
+                        live.partition_lag = (0..log.parts.len())
+                            .map(|p| {
+                                let part = &log.parts[p];
+                                log.groups
+                                    .iter()
+                                    .map(|g| part.end() - g.cursors[p].committed.max(part.start))
+                                    .max()
+                                    .unwrap_or(part.entries.len() as u64)
+                            })
+                            .collect();
+                    }
+                }
                 KindRt::Topic(_) => {
                     live.waiting = super::topics::backlogs(sim, i as u32)
                         .iter()
@@ -154,7 +237,7 @@ pub(super) fn node_live(sim: &Sim) -> Vec<NodeLive> {
                     live.connections = b.connected;
                     live.waiting = b.users - b.connected;
                 }
-                KindRt::Client(_) => {}
+                KindRt::Client(_) | KindRt::Exchange(_) => {}
             }
             if n.kind == crate::engine::format::NodeKind::Websocket {
                 live.connections = connections_of(sim, i as u32);

@@ -204,7 +204,7 @@ fn node_changed(sim: &mut Sim, n: u32, field: &str) {
         .as_deref()
         .and_then(|d| sim.current.nodes.iter().position(|x| x.id == d))
         .map_or(NONE, |i| i as u32);
-    let fresh = kind_rt(&spec, dead_letter);
+    let fresh = kind_rt(&spec, dead_letter, sim.scenario.seed);
     match (&mut sim.nodes[n as usize].rt, fresh) {
         (KindRt::Client(c), KindRt::Client(f)) => {
             c.rate_per_s = f.rate_per_s;
@@ -218,6 +218,7 @@ fn node_changed(sim: &mut Sim, n: u32, field: &str) {
             w.work = f.work;
             w.error_rate = f.error_rate;
             w.idempotent = f.idempotent;
+            w.job_timeout_us = f.job_timeout_us;
             if more {
                 super::jobs::take_waiting(sim, n);
             }
@@ -267,6 +268,7 @@ fn link_changed(sim: &mut Sim, l: u32, field: &str) {
     link.optional = fresh.optional;
     link.outbox = fresh.outbox;
     link.interval_us = fresh.interval_us;
+    link.prefetch = fresh.prefetch;
     if field == "circuit_breaker" {
         link.breaker = match (link.breaker.take(), spec.circuit_breaker.as_ref()) {
             (_, None) => None,

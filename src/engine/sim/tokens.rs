@@ -19,6 +19,7 @@ struct Slot {
     kind: TokenKind,
     tone: TokenTone,
     trace: u64,
+    key: u32,
 }
 
 #[derive(Default)]
@@ -41,6 +42,8 @@ pub struct TokenSpec {
     pub kind: TokenKind,
     pub tone: TokenTone,
     pub trace: u64,
+    /// The key it carries (NONE without one), for colouring by key.
+    pub key: u32,
 }
 
 impl Tokens {
@@ -67,6 +70,7 @@ impl Tokens {
             kind: t.kind,
             tone: t.tone,
             trace: t.trace,
+            key: t.key,
         };
         if self.departures.len() < MAX_DEPARTURES {
             self.departures.push(d);
@@ -82,6 +86,7 @@ impl Tokens {
             kind: t.kind,
             tone: t.tone,
             trace: t.trace,
+            key: t.key,
         };
         match self.free.pop() {
             Some(i) => {
@@ -128,6 +133,7 @@ impl Tokens {
                 kind: s.kind,
                 tone: s.tone,
                 trace: s.trace,
+                key: s.key,
             });
         }
     }

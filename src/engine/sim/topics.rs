@@ -81,6 +81,10 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
         return;
     }
     let KindRt::Topic(topic) = &n.rt else { return };
+    if topic.log.is_some() {
+        super::logs::append(sim, &m);
+        return;
+    }
     let count = topic.subscriptions.len();
     if count == 0 {
         n.metrics.failed += 1;
@@ -105,8 +109,16 @@ pub(super) fn arrive(sim: &mut Sim, mk: Key) {
 fn copy_to(sim: &mut Sim, m: &Msg, link: u32, hidden: u32) {
     let sub = sim.links[link as usize].to;
     let t = sim.links[link as usize].from;
-    let new =
-        NewMsg { trace: m.trace, trace_start: m.trace_start, op: m.op, sender: NONE, outbox: false, reply_to: None };
+    let new = NewMsg {
+        trace: m.trace,
+        trace_start: m.trace_start,
+        op: m.op,
+        sender: NONE,
+        outbox: false,
+        reply_to: None,
+        tag: m.tag,
+        rk: m.rk,
+    };
     if sim.nodes[sub as usize].kind == NodeKind::Queue {
         queues::send(sim, link, new);
         return;
@@ -129,7 +141,8 @@ fn copy_to(sim: &mut Sim, m: &Msg, link: u32, hidden: u32) {
         return;
     }
     let origin = Origin::Copy { link };
-    let new = NewJob { node: sub, trace: m.trace, trace_start: m.trace_start, op: m.op, origin, reserved: false };
+    let new =
+        NewJob { node: sub, trace: m.trace, trace_start: m.trace_start, op: m.op, origin, reserved: false, tag: m.tag };
     jobs::send(sim, link, new, TokenTone::Pending);
 }
 
@@ -152,6 +165,8 @@ fn into_backlog(sim: &mut Sim, h: u32, link: u32, m: &Msg) {
         reply_to: None,
         dead: false,
         token: NONE,
+        tag: m.tag,
+        rk: m.rk,
     });
     queues::arrive(sim, mk);
 }
