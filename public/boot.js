@@ -5,6 +5,8 @@
 const here = new URL(import.meta.url);
 const js = new URL(here.searchParams.get("js"), here);
 const wasm = new URL(here.searchParams.get("wasm"), here);
+// Where the app's Web Workers start (public/worker.js, src/app/pool.rs).
+window.crosstalkWorker = new URL(`worker.js?js=${encodeURIComponent(js.href)}&wasm=${encodeURIComponent(wasm.href)}`, here).href;
 const bindings = await import(js.href);
 await bindings.default({ module_or_path: wasm.href });
 // The exported functions (the engine benchmark among them) for tests.

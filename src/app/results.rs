@@ -38,6 +38,7 @@ pub fn Results() -> impl IntoView {
     // all) and page while a trace is open.
     let filter = RwSignal::new(None::<String>);
     let page_no = RwSignal::new(0.0_f64);
+    let reps = super::replications::Replicator::new();
     let tab_button = move |t: ResultsTab, name: &'static str| {
         view! {
             <button
@@ -62,6 +63,7 @@ pub fn Results() -> impl IntoView {
                     {tab_button(ResultsTab::Charts, "Charts")}
                     {tab_button(ResultsTab::Nodes, "Nodes")}
                     {tab_button(ResultsTab::Requests, "Requests")}
+                    {tab_button(ResultsTab::Replications, "Replications")}
                 </div>
                 <div class="tab-body" role="tabpanel">
                     {move || {
@@ -71,6 +73,9 @@ pub fn Results() -> impl IntoView {
                         match tab.get() {
                             ResultsTab::Nodes => view! { <NodeTable/> }.into_any(),
                             ResultsTab::Requests => view! { <Requests filter=filter page_no=page_no/> }.into_any(),
+                            ResultsTab::Replications => {
+                                view! { <super::replications::ReplicationsTab reps=reps/> }.into_any()
+                            }
                             ResultsTab::Charts | ResultsTab::Summary => view! { <Charts/> }.into_any(),
                         }
                     }}

@@ -9,6 +9,8 @@
 //! the live state of nodes and links); tokens are drawn straight onto the
 //! canvas every frame (`tokens.rs`) and never become signals.
 
+use super::frozen::Frozen;
+use super::pool::{self, Answer, Pool, Reply};
 use super::tokens::TokenCanvas;
 use crate::editor::doc::same_semantics;
 use crate::editor::flight::{Ends, Flights, MIN_FLIGHT_MS};
@@ -164,6 +166,13 @@ struct Core {
     follower: Option<FollowerRef>,
     /// Checkpoints of the run, for the scrub timeline.
     timeline: Timeline,
+    /// A Run to end going on in a Web Worker: the scenario it runs. The
+    /// page only waits; Pause, Reset or an edit stop the worker at once.
+    remote: Option<Scenario>,
+    /// The worker that runs to the end, kept for the next run.
+    runner: Option<Pool>,
+    /// A run that ran to its end in the worker (`sim` is then `None`).
+    frozen: Option<Frozen>,
 }
 
 impl Core {
@@ -228,6 +237,9 @@ impl Default for Core {
             drawn: (0, 0),
             follower: None,
             timeline: Timeline::new(SimOptions::interactive()),
+            remote: None,
+            runner: None,
+            frozen: None,
         }
     }
 }
@@ -255,6 +267,8 @@ pub struct Run {
     pub speed: RwSignal<f64>,
     /// The last Run or Run to end refused for its budget.
     pub refusal: RwSignal<Option<Refusal>>,
+    /// Why the last Run to end in a worker failed (the worker died...).
+    pub failure: RwSignal<Option<String>>,
 }
 
 pub const MIN_SPEED: f64 = 0.1;
@@ -268,6 +282,7 @@ impl Run {
             snap: RwSignal::new(Snap::default()),
             speed: RwSignal::new(1.0),
             refusal: RwSignal::new(None),
+            failure: RwSignal::new(None),
         }
     }
 
@@ -281,6 +296,9 @@ impl Run {
     fn ensure(&self, doc: &Scenario, to_end: bool) -> Result<bool, String> {
         if self.core().borrow().sim.is_some() {
             return Ok(true);
+        }
+        if self.core().borrow().frozen.is_some() {
+            return Err("The run is over: Reset to start a new one".into());
         }
         let refusal = over_budget(doc, to_end);
         let refused = refusal.is_some();
@@ -302,11 +320,7 @@ impl Run {
                 c.dirty = true;
                 Ok(true)
             }
-            Err(LoadError::Invalid(problems)) => Err(match problems.first() {
-                Some(p) => format!("Cannot run yet: {p}"),
-                None => "Cannot run yet".into(),
-            }),
-            Err(e) => Err(format!("Cannot run yet: {e}")),
+            Err(e) => Err(cannot_run(e)),
         }
     }
 
@@ -328,6 +342,7 @@ impl Run {
 
     /// Run (or restart a finished run) in real time at the current speed.
     pub fn play(&self, doc: &Scenario) -> Result<(), String> {
+        self.cancel_remote();
         if self.status.get_untracked() == Status::Finished {
             self.reset();
         }
@@ -338,6 +353,10 @@ impl Run {
     }
 
     pub fn pause(&self) {
+        if self.cancel_remote() {
+            self.back_from_worker();
+            return;
+        }
         if self.status.get_untracked().is_active() {
             self.set_status(Status::Paused);
         }
@@ -351,7 +370,7 @@ impl Run {
 
     /// Runs the next event and pauses.
     pub fn step(&self, doc: &Scenario) -> Result<(), String> {
-        if self.status.get_untracked() == Status::Finished {
+        if self.status.get_untracked() == Status::Finished || self.core().borrow().remote.is_some() {
             return Ok(());
         }
         if !self.ensure(doc, false)? {
@@ -388,7 +407,12 @@ impl Run {
 
     /// Runs as fast as the frame budget allows until the end.
     pub fn run_to_end(&self, doc: &Scenario) -> Result<(), String> {
-        if self.status.get_untracked() == Status::Finished {
+        if self.status.get_untracked() == Status::Finished || self.core().borrow().remote.is_some() {
+            return Ok(());
+        }
+        // In a Web Worker, unless a follower (a lesson) must see the run
+        // at its marks, or workers cannot start here.
+        if self.core().borrow().follower.is_none() && self.end_in_worker(doc)? {
             return Ok(());
         }
         if self.ensure(doc, true)? {
@@ -397,9 +421,115 @@ impl Run {
         Ok(())
     }
 
+    /// Sends the run to the end to the worker: the run's own scenario (with
+    /// its live actions) or `doc`, which the worker runs from the start (the
+    /// same run: same scenario, same seed). `false` if no worker can start.
+    fn end_in_worker(&self, doc: &Scenario) -> Result<bool, String> {
+        let core = self.core();
+        let running = core.borrow().sim.as_ref().map(|s| s.scenario().clone());
+        let scenario = match running {
+            Some(s) => s,
+            None => {
+                let refusal = over_budget(doc, true);
+                let refused = refusal.is_some();
+                self.refusal.set(refusal);
+                if refused {
+                    return Ok(true);
+                }
+                load::check(doc).map_err(cannot_run)?;
+                doc.clone()
+            }
+        };
+        let runner = core.borrow().runner.clone();
+        let runner = match runner {
+            Some(r) => r,
+            None => {
+                let run = *self;
+                match Pool::start(1, move |_, reply| run.heard(reply)) {
+                    Ok(r) => r,
+                    Err(_) => return Ok(false),
+                }
+            }
+        };
+        runner.post(0, &pool::to_end_task(&scenario.to_json()));
+        {
+            let mut c = core.borrow_mut();
+            c.runner = Some(runner);
+            c.remote = Some(scenario);
+            c.flights.clear();
+            c.dirty = true;
+        }
+        self.failure.set(None);
+        self.set_status(Status::ToEnd);
+        Ok(true)
+    }
+
+    /// The worker's answer to a Run to end.
+    fn heard(&self, reply: Reply) {
+        let core = self.core();
+        let Some(scenario) = core.borrow_mut().remote.take() else {
+            return;
+        };
+        let failed = match reply {
+            Reply::Answer(text) => match serde_json::from_str::<Answer>(&text) {
+                Ok(Answer::Finished(f)) => {
+                    {
+                        let mut c = core.borrow_mut();
+                        c.sim = None;
+                        c.frozen = Some(Frozen::new(*f, scenario));
+                        c.requests = RequestLog::default();
+                        c.flights.clear();
+                        c.drawn = (0, 0);
+                        c.dirty = true;
+                    }
+                    self.set_status(Status::Finished);
+                    return;
+                }
+                Ok(Answer::Error(e)) => format!("Cannot run to the end: {e}"),
+                Ok(_) => "Cannot run to the end: the worker answered something else".to_string(),
+                Err(e) => format!("Cannot run to the end: the worker's answer was unreadable ({e})"),
+            },
+            Reply::Died(why) => {
+                if let Some(r) = core.borrow_mut().runner.take() {
+                    r.terminate();
+                }
+                format!("The run to the end stopped: its Web Worker died ({why}). The page keeps working: Reset, or try a shorter run.")
+            }
+        };
+        self.failure.set(Some(failed));
+        self.back_from_worker();
+    }
+
+    /// Stops a Run to end going on in the worker, at once. `true` if one was.
+    fn cancel_remote(&self) -> bool {
+        let core = self.core();
+        let mut c = core.borrow_mut();
+        if c.remote.take().is_none() {
+            return false;
+        }
+        // Terminating is the only way to stop a run mid-way; the next Run
+        // to end starts a fresh worker.
+        if let Some(r) = c.runner.take() {
+            r.terminate();
+        }
+        true
+    }
+
+    /// Back where the run was before Run to end: paused, or not started.
+    fn back_from_worker(&self) {
+        let paused = self.core().borrow().sim.is_some();
+        self.set_status(if paused { Status::Paused } else { Status::Idle });
+    }
+
     /// After a run stopped at its event budget: the duration that would fit.
     pub fn fitting_duration_ms(&self) -> Option<f64> {
-        self.core().borrow().sim.as_ref().and_then(|s| s.fitting_duration_ms())
+        let core = self.core();
+        let c = core.borrow();
+        match (&c.sim, &c.frozen) {
+            (Some(s), _) => s.fitting_duration_ms(),
+            (None, Some(f)) => f.finished.fits_ms,
+            _ => None,
+        }
     }
 
     /// Finished if the engine says so, else `next`.
@@ -435,6 +565,8 @@ impl Run {
 
     /// Forgets the run.
     pub fn reset(&self) {
+        self.cancel_remote();
+        self.failure.set(None);
         {
             let core = self.core();
             let mut c = core.borrow_mut();
@@ -443,6 +575,7 @@ impl Run {
             }
             c.sim = None;
             c.timeline.clear();
+            c.frozen = None;
             c.requests = RequestLog::default();
             c.flights.clear();
             c.drawn = (0, 0);
@@ -463,6 +596,7 @@ impl Run {
     pub fn is_live(&self) -> bool {
         matches!(self.status.get_untracked(), Status::Running | Status::ToEnd | Status::Paused)
             && self.core().borrow().sim.is_some()
+            && self.core().borrow().remote.is_none()
     }
 
     /// Runs a live action on the engine, then writes the run's scenario
@@ -607,7 +741,9 @@ impl Run {
             let mut c = core.borrow_mut();
             c.lay_out(doc);
             c.dirty = true;
-            c.sim.as_ref().is_some_and(|sim| !same_semantics(sim.scenario(), doc))
+            let ran = c.sim.as_ref().map(|sim| sim.scenario());
+            let ran = ran.or(c.remote.as_ref()).or(c.frozen.as_ref().map(|f| &f.scenario));
+            ran.is_some_and(|s| !same_semantics(s, doc))
         };
         if stale {
             self.reset();
@@ -645,14 +781,21 @@ impl Run {
     pub fn requests(&self) -> Vec<RequestRow> {
         let core = self.core();
         let mut c = core.borrow_mut();
-        let Core { sim, requests, .. } = &mut *c;
-        sim.as_ref().map(|sim| requests.refresh(sim)).unwrap_or_default()
+        let Core { sim, requests, frozen, .. } = &mut *c;
+        match (sim.as_ref(), frozen.as_ref()) {
+            (Some(sim), _) => requests.refresh(sim),
+            (None, Some(f)) => f.rows.clone(),
+            _ => Vec::new(),
+        }
     }
 
     /// A request's trace: kept by the engine, or rebuilt by replaying.
     pub fn trace(&self, id: u64) -> Option<Trace> {
         let core = self.core();
         let c = core.borrow();
+        if let (None, Some(f)) = (&c.sim, &c.frozen) {
+            return f.trace(id);
+        }
         let sim = c.sim.as_ref()?;
         sim.trace(id).or_else(|| Sim::replay_trace(sim.scenario(), id, sim.now_us()))
     }
@@ -661,6 +804,7 @@ impl Run {
     /// is none), paused there: from the nearest checkpoint, forwards or
     /// backwards, exactly as a run from zero would be at that instant.
     pub fn seek(&self, doc: &Scenario, t_ms: f64) -> Result<(), String> {
+        self.thaw();
         if !self.ensure(doc, false)? {
             return Ok(()); // Over its budget: the refusal says what to do.
         }
@@ -685,6 +829,26 @@ impl Run {
         }
         self.settle_or(Status::Paused);
         Ok(())
+    }
+
+    /// A run that ran to its end in the worker comes back to the page as
+    /// an engine of its own scenario, so the timeline can replay it here.
+    fn thaw(&self) {
+        let core = self.core();
+        let mut c = core.borrow_mut();
+        if c.sim.is_some() {
+            return;
+        }
+        let Some(f) = c.frozen.take() else { return };
+        match Sim::new(&f.scenario, SimOptions::interactive()) {
+            Ok(sim) => {
+                c.sim = Some(sim);
+                c.timeline.clear();
+                c.checkpoint();
+                c.dirty = true;
+            }
+            Err(_) => c.frozen = Some(f),
+        }
     }
 
     /// The branch of this run at the instant it shows, with `what`
@@ -726,7 +890,8 @@ impl Run {
                 c.anim_ms += dt;
             }
             #[allow(unused_assignments)]
-            if let (Some(sim), true) = (c.sim.as_mut(), status.is_active()) {
+            let here = status.is_active() && c.remote.is_none();
+            if let (Some(sim), true) = (c.sim.as_mut(), here) {
                 let target = if status == Status::ToEnd {
                     sim.end_us()
                 } else {
@@ -830,8 +995,9 @@ impl Run {
         }
         let c = core.borrow();
         let Some(sim) = c.sim.as_ref() else {
+            let snap = c.frozen.as_ref().map(Frozen::snap).unwrap_or_default();
             drop(c);
-            self.snap.set(Snap::default());
+            self.snap.set(snap);
             return;
         };
         let marks = part != Part::Panels;
@@ -872,6 +1038,17 @@ impl Run {
         } else {
             self.snap.update(apply);
         }
+    }
+}
+
+/// What the app says of a scenario the engine refuses to build.
+fn cannot_run(e: LoadError) -> String {
+    match e {
+        LoadError::Invalid(problems) => match problems.first() {
+            Some(p) => format!("Cannot run yet: {p}"),
+            None => "Cannot run yet".into(),
+        },
+        e => format!("Cannot run yet: {e}"),
     }
 }
 

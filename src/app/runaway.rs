@@ -29,6 +29,17 @@ pub fn RunawayNotice() -> impl IntoView {
                 .into_any(),
             );
         }
+        if let Some(why) = ctx.run.failure.get() {
+            return Some(
+                view! {
+                    <div class="alert runaway" role="alert">
+                        <p>{why}</p>
+                        <button type="button" class="subtle" on:click=move |_| ctx.run.failure.set(None)>"Dismiss"</button>
+                    </div>
+                }
+                .into_any(),
+            );
+        }
         if ctx.run.status.get() == Status::Idle {
             return None;
         }

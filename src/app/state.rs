@@ -39,6 +39,7 @@ pub enum ResultsTab {
     Nodes,
     Charts,
     Requests,
+    Replications,
 }
 
 #[derive(Clone, Copy)]

@@ -114,18 +114,36 @@ impl Latency {
         }
     }
 
-    /// Adds `other`'s samples (a replicated service's replicas, summed).
+    pub fn clear(&mut self) {
+        self.hist.reset();
+        self.sum_us = 0;
+        self.count = 0;
+    }
+
+    /// Adds `other`'s samples to these (several clients into one, or a
+    /// replicated service's replicas).
     pub fn merge(&mut self, other: &Latency) {
-        // Auto-resizing: as in `record`, a failure only loses samples.
+        // Auto-resizing: adding cannot fail on range; a count overflow
+        // would lose samples rather than panic.
         let _ = self.hist.add(&other.hist);
         self.sum_us += other.sum_us;
         self.count += other.count;
     }
 
-    pub fn clear(&mut self) {
-        self.hist.reset();
-        self.sum_us = 0;
-        self.count = 0;
+    /// The samples recorded after `earlier` was taken (a warm-up left out):
+    /// `earlier` must be an earlier copy of this same distribution.
+    pub fn since(&self, earlier: &Latency) -> Latency {
+        let mut out = self.clone();
+        let _ = out.hist.subtract(&earlier.hist);
+        out.sum_us = self.sum_us.saturating_sub(earlier.sum_us);
+        out.count = self.count.saturating_sub(earlier.count);
+        out
+    }
+
+    /// The value at quantile `q` in whole microseconds (the bucket's
+    /// median, as [`Latency::quantile_ms`]), or `None` with no sample.
+    pub fn quantile_us(&self, q: f64) -> Option<Micros> {
+        (self.count > 0).then(|| self.hist.median_equivalent(self.hist.value_at_quantile(q)))
     }
 }
 

@@ -1,10 +1,11 @@
 //! What a run reports: the runner's `--json` shape (MODEL.md) and what the
 //! app's results panel reads. Plain data, serializable.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Report {
     /// 16 hex digits over the event trace: same scenario + seed = same hash.
     pub run_hash: String,
@@ -38,7 +39,8 @@ impl Report {
 }
 
 /// A consumer group of a log topic.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GroupReport {
     pub topic: String,
     pub group: String,
@@ -60,7 +62,7 @@ pub struct GroupReport {
 
 /// Every message or call attempt sent over a link ends in exactly one of
 /// these states; `sent` is their sum.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageCounts {
     pub sent: u64,
     pub delivered: u64,
@@ -146,7 +148,7 @@ impl MessageCounts {
 }
 
 /// Requests started by clients, by how they ended for the user.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestCounts {
     pub started: u64,
     pub ok: u64,
@@ -167,7 +169,7 @@ impl RequestCounts {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Percentiles {
     pub mean: f64,
     pub p50: f64,
@@ -176,18 +178,19 @@ pub struct Percentiles {
     pub max: f64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Mean {
     pub mean: f64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MeanMax {
     pub mean: f64,
     pub max: f64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NodeReport {
     pub kind: String,
     pub label: String,
@@ -229,12 +232,12 @@ pub struct NodeReport {
     pub extra: BTreeMap<String, f64>,
     /// A replicated service's replicas, replica 1 first (the node's own
     /// figures are their sums); empty for everything else.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replicas: Vec<ReplicaReport>,
 }
 
 /// One replica of a replicated service.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReplicaReport {
     /// `svc#1`, `svc#2`...
     pub id: String,
@@ -254,7 +257,7 @@ pub struct ReplicaReport {
     pub crashed: bool,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BreakerReport {
     /// `closed`, `open` or `half_open` now.
     pub state: String,
@@ -265,7 +268,7 @@ pub struct BreakerReport {
 }
 
 /// One second of simulated time at one node, for the app's charts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Bucket {
     /// Start of the bucket, in whole seconds.
     pub t_s: u32,

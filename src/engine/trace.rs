@@ -6,10 +6,10 @@
 //! deterministic, so an older trace can always be rebuilt by replaying the
 //! scenario with [`super::Sim::replay_trace`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What happened at one hop.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HopKind {
     /// A client sent the request.
@@ -48,21 +48,21 @@ pub enum HopKind {
     End,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Hop {
     pub at_ms: f64,
     pub kind: HopKind,
     /// Node id where it happened.
     pub node: String,
     /// Link id it travelled or was sent on, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
     /// A few words more ("attempt 2", "after 400 ms backoff").
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub detail: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
     pub id: u64,
     pub hops: Vec<Hop>,

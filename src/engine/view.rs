@@ -1,7 +1,7 @@
 //! What the app draws while a run goes: tokens travelling along links and the
 //! live state of each node. Plain data, read from a [`super::Sim`] each frame.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a token on a link is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -50,7 +50,7 @@ pub struct Token {
 }
 
 /// Circuit breaker states, as resilience4j names them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreakerState {
     Closed,
@@ -69,7 +69,7 @@ impl BreakerState {
 }
 
 /// A node as it is right now.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeLive {
     /// Busy workers (services, sagas), 0 for other kinds.
     pub busy: u32,
@@ -96,7 +96,7 @@ pub struct NodeLive {
 }
 
 /// One replica as it is right now.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReplicaLive {
     pub busy: u32,
     pub waiting: u64,
@@ -108,7 +108,7 @@ pub struct ReplicaLive {
 }
 
 /// A link as it is right now.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LinkLive {
     pub breaker: Option<BreakerState>,
     pub partitioned: bool,

@@ -9,6 +9,12 @@ pub struct RunArgs {
     pub json: bool,
     /// The run's event budget (default: `caps::EVENTS`).
     pub max_events: Option<u64>,
+    /// `--replications N`: run N seeds and print mean and 95% intervals.
+    pub replications: Option<u32>,
+    /// `--jobs J`: threads for the replications (default: the cores).
+    pub jobs: Option<usize>,
+    /// `--warmup-ms W`: what ends before W ms is left out of replications.
+    pub warmup_ms: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -63,7 +69,15 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         };
         let takes_value = matches!(
             name.as_str(),
-            "--seed" | "--duration-ms" | "--base" | "--customers" | "--max-events" | "--format"
+            "--seed"
+                | "--duration-ms"
+                | "--base"
+                | "--customers"
+                | "--max-events"
+                | "--format"
+                | "--replications"
+                | "--jobs"
+                | "--warmup-ms"
         );
         let value = if takes_value {
             match inline {
@@ -107,13 +121,45 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 _ => Err(format!("--max-events wants a whole number of events above 0, got `{v}`")),
             })
             .transpose()?;
-        Ok(RunArgs { input: one_file("a FILE, `-` or a LINK")?, seed, duration_ms, json: has("--json"), max_events })
+        let replications = flag("--replications")
+            .map(|v| match v.parse::<u64>() {
+                Ok(n) => crate::engine::replications::check_count(n).map_err(|e| format!("--{e}")),
+                _ => Err(format!("--replications wants a whole number from 1 to 1000, got `{v}`")),
+            })
+            .transpose()?;
+        let jobs = flag("--jobs")
+            .map(|v| match v.parse::<usize>() {
+                Ok(n) if (1..=1024).contains(&n) => Ok(n),
+                _ => Err(format!("--jobs wants a whole number of threads from 1 to 1024, got `{v}`")),
+            })
+            .transpose()?;
+        let warmup_ms = flag("--warmup-ms")
+            .map(|v| match v.parse::<f64>() {
+                Ok(d) if d.is_finite() && d >= 0.0 => Ok(d),
+                _ => Err(format!("--warmup-ms wants 0 or more milliseconds, got `{v}`")),
+            })
+            .transpose()?;
+        if replications.is_none() {
+            if let Some(f) = ["--jobs", "--warmup-ms"].into_iter().find(|f| has(f)) {
+                return Err(format!("{f} goes with --replications N"));
+            }
+        }
+        Ok(RunArgs {
+            input: one_file("a FILE, `-` or a LINK")?,
+            seed,
+            duration_ms,
+            json: has("--json"),
+            max_events,
+            replications,
+            jobs,
+            warmup_ms,
+        })
     };
     match cmd.as_str() {
         "-h" | "--help" | "help" => Ok(Command::Help),
         "-V" | "--version" | "version" => Ok(Command::Version),
         "run" => {
-            allow(&["--seed", "--duration-ms", "--json", "--max-events"])?;
+            allow(&["--seed", "--duration-ms", "--json", "--max-events", "--replications", "--jobs", "--warmup-ms"])?;
             Ok(Command::Run(run_args()?))
         }
         "export" => {
@@ -178,7 +224,10 @@ mod tests {
                 seed: Some(9),
                 duration_ms: Some(500.0),
                 json: true,
-                max_events: None
+                max_events: None,
+                replications: None,
+                jobs: None,
+                warmup_ms: None,
             })
         );
     }
@@ -194,5 +243,10 @@ mod tests {
         assert!(p("export x --format pdf").unwrap_err().contains("rabbitmq"));
         assert!(p("export x --format csv --json").unwrap_err().contains("unknown option"));
         assert!(p("run x --max-events 0").unwrap_err().contains("--max-events"));
+        assert!(p("run x --replications 0").unwrap_err().contains("at least 1"));
+        assert!(p("run x --replications 1001").unwrap_err().contains("at most 1000"));
+        assert!(p("run x --replications ten").unwrap_err().contains("--replications"));
+        assert!(p("run x --jobs 2").unwrap_err().contains("goes with --replications"));
+        assert!(p("run x --replications 3 --warmup-ms -1").unwrap_err().contains("--warmup-ms"));
     }
 }

@@ -277,6 +277,16 @@ impl Sim {
         reporting::report(self)
     }
 
+    /// End-to-end latency of every client's requests so far, merged into
+    /// one distribution (replications summarise it).
+    pub fn client_latency(&self) -> crate::engine::metrics::Latency {
+        let mut all = crate::engine::metrics::Latency::default();
+        for n in self.nodes.iter().filter(|n| n.kind == crate::engine::format::NodeKind::Client) {
+            all.merge(&n.metrics.latency);
+        }
+        all
+    }
+
     /// Per-second buckets of one node (by index in `scenario.nodes`).
     pub fn series(&self, node: usize) -> &[Bucket] {
         self.nodes.get(node).map(|n| n.metrics.series.buckets.as_slice()).unwrap_or(&[])
