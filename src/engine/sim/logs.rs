@@ -80,7 +80,8 @@ pub(super) fn log_mut(sim: &mut Sim, t: u32) -> Option<&mut LogRt> {
 /// Gives every log topic its partitions and its consumer groups (from its
 /// `subscribe` links), with partitions assigned at the start.
 pub(super) fn build(sim: &mut Sim) {
-    for t in 0..sim.nodes.len() {
+    // The scenario's own nodes: replicas come after them and are services.
+    for t in 0..sim.scenario.nodes.len() {
         let spec = &sim.scenario.nodes[t];
         if spec.kind != NodeKind::Topic || spec.delivery != Some(Delivery::Log) {
             continue;
