@@ -11,29 +11,8 @@
 // are not kept in the output. Measured on the wasm gzipped: -Oz alone
 // 580.4 KiB, sorted by plain name 560.9 KiB, ranked like this 558.4 KiB.
 import fs from 'node:fs';
+import { uleb, encodeUleb } from './leb128.mjs';
 import { execFileSync } from 'node:child_process';
-
-function uleb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const b = bytes[at++];
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (b < 0x80) return [value, at];
-  }
-}
-
-function encodeUleb(n) {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
 
 /// Sections as { id, start, body, end }.
 function sections(wasm) {

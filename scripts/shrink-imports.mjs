@@ -11,28 +11,7 @@
 // when the glue defines it exactly once, so a glue this does not understand
 // is left as it is.
 import fs from 'node:fs';
-
-function uleb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const b = bytes[at++];
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (b < 0x80) return [value, at];
-  }
-}
-
-function encodeUleb(n) {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
+import { uleb, encodeUleb } from './leb128.mjs';
 
 /// `a`, `b`, ..., `Z`, `a0`, ...: short property names, never a JS keyword
 /// (two letters at most before digits: none of `do`, `if`, `in` is made).
