@@ -185,6 +185,7 @@ pub fn dist_shape(d: &Dist) -> &'static str {
         Dist::Uniform(..) => "uniform",
         Dist::Normal(..) => "normal",
         Dist::LogNormal { .. } => "lognormal",
+        Dist::Zipf { .. } => "zipf",
     }
 }
 
