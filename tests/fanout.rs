@@ -131,7 +131,7 @@ fn count_one_is_the_run_without_a_count() {
 #[test]
 fn a_zipf_count_sends_heavy_tailed_bursts() {
     // Followers per tweet: Zipf over 1..100,000 with s = 1.5. The mean is
-    // sum k^-0.5 / sum k^-1.5 (about 234); most tweets reach a handful.
+    // sum k^-0.5 / sum k^-1.5 (about 242); most tweets reach a handful.
     let d = Dist::Zipf { n: 100_000.0, s: 1.5 };
     let json =
         queue_fan(r#","count":{"zipf":{"n":100000,"s":1.5}}"#, "").replace(r#""workers":8"#, r#""workers":5000"#);
