@@ -70,7 +70,7 @@ impl Dist {
             Dist::LogNormal { p50, p99 } if p50 <= 0.0 || p99 < p50 => {
                 Some(format!("lognormal needs 0 < p50 <= p99 (got p50 {p50}, p99 {p99})"))
             }
-            Dist::Zipf { n, .. } if n < 1.0 || n > ZIPF_MAX_N || n.fract() != 0.0 => {
+            Dist::Zipf { n, .. } if !(1.0..=ZIPF_MAX_N).contains(&n) || n.fract() != 0.0 => {
                 Some(format!("zipf needs a whole n from 1 to {ZIPF_MAX_N:e} (got n {n})"))
             }
             Dist::Zipf { s, .. } if s <= 0.0 || s > ZIPF_MAX_S => {
