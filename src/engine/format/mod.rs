@@ -6,6 +6,7 @@ pub mod defaults;
 pub mod dist;
 pub mod fanout;
 pub mod groups;
+pub mod json;
 pub mod load;
 pub mod migrate;
 pub mod scale;
