@@ -137,7 +137,7 @@ fn reject(sim: &mut Sim, jk: Key) {
         sim.ended(link, End::Rejected);
         return;
     }
-    answer(sim, &job, Outcome::Rejected);
+    answer(sim, job, Outcome::Rejected);
 }
 
 fn start_work(sim: &mut Sim, jk: Key) {
@@ -291,11 +291,11 @@ pub(super) fn finish(sim: &mut Sim, jk: Key, outcome: Outcome) {
     if job.holds_worker {
         worker_freed(sim, node);
     }
-    answer(sim, &job, outcome);
+    answer(sim, job, outcome);
 }
 
 /// Tells whoever waits for `job` how it ended.
-fn answer(sim: &mut Sim, job: &Job, outcome: Outcome) {
+fn answer(sim: &mut Sim, job: Job, outcome: Outcome) {
     let now = sim.now;
     match job.origin {
         Origin::Root => {
@@ -318,7 +318,7 @@ fn answer(sim: &mut Sim, job: &Job, outcome: Outcome) {
             sim.nodes[job.node as usize].metrics.finish(now, job.arrived, ok);
             sim.hop(job.trace, HopKind::End, job.node, NO_LINK, outcome as u32);
         }
-        Origin::Call { caller, seq, link } => super::calls::answer_caller(sim, job, caller, seq, link, outcome),
+        Origin::Call { caller, seq, link } => super::calls::answer_caller(sim, &job, caller, seq, link, outcome),
         // Few arms here keep this a pair of predictable branches rather than
         // a jump table: runs alternate between the two above all the time.
         other => answer_message(sim, other, outcome),

@@ -202,12 +202,12 @@ impl Sim {
         let limit = t_us.min(self.end);
         let mut ran = 0;
         while ran < max_events && self.stopped.is_none() {
-            match self.pop_due(limit) {
-                Some((at, ev)) => {
-                    self.process(at, ev);
+            match self.next_time() {
+                Some(at) if at <= limit => {
+                    self.process_next();
                     ran += 1;
                 }
-                None => {
+                _ => {
                     self.now = self.now.max(limit);
                     self.done |= limit == self.end;
                     break;
@@ -221,12 +221,12 @@ impl Sim {
     pub fn step(&mut self, n: u64) -> u64 {
         let mut ran = 0;
         while ran < n && self.stopped.is_none() {
-            match self.pop_due(self.end) {
-                Some((at, ev)) => {
-                    self.process(at, ev);
+            match self.next_time() {
+                Some(at) if at <= self.end => {
+                    self.process_next();
                     ran += 1;
                 }
-                None => {
+                _ => {
                     self.now = self.end;
                     self.done = true;
                     break;
@@ -405,25 +405,32 @@ impl Sim {
         self.queue.push(at, ev);
     }
 
-    /// The next event if it is due by `limit`, taken off its queue: a
-    /// timed action first at equal times. One look at each queue per
-    /// event (the loop runs this for every event of a run).
+    /// The time of the next event, timed actions included.
     #[inline]
-    fn pop_due(&mut self, limit: Micros) -> Option<(Micros, Ev)> {
+    fn next_time(&mut self) -> Option<Micros> {
         let queued = self.queue.peek_time();
-        if let Some(t) = self.timed.next_time() {
-            if t <= limit && queued.is_none_or(|q| t <= q) {
-                return self.timed.pop();
-            }
-        }
-        match queued {
-            Some(q) if q <= limit => self.queue.pop(),
-            _ => None,
+        match (self.timed.next_time(), queued) {
+            (Some(t), Some(q)) => Some(t.min(q)),
+            (Some(t), None) => Some(t),
+            (None, q) => q,
         }
     }
 
+    /// The next event: a timed action first at equal times.
     #[inline]
-    fn process(&mut self, at: Micros, ev: Ev) {
+    fn pop_next(&mut self) -> Option<(Micros, Ev)> {
+        if let Some(t) = self.timed.next_time() {
+            if self.queue.peek_time().is_none_or(|q| t <= q) {
+                return self.timed.pop();
+            }
+        }
+        self.queue.pop()
+    }
+
+    fn process_next(&mut self) {
+        let Some((at, ev)) = self.pop_next() else {
+            return;
+        };
         self.last_event_at = Some(at);
         self.now = at;
         self.events += 1;
