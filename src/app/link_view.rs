@@ -4,7 +4,7 @@
 
 use super::cells::Cells;
 use super::sig::text;
-use crate::editor::describe::{link_caption, short_caption, via_name};
+use crate::editor::describe::{count_label, link_caption, short_caption, via_name};
 use crate::editor::geometry::LinkPath;
 use crate::engine::format::LinkSpec;
 use crate::engine::view::{BreakerState, LinkLive};
@@ -48,8 +48,13 @@ pub fn LinkView(id: String, cells: Cells) -> impl IntoView {
         // The caption must sit between the nodes: the longest form that fits.
         let room = (p.end.x - p.start.x).hypot(p.end.y - p.start.y) - 14.0;
         let width = |t: &str| 12.0 + CAPTION_CHAR_W * t.chars().count() as f64;
-        let caption_text =
-            [short_caption(&l), via_name(via).to_string()].into_iter().find(|t| width(t) <= room).unwrap_or_default();
+        // A fan-out's "×N" outlives the other words when room is short.
+        let counted = count_label(&l).map(|c| format!("{} {c}", via_name(via)));
+        let caption_text = [Some(short_caption(&l)), counted, count_label(&l), Some(via_name(via).to_string())]
+            .into_iter()
+            .flatten()
+            .find(|t| width(t) <= room)
+            .unwrap_or_default();
         let w = width(&caption_text);
         let breaker = move || {
             let state = live.with(|l| l.as_ref().and_then(|l| l.breaker))?;

@@ -104,9 +104,23 @@ fn persistence(p: Option<Persistence>) -> &'static str {
     }
 }
 
+/// A link's fan-out as the canvas shows it: "×5" for a constant count,
+/// "×~234" (the mean) for a distribution; None without one.
+pub fn count_label(l: &LinkSpec) -> Option<String> {
+    let c = l.count.as_ref().filter(|_| crate::engine::format::fanout::applies(l.via))?;
+    let mean = crate::engine::format::fanout::rounded_mean(c);
+    Some(match c {
+        Dist::Const(_) => format!("×{}", fmt_num(mean)),
+        _ => format!("×~{}", fmt_num(mean.round())),
+    })
+}
+
 /// The words beside a link: its kind and what it adds ("http · 1 s timeout · retry ×3").
 pub fn link_caption(l: &LinkSpec) -> String {
     let mut parts = vec![via_name(l.via).to_string()];
+    if let Some(c) = count_label(l) {
+        parts[0] = format!("{} {c}", parts[0]);
+    }
     if let Some(t) = l.timeout_ms {
         parts.push(format!("{} timeout", fmt_ms(t)));
     }
@@ -156,6 +170,9 @@ pub fn short_caption(l: &LinkSpec) -> String {
         parts.push("stored");
     }
     let mut text = parts.join(" · ");
+    if let Some(c) = count_label(l) {
+        text = text.replacen(via_name(l.via), &format!("{} {c}", via_name(l.via)), 1);
+    }
     if let Some(p) = &l.pattern {
         text.push_str(&format!(" {}", fit_label(p, 18)));
     }
@@ -255,6 +272,18 @@ mod tests {
         l.timeout_ms = Some(1000.0);
         l.retry = Some(Default::default());
         assert_eq!(link_caption(&l), "HTTP · 1.00 s timeout · retry ×3");
+    }
+
+    #[test]
+    fn a_counted_link_shows_its_fan_out() {
+        let mut l = LinkSpec::new("l1", "a", "b", Via::Http);
+        assert_eq!(count_label(&l), None);
+        l.count = Some(Dist::Const(5.0));
+        assert_eq!(short_caption(&l), "HTTP ×5");
+        l.count = Some(Dist::Exp(3.4));
+        assert!(link_caption(&l).starts_with("HTTP ×~3"), "{}", link_caption(&l));
+        l.count = Some(Dist::Zipf { n: 100_000.0, s: 1.5 });
+        assert_eq!(count_label(&l).as_deref(), Some("×~242"));
     }
 
     #[test]

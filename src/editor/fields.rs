@@ -459,6 +459,7 @@ pub fn link_uses(via: Via) -> &'static [&'static str] {
             "balance",
             "connection",
             "pool",
+            "count",
             "protocol",
             "request_kb",
             "response_kb",
@@ -473,21 +474,22 @@ pub fn link_uses(via: Via) -> &'static [&'static str] {
             "balance",
             "connection",
             "pool",
+            "count",
             "request_kb",
             "response_kb",
             "bandwidth_mbps",
         ],
         Via::RequestReply => &["latency_ms", "timeout_ms", "optional", "balance"],
-        Via::Enqueue => &["latency_ms", "outbox", "optional"],
-        Via::Publish => &["latency_ms", "outbox", "optional", "routing_keys"],
-        Via::Poll => &["latency_ms", "interval_ms"],
+        Via::Enqueue => &["latency_ms", "outbox", "optional", "count"],
+        Via::Publish => &["latency_ms", "outbox", "optional", "routing_keys", "count"],
+        Via::Poll => &["latency_ms", "interval_ms", "count"],
         Via::Consume => &["latency_ms", "prefetch"],
         Via::Subscribe => {
             &["latency_ms", "group", "commit", "commit_every_ms", "session_timeout_ms", "rebalance_ms", "balance"]
         }
-        Via::Push => &["latency_ms", "store_and_forward", "retention_ms"],
+        Via::Push => &["latency_ms", "store_and_forward", "retention_ms", "count"],
         Via::Bind => &["latency_ms", "pattern"],
-        Via::Sse => &["latency_ms"],
+        Via::Sse => &["latency_ms", "count"],
     }
 }
 
@@ -566,6 +568,16 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
             Input::Bool,
             "no",
             "Written in the sender's transaction and relayed: never lost on a crash, maybe sent twice.",
+        ));
+    }
+    if uses.contains(&"count") {
+        v.push(field(
+            "count",
+            "Count (fan-out)",
+            "",
+            Input::Text,
+            "1",
+            "Calls or messages per request: a number or a distribution (exp 5, uniform 1 10, zipf 1000000 1.5 for followers). Calls run in parallel; the request waits for all and fails if any fails after its retries.",
         ));
     }
     if uses.contains(&"balance") {
@@ -1126,6 +1138,7 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
         "connection" => enum_text(&l.connection),
         "protocol" => enum_text(&l.protocol),
         "pool" => opt(l.pool),
+        "count" => l.count.as_ref().map(parse::count_text).unwrap_or_default(),
         "request_kb" => opt_num(l.request_kb),
         "response_kb" => opt_num(l.response_kb),
         "bandwidth_mbps" => opt_num(l.bandwidth_mbps),
@@ -1318,6 +1331,7 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
         "connection" => l.connection = enum_parse::<Connection>(text)?,
         "protocol" => l.protocol = enum_parse::<Protocol>(text)?,
         "pool" => l.pool = parse::small_integer(text)?,
+        "count" => l.count = parse::count(text)?,
         "request_kb" => l.request_kb = parse::number(text)?,
         "response_kb" => l.response_kb = parse::number(text)?,
         "bandwidth_mbps" => l.bandwidth_mbps = parse::number(text)?,
@@ -1411,9 +1425,9 @@ mod tests {
         let b = doc::add_node(&mut s, NodeKind::Service, Point::default(), true);
         let l = doc::connect(&mut s, &a, &b).unwrap();
         let place = Place::Link(l);
-        // latency, timeout, retry, breaker, optional, balance, then
+        // latency, timeout, retry, breaker, optional, count, balance, then
         // protocol, connection, pool, request and response size, bandwidth.
-        assert_eq!(link_fields(Via::Http, false, false).len(), 12);
+        assert_eq!(link_fields(Via::Http, false, false).len(), 13);
         let s = set(&s, &place, "retry.attempts", "4").unwrap();
         assert_eq!(get(&s, &place, "retry"), "true");
         let s = set(&s, &place, "retry", "false").unwrap();
@@ -1507,6 +1521,26 @@ mod tests {
             let e = set(&Scenario::default(), &Place::Scenario, "duration_ms", bad).unwrap_err();
             assert!(!e.is_empty(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_count_is_a_number_or_a_distribution_and_nonsense_is_refused() {
+        let mut s = Scenario::default();
+        let a = doc::add_node(&mut s, NodeKind::Client, Point::default(), true);
+        let b = doc::add_node(&mut s, NodeKind::Service, Point::default(), true);
+        let link = Place::Link(doc::connect(&mut s, &a, &b).unwrap());
+        assert!(link_fields(Via::Http, false, false).iter().any(|f| f.key == "count" && !f.help.is_empty()));
+        for text in ["3", "exp 5", "uniform 1 10", "zipf 1000000 1.5"] {
+            let next = set(&s, &link, "count", text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(get(&next, &link, "count"), text);
+        }
+        let z = set(&s, &link, "count", "zipf 1000 1.2").unwrap();
+        assert_eq!(z.links[0].count, Some(crate::engine::format::Dist::Zipf { n: 1000.0, s: 1.2 }));
+        for bad in ["-2", "many", "zipf 0 1", "exp", "1e300", "gamma 3"] {
+            let e = set(&s, &link, "count", bad).unwrap_err();
+            assert!(!e.is_empty(), "{bad}");
+        }
+        assert_eq!(set(&s, &link, "count", "").unwrap().links[0].count, None);
     }
 
     #[test]

@@ -99,6 +99,54 @@ pub fn boolean(text: &str) -> Result<Option<bool>, String> {
     }
 }
 
+/// A link's `count` as text: "3", "exp 5", "uniform 1 10", "normal 5 2",
+/// "lognormal 2 50", "zipf 1000000 1.5" (n, then s). Plain numbers: calls
+/// or messages, no unit. Empty: no count (1).
+pub fn count(text: &str) -> Result<Option<Dist>, String> {
+    let words: Vec<&str> =
+        text.split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']').filter(|w| !w.is_empty()).collect();
+    let Some((first, rest)) = words.split_first() else {
+        return Ok(None);
+    };
+    let (shape, args) = if starts_numeric(first) { ("const", words.as_slice()) } else { (*first, rest) };
+    let nums: Vec<f64> = args
+        .iter()
+        .map(|a| to_f64(&clean(a)).ok_or_else(|| format!("`{a}` is not a number")))
+        .collect::<Result<_, _>>()?;
+    let want = if shape == "zipf" { 2 } else { dist_params(shape).len() };
+    let d = match (shape, nums.as_slice()) {
+        ("const", [a]) => Dist::Const(*a),
+        ("exp", [a]) => Dist::Exp(*a),
+        ("uniform", [a, b]) => Dist::Uniform(*a, *b),
+        ("normal", [a, b]) => Dist::Normal(*a, *b),
+        ("lognormal", [a, b]) => Dist::LogNormal { p50: *a, p99: *b },
+        ("zipf", [n, s]) => Dist::Zipf { n: *n, s: *s },
+        ("const" | "exp" | "uniform" | "normal" | "lognormal" | "zipf", _) => {
+            return Err(format!("{shape} takes {want} number{}", if want == 1 { "" } else { "s" }))
+        }
+        _ => return Err(format!("unknown distribution `{shape}` (exp, uniform, normal, lognormal or zipf)")),
+    };
+    let mut probe = crate::engine::format::LinkSpec::new("l", "a", "b", crate::engine::format::Via::Http);
+    probe.count = Some(d);
+    match crate::engine::format::fanout::problem(&probe) {
+        Some(p) => Err(p),
+        None => Ok(Some(d)),
+    }
+}
+
+/// The text [`count`] reads back.
+pub fn count_text(d: &Dist) -> String {
+    let n = |v: f64| fmt_num(v);
+    match *d {
+        Dist::Const(c) => n(c),
+        Dist::Exp(m) => format!("exp {}", n(m)),
+        Dist::Uniform(a, b) => format!("uniform {} {}", n(a), n(b)),
+        Dist::Normal(a, b) => format!("normal {} {}", n(a), n(b)),
+        Dist::LogNormal { p50, p99 } => format!("lognormal {} {}", n(p50), n(p99)),
+        Dist::Zipf { n: k, s } => format!("zipf {} {}", n(k), n(s)),
+    }
+}
+
 /// The shapes a distribution can take, as the inspector names them.
 pub const DIST_SHAPES: [&str; 5] = ["const", "exp", "uniform", "normal", "lognormal"];
 
@@ -185,6 +233,7 @@ pub fn dist_shape(d: &Dist) -> &'static str {
         Dist::Uniform(..) => "uniform",
         Dist::Normal(..) => "normal",
         Dist::LogNormal { .. } => "lognormal",
+        Dist::Zipf { .. } => "zipf",
     }
 }
 

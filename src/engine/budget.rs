@@ -6,8 +6,8 @@
 //! how many events it would process and how much memory building it takes:
 //! each client's requests over the run (its rate and schedule), multiplied
 //! along the links the way requests and messages travel (every call, every
-//! subscription's copy, a queue's messages split among its consumers),
-//! plus every user's polls and the reconnect waves of crashes. Failures it
+//! subscription's copy, a link's `count` of calls or messages per request,
+//! a queue's messages split among its consumers), plus every user's polls and the reconnect waves of crashes. Failures it
 //! can see in the scenario (error rates, crash and errors faults) make
 //! calls retry and messages come back as often as the retry policy and
 //! `max_deliveries` allow on average, so a retry storm into a failing
@@ -20,7 +20,7 @@
 
 use crate::engine::format::defaults::{self as d, caps};
 use crate::engine::format::validate::{Place, Problem, Severity};
-use crate::engine::format::{FaultKind, NodeKind, Scenario, Via};
+use crate::engine::format::{fanout, FaultKind, NodeKind, Scenario, Via};
 use crate::engine::kernel::clock::ms_to_us;
 
 mod explain;
@@ -96,6 +96,7 @@ pub fn estimate(s: &Scenario) -> Work {
                 continue;
             }
             let share = tries[k]
+                * fanout::mean(l)
                 * match l.via {
                     // Each message goes to one of the queue's consumers.
                     Via::Consume => arrivals[from] / consumers(from).max(1) as f64,
@@ -114,8 +115,9 @@ pub fn estimate(s: &Scenario) -> Work {
     }
     for (k, (l, e)) in s.links.iter().zip(&ends).enumerate() {
         let Some((from, _)) = *e else { continue };
-        // Each attempt has its answer and timer; each retry its backoff.
-        events += arrivals[from] * (tries[k] * link_events(l) + (tries[k] - 1.0));
+        // Each attempt has its answer and timer; each retry its backoff;
+        // a fan-out makes `count` of them per request.
+        events += arrivals[from] * fanout::mean(l) * (tries[k] * link_events(l) + (tries[k] - 1.0));
     }
     let mut polls = 0.0;
     let mut build_bytes = 0.0;
@@ -349,6 +351,27 @@ mod tests {
             {"from":"b","to":"q","via":"enqueue"},{"from":"q","to":"w1","via":"consume"},{"from":"q","to":"w2","via":"consume"}]}"#);
         let w = estimate(&sc);
         assert_eq!(w.arrivals, vec![10.0, 10.0, 20.0, 20.0, 10.0, 10.0]);
+    }
+
+    #[test]
+    fn counts_multiply_and_an_exponential_fan_out_is_refused_naming_the_link() {
+        let sc = s(r#"{"crosstalk":1,"duration_ms":1000,"nodes":[{"id":"c","kind":"client","rate_per_s":10},
+            {"id":"a","kind":"service"},{"id":"b","kind":"service"},{"id":"q","kind":"queue"}],
+            "links":[{"from":"c","to":"a","via":"http"},{"id":"ab","from":"a","to":"b","via":"http","count":3},
+            {"id":"bq","from":"b","to":"q","via":"enqueue","count":{"exp":4}}]}"#);
+        assert_eq!(estimate(&sc).arrivals, vec![10.0, 10.0, 30.0, 120.0]);
+        // Four levels of 1000 calls each: 10^12 calls per request.
+        let mut nodes = vec![r#"{"id":"c","kind":"client","rate_per_s":1}"#.to_string()];
+        let mut links = vec![r#"{"from":"c","to":"s0","via":"http"}"#.to_string()];
+        for i in 0..5 {
+            nodes.push(format!(r#"{{"id":"s{i}","kind":"service"}}"#));
+            if i > 0 {
+                links.push(format!(r#"{{"id":"fan{i}","from":"s{}","to":"s{i}","via":"grpc","count":1000}}"#, i - 1));
+            }
+        }
+        let text = format!(r#"{{"crosstalk":1,"nodes":[{}],"links":[{}]}}"#, nodes.join(","), links.join(","));
+        let e = check(&s(&text), &Budget::default()).unwrap_err();
+        assert!(e.message.contains("link `fan") && e.message.contains("(count)"), "{}", e.message);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! and round numbers.
 
 use super::{failure_chance, Work};
-use crate::engine::format::{NodeKind, Scenario, Via};
+use crate::engine::format::{fanout, NodeKind, Scenario, Via};
 
 /// What makes the run heavy: the node that would receive the most and why.
 pub(super) fn why(s: &Scenario, w: &Work) -> String {
@@ -49,11 +49,20 @@ pub(super) fn why(s: &Scenario, w: &Work) -> String {
     let per_request = downstream / w.requests.max(1.0);
     let rates = clients_line(s, w);
     if per_request >= 10.0 {
-        let fan: Vec<String> = fan_out_nodes(s, w)
+        let counted: Vec<String> = counted_links(s, w)
             .into_iter()
             .take(3)
-            .map(|(id, k)| format!("`{id}` sends {k} per request it gets"))
+            .map(|(id, k)| format!("link `{id}` makes {} calls or messages per request (count)", count(k)))
             .collect();
+        let fan: Vec<String> = if counted.is_empty() {
+            fan_out_nodes(s, w)
+                .into_iter()
+                .take(3)
+                .map(|(id, k)| format!("`{id}` sends {k} per request it gets"))
+                .collect()
+        } else {
+            counted
+        };
         format!(
             "each client request becomes {} requests and messages because work fans out ({}), and {} `{}` alone would receive {}; send fewer calls or copies per request, or lower the rates ({rates})",
             count(per_request),
@@ -89,6 +98,23 @@ fn clients_line(s: &Scenario, w: &Work) -> String {
         parts.push(format!("{} more clients", clients.len() - 2));
     }
     parts.join(", ")
+}
+
+/// Links with a `count` above 1 (their mean per request), those that
+/// carry the most first.
+fn counted_links(s: &Scenario, w: &Work) -> Vec<(String, f64)> {
+    let index = |id: &str| s.nodes.iter().position(|x| x.id == id);
+    let mut links: Vec<(String, f64, f64)> = s
+        .links
+        .iter()
+        .filter_map(|l| {
+            let k = fanout::mean(l);
+            let from = index(&l.from)?;
+            (k > 1.0).then(|| (l.id.clone(), k, w.arrivals[from] * k))
+        })
+        .collect();
+    links.sort_by(|a, b| b.2.total_cmp(&a.2));
+    links.into_iter().map(|(id, k, _)| (id, k)).collect()
 }
 
 /// Nodes that send more than one call or message per request they get,

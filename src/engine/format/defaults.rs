@@ -113,6 +113,8 @@ pub mod caps {
     /// 1 Tbit/s.
     pub const BANDWIDTH_MBPS: f64 = 1_000_000.0;
     pub const POOL: u32 = 1_000_000;
+    /// Calls or messages one request makes over one link (`count`).
+    pub const COUNT: u32 = 1_000_000;
     pub const USERS: u64 = 1_000_000;
     pub const RETRY_ATTEMPTS: u32 = 20;
     pub const MAX_DELIVERIES: u32 = 1_000;

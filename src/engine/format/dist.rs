@@ -2,8 +2,10 @@
 //!
 //! The format accepts a bare number (a constant) or one of
 //! `{"const": m}`, `{"exp": mean}`, `{"uniform": [lo, hi]}`,
-//! `{"normal": [mean, sd]}` (clamped at 0) and
-//! `{"lognormal": {"p50": a, "p99": b}}`.
+//! `{"normal": [mean, sd]}` (clamped at 0),
+//! `{"lognormal": {"p50": a, "p99": b}}` and, for heavy-tailed counts
+//! (followers per user), `{"zipf": {"n": 1000000, "s": 1.5}}`: the whole
+//! numbers 1..=n with P(k) proportional to k^-s.
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -16,8 +18,22 @@ pub enum Dist {
     Exp(f64),
     Uniform(f64, f64),
     Normal(f64, f64),
-    LogNormal { p50: f64, p99: f64 },
+    LogNormal {
+        p50: f64,
+        p99: f64,
+    },
+    /// Whole numbers `1..=n` with P(k) proportional to `k^-s` (Zipf): most
+    /// draws small, a few huge (a celebrity's followers).
+    Zipf {
+        n: f64,
+        s: f64,
+    },
 }
+
+/// The largest `n` of a Zipf distribution (a billion followers).
+pub const ZIPF_MAX_N: f64 = 1e9;
+/// The largest exponent `s` of a Zipf distribution.
+pub const ZIPF_MAX_S: f64 = 20.0;
 
 impl Dist {
     /// The mean in milliseconds (used for defaults shown in the app and for
@@ -30,6 +46,7 @@ impl Dist {
                 let sigma = lognormal_sigma(p50, p99);
                 p50 * libm::exp(sigma * sigma / 2.0)
             }
+            Dist::Zipf { n, s } => zipf_power_sum(n, s - 1.0) / zipf_power_sum(n, s),
         }
     }
 
@@ -39,6 +56,7 @@ impl Dist {
             Dist::Const(m) | Dist::Exp(m) => vec![m],
             Dist::Uniform(a, b) | Dist::Normal(a, b) => vec![a, b],
             Dist::LogNormal { p50, p99 } => vec![p50, p99],
+            Dist::Zipf { n, s } => vec![n, s],
         }
     }
 
@@ -52,6 +70,12 @@ impl Dist {
             Dist::LogNormal { p50, p99 } if p50 <= 0.0 || p99 < p50 => {
                 Some(format!("lognormal needs 0 < p50 <= p99 (got p50 {p50}, p99 {p99})"))
             }
+            Dist::Zipf { n, .. } if !(1.0..=ZIPF_MAX_N).contains(&n) || n.fract() != 0.0 => {
+                Some(format!("zipf needs a whole n from 1 to {ZIPF_MAX_N:e} (got n {n})"))
+            }
+            Dist::Zipf { s, .. } if s <= 0.0 || s > ZIPF_MAX_S => {
+                Some(format!("zipf needs 0 < s <= {ZIPF_MAX_S} (got s {s})"))
+            }
             _ => None,
         }
     }
@@ -64,6 +88,7 @@ impl Dist {
             Dist::Uniform(a, b) => format!("uniform {a}–{b} ms"),
             Dist::Normal(m, s) => format!("normal {m} ± {s} ms"),
             Dist::LogNormal { p50, p99 } => format!("lognormal p50 {p50}, p99 {p99} ms"),
+            Dist::Zipf { n, s } => format!("zipf 1–{n}, s {s}"),
         }
     }
 
@@ -74,6 +99,7 @@ impl Dist {
             Dist::Uniform(a, b) => json!({ "uniform": [a, b] }),
             Dist::Normal(m, s) => json!({ "normal": [m, s] }),
             Dist::LogNormal { p50, p99 } => json!({ "lognormal": { "p50": p50, "p99": p99 } }),
+            Dist::Zipf { n, s } => json!({ "zipf": { "n": n, "s": s } }),
         }
     }
 
@@ -85,7 +111,9 @@ impl Dist {
             .as_object()
             .ok_or_else(|| format!("expected a number of ms or an object like {{\"exp\": 20}}, got {v}"))?;
         if obj.len() != 1 {
-            return Err(format!("a distribution has exactly one of const, exp, uniform, normal, lognormal; got {v}"));
+            return Err(format!(
+                "a distribution has exactly one of const, exp, uniform, normal, lognormal, zipf; got {v}"
+            ));
         }
         let (name, arg) = obj.iter().next().expect("one entry");
         let num = |x: &Value| x.as_f64().ok_or_else(|| format!("{name}: expected a number, got {x}"));
@@ -107,9 +135,48 @@ impl Dist {
                     .ok_or_else(|| format!("lognormal: expected {{\"p50\": a, \"p99\": b}}, got {arg}"))?;
                 Ok(Dist::LogNormal { p50: num(&o["p50"])?, p99: num(&o["p99"])? })
             }
-            other => Err(format!("unknown distribution `{other}` (expected const, exp, uniform, normal or lognormal)")),
+            "zipf" => {
+                let o = arg
+                    .as_object()
+                    .filter(|o| o.len() == 2 && o.contains_key("n") && o.contains_key("s"))
+                    .ok_or_else(|| format!("zipf: expected {{\"n\": 1000000, \"s\": 1.5}}, got {arg}"))?;
+                Ok(Dist::Zipf { n: num(&o["n"])?, s: num(&o["s"])? })
+            }
+            other => {
+                Err(format!("unknown distribution `{other}` (expected const, exp, uniform, normal, lognormal or zipf)"))
+            }
         }
     }
+}
+
+/// `sum k^-p` for k in 1..=n: exactly for the first terms, the rest by
+/// Euler-Maclaurin (the integral, half the end terms and the first
+/// derivative correction), which is exact to about 1e-12 relative past
+/// a thousand terms. Zipf means need it at `p = s` and `p = s - 1`.
+pub fn zipf_power_sum(n: f64, p: f64) -> f64 {
+    const EXACT: f64 = 1000.0;
+    let n = libm::floor(n.max(1.0));
+    let term = |k: f64| libm::pow(k, -p);
+    let head_end = n.min(EXACT);
+    let mut sum = 0.0;
+    let mut k = 1.0;
+    while k <= head_end {
+        sum += term(k);
+        k += 1.0;
+    }
+    if n <= EXACT {
+        return sum;
+    }
+    // Tail k = a+1..=n with a = EXACT: the integral from a to n plus
+    // (f(n) - f(a)) / 2 and (f'(n) - f'(a)) / 12.
+    let a = EXACT;
+    let integral = if (p - 1.0).abs() < 1e-12 {
+        libm::log(n) - libm::log(a)
+    } else {
+        (libm::pow(n, 1.0 - p) - libm::pow(a, 1.0 - p)) / (1.0 - p)
+    };
+    let d = |k: f64| -p * libm::pow(k, -p - 1.0);
+    sum + integral + (term(n) - term(a)) / 2.0 + (d(n) - d(a)) / 12.0
 }
 
 /// z of the 99th percentile of the standard normal distribution.
@@ -145,6 +212,7 @@ mod tests {
             r#"{"uniform":[1,3]}"#,
             r#"{"normal":[10,2]}"#,
             r#"{"lognormal":{"p50":10,"p99":100}}"#,
+            r#"{"zipf":{"n":1000,"s":1.5}}"#,
         ] {
             let d: Dist = serde_json::from_str(text).unwrap();
             let back: Dist = serde_json::from_value(d.to_value()).unwrap();
@@ -163,6 +231,32 @@ mod tests {
         assert!(Dist::Uniform(5.0, 1.0).problem().is_some());
         assert!(Dist::Exp(-1.0).problem().is_some());
         assert!(Dist::LogNormal { p50: 10.0, p99: 5.0 }.problem().is_some());
+    }
+
+    #[test]
+    fn zipf_mean_matches_a_brute_force_sum() {
+        for (n, s) in [(1.0, 2.0), (10.0, 1.0), (5_000.0, 1.5), (200_000.0, 1.1), (200_000.0, 0.8)] {
+            let (mut num, mut den) = (0.0, 0.0);
+            for k in 1..=(n as u64) {
+                let w = libm::pow(k as f64, -s);
+                num += k as f64 * w;
+                den += w;
+            }
+            let got = Dist::Zipf { n, s }.mean_ms();
+            assert!((got - num / den).abs() <= 1e-9 * (num / den), "n {n} s {s}: {got} vs {}", num / den);
+        }
+    }
+
+    #[test]
+    fn zipf_refuses_what_it_cannot_draw() {
+        assert!(Dist::Zipf { n: 0.0, s: 1.0 }.problem().is_some());
+        assert!(Dist::Zipf { n: 2.5, s: 1.0 }.problem().is_some());
+        assert!(Dist::Zipf { n: 1e12, s: 1.0 }.problem().is_some());
+        assert!(Dist::Zipf { n: 100.0, s: 0.0 }.problem().is_some());
+        assert!(Dist::Zipf { n: 100.0, s: f64::NAN }.problem().is_some());
+        assert!(Dist::Zipf { n: 100.0, s: 1.2 }.problem().is_none());
+        let e = serde_json::from_str::<Dist>(r#"{"zipf": [10, 1]}"#).unwrap_err().to_string();
+        assert!(e.contains("zipf: expected"), "{e}");
     }
 
     #[test]

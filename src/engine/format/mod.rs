@@ -4,6 +4,7 @@ pub mod amqp;
 pub mod changes;
 pub mod defaults;
 pub mod dist;
+pub mod fanout;
 pub mod groups;
 pub mod json;
 pub mod load;

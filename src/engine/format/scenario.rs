@@ -469,6 +469,11 @@ pub struct LinkSpec {
     pub outbox: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_ms: Option<f64>,
+    /// Sending links: how many calls or messages one request makes over
+    /// it (a distribution, rounded; 1). Calls run in parallel and the
+    /// request waits for all (see `super::fanout`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<Dist>,
     /// Into a replicated service: how a replica is chosen (round robin).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<super::scale::Balance>,
@@ -534,6 +539,7 @@ impl LinkSpec {
             optional: None,
             outbox: None,
             interval_ms: None,
+            count: None,
             balance: None,
             connection: None,
             pool: None,

@@ -172,6 +172,7 @@ pub(crate) fn link_fields(via: Via) -> &'static [&'static str] {
             "balance",
             "connection",
             "pool",
+            "count",
             "protocol",
             "request_kb",
             "response_kb",
@@ -186,21 +187,22 @@ pub(crate) fn link_fields(via: Via) -> &'static [&'static str] {
             "balance",
             "connection",
             "pool",
+            "count",
             "request_kb",
             "response_kb",
             "bandwidth_mbps",
         ],
         Via::RequestReply => &["latency_ms", "timeout_ms", "optional", "balance"],
-        Via::Enqueue => &["latency_ms", "outbox", "optional"],
-        Via::Publish => &["latency_ms", "outbox", "optional", "routing_keys"],
-        Via::Poll => &["latency_ms", "interval_ms"],
+        Via::Enqueue => &["latency_ms", "outbox", "optional", "count"],
+        Via::Publish => &["latency_ms", "outbox", "optional", "routing_keys", "count"],
+        Via::Poll => &["latency_ms", "interval_ms", "count"],
         Via::Consume => &["latency_ms", "prefetch"],
         Via::Subscribe => {
             &["latency_ms", "group", "commit", "commit_every_ms", "session_timeout_ms", "rebalance_ms", "balance"]
         }
-        Via::Push => &["latency_ms", "store_and_forward", "retention_ms"],
+        Via::Push => &["latency_ms", "store_and_forward", "retention_ms", "count"],
         Via::Bind => &["latency_ms", "pattern"],
-        Via::Sse => &["latency_ms"],
+        Via::Sse => &["latency_ms", "count"],
     }
 }
 
@@ -213,6 +215,7 @@ fn set_link_fields(l: &LinkSpec) -> Vec<&'static str> {
         ("optional", l.optional.is_some()),
         ("outbox", l.outbox.is_some()),
         ("interval_ms", l.interval_ms.is_some()),
+        ("count", l.count.is_some()),
         ("balance", l.balance.is_some()),
         ("connection", l.connection.is_some()),
         ("pool", l.pool.is_some()),
@@ -572,6 +575,9 @@ impl Validator {
         }
         if let Some(r) = &l.retry {
             self.retry(&p, r);
+        }
+        if let Some(why) = super::fanout::problem(l) {
+            self.err(&p, Some("count"), why);
         }
         self.connection(&p, l);
         if let Some(b) = &l.circuit_breaker {

@@ -26,6 +26,7 @@ pub const COUNT_EXTRAS: &[&str] = &[
     "dual_write_lost",
     "expired",
     "failed_steps",
+    "fan_out_calls",
     "held_for_offline",
     "held_for_resume",
     "job_timeouts",

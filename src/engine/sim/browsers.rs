@@ -128,7 +128,9 @@ pub(super) fn reset_reconnect(sim: &mut Sim) {
 }
 
 /// A server job's push/SSE/poll step: route the trace's result to its user.
-pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
+/// `nth`: which user of the link's fan-out (0 without a count): the
+/// result goes to the nth user after the request's own.
+pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32, nth: u32) {
     let Some(job) = sim.jobs.get(jk) else { return };
     let (trace, trace_start, server) = (job.trace, job.trace_start, job.node);
     let l = &sim.links[link as usize];
@@ -136,7 +138,7 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32) {
     let KindRt::Browser(br) = &mut sim.nodes[b as usize].rt else {
         return;
     };
-    let user = user_of(trace, br.users);
+    let user = (user_of(trace, br.users) + nth as u64) % br.users.max(1);
     let Some(idx) = br.servers.iter().position(|s| s.1 == link) else {
         return;
     };

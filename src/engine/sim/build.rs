@@ -275,6 +275,7 @@ pub(super) fn link_rt(l: &crate::engine::format::LinkSpec, from: u32, to: u32, s
             .then(|| ms_to_us(l.retention_ms.unwrap_or(d::STORE_RETENTION_MS))),
         // Set by `build` (it needs the receiving node) and by `exchanges::build`.
         keyed_send: false,
+        fan: super::fanout::Fan::from_spec(l, seed),
     }
 }
 

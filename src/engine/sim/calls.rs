@@ -294,6 +294,10 @@ pub(super) fn retry(sim: &mut Sim, jk: Key, seq: u32) {
 }
 
 fn succeeded(sim: &mut Sim, jk: Key) {
+    if super::fanout::is_branch(sim, jk) {
+        super::fanout::branch_done(sim, jk, Outcome::Ok);
+        return;
+    }
     let Some(job) = sim.jobs.get_mut(jk) else {
         return;
     };
@@ -312,6 +316,11 @@ fn gave_up(sim: &mut Sim, jk: Key) {
     let Some(job) = sim.jobs.get_mut(jk) else {
         return;
     };
+    if let Origin::Branch { .. } = job.origin {
+        let outcome = if job.call.last == Some(Outcome::Timeout) { Outcome::Timeout } else { Outcome::Error };
+        super::fanout::branch_done(sim, jk, outcome);
+        return;
+    }
     job.phase = Phase::Working;
     if sim.nodes[job.node as usize].kind == NodeKind::Saga {
         super::sagas::step_done(sim, jk, false);

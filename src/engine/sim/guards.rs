@@ -83,7 +83,7 @@ fn overloaded(sim: &Sim) -> Option<String> {
 pub(super) fn holder(sim: &Sim) -> String {
     let mut held = vec![0u64; sim.nodes.len()];
     for (_, j) in sim.jobs.iter() {
-        if !matches!(j.phase, Phase::Calling | Phase::Backoff | Phase::Parked) {
+        if !matches!(j.phase, Phase::Calling | Phase::Backoff | Phase::Parked | Phase::Gathering) {
             held[j.node as usize] += 1;
         }
     }

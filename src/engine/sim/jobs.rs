@@ -30,7 +30,7 @@ pub(super) struct NewJob {
 /// link's latency.
 pub(super) fn send(sim: &mut Sim, link: u32, new: NewJob, tone: TokenTone) -> Key {
     let kind = match new.origin {
-        Origin::Call { .. } | Origin::Root => TokenKind::Request,
+        Origin::Call { .. } | Origin::Root | Origin::Branch { .. } => TokenKind::Request,
         Origin::Delivery { .. } | Origin::Copy { .. } | Origin::Log { .. } => TokenKind::Message,
     };
     let (arrive, token) = super::calls::cross(sim, link, sim.now, false, kind, tone, new.trace, new.tag.key());
@@ -72,7 +72,7 @@ pub(super) fn arrive(sim: &mut Sim, jk: Key) {
         | Origin::Delivery { link, .. }
         | Origin::Copy { link }
         | Origin::Log { link, .. } => link,
-        Origin::Root => NO_LINK,
+        Origin::Root | Origin::Branch { .. } => NO_LINK,
     };
     // A prefetched delivery without a worker waits in the consumer's own
     // buffer, whatever its backlog limit (RabbitMQ's client holds it).
@@ -257,15 +257,17 @@ pub(super) fn continue_steps(sim: &mut Sim, jk: Key) {
         };
         match sim.links[link as usize].via {
             Via::Http | Via::Grpc | Via::SagaStep => {
-                super::calls::start(sim, jk, link, false);
+                super::fanout::start_calls(sim, jk, link, false);
                 return;
             }
             Via::RequestReply => {
                 super::calls::start_request_reply(sim, jk, link);
                 return;
             }
-            Via::Enqueue | Via::Publish => super::queues::send_from_job(sim, jk, link),
-            Via::Push | Via::Sse | Via::Poll => super::browsers::send_result(sim, jk, link),
+            Via::Enqueue | Via::Publish => super::fanout::send_messages(sim, jk, link, super::queues::send_from_job),
+            Via::Push | Via::Sse | Via::Poll => {
+                super::fanout::send_messages(sim, jk, link, super::browsers::send_result)
+            }
             Via::Consume | Via::Subscribe | Via::Bind => {}
         }
         if let Some(job) = sim.jobs.get_mut(jk) {
@@ -335,7 +337,7 @@ fn answer_message(sim: &mut Sim, origin: Origin, outcome: Outcome) {
         Origin::Log { topic, group, partition, epoch, .. } => {
             super::logs::settle(sim, topic, group, partition, epoch, outcome == Outcome::Ok)
         }
-        Origin::Copy { .. } | Origin::Root | Origin::Call { .. } => {}
+        Origin::Copy { .. } | Origin::Root | Origin::Call { .. } | Origin::Branch { .. } => {}
     }
 }
 
@@ -396,7 +398,11 @@ pub(super) fn lose(sim: &mut Sim, jk: Key) {
     };
     sim.tokens.end(job.token);
     super::replicas::released(sim, job.node, job.origin);
-    sim.nodes[job.node as usize].metrics.lost += 1;
+    let branch = matches!(job.origin, Origin::Branch { .. });
+    if !branch {
+        // A fan-out's call is its request's: the request counts as lost.
+        sim.nodes[job.node as usize].metrics.lost += 1;
+    }
     sim.hop(job.trace, HopKind::Lost, job.node, NO_LINK, 0);
     // Its own call in flight dies with it: the answer will find nobody.
     if matches!(job.phase, Phase::Calling | Phase::Parked) && !job.call.accounted {
@@ -415,5 +421,7 @@ pub(super) fn lose(sim: &mut Sim, jk: Key) {
         Origin::Log { topic, group, partition, epoch, .. } => super::logs::lost(sim, topic, group, partition, epoch),
         _ => {}
     }
-    super::sagas::job_lost(sim, &job);
+    if !branch {
+        super::sagas::job_lost(sim, &job);
+    }
 }

@@ -28,6 +28,7 @@ mod dedup;
 mod durability;
 mod event;
 mod exchanges;
+mod fanout;
 mod faults;
 mod fifo;
 mod guards;

@@ -257,6 +257,8 @@ pub struct LinkRt {
     pub keyed_send: bool,
     /// The ledger's row for this link.
     pub ledger: crate::engine::report::MessageCounts,
+    /// `count`: calls or messages per request (None: one).
+    pub fan: Option<Box<super::fanout::Fan>>,
 }
 
 /// Who is waiting for a job's answer.
@@ -270,6 +272,8 @@ pub enum Origin {
     Delivery { msg: Key, delivery: u32, link: u32 },
     /// A pub/sub copy or a push: nobody waits for the answer.
     Copy { link: u32 },
+    /// One call of a fan-out (`count`), made for `parent` at its node.
+    Branch { parent: Key },
     /// A log message read by a consumer group member (`epoch` tells a
     /// stale read from the current one).
     Log { topic: u32, group: u16, partition: u16, epoch: u32, link: u32 },
@@ -288,6 +292,9 @@ pub enum Phase {
     Backoff,
     /// Waiting for a request-reply answer with its worker released.
     Parked,
+    /// Waiting for every call of a fan-out (`call.attempts`: how many are
+    /// still going, `call.last`: the first failure).
+    Gathering,
 }
 
 /// How an answer or a whole request ended.

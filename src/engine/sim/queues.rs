@@ -76,7 +76,8 @@ pub(super) fn send(sim: &mut Sim, link: u32, m: NewMsg) {
 
 /// A job's enqueue or publish step: through its outbox row when the link
 /// has one (the row carries the message's id), directly otherwise.
-pub(super) fn send_from_job(sim: &mut Sim, jk: Key, link: u32) {
+/// `nth`: which message of the link's fan-out this is (0 without a count).
+pub(super) fn send_from_job(sim: &mut Sim, jk: Key, link: u32, nth: u32) {
     let Some(job) = sim.jobs.get(jk) else { return };
     let (node, trace, trace_start, job_op, tag) = (job.node, job.trace, job.trace_start, job.op, job.tag);
     let row = match &sim.nodes[node as usize].rt {
@@ -85,8 +86,9 @@ pub(super) fn send_from_job(sim: &mut Sim, jk: Key, link: u32) {
     };
     let (op, outbox) = match row {
         Some(r) => (r.msg_op, true),
-        None if sim.links[link as usize].keyed_send && sim.links[link as usize].routing.is_none() => {
-            // Into a FIFO queue: the same id for every resend of this work.
+        None if nth == 0 && sim.links[link as usize].keyed_send && sim.links[link as usize].routing.is_none() => {
+            // Into a FIFO queue: the same id for every resend of this work
+            // (the further messages of a fan-out are messages of their own).
             (super::fifo::dedup_id(job_op, link), false)
         }
         None => (sim.new_op(), false),

@@ -235,7 +235,7 @@ pub(super) fn pick(sim: &mut Sim, link: u32, node: u32) -> u32 {
 /// refused or lost).
 #[inline]
 pub(super) fn released(sim: &mut Sim, node: u32, origin: Origin) {
-    if matches!(origin, Origin::Delivery { .. } | Origin::Root) {
+    if matches!(origin, Origin::Delivery { .. } | Origin::Root | Origin::Branch { .. }) {
         return;
     }
     let Some(&s) = sim.replicas.set_of.get(node as usize) else {

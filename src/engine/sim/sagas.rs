@@ -7,7 +7,6 @@
 //! succeeds or its retries run out, and then the saga is `stuck` (a human
 //! must look). Counts: committed, compensated, stuck; every saga is a trace.
 
-use super::calls;
 use super::jobs;
 use super::model::*;
 use super::Sim;
@@ -31,10 +30,10 @@ pub(super) fn continue_saga(sim: &mut Sim, jk: Key) {
         };
         match sim.links[link as usize].via {
             v if is_step(v) => {
-                calls::start(sim, jk, link, false);
+                super::fanout::start_calls(sim, jk, link, false);
                 return;
             }
-            Via::Enqueue | Via::Publish => super::queues::send_from_job(sim, jk, link),
+            Via::Enqueue | Via::Publish => super::fanout::send_messages(sim, jk, link, super::queues::send_from_job),
             _ => {}
         }
         if let Some(job) = sim.jobs.get_mut(jk) {
@@ -86,7 +85,7 @@ fn compensate_next(sim: &mut Sim, jk: Key) {
     }
     sim.nodes[node].metrics.bump("compensations");
     sim.hop(trace, HopKind::Compensate, node as u32, link, i + 1);
-    calls::start(sim, jk, link, true);
+    super::fanout::start_calls(sim, jk, link, true);
 }
 
 /// An orchestrator that crashes mid-saga leaves it stuck (no durable log).

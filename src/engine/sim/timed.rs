@@ -300,6 +300,10 @@ fn link_changed(sim: &mut Sim, l: u32, field: &str) {
     if field == "balance" {
         super::replicas::set_balance(sim, l, spec.balance);
     }
+    if field == "count" {
+        let seed = sim.scenario.seed;
+        sim.links[l as usize].fan = super::fanout::Fan::from_spec(&spec, seed);
+    }
     super::connections::refresh(sim, l);
     if field == "outbox" {
         let has = sim.links.iter().any(|x| x.from == from && x.outbox && matches!(x.via, Via::Enqueue | Via::Publish));
