@@ -17,6 +17,7 @@ use crate::engine::report::{MessageCounts, NodeReport, RequestCounts};
 /// usable in lessons.
 pub const COUNT_EXTRAS: &[&str] = &[
     "acked_then_lost",
+    "checks_failed",
     "committed",
     "compensated",
     "compensations",
@@ -26,6 +27,7 @@ pub const COUNT_EXTRAS: &[&str] = &[
     "dual_write_lost",
     "expired",
     "failed_steps",
+    "handshakes",
     "held_for_offline",
     "held_for_resume",
     "job_timeouts",
