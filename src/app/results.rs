@@ -291,7 +291,10 @@ fn replica_row(x: &ReplicaReport, brokers: bool, scale: bool) -> impl IntoView {
     let state = scale_rows::replica_state(x);
     view! {
         <tr class=format!("replica-row {}", state.replace(' ', "-")) data-replica=x.id.clone()>
-            <th scope="row" class="replica-name">{x.id.clone()}</th>
+            <th scope="row" class="replica-name">
+                {x.id.clone()}
+                <span class="replica-state">{state}</span>
+            </th>
             <td colspan=REQUESTS.len().to_string()></td>
             <td colspan=MESSAGES.len().to_string() class="replica-served">{served}</td>
             <td class="num">{measured_ms(&x.latency_ms, x.latency_ms.p50)}</td>
