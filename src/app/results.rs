@@ -11,9 +11,9 @@ use super::trace_view::TraceView;
 use crate::editor::chart::fmt_ms;
 use crate::editor::figures::{self, fmt_exact, Figure, MESSAGES, REQUESTS};
 use crate::editor::requests::{self, thousands};
+use crate::editor::scale_rows;
 use crate::editor::selection::Selection;
 use crate::editor::timeline::Outcome;
-use crate::editor::scale_rows;
 use crate::engine::report::{NodeReport, ReplicaReport};
 use leptos::prelude::*;
 
@@ -344,7 +344,10 @@ fn NodeRow(id: String, brokers: Memo<bool>, scale: Memo<bool>) -> impl IntoView 
     };
     let toggle_label = text(move || {
         let verb = if open.get() { "Hide" } else { "Show" };
-        format!("{verb} the replicas of {}", spec.with(|n| n.as_ref().map(|n| n.display_name().to_string()).unwrap_or_default()))
+        format!(
+            "{verb} the replicas of {}",
+            spec.with(|n| n.as_ref().map(|n| n.display_name().to_string()).unwrap_or_default())
+        )
     });
     view! {
         <tr class=text(move || if selected.get() { "selected" } else { "" }.to_string()) on:click=pick>
