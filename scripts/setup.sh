@@ -7,6 +7,7 @@
 #   - binaryen (wasm-opt), terser (glue minifier) + playwright-core from
 #     package-lock.json (npm ci)
 #   - Debian's chromium + chromium-driver for the browser tests (apt-get)
+#   - SimPy in a venv under .tools/ for `crosstalk bench` (pip, ~15 s; optional)
 # Needs: rustup/cargo, node/npm, and root or sudo for apt-get.
 set -euo pipefail
 # shellcheck source=scripts/env.sh
@@ -105,6 +106,16 @@ else
   fi
   "${SUDO[@]}" apt-get update
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+fi
+
+# --- SimPy for the bench's side-by-side M/M/1 (optional: only warns) --------
+# shellcheck source=scripts/simpy.sh
+. "$CROSSTALK_ROOT/scripts/simpy.sh"
+if simpy_ready; then
+  skip simpy "simpy $SIMPY_VERSION in $SIMPY_VENV"
+else
+  doing simpy "simpy $SIMPY_VERSION into $SIMPY_VENV (python3 -m venv + pip, ~15 s)"
+  install_simpy || true
 fi
 
 say "tools: $(trunk --version), $(wasm-bindgen --version), $(wasm-opt --version), node $(node --version)"

@@ -184,13 +184,19 @@ pub fn run(args: &BenchArgs) -> Result<String, String> {
             Ok(py) => {
                 let py_wall = py["wall_s"].as_f64().unwrap_or(f64::NAN);
                 let py_events = py["events"].as_f64().unwrap_or(f64::NAN);
+                let py_customers = py["customers"].as_f64().unwrap_or(f64::NAN);
+                // Wall time per customer: the engine's Poisson source delivers
+                // about, not exactly, the customers SimPy's loop makes.
+                let wall_ratio = (py_wall / py_customers) / (t.wall_s / customers as f64);
                 out.push_str(&format!(
-                    "SimPy, same model: {} events in {:.3} s = {:.2} M events/s, mean wait {:.3} ms\n  Crosstalk is {:.0}x faster on wall time for the same customers ({:.0}x in events/s)\n",
+                    "SimPy {}, same model: {} customers, {} events in {:.3} s = {:.2} M events/s, mean wait {:.3} ms\n  Crosstalk is {:.0}x faster on wall time per customer ({:.0}x in events/s)\n",
+                    py["simpy_version"].as_str().unwrap_or("?"),
+                    py_customers,
                     py_events,
                     py_wall,
                     py_events / py_wall / 1e6,
                     py["mean_wait_ms"].as_f64().unwrap_or(f64::NAN),
-                    py_wall / t.wall_s,
+                    wall_ratio,
                     (t.events as f64 / t.wall_s) / (py_events / py_wall)
                 ));
             }
@@ -251,12 +257,32 @@ pub fn run(args: &BenchArgs) -> Result<String, String> {
     Ok(out)
 }
 
+/// The Python that has SimPy: `$CROSSTALK_PYTHON`, else the venv
+/// `scripts/setup.sh` makes (`.tools/simpy`), else `python3` on the PATH.
+fn simpy_python() -> Result<String, String> {
+    let mut candidates: Vec<String> = std::env::var("CROSSTALK_PYTHON").into_iter().collect();
+    candidates.extend(
+        [".tools/simpy/bin/python3", "../.tools/simpy/bin/python3"]
+            .into_iter()
+            .filter(|p| std::path::Path::new(p).exists())
+            .map(String::from),
+    );
+    candidates.push("python3".into());
+    candidates
+        .into_iter()
+        .find(|py| {
+            std::process::Command::new(py).args(["-c", "import simpy"]).output().is_ok_and(|o| o.status.success())
+        })
+        .ok_or_else(|| "SimPy not found (`bash scripts/setup.sh` installs it into .tools/simpy)".to_string())
+}
+
 fn simpy(customers: u64) -> Result<serde_json::Value, String> {
     let script = ["bench/simpy_mm1.py", "../bench/simpy_mm1.py"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists())
         .ok_or("bench/simpy_mm1.py not found (run from the repository root)")?;
-    let out = std::process::Command::new("python3")
+    let python = simpy_python()?;
+    let out = std::process::Command::new(&python)
         .args([
             script,
             "--customers",
@@ -267,10 +293,10 @@ fn simpy(customers: u64) -> Result<serde_json::Value, String> {
             &MM1_SERVICE_MS.to_string(),
         ])
         .output()
-        .map_err(|e| format!("cannot start python3: {e}"))?;
+        .map_err(|e| format!("cannot start {python}: {e}"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        return Err(format!("python3 failed: {}", err.lines().last().unwrap_or("")));
+        return Err(format!("{python} failed: {}", err.lines().last().unwrap_or("")));
     }
     serde_json::from_slice(&out.stdout).map_err(|e| format!("unexpected output from SimPy script: {e}"))
 }
