@@ -75,6 +75,12 @@ fn the_gallery_holds_every_case_study_of_the_texts() {
         "sqs-fifo-groups",
         "whatsapp-offline",
         "leetcode-while-true",
+        // Scale-out and the synchronous side (issue 9).
+        "replica-health-checks",
+        "handshake-vs-kept-connection",
+        "power-of-two-choices",
+        "four-protocols",
+        "uber-matching",
     ] {
         assert!(names.contains(&name), "missing lesson {name}");
     }

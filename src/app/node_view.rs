@@ -257,6 +257,7 @@ fn ReplicaCards(live: RwSignal<Option<NodeLive>>, count: u32) -> impl IntoView {
             let class = text(move || match state.get() {
                 Some((r, _)) if r.crashed => "replica-card crashed".to_string(),
                 Some((r, _)) if !r.in_rotation => "replica-card out".to_string(),
+                Some((r, _)) if r.failing_checks > 0 => "replica-card failing".to_string(),
                 _ => "replica-card".to_string(),
             });
             let fill_h = text(move || format!("{:.1}", 14.0 * state.get().map_or(0.0, |(_, load)| load.clamp(0.0, 1.0))));
@@ -273,7 +274,12 @@ fn ReplicaCards(live: RwSignal<Option<NodeLive>>, count: u32) -> impl IntoView {
                         } else {
                             "out of rotation"
                         };
-                        format!("{name}: {} busy, {} waiting, {how}", r.busy, r.waiting)
+                        let checks = match r.failing_checks {
+                            0 => String::new(),
+                            1 => ", 1 failed check".to_string(),
+                            n => format!(", {n} failed checks in a row"),
+                        };
+                        format!("{name}: {} busy, {} waiting, {how}{checks}", r.busy, r.waiting)
                     }
                 }
             });

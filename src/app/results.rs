@@ -11,9 +11,10 @@ use super::trace_view::TraceView;
 use crate::editor::chart::fmt_ms;
 use crate::editor::figures::{self, fmt_exact, Figure, MESSAGES, REQUESTS};
 use crate::editor::requests::{self, thousands};
+use crate::editor::scale_rows;
 use crate::editor::selection::Selection;
 use crate::editor::timeline::Outcome;
-use crate::engine::report::NodeReport;
+use crate::engine::report::{NodeReport, ReplicaReport};
 use leptos::prelude::*;
 
 /// Rows the node table shows at most.
@@ -204,6 +205,7 @@ fn NodeTable() -> impl IntoView {
         Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().take(MAX_ROWS).map(|n| n.id.clone()).collect::<Vec<_>>()));
     let more = Memo::new(move |_| ctx.doc.with(|d| d.nodes.len().saturating_sub(MAX_ROWS)));
     let brokers = Memo::new(move |_| ctx.doc.with(crate::editor::describe::uses_brokers));
+    let scale = Memo::new(move |_| ctx.doc.with(scale_rows::uses_scale));
     let head = |group: &'static str, f: &'static Figure| {
         view! { <th scope="col" class="num" data-col=f.key aria-label=format!("{group}: {}", f.label) title=f.help>{f.label}</th> }
     };
@@ -219,6 +221,9 @@ fn NodeTable() -> impl IntoView {
                         {move || brokers.get().then(|| view! {
                             <th scope="colgroup" colspan="5" title="What the brokers add: order, lag, routing, retention, late delivery">"Brokers"</th>
                         })}
+                        {move || scale.get().then(|| view! {
+                            <th scope="colgroup" colspan="3" title="Replicas behind a load balancer, and connection pools">"Scale-out"</th>
+                        })}
                     </tr>
                     <tr>
                         <th scope="col">"Node"</th>
@@ -229,11 +234,12 @@ fn NodeTable() -> impl IntoView {
                         <th scope="col" class="num" title="Mean time waiting for a worker or in the queue">"Wait"</th>
                         <th scope="col" class="num" title="Busy workers over all workers, averaged over time">"Busy"</th>
                         {move || brokers.get().then(broker_heads)}
+                        {move || scale.get().then(scale_heads)}
                     </tr>
                 </thead>
                 <tbody>
                     <For each=move || ids.get() key=|id| id.clone() let:id>
-                        <NodeRow id=id brokers=brokers/>
+                        <NodeRow id=id brokers=brokers scale=scale/>
                     </For>
                 </tbody>
             </table>
@@ -259,6 +265,52 @@ fn broker_heads() -> impl IntoView {
     }
 }
 
+/// The scale-out columns (shown when a service has replicas or a link a pool).
+fn scale_heads() -> impl IntoView {
+    view! {
+        <th scope="col" class="num scale-col" title="Replicas the balancer sends to now, of all; crashed ones">"Replicas"</th>
+        <th scope="col" class="num scale-col" title="Health checks failed over the run: refused, not answered within the probe timeout, or answered with an error">"Checks failed"</th>
+        <th scope="col" class="num scale-col" title="Mean wait for a connection-pool slot on the links this node calls over (calls that waited)">"Pool wait"</th>
+    }
+}
+
+/// Replica rows a replicated service shows at most.
+const MAX_REPLICA_ROWS: usize = 50;
+
+/// One replica's row under its service: what it received and served, its
+/// latency and load, and its state.
+fn replica_row(x: &ReplicaReport, brokers: bool, scale: bool) -> impl IntoView {
+    let served = format!(
+        "{} arrived · {} served · {} refused · {} failed",
+        fmt_exact(x.arrivals),
+        fmt_exact(x.completed),
+        fmt_exact(x.rejected),
+        fmt_exact(x.failed + x.lost)
+    );
+    let busy = if x.utilization > 0.0 { format!("{:.0}%", x.utilization * 100.0) } else { "—".into() };
+    let state = scale_rows::replica_state(x);
+    view! {
+        <tr class=format!("replica-row {}", state.replace(' ', "-")) data-replica=x.id.clone()>
+            <th scope="row" class="replica-name">
+                {x.id.clone()}
+                <span class="replica-state">{state}</span>
+            </th>
+            <td colspan=REQUESTS.len().to_string()></td>
+            <td colspan=MESSAGES.len().to_string() class="replica-served">{served}</td>
+            <td class="num">{measured_ms(&x.latency_ms, x.latency_ms.p50)}</td>
+            <td class="num">{measured_ms(&x.latency_ms, x.latency_ms.p99)}</td>
+            <td class="num">"—"</td>
+            <td class="num" data-col="replica-busy">{busy}</td>
+            {brokers.then(|| view! { <td colspan="5"></td> })}
+            {scale.then(|| view! {
+                <td class="num scale-col" data-col="replica-state">{state}</td>
+                <td class="num scale-col">{fmt_exact(x.checks_failed)}</td>
+                <td class="num scale-col">"—"</td>
+            })}
+        </tr>
+    }
+}
+
 /// A kind-specific figure of a node, or "—" where the node has none.
 fn extra(r: &NodeReport, name: &str) -> String {
     r.extra.get(name).map(|v| fmt_exact(*v as u64)).unwrap_or_else(|| "—".into())
@@ -267,7 +319,7 @@ fn extra(r: &NodeReport, name: &str) -> String {
 /// One node's figures. Rows are kept and their texts updated (not rebuilt)
 /// as the run goes, and each row reads its own node from the cells.
 #[component]
-fn NodeRow(id: String, brokers: Memo<bool>) -> impl IntoView {
+fn NodeRow(id: String, brokers: Memo<bool>, scale: Memo<bool>) -> impl IntoView {
     let ctx = use_ctx();
     let cells = use_context::<Cells>().expect("Cells are provided by App");
     let cell = cells.node(&id);
@@ -284,9 +336,37 @@ fn NodeRow(id: String, brokers: Memo<bool>) -> impl IntoView {
     let name = text(move || spec.with(|n| n.as_ref().map(|n| n.display_name().to_string()).unwrap_or_default()));
     let dot = text(move || format!("dot kind-{}", spec.with(|n| n.as_ref().map_or("service", |n| n.kind.as_str()))));
     let pick = move |_| ctx.sel.set(Selection::node(&id));
+    let replicas = Memo::new(move |_| spec.with(|n| n.as_ref().map_or(1, crate::engine::format::scale::replicas_of)));
+    let open = RwSignal::new(false);
+    let toggle = move |ev: leptos::ev::MouseEvent| {
+        ev.stop_propagation();
+        open.update(|o| *o = !*o);
+    };
+    let toggle_label = text(move || {
+        let verb = if open.get() { "Hide" } else { "Show" };
+        format!(
+            "{verb} the replicas of {}",
+            spec.with(|n| n.as_ref().map(|n| n.display_name().to_string()).unwrap_or_default())
+        )
+    });
     view! {
         <tr class=text(move || if selected.get() { "selected" } else { "" }.to_string()) on:click=pick>
-            <th scope="row"><span class=dot></span>{name}</th>
+            <th scope="row">
+                {move || (replicas.get() > 1).then(|| view! {
+                    <button
+                        type="button"
+                        class="replica-toggle"
+                        aria-expanded=text(move || open.get().to_string())
+                        aria-label=toggle_label
+                        title=toggle_label
+                        on:click=toggle
+                    >
+                        {text(move || if open.get() { "▾" } else { "▸" }.to_string())}
+                    </button>
+                })}
+                <span class=dot></span>
+                {name}
+            </th>
             {REQUESTS.iter().map(count).collect_view()}
             {MESSAGES.iter().map(count).collect_view()}
             <td class="num">{cell(|r| measured_ms(&r.latency_ms, r.latency_ms.p50))}</td>
@@ -309,7 +389,28 @@ fn NodeRow(id: String, brokers: Memo<bool>) -> impl IntoView {
                     <td class="num broker-col">{cell(|r| extra(r, "delivered_late"))}</td>
                 })
             }}
+            {move || {
+                scale.get().then(|| view! {
+                    <td class="num scale-col" data-col="replicas">{cell(scale_rows::replicas_summary)}</td>
+                    <td class="num scale-col" data-col="checks_failed">
+                        {cell(|r| if r.replicas.is_empty() { "—".into() } else { extra(r, "checks_failed").replace('—', "0") })}
+                    </td>
+                    <td class="num scale-col" data-col="pool_wait" title=cell(|r| scale_rows::pool_wait(r).map(|p| p.2).unwrap_or_default())>
+                        {cell(|r| match scale_rows::pool_wait(r) {
+                            Some((mean, waited, _)) if waited > 0 => format!("{} ({})", fmt_ms(mean), fmt_exact(waited)),
+                            Some(_) => "0".into(),
+                            None => "—".into(),
+                        })}
+                    </td>
+                })
+            }}
         </tr>
+        {move || {
+            open.get().then(|| {
+                let (b, sc) = (brokers.get(), scale.get());
+                row.with(|r| r.replicas.iter().take(MAX_REPLICA_ROWS).map(|x| replica_row(x, b, sc)).collect_view())
+            })
+        }}
     }
 }
 

@@ -202,6 +202,14 @@ fn kind_fields(kind: NodeKind) -> Vec<Field> {
                 d::UNHEALTHY_AFTER.to_string(),
                 "Failed probes in a row before a replica stops getting traffic (Kubernetes: 3).",
             ),
+            field(
+                "health_timeout_ms",
+                "Probe timeout",
+                "",
+                Input::Duration,
+                ms(d::HEALTH_TIMEOUT_MS),
+                "A probe not answered this fast fails: a crashed, saturated or slowed replica (Kubernetes: 1 s).",
+            ),
         ],
         NodeKind::Saga => vec![
             workers(),
@@ -1119,6 +1127,7 @@ fn node_get(n: &NodeSpec, key: &str) -> String {
         "replicas" => opt(n.replicas),
         "health_check_ms" => opt_dur(n.health_check_ms),
         "unhealthy_after" => opt(n.unhealthy_after),
+        "health_timeout_ms" => opt_dur(n.health_timeout_ms),
         _ => String::new(),
     }
 }
@@ -1227,6 +1236,17 @@ pub fn set(s: &Scenario, place: &Place, key: &str, text: &str) -> Result<Scenari
     if let Some(message) = doc::field_errors(&next, place, key).into_iter().next() {
         return Err(message);
     }
+    if key == "replicas" {
+        // Fewer replicas must not strand a fault on `svc#k`.
+        use crate::engine::format::{validate, Severity};
+        let before: Vec<String> = validate::validate(s).into_iter().map(|p| p.to_string()).collect();
+        let stranded = validate::validate(&next)
+            .into_iter()
+            .find(|p| p.severity == Severity::Error && !before.contains(&p.to_string()));
+        if let Some(p) = stranded {
+            return Err(p.to_string());
+        }
+    }
     Ok(next)
 }
 
@@ -1282,6 +1302,7 @@ fn node_set(n: &mut NodeSpec, key: &str, text: &str) -> Result<(), String> {
         "replicas" => n.replicas = parse::small_integer(text)?,
         "health_check_ms" => n.health_check_ms = parse::opt_duration_ms(text)?,
         "unhealthy_after" => n.unhealthy_after = parse::small_integer(text)?,
+        "health_timeout_ms" => n.health_timeout_ms = parse::opt_duration_ms(text)?,
         _ => return Err(format!("no field `{key}`")),
     }
     Ok(())

@@ -30,6 +30,7 @@ pub mod log_strip;
 pub mod parse;
 pub mod presets;
 pub mod requests;
+pub mod scale_rows;
 pub mod selection;
 pub mod thumbnail;
 pub mod timeline;

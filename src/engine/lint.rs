@@ -382,8 +382,9 @@ impl<'a> Graph<'a> {
 
     /// Requests per second a node can finish (infinite without a bound).
     fn capacity(&self, i: usize, hold: &[f64]) -> f64 {
+        let replicas = f64::from(crate::engine::format::scale::replicas_of(self.node(i)));
         match self.workers(i) {
-            Some(w) if hold[i] > 0.0 => w * 1000.0 / hold[i],
+            Some(w) if hold[i] > 0.0 => replicas * w * 1000.0 / hold[i],
             _ => f64::INFINITY,
         }
     }
@@ -401,6 +402,10 @@ impl<'a> Graph<'a> {
             let workers = self.workers(i).unwrap_or(0.0);
             let how =
                 format!("{} worker{} × {} each", workers, if workers == 1.0 { "" } else { "s" }, duration(hold[i]));
+            let how = match crate::engine::format::scale::replicas_of(n) {
+                1 => how,
+                r => format!("{r} replicas × {how}"),
+            };
             let place = Place::Node(n.id.clone());
             if base[i] >= cap {
                 out.push(Warning {
@@ -596,6 +601,26 @@ mod tests {
         // A schedule that sends later is fine.
         let json = FINE.replace(r#""rate_per_s":50"#, r#""rate_per_s":0,"schedule":[[5000,20]]"#);
         assert_eq!(rules(&json), vec![]);
+    }
+
+    #[test]
+    fn replicas_multiply_a_services_capacity() {
+        // 900/s into 10 replicas of one 10 ms worker: 1,000/s, no warning;
+        // 1,200/s: 120%, and the message counts the replicas.
+        let json = |rate: u32| {
+            format!(
+                r#"{{"crosstalk":1,"nodes":[{{"id":"c","kind":"client","rate_per_s":{rate}}},
+                {{"id":"api","kind":"service","workers":1,"work_ms":10,"replicas":10}}],
+                "links":[{{"from":"c","to":"api","via":"http"}}]}}"#
+            )
+        };
+        assert!(!rules(&json(900)).contains(&Rule::Overload));
+        let w: Vec<_> = warnings(&json(1200)).into_iter().filter(|w| w.rule == Rule::Overload).collect();
+        assert!(
+            w[0].message.contains("can handle about 1,000/s (10 replicas × 1 worker × 10 ms each)"),
+            "{}",
+            w[0].message
+        );
     }
 
     #[test]

@@ -255,6 +255,9 @@ pub struct ReplicaReport {
     pub in_rotation: bool,
     /// Down now (a crash fault).
     pub crashed: bool,
+    /// Health checks it failed over the run (refused, timed out, erred).
+    #[serde(default)]
+    pub checks_failed: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -105,6 +105,10 @@ pub struct ReplicaLive {
     pub crashed: bool,
     /// Whether the balancer sends to it (its health checks pass).
     pub in_rotation: bool,
+    /// Health checks failed in a row now (it leaves rotation at the
+    /// service's `unhealthy_after`).
+    #[serde(default)]
+    pub failing_checks: u32,
 }
 
 /// A link as it is right now.

@@ -49,6 +49,40 @@ export const tests = [
     },
   },
   {
+    name: 'the Nodes table lists each replica with its load and state',
+    viewport: { width: 1400, height: 900 },
+    async run({ app, page, step, shot }) {
+      await app.open();
+      await app.importJson(SCENARIO, 'replicas.json');
+      await app.node('Catalog API').waitFor();
+      await app.button('Run').click();
+      const cards = app.node('Catalog API').getByRole('img', { name: /^replica \d/ });
+      await eventually(
+        async () => (await cards.nth(1).getAttribute('aria-label'))?.includes('crashed'),
+        'replica 2 is down',
+        30_000,
+      );
+      await app.button('Pause').click();
+      step('the service row says how many replicas serve');
+      await page.getByRole('tab', { name: 'Nodes' }).click();
+      const table = page.locator('table.node-table');
+      const row = table.locator('tr', { has: page.getByRole('button', { name: 'Show the replicas of Catalog API' }) });
+      await eventually(async () => (await row.locator('[data-col="replicas"]').innerText()).includes('crashed'), 'crashed counted');
+      step('expanding it shows api#1..api#4, replica 2 crashed and the others busy');
+      await page.getByRole('button', { name: 'Show the replicas of Catalog API' }).click();
+      const replicas = table.locator('tr.replica-row');
+      await eventually(async () => (await replicas.count()) === 4, 'four replica rows');
+      const states = await replicas.locator('[data-col="replica-state"]').allInnerTexts();
+      expect(states[1] === 'crashed', `replica 2: ${states}`);
+      expect([0, 2, 3].every((i) => states[i] !== 'crashed'), `others: ${states}`);
+      const busy = await replicas.nth(0).locator('[data-col="replica-busy"]').innerText();
+      expect(/\d+%/.test(busy), `replica 1 is busy: ${busy}`);
+      await shot('replica-rows');
+      await page.getByRole('button', { name: 'Hide the replicas of Catalog API' }).click();
+      await eventually(async () => (await replicas.count()) === 0, 'rows folded');
+    },
+  },
+  {
     name: 'replicas, health checks and load balancing are fields with names',
     async run({ app, page, step, shot }) {
       await app.open();
@@ -58,6 +92,9 @@ export const tests = [
       const replicas = page.getByLabel('Replicas', { exact: true });
       expect((await replicas.inputValue()) === '4', `replicas shown ${await replicas.inputValue()}`);
       await page.getByLabel('Health check every', { exact: true }).waitFor();
+      const timeout = page.getByLabel('Probe timeout', { exact: true });
+      await type(timeout, '500 ms');
+      await eventually(async () => (await api(app)).health_timeout_ms === 500, 'health_timeout_ms saved');
       const after = page.getByLabel('Unhealthy after', { exact: true });
       await type(after, '2');
       await eventually(async () => (await api(app)).unhealthy_after === 2, 'unhealthy_after saved');

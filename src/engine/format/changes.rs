@@ -37,7 +37,7 @@ fn fixed_reason(field: &str) -> Option<&'static str> {
         "schedule" => "is set for the whole run; change `rate_per_s` instead",
         "users" => "is the size of the browser population, fixed for a run",
         "delivery" => "decides how subscriptions are built, fixed for a run",
-        "replicas" | "health_check_ms" | "unhealthy_after" => {
+        "replicas" | "health_check_ms" | "unhealthy_after" | "health_timeout_ms" => {
             "sets up the service's replicas and their health checks, fixed for a run (crash one as `svc#2` instead)"
         }
         // The brokers are built from these (partitions, groups, routes,

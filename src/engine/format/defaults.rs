@@ -54,6 +54,8 @@ pub const BREAKER_MIN_FAILURES: u32 = 5;
 /// (Kubernetes' `periodSeconds` and `failureThreshold` defaults).
 pub const HEALTH_CHECK_MS: f64 = 10_000.0;
 pub const UNHEALTHY_AFTER: u32 = 3;
+/// A probe not answered within 1 s fails (Kubernetes' `timeoutSeconds`).
+pub const HEALTH_TIMEOUT_MS: f64 = 1_000.0;
 
 /// Payload defaults (kB, headers included) of one call whose data is about
 /// 1 kB as JSON; docs/FORMAT.md gives the sources. HTTP/1.1 headers are

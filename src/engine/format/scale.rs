@@ -72,10 +72,15 @@ pub fn replica_target_problem(s: &Scenario, target: &str) -> Option<String> {
     }
 }
 
-/// The health-check period of a service, microseconds-free (ms), and the
-/// failed checks that take a replica out: Kubernetes' probe defaults.
-pub fn health_of(n: &NodeSpec) -> (f64, u32) {
-    (n.health_check_ms.unwrap_or(d::HEALTH_CHECK_MS), n.unhealthy_after.unwrap_or(d::UNHEALTHY_AFTER).max(1))
+/// The health-check period of a service (ms), the failed checks that take
+/// a replica out, and how long a probe may take (ms): Kubernetes' probe
+/// defaults.
+pub fn health_of(n: &NodeSpec) -> (f64, u32, f64) {
+    (
+        n.health_check_ms.unwrap_or(d::HEALTH_CHECK_MS),
+        n.unhealthy_after.unwrap_or(d::UNHEALTHY_AFTER).max(1),
+        n.health_timeout_ms.unwrap_or(d::HEALTH_TIMEOUT_MS).max(1.0),
+    )
 }
 
 /// How a call link connects.

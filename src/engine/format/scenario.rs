@@ -362,6 +362,9 @@ pub struct NodeSpec {
     /// Failed probes in a row that take a replica out of rotation (3).
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
     pub unhealthy_after: Option<u32>,
+    /// How long a probe may take before it counts as failed (1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_timeout_ms: Option<f64>,
 }
 
 impl NodeSpec {

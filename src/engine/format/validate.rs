@@ -97,6 +97,7 @@ pub(crate) fn node_fields(kind: NodeKind) -> &'static [&'static str] {
             "replicas",
             "health_check_ms",
             "unhealthy_after",
+            "health_timeout_ms",
         ],
         NodeKind::Saga => &["workers", "backlog", "work_ms", "error_rate"],
         NodeKind::Queue => &[
@@ -158,6 +159,7 @@ fn set_node_fields(n: &NodeSpec) -> Vec<&'static str> {
     add("replicas", n.replicas.is_some());
     add("health_check_ms", n.health_check_ms.is_some());
     add("unhealthy_after", n.unhealthy_after.is_some());
+    add("health_timeout_ms", n.health_timeout_ms.is_some());
     f
 }
 
@@ -701,6 +703,12 @@ impl Validator {
             self.number(p, "health_check_ms", h, caps::ANY_MS);
             if h > 0.0 && h < 1.0 {
                 self.err(p, Some("health_check_ms"), format!("must be 0 (no checks) or at least 1 ms (got {h})"));
+            }
+        }
+        if let Some(t) = n.health_timeout_ms {
+            self.number(p, "health_timeout_ms", t, caps::ANY_MS);
+            if t < 1.0 {
+                self.err(p, Some("health_timeout_ms"), format!("must be at least 1 ms (got {t})"));
             }
         }
         match n.unhealthy_after {

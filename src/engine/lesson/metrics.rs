@@ -17,6 +17,7 @@ use crate::engine::report::{MessageCounts, NodeReport, RequestCounts};
 /// usable in lessons.
 pub const COUNT_EXTRAS: &[&str] = &[
     "acked_then_lost",
+    "checks_failed",
     "committed",
     "compensated",
     "compensations",
@@ -27,6 +28,7 @@ pub const COUNT_EXTRAS: &[&str] = &[
     "expired",
     "failed_steps",
     "fan_out_calls",
+    "handshakes",
     "held_for_offline",
     "held_for_resume",
     "job_timeouts",

@@ -98,6 +98,12 @@ pub enum Ev {
     HealthCheck {
         set: u32,
     },
+    /// The probe of replica `replica` (position in its set) sent at the
+    /// last check did not answer within the probe timeout.
+    ProbeTimeout {
+        set: u32,
+        replica: u32,
+    },
     /// Events of the brokers' features (kept in one variant, out of the
     /// way of the events every run has).
     Broker(BrokerEv),
@@ -145,6 +151,7 @@ impl Ev {
             Ev::Tick => (18, 0),
             Ev::Change { change } => (19, change as u64),
             Ev::HealthCheck { set } => (26, set as u64),
+            Ev::ProbeTimeout { set, replica } => (27 | (replica as u64) << 16, set as u64),
             Ev::Broker(b) => b.hash_words(),
         }
     }

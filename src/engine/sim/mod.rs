@@ -460,6 +460,7 @@ impl Sim {
             Ev::Change { change } => timed::apply_change(self, change),
             Ev::Tick => self.tick(),
             Ev::HealthCheck { set } => replicas::health_check(self, set),
+            Ev::ProbeTimeout { set, replica } => replicas::probe_timed_out(self, set, replica),
             Ev::Broker(b) => self.broker_event(b),
         }
         if self.events.is_multiple_of(guards::CHECK_EVERY) {

@@ -11,9 +11,16 @@
 //! (as a Kubernetes Service or a shared Envoy cluster): it counts the
 //! requests it sent to each replica that have not finished (outstanding),
 //! and keeps replicas in rotation until `unhealthy_after` health checks in
-//! a row find them down, and back after one passing check (Kubernetes'
-//! probe defaults). Between a crash and its detection the dead replica
-//! keeps getting its share, and refuses it.
+//! a row fail, and back after one passing check (Kubernetes' probe
+//! defaults). Between a crash and its detection the dead replica keeps
+//! getting its share, and refuses it.
+//!
+//! A probe is an HTTP GET served like a request (a Spring actuator or a
+//! Node.js handler shares the app's workers): it fails when the replica is
+//! down or its backlog is full (refused, at once), when the wait for a
+//! worker behind the backlog would pass `health_timeout_ms` (failed at the
+//! timeout: a slowed or saturated replica), or, under an `errors` fault,
+//! with the fault's rate (a 500). A healthy replica's probe answers at once.
 //!
 //! When fewer than half of the replicas are in rotation, the balancer
 //! ignores health and spreads over all of them: Envoy's panic threshold
@@ -59,6 +66,12 @@ pub(super) struct Set {
     eligible: Vec<u32>,
     period_us: Micros,
     unhealthy_after: u32,
+    timeout_us: Micros,
+    /// Failed probes over the run, per replica.
+    pub checks_failed: Vec<u64>,
+    /// Draws the probes' errors under an `errors` fault, apart from every
+    /// other stream (probes of healthy replicas draw nothing).
+    rng: Stream,
 }
 
 #[derive(Clone)]
@@ -128,7 +141,7 @@ pub(super) fn expand(nodes: &mut Vec<NodeRt>, links: &[LinkRt], s: &Scenario, se
             r.set_of.push(set_index);
             members.push(index);
         }
-        let (period_ms, unhealthy_after) = health_of(spec);
+        let (period_ms, unhealthy_after, timeout_ms) = health_of(spec);
         let c = members.len();
         r.sets.push(Set {
             node: i as u32,
@@ -139,6 +152,9 @@ pub(super) fn expand(nodes: &mut Vec<NodeRt>, links: &[LinkRt], s: &Scenario, se
             eligible: (0..c as u32).collect(),
             period_us: ms_to_us(period_ms),
             unhealthy_after,
+            timeout_us: ms_to_us(timeout_ms),
+            checks_failed: vec![0; c],
+            rng: Stream::new(s.seed, &format!("{}#health", spec.id)),
         });
     }
     r.lbs = links
@@ -250,29 +266,107 @@ pub(super) fn released(sim: &mut Sim, node: u32, origin: Origin) {
     }
 }
 
+/// What a probe of one replica finds, judged from the replica's state at
+/// the check.
+enum Probe {
+    /// Down, or its backlog is full: the connection is refused at once.
+    Refused,
+    /// It would not answer within the timeout.
+    Late,
+    /// It answers in time; with an `errors` fault, an error at this rate.
+    Answers(f64),
+}
+
+/// The probe's verdict on node `n`. The probe waits for a worker like any
+/// request: with every worker busy and `waiting` ahead of it, a worker
+/// frees for it after about (waiting + 1) / workers mean work times (the
+/// M/M/c wait given the queue), each stretched by a `slow` fault; the
+/// answer itself takes no time.
+fn probe(n: &NodeRt, timeout_us: Micros) -> Probe {
+    if n.is_down() {
+        return Probe::Refused;
+    }
+    let errors = n.error_override.unwrap_or(0.0);
+    let KindRt::Worker(w) = &n.rt else {
+        return Probe::Answers(errors);
+    };
+    if w.workers == u32::MAX || w.has_free_worker() {
+        return Probe::Answers(errors);
+    }
+    if w.backlog.len() as u64 >= w.backlog_cap {
+        return Probe::Refused;
+    }
+    let ahead = w.backlog.len() as f64 + 1.0;
+    let wait_ms = ahead / f64::from(w.workers.max(1)) * w.work.mean_ms() * n.slow;
+    if wait_ms * 1000.0 > timeout_us as f64 {
+        Probe::Late
+    } else {
+        Probe::Answers(errors)
+    }
+}
+
 /// A health-check round of set `s`: every replica is probed.
 pub(super) fn health_check(sim: &mut Sim, s: u32) {
     let now = sim.now;
     let Some(set) = sim.replicas.sets.get(s as usize) else {
         return;
     };
-    let down: Vec<bool> = set.members.iter().map(|&m| sim.nodes[m as usize].is_down()).collect();
+    let timeout = set.timeout_us;
+    let probes: Vec<Probe> = set.members.iter().map(|&m| probe(&sim.nodes[m as usize], timeout)).collect();
+    let mut late = Vec::new();
     let set = &mut sim.replicas.sets[s as usize];
-    for (k, down) in down.into_iter().enumerate() {
-        if down {
-            set.failed_checks[k] = set.failed_checks[k].saturating_add(1);
-            if set.failed_checks[k] >= set.unhealthy_after {
-                set.in_rotation[k] = false;
+    for (k, p) in probes.into_iter().enumerate() {
+        let failed = match p {
+            Probe::Refused => true,
+            Probe::Late => {
+                late.push(k as u32);
+                continue;
             }
+            Probe::Answers(errors) => errors > 0.0 && set.rng.chance(errors),
+        };
+        if failed {
+            set.fail(k);
         } else {
             set.failed_checks[k] = 0;
             set.in_rotation[k] = true;
         }
     }
-    set.eligible = (0..set.members.len() as u32).filter(|&k| set.in_rotation[k as usize]).collect();
+    set.refresh();
     let next = now.after(set.period_us);
+    let timeout_at = now.after(set.timeout_us);
     if next <= sim.end {
         sim.schedule(next, Ev::HealthCheck { set: s });
+    }
+    if timeout_at <= sim.end {
+        for k in late {
+            sim.schedule(timeout_at, Ev::ProbeTimeout { set: s, replica: k });
+        }
+    }
+}
+
+/// A probe of replica `k` of set `s` ran into its timeout: a failed check.
+pub(super) fn probe_timed_out(sim: &mut Sim, s: u32, k: u32) {
+    if let Some(set) = sim.replicas.sets.get_mut(s as usize) {
+        if (k as usize) < set.members.len() {
+            set.fail(k as usize);
+            set.refresh();
+        }
+    }
+}
+
+impl Set {
+    /// One more failed check of replica `k`.
+    fn fail(&mut self, k: usize) {
+        self.checks_failed[k] += 1;
+        self.failed_checks[k] = self.failed_checks[k].saturating_add(1);
+        if self.failed_checks[k] >= self.unhealthy_after {
+            self.in_rotation[k] = false;
+        }
+    }
+
+    /// The balancer's positions after a change of rotation.
+    fn refresh(&mut self) {
+        self.eligible = (0..self.members.len() as u32).filter(|&k| self.in_rotation[k as usize]).collect();
     }
 }
 
@@ -356,7 +450,12 @@ pub(super) fn fill_report(sim: &Sim, i: u32, node: &mut NodeReport) {
             outstanding: set.outstanding[k],
             in_rotation: set.in_rotation[k],
             crashed: n.is_down(),
+            checks_failed: set.checks_failed[k],
         });
+    }
+    let checks_failed: u64 = set.checks_failed.iter().sum();
+    if checks_failed > 0 {
+        node.extra.insert("checks_failed".into(), checks_failed as f64);
     }
     node.arrivals = arrivals;
     node.completed = completed;
@@ -386,6 +485,7 @@ pub(super) fn fill_live(sim: &Sim, i: u32, live: &mut NodeLive) {
             outstanding: set.outstanding[k],
             crashed: n.is_down(),
             in_rotation: set.in_rotation[k],
+            failing_checks: set.failed_checks[k],
         };
         live.busy += r.busy;
         live.waiting += r.waiting;
