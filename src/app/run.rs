@@ -1,5 +1,15 @@
 //! The run: the engine's [`Sim`], driven from the animation loop.
 //!
+//! Run and Run to end go on in a Web Worker (`slice.rs`): each frame the
+//! page asks it for the next slice (the wall time since the last one times
+//! the speed) and draws the departures, marks and figures it sends back;
+//! live actions are sent there and come back recorded in the run's
+//! scenario. The page keeps a `Sim` of its own only where it needs the
+//! engine at hand: a lesson's run (stopped at its marks), Step before any
+//! run, the timeline, what-if forks and the GIF export (a run in the worker
+//! is brought back by running the same scenario to the same instant), and
+//! where no worker starts. What follows describes that page-side run.
+//!
 //! The `Sim` lives outside the reactive graph (a `RefCell` in a local
 //! `StoredValue`), so advancing it thousands of events per frame wakes no
 //! component. Each frame advances simulated time by the wall time elapsed
