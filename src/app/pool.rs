@@ -212,11 +212,12 @@ pub fn worker_task(text: &str) -> String {
 
 fn run_task(text: &str) -> Result<Answer, String> {
     let (head, body) = text.split_once('\n').ok_or("a task needs a header line")?;
-    let task: Task = serde_json::from_str(head).map_err(|e| format!("bad task: {e}"))?;
-    let bad = |e: serde_json::Error| format!("bad task: {e}");
+    let task: Task = crate::engine::format::json::read(head).map_err(|e| format!("bad task: {e}"))?;
     match task.kind.as_str() {
-        "slice" => return slice::slice(&serde_json::from_str(body).map_err(bad)?),
-        "act" => return slice::act(serde_json::from_str(body).map_err(bad)?),
+        "slice" => {
+            return slice::slice(&crate::engine::format::json::read(body).map_err(|e| format!("bad task: {e}"))?)
+        }
+        "act" => return slice::act(crate::engine::format::json::read(body).map_err(|e| format!("bad task: {e}"))?),
         _ => {}
     }
     let scenario: Scenario = load::parse(body).map_err(|e| e.to_string())?;
