@@ -38,6 +38,7 @@ mod scrub;
 mod share;
 mod shortcuts;
 mod sig;
+mod slice;
 mod state;
 mod tokens;
 mod topbar;

@@ -1,5 +1,5 @@
 //! Web Workers that run the engine off the main thread: replications on
-//! every core, and Run to end.
+//! every core, and the live run (Run, Run to end: `slice.rs`).
 //!
 //! Every worker loads the page's own wasm through `public/worker.js` (no
 //! second build, no second download: the browser's cache has it) and calls
@@ -10,12 +10,13 @@
 //! `{"died": ...}` reply from the shim when the call threw), and the owner
 //! decides; the page goes on. Terminating a pool stops its runs at once.
 
+use super::slice;
 use crate::engine::format::{load, Scenario};
 use crate::engine::replications;
 use crate::engine::report::{Bucket, Report};
 use crate::engine::trace::Trace;
 use crate::engine::view::{LinkLive, NodeLive};
-use crate::engine::{Sim, SimOptions};
+use crate::engine::Sim;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -126,23 +127,28 @@ impl Pool {
 /// is the scenario's JSON.
 #[derive(Serialize, Deserialize)]
 pub struct Task {
-    /// "replicate" or "to_end".
+    /// "replicate", or for the live run "live", "slice" or "act".
     pub kind: String,
     pub seed: u64,
     /// The warm-up's bits (`f64::to_bits`): no decimal round trip.
     pub warmup_bits: u64,
-}
-
-/// The text of a Run to end task.
-pub fn to_end_task(scenario_json: &str) -> String {
-    let head = Task { kind: "to_end".into(), seed: 0, warmup_bits: 0 };
-    format!("{}\n{scenario_json}", serde_json::to_string(&head).unwrap_or_default())
+    /// "live": the simulated time to run the new live run on to, silently.
+    #[serde(default)]
+    pub from_us: u64,
 }
 
 /// The text of a replication task.
 pub fn replicate_task(scenario_json: &str, seed: u64, warmup_ms: f64) -> String {
-    let head = Task { kind: "replicate".into(), seed, warmup_bits: warmup_ms.to_bits() };
+    let head = Task { kind: "replicate".into(), seed, warmup_bits: warmup_ms.to_bits(), from_us: 0 };
     format!("{}\n{scenario_json}", serde_json::to_string(&head).unwrap_or_default())
+}
+
+/// A task for the worker's live run (`slice.rs`): `kind` is "live" (the
+/// body is the scenario to start, run on to `from_us`), "slice" (the body is
+/// an [`slice::Ask`]) or "act" (an [`slice::Act`]).
+pub fn live_task(kind: &str, from_us: u64, body: &str) -> String {
+    let head = Task { kind: kind.into(), seed: 0, warmup_bits: 0, from_us };
+    format!("{}\n{body}", serde_json::to_string(&head).unwrap_or_default())
 }
 
 /// A run to the end, done in a worker: what the app shows of a finished
@@ -163,12 +169,10 @@ pub struct Finished {
     pub traces: Vec<Trace>,
 }
 
-fn finish(scenario: &Scenario) -> Result<Finished, String> {
-    // Tokens are drawn on the page, not here (and never change the run).
-    let options = SimOptions { track_tokens: false, ..SimOptions::interactive() };
-    let mut sim = Sim::new(scenario, options).map_err(|e| e.to_string())?;
-    sim.run_to_end();
-    Ok(Finished {
+/// What the page keeps of a run that reached its end.
+pub fn finished_of(sim: &Sim) -> Finished {
+    let scenario = sim.scenario();
+    Finished {
         report: sim.report(),
         nodes: sim.node_live(),
         links: sim.link_live(),
@@ -179,7 +183,7 @@ fn finish(scenario: &Scenario) -> Result<Finished, String> {
         hash: sim.run_hash_hex(),
         fits_ms: sim.fitting_duration_ms(),
         traces: sim.recent_traces().into_iter().filter_map(|id| sim.trace(id)).collect(),
-    })
+    }
 }
 
 /// A worker's answer.
@@ -187,8 +191,10 @@ fn finish(scenario: &Scenario) -> Result<Finished, String> {
 pub enum Answer {
     #[serde(rename = "sample")]
     Sample(replications::Sample),
-    #[serde(rename = "finished")]
-    Finished(Box<Finished>),
+    #[serde(rename = "sliced")]
+    Sliced(Box<slice::Sliced>),
+    #[serde(rename = "acted")]
+    Acted(Box<slice::Acted>),
     #[serde(rename = "error")]
     Error(String),
 }
@@ -207,8 +213,16 @@ pub fn worker_task(text: &str) -> String {
 fn run_task(text: &str) -> Result<Answer, String> {
     let (head, body) = text.split_once('\n').ok_or("a task needs a header line")?;
     let task: Task = crate::engine::format::json::read(head).map_err(|e| format!("bad task: {e}"))?;
+    match task.kind.as_str() {
+        "slice" => {
+            return slice::slice(&crate::engine::format::json::read(body).map_err(|e| format!("bad task: {e}"))?)
+        }
+        "act" => return slice::act(crate::engine::format::json::read(body).map_err(|e| format!("bad task: {e}"))?),
+        _ => {}
+    }
     let scenario: Scenario = load::parse(body).map_err(|e| e.to_string())?;
     match task.kind.as_str() {
+        "live" => slice::start(&scenario, task.from_us),
         "replicate" => replications::measure(
             &scenario,
             task.seed,
@@ -216,7 +230,6 @@ fn run_task(text: &str) -> Result<Answer, String> {
             crate::engine::budget::Budget::default(),
         )
         .map(Answer::Sample),
-        "to_end" => finish(&scenario).map(|f| Answer::Finished(Box::new(f))),
         other => Err(format!("unknown task {other}")),
     }
 }

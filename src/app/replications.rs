@@ -142,7 +142,7 @@ impl Replicator {
                     None
                 }
                 Ok(Answer::Error(e)) => Some(format!("Seed {seed}: {e}")),
-                Ok(Answer::Finished(_)) => Some(format!("A worker answered a run to the end for seed {seed}")),
+                Ok(_) => Some(format!("A worker answered something else for seed {seed}")),
                 Err(e) => Some(format!("A worker answered something unreadable for seed {seed}: {e}")),
             },
         };

@@ -1,5 +1,15 @@
 //! The run: the engine's [`Sim`], driven from the animation loop.
 //!
+//! Run and Run to end go on in a Web Worker (`slice.rs`): each frame the
+//! page asks it for the next slice (the wall time since the last one times
+//! the speed) and draws the departures, marks and figures it sends back;
+//! live actions are sent there and come back recorded in the run's
+//! scenario. The page keeps a `Sim` of its own only where it needs the
+//! engine at hand: a lesson's run (stopped at its marks), Step before any
+//! run, the timeline, what-if forks and the GIF export (a run in the worker
+//! is brought back by running the same scenario to the same instant), and
+//! where no worker starts. What follows describes that page-side run.
+//!
 //! The `Sim` lives outside the reactive graph (a `RefCell` in a local
 //! `StoredValue`), so advancing it thousands of events per frame wakes no
 //! component. Each frame advances simulated time by the wall time elapsed
@@ -11,6 +21,7 @@
 
 use super::frozen::Frozen;
 use super::pool::{self, Answer, Pool, Reply};
+use super::slice::{self, Act, Ask, Sliced};
 use super::tokens::TokenCanvas;
 use crate::editor::doc::same_semantics;
 use crate::editor::flight::{Ends, Flights, MIN_FLIGHT_MS};
@@ -38,6 +49,11 @@ const PUBLISH_EVERY_MS: f64 = 200.0;
 /// Extra wait per node: refreshing a big diagram costs the page more, so it
 /// is refreshed less often (400 nodes: about twice a second).
 const PUBLISH_PER_NODE_MS: f64 = 0.75;
+/// Wall milliseconds a slice of the live run may take in the worker: about
+/// a frame, so the tokens it sends come back at the frame rate.
+const WORKER_SLICE_MS: f64 = 12.0;
+/// The same running to the end: longer slices, fewer answers to read.
+const WORKER_TO_END_MS: f64 = 50.0;
 /// A frame never advances more wall time than this (a tab that slept must
 /// not try to catch up a minute at once).
 const MAX_FRAME_MS: f64 = 100.0;
@@ -55,6 +71,9 @@ pub trait Follower {
     fn at_stop(&mut self, sim: &Sim) -> bool;
     /// The run starts again from zero.
     fn restart(&mut self);
+    /// The run went back to `now_us` (the timeline): the stops after it
+    /// come again.
+    fn rewind(&mut self, now_us: u64);
 }
 
 /// A follower as the run holds it.
@@ -166,13 +185,39 @@ struct Core {
     follower: Option<FollowerRef>,
     /// Checkpoints of the run, for the scrub timeline.
     timeline: Timeline,
-    /// A Run to end going on in a Web Worker: the scenario it runs. The
-    /// page only waits; Pause, Reset or an edit stop the worker at once.
-    remote: Option<Scenario>,
-    /// The worker that runs to the end, kept for the next run.
+    /// The run going on in a Web Worker (`slice.rs`): the page asks for
+    /// slices and draws what comes back. Reset or an edit stop it at once.
+    remote: Option<Remote>,
+    /// The worker that runs the live run, kept for the next run.
     runner: Option<Pool>,
+    /// Bumped whenever a worker is terminated: answers of an older one are
+    /// ignored.
+    generation: u64,
     /// A run that ran to its end in the worker (`sim` is then `None`).
     frozen: Option<Frozen>,
+}
+
+/// The live run in the Web Worker, as the page knows it between answers.
+struct Remote {
+    /// The run's scenario (its live actions included).
+    scenario: Scenario,
+    now_us: u64,
+    end_us: u64,
+    /// Slices (and starts) asked and not answered yet.
+    outstanding: u32,
+    /// The slice asked is a Step's: its hops stay half way.
+    stepping: bool,
+    /// Wall time of the last slice asked (the simulated time the next one
+    /// covers is the wall time since, times the speed).
+    last_ask_ms: Option<f64>,
+    /// The targets with a fault active, as of the last marks.
+    faulted: Vec<String>,
+    /// The requests list as of the last answer that carried it.
+    rows: Vec<RequestRow>,
+    /// The requests list was looked at: the next refresh brings it.
+    rows_wanted: bool,
+    /// The simulated time `rows` are of.
+    rows_at_us: Option<u64>,
 }
 
 impl Core {
@@ -193,12 +238,29 @@ impl Core {
         flights.update(departures, ends, sim.now_us(), *anim_ms);
     }
 
+    /// Nodes in the run's scenario (0 with no run).
+    fn nodes(&self) -> usize {
+        match (&self.sim, &self.remote) {
+            (Some(sim), _) => sim.scenario().nodes.len(),
+            (None, Some(r)) => r.scenario.nodes.len(),
+            _ => 0,
+        }
+    }
+
     /// Keeps a checkpoint of the run if one is due.
     fn checkpoint(&mut self) {
         if let Some(sim) = self.sim.as_ref() {
             self.timeline.note(sim);
         }
     }
+}
+
+/// How often the UI's snapshot is refreshed while running a run of `nodes`
+/// nodes (a big diagram's refreshes alternate marks and panels, twice as
+/// often).
+fn publish_every(nodes: usize) -> f64 {
+    let split = nodes > SPLIT_REFRESH_NODES;
+    (PUBLISH_EVERY_MS + PUBLISH_PER_NODE_MS * nodes as f64) / if split { 2.0 } else { 1.0 }
 }
 
 /// Each link's two nodes (indices in `scenario.nodes`); a link whose end is
@@ -239,6 +301,7 @@ impl Default for Core {
             timeline: Timeline::new(SimOptions::interactive()),
             remote: None,
             runner: None,
+            generation: 0,
             frozen: None,
         }
     }
@@ -331,7 +394,7 @@ impl Run {
         self.status.set(s);
         // On a big diagram the panels catch up on the next frame, so a
         // status change and a full refresh do not land in one long task.
-        let big = core.borrow().sim.as_ref().is_some_and(|sim| sim.scenario().nodes.len() > SPLIT_REFRESH_NODES);
+        let big = core.borrow().nodes() > SPLIT_REFRESH_NODES;
         if big {
             core.borrow_mut().panels_owed = true;
             self.refresh(Part::Marks);
@@ -340,11 +403,18 @@ impl Run {
         }
     }
 
-    /// Run (or restart a finished run) in real time at the current speed.
+    /// Run (or restart a finished run) in real time at the current speed:
+    /// in the Web Worker unless a follower watches the run.
     pub fn play(&self, doc: &Scenario) -> Result<(), String> {
-        self.cancel_remote();
         if self.status.get_untracked() == Status::Finished {
             self.reset();
+        }
+        if self.go_remote(doc, false)? {
+            if self.core().borrow().remote.is_some() {
+                self.set_status(Status::Running);
+                self.ask_slice(now());
+            }
+            return Ok(());
         }
         if self.ensure(doc, false)? {
             self.settle_or(Status::Running);
@@ -352,25 +422,44 @@ impl Run {
         Ok(())
     }
 
+    /// Stops the run where it is (in the worker too: the slice under way
+    /// ends within its budget, and the run waits there).
     pub fn pause(&self) {
-        if self.cancel_remote() {
-            self.back_from_worker();
-            return;
-        }
         if self.status.get_untracked().is_active() {
             self.set_status(Status::Paused);
+            let at = self.core().borrow_mut().remote.as_mut().map(|r| {
+                r.last_ask_ms = None;
+                r.now_us
+            });
+            if let Some(at) = at {
+                // The clock stops at once where the worker's run was last
+                // seen (a slice under way ends a few ms later, and moves it
+                // by no more than that slice); the panels catch up.
+                self.snap.update(|s| s.now_ms = at as f64 / 1000.0);
+                self.ask_look(0);
+            }
         }
     }
 
     /// Stops this run at a follower's instants (a lesson's); `None` lets it
-    /// run freely again.
+    /// run freely again. A followed run goes on on the page.
     pub fn follow(&self, follower: Option<FollowerRef>) {
+        if follower.is_some() {
+            self.bring_home();
+        }
         self.core().borrow_mut().follower = follower;
     }
 
     /// Runs the next event and pauses.
     pub fn step(&self, doc: &Scenario) -> Result<(), String> {
-        if self.status.get_untracked() == Status::Finished || self.core().borrow().remote.is_some() {
+        if self.status.get_untracked() == Status::Finished {
+            return Ok(());
+        }
+        if self.core().borrow().remote.is_some() {
+            if self.core().borrow().remote.as_ref().is_some_and(|r| r.outstanding == 0) {
+                self.set_status(Status::Paused);
+                self.ask_look(1);
+            }
             return Ok(());
         }
         if !self.ensure(doc, false)? {
@@ -405,14 +494,19 @@ impl Run {
         Ok(())
     }
 
-    /// Runs as fast as the frame budget allows until the end.
+    /// Runs as fast as the engine allows until the end: in the Web Worker
+    /// unless a follower (a lesson) must see the run at its marks, or no
+    /// worker can start here.
     pub fn run_to_end(&self, doc: &Scenario) -> Result<(), String> {
-        if self.status.get_untracked() == Status::Finished || self.core().borrow().remote.is_some() {
+        if self.status.get_untracked() == Status::Finished {
             return Ok(());
         }
-        // In a Web Worker, unless a follower (a lesson) must see the run
-        // at its marks, or workers cannot start here.
-        if self.core().borrow().follower.is_none() && self.end_in_worker(doc)? {
+        if self.go_remote(doc, true)? {
+            if self.core().borrow().remote.is_none() {
+                return Ok(()); // Refused for its budget: the refusal says why.
+            }
+            self.set_status(Status::ToEnd);
+            self.ask_slice(now());
             return Ok(());
         }
         if self.ensure(doc, true)? {
@@ -421,104 +515,337 @@ impl Run {
         Ok(())
     }
 
-    /// Sends the run to the end to the worker: the run's own scenario (with
-    /// its live actions) or `doc`, which the worker runs from the start (the
-    /// same run: same scenario, same seed). `false` if no worker can start.
-    fn end_in_worker(&self, doc: &Scenario) -> Result<bool, String> {
+    /// Makes sure the run goes on in the worker: the one there, the page's
+    /// own paused run handed over (the worker runs it on to the same
+    /// instant: the same run), or a new run of `doc`. `false` when the run
+    /// stays on the page (a follower watches it, or no worker starts);
+    /// `Ok(true)` also when the run was refused for its budget.
+    fn go_remote(&self, doc: &Scenario, to_end: bool) -> Result<bool, String> {
         let core = self.core();
-        let running = core.borrow().sim.as_ref().map(|s| s.scenario().clone());
-        let scenario = match running {
-            Some(s) => s,
+        let (local, has_remote, followed) = {
+            let c = core.borrow();
+            (c.sim.as_ref().map(|s| (s.scenario().clone(), s.now_us())), c.remote.is_some(), c.follower.is_some())
+        };
+        if has_remote {
+            return Ok(true);
+        }
+        if followed {
+            return Ok(false);
+        }
+        let (scenario, from_us) = match local {
+            Some(at) => at,
             None => {
-                let refusal = over_budget(doc, true);
+                if core.borrow().frozen.is_some() {
+                    return Err("The run is over: Reset to start a new one".into());
+                }
+                let refusal = over_budget(doc, to_end);
                 let refused = refusal.is_some();
                 self.refusal.set(refusal);
                 if refused {
                     return Ok(true);
                 }
                 load::check(doc).map_err(cannot_run)?;
-                doc.clone()
+                (doc.clone(), 0)
             }
         };
+        Ok(self.start_remote(scenario, from_us))
+    }
+
+    /// Starts the worker's live run of `scenario` at `from_us`; `false` if
+    /// no worker can start here.
+    fn start_remote(&self, scenario: Scenario, from_us: u64) -> bool {
+        let core = self.core();
         let runner = core.borrow().runner.clone();
         let runner = match runner {
             Some(r) => r,
             None => {
                 let run = *self;
-                match Pool::start(1, move |_, reply| run.heard(reply)) {
+                let generation = core.borrow().generation;
+                match Pool::start(1, move |_, reply| run.heard(generation, reply)) {
                     Ok(r) => r,
-                    Err(_) => return Ok(false),
+                    Err(_) => return false,
                 }
             }
         };
-        runner.post(0, &pool::to_end_task(&scenario.to_json()));
+        runner.post(0, &pool::live_task("live", from_us, &scenario.to_json()));
+        let duration_ms = scenario.duration_ms;
         {
             let mut c = core.borrow_mut();
             c.runner = Some(runner);
-            c.remote = Some(scenario);
+            c.sim = None;
+            c.timeline.clear();
+            c.lay_out(&scenario);
+            c.remote = Some(Remote {
+                end_us: crate::engine::kernel::clock::ms_to_us(scenario.duration_ms),
+                scenario,
+                now_us: from_us,
+                outstanding: 1,
+                stepping: false,
+                last_ask_ms: None,
+                faulted: Vec::new(),
+                rows: Vec::new(),
+                rows_wanted: false,
+                rows_at_us: None,
+            });
+            c.requests = RequestLog::default();
             c.flights.clear();
             c.dirty = true;
         }
         self.failure.set(None);
-        self.set_status(Status::ToEnd);
-        Ok(true)
+        // The clock shows the run's span at once; the figures follow with
+        // the worker's first answer.
+        self.snap.update(|snap| {
+            snap.now_ms = from_us as f64 / 1000.0;
+            snap.end_ms = duration_ms;
+        });
+        true
     }
 
-    /// The worker's answer to a Run to end.
-    fn heard(&self, reply: Reply) {
+    /// Asks the worker for the next slice of the run, if it is going and
+    /// no slice is out: the wall time since the last one times the speed,
+    /// or as much as a longer budget allows when running to the end.
+    fn ask_slice(&self, now_ms: f64) {
         let core = self.core();
-        let Some(scenario) = core.borrow_mut().remote.take() else {
-            return;
+        let mut c = core.borrow_mut();
+        let status = c.status;
+        let every = publish_every(c.remote.as_ref().map_or(0, |r| r.scenario.nodes.len()));
+        let publish = now_ms - c.last_publish_ms >= every;
+        let split = c.remote.as_ref().is_some_and(|r| r.scenario.nodes.len() > SPLIT_REFRESH_NODES);
+        let part = match (publish, split, c.marks_turn) {
+            (false, ..) => None,
+            (true, false, _) => Some(Part::All),
+            (true, true, true) => Some(Part::Marks),
+            (true, true, false) => Some(Part::Panels),
         };
+        let speed = c.speed;
+        let Some(r) = c.remote.as_mut() else { return };
+        if !status.is_active() || r.outstanding > 0 {
+            return;
+        }
+        let dt = r.last_ask_ms.map_or(0.0, |t| (now_ms - t).clamp(0.0, MAX_FRAME_MS));
+        r.last_ask_ms = Some(now_ms);
+        let to_end = status == Status::ToEnd;
+        let target_us = if to_end { r.end_us } else { r.now_us.saturating_add((dt * speed * 1000.0).max(0.0) as u64) };
+        let ask = Ask {
+            target_us,
+            max_events: u64::MAX,
+            budget_ms: if to_end { WORKER_TO_END_MS } else { WORKER_SLICE_MS },
+            tokens: !to_end,
+            marks: part.is_some_and(|p| p != Part::Panels),
+            panels: part.is_some_and(|p| p != Part::Marks),
+            rows: part.is_some_and(|p| p != Part::Marks) && std::mem::take(&mut r.rows_wanted),
+        };
+        r.outstanding += 1;
+        if part.is_some() {
+            c.last_publish_ms = now_ms;
+            if split {
+                c.marks_turn = !c.marks_turn;
+            }
+        }
+        if let Some(w) = c.runner.as_ref() {
+            w.post(0, &pool::live_task("slice", 0, &serde_json::to_string(&ask).unwrap_or_default()));
+        }
+    }
+
+    /// Asks the worker's run for everything the page shows, without moving
+    /// it (after a pause: the panels catch up with the run).
+    fn ask_look(&self, max_events: u64) {
+        let core = self.core();
+        let mut c = core.borrow_mut();
+        let Some(r) = c.remote.as_mut() else { return };
+        let ask = Ask {
+            target_us: r.end_us,
+            max_events,
+            budget_ms: WORKER_SLICE_MS,
+            tokens: true,
+            marks: true,
+            panels: true,
+            rows: std::mem::take(&mut r.rows_wanted),
+        };
+        r.outstanding += 1;
+        r.stepping = max_events > 0;
+        if let Some(w) = c.runner.as_ref() {
+            w.post(0, &pool::live_task("slice", 0, &serde_json::to_string(&ask).unwrap_or_default()));
+        }
+    }
+
+    /// What the worker said about the live run.
+    fn heard(&self, generation: u64, reply: Reply) {
+        let core = self.core();
+        if core.borrow().generation != generation || core.borrow().remote.is_none() {
+            return;
+        }
         let failed = match reply {
             Reply::Answer(text) => match crate::engine::format::json::read::<Answer>(&text) {
-                Ok(Answer::Finished(f)) => {
-                    {
-                        let mut c = core.borrow_mut();
-                        c.sim = None;
-                        c.frozen = Some(Frozen::new(*f, scenario));
-                        c.requests = RequestLog::default();
-                        c.flights.clear();
-                        c.drawn = (0, 0);
-                        c.dirty = true;
-                    }
-                    self.set_status(Status::Finished);
+                Ok(Answer::Sliced(s)) => {
+                    self.take_slice(*s, true);
                     return;
                 }
-                Ok(Answer::Error(e)) => format!("Cannot run to the end: {e}"),
-                Ok(_) => "Cannot run to the end: the worker answered something else".to_string(),
-                Err(e) => format!("Cannot run to the end: the worker's answer was unreadable ({e})"),
+                Ok(Answer::Acted(a)) => {
+                    let a = *a;
+                    if let Some(r) = core.borrow_mut().remote.as_mut() {
+                        r.scenario = a.scenario.clone();
+                    }
+                    match a.refused {
+                        Some(why) => self.failure.set(Some(format!("Not done: {why}"))),
+                        None => {
+                            core.borrow_mut().unrecorded = Some(a.scenario);
+                            self.flush();
+                        }
+                    }
+                    self.take_slice(a.sliced, false);
+                    return;
+                }
+                Ok(Answer::Error(e)) => format!("The run stopped: {e}"),
+                Ok(_) => "The run stopped: its worker answered something else".to_string(),
+                Err(e) => format!("The run stopped: the worker's answer was unreadable ({e})"),
             },
             Reply::Died(why) => {
-                if let Some(r) = core.borrow_mut().runner.take() {
-                    r.terminate();
-                }
-                format!("The run to the end stopped: its Web Worker died ({why}). The page keeps working: Reset, or try a shorter run.")
+                format!("The run stopped: its Web Worker died ({why}). The page keeps working: Reset, or try a shorter run.")
             }
         };
+        self.cancel_remote();
         self.failure.set(Some(failed));
         self.back_from_worker();
     }
 
-    /// Stops a Run to end going on in the worker, at once. `true` if one was.
+    /// Takes what a slice brought: tokens to draw, and what to show.
+    fn take_slice(&self, s: Sliced, answers_ask: bool) {
+        let core = self.core();
+        let stepped;
+        let finished = {
+            let mut c = core.borrow_mut();
+            let Core { remote, flights, ends, anim_ms, .. } = &mut *c;
+            let Some(r) = remote.as_mut() else { return };
+            if answers_ask {
+                r.outstanding = r.outstanding.saturating_sub(1);
+            }
+            r.now_us = s.now_us;
+            r.end_us = s.end_us;
+            if let Some(f) = s.faulted {
+                r.faulted = f;
+            }
+            if let Some(rows) = s.rows {
+                r.rows = rows;
+                r.rows_at_us = Some(s.now_us);
+            }
+            flights.update(&s.departures, ends, s.now_us, *anim_ms);
+            stepped = answers_ask && std::mem::take(&mut r.stepping);
+            if stepped {
+                *anim_ms += MIN_FLIGHT_MS / 2.0;
+            }
+            c.dirty = true;
+            s.finished.map(|f| {
+                let scenario = c.remote.take().map(|r| r.scenario).unwrap_or_default();
+                (f, scenario)
+            })
+        };
+        if let Some((f, scenario)) = finished {
+            {
+                let mut c = core.borrow_mut();
+                c.frozen = Some(Frozen::new(*f, scenario));
+                c.requests = RequestLog::default();
+                c.flights.clear();
+                c.drawn = (0, 0);
+                c.dirty = true;
+            }
+            self.set_status(Status::Finished);
+            return;
+        }
+        let shows = s.nodes.is_some() || s.report.is_some();
+        // Paused, the clock stays where Pause stopped it (a slice asked
+        // before the pause may still land); a step or an action moves it.
+        let hold = answers_ask && !stepped && self.status.get_untracked() == Status::Paused;
+        if shows {
+            let (actual_speed, (tokens, in_flight)) = {
+                let c = core.borrow();
+                (c.actual_speed, c.drawn)
+            };
+            let end_ms = s.end_us as f64 / 1000.0;
+            self.snap.update(|snap| {
+                if !hold {
+                    snap.now_ms = s.now_us as f64 / 1000.0;
+                }
+                snap.end_ms = end_ms;
+                snap.events = s.events;
+                snap.hash = None;
+                snap.actual_speed = actual_speed;
+                snap.in_flight = in_flight;
+                snap.tokens = tokens;
+                if let Some(v) = s.nodes {
+                    snap.nodes = v;
+                }
+                if let Some(v) = s.links {
+                    snap.links = v;
+                }
+                if let Some(v) = s.report {
+                    snap.report = v;
+                }
+                if let Some(v) = s.series {
+                    snap.series = v;
+                }
+            });
+        }
+        // Running to the end, the next slice goes at once.
+        if self.status.get_untracked() == Status::ToEnd {
+            self.ask_slice(now());
+        }
+    }
+
+    /// Stops the run going on in the worker, at once (the worker is
+    /// terminated: the only way to stop a slice mid-way). `true` if one was.
     fn cancel_remote(&self) -> bool {
         let core = self.core();
         let mut c = core.borrow_mut();
         if c.remote.take().is_none() {
             return false;
         }
-        // Terminating is the only way to stop a run mid-way; the next Run
-        // to end starts a fresh worker.
         if let Some(r) = c.runner.take() {
             r.terminate();
         }
+        c.generation += 1;
         true
     }
 
-    /// Back where the run was before Run to end: paused, or not started.
+    /// Brings the worker's run back to the page, at the instant it shows,
+    /// for what needs the engine at hand (the timeline, a what-if fork, a
+    /// lesson's marks, the GIF export). The run is deterministic: the page
+    /// runs the same scenario on to the same instant.
+    fn bring_home(&self) {
+        let Some((scenario, at_us)) = self.core().borrow().remote.as_ref().map(|r| (r.scenario.clone(), r.now_us))
+        else {
+            return;
+        };
+        self.cancel_remote();
+        let core = self.core();
+        let mut c = core.borrow_mut();
+        if let Ok(mut sim) = Sim::new(&scenario, SimOptions::interactive()) {
+            c.timeline.clear();
+            c.timeline.note(&sim);
+            c.timeline.seek(&mut sim, at_us);
+            sim.take_departures(&mut Vec::new());
+            c.sim = Some(sim);
+            c.dirty = true;
+        }
+    }
+
+    /// After the worker failed: paused if the page has the run, else idle.
     fn back_from_worker(&self) {
         let paused = self.core().borrow().sim.is_some();
         self.set_status(if paused { Status::Paused } else { Status::Idle });
+    }
+
+    /// Sends a live action to the worker's run; `false` if there is none.
+    fn act_remote(&self, what: Act) -> bool {
+        let core = self.core();
+        let c = core.borrow();
+        match (&c.remote, &c.runner) {
+            (Some(_), Some(w)) => {
+                w.post(0, &pool::live_task("act", 0, &serde_json::to_string(&what).unwrap_or_default()));
+                true
+            }
+            _ => false,
+        }
     }
 
     /// After a run stopped at its event budget: the duration that would fit.
@@ -541,6 +868,7 @@ impl Run {
     /// Runs `dt_ms` more of simulated time and draws it as a frame of a
     /// run played at 1x; the run stays paused (the GIF export's frames).
     pub fn advance_paused(&self, doc: &Scenario, dt_ms: f64) -> Result<(), String> {
+        self.bring_home();
         if !self.ensure(doc, false)? {
             return Err("the run is over its event budget".into());
         }
@@ -595,8 +923,7 @@ impl Run {
     /// A run is going or paused: edits become live actions.
     pub fn is_live(&self) -> bool {
         matches!(self.status.get_untracked(), Status::Running | Status::ToEnd | Status::Paused)
-            && self.core().borrow().sim.is_some()
-            && self.core().borrow().remote.is_none()
+            && (self.core().borrow().sim.is_some() || self.core().borrow().remote.is_some())
     }
 
     /// Runs a live action on the engine, then writes the run's scenario
@@ -641,6 +968,18 @@ impl Run {
     /// Starts `fault` on its target now (building a paused run first if
     /// there is none); it is recorded in the document at this instant.
     pub fn fault_now(&self, doc: &Scenario, fault: FaultSpec) -> Result<(), String> {
+        // No run yet: a paused one in the worker, which makes the action.
+        let idle = {
+            let core = self.core();
+            let c = core.borrow();
+            c.sim.is_none() && c.remote.is_none() && c.frozen.is_none()
+        };
+        if idle && self.go_remote(doc, false)? && self.core().borrow().remote.is_some() {
+            self.set_status(Status::Paused);
+        }
+        if self.act_remote(Act::Fault(fault.clone())) {
+            return Ok(());
+        }
         if !self.ensure(doc, false)? {
             return Ok(());
         }
@@ -679,6 +1018,9 @@ impl Run {
 
     /// Ends every fault active on `target` now (each gets its `for_ms`).
     pub fn recover(&self, target: &str) {
+        if self.has_active_fault(target) && self.act_remote(Act::Recover(target.to_string())) {
+            return;
+        }
         let active = self.core().borrow().sim.as_ref().map(|s| s.active_faults(target)).unwrap_or_default();
         if active.is_empty() {
             return;
@@ -693,17 +1035,50 @@ impl Run {
 
     /// Whether a fault is active on `target` now.
     pub fn has_active_fault(&self, target: &str) -> bool {
-        self.core().borrow().sim.as_ref().is_some_and(|s| !s.active_faults(target).is_empty())
+        let core = self.core();
+        let c = core.borrow();
+        match (&c.sim, &c.remote) {
+            (Some(sim), _) => !sim.active_faults(target).is_empty(),
+            (None, Some(r)) => r.faulted.iter().any(|t| t == target),
+            _ => false,
+        }
     }
 
     /// Sets a field of a node or link now (a scheduled change at this instant).
     pub fn change_now(&self, target: &str, field: &str, value: serde_json::Value) -> Result<(), String> {
+        if self.core().borrow().remote.is_some() {
+            self.act_remote(Act::Change { target: target.to_string(), field: field.to_string(), value });
+            return Ok(());
+        }
         self.act(|sim| sim.change_now(target, field, value)).map(|_| ())
     }
 
     /// Runs `doc` again up to the time this run had reached (undo and redo
     /// of a live action keep the run, minus or plus the action).
     pub fn replay(&self, doc: &Scenario) {
+        // In the worker: it starts the run again and runs it on to there.
+        let remote = {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            let Core { remote, runner, flights, dirty, .. } = &mut *c;
+            match (remote.as_mut(), runner.as_ref()) {
+                (Some(r), Some(w)) => {
+                    if !same_semantics(&r.scenario, doc) {
+                        w.post(0, &pool::live_task("live", r.now_us, &doc.to_json()));
+                        r.scenario = doc.clone();
+                        r.outstanding += 1;
+                        r.rows.clear();
+                        flights.clear();
+                        *dirty = true;
+                    }
+                    true
+                }
+                _ => false,
+            }
+        };
+        if remote {
+            return;
+        }
         let until = {
             let core = self.core();
             let c = core.borrow();
@@ -742,7 +1117,7 @@ impl Run {
             c.lay_out(doc);
             c.dirty = true;
             let ran = c.sim.as_ref().map(|sim| sim.scenario());
-            let ran = ran.or(c.remote.as_ref()).or(c.frozen.as_ref().map(|f| &f.scenario));
+            let ran = ran.or(c.remote.as_ref().map(|r| &r.scenario)).or(c.frozen.as_ref().map(|f| &f.scenario));
             ran.is_some_and(|s| !same_semantics(s, doc))
         };
         if stale {
@@ -781,12 +1156,25 @@ impl Run {
     pub fn requests(&self) -> Vec<RequestRow> {
         let core = self.core();
         let mut c = core.borrow_mut();
-        let Core { sim, requests, frozen, .. } = &mut *c;
-        match (sim.as_ref(), frozen.as_ref()) {
-            (Some(sim), _) => requests.refresh(sim),
-            (None, Some(f)) => f.rows.clone(),
-            _ => Vec::new(),
+        let status = c.status;
+        let Core { sim, requests, frozen, remote, .. } = &mut *c;
+        let (rows, look) = match (sim.as_ref(), frozen.as_ref(), remote.as_mut()) {
+            (Some(sim), ..) => (requests.refresh(sim), false),
+            (None, Some(f), _) => (f.rows.clone(), false),
+            (None, None, Some(r)) => {
+                // The worker sends the rows with its next refresh; a
+                // paused run is asked for them now.
+                r.rows_wanted = true;
+                let stale = r.rows_at_us != Some(r.now_us);
+                (r.rows.clone(), stale && !status.is_active() && r.outstanding == 0)
+            }
+            _ => (Vec::new(), false),
+        };
+        drop(c);
+        if look {
+            self.ask_look(0);
         }
+        rows
     }
 
     /// A request's trace: kept by the engine, or rebuilt by replaying.
@@ -796,6 +1184,10 @@ impl Run {
         if let (None, Some(f)) = (&c.sim, &c.frozen) {
             return f.trace(id);
         }
+        if let (None, Some(r)) = (&c.sim, &c.remote) {
+            // The run is in the worker: rebuilt here from its scenario.
+            return Sim::replay_trace(&r.scenario, id, r.now_us);
+        }
         let sim = c.sim.as_ref()?;
         sim.trace(id).or_else(|| Sim::replay_trace(sim.scenario(), id, sim.now_us()))
     }
@@ -804,6 +1196,7 @@ impl Run {
     /// is none), paused there: from the nearest checkpoint, forwards or
     /// backwards, exactly as a run from zero would be at that instant.
     pub fn seek(&self, doc: &Scenario, t_ms: f64) -> Result<(), String> {
+        self.bring_home();
         self.thaw();
         if !self.ensure(doc, false)? {
             return Ok(()); // Over its budget: the refusal says what to do.
@@ -811,11 +1204,26 @@ impl Run {
         {
             let core = self.core();
             let mut c = core.borrow_mut();
-            let Core { sim, timeline, departures, flights, ends, anim_ms, requests, .. } = &mut *c;
+            let Core { sim, timeline, departures, flights, ends, anim_ms, requests, follower, .. } = &mut *c;
             let Some(sim) = sim.as_mut() else {
                 return Ok(());
             };
-            timeline.seek(sim, crate::engine::kernel::clock::ms_to_us(t_ms));
+            let target = crate::engine::kernel::clock::ms_to_us(t_ms);
+            if let Some(f) = follower.as_ref() {
+                if target < sim.now_us() {
+                    // Back in time: the marks after it are watched again.
+                    f.borrow_mut().rewind(target);
+                }
+                // Forwards: the marks on the way are seen at their instants.
+                while let Some(stop) = f.borrow().next_stop_us().filter(|&s| s < target && s >= sim.now_us()) {
+                    timeline.seek(sim, stop);
+                    f.borrow_mut().at_stop(sim);
+                    if f.borrow().next_stop_us() == Some(stop) {
+                        break; // Not seen there: the run goes on to `target`.
+                    }
+                }
+            }
+            timeline.seek(sim, target);
             // The messages still on their links at this instant, frozen
             // half way (as Step shows them).
             sim.take_departures(departures);
@@ -854,8 +1262,13 @@ impl Run {
     /// The branch of this run at the instant it shows, with `what`
     /// applied then, as a scenario; or why it cannot be made.
     pub fn fork(&self, what: &crate::engine::fork::Intervention) -> Result<(Scenario, f64), String> {
+        self.bring_home();
         let core = self.core();
         let c = core.borrow();
+        if let (None, Some(_)) = (&c.sim, &c.frozen) {
+            // Finished in the worker: the run stands at its end.
+            return Err("the run is over at this point: move the timeline back to fork it".into());
+        }
         let sim = c.sim.as_ref().ok_or("run the scenario first: a what-if starts from a moment of a run")?;
         crate::engine::fork::fork(sim, what)
     }
@@ -875,10 +1288,11 @@ impl Run {
             };
             c.last_frame_ms = Some(now_ms);
             let status = c.status;
-            let nodes = c.sim.as_ref().map_or(0, |s| s.scenario().nodes.len());
+            let nodes = c.nodes();
             let split = nodes > SPLIT_REFRESH_NODES;
-            let every = (PUBLISH_EVERY_MS + PUBLISH_PER_NODE_MS * nodes as f64) / if split { 2.0 } else { 1.0 };
-            publish_due = status.is_active() && now_ms - c.last_publish_ms >= every;
+            // The worker's run brings its refreshes with its slices.
+            let every = publish_every(nodes);
+            publish_due = status.is_active() && c.remote.is_none() && now_ms - c.last_publish_ms >= every;
             // A frame that refreshes the panels leaves most of its time to
             // them, so together they still fit well inside a frame.
             let budget = if publish_due { PUBLISH_FRAME_BUDGET_MS } else { FRAME_BUDGET_MS };
@@ -901,37 +1315,24 @@ impl Run {
                 };
                 let deadline = now_ms + budget;
                 loop {
-                    let asked = chunk;
                     // A follower's stop before the target comes first.
                     let stop = follower.as_ref().and_then(|f| f.borrow().next_stop_us());
                     let goal = match stop {
                         Some(s) if s < target => s,
                         _ => target,
                     };
-                    let t0 = now();
-                    let ran = sim.advance_to(goal, asked);
-                    let took = now() - t0;
-                    // Aim for about a millisecond per chunk, so the budget
-                    // check between chunks is fine-grained.
-                    if took < 0.5 {
-                        chunk = (chunk * 2).min(1_000_000);
-                    } else if took > 2.0 {
-                        chunk = (chunk / 2).max(100);
-                    }
-                    if let (true, Some(f)) = (ran < asked && stop == Some(goal), &follower) {
+                    let reached = slice::advance(sim, goal, u64::MAX, deadline, &mut chunk, &now);
+                    if let (true, Some(f)) = (reached && stop == Some(goal), &follower) {
                         if f.borrow_mut().at_stop(sim) {
                             paused_at_stop = true;
                             break;
                         }
-                        if now() > deadline {
+                        if now() > deadline || sim.is_finished() {
                             break;
                         }
                         continue;
                     }
-                    // Fewer events than asked: the target time was reached.
-                    if ran < asked || sim.is_finished() || now() > deadline {
-                        break;
-                    }
+                    break;
                 }
                 moved = true;
             }
@@ -941,15 +1342,21 @@ impl Run {
             }
             finished_now = status.is_active() && c.sim.as_ref().is_some_and(|s| s.is_finished());
             // Measured speed, for the status line.
-            if let Some(sim) = c.sim.as_ref() {
+            let sim_now_ms = match (&c.sim, &c.remote) {
+                (Some(sim), _) => Some(sim.now_ms()),
+                (None, Some(r)) => Some(r.now_us as f64 / 1000.0),
+                _ => None,
+            };
+            if let Some(sim_ms) = sim_now_ms {
                 let (t0, s0) = c.speed_mark;
                 if now_ms - t0 >= 1000.0 {
-                    let sim_ms = sim.now_ms();
                     c.actual_speed = (sim_ms - s0) / ((now_ms - t0) / 1000.0) / 1000.0;
                     c.speed_mark = (now_ms, sim_ms);
                 }
             }
-            if moved || c.dirty {
+            // Tokens in the worker's run move between its answers.
+            let remote = c.remote.is_some();
+            if moved || c.dirty || (remote && status.is_active()) {
                 c.absorb();
                 let Core { flights, anim_ms, canvas, paths, view, .. } = &mut *c;
                 let drawn = canvas.draw(flights, *anim_ms, paths, view);
@@ -964,6 +1371,7 @@ impl Run {
                 }
             }
         }
+        self.ask_slice(now_ms);
         if paused_at_stop && !finished_now {
             self.set_status(Status::Paused);
         } else if finished_now {
@@ -994,6 +1402,10 @@ impl Run {
             core.borrow_mut().panels_owed = false;
         }
         let c = core.borrow();
+        if let (None, Some(_)) = (&c.sim, &c.remote) {
+            // The worker's answers refresh the snapshot (`take_slice`).
+            return;
+        }
         let Some(sim) = c.sim.as_ref() else {
             let snap = c.frozen.as_ref().map(Frozen::snap).unwrap_or_default();
             drop(c);

@@ -14,7 +14,7 @@ use crate::engine::Sim;
 pub const PAGE_ROWS: usize = 50;
 
 /// One request, as the list shows it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RequestRow {
     pub id: u64,
     pub outcome: Outcome,

@@ -71,7 +71,7 @@ pub fn layout(trace: &Trace) -> Timeline {
 }
 
 /// How a request ended, as the list of requests and its filter name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
     Ok,
     Failed,

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What a token on a link is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenKind {
     /// A call on its way to the callee.
@@ -16,7 +16,7 @@ pub enum TokenKind {
 }
 
 /// How the thing a token carries is going, for its colour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenTone {
     /// Not decided yet (requests, messages).
@@ -122,7 +122,7 @@ pub struct LinkLive {
 /// take a millisecond or less of simulated time, far below one frame at any
 /// useful speed, so the app draws each departure for a visible moment
 /// rather than only what happens to be in flight when a frame is drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Departure {
     /// Index of the link in `scenario.links`.
     pub link: u32,

@@ -46,4 +46,9 @@ impl Follower for LessonFollower {
         self.watch.restart();
         self.paused_at = None;
     }
+
+    fn rewind(&mut self, now_us: u64) {
+        self.watch.rewind(now_us);
+        self.paused_at = None;
+    }
 }

@@ -397,6 +397,13 @@ impl Watch {
         self.next = 0;
         self.snapshots.clear();
     }
+
+    /// The run went back to `now_us`: the marks after it are seen again
+    /// as the run passes them (what was seen before them stays).
+    pub fn rewind(&mut self, now_us: Micros) {
+        self.next = self.stops.partition_point(|&t| t <= now_us);
+        self.snapshots.retain(|s| s.at_us <= now_us);
+    }
 }
 
 #[cfg(test)]
@@ -489,5 +496,31 @@ mod tests {
         assert_eq!(judge(&c, None, &[Some(view), None]).verdict, Verdict::Pending, "not yet");
         let c = Check::parse("requests.ok >= 0").unwrap();
         assert_eq!(judge(&c, None, &[Some(view), None]).verdict, Verdict::Holds, "live checks tick at once");
+    }
+
+    #[test]
+    fn a_run_taken_back_sees_its_later_marks_again_with_the_same_values() {
+        let s = scenario();
+        let mut watch = Watch::new(vec![2_000_000, 5_000_000, 8_000_000]);
+        let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+        let pass = |watch: &mut Watch, sim: &mut Sim| {
+            while !sim.is_finished() {
+                let t = watch.next_stop_us().unwrap_or(sim.end_us());
+                sim.advance_to(t, u64::MAX);
+                watch.observe(sim);
+            }
+        };
+        pass(&mut watch, &mut sim);
+        let first: Vec<u64> = watch.snapshots.iter().map(|x| x.at_us).collect();
+        assert_eq!(first, [2_000_000, 5_000_000, 8_000_000]);
+        let seen = watch.snapshots.clone();
+        // Back to 3 s (as the timeline does: the run from zero to there).
+        watch.rewind(3_000_000);
+        assert_eq!(watch.next_mark_us(), Some(5_000_000), "the marks after 3 s come again");
+        assert_eq!(watch.snapshots.len(), 1, "what was seen before 3 s stays");
+        let mut again = Sim::new(&s, SimOptions::default()).unwrap();
+        again.advance_to(3_000_000, u64::MAX);
+        pass(&mut watch, &mut again);
+        assert_eq!(watch.snapshots, seen, "the same run: the same values at the same marks");
     }
 }
