@@ -132,7 +132,10 @@ impl Area {
 fn blend(dst: &mut [u8], src: &[u8]) {
     let (sa, da) = (src[3], dst[3]);
     if sa == 255 || da == 0 {
-        dst[..4].copy_from_slice(&src[..4]);
+        dst[0] = src[0];
+        dst[1] = src[1];
+        dst[2] = src[2];
+        dst[3] = src[3];
         return;
     }
     if sa == 0 {
@@ -514,8 +517,13 @@ fn stamp(pixels: &mut [u8], size: (usize, usize), s: &Sprite, at: (f64, f64)) ->
         let dst = &mut pixels[((y * w + a) * 4) as usize..((y * w + b) * 4) as usize];
         let at = (sy * s.w + (a - left) as usize) * 4;
         let src = &s.rgba[at..at + dst.len()];
-        for i in (0..dst.len()).step_by(4) {
-            blend(&mut dst[i..i + 4], &src[i..i + 4]);
+        // Most rows land on nothing drawn yet: one copy, no blending.
+        if dst.iter().all(|b| *b == 0) {
+            dst.copy_from_slice(src);
+            continue;
+        }
+        for (d, p) in dst.chunks_exact_mut(4).zip(src.chunks_exact(4)) {
+            blend(d, p);
         }
     }
     Some(Area { x0: x0 as usize, y0: y0 as usize, x1: x1 as usize, y1: y1 as usize })
