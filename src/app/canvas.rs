@@ -41,6 +41,8 @@ pub fn Canvas() -> impl IntoView {
 
     let node_ids = Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>()));
     let link_ids = Memo::new(move |_| ctx.doc.with(|d| d.links.iter().map(|l| l.id.clone()).collect::<Vec<_>>()));
+    // A big diagram mounts a chunk per frame (`gradual.rs`).
+    let (node_ids, link_ids) = (super::gradual::gradual(node_ids), super::gradual::gradual(link_ids));
     let cells = use_context::<Cells>().expect("Cells are provided by App");
     let empty = Memo::new(move |_| ctx.doc.with(|d| d.nodes.is_empty()));
 

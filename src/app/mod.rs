@@ -14,6 +14,7 @@ mod export;
 mod faults;
 mod fields;
 mod frozen;
+mod gradual;
 mod hud;
 mod icons;
 mod inspector;
@@ -48,6 +49,10 @@ use crate::editor::gesture::Gesture;
 use crate::editor::viewport::Viewport;
 use leptos::prelude::*;
 use state::{use_ctx, Ctx};
+
+/// How long after the page starts its engine worker starts loading
+/// (`pool::warm`): after the first frames, well before a first Run to end.
+const WARM_WORKER_AFTER_MS: u64 = 250;
 
 /// Mounts the app on `<body>`.
 pub fn mount() {
@@ -104,6 +109,8 @@ fn App() -> impl IntoView {
     std::mem::forget(resize);
     run::start_loop(ctx.run);
     request_animation_frame(move || ctx.fit());
+    // The engine's worker loads once the page has drawn and settled.
+    set_timeout(pool::warm, std::time::Duration::from_millis(WARM_WORKER_AFTER_MS));
     // An embedded player (`#…&embed`): the diagram, the run and the lesson
     // only, read-only.
     let embed = share::embedded();

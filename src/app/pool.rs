@@ -42,6 +42,23 @@ thread_local! {
     /// Terminated workers' callbacks: a callback may terminate its own pool,
     /// and must not drop the closure that is running. Freed at the next start.
     static RETIRED: RefCell<Vec<Slot>> = const { RefCell::new(Vec::new()) };
+    /// A worker started ahead (see [`warm`]), and whether one ever was or a
+    /// pool has started (then none is started ahead any more).
+    static SPARE: RefCell<(Option<Worker>, bool)> = const { RefCell::new((None, false)) };
+}
+
+/// Starts one worker ahead, when the page is idle, so the first Run to end
+/// (or replications) finds the engine loaded: starting a worker, fetching
+/// and compiling the wasm took most of a short run's time from click to
+/// result. The first pool to start takes it; none is started after that.
+pub fn warm() {
+    if SPARE.with(|s| s.borrow().1) {
+        return;
+    }
+    let opts = WorkerOptions::new();
+    opts.set_type(WorkerType::Module);
+    let worker = script_url().ok().and_then(|url| Worker::new_with_options(&url, &opts).ok());
+    SPARE.with(|s| *s.borrow_mut() = (worker, true));
 }
 
 /// Some workers, each running one task at a time.
@@ -83,8 +100,16 @@ impl Pool {
         let opts = WorkerOptions::new();
         opts.set_type(WorkerType::Module);
         let mut slots = Vec::with_capacity(n);
+        let mut spare = SPARE.with(|s| {
+            let mut s = s.borrow_mut();
+            s.1 = true;
+            s.0.take()
+        });
         for i in 0..n {
-            let worker = Worker::new_with_options(&url, &opts).map_err(|e| format!("cannot start a worker: {e:?}"))?;
+            let worker = match spare.take() {
+                Some(w) => w,
+                None => Worker::new_with_options(&url, &opts).map_err(|e| format!("cannot start a worker: {e:?}"))?,
+            };
             let heard = on_reply.clone();
             let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let text = e.data().as_string().unwrap_or_default();

@@ -1,20 +1,26 @@
 //! Messages in flight, drawn on one `<canvas>` over the diagram each frame.
 //!
 //! Tokens are plain data from the engine (made visible by
-//! `editor::flight`); drawing a thousand of them is a
-//! few batched paths (one per colour and shape), never a DOM element or a
-//! signal each. A token that stands for several messages carries their
-//! count. The canvas keeps where it drew each token, so a click can find
-//! the request it belongs to, and names the links and link kinds it drew
-//! on in `data-token-links` and `data-token-vias` (what tests sample).
+//! `editor::flight`), never a DOM element or a signal each. Each look of a
+//! token (shape, colour, ring) and each count chip is drawn once with the
+//! canvas's own paths and text into a small sprite; a frame then stamps the
+//! sprites into a pixel buffer here and hands the canvas only the part
+//! that changed (`putImageData`). Thousands of vector circles a frame were
+//! the bottleneck where the canvas is drawn without a GPU (a browser in a
+//! container, a weak laptop): 5,000 tokens ran at about 10 frames a second.
+//! A token that stands for several messages carries their count. The
+//! canvas keeps where it drew each token, so a click can find the request
+//! it belongs to, and names the links and link kinds it drew on in
+//! `data-token-links` and `data-token-vias` (what tests sample).
 
 use crate::editor::flight::{Flight, Flights};
-use crate::editor::geometry::{LinkPath, Point};
+use crate::editor::geometry::LinkPath;
 use crate::editor::viewport::Viewport;
 use crate::engine::format::Scenario;
 use crate::engine::view::{TokenKind, TokenTone};
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use std::collections::HashMap;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 /// Radius of a request token, CSS pixels at zoom 1.
 pub const TOKEN_RADIUS: f64 = 4.5;
@@ -25,9 +31,15 @@ const HIT_RADIUS: f64 = 8.0;
 
 /// The ink of a token's count: readable on the light chip in both themes.
 const COUNT_INK: &str = "#334155";
+/// Count chips kept drawn; past it the cache starts again.
+const CHIPS_KEPT: usize = 512;
+/// Cells the overlap check of count chips files them under, CSS pixels:
+/// wider than any chip and as tall, so only neighbouring cells can overlap.
+const CHIP_CELL: (f64, f64) = (80.0, 13.0);
 
 const TONES: [TokenTone; 5] =
     [TokenTone::Pending, TokenTone::Ok, TokenTone::Error, TokenTone::Retry, TokenTone::DeadLetter];
+const KINDS: [TokenKind; 3] = [TokenKind::Request, TokenKind::Response, TokenKind::Message];
 
 /// Colours that read on both the light and the dark canvas.
 pub fn tone_colour(t: TokenTone) -> &'static str {
@@ -46,12 +58,108 @@ pub fn tone_colour(t: TokenTone) -> &'static str {
 pub const KEY_COLOURS: [&str; 8] =
     ["#0ea5e9", "#d946ef", "#f97316", "#14b8a6", "#8b5cf6", "#eab308", "#ec4899", "#64748b"];
 
+/// How many looks a token can have: kind x fill colour x tone ring.
+const LOOKS: usize = KINDS.len() * (TONES.len() + KEY_COLOURS.len()) * TONES.len();
+
+/// A token's look: its shape, its fill (a tone, or its key's colour) and,
+/// for a keyed token, its tone as a ring (`TONES` index; 0, Pending: none).
+fn look(t: &Flight) -> usize {
+    let kind = KINDS.iter().position(|k| *k == t.kind).unwrap_or(0);
+    let tone = TONES.iter().position(|x| *x == t.tone).unwrap_or(0);
+    let (fill, ring) =
+        if t.key == u32::MAX { (tone, 0) } else { (TONES.len() + (t.key % KEY_COLOURS.len() as u32) as usize, tone) };
+    (kind * (TONES.len() + KEY_COLOURS.len()) + fill) * TONES.len() + ring
+}
+
+/// Pixels (RGBA, not premultiplied, as `ImageData` has them) drawn once
+/// and stamped many times; `at` is where its anchor is, from its top-left.
+struct Sprite {
+    w: usize,
+    h: usize,
+    at: (i32, i32),
+    rgba: Vec<u8>,
+    /// Each row's inked pixels, `[from, to)`: the rest is transparent.
+    ink: Vec<(usize, usize)>,
+}
+
+impl Sprite {
+    fn new(w: usize, h: usize, at: (i32, i32), rgba: Vec<u8>) -> Sprite {
+        let ink = (0..h)
+            .map(|y| {
+                let inked = |x: &usize| rgba.get((y * w + x) * 4 + 3).is_some_and(|a| *a > 0);
+                let from = (0..w).find(inked).unwrap_or(w);
+                let to = (from..w).rev().find(inked).map_or(from, |x| x + 1);
+                (from, to)
+            })
+            .collect();
+        Sprite { w, h, at, rgba, ink }
+    }
+}
+
+/// A count chip on screen: left, top and width, CSS pixels.
+type Chip = (f64, f64, f64);
+
+/// One token placed this frame, device pixels.
+#[derive(Clone, Copy)]
+struct Placed {
+    x: f64,
+    y: f64,
+    look: usize,
+    count: u32,
+    trace: u64,
+}
+
+/// A rectangle of device pixels, `[x0, x1) x [y0, y1)`.
+#[derive(Clone, Copy, PartialEq)]
+struct Area {
+    x0: usize,
+    y0: usize,
+    x1: usize,
+    y1: usize,
+}
+
+impl Area {
+    fn join(a: Option<Area>, b: Area) -> Area {
+        match a {
+            None => b,
+            Some(a) => Area { x0: a.x0.min(b.x0), y0: a.y0.min(b.y0), x1: a.x1.max(b.x1), y1: a.y1.max(b.y1) },
+        }
+    }
+}
+
+/// `src` over `dst`, one pixel each (RGBA, not premultiplied).
+#[inline(always)]
+fn blend(dst: &mut [u8], src: &[u8]) {
+    let (sa, da) = (src[3], dst[3]);
+    if sa == 255 || da == 0 {
+        dst[0] = src[0];
+        dst[1] = src[1];
+        dst[2] = src[2];
+        dst[3] = src[3];
+        return;
+    }
+    if sa == 0 {
+        return;
+    }
+    let (sa, da) = (f32::from(sa) / 255.0, f32::from(da) / 255.0);
+    let oa = sa + da * (1.0 - sa);
+    for i in 0..3 {
+        let c = (f32::from(src[i]) * sa + f32::from(dst[i]) * da * (1.0 - sa)) / oa;
+        dst[i] = c.round().clamp(0.0, 255.0) as u8;
+    }
+    dst[3] = (oa * 255.0).round().clamp(0.0, 255.0) as u8;
+}
+
 #[derive(Default)]
 pub struct TokenCanvas {
     canvas: Option<HtmlCanvasElement>,
     ctx: Option<CanvasRenderingContext2d>,
     /// Backing-store size last set, device pixels.
     size: (u32, u32),
+    /// The frame being drawn, RGBA, `size` large.
+    pixels: Vec<u8>,
+    /// The part of the canvas the last frame drew on (to clear).
+    last: Option<Area>,
     /// Where each token was drawn (CSS pixels) and its trace.
     hits: Vec<(f32, f32, u64)>,
     /// Each link's id and kind, in `scenario.links` order.
@@ -60,8 +168,18 @@ pub struct TokenCanvas {
     marked: Vec<bool>,
     /// Scratch for this frame's marks.
     drawn_links: Vec<bool>,
-    /// Scratch: the count chips drawn this frame (x, y, width).
-    chips: Vec<(f64, f64, f64)>,
+    /// Scratch: the count chips drawn this frame (x, y, width), by cell
+    /// of [`CHIP_CELL`], so overlap checks look at neighbours only.
+    chips: HashMap<(i64, i64), Vec<Chip>>,
+    /// Scratch: this frame's tokens.
+    placed: Vec<Placed>,
+    /// Each look's sprite, and each count's chip, for `sprite_scale`.
+    sprites: Vec<Option<Sprite>>,
+    chip_sprites: HashMap<u32, Sprite>,
+    /// Token radius and device pixel ratio the sprites were drawn for.
+    sprite_scale: (f64, f64),
+    /// A small canvas the sprites are drawn on.
+    easel: Option<(HtmlCanvasElement, CanvasRenderingContext2d)>,
 }
 
 impl TokenCanvas {
@@ -83,6 +201,10 @@ impl TokenCanvas {
             canvas.set_width(w);
             canvas.set_height(h);
             self.size = (w, h);
+            // Resizing cleared the canvas.
+            self.pixels.clear();
+            self.pixels.resize(w as usize * h as usize * 4, 0);
+            self.last = None;
         }
         Some(dpr)
     }
@@ -148,134 +270,209 @@ impl TokenCanvas {
         paths: &[Option<LinkPath>],
         view: &Viewport,
     ) -> (usize, usize) {
+        self.hits.clear();
+        // Nothing to draw and nothing to clear: the canvas is left alone
+        // (measuring it would force a layout of the page in every frame).
+        if self.last.is_none() && !flights.iter().any(|t| t.started(anim_ms)) {
+            self.placed.clear();
+            return (0, 0);
+        }
         let Some(dpr) = self.fit() else {
             return (0, 0);
         };
-        let Some(ctx) = self.ctx.as_ref() else {
-            return (0, 0);
-        };
-        let (w, h) = self.size;
-        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
-        ctx.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
-        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-        self.hits.clear();
         let scale = view.zoom.clamp(0.6, 1.6);
         let r = TOKEN_RADIUS * scale;
-        let (cw, ch) = (f64::from(w) / dpr, f64::from(h) / dpr);
+        if self.sprite_scale != (r, dpr) {
+            self.sprites.clear();
+            self.chip_sprites.clear();
+            self.sprite_scale = (r, dpr);
+        }
+        self.sprites.resize_with(LOOKS, || None);
+        let (w, h) = (self.size.0 as usize, self.size.1 as usize);
+        let (cw, ch) = (w as f64 / dpr, h as f64 / dpr);
         // Where each token is, once; off-screen ones are skipped.
         let now_us = flights.now_us();
-        let placed: Vec<(Point, &Flight)> = flights
-            .iter()
-            .filter(|t| t.started(anim_ms))
-            .filter_map(|t| {
-                let path = paths.get(t.link as usize)?.as_ref()?;
-                let at = t.progress(anim_ms, now_us);
-                let mut p = view.to_screen(path.point_at(at));
-                // Answers keep to their own lane beside the requests, like
-                // two-way traffic, so both directions stay readable.
-                if t.backwards {
-                    let a = path.angle_at(at);
-                    p.x -= a.sin() * ANSWER_LANE_PX * scale;
-                    p.y += a.cos() * ANSWER_LANE_PX * scale;
-                }
-                let visible = p.x > -r && p.y > -r && p.x < cw + r && p.y < ch + r;
-                visible.then_some((p, t))
-            })
-            .collect();
-        // Keyed tokens take their key's colour; the tone then shows as a ring.
-        let keyed = |t: &Flight| t.key != u32::MAX;
-        let batches = TONES
-            .iter()
-            .map(|tone| (tone_colour(*tone), Some(*tone), None))
-            .chain((0..KEY_COLOURS.len() as u32).map(|k| (KEY_COLOURS[k as usize], None, Some(k))));
-        for (colour, tone, key) in batches {
-            ctx.set_fill_style_str(colour);
-            ctx.begin_path();
-            let mut any = false;
-            let in_batch = |t: &Flight| match (tone, key) {
-                (Some(tone), _) => !keyed(t) && t.tone == tone,
-                (None, Some(k)) => keyed(t) && t.key % KEY_COLOURS.len() as u32 == k,
-                _ => false,
+        self.placed.clear();
+        for t in flights.iter().filter(|t| t.started(anim_ms)) {
+            let Some(path) = paths.get(t.link as usize).and_then(Option::as_ref) else {
+                continue;
             };
-            for (p, t) in placed.iter().filter(|(_, t)| in_batch(t)) {
-                any = true;
-                match t.kind {
-                    TokenKind::Message => {
-                        ctx.move_to(p.x + r, p.y);
-                        ctx.rect(p.x - r, p.y - r, 2.0 * r, 2.0 * r);
-                    }
-                    TokenKind::Request => {
-                        ctx.move_to(p.x + r, p.y);
-                        let _ = ctx.arc(p.x, p.y, r, 0.0, std::f64::consts::TAU);
-                    }
-                    TokenKind::Response => {
-                        let rr = r * 0.75;
-                        ctx.move_to(p.x + rr, p.y);
-                        let _ = ctx.arc(p.x, p.y, rr, 0.0, std::f64::consts::TAU);
-                    }
+            let at = t.progress(anim_ms, now_us);
+            let mut p = view.to_screen(path.point_at(at));
+            // Answers keep to their own lane beside the requests, like
+            // two-way traffic, so both directions stay readable.
+            if t.backwards {
+                let a = path.angle_at(at);
+                p.x -= a.sin() * ANSWER_LANE_PX * scale;
+                p.y += a.cos() * ANSWER_LANE_PX * scale;
+            }
+            if p.x > -r && p.y > -r && p.x < cw + r && p.y < ch + r {
+                self.placed.push(Placed { x: p.x, y: p.y, look: look(t), count: t.count, trace: t.trace });
+            }
+        }
+        // Clear what the last frame drew, then stamp this frame's tokens.
+        if let Some(a) = self.last {
+            for y in a.y0..a.y1 {
+                self.pixels[(y * w + a.x0) * 4..(y * w + a.x1) * 4].fill(0);
+            }
+        }
+        let mut drew: Option<Area> = None;
+        for i in 0..self.placed.len() {
+            let t = self.placed[i];
+            if self.sprites[t.look].is_none() {
+                self.sprites[t.look] = self.draw_token(t.look, r, dpr);
+            }
+            if let Some(s) = &self.sprites[t.look] {
+                if let Some(a) = stamp(&mut self.pixels, (w, h), s, (t.x * dpr, t.y * dpr)) {
+                    drew = Some(Area::join(drew, a));
                 }
             }
-            if any {
-                ctx.fill();
-            }
         }
-        for tone in TONES.into_iter().filter(|t| *t != TokenTone::Pending) {
-            ctx.set_stroke_style_str(tone_colour(tone));
-            ctx.set_line_width(2.0);
-            ctx.begin_path();
-            let mut any = false;
-            for (p, _) in placed.iter().filter(|(_, t)| keyed(t) && t.tone == tone) {
-                any = true;
-                ctx.move_to(p.x + r + 1.5, p.y);
-                let _ = ctx.arc(p.x, p.y, r + 1.5, 0.0, std::f64::consts::TAU);
-            }
-            if any {
-                ctx.stroke();
-            }
-        }
-        // Answers get a light ring so they read apart from requests.
-        ctx.set_stroke_style_str("rgba(255,255,255,0.85)");
-        ctx.set_line_width(1.2);
-        ctx.begin_path();
-        let mut any = false;
-        for (p, _) in placed.iter().filter(|(_, t)| t.kind == TokenKind::Response) {
-            any = true;
-            ctx.move_to(p.x + r * 0.75, p.y);
-            let _ = ctx.arc(p.x, p.y, r * 0.75, 0.0, std::f64::consts::TAU);
-        }
-        if any {
-            ctx.stroke();
-        }
-        self.hits.extend(placed.iter().map(|(p, t)| (p.x as f32, p.y as f32, t.trace)));
+        self.hits.extend(self.placed.iter().map(|t| (t.x as f32, t.y as f32, t.trace)));
         // A token standing for several messages says how many, in a neutral
         // ink on a light chip (clicking the count opens the request too); a
         // count that would overlap one already drawn is left out.
-        let mut labelled = placed.iter().filter(|(_, t)| t.count > 1).peekable();
-        if labelled.peek().is_some() {
-            ctx.set_font("600 10px system-ui, sans-serif");
-            ctx.set_text_baseline("middle");
-            self.chips.clear();
-            for (p, t) in labelled {
-                let label = format!("×{}", t.count);
-                let w = 6.5 * label.chars().count() as f64;
-                let x = p.x + r + 1.0;
-                let chip = (x, p.y - 6.5, w + 2.0);
-                if self.chips.iter().any(|c| (c.0 - chip.0).abs() < c.2.max(chip.2) && (c.1 - chip.1).abs() < 13.0) {
-                    continue;
-                }
-                self.chips.push(chip);
-                ctx.set_fill_style_str("rgba(255,255,255,0.85)");
-                ctx.fill_rect(x, p.y - 6.5, w + 2.0, 13.0);
-                ctx.set_fill_style_str(COUNT_INK);
-                let _ = ctx.fill_text(&label, x + 1.0, p.y);
-                let mut hx = x + 4.0;
-                while hx < x + w {
-                    self.hits.push((hx as f32, p.y as f32, t.trace));
-                    hx += HIT_RADIUS;
+        self.chips.values_mut().for_each(Vec::clear);
+        for i in 0..self.placed.len() {
+            let t = self.placed[i];
+            if t.count <= 1 {
+                continue;
+            }
+            let label_w = 6.5 * (1 + count_digits(t.count)) as f64;
+            let x = t.x + r + 1.0;
+            let chip = (x, t.y - 6.5, label_w + 2.0);
+            // Chips overlap only within a cell of their neighbours.
+            let cell = ((chip.0 / CHIP_CELL.0).floor() as i64, (chip.1 / CHIP_CELL.1).floor() as i64);
+            let overlaps = |c: &Chip| (c.0 - chip.0).abs() < c.2.max(chip.2) && (c.1 - chip.1).abs() < 13.0;
+            let mut near = false;
+            for dx in -1..=1 {
+                for dy in -1..=1 {
+                    near =
+                        near || self.chips.get(&(cell.0 + dx, cell.1 + dy)).is_some_and(|cs| cs.iter().any(overlaps));
                 }
             }
+            if near {
+                continue;
+            }
+            self.chips.entry(cell).or_default().push(chip);
+            if !self.chip_sprites.contains_key(&t.count) {
+                if self.chip_sprites.len() >= CHIPS_KEPT {
+                    self.chip_sprites.clear();
+                }
+                if let Some(s) = self.draw_chip(t.count, label_w, dpr) {
+                    self.chip_sprites.insert(t.count, s);
+                }
+            }
+            if let Some(s) = self.chip_sprites.get(&t.count) {
+                if let Some(a) = stamp(&mut self.pixels, (w, h), s, (x * dpr, (t.y - 6.5) * dpr)) {
+                    drew = Some(Area::join(drew, a));
+                }
+            }
+            let mut hx = x + 4.0;
+            while hx < x + label_w {
+                self.hits.push((hx as f32, t.y as f32, t.trace));
+                hx += HIT_RADIUS;
+            }
         }
-        (placed.len(), placed.iter().map(|(_, t)| t.count as usize).sum())
+        // Hand the canvas the part that changed: what was drawn last frame
+        // (now cleared) and what is drawn now.
+        let dirty = match (self.last, drew) {
+            (Some(a), Some(b)) => Some(Area::join(Some(a), b)),
+            (a, b) => a.or(b),
+        };
+        self.last = drew;
+        if let (Some(d), Some(ctx)) = (dirty, self.ctx.as_ref()) {
+            if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&self.pixels), w as u32, h as u32) {
+                let _ = ctx.put_image_data_with_dirty_x_and_dirty_y_and_dirty_width_and_dirty_height(
+                    &image,
+                    0.0,
+                    0.0,
+                    d.x0 as f64,
+                    d.y0 as f64,
+                    (d.x1 - d.x0) as f64,
+                    (d.y1 - d.y0) as f64,
+                );
+            }
+        }
+        (self.placed.len(), self.placed.iter().map(|t| t.count as usize).sum())
+    }
+
+    /// A small canvas of at least `w` x `h` device pixels, cleared, with
+    /// CSS pixels as its unit.
+    fn easel(&mut self, w: u32, h: u32, dpr: f64) -> Option<&CanvasRenderingContext2d> {
+        if self.easel.is_none() {
+            let canvas =
+                web_sys::window()?.document()?.create_element("canvas").ok()?.dyn_into::<HtmlCanvasElement>().ok()?;
+            let ctx = canvas.get_context("2d").ok().flatten()?.dyn_into::<CanvasRenderingContext2d>().ok()?;
+            self.easel = Some((canvas, ctx));
+        }
+        let (canvas, ctx) = self.easel.as_ref()?;
+        if canvas.width() < w || canvas.height() < h {
+            canvas.set_width(canvas.width().max(w));
+            canvas.set_height(canvas.height().max(h));
+        }
+        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        ctx.clear_rect(0.0, 0.0, f64::from(canvas.width()), f64::from(canvas.height()));
+        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        Some(ctx)
+    }
+
+    /// Draws the token of look `look` (see [`look`]), radius `r`, centred.
+    fn draw_token(&mut self, look: usize, r: f64, dpr: f64) -> Option<Sprite> {
+        let ring = look % TONES.len();
+        let fill = (look / TONES.len()) % (TONES.len() + KEY_COLOURS.len());
+        let kind = KINDS[look / TONES.len() / (TONES.len() + KEY_COLOURS.len())];
+        // An even size in device pixels, so the centre falls on a pixel corner.
+        let reach = if ring > 0 { r + 2.5 } else { r };
+        let half = (reach * dpr).ceil() as u32 + 1;
+        let c = f64::from(half) / dpr;
+        let ctx = self.easel(2 * half, 2 * half, dpr)?;
+        let colour = if fill < TONES.len() { tone_colour(TONES[fill]) } else { KEY_COLOURS[fill - TONES.len()] };
+        ctx.set_fill_style_str(colour);
+        ctx.begin_path();
+        match kind {
+            TokenKind::Message => ctx.rect(c - r, c - r, 2.0 * r, 2.0 * r),
+            TokenKind::Request => {
+                let _ = ctx.arc(c, c, r, 0.0, std::f64::consts::TAU);
+            }
+            TokenKind::Response => {
+                let _ = ctx.arc(c, c, r * 0.75, 0.0, std::f64::consts::TAU);
+            }
+        }
+        ctx.fill();
+        // Keyed tokens take their key's colour; the tone then shows as a ring.
+        if ring > 0 {
+            ctx.set_stroke_style_str(tone_colour(TONES[ring]));
+            ctx.set_line_width(2.0);
+            ctx.begin_path();
+            let _ = ctx.arc(c, c, r + 1.5, 0.0, std::f64::consts::TAU);
+            ctx.stroke();
+        }
+        // Answers get a light ring so they read apart from requests.
+        if kind == TokenKind::Response {
+            ctx.set_stroke_style_str("rgba(255,255,255,0.85)");
+            ctx.set_line_width(1.2);
+            ctx.begin_path();
+            let _ = ctx.arc(c, c, r * 0.75, 0.0, std::f64::consts::TAU);
+            ctx.stroke();
+        }
+        let side = 2 * half as usize;
+        let rgba = ctx.get_image_data(0.0, 0.0, f64::from(2 * half), f64::from(2 * half)).ok()?.data().0;
+        Some(Sprite::new(side, side, (half as i32, half as i32), rgba))
+    }
+
+    /// Draws the chip "×count", `label_w` CSS pixels of text wide.
+    fn draw_chip(&mut self, count: u32, label_w: f64, dpr: f64) -> Option<Sprite> {
+        let (w, h) = (((label_w + 2.0) * dpr).ceil() as u32, (13.0 * dpr).ceil() as u32);
+        let ctx = self.easel(w, h, dpr)?;
+        ctx.set_fill_style_str("rgba(255,255,255,0.85)");
+        ctx.fill_rect(0.0, 0.0, label_w + 2.0, 13.0);
+        ctx.set_font("600 10px system-ui, sans-serif");
+        ctx.set_text_baseline("middle");
+        ctx.set_fill_style_str(COUNT_INK);
+        let _ = ctx.fill_text(&format!("×{count}"), 1.0, 6.5);
+        let rgba = ctx.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)).ok()?.data().0;
+        Some(Sprite::new(w as usize, h as usize, (0, 0), rgba))
     }
 
     /// The trace of the token nearest `(x, y)` (CSS pixels), if close enough.
@@ -290,4 +487,44 @@ impl TokenCanvas {
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, id)| id)
     }
+}
+
+/// Digits of `n` in decimal.
+fn count_digits(n: u32) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// Stamps `s` into the frame `pixels` (`size` in device pixels) with its
+/// anchor at `at` (device pixels, rounded); the area it covered, if any.
+fn stamp(pixels: &mut [u8], size: (usize, usize), s: &Sprite, at: (f64, f64)) -> Option<Area> {
+    let (w, h) = (size.0 as i64, size.1 as i64);
+    let left = at.0.round() as i64 - i64::from(s.at.0);
+    let top = at.1.round() as i64 - i64::from(s.at.1);
+    let (x0, y0) = (left.max(0), top.max(0));
+    let (x1, y1) = ((left + s.w as i64).min(w), (top + s.h as i64).min(h));
+    if x0 >= x1 || y0 >= y1 {
+        return None;
+    }
+    for y in y0..y1 {
+        let sy = (y - top) as usize;
+        // Only the row's inked span, within the canvas.
+        let (from, to) = s.ink[sy];
+        let a = x0.max(left + from as i64);
+        let b = x1.min(left + to as i64);
+        if a >= b {
+            continue;
+        }
+        let dst = &mut pixels[((y * w + a) * 4) as usize..((y * w + b) * 4) as usize];
+        let at = (sy * s.w + (a - left) as usize) * 4;
+        let src = &s.rgba[at..at + dst.len()];
+        // Most rows land on nothing drawn yet: one copy, no blending.
+        if dst.iter().all(|b| *b == 0) {
+            dst.copy_from_slice(src);
+            continue;
+        }
+        for (d, p) in dst.chunks_exact_mut(4).zip(src.chunks_exact(4)) {
+            blend(d, p);
+        }
+    }
+    Some(Area { x0: x0 as usize, y0: y0 as usize, x1: x1 as usize, y1: y1 as usize })
 }
