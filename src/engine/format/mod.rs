@@ -7,6 +7,7 @@ pub mod dist;
 pub mod groups;
 pub mod load;
 pub mod migrate;
+pub mod regions;
 pub mod scale;
 pub mod scenario;
 pub mod shape;

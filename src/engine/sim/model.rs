@@ -257,6 +257,10 @@ pub struct LinkRt {
     pub keyed_send: bool,
     /// The ledger's row for this link.
     pub ledger: crate::engine::report::MessageCounts,
+    /// Added to every crossing: the latency between its ends' regions.
+    pub region_us: Micros,
+    /// Its ends are in two different regions.
+    pub cross_region: bool,
 }
 
 /// Who is waiting for a job's answer.
@@ -405,4 +409,6 @@ pub enum Target {
     Link(u32),
     /// One replica of a service (`svc#2`), by its node in the run.
     Replica(u32),
+    /// Every node of a region (`region:eu`), by its index in the run.
+    Region(u32),
 }
