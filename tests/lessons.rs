@@ -75,6 +75,8 @@ fn the_gallery_holds_every_case_study_of_the_texts() {
         "sqs-fifo-groups",
         "whatsapp-offline",
         "leetcode-while-true",
+        // Regions: the chat room across India and the US.
+        "chat-across-regions",
     ] {
         assert!(names.contains(&name), "missing lesson {name}");
     }

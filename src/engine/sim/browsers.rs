@@ -103,8 +103,8 @@ pub(super) fn connect_all(sim: &mut Sim) {
     }
 }
 
-/// The connection servers of browser `b` in its own region (indices into
-/// its servers), when it has a region and some of them are in it.
+/// The connection servers of browser `b` in its own (or nearest) region,
+/// indices into its servers, when that is not all of them.
 fn local_servers(sim: &Sim, b: u32) -> Option<Vec<u32>> {
     let KindRt::Browser(br) = &sim.nodes[b as usize].rt else {
         return None;
@@ -361,23 +361,13 @@ pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
     }
 }
 
-/// The servers (indices into the browser's) of `up` in browser `b`'s own
-/// region, or all of `up` when none of them is (or `b` has no region).
+/// The servers (indices into the browser's) of `up` a new connection of
+/// browser `b` may go to: its own region's, else the nearest region's.
 fn home_first(sim: &Sim, b: u32, up: Vec<u32>) -> Vec<u32> {
-    let home = super::regions::region_of(sim, b);
-    if home == NONE {
-        return up;
-    }
     let KindRt::Browser(br) = &sim.nodes[b as usize].rt else {
         return up;
     };
-    let local: Vec<u32> =
-        up.iter().copied().filter(|&i| super::regions::region_of(sim, br.servers[i as usize].0) == home).collect();
-    if local.is_empty() {
-        up
-    } else {
-        local
-    }
+    super::regions::nearest(sim, b, &br.servers, up)
 }
 
 /// `user` of browser `b` goes offline: the connection closes, and no
