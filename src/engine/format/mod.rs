@@ -5,6 +5,7 @@ pub mod changes;
 pub mod defaults;
 pub mod dist;
 pub mod groups;
+pub mod json;
 pub mod load;
 pub mod migrate;
 pub mod regions;
