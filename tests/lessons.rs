@@ -81,6 +81,8 @@ fn the_gallery_holds_every_case_study_of_the_texts() {
         "power-of-two-choices",
         "four-protocols",
         "uber-matching",
+        // Regions: the chat room across India and the US.
+        "chat-across-regions",
     ] {
         assert!(names.contains(&name), "missing lesson {name}");
     }

@@ -44,6 +44,7 @@ pub fn Canvas() -> impl IntoView {
     // A big diagram mounts a chunk per frame (`gradual.rs`).
     let (node_ids, link_ids) = (super::gradual::gradual(node_ids), super::gradual::gradual(link_ids));
     let cells = use_context::<Cells>().expect("Cells are provided by App");
+    super::regions::provide_cross_links();
     let empty = Memo::new(move |_| ctx.doc.with(|d| d.nodes.is_empty()));
 
     let on_down = move |ev: PointerEvent| pointer_down(ctx, &ev);
@@ -140,6 +141,9 @@ pub fn Canvas() -> impl IntoView {
                 </defs>
                 <rect class="canvas-bg" width="100%" height="100%" fill="url(#grid)"/>
                 <g class="world" transform=transform>
+                    <g class="regions">
+                        <super::regions::RegionAreas/>
+                    </g>
                     <g class="links">
                         <For each=move || link_ids.get() key=|id| id.clone() let:id>
                             <LinkView id=id cells=cells/>
@@ -554,7 +558,13 @@ fn pointer_up(ctx: Ctx, ev: &PointerEvent) {
                 ctx.sel.set(Selection::node(&id));
             }
         }
-        Outcome::Edited { before } => ctx.commit(before),
+        Outcome::Edited { before } => {
+            // A drop may have changed a region too (`editor::regions`).
+            if ctx.doc.with_untracked(|d| *d != doc) {
+                ctx.doc.set(doc);
+            }
+            ctx.commit(before);
+        }
         Outcome::Linked { before, link } => {
             ctx.doc.set(doc);
             ctx.commit(before);

@@ -84,6 +84,7 @@ fn NodePanel(id: String) -> impl IntoView {
             <section class="group">
                 <h3>"Settings"</h3>
                 {field_rows(place.clone(), fields)}
+                <super::regions::RegionField id=id.clone()/>
             </section>
             <NodeWarnings id=id.clone()/>
             <ConnectTo id=id.clone()/>
@@ -551,6 +552,7 @@ fn ScenarioPanel() -> impl IntoView {
         <section class="group">
             {field_rows(Place::Scenario, scenario_fields())}
         </section>
+        <super::regions::RegionPairs/>
         {move || {
             let list = problems.get();
             let design = warnings.get();

@@ -23,6 +23,7 @@ pub fn LinkView(id: String, cells: Cells) -> impl IntoView {
     let selected: RwSignal<bool> = cell.selected.into();
     let names: RwSignal<(String, String)> = cell.ends.into();
     let caption = Memo::new(move |_| link.with(|l| l.as_ref().map(link_caption).unwrap_or_default()));
+    let cross = super::regions::cross_of(&id);
 
     let link_id = id.clone();
     move || {
@@ -38,11 +39,16 @@ pub fn LinkView(id: String, cells: Cells) -> impl IntoView {
             if live.with(|l| l.as_ref().is_some_and(|l| l.partitioned)) {
                 c.push_str(" partitioned");
             }
+            if cross.get().is_some() {
+                c.push_str(" cross-region");
+            }
             c
         });
         let label = text(move || {
             let (a, b) = names.get();
-            format!("{}: {a} → {b}", caption.get())
+            let extra =
+                cross.get().map(|ms| format!(", crosses regions (+{} ms each way)", fmt_num(ms))).unwrap_or_default();
+            format!("{}: {a} → {b}{extra}", caption.get())
         });
         let mid = p.point_at(0.5);
         // The caption must sit between the nodes: the longest form that fits.
@@ -85,7 +91,26 @@ pub fn LinkView(id: String, cells: Cells) -> impl IntoView {
                     </g>
                 })}
                 {breaker}
+                {move || cross.get().map(|ms| {
+                    let t = format!("+{} ms", fmt_num(ms));
+                    let w = 12.0 + CAPTION_CHAR_W * t.chars().count() as f64;
+                    view! {
+                        <g class="region-latency" transform=format!("translate({:.1} {:.1})", mid.x - w / 2.0, mid.y + 11.0)>
+                            <rect width=w height="16" rx="8"/>
+                            <text x=w / 2.0 y="11.5">{t}</text>
+                        </g>
+                    }
+                })}
             </g>
         })
+    }
+}
+
+/// A latency as a label shows it: `40`, `12.5`.
+fn fmt_num(ms: f64) -> String {
+    if ms.fract() == 0.0 {
+        format!("{ms:.0}")
+    } else {
+        format!("{ms}")
     }
 }

@@ -30,6 +30,7 @@ mod palette;
 mod pictures;
 mod pool;
 mod presets;
+mod regions;
 mod replications;
 mod results;
 mod run;

@@ -168,6 +168,16 @@ fn Stats() -> impl IntoView {
     });
     let hop_class = if_hop(on_screen);
     let hash = move || snap.with(|s| s.hash.clone());
+    let has_regions = move || ctx.doc.with(|d| d.nodes.iter().any(|n| n.region.is_some()));
+    let share = move || snap.with(|s| s.report.regions.as_ref().map(|r| (r.share, r.crossed, r.sent)));
+    let share_value = Signal::derive(move || match (idle(), share()) {
+        (false, Some((x, crossed, sent))) => format!("{:.1}% ({crossed} of {sent})", x * 100.0),
+        _ => "—".to_string(),
+    });
+    let share_exact =
+        Signal::derive(
+            move || if idle() { String::new() } else { share().map(|s| s.0.to_string()).unwrap_or_default() },
+        );
     view! {
         <div class=text(move || if idle() { "stats idle" } else { "stats" }.to_string())>
             <div class="stat-group" role="group" aria-label="Requests">
@@ -192,6 +202,14 @@ fn Stats() -> impl IntoView {
                 <span class="group-title" aria-hidden="true">"Messages"</span>
                 {MESSAGES.iter().map(figure).collect_view()}
             </div>
+            {move || has_regions().then(|| view! {
+                <div class="stat-group regions" role="group" aria-label="Regions">
+                    <span class="group-title" aria-hidden="true">"Regions"</span>
+                    {stat("regions.share", "Cross-region share", "lat", share_value, share_exact, Signal::stored(
+                        "Messages and calls sent over a link between two regions, of all sent: each pays the region latency.".to_string()
+                    ))}
+                </div>
+            })}
         </div>
     }
 }

@@ -106,10 +106,15 @@ impl Gesture {
     /// The pointer was released at screen point `p`.
     pub fn finish(self, p: Point, doc: &mut Scenario, view: &Viewport) -> Outcome {
         match self {
-            Gesture::Move { before, dragged, .. } => {
+            Gesture::Move { before, dragged, origin, .. } => {
                 if !dragged {
-                    Outcome::Clicked
-                } else if &before != doc {
+                    return Outcome::Clicked;
+                }
+                // Dropped inside a region's area: into that region (the
+                // same undo step as the move).
+                let moved: Vec<String> = origin.into_iter().map(|(id, _)| id).collect();
+                super::regions::drop_into(doc, &moved);
+                if &before != doc {
                     Outcome::Edited { before }
                 } else {
                     Outcome::None

@@ -29,6 +29,7 @@ pub mod live;
 pub mod log_strip;
 pub mod parse;
 pub mod presets;
+pub mod regions;
 pub mod requests;
 pub mod scale_rows;
 pub mod selection;

@@ -29,6 +29,25 @@ pub struct Report {
     /// Consumer groups of log topics, in topic and group order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupReport>,
+    /// Messages and calls between regions; only for scenarios with regions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regions: Option<RegionReport>,
+}
+
+/// How much of a run's traffic crossed between regions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RegionReport {
+    /// Messages and call attempts sent over any link.
+    pub sent: u64,
+    /// Those sent over a link between nodes of two different regions.
+    pub crossed: u64,
+    /// `crossed / sent` (0 when nothing was sent): the cross-region share.
+    pub share: f64,
+    /// The links that cross regions, in scenario order.
+    pub links: Vec<String>,
+    /// The regions the scenario names, sorted.
+    pub regions: Vec<String>,
 }
 
 impl Report {

@@ -34,6 +34,7 @@ fn fixed_reason(field: &str) -> Option<&'static str> {
     Some(match field {
         "id" | "kind" | "via" | "from" | "to" => "is the shape of the diagram; it cannot change during a run",
         "label" | "x" | "y" => "only changes the drawing, not the run",
+        "region" => "places the node in a region, fixed for a run (crash `region:NAME` instead)",
         "schedule" => "is set for the whole run; change `rate_per_s` instead",
         "users" => "is the size of the browser population, fixed for a run",
         "delivery" => "decides how subscriptions are built, fixed for a run",

@@ -9,6 +9,7 @@ pub mod groups;
 pub mod json;
 pub mod load;
 pub mod migrate;
+pub mod regions;
 pub mod scale;
 pub mod scenario;
 pub mod shape;

@@ -34,7 +34,14 @@ pub struct Scenario {
     /// Field values that change during the run (live edits, what-ifs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<ChangeSpec>,
+    /// `[["us", "eu", 40], ...]`: one-way latency (ms) added to every link
+    /// between nodes of those two regions (see `super::regions`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionPair>,
 }
+
+/// Two regions and the one-way latency between them, ms.
+pub type RegionPair = (String, String, f64);
 
 fn default_seed() -> u64 {
     1
@@ -55,6 +62,7 @@ impl Default for Scenario {
             links: Vec::new(),
             faults: Vec::new(),
             changes: Vec::new(),
+            regions: Vec::new(),
         }
     }
 }
@@ -365,6 +373,11 @@ pub struct NodeSpec {
     /// How long a probe may take before it counts as failed (1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_timeout_ms: Option<f64>,
+
+    // any node
+    /// The region the node runs in (none: links to it never cross regions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 impl NodeSpec {

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 mod brokers;
+mod regions;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
@@ -329,6 +330,7 @@ impl Validator {
             self.fault(i, f, s);
         }
         self.brokers(s, &kinds);
+        self.regions(s);
         if s.changes.len() > caps::CHANGES {
             self.err(
                 &top,
@@ -722,6 +724,10 @@ impl Validator {
 
     fn fault(&mut self, i: usize, f: &FaultSpec, s: &Scenario) {
         let p = Place::Fault(i);
+        if self.region_fault(i, f, s) {
+            self.fault_fields(&p, f);
+            return;
+        }
         let replica = super::scale::split_replica(&f.target).is_some();
         if let Some(why) = super::scale::replica_target_problem(s, &f.target) {
             self.err(&p, Some("target"), why);
@@ -736,6 +742,12 @@ impl Validator {
             self.err(&p, Some("kind"), format!("`{}` applies to nodes; `{}` is a link", f.kind.as_str(), f.target));
         }
         // `replay` is checked with the brokers (it needs a log subscription).
+        self.fault_fields(&p, f);
+    }
+
+    /// A fault's times, factor and rate, whatever its target.
+    fn fault_fields(&mut self, p: &Place, f: &FaultSpec) {
+        let p = p.clone();
         self.number(&p, "at_ms", f.at_ms, caps::ANY_MS);
         if let Some(d) = f.for_ms {
             self.number(&p, "for_ms", d, caps::ANY_MS);

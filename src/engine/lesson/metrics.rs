@@ -102,6 +102,8 @@ const NODE_LEVELS: &[&str] = &[
 /// What a node is doing right now (the app's live marks).
 const NODE_NOW: &[&str] = &["waiting", "busy", "unacked", "connections", "down"];
 const BREAKER_COUNTS: &[&str] = &["rejected", "opened", "half_opened", "closed"];
+/// Traffic between regions: counts `sent` and `crossed`, the level `share`.
+const REGION_FIELDS: &[&str] = &["sent", "crossed", "share"];
 
 /// A resolved metric: where to read it.
 #[derive(Clone, Debug, PartialEq)]
@@ -113,6 +115,8 @@ pub enum Lookup {
     Breaker(String, &'static str),
     /// Simulated seconds so far (the window's length, over a window).
     Seconds,
+    /// The report's cross-region figures (`regions.share`).
+    Regions(&'static str),
 }
 
 /// Whether the path names a count (grows during a run), without needing
@@ -125,6 +129,7 @@ pub fn is_count(path: &[String]) -> bool {
         ["nodes", _, f] => NODE_COUNTS.contains(f) || COUNT_EXTRAS.contains(f),
         ["breakers", _, f] => BREAKER_COUNTS.contains(f),
         ["run", "seconds"] => true,
+        ["regions", f] => *f != "share" && REGION_FIELDS.contains(f),
         _ => false,
     }
 }
@@ -146,6 +151,12 @@ pub fn resolve(path: &[String], scenario: &Scenario) -> Result<Lookup, String> {
             pick(MESSAGE_FIELDS, f).map(Lookup::Message).ok_or_else(|| unknown("such count", MESSAGE_FIELDS))
         }
         ["run", "seconds"] => Ok(Lookup::Seconds),
+        ["regions", f] => {
+            if scenario.nodes.iter().all(|n| n.region.is_none()) {
+                return Err(format!("`{text}`: no node of the scenario has a region"));
+            }
+            pick(REGION_FIELDS, f).map(Lookup::Regions).ok_or_else(|| unknown("such region figure", REGION_FIELDS))
+        }
         ["nodes", id, rest @ ..] => {
             let index = scenario
                 .nodes
@@ -177,9 +188,9 @@ pub fn resolve(path: &[String], scenario: &Scenario) -> Result<Lookup, String> {
                 .map(|f| Lookup::Breaker(id.to_string(), f))
                 .ok_or_else(|| unknown("such breaker figure", &["opened", "half_opened", "closed", "rejected", "open"]))
         }
-        [first, ..] => {
-            Err(format!("`{text}`: a metric starts with requests, messages, nodes, breakers or run (not `{first}`)"))
-        }
+        [first, ..] => Err(format!(
+            "`{text}`: a metric starts with requests, messages, nodes, breakers, regions or run (not `{first}`)"
+        )),
         [] => Err("an empty metric".into()),
     }
 }
@@ -253,6 +264,14 @@ pub fn read(l: &Lookup, s: &Snapshot) -> f64 {
             }
             s.report.nodes.get(id).map(|n| node(n, f)).unwrap_or(0.0)
         }
+        Lookup::Regions(f) => {
+            let Some(r) = &s.report.regions else { return 0.0 };
+            match *f {
+                "sent" => r.sent as f64,
+                "crossed" => r.crossed as f64,
+                _ => r.share,
+            }
+        }
         Lookup::Breaker(id, f) => {
             let Some(b) = s.report.breakers.get(id) else { return 0.0 };
             let count = |state: &str| b.transitions.iter().filter(|(_, s)| s == state).count() as f64;
@@ -275,6 +294,7 @@ pub fn lookup_is_count(l: &Lookup) -> bool {
         Lookup::Seconds => true,
         Lookup::Node(_, _, f) => NODE_COUNTS.contains(f) || COUNT_EXTRAS.contains(f),
         Lookup::Breaker(_, f) => BREAKER_COUNTS.contains(f),
+        Lookup::Regions(f) => *f != "share",
     }
 }
 

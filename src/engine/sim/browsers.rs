@@ -50,13 +50,18 @@ fn is_connection(via: Via) -> bool {
 pub(super) fn connect_all(sim: &mut Sim) {
     for b in 0..sim.nodes.len() as u32 {
         let now = sim.now;
+        let local = local_servers(sim, b);
         let n = &mut sim.nodes[b as usize];
         let KindRt::Browser(br) = &mut n.rt else {
             continue;
         };
-        let conn_servers: Vec<u32> = (0..br.servers.len() as u32)
+        let mut conn_servers: Vec<u32> = (0..br.servers.len() as u32)
             .filter(|&i| is_connection(sim.links[br.servers[i as usize].1 as usize].via))
             .collect();
+        // GeoDNS: users start on their own region's servers when it has any.
+        if let Some(local) = &local {
+            conn_servers.retain(|i| local.contains(i));
+        }
         if br.reconnect_us == Micros::MAX {
             br.reconnect_us = servers_reconnect_us(&sim.current, &br.servers);
         }
@@ -96,6 +101,19 @@ pub(super) fn connect_all(sim: &mut Sim) {
             super::presence::start(sim, b);
         }
     }
+}
+
+/// The connection servers of browser `b` in its own (or nearest) region,
+/// indices into its servers, when that is not all of them.
+fn local_servers(sim: &Sim, b: u32) -> Option<Vec<u32>> {
+    let KindRt::Browser(br) = &sim.nodes[b as usize].rt else {
+        return None;
+    };
+    let conn: Vec<u32> = (0..br.servers.len() as u32)
+        .filter(|&i| is_connection(sim.links[br.servers[i as usize].1 as usize].via))
+        .collect();
+    let local = home_first(sim, b, conn.clone());
+    (local.len() < conn.len()).then_some(local)
 }
 
 /// The servers tell their clients how soon to come back: the quickest of
@@ -300,15 +318,22 @@ pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
     if n.is_down() {
         return;
     }
-    let KindRt::Browser(br) = &mut n.rt else {
+    if !matches!(n.rt, KindRt::Browser(_)) {
         return;
-    };
+    }
     n.metrics.bump("reconnect_attempts");
     if up.is_empty() {
         back_off(sim, b, user);
         return;
     }
-    // A load balancer sends the new connection to any server that is up.
+    // A load balancer sends the new connection to any server that is up;
+    // with regions, to one of the user's own region while it has one up
+    // (GeoDNS with health checks), else across regions.
+    let up = home_first(sim, b, up);
+    let n = &mut sim.nodes[b as usize];
+    let KindRt::Browser(br) = &mut n.rt else {
+        return;
+    };
     let idx = up[n.rng.below(up.len() as u64) as usize];
     let server = br.servers[idx as usize].0;
     if !accept(sim, server, now) {
@@ -336,6 +361,15 @@ pub(super) fn reconnect(sim: &mut Sim, b: u32, user: u32) {
     if store {
         super::store_forward::release(sim, b, user, idx, link);
     }
+}
+
+/// The servers (indices into the browser's) of `up` a new connection of
+/// browser `b` may go to: its own region's, else the nearest region's.
+fn home_first(sim: &Sim, b: u32, up: Vec<u32>) -> Vec<u32> {
+    let KindRt::Browser(br) = &sim.nodes[b as usize].rt else {
+        return up;
+    };
+    super::regions::nearest(sim, b, &br.servers, up)
 }
 
 /// `user` of browser `b` goes offline: the connection closes, and no

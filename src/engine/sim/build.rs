@@ -31,6 +31,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         l.keyed_send = spec.via == Via::Enqueue
             && s.node(&spec.to).is_some_and(|n| n.kind == NodeKind::Queue && n.fifo == Some(true));
     }
+    super::regions::wire_links(s, &mut links);
 
     let mut nodes: Vec<NodeRt> = s
         .nodes
@@ -140,6 +141,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         watch: Default::default(),
         replicas,
         conns: super::connections::build(s),
+        regions: super::regions::Regions::build(s),
     };
     if super::ordering::scenario_has_keys(s) {
         for n in &mut sim.nodes {
@@ -276,6 +278,9 @@ pub(super) fn link_rt(l: &crate::engine::format::LinkSpec, from: u32, to: u32, s
         // Set by `build` (it needs the receiving node) and by `exchanges::build`.
         keyed_send: false,
         fan: super::fanout::Fan::from_spec(l, seed),
+        // Set by `regions::wire_links` (it needs both ends' regions).
+        region_us: 0,
+        cross_region: false,
     }
 }
 
@@ -308,6 +313,6 @@ pub(super) fn fault_fits(kind: FaultKind, target: Target) -> bool {
         (kind, target),
         (FaultKind::Crash | FaultKind::Errors, Target::Link(_))
             | (FaultKind::Partition | FaultKind::Replay, Target::Replica(_))
-            | (FaultKind::Replay, Target::Node(_))
+            | (FaultKind::Replay, Target::Node(_) | Target::Region(_))
     )
 }

@@ -27,11 +27,12 @@ use crate::engine::report::End;
 use crate::engine::trace::HopKind;
 use crate::engine::view::{TokenKind, TokenTone};
 
-/// One crossing of `link`: a latency sample, stretched by `slow` faults.
+/// One crossing of `link`: a latency sample plus the latency between its
+/// ends' regions, stretched by `slow` faults.
 #[inline]
 pub(super) fn latency(sim: &mut Sim, link: u32) -> Micros {
     let l = &mut sim.links[link as usize];
-    l.rng.sample_us(&l.latency).stretched(l.slow)
+    l.rng.sample_us(&l.latency).saturating_add(l.region_us).stretched(l.slow)
 }
 
 /// Starts a crossing of `link` at `depart` (a request or message going

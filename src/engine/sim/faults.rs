@@ -16,6 +16,9 @@ use crate::engine::kernel::clock::Time;
 use crate::engine::kernel::slab::Key;
 
 pub(super) fn resolve(sim: &Sim, id: &str) -> Option<Target> {
+    if let Some(r) = crate::engine::format::regions::split_target(id) {
+        return sim.regions.index(r).map(Target::Region);
+    }
     if let Some((node, Ok(k))) = crate::engine::format::scale::split_replica(id) {
         let n = sim.scenario.nodes.iter().position(|x| x.id == node)?;
         return super::replicas::member(sim, n as u32, k).map(Target::Replica);
@@ -67,6 +70,12 @@ fn recompute(sim: &mut Sim, target: Target) {
         }
         Target::Link(l) => recompute_link(sim, l),
         Target::Replica(m) => recompute_node(sim, m),
+        // Every node of the region, as if each had the fault.
+        Target::Region(r) => {
+            for n in super::regions::nodes_in(sim, r) {
+                recompute(sim, Target::Node(n));
+            }
+        }
     }
 }
 
@@ -95,7 +104,13 @@ fn recompute_node(sim: &mut Sim, n: u32) {
 
 fn recompute_link(sim: &mut Sim, l: u32) {
     let (from, to) = (sim.links[l as usize].from, sim.links[l as usize].to);
-    let covers = |t: Target| t == Target::Link(l) || t == Target::Node(from) || t == Target::Node(to);
+    let (rf, rt) = (super::regions::region_of(sim, from), super::regions::region_of(sim, to));
+    let covers = |t: Target| {
+        t == Target::Link(l)
+            || t == Target::Node(from)
+            || t == Target::Node(to)
+            || matches!(t, Target::Region(r) if r == rf || r == rt)
+    };
     let mut partitioned = 0;
     let mut slow = 1.0;
     for f in sim.faults.iter().filter(|f| f.active) {

@@ -41,6 +41,7 @@ mod ordering;
 mod outbox;
 mod presence;
 mod queues;
+mod regions;
 mod replicas;
 mod reporting;
 mod sagas;
@@ -157,6 +158,8 @@ pub struct Sim {
     replicas: replicas::Replicas,
     /// Call links' connections, pools and payload transfers.
     conns: connections::Conns,
+    /// Each node's region, for `region:NAME` faults and browsers' servers.
+    regions: regions::Regions,
 }
 
 impl Sim {

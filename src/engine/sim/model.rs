@@ -259,6 +259,10 @@ pub struct LinkRt {
     pub ledger: crate::engine::report::MessageCounts,
     /// `count`: calls or messages per request (None: one).
     pub fan: Option<Box<super::fanout::Fan>>,
+    /// Added to every crossing: the latency between its ends' regions.
+    pub region_us: Micros,
+    /// Its ends are in two different regions.
+    pub cross_region: bool,
 }
 
 /// Who is waiting for a job's answer.
@@ -412,4 +416,6 @@ pub enum Target {
     Link(u32),
     /// One replica of a service (`svc#2`), by its node in the run.
     Replica(u32),
+    /// Every node of a region (`region:eu`), by its index in the run.
+    Region(u32),
 }

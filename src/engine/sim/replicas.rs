@@ -376,6 +376,7 @@ pub(super) fn fault_covers(sim: &Sim, target: Target, n: u32) -> bool {
     match target {
         Target::Node(t) => t == n || sim.replicas.set(n).is_some_and(|s| s.node == t),
         Target::Replica(t) => t == n,
+        Target::Region(r) => super::regions::region_of(sim, n) == r,
         Target::Link(_) => false,
     }
 }

@@ -68,6 +68,7 @@ pub(super) fn report(sim: &Sim) -> Report {
         }
     }
     super::connections::fill_report(sim, &mut r);
+    r.regions = super::regions::report(sim);
     r.messages = sim.ledger.clone();
     r.messages.in_flight = sim.ledger.sent.saturating_sub(sim.ledger.ended());
     r.requests = sim.requests.clone();

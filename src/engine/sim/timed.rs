@@ -193,7 +193,7 @@ pub(super) fn apply_change(sim: &mut Sim, i: u32) {
     match resolve(sim, &c.target) {
         Some(Target::Node(n)) => node_changed(sim, n, top),
         Some(Target::Link(l)) => link_changed(sim, l, top),
-        Some(Target::Replica(_)) | None => {}
+        Some(Target::Replica(_) | Target::Region(_)) | None => {}
     }
 }
 
