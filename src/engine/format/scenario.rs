@@ -92,10 +92,12 @@ pub enum NodeKind {
     Saga,
     /// A RabbitMQ exchange: routes each message to the queues bound to it.
     Exchange,
+    /// A database (PostgreSQL, MySQL): a primary, read replicas, versions per key.
+    Database,
 }
 
 impl NodeKind {
-    pub const ALL: [NodeKind; 8] = [
+    pub const ALL: [NodeKind; 9] = [
         NodeKind::Client,
         NodeKind::Service,
         NodeKind::Queue,
@@ -104,6 +106,7 @@ impl NodeKind {
         NodeKind::Websocket,
         NodeKind::Browser,
         NodeKind::Saga,
+        NodeKind::Database,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -116,6 +119,7 @@ impl NodeKind {
             NodeKind::Browser => "browser",
             NodeKind::Saga => "saga",
             NodeKind::Exchange => "exchange",
+            NodeKind::Database => "database",
         }
     }
 
@@ -130,6 +134,7 @@ impl NodeKind {
             NodeKind::Browser => "Browsers",
             NodeKind::Saga => "Saga orchestrator",
             NodeKind::Exchange => "Exchange",
+            NodeKind::Database => "Database",
         }
     }
 }
@@ -150,10 +155,14 @@ pub enum Via {
     RequestReply,
     /// A RabbitMQ binding: from an exchange to a queue, with a pattern.
     Bind,
+    /// A service writes its request's key to a database (a synchronous call).
+    Write,
+    /// A service reads its request's key from a database (`read_from`).
+    Read,
 }
 
 impl Via {
-    pub const ALL: [Via; 12] = [
+    pub const ALL: [Via; 14] = [
         Via::Http,
         Via::Grpc,
         Via::Enqueue,
@@ -166,6 +175,8 @@ impl Via {
         Via::SagaStep,
         Via::RequestReply,
         Via::Bind,
+        Via::Write,
+        Via::Read,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -182,12 +193,14 @@ impl Via {
             Via::SagaStep => "saga_step",
             Via::RequestReply => "request_reply",
             Via::Bind => "bind",
+            Via::Write => "write",
+            Via::Read => "read",
         }
     }
 
     /// Calls that hold the caller until the answer comes back.
     pub fn is_sync_call(self) -> bool {
-        matches!(self, Via::Http | Via::Grpc | Via::SagaStep)
+        matches!(self, Via::Http | Via::Grpc | Via::SagaStep | Via::Write | Via::Read)
     }
 }
 
@@ -362,6 +375,11 @@ pub struct NodeSpec {
     /// Failed probes in a row that take a replica out of rotation (3).
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
     pub unhealthy_after: Option<u32>,
+
+    // database (`workers`, `work_ms` and `replicas` too; see `super::database`)
+    /// How long a committed write takes to reach each read replica (100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication_lag_ms: Option<Dist>,
 }
 
 impl NodeSpec {
@@ -518,6 +536,10 @@ pub struct LinkSpec {
     /// `push` with store-and-forward: how long a held push is kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_ms: Option<f64>,
+    /// `read`: the primary (default), a replica, or the primary for the
+    /// writer's own key until its write reached the replicas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_from: Option<super::database::ReadFrom>,
 }
 
 impl LinkSpec {
@@ -551,6 +573,7 @@ impl LinkSpec {
             rebalance_ms: None,
             store_and_forward: None,
             retention_ms: None,
+            read_from: None,
         }
     }
 }

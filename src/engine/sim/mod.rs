@@ -24,6 +24,7 @@ mod build;
 mod calls;
 mod clients;
 mod connections;
+mod databases;
 mod dedup;
 mod durability;
 mod event;
@@ -156,6 +157,8 @@ pub struct Sim {
     replicas: replicas::Replicas,
     /// Call links' connections, pools and payload transfers.
     conns: connections::Conns,
+    /// Databases: replication and versions per key (None without one).
+    dbs: Option<Box<databases::Dbs>>,
 }
 
 impl Sim {
