@@ -247,6 +247,7 @@ pub(super) fn node_live(sim: &Sim) -> Vec<NodeLive> {
                 live.connections = connections_of(sim, i as u32);
             }
             super::replicas::fill_live(sim, i as u32, &mut live);
+            live.stale_reads = super::databases::stale_reads(sim, i);
             live
         })
         .collect()
