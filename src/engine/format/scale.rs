@@ -61,7 +61,10 @@ pub fn replica_target_problem(s: &Scenario, target: &str) -> Option<String> {
         return Some(format!("no node `{id}` (in `{target}`)"));
     };
     if !matches!(n.kind, NodeKind::Service | NodeKind::Database) {
-        return Some(format!("`{id}` is a {}; only services and databases have replicas", n.kind.as_str()));
+        return Some(format!(
+            "`{id}` is a {}; only services have replicas (and databases: read replicas)",
+            n.kind.as_str()
+        ));
     }
     let count = replicas_of(n);
     match k {
