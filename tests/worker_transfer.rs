@@ -10,7 +10,8 @@ use crosstalk::engine::{Sim, SimOptions};
 
 fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(what: &str, v: &T) {
     let text = serde_json::to_string(v).unwrap();
-    let back: T = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: {e}"));
+    // The page reads answers as the app does: through a JSON value.
+    let back: T = crosstalk::engine::format::json::read(&text).unwrap_or_else(|e| panic!("{what}: {e}"));
     // serde_json reads a float back within an ulp of what it printed (its
     // exact mode costs the download): every number within 1e-12, the rest
     // exactly.

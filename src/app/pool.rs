@@ -206,7 +206,7 @@ pub fn worker_task(text: &str) -> String {
 
 fn run_task(text: &str) -> Result<Answer, String> {
     let (head, body) = text.split_once('\n').ok_or("a task needs a header line")?;
-    let task: Task = serde_json::from_str(head).map_err(|e| format!("bad task: {e}"))?;
+    let task: Task = crate::engine::format::json::read(head).map_err(|e| format!("bad task: {e}"))?;
     let scenario: Scenario = load::parse(body).map_err(|e| e.to_string())?;
     match task.kind.as_str() {
         "replicate" => replications::measure(

@@ -134,7 +134,7 @@ impl Replicator {
             Reply::Died(why) => Some(format!(
                 "A worker stopped while running seed {seed} ({why}). The replications were stopped; the page keeps working."
             )),
-            Reply::Answer(text) => match serde_json::from_str::<Answer>(&text) {
+            Reply::Answer(text) => match crate::engine::format::json::read::<Answer>(&text) {
                 Ok(Answer::Sample(s)) => {
                     j.samples[index] = Some(s);
                     j.running[w] = None;

@@ -471,7 +471,7 @@ impl Run {
             return;
         };
         let failed = match reply {
-            Reply::Answer(text) => match serde_json::from_str::<Answer>(&text) {
+            Reply::Answer(text) => match crate::engine::format::json::read::<Answer>(&text) {
                 Ok(Answer::Finished(f)) => {
                     {
                         let mut c = core.borrow_mut();

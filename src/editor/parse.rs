@@ -23,7 +23,7 @@ fn to_f64(t: &str) -> Option<f64> {
     };
     let digits = digits.strip_suffix('.').unwrap_or(digits);
     let lead = if digits.starts_with('.') { "0" } else { "" };
-    serde_json::from_str::<f64>(&format!("{sign}{lead}{digits}")).ok()
+    crate::engine::format::json::read::<f64>(&format!("{sign}{lead}{digits}")).ok()
 }
 
 fn clean(text: &str) -> String {
@@ -214,8 +214,8 @@ pub fn schedule(text: &str) -> Result<Option<Vec<(f64, f64)>>, String> {
         return Ok(None);
     }
     if t.starts_with('[') {
-        let v: Vec<(f64, f64)> =
-            serde_json::from_str(t).map_err(|_| "expected pairs like [[0, 10], [20000, 100]]".to_string())?;
+        let v: Vec<(f64, f64)> = crate::engine::format::json::read(t)
+            .map_err(|_| "expected pairs like [[0, 10], [20000, 100]]".to_string())?;
         return Ok(Some(v));
     }
     let mut out = Vec::new();
@@ -342,7 +342,7 @@ pub fn routing_keys(text: &str) -> Result<Option<Vec<(String, f64)>>, String> {
         return Ok(None);
     }
     if t.starts_with('[') {
-        let v: Vec<(String, f64)> = serde_json::from_str(t)
+        let v: Vec<(String, f64)> = crate::engine::format::json::read(t)
             .map_err(|_| "expected pairs like [[\"order.created\", 3], [\"order.paid\", 1]]".to_string())?;
         return Ok(Some(v));
     }

@@ -6,6 +6,7 @@ pub mod database;
 pub mod defaults;
 pub mod dist;
 pub mod groups;
+pub mod json;
 pub mod load;
 pub mod migrate;
 pub mod scale;

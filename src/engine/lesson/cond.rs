@@ -222,7 +222,7 @@ fn lex(text: &str) -> Result<Vec<Tok>, String> {
                 t => t.to_string(),
             };
             // serde_json's number parser (already in the app) over core's.
-            let v: f64 = serde_json::from_str(&s).map_err(|_| format!("`{s}` is not a number"))?;
+            let v: f64 = crate::engine::format::json::read(&s).map_err(|_| format!("`{s}` is not a number"))?;
             out.push(Tok::Num(v));
             // A unit written against the number (`20s`, `500ms`).
             if i < chars.len() && chars[i].is_ascii_alphabetic() {
