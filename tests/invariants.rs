@@ -80,6 +80,11 @@ fn random_scenario(recipe: u64) -> Scenario {
                     o.insert("job_timeout_ms".into(), json!(5 + d.below(200)));
                 }
             }
+            NodeKind::Database => {
+                o.insert("workers".into(), json!(1 + d.below(6)));
+                o.insert("replicas".into(), json!(d.below(3)));
+                o.insert("replication_lag_ms".into(), dist(&mut d));
+            }
             NodeKind::Queue => {
                 if d.chance(40) {
                     o.insert("capacity".into(), json!(1 + d.below(50)));
@@ -448,6 +453,7 @@ fn random_change(s: &Scenario, r: u64) -> Option<(String, &'static str, Value)> 
             NodeKind::Websocket | NodeKind::Browser => ("reconnect_ms", json!(100 + v * 50)),
             // An exchange has nothing that may change during a run.
             NodeKind::Exchange => return None,
+            NodeKind::Database => ("replication_lag_ms", json!(v * 20)),
         };
         return Some((node.id.clone(), field, value));
     }

@@ -193,3 +193,21 @@ fn a_set_step_changes_the_scenario_for_the_checks_after_it() {
     assert_eq!(run.hashes.len(), 2, "two phases");
     assert!(run.passed(), "{:?}", run.results);
 }
+
+/// The databases' lessons (issue 9 point 5): the story says what to watch
+/// (the stale-read figures), and the checks judge those very figures, the
+/// writer's own reads never stale while the others' are.
+#[test]
+fn the_database_lessons_watch_stale_reads() {
+    for (name, own_fresh) in [
+        ("read-replicas-stale-inventory", "nodes.checkout.stale_reads == 0"),
+        ("cqrs-read-model-lag", "nodes.write_db.stale_reads == 0"),
+    ] {
+        let l = lessons::catalog().into_iter().find(|l| l.name == name).unwrap_or_else(|| panic!("lesson {name}"));
+        assert!(l.story.iter().any(|p| p.contains("Watch the")), "{name}: the story says what to watch");
+        let run = lessons::run(&l).expect("runs");
+        assert!(run.results.iter().all(|r| r.judgement.verdict == Verdict::Holds), "{name}");
+        assert!(run.results.iter().filter(|r| r.check.contains("stale")).count() >= 3, "{name}");
+        assert!(run.results.iter().any(|r| r.check == own_fresh), "{name}: checks {own_fresh}");
+    }
+}

@@ -70,6 +70,14 @@ pub fn glyph(kind: NodeKind) -> AnyView {
             </g>
         }
         .into_any(),
+        // A cylinder: the usual sign for a database.
+        NodeKind::Database => view! { class=PER_NODE,
+            <g class="glyph">
+                <ellipse cx="12" cy="5.5" rx="8" ry="3"/>
+                <path d="M4 5.5v13c0 1.7 3.6 3 8 3s8-1.3 8-3v-13M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3"/>
+            </g>
+        }
+        .into_any(),
     }
 }
 
@@ -116,5 +124,6 @@ pub fn blurb(kind: NodeKind) -> &'static str {
         NodeKind::Browser => "People with the page open, receiving pushes",
         NodeKind::Saga => "Runs steps in order and undoes them on failure",
         NodeKind::Exchange => "Routes each message to the queues whose binding matches its key (RabbitMQ)",
+        NodeKind::Database => "Stores versions per key; read replicas trail the primary (PostgreSQL, MySQL)",
     }
 }

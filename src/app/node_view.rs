@@ -100,6 +100,7 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                     (count > 1).then(|| view! { <ReplicaCards live=live count=count/> })
                 }}
                 <super::broker_view::LogStrip node=node live=live/>
+                <StaleReads live=live below_cards=Signal::derive(move || replicas.get() > 1)/>
                 <circle class="handle" data-handle="out" cx=NODE_W cy=NODE_H / 2.0 r="6"/>
                 <circle class="handle side" data-handle="bottom" cx=NODE_W / 2.0 cy=NODE_H r="6"/>
                 <circle class="handle side" data-handle="left" cx="0" cy=NODE_H / 2.0 r="6"/>
@@ -293,6 +294,26 @@ fn ReplicaCards(live: RwSignal<Option<NodeLive>>, count: u32) -> impl IntoView {
             }
         })
         .collect_view()
+}
+
+/// A database's (or a reader's) stale reads so far, under its box; a
+/// text, not a colour, says how many.
+#[component]
+fn StaleReads(live: RwSignal<Option<NodeLive>>, below_cards: Signal<bool>) -> impl IntoView {
+    let count = Memo::new(move |_| live.with(|l| l.as_ref().and_then(|l| l.stale_reads)));
+    move || {
+        let y = NODE_H + if below_cards.get() { 36.0 } else { 16.0 };
+        count.get().map(|n| {
+            let label = format!("{} stale read{}", compact(n), if n == 1 { "" } else { "s" });
+            let class = if n > 0 { "stale-reads some" } else { "stale-reads" };
+            view! { class=PER_NODE,
+                <text class=class x="8" y=y role="img" aria-label=label.clone()>
+                    <title>{label.clone()}</title>
+                    {format!("{} stale reads", compact(n))}
+                </text>
+            }
+        })
+    }
 }
 
 fn compact(n: u64) -> String {

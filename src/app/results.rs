@@ -224,6 +224,9 @@ fn NodeTable() -> impl IntoView {
     let more = Memo::new(move |_| ctx.doc.with(|d| d.nodes.len().saturating_sub(MAX_ROWS)));
     let brokers = Memo::new(move |_| ctx.doc.with(crate::editor::describe::uses_brokers));
     let scale = Memo::new(move |_| ctx.doc.with(scale_rows::uses_scale));
+    let databases = Memo::new(move |_| {
+        ctx.doc.with(|d| d.nodes.iter().any(|n| n.kind == crate::engine::format::NodeKind::Database))
+    });
     let head = |group: &'static str, f: &'static Figure| {
         view! { <th scope="col" class="num" data-col=f.key aria-label=format!("{group}: {}", f.label) title=f.help>{f.label}</th> }
     };
@@ -242,6 +245,9 @@ fn NodeTable() -> impl IntoView {
                         {move || scale.get().then(|| view! {
                             <th scope="colgroup" colspan="3" title="Replicas behind a load balancer, and connection pools">"Scale-out"</th>
                         })}
+                        {move || databases.get().then(|| view! {
+                            <th scope="colgroup" colspan="2" title="Reads that returned an older version of their key than the newest written anywhere">"Databases"</th>
+                        })}
                     </tr>
                     <tr>
                         <th scope="col">"Node"</th>
@@ -253,11 +259,15 @@ fn NodeTable() -> impl IntoView {
                         <th scope="col" class="num" title="Busy workers over all workers, averaged over time">"Busy"</th>
                         {move || brokers.get().then(broker_heads)}
                         {move || scale.get().then(scale_heads)}
+                        {move || databases.get().then(|| view! {
+                            <th scope="col" class="num" data-col="stale_reads" title="Stale reads / all reads, at a database or by the node that read">"Stale reads"</th>
+                            <th scope="col" class="num" data-col="stale_age" title="How long a stale read's version had been out of date, on average">"Stale by"</th>
+                        })}
                     </tr>
                 </thead>
                 <tbody>
                     <For each=move || ids.get() key=|id| id.clone() let:id>
-                        <NodeRow id=id brokers=brokers scale=scale/>
+                        <NodeRow id=id brokers=brokers scale=scale databases=databases/>
                     </For>
                 </tbody>
             </table>
@@ -337,7 +347,7 @@ fn extra(r: &NodeReport, name: &str) -> String {
 /// One node's figures. Rows are kept and their texts updated (not rebuilt)
 /// as the run goes, and each row reads its own node from the cells.
 #[component]
-fn NodeRow(id: String, brokers: Memo<bool>, scale: Memo<bool>) -> impl IntoView {
+fn NodeRow(id: String, brokers: Memo<bool>, scale: Memo<bool>, databases: Memo<bool>) -> impl IntoView {
     let ctx = use_ctx();
     let cells = use_context::<Cells>().expect("Cells are provided by App");
     let cell = cells.node(&id);
@@ -419,6 +429,19 @@ fn NodeRow(id: String, brokers: Memo<bool>, scale: Memo<bool>) -> impl IntoView 
                             Some(_) => "0".into(),
                             None => "—".into(),
                         })}
+                    </td>
+                })
+            }}
+            {move || {
+                databases.get().then(|| view! {
+                    <td class="num" data-col="stale_reads">
+                        {cell(|r| match (r.extra.get("stale_reads"), r.extra.get("reads")) {
+                            (Some(s), Some(n)) if *n > 0.0 => format!("{} / {}", fmt_exact(*s as u64), fmt_exact(*n as u64)),
+                            _ => "—".into(),
+                        })}
+                    </td>
+                    <td class="num" data-col="stale_age">
+                        {cell(|r| r.extra.get("stale_age_mean_ms").map_or("—".into(), |v| fmt_ms(*v)))}
                     </td>
                 })
             }}

@@ -83,6 +83,20 @@ pub fn node_summary(n: &NodeSpec) -> String {
                 t.to_string()
             }
         }
+        NodeKind::Database => {
+            let w = n.workers.unwrap_or(d::DATABASE_WORKERS);
+            let mut s = format!("{w} conn · {}", dist_short(n.work_ms.as_ref(), d::DATABASE_WORK_MS));
+            let r = crate::engine::format::database::read_replicas(n);
+            if r > 0 {
+                let lag = n.replication_lag_ms.unwrap_or(crate::engine::format::Dist::Const(d::REPLICATION_LAG_MS));
+                s.push_str(&format!(
+                    " · {r} replica{} · lag {}",
+                    if r == 1 { "" } else { "s" },
+                    dist_short(Some(&lag), 0.0)
+                ));
+            }
+            s
+        }
         NodeKind::Websocket => format!("reconnect {}", fmt_ms(n.reconnect_ms.unwrap_or(d::WEBSOCKET_RECONNECT_MS))),
         NodeKind::Browser => {
             let users = format!("{} users", n.users.unwrap_or(d::BROWSER_USERS));
@@ -92,6 +106,16 @@ pub fn node_summary(n: &NodeSpec) -> String {
                 users
             }
         }
+    }
+}
+
+/// Where a read goes, as the caption says it.
+fn read_from_words(r: crate::engine::format::database::ReadFrom) -> &'static str {
+    use crate::engine::format::database::ReadFrom;
+    match r {
+        ReadFrom::Primary => "primary",
+        ReadFrom::Replica => "replica",
+        ReadFrom::PrimaryAfterWrite => "own writes from primary",
     }
 }
 
@@ -151,6 +175,9 @@ pub fn link_caption(l: &LinkSpec) -> String {
     if l.store_and_forward == Some(true) {
         parts.push("store and forward".into());
     }
+    if let Some(r) = l.read_from {
+        parts.push(read_from_words(r).into());
+    }
     parts.join(" · ")
 }
 
@@ -168,6 +195,9 @@ pub fn short_caption(l: &LinkSpec) -> String {
     }
     if l.store_and_forward == Some(true) {
         parts.push("stored");
+    }
+    if let Some(r) = l.read_from {
+        parts.push(read_from_words(r));
     }
     let mut text = parts.join(" · ");
     if let Some(c) = count_label(l) {
@@ -194,6 +224,8 @@ pub fn via_name(v: Via) -> &'static str {
         Via::SagaStep => "saga step",
         Via::RequestReply => "request/reply",
         Via::Bind => "bind",
+        Via::Write => "write",
+        Via::Read => "read",
     }
 }
 
@@ -214,6 +246,8 @@ pub fn via_blurb(v: Via) -> &'static str {
         Via::Bind => {
             "A binding: the exchange copies each message whose routing key matches the pattern into the queue."
         }
+        Via::Write => "Writes the request's key to the database's primary; the worker waits for the commit.",
+        Via::Read => "Reads the request's key from the primary or a replica; a replica may return an older version.",
     }
 }
 

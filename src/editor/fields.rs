@@ -9,6 +9,7 @@
 
 use super::doc;
 use super::parse::{self, fmt_num};
+use crate::engine::format::database::ReadFrom;
 use crate::engine::format::defaults as d;
 use crate::engine::format::scale::{Balance, Connection, Protocol};
 use crate::engine::format::validate::Place;
@@ -303,6 +304,40 @@ fn kind_fields(kind: NodeKind) -> Vec<Field> {
                 "New connections it takes per second; the rest are refused and retry later.",
             ),
         ],
+        NodeKind::Database => vec![
+            field(
+                "workers",
+                "Connections",
+                "",
+                Input::Integer,
+                d::DATABASE_WORKERS.to_string(),
+                "Queries run at once, on the primary and on each replica; the rest wait (HikariCP's pool: 10).",
+            ),
+            field(
+                "work_ms",
+                "Query time",
+                "",
+                Input::Dist,
+                ms(d::DATABASE_WORK_MS),
+                "How long one read or write keeps a connection busy.",
+            ),
+            field(
+                "replicas",
+                "Read replicas",
+                "",
+                Input::Integer,
+                d::DATABASE_REPLICAS.to_string(),
+                "Copies fed by asynchronous replication, read by read_from: replica; crash one as id#2.",
+            ),
+            field(
+                "replication_lag_ms",
+                "Replication lag",
+                "",
+                Input::Dist,
+                ms(d::REPLICATION_LAG_MS),
+                "How long a committed write takes to reach each replica, applied in commit order.",
+            ),
+        ],
         NodeKind::Browser => vec![
             field(
                 "users",
@@ -425,7 +460,7 @@ fn broker_node_fields(kind: NodeKind) -> Vec<Field> {
                 "How long a user stays offline before coming back; pushes meanwhile are lost or stored.",
             ),
         ],
-        NodeKind::Saga | NodeKind::Websocket => Vec::new(),
+        NodeKind::Saga | NodeKind::Websocket | NodeKind::Database => Vec::new(),
     }
 }
 
@@ -498,6 +533,33 @@ pub fn link_uses(via: Via) -> &'static [&'static str] {
         Via::Push => &["latency_ms", "store_and_forward", "retention_ms", "count"],
         Via::Bind => &["latency_ms", "pattern"],
         Via::Sse => &["latency_ms", "count"],
+        Via::Write => &[
+            "latency_ms",
+            "timeout_ms",
+            "retry",
+            "circuit_breaker",
+            "optional",
+            "connection",
+            "pool",
+            "request_kb",
+            "response_kb",
+            "bandwidth_mbps",
+            "count",
+        ],
+        Via::Read => &[
+            "latency_ms",
+            "timeout_ms",
+            "retry",
+            "circuit_breaker",
+            "optional",
+            "read_from",
+            "connection",
+            "pool",
+            "request_kb",
+            "response_kb",
+            "bandwidth_mbps",
+            "count",
+        ],
     }
 }
 
@@ -505,6 +567,7 @@ fn latency_default(via: Via) -> f64 {
     match via {
         Via::Http => d::HTTP_LATENCY_MS,
         Via::Grpc => d::GRPC_LATENCY_MS,
+        Via::Write | Via::Read => d::DATABASE_LATENCY_MS,
         _ => d::LINK_LATENCY_MS,
     }
 }
@@ -596,6 +659,16 @@ pub fn link_fields(via: Via, retry_on: bool, breaker_on: bool) -> Vec<Field> {
             Input::Choice(Balance::NAMES),
             "round_robin",
             "Into a service with replicas: which replica takes each call (p2c: the less busy of two at random).",
+        ));
+    }
+    if uses.contains(&"read_from") {
+        v.push(field(
+            "read_from",
+            "Read from",
+            "",
+            Input::Choice(ReadFrom::NAMES),
+            "primary",
+            "primary: always fresh; replica: may be stale; primary_after_write: your own writes from the primary until replicated.",
         ));
     }
     if uses.contains(&"connection") {
@@ -1010,6 +1083,16 @@ impl Named for Via {
         (Via::SagaStep, "saga_step"),
         (Via::RequestReply, "request_reply"),
         (Via::Bind, "bind"),
+        (Via::Write, "write"),
+        (Via::Read, "read"),
+    ];
+}
+
+impl Named for ReadFrom {
+    const NAMES: &'static [(Self, &'static str)] = &[
+        (ReadFrom::Primary, "primary"),
+        (ReadFrom::Replica, "replica"),
+        (ReadFrom::PrimaryAfterWrite, "primary_after_write"),
     ];
 }
 
@@ -1128,6 +1211,7 @@ fn node_get(n: &NodeSpec, key: &str) -> String {
         "health_check_ms" => opt_dur(n.health_check_ms),
         "unhealthy_after" => opt(n.unhealthy_after),
         "health_timeout_ms" => opt_dur(n.health_timeout_ms),
+        "replication_lag_ms" => n.replication_lag_ms.as_ref().map(parse::dist_text).unwrap_or_default(),
         _ => String::new(),
     }
 }
@@ -1144,6 +1228,7 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
         "optional" => opt(l.optional),
         "outbox" => opt(l.outbox),
         "balance" => enum_text(&l.balance),
+        "read_from" => enum_text(&l.read_from),
         "connection" => enum_text(&l.connection),
         "protocol" => enum_text(&l.protocol),
         "pool" => opt(l.pool),
@@ -1303,6 +1388,7 @@ fn node_set(n: &mut NodeSpec, key: &str, text: &str) -> Result<(), String> {
         "health_check_ms" => n.health_check_ms = parse::opt_duration_ms(text)?,
         "unhealthy_after" => n.unhealthy_after = parse::small_integer(text)?,
         "health_timeout_ms" => n.health_timeout_ms = parse::opt_duration_ms(text)?,
+        "replication_lag_ms" => n.replication_lag_ms = parse::dist(text)?,
         _ => return Err(format!("no field `{key}`")),
     }
     Ok(())
@@ -1349,6 +1435,7 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
         "optional" => l.optional = parse::boolean(text)?,
         "outbox" => l.outbox = parse::boolean(text)?,
         "balance" => l.balance = enum_parse::<Balance>(text)?,
+        "read_from" => l.read_from = enum_parse::<ReadFrom>(text)?,
         "connection" => l.connection = enum_parse::<Connection>(text)?,
         "protocol" => l.protocol = enum_parse::<Protocol>(text)?,
         "pool" => l.pool = parse::small_integer(text)?,
@@ -1494,6 +1581,7 @@ mod tests {
         check::<Balance>(Balance::NAMES);
         check::<Connection>(Connection::NAMES);
         check::<Protocol>(Protocol::NAMES);
+        check::<ReadFrom>(ReadFrom::NAMES);
         assert_eq!(Via::NAMES.len(), Via::ALL.len());
     }
 

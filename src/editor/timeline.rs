@@ -186,6 +186,8 @@ pub fn hop_name(kind: HopKind) -> &'static str {
         HopKind::Compensate => "compensating",
         HopKind::Push => "pushed to the user",
         HopKind::End => "finished",
+        HopKind::Write => "written",
+        HopKind::Read => "read",
     }
 }
 

@@ -140,7 +140,7 @@ pub fn estimate(s: &Scenario) -> Work {
 /// `max_deliveries`).
 fn tries(s: &Scenario, l: &crate::engine::format::LinkSpec, to: usize) -> f64 {
     let most = match l.via {
-        Via::Http | Via::Grpc | Via::SagaStep => {
+        Via::Http | Via::Grpc | Via::SagaStep | Via::Write | Via::Read => {
             l.retry.as_ref().map_or(1, |r| r.attempts.unwrap_or(d::RETRY_ATTEMPTS).max(1))
         }
         Via::Consume => s.node(&l.from).and_then(|q| q.max_deliveries).unwrap_or(d::QUEUE_MAX_DELIVERIES).max(1),
@@ -204,7 +204,7 @@ fn events_per_arrival(node: &crate::engine::format::NodeSpec) -> f64 {
         // The next arrival.
         NodeKind::Client => 1.0,
         // Arrival and end of work.
-        NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => 2.0,
+        NodeKind::Service | NodeKind::Saga | NodeKind::Websocket | NodeKind::Database => 2.0,
         // Arrival, and a visibility timer per delivery.
         NodeKind::Queue => 1.0 + node.visibility_timeout_ms.map_or(0.0, |_| 1.0),
         NodeKind::Topic | NodeKind::Exchange => 1.0,
@@ -217,7 +217,7 @@ fn events_per_arrival(node: &crate::engine::format::NodeSpec) -> f64 {
 /// beyond the arrival at `to`: answers, timers, confirms.
 fn link_events(l: &crate::engine::format::LinkSpec) -> f64 {
     match l.via {
-        Via::Http | Via::Grpc | Via::SagaStep => 1.0 + l.timeout_ms.map_or(0.0, |_| 1.0),
+        Via::Http | Via::Grpc | Via::SagaStep | Via::Write | Via::Read => 1.0 + l.timeout_ms.map_or(0.0, |_| 1.0),
         // The answer and the timer (which always runs).
         Via::RequestReply => 2.0,
         Via::Enqueue | Via::Publish if l.outbox == Some(true) => 1.0,

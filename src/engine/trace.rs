@@ -46,6 +46,10 @@ pub enum HopKind {
     Push,
     /// Done, as the client saw it.
     End,
+    /// A database committed a write of the request's key.
+    Write,
+    /// A database answered a read of the request's key.
+    Read,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

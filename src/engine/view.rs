@@ -93,6 +93,9 @@ pub struct NodeLive {
     pub group_lag: Vec<u64>,
     /// A replicated service's replicas, replica 1 first (empty otherwise).
     pub replicas: Vec<ReplicaLive>,
+    /// A database, or a node that reads one: stale reads so far.
+    #[serde(default)]
+    pub stale_reads: Option<u64>,
 }
 
 /// One replica as it is right now.

@@ -73,6 +73,16 @@ pub const SOAP_RESPONSE_KB: f64 = 3.3;
 /// HTTP/2 headers.
 pub const GRPC_REQUEST_KB: f64 = 0.1;
 pub const GRPC_RESPONSE_KB: f64 = 0.4;
+/// A database: 10 connections (HikariCP's `maximumPoolSize` default), a
+/// 2 ms query (an indexed read or a small write's commit), no replicas,
+/// 100 ms replication lag (an asynchronous replica under load: PostgreSQL
+/// streaming replication and MySQL replicas typically trail by tens to
+/// hundreds of milliseconds), in the same datacenter as its callers.
+pub const DATABASE_WORKERS: u32 = 10;
+pub const DATABASE_WORK_MS: f64 = 2.0;
+pub const DATABASE_REPLICAS: u32 = 0;
+pub const REPLICATION_LAG_MS: f64 = 100.0;
+pub const DATABASE_LATENCY_MS: f64 = 0.5;
 /// A log topic's partitions when none are given.
 pub const LOG_PARTITIONS: u32 = 1;
 /// Kafka's `auto.commit.interval.ms`.

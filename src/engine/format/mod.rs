@@ -2,6 +2,7 @@
 
 pub mod amqp;
 pub mod changes;
+pub mod database;
 pub mod defaults;
 pub mod dist;
 pub mod fanout;

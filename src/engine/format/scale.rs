@@ -32,12 +32,13 @@ impl Balance {
     }
 }
 
-/// A node's replica count (1 for anything but a replicated service).
+/// A node's replica count (1 for anything but a replicated service or a
+/// database, whose primary is replica 1 and read replicas 2, 3, ...).
 pub fn replicas_of(n: &NodeSpec) -> u32 {
-    if n.kind == NodeKind::Service {
-        n.replicas.unwrap_or(1).max(1)
-    } else {
-        1
+    match n.kind {
+        NodeKind::Service => n.replicas.unwrap_or(1).max(1),
+        NodeKind::Database => 1 + super::database::read_replicas(n).min(d::caps::REPLICAS),
+        _ => 1,
     }
 }
 
@@ -59,12 +60,20 @@ pub fn replica_target_problem(s: &Scenario, target: &str) -> Option<String> {
     let Some(n) = s.node(id) else {
         return Some(format!("no node `{id}` (in `{target}`)"));
     };
-    if n.kind != NodeKind::Service {
-        return Some(format!("`{id}` is a {}; only services have replicas", n.kind.as_str()));
+    if !matches!(n.kind, NodeKind::Service | NodeKind::Database) {
+        return Some(format!(
+            "`{id}` is a {}; only services have replicas (and databases: read replicas)",
+            n.kind.as_str()
+        ));
     }
     let count = replicas_of(n);
     match k {
         Err(e) => Some(e),
+        Ok(k) if k > count && n.kind == NodeKind::Database => Some(format!(
+            "`{id}` is a primary (`{id}#1`) with {} read replica{}; `{target}` does not exist",
+            count - 1,
+            if count == 2 { "" } else { "s" }
+        )),
         Ok(k) if k > count => {
             Some(format!("`{id}` has {count} replica{}; `{target}` does not exist", if count == 1 { "" } else { "s" }))
         }
@@ -74,8 +83,13 @@ pub fn replica_target_problem(s: &Scenario, target: &str) -> Option<String> {
 
 /// The health-check period of a service (ms), the failed checks that take
 /// a replica out, and how long a probe may take (ms): Kubernetes' probe
-/// defaults.
+/// defaults. A database's balancer never probes (pgpool-II's
+/// `health_check_period` defaults to 0): a crashed replica keeps its share
+/// of reads.
 pub fn health_of(n: &NodeSpec) -> (f64, u32, f64) {
+    if n.kind == NodeKind::Database {
+        return (0.0, d::UNHEALTHY_AFTER, d::HEALTH_TIMEOUT_MS);
+    }
     (
         n.health_check_ms.unwrap_or(d::HEALTH_CHECK_MS),
         n.unhealthy_after.unwrap_or(d::UNHEALTHY_AFTER).max(1),

@@ -100,10 +100,12 @@ pub enum NodeKind {
     Saga,
     /// A RabbitMQ exchange: routes each message to the queues bound to it.
     Exchange,
+    /// A database (PostgreSQL, MySQL): a primary, read replicas, versions per key.
+    Database,
 }
 
 impl NodeKind {
-    pub const ALL: [NodeKind; 8] = [
+    pub const ALL: [NodeKind; 9] = [
         NodeKind::Client,
         NodeKind::Service,
         NodeKind::Queue,
@@ -112,6 +114,7 @@ impl NodeKind {
         NodeKind::Websocket,
         NodeKind::Browser,
         NodeKind::Saga,
+        NodeKind::Database,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -124,6 +127,7 @@ impl NodeKind {
             NodeKind::Browser => "browser",
             NodeKind::Saga => "saga",
             NodeKind::Exchange => "exchange",
+            NodeKind::Database => "database",
         }
     }
 
@@ -138,6 +142,7 @@ impl NodeKind {
             NodeKind::Browser => "Browsers",
             NodeKind::Saga => "Saga orchestrator",
             NodeKind::Exchange => "Exchange",
+            NodeKind::Database => "Database",
         }
     }
 }
@@ -158,10 +163,14 @@ pub enum Via {
     RequestReply,
     /// A RabbitMQ binding: from an exchange to a queue, with a pattern.
     Bind,
+    /// A service writes its request's key to a database (a synchronous call).
+    Write,
+    /// A service reads its request's key from a database (`read_from`).
+    Read,
 }
 
 impl Via {
-    pub const ALL: [Via; 12] = [
+    pub const ALL: [Via; 14] = [
         Via::Http,
         Via::Grpc,
         Via::Enqueue,
@@ -174,6 +183,8 @@ impl Via {
         Via::SagaStep,
         Via::RequestReply,
         Via::Bind,
+        Via::Write,
+        Via::Read,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -190,12 +201,14 @@ impl Via {
             Via::SagaStep => "saga_step",
             Via::RequestReply => "request_reply",
             Via::Bind => "bind",
+            Via::Write => "write",
+            Via::Read => "read",
         }
     }
 
     /// Calls that hold the caller until the answer comes back.
     pub fn is_sync_call(self) -> bool {
-        matches!(self, Via::Http | Via::Grpc | Via::SagaStep)
+        matches!(self, Via::Http | Via::Grpc | Via::SagaStep | Via::Write | Via::Read)
     }
 }
 
@@ -378,6 +391,11 @@ pub struct NodeSpec {
     /// The region the node runs in (none: links to it never cross regions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+
+    // database (`workers`, `work_ms` and `replicas` too; see `super::database`)
+    /// How long a committed write takes to reach each read replica (100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication_lag_ms: Option<Dist>,
 }
 
 impl NodeSpec {
@@ -539,6 +557,10 @@ pub struct LinkSpec {
     /// `push` with store-and-forward: how long a held push is kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_ms: Option<f64>,
+    /// `read`: the primary (default), a replica, or the primary for the
+    /// writer's own key until its write reached the replicas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_from: Option<super::database::ReadFrom>,
 }
 
 impl LinkSpec {
@@ -573,6 +595,7 @@ impl LinkSpec {
             rebalance_ms: None,
             store_and_forward: None,
             retention_ms: None,
+            read_from: None,
         }
     }
 }

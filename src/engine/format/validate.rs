@@ -116,6 +116,7 @@ pub(crate) fn node_fields(kind: NodeKind) -> &'static [&'static str] {
         NodeKind::Exchange => &["type", "alternate"],
         NodeKind::Websocket => &["reconnect_ms", "accept_per_s"],
         NodeKind::Browser => &["users", "reconnect_ms", "reconnect_jitter", "online_ms", "offline_ms"],
+        NodeKind::Database => &["workers", "work_ms", "replicas", "replication_lag_ms"],
     }
 }
 
@@ -161,6 +162,7 @@ fn set_node_fields(n: &NodeSpec) -> Vec<&'static str> {
     add("health_check_ms", n.health_check_ms.is_some());
     add("unhealthy_after", n.unhealthy_after.is_some());
     add("health_timeout_ms", n.health_timeout_ms.is_some());
+    add("replication_lag_ms", n.replication_lag_ms.is_some());
     f
 }
 
@@ -206,6 +208,32 @@ pub(crate) fn link_fields(via: Via) -> &'static [&'static str] {
         Via::Push => &["latency_ms", "store_and_forward", "retention_ms", "count"],
         Via::Bind => &["latency_ms", "pattern"],
         Via::Sse => &["latency_ms", "count"],
+        Via::Write => &[
+            "latency_ms",
+            "timeout_ms",
+            "retry",
+            "circuit_breaker",
+            "optional",
+            "connection",
+            "pool",
+            "request_kb",
+            "response_kb",
+            "bandwidth_mbps",
+            "count",
+        ],
+        Via::Read => &[
+            "latency_ms",
+            "timeout_ms",
+            "retry",
+            "circuit_breaker",
+            "optional",
+            "connection",
+            "pool",
+            "request_kb",
+            "response_kb",
+            "bandwidth_mbps",
+            "read_from",
+        ],
     }
 }
 
@@ -236,6 +264,7 @@ fn set_link_fields(l: &LinkSpec) -> Vec<&'static str> {
         ("rebalance_ms", l.rebalance_ms.is_some()),
         ("store_and_forward", l.store_and_forward.is_some()),
         ("retention_ms", l.retention_ms.is_some()),
+        ("read_from", l.read_from.is_some()),
     ]
     .into_iter()
     .filter(|(_, set)| *set)
@@ -331,6 +360,7 @@ impl Validator {
         }
         self.brokers(s, &kinds);
         self.regions(s);
+        self.reads(s);
         if s.changes.len() > caps::CHANGES {
             self.err(
                 &top,
@@ -342,6 +372,28 @@ impl Validator {
         }
         self.cycles(s);
         self.polls(s);
+    }
+
+    /// A read from a replica of a database without replicas reads the
+    /// primary (as Rails does when no replica is configured): a warning,
+    /// so setting `read_from` before `replicas` loses nothing.
+    fn reads(&mut self, s: &Scenario) {
+        use super::database::{read_replicas, ReadFrom};
+        for l in s.links.iter().filter(|l| l.via == Via::Read) {
+            let Some(db) = s.node(&l.to).filter(|n| n.kind == NodeKind::Database) else { continue };
+            let from = l.read_from.unwrap_or_default();
+            if from != ReadFrom::Primary && read_replicas(db) == 0 {
+                self.warn(
+                    &Place::Link(l.id.clone()),
+                    Some("read_from"),
+                    format!(
+                        "`{}` reads the primary: database `{}` has no read replicas (set its `replicas`)",
+                        from.as_str(),
+                        db.id
+                    ),
+                );
+            }
+        }
     }
 
     /// Polling is a client too: every user asks once per `interval_ms`, so
@@ -694,7 +746,11 @@ impl Validator {
 
     /// Replicas and health checks of a service.
     fn scale_node(&mut self, p: &Place, n: &NodeSpec) {
+        if let Some(lag) = &n.replication_lag_ms {
+            self.dist(p, "replication_lag_ms", lag);
+        }
         match n.replicas {
+            Some(0) if n.kind == NodeKind::Database => {}
             Some(0) => self.err(p, Some("replicas"), "must be at least 1"),
             Some(r) if r > caps::REPLICAS => {
                 self.err(p, Some("replicas"), format!("{r} is above the limit of {}", caps::REPLICAS))

@@ -20,6 +20,7 @@ pub fn ends(via: Via) -> (&'static [NodeKind], &'static [NodeKind]) {
         Via::SagaStep => (&[Saga], &[Service]),
         Via::RequestReply => (&[Client, Service, Saga], &[Queue, Service]),
         Via::Bind => (&[Exchange], &[Queue]),
+        Via::Write | Via::Read => (&[Service], &[Database]),
     }
 }
 
@@ -33,6 +34,7 @@ fn article(kind: NodeKind) -> &'static str {
         Browser => "a browser",
         Saga => "a saga",
         Exchange => "an exchange",
+        Database => "a database",
     }
 }
 
@@ -76,6 +78,7 @@ pub fn infer(from: NodeKind, to: NodeKind) -> Option<Via> {
         Via::Bind,
         Via::Push,
         Via::Sse,
+        Via::Read,
     ];
     preferred.into_iter().find(|v| allowed(*v, from, to))
 }
@@ -101,6 +104,8 @@ pub fn refusal(from: NodeKind, to: NodeKind) -> String {
         }
         (_, Exchange) => "only clients, services and sagas publish to an exchange".into(),
         (Exchange, _) => "an exchange routes to queues only: bind it to a queue, and consume from that".into(),
+        (Database, _) => "a database only answers: link a service to it (read or write)".into(),
+        (_, Database) => "only services read and write a database: put a service in front of it".into(),
         _ => format!("{} cannot talk to {} directly", article(from), article(to)),
     }
 }

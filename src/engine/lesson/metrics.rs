@@ -45,14 +45,17 @@ pub const COUNT_EXTRAS: &[&str] = &[
     "reconnect_attempts",
     "reconnects",
     "reconnects_refused",
+    "reads",
     "replays",
     "routed",
     "session_timeouts",
     "skipped_after_errors",
+    "stale_reads",
     "stuck",
     "unroutable",
     "user_not_connected_here",
     "went_offline",
+    "writes",
 ];
 
 /// Kind-specific levels of `NodeReport::extra` (values now).
@@ -69,6 +72,9 @@ pub const LEVEL_EXTRAS: &[&str] = &[
     "late_delay_p99_ms",
     "outbox_pending",
     "retained",
+    "stale_age_max_ms",
+    "stale_age_mean_ms",
+    "stale_age_p99_ms",
 ];
 
 const REQUEST_FIELDS: &[&str] = &["started", "ok", "failed", "timed_out", "in_flight"];

@@ -142,7 +142,9 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         replicas,
         conns: super::connections::build(s),
         regions: super::regions::Regions::build(s),
+        dbs: None,
     };
+    super::databases::build(&mut sim);
     if super::ordering::scenario_has_keys(s) {
         for n in &mut sim.nodes {
             if let KindRt::Worker(w) = &mut n.rt {
@@ -217,6 +219,26 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32, see
                 accepted: (0, 0),
             })
         }
+        NodeKind::Database => KindRt::Worker(WorkerRt {
+            workers: n.workers.unwrap_or(d::DATABASE_WORKERS),
+            busy: 0,
+            backlog: VecDeque::new(),
+            backlog_cap: u64::MAX,
+            work: n.work_ms.unwrap_or(Dist::Const(d::DATABASE_WORK_MS)),
+            error_rate: 0.0,
+            idempotent: true,
+            seen: None,
+            consumes: Vec::new(),
+            next_consume: 0,
+            outbox: BTreeMap::new(),
+            outbox_by_msg: BTreeMap::new(),
+            has_outbox: false,
+            job_timeout_us: None,
+            logs: Vec::new(),
+            order: None,
+            accept_per_s: u32::MAX,
+            accepted: (0, 0),
+        }),
         NodeKind::Queue => KindRt::Queue(queue_rt(n, dead_letter)),
         NodeKind::Topic => KindRt::Topic(TopicRt {
             durable: n.delivery.unwrap_or_default() == Delivery::Durable,
@@ -254,6 +276,7 @@ pub(super) fn link_rt(l: &crate::engine::format::LinkSpec, from: u32, to: u32, s
         latency: l.latency_ms.unwrap_or(Dist::Const(match l.via {
             Via::Http => d::HTTP_LATENCY_MS,
             Via::Grpc => d::GRPC_LATENCY_MS,
+            Via::Write | Via::Read => d::DATABASE_LATENCY_MS,
             _ => d::LINK_LATENCY_MS,
         })),
         timeout_us: match (l.timeout_ms, l.via) {

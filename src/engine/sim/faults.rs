@@ -138,7 +138,7 @@ fn recompute_link(sim: &mut Sim, l: u32) {
 fn crash(sim: &mut Sim, n: u32) {
     let now = sim.now;
     match sim.nodes[n as usize].kind {
-        NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => {
+        NodeKind::Service | NodeKind::Saga | NodeKind::Websocket | NodeKind::Database => {
             // In-flight work dies with the process; requests still on the
             // wire will find the node down and be refused.
             let doomed: Vec<Key> = sim
@@ -179,7 +179,7 @@ fn crash(sim: &mut Sim, n: u32) {
 
 fn recover(sim: &mut Sim, n: u32) {
     match sim.nodes[n as usize].kind {
-        NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => {
+        NodeKind::Service | NodeKind::Saga | NodeKind::Websocket | NodeKind::Database => {
             super::outbox::relay_outbox(sim, n);
             let consumed: Vec<u32> = match &sim.nodes[n as usize].rt {
                 KindRt::Worker(w) => w.consumes.iter().map(|c| c.0).collect(),

@@ -36,6 +36,7 @@ pub(super) fn send(sim: &mut Sim, link: u32, new: NewJob, tone: TokenTone) -> Ke
     let (arrive, token) = super::calls::cross(sim, link, sim.now, false, kind, tone, new.trace, new.tag.key());
     let node = match new.origin {
         Origin::Delivery { .. } => new.node,
+        _ if sim.dbs.is_some() => super::databases::route(sim, link, new.node, new.origin),
         _ => super::replicas::pick(sim, link, new.node),
     };
     let job = sim.jobs.insert(Job {
@@ -221,6 +222,11 @@ pub(super) fn work_done(sim: &mut Sim, jk: Key) {
         finish(sim, jk, Outcome::Error);
         return;
     }
+    if n.kind == NodeKind::Database {
+        super::databases::served(sim, jk);
+    }
+    let n = &mut sim.nodes[node as usize];
+    let KindRt::Worker(w) = &mut n.rt else { return };
     if let Some(order) = &mut w.order {
         if tag.key() != NONE {
             order.completed(tag);
@@ -256,7 +262,7 @@ pub(super) fn continue_steps(sim: &mut Sim, jk: Key) {
             return;
         };
         match sim.links[link as usize].via {
-            Via::Http | Via::Grpc | Via::SagaStep => {
+            Via::Http | Via::Grpc | Via::SagaStep | Via::Write | Via::Read => {
                 super::fanout::start_calls(sim, jk, link, false);
                 return;
             }

@@ -24,6 +24,7 @@ mod build;
 mod calls;
 mod clients;
 mod connections;
+mod databases;
 mod dedup;
 mod durability;
 mod event;
@@ -160,6 +161,8 @@ pub struct Sim {
     conns: connections::Conns,
     /// Each node's region, for `region:NAME` faults and browsers' servers.
     regions: regions::Regions,
+    /// Databases: replication and versions per key (None without one).
+    dbs: Option<Box<databases::Dbs>>,
 }
 
 impl Sim {

@@ -52,6 +52,7 @@ pub(super) fn report(sim: &Sim) -> Report {
         };
         live_extras(sim, i, &mut node);
         super::replicas::fill_report(sim, i as u32, &mut node);
+        super::databases::fill_report(sim, i, &mut node);
         r.nodes.insert(spec.id.clone(), node);
     }
     groups(sim, &mut r);
@@ -247,6 +248,7 @@ pub(super) fn node_live(sim: &Sim) -> Vec<NodeLive> {
                 live.connections = connections_of(sim, i as u32);
             }
             super::replicas::fill_live(sim, i as u32, &mut live);
+            live.stale_reads = super::databases::stale_reads(sim, i);
             live
         })
         .collect()
@@ -267,7 +269,14 @@ pub(super) fn trace(sim: &Sim, id: u64) -> Option<Trace> {
             // A replica's hop names its service; the detail says which replica.
             let (node, replica) = super::replicas::logical(sim, h.node);
             let mut detail = detail(h.kind, h.detail);
-            if replica > 1 || sim.replicas.set(node).is_some() {
+            let database =
+                sim.nodes.get(node as usize).is_some_and(|n| n.kind == crate::engine::format::NodeKind::Database);
+            if database && sim.replicas.set(node).is_some() {
+                // A database's replica 1 is its primary; faults name the others `db#2`...
+                let id = &sim.nodes[node as usize].id;
+                let which = if replica == 1 { "primary".to_string() } else { format!("replica {id}#{replica}") };
+                detail = if detail.is_empty() { which } else { format!("{detail}, {which}") };
+            } else if replica > 1 || sim.replicas.set(node).is_some() {
                 detail = if detail.is_empty() {
                     format!("replica {replica}")
                 } else {
@@ -295,6 +304,15 @@ fn detail(kind: HopKind, d: u32) -> String {
         HopKind::Ok if d == 1 => "degraded: an optional call failed".into(),
         HopKind::Compensate => format!("undo step {d}"),
         HopKind::Push => format!("user {d}"),
+        HopKind::Write | HopKind::Read => {
+            let key = d & !super::databases::STALE_BIT;
+            let key = if key == super::databases::STALE_BIT - 1 { "no key".to_string() } else { format!("key k{key}") };
+            if d & super::databases::STALE_BIT != 0 {
+                format!("{key}, stale")
+            } else {
+                key
+            }
+        }
         HopKind::End => match d {
             0 => "ok".into(),
             1 => "error".into(),
