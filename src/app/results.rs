@@ -379,7 +379,8 @@ fn NodeRow(id: String, brokers: Memo<bool>, scale: Memo<bool>, databases: Memo<b
     });
     view! {
         <tr class=text(move || if selected.get() { "selected" } else { "" }.to_string()) on:click=pick>
-            <th scope="row">
+            // Named by the node alone: the toggle inside has its own name.
+            <th scope="row" aria-label=name>
                 {move || (replicas.get() > 1).then(|| view! {
                     <button
                         type="button"

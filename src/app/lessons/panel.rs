@@ -245,7 +245,13 @@ fn StepItem(index: usize, step: Step, lesson: Lesson) -> impl IntoView {
             let timed = a.what.is_timed();
             let mark_us = a.at_ms.map(ms_to_us);
             let lesson_c = lesson.clone();
+            let starts_run = matches!(a.what, Do::Run | Do::RunToEnd);
             let ready = flag(move || {
+                if starts_run {
+                    // Pressed again mid-run it would start the runs over
+                    // (a comparison resets both): it waits for them.
+                    return !l.runs(&lesson_c).iter().any(|r| r.status.get().is_active());
+                }
                 if !timed {
                     return true;
                 }
