@@ -492,75 +492,7 @@ pub fn node_fields_for(kind: NodeKind, variant: u8) -> Vec<Field> {
 
 /// The fields a link of `via` uses (the validator warns about the others).
 pub fn link_uses(via: Via) -> &'static [&'static str] {
-    match via {
-        Via::Http => &[
-            "latency_ms",
-            "timeout_ms",
-            "retry",
-            "circuit_breaker",
-            "optional",
-            "balance",
-            "connection",
-            "pool",
-            "count",
-            "protocol",
-            "request_kb",
-            "response_kb",
-            "bandwidth_mbps",
-        ],
-        Via::Grpc | Via::SagaStep => &[
-            "latency_ms",
-            "timeout_ms",
-            "retry",
-            "circuit_breaker",
-            "optional",
-            "balance",
-            "connection",
-            "pool",
-            "count",
-            "request_kb",
-            "response_kb",
-            "bandwidth_mbps",
-        ],
-        Via::RequestReply => &["latency_ms", "timeout_ms", "optional", "balance"],
-        Via::Enqueue => &["latency_ms", "outbox", "optional", "count"],
-        Via::Publish => &["latency_ms", "outbox", "optional", "routing_keys", "count"],
-        Via::Poll => &["latency_ms", "interval_ms", "count"],
-        Via::Consume => &["latency_ms", "prefetch"],
-        Via::Subscribe => {
-            &["latency_ms", "group", "commit", "commit_every_ms", "session_timeout_ms", "rebalance_ms", "balance"]
-        }
-        Via::Push => &["latency_ms", "store_and_forward", "retention_ms", "count"],
-        Via::Bind => &["latency_ms", "pattern"],
-        Via::Sse => &["latency_ms", "count"],
-        Via::Write => &[
-            "latency_ms",
-            "timeout_ms",
-            "retry",
-            "circuit_breaker",
-            "optional",
-            "connection",
-            "pool",
-            "request_kb",
-            "response_kb",
-            "bandwidth_mbps",
-            "count",
-        ],
-        Via::Read => &[
-            "latency_ms",
-            "timeout_ms",
-            "retry",
-            "circuit_breaker",
-            "optional",
-            "read_from",
-            "connection",
-            "pool",
-            "request_kb",
-            "response_kb",
-            "bandwidth_mbps",
-            "count",
-        ],
-    }
+    crate::engine::format::validate::link_fields(via)
 }
 
 fn latency_default(via: Via) -> f64 {

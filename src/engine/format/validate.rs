@@ -166,6 +166,8 @@ fn set_node_fields(n: &NodeSpec) -> Vec<&'static str> {
     f
 }
 
+/// The fields a link of `via` uses (the others are warned about); the
+/// inspector shows them in this order.
 pub(crate) fn link_fields(via: Via) -> &'static [&'static str] {
     match via {
         Via::Http => &[
@@ -227,12 +229,13 @@ pub(crate) fn link_fields(via: Via) -> &'static [&'static str] {
             "retry",
             "circuit_breaker",
             "optional",
+            "read_from",
             "connection",
             "pool",
             "request_kb",
             "response_kb",
             "bandwidth_mbps",
-            "read_from",
+            "count",
         ],
     }
 }
