@@ -10,6 +10,7 @@ use super::cells::Cells;
 use super::icons::glyph;
 use super::sig::{text, PER_NODE};
 use super::state::{use_ctx, Ctx};
+use crate::editor::chart::fmt_short;
 use crate::editor::describe::{fit_label, node_summary};
 use crate::editor::geometry::{node_rect, Point, Rect, NODE_H, NODE_W};
 use crate::editor::selection::Selection;
@@ -193,7 +194,7 @@ fn Live(live: RwSignal<Option<NodeLive>>, stacks: bool) -> impl IntoView {
         live.with(|l| {
             let l = l.clone().unwrap_or_default();
             let busy = (l.workers > 0).then(|| (f64::from(l.busy) / f64::from(l.workers)).clamp(0.0, 1.0));
-            let waiting = (l.waiting > 0).then(|| compact(l.waiting));
+            let waiting = (l.waiting > 0).then(|| fmt_short(l.waiting));
             let badge_w = 14.0 + 7.0 * waiting.as_ref().map_or(0, |t| t.chars().count()) as f64;
             Marks {
                 busy_shown: shown(busy.is_some()),
@@ -304,25 +305,17 @@ fn StaleReads(live: RwSignal<Option<NodeLive>>, below_cards: Signal<bool>) -> im
     move || {
         let y = NODE_H + if below_cards.get() { 36.0 } else { 16.0 };
         count.get().map(|n| {
-            let label = format!("{} stale read{}", compact(n), if n == 1 { "" } else { "s" });
+            let plural = if n == 1 { "" } else { "s" };
+            // The card has room for "1.5k"; the title and screen readers get it exactly.
+            let label = format!("{n} stale read{plural}");
             let class = if n > 0 { "stale-reads some" } else { "stale-reads" };
             view! { class=PER_NODE,
                 <text class=class x="8" y=y role="img" aria-label=label.clone()>
                     <title>{label.clone()}</title>
-                    {format!("{} stale reads", compact(n))}
+                    {format!("{} stale read{plural}", fmt_short(n))}
                 </text>
             }
         })
-    }
-}
-
-fn compact(n: u64) -> String {
-    if n < 1000 {
-        n.to_string()
-    } else if n < 1_000_000 {
-        format!("{:.1}k", n as f64 / 1000.0)
-    } else {
-        format!("{:.1}M", n as f64 / 1e6)
     }
 }
 

@@ -217,14 +217,23 @@ pub fn fmt_ms(ms: f64) -> String {
     }
 }
 
-/// A count for people: "950", "12.3k", "4.1M".
-pub fn fmt_count(n: u64) -> String {
-    if n < 10_000 {
+/// A count for a card or a strip, where room is short: "950", "1.5k", "4.1M".
+pub fn fmt_short(n: u64) -> String {
+    if n < 1000 {
         n.to_string()
     } else if n < 1_000_000 {
         format!("{:.1}k", n as f64 / 1000.0)
     } else {
         format!("{:.1}M", n as f64 / 1_000_000.0)
+    }
+}
+
+/// A count for people: "950", "9500", "12.3k", "4.1M".
+pub fn fmt_count(n: u64) -> String {
+    if n < 10_000 {
+        n.to_string()
+    } else {
+        fmt_short(n)
     }
 }
 

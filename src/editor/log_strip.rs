@@ -3,6 +3,7 @@
 //! (the largest of its groups'), and each consumer group's lag as text.
 //! Plain geometry and text, so it is tested natively.
 
+use super::chart::fmt_short;
 use super::describe::fit_label;
 use super::geometry::{NODE_H, NODE_W};
 use crate::engine::view::NodeLive;
@@ -49,7 +50,7 @@ pub fn strip(partitions: usize, live: Option<&NodeLive>, names: &[String]) -> St
             names
                 .iter()
                 .zip(&l.group_lag)
-                .map(|(name, lag)| format!("{} {}", fit_label(name, 12), compact(*lag)))
+                .map(|(name, lag)| format!("{} {}", fit_label(name, 12), fmt_short(*lag)))
                 .collect()
         })
         .unwrap_or_default();
@@ -61,16 +62,6 @@ pub fn strip(partitions: usize, live: Option<&NodeLive>, names: &[String]) -> St
         if group_lag.is_empty() { String::new() } else { format!("; consumer lag: {}", group_lag.join(", ")) }
     );
     Strip { cells, fills, lag, label }
-}
-
-fn compact(n: u64) -> String {
-    if n < 1000 {
-        n.to_string()
-    } else if n < 1_000_000 {
-        format!("{:.1}k", n as f64 / 1000.0)
-    } else {
-        format!("{:.1}M", n as f64 / 1e6)
-    }
 }
 
 #[cfg(test)]
