@@ -334,10 +334,8 @@ fn a_lagging_projector_makes_the_read_model_stale() {
 
 /// `inventory` with replica `db#2` crashed from 3 s to 5 s.
 fn replica_crash(lag: &str, seed: u64) -> String {
-    inventory(lag, "replica", 2, seed).replace(
-        r#""links":["#,
-        r#""faults":[{"target":"db#2","kind":"crash","at_ms":3000,"for_ms":2000}],"links":["#,
-    )
+    inventory(lag, "replica", 2, seed)
+        .replace(r#""links":["#, r#""faults":[{"target":"db#2","kind":"crash","at_ms":3000,"for_ms":2000}],"links":["#)
 }
 
 #[test]
@@ -357,8 +355,10 @@ fn a_crashed_replica_replays_what_it_missed_and_reads_stale_until_it_catches_up(
         // down: its reads of keys written meanwhile are stale; once it has
         // replayed them (a lag later) it is as fresh as the other replica.
         let share = |from: u64, to: u64, replica: &str| {
-            let rs: Vec<&Op> =
-                reads.iter().filter(|r| r.replica.as_deref() == Some(replica) && r.at_us >= from && r.at_us < to).collect();
+            let rs: Vec<&Op> = reads
+                .iter()
+                .filter(|r| r.replica.as_deref() == Some(replica) && r.at_us >= from && r.at_us < to)
+                .collect();
             rs.iter().filter(|r| r.stale).count() as f64 / rs.len().max(1) as f64
         };
         let (catching, other) = (share(5_000_000, 5_250_000, "db#2"), share(5_000_000, 5_250_000, "db#3"));
