@@ -615,8 +615,9 @@ fn ScenarioPanel() -> impl IntoView {
                 targets
                     .into_iter()
                     .map(|t| {
-                        let name = ctx.doc.with_untracked(|d| {
-                            d.node(&t).map(|n| n.display_name().to_string()).unwrap_or_else(|| t.clone())
+                        let name = ctx.doc.with_untracked(|d| match crate::engine::format::regions::split_target(&t) {
+                            Some(r) => format!("Region {r} (every block in it)"),
+                            None => d.node(&t).map(|n| n.display_name().to_string()).unwrap_or_else(|| t.clone()),
                         });
                         view! {
                             <h4>{name}</h4>
