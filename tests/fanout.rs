@@ -226,3 +226,20 @@ proptest! {
         prop_assert!(ra.nodes["q"].arrivals <= sends as u64 * ra.nodes["api"].completed);
     }
 }
+
+#[test]
+fn the_report_gives_each_counted_links_calls_per_request() {
+    // A uniform count on [0, 10] rounds to 0..10: a mean of 5 calls per
+    // request (20,000 requests: se 0.02). The uncounted link has none.
+    let r = run_json(&scatter(r#","count":{"uniform":[0,10]}"#, "1", "", 200_000.0));
+    let fan = r.links["fan"].fan_out.as_ref().expect("a counted link reports its fan-out");
+    // Every request api took drew its count (the last may still be out).
+    assert!(fan.requests <= r.nodes["api"].arrivals && fan.requests >= r.nodes["api"].completed);
+    assert_eq!(fan.made, r.nodes["back"].arrivals, "every call made reached back");
+    assert!((fan.mean - 5.0).abs() < 0.1, "mean {}", fan.mean);
+    assert_eq!(fan.mean, fan.made as f64 / fan.requests as f64);
+    assert!(r.links["in"].fan_out.is_none());
+    // The link's row is its share of the ledger.
+    assert_eq!(r.links["fan"].messages.sent, r.nodes["back"].messages.sent);
+    assert_eq!(r.links["in"].messages.sent, r.nodes["api"].messages.sent);
+}

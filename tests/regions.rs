@@ -371,3 +371,66 @@ proptest! {
         prop_assert_eq!(format::from_value(v).expect("loads"), s);
     }
 }
+
+/// The work estimate counts a region's crash as a crash of each node in it.
+#[test]
+fn the_budget_counts_a_region_fault_as_a_fault_on_each_of_its_nodes() {
+    let mut s = chat(r#"{"target":"region:in","kind":"crash","at_ms":10000,"for_ms":5000}"#);
+    let region = crosstalk::engine::budget::estimate(&s);
+    s.faults = ["senders", "topic", "ws_in1", "ws_in2", "room"]
+        .iter()
+        .map(|t| format::FaultSpec {
+            target: t.to_string(),
+            kind: format::FaultKind::Crash,
+            at_ms: 10_000.0,
+            for_ms: Some(5_000.0),
+            factor: None,
+            rate: None,
+        })
+        .collect();
+    let by_node = crosstalk::engine::budget::estimate(&s);
+    s.faults.clear();
+    let none = crosstalk::engine::budget::estimate(&s);
+    assert!(region.events > none.events, "the browsers' reconnects: {} vs {}", region.events, none.events);
+    assert!(
+        (region.events - by_node.events).abs() <= 1.0 + 300.0 * 4.0,
+        "{} vs {}: within one reconnect wave per node",
+        region.events,
+        by_node.events
+    );
+}
+
+/// A cross-region call whose timeout is shorter than the round trip the
+/// regions make: every attempt times out, and the estimate knows it.
+#[test]
+fn the_budget_retries_every_call_that_cannot_come_back_in_time() {
+    let json = |pair: u32| {
+        call("eu", "http", r#","timeout_ms":50,"retry":{"attempts":4,"base_ms":10}"#)
+            .replace(r#"["us","eu",40]"#, &format!(r#"["us","eu",{pair}]"#))
+    };
+    let (far, near) = (scenario(&json(40)), scenario(&json(5)));
+    let (e_far, e_near) = (crosstalk::engine::budget::estimate(&far), crosstalk::engine::budget::estimate(&near));
+    // 2 x (3 + 40) = 86 ms > 50 ms: all 4 attempts; 2 x (3 + 5) + 10 = 26 ms: one.
+    assert_eq!(e_far.tries, vec![4.0]);
+    assert_eq!(e_near.tries, vec![1.0]);
+    let events = |s: &Scenario| {
+        let mut sim = Sim::new(s, SimOptions::default()).expect("valid");
+        sim.run_to_end();
+        let r = sim.report();
+        (sim.events() as f64, r)
+    };
+    let (run_far, r) = events(&far);
+    assert_eq!(r.requests.ok, 0, "no answer came back in time");
+    // Every finished request made its four attempts, and each reached api.
+    assert!(r.nodes["api"].arrivals >= 4 * (r.requests.started - r.requests.in_flight));
+    assert!(e_far.events > 0.5 * run_far && e_far.events < 2.0 * run_far, "{} vs {}", e_far.events, run_far);
+    // The lint says why, naming the link and the two regions.
+    let w = crosstalk::engine::lint::lint(&far);
+    let short: Vec<_> = w.iter().filter(|w| w.rule == crosstalk::engine::lint::Rule::TimeoutTooShort).collect();
+    assert_eq!(short.len(), 1, "{w:?}");
+    assert_eq!(short[0].place, Place::Link("call".into()));
+    assert!(short[0].message.contains("from region us to region eu"), "{}", short[0].message);
+    assert!(crosstalk::engine::lint::lint(&near)
+        .iter()
+        .all(|w| w.rule != crosstalk::engine::lint::Rule::TimeoutTooShort));
+}

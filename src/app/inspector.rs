@@ -198,6 +198,8 @@ fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
         let i = ctx.doc.with(|d| d.nodes.iter().position(|n| n.id == key))?;
         ctx.run.snap.with(|s| s.nodes.get(i).cloned())
     });
+    let key = id.clone();
+    let region = Memo::new(move |_| ctx.doc.with(|d| d.node(&key).and_then(|n| n.region.clone())));
     let status = ctx.run.status;
     let target = id.clone();
     let crash = move |_| {
@@ -275,6 +277,7 @@ fn LiveControls(id: String, kind: NodeKind) -> impl IntoView {
                     "Recover"
                 </button>
             </div>
+            {move || region.get().map(|r| view! { <super::regions::RegionLive name=r/> })}
             <p class="muted small">"Live actions and edits while it runs are kept in the scenario at the time they happen: Share replays this very run; Undo takes one back."</p>
         </section>
     }
@@ -553,6 +556,7 @@ fn ScenarioPanel() -> impl IntoView {
             {field_rows(Place::Scenario, scenario_fields())}
         </section>
         <super::regions::RegionPairs/>
+        <super::regions::RegionOutages/>
         {move || {
             let list = problems.get();
             let design = warnings.get();
@@ -611,8 +615,9 @@ fn ScenarioPanel() -> impl IntoView {
                 targets
                     .into_iter()
                     .map(|t| {
-                        let name = ctx.doc.with_untracked(|d| {
-                            d.node(&t).map(|n| n.display_name().to_string()).unwrap_or_else(|| t.clone())
+                        let name = ctx.doc.with_untracked(|d| match crate::engine::format::regions::split_target(&t) {
+                            Some(r) => format!("Region {r} (every block in it)"),
+                            None => d.node(&t).map(|n| n.display_name().to_string()).unwrap_or_else(|| t.clone()),
                         });
                         view! {
                             <h4>{name}</h4>

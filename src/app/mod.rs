@@ -23,6 +23,7 @@ mod layout;
 mod lesson;
 mod lessons;
 mod library;
+mod link_table;
 mod link_view;
 mod menu;
 mod node_view;

@@ -61,10 +61,20 @@ pub fn RegionAreas() -> impl IntoView {
             .map(|a: Area| {
                 let r = a.rect;
                 let label = format!("Region {}", a.name);
+                let (name, tint) = (a.name.clone(), a.tint % 6);
+                let down = Memo::new(move |_| region_down(ctx, &name));
+                let name = a.name.clone();
                 view! {
-                    <g class=format!("region-area tint-{}", a.tint % 6) role="group" aria-label=label data-region=a.name.clone()>
+                    <g
+                        class=move || format!("region-area tint-{tint}{}", if down.get() { " down" } else { "" })
+                        role="group"
+                        aria-label=label
+                        data-region=a.name.clone()
+                    >
                         <rect x=r.x y=r.y width=r.w height=r.h rx="18"/>
-                        <text x=r.x + 14.0 y=r.y + 17.0>{a.name.clone()}</text>
+                        <text x=r.x + 14.0 y=r.y + 17.0>
+                            {move || if down.get() { format!("{name} · down") } else { name.clone() }}
+                        </text>
                     </g>
                 }
             })
@@ -224,6 +234,74 @@ pub fn RegionPairs() -> impl IntoView {
                         })
                         .collect_view()
                 }}
+            </section>
+        </Show>
+    }
+}
+
+/// Whether a fault on the whole of `region` is active in the run now
+/// (tracks the run's snapshots).
+fn region_down(ctx: super::state::Ctx, region: &str) -> bool {
+    ctx.run.snap.track();
+    ctx.run.has_active_fault(&regions::target(region))
+}
+
+/// Crash region NAME / Recover region NAME: every node in the region down
+/// or back at once, as one live action. It is a `region:NAME` crash fault
+/// at this instant (recovering sets its `for_ms`), kept in the scenario
+/// like Crash now, so Share and forks replay it.
+#[component]
+pub fn RegionLive(name: String) -> impl IntoView {
+    let ctx = use_ctx();
+    let status = ctx.run.status;
+    let target = StoredValue::new(regions::target(&name));
+    let region = StoredValue::new(name.clone());
+    let down = Signal::derive(move || region.with_value(|r| region_down(ctx, r)));
+    let crash = move |_| {
+        let r = ctx.doc.with_untracked(|d| ctx.run.crash(d, &target.get_value()));
+        if let Err(e) = r {
+            ctx.complain(e);
+        }
+    };
+    let recover = move |_| ctx.run.recover(&target.get_value());
+    let over = move || status.get() == super::run::Status::Finished;
+    let going = move || {
+        matches!(status.get(), super::run::Status::Running | super::run::Status::ToEnd | super::run::Status::Paused)
+    };
+    view! {
+        <div class="button-row region-live">
+            <button
+                type="button"
+                class="danger"
+                title="Crash every block in this region now (a region outage)"
+                disabled=move || over() || down.get()
+                on:click=crash
+            >
+                {format!("Crash region {name}")}
+            </button>
+            <button
+                type="button"
+                title="End the region's outage now"
+                disabled=move || !going() || !down.get()
+                on:click=recover
+            >
+                {format!("Recover region {name}")}
+            </button>
+        </div>
+    }
+}
+
+/// The scenario panel's live region actions: one row per region.
+#[component]
+pub fn RegionOutages() -> impl IntoView {
+    let ctx = use_ctx();
+    let names = Memo::new(move |_| ctx.doc.with(regions::used));
+    view! {
+        <Show when=move || !names.with(Vec::is_empty)>
+            <section class="group region-outages" aria-labelledby="region-outages-title">
+                <h3 id="region-outages-title">"Region outages"</h3>
+                <p class="muted small">"While a run goes: every block in the region at once, kept in the scenario at the time you press it."</p>
+                {move || names.get().into_iter().map(|n| view! { <RegionLive name=n/> }).collect_view()}
             </section>
         </Show>
     }

@@ -63,6 +63,7 @@ pub fn Results() -> impl IntoView {
                 <div class="tabs" role="tablist" aria-label="Result views">
                     {tab_button(ResultsTab::Charts, "Charts")}
                     {tab_button(ResultsTab::Nodes, "Nodes")}
+                    {tab_button(ResultsTab::Links, "Links")}
                     {tab_button(ResultsTab::Requests, "Requests")}
                     {tab_button(ResultsTab::Replications, "Replications")}
                 </div>
@@ -73,6 +74,7 @@ pub fn Results() -> impl IntoView {
                         }
                         match tab.get() {
                             ResultsTab::Nodes => view! { <NodeTable/> }.into_any(),
+                            ResultsTab::Links => view! { <super::link_table::LinkTable/> }.into_any(),
                             ResultsTab::Requests => view! { <Requests filter=filter page_no=page_no/> }.into_any(),
                             ResultsTab::Replications => {
                                 view! { <super::replications::ReplicationsTab reps=reps/> }.into_any()

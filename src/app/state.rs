@@ -37,6 +37,7 @@ pub struct PaletteDrag {
 pub enum ResultsTab {
     Summary,
     Nodes,
+    Links,
     Charts,
     Requests,
     Replications,

@@ -139,6 +139,18 @@ pub fn count_label(l: &LinkSpec) -> Option<String> {
     })
 }
 
+/// A fan-out measured in a run, per request, as the canvas writes counts:
+/// "×5", "×4.98", "×0.5", "×765", "×12,345".
+pub fn measured_fan_out(mean: f64) -> String {
+    if mean >= 100.0 {
+        format!("×{}", crate::editor::figures::fmt_exact(mean.round() as u64))
+    } else {
+        let t = format!("{mean:.2}");
+        let t = t.trim_end_matches('0').trim_end_matches('.');
+        format!("×{t}")
+    }
+}
+
 /// The words beside a link: its kind and what it adds ("http · 1 s timeout · retry ×3").
 pub fn link_caption(l: &LinkSpec) -> String {
     let mut parts = vec![via_name(l.via).to_string()];
@@ -277,6 +289,13 @@ pub fn fit_label(text: &str, max_chars: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_measured_fan_out_reads_like_the_canvas() {
+        use super::measured_fan_out as f;
+        assert_eq!((f(5.0), f(4.9834), f(0.5), f(0.0)), ("×5".into(), "×4.98".into(), "×0.5".into(), "×0".into()));
+        assert_eq!((f(765.4), f(12_345.0)), ("×765".into(), "×12,345".into()));
+    }
+
     use super::*;
 
     #[test]

@@ -11,7 +11,10 @@
 //! can see in the scenario (error rates, crash and errors faults) make
 //! calls retry and messages come back as often as the retry policy and
 //! `max_deliveries` allow on average, so a retry storm into a failing
-//! service is refused too. What it cannot see (timeouts of slow calls,
+//! service is refused too. Regions count: a `region:NAME` fault is a fault
+//! on every node in the region, and a call between two regions whose
+//! timeout is shorter than the round trip the region latency alone makes
+//! fails every attempt, so it makes all the attempts its retries allow. What it cannot see (timeouts of slow calls,
 //! overloads) is caught while running by the same budget (`sim::guards`).
 //!
 //! A scenario over budget is refused with a message that names the node
@@ -20,7 +23,7 @@
 
 use crate::engine::format::defaults::{self as d, caps};
 use crate::engine::format::validate::{Place, Problem, Severity};
-use crate::engine::format::{fanout, FaultKind, NodeKind, Scenario, Via};
+use crate::engine::format::{fanout, regions, FaultKind, NodeKind, Scenario, Via};
 use crate::engine::kernel::clock::ms_to_us;
 
 mod explain;
@@ -149,11 +152,35 @@ fn tries(s: &Scenario, l: &crate::engine::format::LinkSpec, to: usize) -> f64 {
     if most == 1 {
         return 1.0;
     }
+    if never_answered_in_time(s, l) {
+        return most as f64;
+    }
     let fails = failure_chance(s, to).clamp(0.0, 1.0);
     if fails >= 1.0 {
         return most as f64;
     }
     (1.0 - libm::pow(fails, most as f64)) / (1.0 - fails)
+}
+
+/// Whether every call over `l` times out: its timeout is shorter than
+/// the least time its request and answer take to cross, at the link's
+/// constant latency (0 for a distribution) plus, between two regions, the
+/// pair's latency each way. Such a call (typically a timeout set for one
+/// region on a link between two) makes every attempt its retries allow.
+fn never_answered_in_time(s: &Scenario, l: &crate::engine::format::LinkSpec) -> bool {
+    let Some(limit) = l.timeout_ms else { return false };
+    let (_, region_ms) = regions::link_extra(s, &l.from, &l.to);
+    let least = match l.latency_ms {
+        Some(crate::engine::format::Dist::Const(ms)) => ms,
+        Some(_) => 0.0,
+        None => match l.via {
+            Via::Http => d::HTTP_LATENCY_MS,
+            Via::Grpc => d::GRPC_LATENCY_MS,
+            Via::Write | Via::Read => d::DATABASE_LATENCY_MS,
+            _ => d::LINK_LATENCY_MS,
+        },
+    };
+    limit < 2.0 * (least + region_ms)
 }
 
 /// The chance that work at node `i` fails, from what the scenario says:
@@ -164,7 +191,7 @@ fn failure_chance(s: &Scenario, i: usize) -> f64 {
     let share = |kind: FaultKind| -> f64 {
         s.faults
             .iter()
-            .filter(|f| f.kind == kind && f.target == node.id)
+            .filter(|f| f.kind == kind && hits(s, &f.target, i))
             .map(|f| {
                 let lasts = f.for_ms.unwrap_or(duration).max(0.0);
                 (lasts.min(duration - f.at_ms.min(duration)).max(0.0) / duration, f.rate.unwrap_or(0.0))
@@ -177,6 +204,16 @@ fn failure_chance(s: &Scenario, i: usize) -> f64 {
         * (1.0 - share(FaultKind::Crash))
         * (1.0 - share(FaultKind::Errors));
     1.0 - ok
+}
+
+/// Whether a fault on `target` hits node `i`: the node itself, or its
+/// region (`region:NAME`). One replica (`svc#2`) is not the whole node.
+fn hits(s: &Scenario, target: &str, i: usize) -> bool {
+    let node = &s.nodes[i];
+    match regions::split_target(target) {
+        Some(r) => node.region.as_deref() == Some(r),
+        None => target == node.id,
+    }
 }
 
 /// The requests a client starts in `duration_ms`: its rate, stepped by its
@@ -249,12 +286,14 @@ fn reconnects_per_user(s: &Scenario, ends: &[Option<(usize, usize)>], browser: u
     let base_ms = s.nodes[browser].reconnect_ms.unwrap_or(d::WEBSOCKET_RECONNECT_MS).max(1e-3);
     let mut attempts = 0.0;
     for f in s.faults.iter().filter(|f| f.kind == FaultKind::Crash) {
-        let Some(t) = s.nodes.iter().position(|n| n.id == f.target) else { continue };
-        if t != browser && !servers.contains(&t) {
+        // A region's crash takes down every browser and server in it.
+        let browser_down = hits(s, &f.target, browser);
+        let servers_down = servers.iter().filter(|&&t| hits(s, &f.target, t)).count();
+        if !browser_down && servers_down == 0 {
             continue;
         }
         let down_ms = f.for_ms.unwrap_or(s.duration_ms).min(s.duration_ms).max(0.0);
-        let alone = t == browser || servers.len() == 1;
+        let alone = browser_down || servers_down == servers.len();
         attempts += 1.0 + if alone { down_ms / (64.0 * base_ms) } else { 0.0 };
     }
     attempts

@@ -14,11 +14,17 @@
 //! (queueing theory's stability condition, rho < 1). The same analysis with
 //! every retried call multiplied by its attempts finds retry storms, and
 //! the call timeouts along each chain find callers that give up before the
-//! work they wait for can finish.
+//! work they wait for can finish. A call's time counts every crossing of
+//! its link at the link's latency plus, between two regions, the region
+//! pair's latency (there and back, and for `per_request` connections the
+//! TCP and TLS handshakes' four crossings), so a timeout shorter than a
+//! cross-region round trip is found too.
 //!
 //! Messages name nodes by their labels, as people see them on the canvas.
 
 use crate::engine::format::defaults as d;
+use crate::engine::format::regions;
+use crate::engine::format::scale::Connection;
 use crate::engine::format::validate::Place;
 use crate::engine::format::{Dist, LinkSpec, NodeKind, NodeSpec, Scenario, Via};
 use crate::engine::kernel::ordered::ordered;
@@ -43,6 +49,9 @@ pub enum Rule {
     TimeoutOrder,
     /// Retries that can push a node past its capacity.
     RetryStorm,
+    /// A call timeout shorter than the call itself: the crossings there and
+    /// back (region latency included) plus the work it waits for.
+    TimeoutTooShort,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -61,6 +70,7 @@ pub fn lint(s: &Scenario) -> Vec<Warning> {
     g.wiring(&mut out);
     g.load(&mut out);
     g.timeouts(&mut out);
+    g.short_timeouts(&mut out);
     // Diagram order, then by rule: a node's warnings sit together
     // (insertion keeps the order found at equal keys; no sort code).
     let position = |w: &Warning| match &w.place {
@@ -273,9 +283,30 @@ impl<'a> Graph<'a> {
         let default = match l.via {
             Via::Http => d::HTTP_LATENCY_MS,
             Via::Grpc => d::GRPC_LATENCY_MS,
+            Via::Write | Via::Read => d::DATABASE_LATENCY_MS,
             _ => d::LINK_LATENCY_MS,
         };
         l.latency_ms.map_or(default, |x: Dist| x.mean_ms())
+    }
+
+    /// The one-way latency the regions add to link `l` (0 within one).
+    fn region_ms(&self, l: &LinkSpec) -> f64 {
+        regions::link_extra(self.s, &l.from, &l.to).1
+    }
+
+    /// Crossings of a call over `l`: there and back, and the handshakes'
+    /// four of a `per_request` connection (TCP, then TLS 1.3).
+    fn crossings(l: &LinkSpec) -> f64 {
+        if l.connection == Some(Connection::PerRequest) {
+            6.0
+        } else {
+            2.0
+        }
+    }
+
+    /// The mean time a call over `l` spends on the wire, ms.
+    fn wire_ms(&self, l: &LinkSpec) -> f64 {
+        Self::crossings(l) * (Self::latency_ms(l) + self.region_ms(l))
     }
 
     /// How long a request holds a worker at each node: its work plus the
@@ -290,7 +321,7 @@ impl<'a> Graph<'a> {
                     continue;
                 }
                 let Some(to) = self.index.get(l.to.as_str()).map(|&t| t as usize) else { continue };
-                let answer = 2.0 * Self::latency_ms(l) + hold[to];
+                let answer = self.wire_ms(l) + hold[to];
                 t += l.timeout_ms.map_or(answer, |limit| answer.min(limit));
             }
             hold[i] = t;
@@ -509,6 +540,56 @@ impl<'a> Graph<'a> {
             }
         }
     }
+
+    /// Calls whose timeout is shorter than the call: every crossing of the
+    /// link (region latency included) plus the time the callee holds it.
+    fn short_timeouts(&self, out: &mut Vec<Warning>) {
+        let hold = self.holding_ms();
+        for l in self.s.links.iter().filter(|l| l.via.is_sync_call()) {
+            let (Some(limit), Some(&to)) = (l.timeout_ms, self.index.get(l.to.as_str())) else { continue };
+            let (wire, work) = (self.wire_ms(l), hold[to as usize]);
+            if limit >= wire + work {
+                continue;
+            }
+            let region = self.region_ms(l);
+            let each_way = match (self.node_region(&l.from), self.node_region(&l.to)) {
+                (Some(a), Some(b)) if region > 0.0 => format!(
+                    "{} each way ({} of link latency + {} from region {a} to region {b})",
+                    duration(Self::latency_ms(l) + region),
+                    duration(Self::latency_ms(l)),
+                    duration(region)
+                ),
+                _ => format!("{} each way", duration(Self::latency_ms(l))),
+            };
+            let crossings = Self::crossings(l);
+            let wire_text = if crossings > 2.0 {
+                format!("{} on the wire (6 crossings with the handshakes, {each_way})", duration(wire))
+            } else {
+                format!("{} on the wire ({each_way})", duration(wire))
+            };
+            let verdict = if limit < wire {
+                "every call times out before its answer can arrive".to_string()
+            } else {
+                format!("most calls time out (+ {} at {})", duration(work), self.name(&l.to))
+            };
+            out.push(Warning {
+                rule: Rule::TimeoutTooShort,
+                place: Place::Link(l.id.clone()),
+                message: format!(
+                    "Link {} ({}) gives up after {}, but a call takes about {}: {wire_text}; {verdict}. Raise the timeout{}.",
+                    l.id,
+                    self.link_name(l),
+                    duration(limit),
+                    duration(wire + work),
+                    if region > 0.0 { " or keep the call within one region" } else { "" }
+                ),
+            });
+        }
+    }
+
+    fn node_region(&self, id: &str) -> Option<&'a str> {
+        self.index.get(id).and_then(|&i| regions::of(&self.s.nodes[i as usize]))
+    }
 }
 
 #[cfg(test)]
@@ -700,6 +781,54 @@ mod tests {
         assert_eq!(w[0].place, Place::Node("k".into()));
         // Two attempts stay under: no warning.
         assert_eq!(rules(&json.replace(r#""attempts":3"#, r#""attempts":1"#)), vec![]);
+    }
+
+    /// A checkout in `eu` calling payments in `us` (40 ms apart) with a
+    /// 1 ms link and a timeout.
+    fn across(timeout: f64, pair_ms: f64, extra: &str) -> String {
+        format!(
+            r#"{{"crosstalk":1,"regions":[["eu","us",{pair_ms}]],
+            "nodes":[{{"id":"c","kind":"client","label":"Shoppers","rate_per_s":20,"region":"eu"}},
+                {{"id":"a","kind":"service","label":"Checkout","workers":50,"work_ms":5,"region":"eu"}},
+                {{"id":"b","kind":"service","label":"Payments","workers":50,"work_ms":10,"region":"us"}}],
+            "links":[{{"id":"l1","from":"c","to":"a","via":"http"}},
+                {{"id":"pay","from":"a","to":"b","via":"http","latency_ms":1,"timeout_ms":{timeout}{extra}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn a_timeout_shorter_than_a_cross_region_round_trip_names_the_link_and_regions() {
+        // 2 x (1 + 40) = 82 ms on the wire: a 60 ms timeout never sees an answer.
+        let w = warnings(&across(60.0, 40.0, ""));
+        assert_eq!(w.iter().map(|x| x.rule).collect::<Vec<_>>(), vec![Rule::TimeoutTooShort], "{w:?}");
+        assert_eq!(w[0].place, Place::Link("pay".into()));
+        assert_eq!(
+            w[0].message,
+            "Link pay (Checkout → Payments) gives up after 60 ms, but a call takes about 92 ms: 82 ms on the wire \
+             (41 ms each way (1 ms of link latency + 40 ms from region eu to region us)); every call times out \
+             before its answer can arrive. Raise the timeout or keep the call within one region."
+        );
+        // 90 ms covers the wire but not the 10 ms of work behind it.
+        let w = warnings(&across(90.0, 40.0, ""));
+        assert!(w[0].message.contains("most calls time out (+ 10 ms at Payments)"), "{w:?}");
+        // 100 ms is enough, and so is 60 ms with the regions 5 ms apart.
+        assert_eq!(rules(&across(100.0, 40.0, "")), vec![]);
+        assert_eq!(rules(&across(60.0, 5.0, "")), vec![]);
+        // A connection per request crosses six times: 246 ms.
+        let w = warnings(&across(200.0, 40.0, r#","connection":"per_request""#));
+        assert!(w[0].message.contains("246 ms on the wire (6 crossings with the handshakes"), "{w:?}");
+    }
+
+    #[test]
+    fn region_latency_holds_the_callers_workers() {
+        // 20/s into one Checkout worker holding 5 ms of work plus a
+        // 2 x 41 ms cross-region call and 10 ms of work: 97 ms, 1.9 busy.
+        let json = across(1000.0, 40.0, "").replace(r#""workers":50,"work_ms":5"#, r#""workers":1,"work_ms":5"#);
+        let w = warnings(&json);
+        assert_eq!(w.iter().map(|x| x.rule).collect::<Vec<_>>(), vec![Rule::Overload], "{w:?}");
+        assert!(w[0].message.contains("can handle about 10/s (1 worker × 97 ms each)"), "{}", w[0].message);
+        // In one region the same call holds it 17 ms: fine.
+        assert_eq!(rules(&json.replace(r#""region":"us""#, r#""region":"eu""#)), vec![]);
     }
 
     #[test]

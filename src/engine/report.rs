@@ -32,6 +32,32 @@ pub struct Report {
     /// Messages and calls between regions; only for scenarios with regions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub regions: Option<RegionReport>,
+    /// Each link's row of the ledger, by link id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub links: BTreeMap<String, LinkReport>,
+}
+
+/// One link's figures: its messages and call attempts by how they ended,
+/// and on a link with a `count`, its fan-out.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LinkReport {
+    pub messages: MessageCounts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fan_out: Option<FanOutReport>,
+}
+
+/// A counted link's fan-out so far.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FanOutReport {
+    /// Requests that reached the link (each drew its count).
+    pub requests: u64,
+    /// Calls or messages they made over it (first attempts; retries are in
+    /// `messages`).
+    pub made: u64,
+    /// `made / requests`: calls or messages per request (0 before any).
+    pub mean: f64,
 }
 
 /// How much of a run's traffic crossed between regions.

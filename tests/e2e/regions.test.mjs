@@ -2,6 +2,9 @@
 // dropped inside an area joins that region and one dragged out of every
 // area leaves it (one undo step each), cross-region links carry their added
 // latency, and the inspector edits a node's region and the latency pairs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { expect, eventually } from './app.mjs';
 
 const SCENARIO = JSON.stringify({
@@ -111,6 +114,52 @@ export const tests = [
       await page.waitForTimeout(200);
       expect((await app.saved()).regions[0][2] === 25, 'a negative latency is refused');
       await shot('region-pairs');
+    },
+  },
+  {
+    name: 'Crash region takes every node in it down at once, Recover region brings them back, and Share replays it',
+    viewport: { width: 1400, height: 900 },
+    async run({ app, page, root, step, shot, skip }) {
+      await app.open();
+      await app.importJson(SCENARIO, 'regions.json');
+      await app.node('Cache').waitFor();
+      const crashed = async (label) => /crashed/.test((await app.node(label).getAttribute('class')) || '');
+      step('before a run, the scenario panel offers an outage per region');
+      await page.getByRole('heading', { name: 'Region outages' }).waitFor();
+      expect(await app.button('Crash region us').isVisible(), 'Crash region us');
+      expect(!(await app.button('Recover region eu').isEnabled()), 'nothing to recover yet');
+      step('run, select Orders API (in eu), and crash its region live');
+      await app.select('Orders API');
+      await app.button('Run').click();
+      await eventually(async () => (await app.clock())?.now >= 2, 'the clock passes 2 s', 30_000);
+      await app.inspector().getByRole('button', { name: 'Crash region eu', exact: true }).click();
+      await eventually(async () => (await crashed('Orders API')) && (await crashed('Shoppers')), 'every eu node is down');
+      expect(!(await crashed('Payments')) && !(await crashed('Cache')), 'us and the node without a region are up');
+      await eventually(
+        async () => /down/.test((await page.getByRole('group', { name: 'Region eu', exact: true }).getAttribute('class')) || ''),
+        'the eu area is marked down',
+      );
+      await eventually(async () => (await app.saved())?.faults?.length === 1, 'the outage is in the scenario');
+      const fault = (await app.saved()).faults[0];
+      expect(fault.target === 'region:eu' && fault.kind === 'crash' && fault.at_ms >= 2000 && fault.for_ms === undefined, JSON.stringify(fault));
+      expect(!(await app.button('Crash region eu').isEnabled()), 'it cannot crash twice');
+      await shot('region-down');
+      step('Recover region eu');
+      await app.button('Recover region eu').click();
+      await eventually(async () => !(await crashed('Orders API')) && !(await crashed('Shoppers')), 'eu is back');
+      await eventually(async () => (await app.saved()).faults[0].for_ms > 0, 'the recovery set for_ms');
+      step('run to the end, Share, and the runner on the link gives the hash watched');
+      await app.button('Run to end').click();
+      const watched = await app.waitForHash();
+      await app.button('Share').click();
+      const box = page.getByLabel('Share link');
+      await box.waitFor();
+      const link = await box.inputValue();
+      await page.keyboard.press('Escape');
+      const bin = process.env.CROSSTALK_BIN || path.join(root, 'target', 'release', 'crosstalk');
+      if (!fs.existsSync(bin)) skip('target/release/crosstalk is not built (cargo build --release --bin crosstalk)');
+      const report = JSON.parse(execFileSync(bin, ['run', link, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+      expect(report.run_hash === watched, `runner ${report.run_hash} vs the run watched ${watched}`);
     },
   },
 ];

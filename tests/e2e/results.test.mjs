@@ -139,4 +139,49 @@ export const tests = [
       await shot('keyboard');
     },
   },
+  {
+    name: 'the Links tab lists every link, with the fan-out per request of counted links',
+    async run({ app, page, step, shot }) {
+      await app.open();
+      await app.importJson(
+        JSON.stringify({
+          crosstalk: 1,
+          name: 'Scatter-gather',
+          seed: 3,
+          duration_ms: 5000,
+          nodes: [
+            { id: 'users', kind: 'client', label: 'Users', x: 120, y: 200, rate_per_s: 50 },
+            { id: 'api', kind: 'service', label: 'Search API', x: 400, y: 200, workers: 50, work_ms: 1 },
+            { id: 'shards', kind: 'service', label: 'Shards', x: 700, y: 120, workers: 200, work_ms: 2 },
+            { id: 'feed', kind: 'queue', label: 'Feed', x: 700, y: 320 },
+          ],
+          links: [
+            { id: 'ask', from: 'users', to: 'api', via: 'http' },
+            { id: 'scatter', from: 'api', to: 'shards', via: 'grpc', count: 4 },
+            { id: 'notify', from: 'api', to: 'feed', via: 'enqueue', count: { uniform: [0, 6] } },
+          ],
+        }),
+        'scatter.json',
+      );
+      await app.node('Shards').waitFor();
+      step('run to the end and open the Links tab');
+      await app.button('Run to end').click();
+      await app.waitForHash();
+      await page.getByRole('tab', { name: 'Links' }).click();
+      const table = page.getByRole('table', { name: 'Links' });
+      await table.getByRole('columnheader', { name: 'Fan-out per request' }).waitFor();
+      const row = (name) => table.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+      const cell = (name, col) => row(name).locator(`td[data-col="${col}"]`);
+      step('four calls per search, about three messages per search, nothing on the plain link');
+      await eventually(async () => (await cell('Search API → Shards', 'fan_out').textContent()) === '×4', 'the constant count');
+      const mean = Number(await cell('Search API → Feed', 'fan_out').getAttribute('data-value'));
+      expect(mean > 2.6 && mean < 3.4, `uniform 0..6 means 3 per request: ${mean}`);
+      expect((await cell('Users → Search API', 'fan_out').textContent()) === '', 'blank without a count');
+      step('the counts add up: four calls sent per request made');
+      const asks = Number(await cell('Users → Search API', 'sent').getAttribute('data-value'));
+      const calls = Number(await cell('Search API → Shards', 'sent').getAttribute('data-value'));
+      expect(asks > 200 && Math.abs(calls - 4 * asks) <= 4 * 5, `${calls} calls for ${asks} requests`);
+      await shot('links-tab');
+    },
+  },
 ];

@@ -78,8 +78,26 @@ struct Db {
     pick_rng: Stream,
     /// When each replica has applied everything committed so far.
     applied_until: Vec<Micros>,
+    /// Per replica: since when it is down (a crash), None while up.
+    down_since: Vec<Option<Micros>>,
+    /// Commits so far: each commit's place in the primary's WAL.
+    commits: u64,
     keys: BTreeMap<u32, KeyState>,
 }
+
+/// A commit not yet on every replica.
+#[derive(Clone)]
+struct Pending {
+    version: u64,
+    /// Its place in the primary's WAL (commit order across keys).
+    seq: u64,
+    /// Per replica, when it applies there ([`NOT_YET`] while that replica
+    /// is down: it learns the time when it comes back and replays).
+    at: Box<[Micros]>,
+}
+
+/// The apply time of a commit a crashed replica has not received.
+const NOT_YET: Micros = Micros::MAX;
 
 #[derive(Clone, Default)]
 struct KeyState {
@@ -87,9 +105,9 @@ struct KeyState {
     primary: u64,
     /// The version every replica has applied.
     base: u64,
-    /// Commits not yet on every replica: version and, per replica, when it
-    /// applies there (in commit order, so each replica applies a prefix).
-    pending: VecDeque<(u64, Box<[Micros]>)>,
+    /// Commits not yet on every replica, in commit order (so each replica
+    /// has applied a prefix).
+    pending: VecDeque<Pending>,
     /// Sessions (root client) that wrote the key, and until when their
     /// reads go to the primary (`primary_after_write`).
     sessions: Vec<(u32, Micros)>,
@@ -98,9 +116,9 @@ struct KeyState {
 impl KeyState {
     /// Drops commits that every replica has applied.
     fn settle(&mut self, now: Micros) {
-        while let Some((v, at)) = self.pending.front() {
-            if at.iter().all(|t| *t <= now) {
-                self.base = self.base.max(*v);
+        while let Some(p) = self.pending.front() {
+            if p.at.iter().all(|t| *t <= now) {
+                self.base = self.base.max(p.version);
                 self.pending.pop_front();
             } else {
                 break;
@@ -111,9 +129,9 @@ impl KeyState {
     /// What replica `r` (0-based among the replicas) holds now.
     fn on_replica(&self, r: usize, now: Micros) -> u64 {
         let mut v = self.base;
-        for (version, at) in &self.pending {
-            match at.get(r) {
-                Some(t) if *t <= now => v = v.max(*version),
+        for p in &self.pending {
+            match p.at.get(r) {
+                Some(t) if *t <= now => v = v.max(p.version),
                 _ => break,
             }
         }
@@ -151,6 +169,8 @@ pub(super) fn build(sim: &mut Sim) {
             lag_rng: Stream::new(s.seed, &format!("{}#replication", spec.id)),
             pick_rng: Stream::new(s.seed, &format!("{}#reads", spec.id)),
             applied_until: vec![0; replicas],
+            down_since: vec![None; replicas],
+            commits: 0,
             keys: BTreeMap::new(),
         });
     }
@@ -285,16 +305,24 @@ fn commit(dbs: &mut Dbs, d: u32, key: u32, v: u64, session: u32, now: Micros, la
     let db = &mut dbs.dbs[d as usize];
     let mut applies: Box<[Micros]> = vec![0; db.applied_until.len()].into_boxed_slice();
     for (r, until) in db.applied_until.iter_mut().enumerate() {
+        if db.down_since.get(r).is_some_and(Option::is_some) {
+            // A crashed replica receives nothing: it replays this commit
+            // when it is back (`replica_up`).
+            applies[r] = NOT_YET;
+            continue;
+        }
         let at = now.after(db.lag_rng.sample_us(lag)).max(*until);
         *until = at;
         applies[r] = at;
     }
     let everywhere = applies.iter().copied().max().unwrap_or(now);
+    let seq = db.commits;
+    db.commits += 1;
     let st = db.keys.entry(key).or_default();
     st.settle(now);
     st.primary = st.primary.max(v);
     if !applies.is_empty() {
-        st.pending.push_back((v, applies));
+        st.pending.push_back(Pending { version: v, seq, at: applies });
     }
     if session != NONE {
         match st.sessions.iter_mut().find(|(s, _)| *s == session) {
@@ -308,6 +336,92 @@ fn commit(dbs: &mut Dbs, d: u32, key: u32, v: u64, session: u32, now: Micros, la
         h.push_back((v, now));
         if h.len() > HISTORY {
             h.pop_front();
+        }
+    }
+}
+
+/// The replica of run node `n`, as (database, 0-based replica), if `n` is
+/// a database's read replica.
+fn replica_of(sim: &Sim, n: u32) -> Option<(usize, usize)> {
+    let &(d, pos) = sim.dbs.as_deref()?.member_of.get(n as usize)?;
+    (d != NONE && pos != NONE && pos > 0).then_some((d as usize, pos as usize - 1))
+}
+
+/// Run node `n` went down (a crash). A read replica stops receiving the
+/// primary's WAL: what it had not applied yet, and every commit until it
+/// is back, waits for `replica_up`; so do the reads its writers pin to the
+/// primary (read-your-writes).
+pub(super) fn replica_down(sim: &mut Sim, n: u32) {
+    let Some((d, r)) = replica_of(sim, n) else { return };
+    let now = sim.now;
+    let Some(db) = sim.dbs.as_deref_mut().and_then(|x| x.dbs.get_mut(d)) else { return };
+    let Some(down) = db.down_since.get_mut(r) else { return };
+    *down = Some(now);
+    for st in db.keys.values_mut() {
+        let mut missed = false;
+        for p in st.pending.iter_mut() {
+            if let Some(t) = p.at.get_mut(r).filter(|t| **t > now) {
+                *t = NOT_YET;
+                missed = true;
+            }
+        }
+        if missed {
+            for (_, until) in st.sessions.iter_mut().filter(|(_, until)| *until > now) {
+                *until = NOT_YET;
+            }
+        }
+    }
+}
+
+/// Run node `n` is back. A read replica reconnects to the primary and
+/// streams the WAL from where it stopped (PostgreSQL's walreceiver resumes
+/// at the last record it has): every commit it had not applied when it went
+/// down, and every one made while it was down, in commit order, each
+/// `replication_lag_ms` (a new sample) after now, as a commit made now
+/// would be; a commit never overtakes an earlier one. Until then its
+/// reads return what it had when it crashed: stale.
+pub(super) fn replica_up(sim: &mut Sim, n: u32) {
+    let Some((d, r)) = replica_of(sim, n) else { return };
+    let now = sim.now;
+    let Some(db_node) = sim.dbs.as_deref().and_then(|x| x.dbs.get(d)).map(|db| db.node) else { return };
+    let lag = sim.current.nodes.get(db_node as usize).map_or(Dist::Const(0.0), lag_of);
+    let Some(db) = sim.dbs.as_deref_mut().and_then(|x| x.dbs.get_mut(d)) else { return };
+    if db.down_since.get_mut(r).and_then(Option::take).is_none() {
+        return;
+    }
+    // The commits it missed, in WAL order, and their keys.
+    let mut missed: Vec<(u64, u32, usize)> = Vec::new();
+    let mut keys: Vec<u32> = Vec::new();
+    for (&key, st) in &db.keys {
+        let before = missed.len();
+        for (i, p) in st.pending.iter().enumerate() {
+            if p.at.get(r) == Some(&NOT_YET) {
+                missed.push((p.seq, key, i));
+            }
+        }
+        if missed.len() > before {
+            keys.push(key);
+        }
+    }
+    missed.sort_unstable();
+    let mut until = now;
+    for &(_, key, i) in &missed {
+        let at = now.after(db.lag_rng.sample_us(&lag)).max(until);
+        until = at;
+        if let Some(slot) = db.keys.get_mut(&key).and_then(|st| st.pending.get_mut(i)).and_then(|p| p.at.get_mut(r)) {
+            *slot = at;
+        }
+    }
+    if let Some(u) = db.applied_until.get_mut(r) {
+        *u = until;
+    }
+    // Writers pinned to the primary stay pinned until their write is on
+    // every replica (NOT_YET while another is still down).
+    for key in keys {
+        let Some(st) = db.keys.get_mut(&key) else { continue };
+        let everywhere = st.pending.back().map_or(now, |p| p.at.iter().copied().max().unwrap_or(now));
+        for (_, until) in st.sessions.iter_mut().filter(|(_, until)| *until == NOT_YET) {
+            *until = everywhere;
         }
     }
 }

@@ -25,6 +25,10 @@ use crate::engine::kernel::slab::Key;
 pub struct Fan {
     pub count: Dist,
     pub rng: Stream,
+    /// Requests that reached the link (draws made), and the calls or
+    /// messages they made over it: the report's fan-out per request.
+    pub draws: u64,
+    pub made: u64,
 }
 
 impl Fan {
@@ -35,7 +39,7 @@ impl Fan {
             return None;
         }
         // Link ids have no ':', so this stream is nobody else's.
-        Some(Box::new(Fan { count, rng: Stream::new(seed, &format!("{}:count", l.id)) }))
+        Some(Box::new(Fan { count, rng: Stream::new(seed, &format!("{}:count", l.id)), draws: 0, made: 0 }))
     }
 }
 
@@ -46,7 +50,10 @@ pub(super) fn draw(sim: &mut Sim, link: u32) -> u32 {
         Some(f) => {
             let x = f.rng.sample_ms(&f.count);
             // NaN (never, after validation) reads as 0.
-            libm::round(x).clamp(0.0, caps::COUNT as f64) as u32
+            let n = libm::round(x).clamp(0.0, caps::COUNT as f64) as u32;
+            f.draws += 1;
+            f.made += u64::from(n);
+            n
         }
     }
 }

@@ -159,6 +159,9 @@ fn crash(sim: &mut Sim, n: u32) {
             node.metrics.waiting.set(now, 0);
             super::outbox::sender_crashed(sim, n);
             super::browsers::server_crashed(sim, n);
+            if sim.dbs.is_some() {
+                super::databases::replica_down(sim, n);
+            }
         }
         NodeKind::Queue => super::durability::crash(sim, n),
         NodeKind::Topic => {
@@ -180,6 +183,9 @@ fn crash(sim: &mut Sim, n: u32) {
 fn recover(sim: &mut Sim, n: u32) {
     match sim.nodes[n as usize].kind {
         NodeKind::Service | NodeKind::Saga | NodeKind::Websocket | NodeKind::Database => {
+            if sim.dbs.is_some() {
+                super::databases::replica_up(sim, n);
+            }
             super::outbox::relay_outbox(sim, n);
             let consumed: Vec<u32> = match &sim.nodes[n as usize].rt {
                 KindRt::Worker(w) => w.consumes.iter().map(|c| c.0).collect(),

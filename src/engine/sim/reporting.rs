@@ -4,7 +4,7 @@
 use super::model::*;
 use super::Sim;
 use crate::engine::kernel::clock::us_to_ms;
-use crate::engine::report::{BreakerReport, GroupReport, Mean, MeanMax, NodeReport, Report};
+use crate::engine::report::{BreakerReport, FanOutReport, GroupReport, LinkReport, Mean, MeanMax, NodeReport, Report};
 use crate::engine::trace::{Hop, HopKind, Trace, NO_LINK};
 use crate::engine::view::{LinkLive, NodeLive};
 
@@ -67,6 +67,12 @@ pub(super) fn report(sim: &Sim) -> Report {
                 row.messages.duplicates = dup;
             }
         }
+        let fan_out = l.fan.as_deref().map(|f| FanOutReport {
+            requests: f.draws,
+            made: f.made,
+            mean: if f.draws == 0 { 0.0 } else { f.made as f64 / f.draws as f64 },
+        });
+        r.links.insert(l.id.clone(), LinkReport { messages: c, fan_out });
     }
     super::connections::fill_report(sim, &mut r);
     r.regions = super::regions::report(sim);
