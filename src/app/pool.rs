@@ -220,6 +220,9 @@ pub enum Answer {
     Sliced(Box<slice::Sliced>),
     #[serde(rename = "acted")]
     Acted(Box<slice::Acted>),
+    /// A what-if fork of the run: the branch and its instant (ms).
+    #[serde(rename = "forked")]
+    Forked(Result<(Scenario, f64), String>),
     #[serde(rename = "error")]
     Error(String),
 }
