@@ -223,6 +223,9 @@ pub enum Answer {
     /// A what-if fork of the run: the branch and its instant (ms).
     #[serde(rename = "forked")]
     Forked(Result<(Scenario, f64), String>),
+    /// A request's trace from the run there.
+    #[serde(rename = "traced")]
+    Traced(Option<Box<Trace>>),
     #[serde(rename = "error")]
     Error(String),
 }

@@ -205,6 +205,8 @@ struct Core {
     frozen: Option<Frozen>,
     /// Hears the fork asked of the worker's run.
     forking: Option<Box<dyn FnOnce(ForkResult)>>,
+    /// Hears the trace asked of the worker's run.
+    tracing: Option<Box<dyn FnOnce(Option<Trace>)>>,
 }
 
 /// The live run in the Web Worker, as the page knows it between answers.
@@ -351,6 +353,7 @@ impl Default for Core {
             generation: 0,
             frozen: None,
             forking: None,
+            tracing: None,
         }
     }
 }
@@ -789,7 +792,20 @@ impl Run {
     /// What the worker said about the live run.
     fn heard(&self, generation: u64, reply: Reply) {
         let core = self.core();
-        if core.borrow().generation != generation || core.borrow().remote.is_none() {
+        if core.borrow().generation != generation {
+            return;
+        }
+        if let Reply::Answer(text) = &reply {
+            // A trace of a run there, going or finished.
+            if let Ok(Answer::Traced(t)) = crate::engine::format::json::read::<Answer>(text) {
+                let done = core.borrow_mut().tracing.take();
+                if let Some(done) = done {
+                    done(t.map(|t| *t));
+                }
+                return;
+            }
+        }
+        if core.borrow().remote.is_none() {
             return;
         }
         let failed = match reply {
@@ -957,6 +973,7 @@ impl Run {
         }
         c.generation += 1;
         c.forking = None;
+        c.tracing = None;
         true
     }
 
@@ -1330,19 +1347,31 @@ impl Run {
         rows
     }
 
-    /// A request's trace: kept by the engine, or rebuilt by replaying.
-    pub fn trace(&self, id: u64) -> Option<Trace> {
+    /// A request's trace, kept by the engine or rebuilt by replaying, for
+    /// `done`: asked of the worker that holds the run (going, paused or
+    /// finished there), else found here.
+    pub fn trace(&self, id: u64, done: impl FnOnce(Option<Trace>) + 'static) {
         let core = self.core();
-        let c = core.borrow();
-        if let (None, Some(f)) = (&c.sim, &c.frozen) {
-            return f.trace(id);
-        }
-        if let (None, Some(r)) = (&c.sim, &c.remote) {
-            // The run is in the worker: rebuilt here from its scenario.
-            return Sim::replay_trace(&r.scenario, id, r.now_us);
-        }
-        let sim = c.sim.as_ref()?;
-        sim.trace(id).or_else(|| Sim::replay_trace(sim.scenario(), id, sim.now_us()))
+        let found = {
+            let c = core.borrow();
+            if let Some(t) = c.frozen.as_ref().and_then(|f| f.kept(id)) {
+                drop(c);
+                return done(Some(t));
+            }
+            match (&c.sim, &c.remote, &c.frozen, &c.runner) {
+                (None, _, _, Some(w)) if c.remote.is_some() || c.frozen.is_some() => {
+                    w.post(0, &pool::live_task("act", 0, &serde_json::to_string(&Act::Trace(id)).unwrap_or_default()));
+                    drop(c);
+                    core.borrow_mut().tracing = Some(Box::new(done));
+                    return;
+                }
+                (None, None, Some(f), _) => f.trace(id),
+                (None, Some(r), ..) => Sim::replay_trace(&r.scenario, id, r.now_us),
+                (Some(sim), ..) => sim.trace(id).or_else(|| Sim::replay_trace(sim.scenario(), id, sim.now_us())),
+                _ => None,
+            }
+        };
+        done(found);
     }
 
     /// Shows the run at simulated time `t_ms` (building it first if there

@@ -62,6 +62,8 @@ pub enum Act {
     },
     /// A what-if fork at the run's instant (answered with the branch).
     Fork(Intervention),
+    /// A request's trace: kept, or rebuilt by replaying the run here.
+    Trace(u64),
 }
 
 /// The worker's answer to a slice: where the run is and what was asked.
@@ -162,8 +164,14 @@ pub fn act(what: Act) -> Result<Answer, String> {
     HELD.with(|h| {
         let mut h = h.borrow_mut();
         let held = h.as_mut().ok_or("this worker holds no run")?;
-        if let Act::Fork(what) = &what {
-            return Ok(Answer::Forked(crate::engine::fork::fork(&held.sim, what)));
+        match &what {
+            Act::Fork(what) => return Ok(Answer::Forked(crate::engine::fork::fork(&held.sim, what))),
+            Act::Trace(id) => {
+                let sim = &held.sim;
+                let t = sim.trace(*id).or_else(|| Sim::replay_trace(sim.scenario(), *id, sim.now_us()));
+                return Ok(Answer::Traced(t.map(Box::new)));
+            }
+            _ => {}
         }
         let sim = &mut held.sim;
         let done = match what {
@@ -172,7 +180,7 @@ pub fn act(what: Act) -> Result<Answer, String> {
                 sim.active_faults(&target).into_iter().try_for_each(|i| sim.end_fault_now(i).map(|_| ()))
             }
             Act::Change { target, field, value } => sim.change_now(&target, &field, value).map(|_| ()),
-            Act::Fork(_) => Ok(()),
+            Act::Fork(_) | Act::Trace(_) => Ok(()),
         };
         if done.is_ok() {
             // The checkpoints are of the run without the action.
