@@ -50,12 +50,14 @@ impl Frozen {
         }
     }
 
+    /// A request's trace, if the run kept it.
+    pub fn kept(&self, id: u64) -> Option<Trace> {
+        let kept = &self.finished.traces;
+        kept.binary_search_by_key(&id, |t| t.id).ok().map(|i| kept[i].clone())
+    }
+
     /// A request's trace: kept, or rebuilt by replaying the scenario.
     pub fn trace(&self, id: u64) -> Option<Trace> {
-        let kept = &self.finished.traces;
-        match kept.binary_search_by_key(&id, |t| t.id) {
-            Ok(i) => Some(kept[i].clone()),
-            Err(_) => Sim::replay_trace(&self.scenario, id, (self.finished.now_ms * 1000.0).round() as u64),
-        }
+        self.kept(id).or_else(|| Sim::replay_trace(&self.scenario, id, (self.finished.now_ms * 1000.0).round() as u64))
     }
 }

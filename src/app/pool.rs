@@ -220,6 +220,12 @@ pub enum Answer {
     Sliced(Box<slice::Sliced>),
     #[serde(rename = "acted")]
     Acted(Box<slice::Acted>),
+    /// A what-if fork of the run: the branch and its instant (ms).
+    #[serde(rename = "forked")]
+    Forked(Result<(Scenario, f64), String>),
+    /// A request's trace from the run there.
+    #[serde(rename = "traced")]
+    Traced(Option<Box<Trace>>),
     #[serde(rename = "error")]
     Error(String),
 }

@@ -21,14 +21,16 @@ use leptos::prelude::*;
 const MAX_ROWS: usize = 100;
 
 /// Opens a request's trace in the results panel.
+/// Opens a request's trace in the results panel (when the run in its
+/// worker answers, if it is there).
 pub fn open_trace(ctx: Ctx, id: u64) {
-    match ctx.run.trace(id) {
+    ctx.run.trace(id, move |t| match t {
         Some(t) => {
             ctx.trace.set(Some(t));
             super::trace_view::show_header();
         }
         None => ctx.complain(format!("Request #{id} is no longer kept; pick a more recent one")),
-    }
+    });
 }
 
 #[component]

@@ -1,14 +1,17 @@
 //! The run: the engine's [`Sim`], driven from the animation loop.
 //!
-//! Run and Run to end go on in a Web Worker (`slice.rs`): each frame the
-//! page asks it for the next slice (the wall time since the last one times
-//! the speed) and draws the departures, marks and figures it sends back;
-//! live actions are sent there and come back recorded in the run's
-//! scenario. The page keeps a `Sim` of its own only where it needs the
-//! engine at hand: a lesson's run (stopped at its marks), Step before any
-//! run, the timeline, what-if forks and the GIF export (a run in the worker
-//! is brought back by running the same scenario to the same instant), and
-//! where no worker starts. What follows describes that page-side run.
+//! Runs go on in a Web Worker (`slice.rs`): Run, Run to end, Step, a
+//! lesson's runs (which stand at its marks: the worker sends a snapshot at
+//! each, and waits at a timed action), the timeline's jumps and what-if
+//! forks. Each frame the page asks it for the next slice (the wall time
+//! since the last one times the speed) and draws the departures, marks and
+//! figures it sends back; live actions are sent there and come back
+//! recorded in the run's scenario. Stop or Reset terminate the worker at
+//! once. The page keeps a `Sim` of its own only for the GIF export (a run
+//! in the worker is brought back by running the same scenario to the same
+//! instant) and where no worker starts. What follows describes that
+//! page-side run, which drives the engine with the same code
+//! (`editor::drive`).
 //!
 //! The `Sim` lives outside the reactive graph (a `RefCell` in a local
 //! `StoredValue`), so advancing it thousands of events per frame wakes no
@@ -21,9 +24,10 @@
 
 use super::frozen::Frozen;
 use super::pool::{self, Answer, Pool, Reply};
-use super::slice::{self, Act, Ask, Sliced};
+use super::slice::{Act, Ask, Sliced};
 use super::tokens::TokenCanvas;
 use crate::editor::doc::same_semantics;
+use crate::editor::drive::{self, Seen, Stop};
 use crate::editor::flight::{Ends, Flights, MIN_FLIGHT_MS};
 use crate::editor::geometry::{link_paths, LinkPath};
 use crate::editor::requests::{RequestLog, RequestRow};
@@ -65,10 +69,11 @@ const SPLIT_REFRESH_NODES: usize = 100;
 /// Follows a run at exact instants (a lesson's marks, see
 /// `engine::lesson::watch`): the run stops at each, and may pause there.
 pub trait Follower {
-    /// The next instant (µs) the run must stop at, if any.
-    fn next_stop_us(&self) -> Option<u64>;
-    /// The run stands at that stop: look; `true` pauses the run there.
-    fn at_stop(&mut self, sim: &Sim) -> bool;
+    /// The instants the run must stop at next, up to `until_us`, in order.
+    fn stops_ahead(&self, until_us: u64) -> Vec<Stop>;
+    /// The run stood at the next stop and looked like `seen` there;
+    /// `true` pauses the run there.
+    fn at_stop(&mut self, seen: &Seen) -> bool;
     /// The run starts again from zero.
     fn restart(&mut self);
     /// The run went back to `now_us` (the timeline): the stops after it
@@ -78,6 +83,9 @@ pub trait Follower {
 
 /// A follower as the run holds it.
 pub type FollowerRef = Rc<RefCell<dyn Follower>>;
+
+/// A what-if fork: the branch and its instant (ms), or why not.
+pub type ForkResult = Result<(Scenario, f64), String>;
 
 /// What a refresh of the UI's snapshot covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,6 +203,10 @@ struct Core {
     generation: u64,
     /// A run that ran to its end in the worker (`sim` is then `None`).
     frozen: Option<Frozen>,
+    /// Hears the fork asked of the worker's run.
+    forking: Option<Box<dyn FnOnce(ForkResult)>>,
+    /// Hears the trace asked of the worker's run.
+    tracing: Option<Box<dyn FnOnce(Option<Trace>)>>,
 }
 
 /// The live run in the Web Worker, as the page knows it between answers.
@@ -205,8 +217,10 @@ struct Remote {
     end_us: u64,
     /// Slices (and starts) asked and not answered yet.
     outstanding: u32,
-    /// The slice asked is a Step's: its hops stay half way.
-    stepping: bool,
+    /// How each of those moves the run, oldest first (answers come in order).
+    moves: std::collections::VecDeque<Moves>,
+    /// A jump of the timeline asked while another was out: the last wins.
+    pending_seek: Option<u64>,
     /// Wall time of the last slice asked (the simulated time the next one
     /// covers is the wall time since, times the speed).
     last_ask_ms: Option<f64>,
@@ -218,6 +232,41 @@ struct Remote {
     rows_wanted: bool,
     /// The simulated time `rows` are of.
     rows_at_us: Option<u64>,
+}
+
+/// How an answered slice moved the worker's run.
+#[derive(Clone, Copy, PartialEq)]
+enum Moves {
+    /// On at its pace (or not at all): the clock stays where Pause put it.
+    Run,
+    /// One event: its hops stay half way.
+    Step,
+    /// A jump of the timeline: what is on the links is drawn afresh.
+    Jump,
+}
+
+impl Remote {
+    fn new(scenario: Scenario, now_us: u64, end_us: u64) -> Remote {
+        Remote {
+            scenario,
+            now_us,
+            end_us,
+            outstanding: 0,
+            moves: Default::default(),
+            pending_seek: None,
+            last_ask_ms: None,
+            faulted: Vec::new(),
+            rows: Vec::new(),
+            rows_wanted: false,
+            rows_at_us: None,
+        }
+    }
+
+    /// Notes a slice asked.
+    fn asked(&mut self, moves: Moves) {
+        self.outstanding += 1;
+        self.moves.push_back(moves);
+    }
 }
 
 impl Core {
@@ -303,6 +352,8 @@ impl Default for Core {
             runner: None,
             generation: 0,
             frozen: None,
+            forking: None,
+            tracing: None,
         }
     }
 }
@@ -442,12 +493,26 @@ impl Run {
     }
 
     /// Stops this run at a follower's instants (a lesson's); `None` lets it
-    /// run freely again. A followed run goes on on the page.
+    /// run freely again.
     pub fn follow(&self, follower: Option<FollowerRef>) {
-        if follower.is_some() {
-            self.bring_home();
-        }
         self.core().borrow_mut().follower = follower;
+    }
+
+    /// The follower's next stops up to `until_us` (none without a follower).
+    fn stops_ahead(&self, until_us: u64) -> Vec<Stop> {
+        self.core().borrow().follower.as_ref().map(|f| f.borrow().stops_ahead(until_us)).unwrap_or_default()
+    }
+
+    /// Shows the follower what the run looked like at its stops; `true` if
+    /// it pauses the run at one.
+    fn saw(&self, seen: &[Seen]) -> bool {
+        let follower = self.core().borrow().follower.clone();
+        let Some(f) = follower else { return false };
+        let mut paused = false;
+        for s in seen {
+            paused |= f.borrow_mut().at_stop(s);
+        }
+        paused
     }
 
     /// Runs the next event and pauses.
@@ -455,29 +520,45 @@ impl Run {
         if self.status.get_untracked() == Status::Finished {
             return Ok(());
         }
+        // No run yet: a paused one in the worker, which makes the step.
+        let idle = {
+            let core = self.core();
+            let c = core.borrow();
+            c.sim.is_none() && c.remote.is_none() && c.frozen.is_none()
+        };
+        if idle && self.go_remote(doc, false)? && self.core().borrow().remote.is_none() {
+            return Ok(()); // Refused for its budget: the refusal says why.
+        }
         if self.core().borrow().remote.is_some() {
             if self.core().borrow().remote.as_ref().is_some_and(|r| r.outstanding == 0) {
                 self.set_status(Status::Paused);
-                self.ask_look(1);
+                self.ask_step();
             }
             return Ok(());
         }
         if !self.ensure(doc, false)? {
             return Ok(());
         }
+        let stop = self.stops_ahead(u64::MAX).first().copied();
+        let mut seen = Vec::new();
         {
             let core = self.core();
             let mut c = core.borrow_mut();
-            let follower = c.follower.clone();
             if let Some(sim) = c.sim.as_mut() {
                 // The next event, unless a follower's stop comes first.
-                match follower.as_ref().and_then(|f| f.borrow().next_stop_us()) {
-                    Some(stop) if sim.now_us() <= stop => {
-                        if sim.advance_to(stop, 1) == 0 {
-                            if let Some(f) = &follower {
-                                f.borrow_mut().at_stop(sim);
-                            }
-                        }
+                match stop {
+                    Some(stop) if sim.now_us() <= stop.at_us => {
+                        let mut chunk = 1;
+                        drive::advance_stopping(
+                            sim,
+                            stop.at_us,
+                            &[stop],
+                            1,
+                            f64::INFINITY,
+                            &mut chunk,
+                            &now,
+                            &mut seen,
+                        );
                     }
                     _ => {
                         sim.step(1);
@@ -490,13 +571,13 @@ impl Run {
             c.anim_ms += MIN_FLIGHT_MS / 2.0;
             c.dirty = true;
         }
+        self.saw(&seen);
         self.settle_or(Status::Paused);
         Ok(())
     }
 
     /// Runs as fast as the engine allows until the end: in the Web Worker
-    /// unless a follower (a lesson) must see the run at its marks, or no
-    /// worker can start here.
+    /// unless no worker can start here.
     pub fn run_to_end(&self, doc: &Scenario) -> Result<(), String> {
         if self.status.get_untracked() == Status::Finished {
             return Ok(());
@@ -518,19 +599,16 @@ impl Run {
     /// Makes sure the run goes on in the worker: the one there, the page's
     /// own paused run handed over (the worker runs it on to the same
     /// instant: the same run), or a new run of `doc`. `false` when the run
-    /// stays on the page (a follower watches it, or no worker starts);
-    /// `Ok(true)` also when the run was refused for its budget.
+    /// stays on the page (no worker starts); `Ok(true)` also when the run
+    /// was refused for its budget.
     fn go_remote(&self, doc: &Scenario, to_end: bool) -> Result<bool, String> {
         let core = self.core();
-        let (local, has_remote, followed) = {
+        let (local, has_remote) = {
             let c = core.borrow();
-            (c.sim.as_ref().map(|s| (s.scenario().clone(), s.now_us())), c.remote.is_some(), c.follower.is_some())
+            (c.sim.as_ref().map(|s| (s.scenario().clone(), s.now_us())), c.remote.is_some())
         };
         if has_remote {
             return Ok(true);
-        }
-        if followed {
-            return Ok(false);
         }
         let (scenario, from_us) = match local {
             Some(at) => at,
@@ -575,18 +653,10 @@ impl Run {
             c.sim = None;
             c.timeline.clear();
             c.lay_out(&scenario);
-            c.remote = Some(Remote {
-                end_us: crate::engine::kernel::clock::ms_to_us(scenario.duration_ms),
-                scenario,
-                now_us: from_us,
-                outstanding: 1,
-                stepping: false,
-                last_ask_ms: None,
-                faulted: Vec::new(),
-                rows: Vec::new(),
-                rows_wanted: false,
-                rows_at_us: None,
-            });
+            let end_us = crate::engine::kernel::clock::ms_to_us(scenario.duration_ms);
+            let mut remote = Remote::new(scenario, from_us, end_us);
+            remote.asked(Moves::Run);
+            c.remote = Some(remote);
             c.requests = RequestLog::default();
             c.flights.clear();
             c.dirty = true;
@@ -618,6 +688,7 @@ impl Run {
             (true, true, false) => Some(Part::Panels),
         };
         let speed = c.speed;
+        let follower = c.follower.clone();
         let Some(r) = c.remote.as_mut() else { return };
         if !status.is_active() || r.outstanding > 0 {
             return;
@@ -626,6 +697,8 @@ impl Run {
         r.last_ask_ms = Some(now_ms);
         let to_end = status == Status::ToEnd;
         let target_us = if to_end { r.end_us } else { r.now_us.saturating_add((dt * speed * 1000.0).max(0.0) as u64) };
+        // A follower's stops on the way: the run stands at each.
+        let stops = follower.map(|f| f.borrow().stops_ahead(target_us)).unwrap_or_default();
         let ask = Ask {
             target_us,
             max_events: u64::MAX,
@@ -634,8 +707,10 @@ impl Run {
             marks: part.is_some_and(|p| p != Part::Panels),
             panels: part.is_some_and(|p| p != Part::Marks),
             rows: part.is_some_and(|p| p != Part::Marks) && std::mem::take(&mut r.rows_wanted),
+            stops,
+            seek: false,
         };
-        r.outstanding += 1;
+        r.asked(Moves::Run);
         if part.is_some() {
             c.last_publish_ms = now_ms;
             if split {
@@ -650,20 +725,65 @@ impl Run {
     /// Asks the worker's run for everything the page shows, without moving
     /// it (after a pause: the panels catch up with the run).
     fn ask_look(&self, max_events: u64) {
+        let target = self.core().borrow().remote.as_ref().map_or(0, |r| r.end_us);
+        self.ask_full(target, max_events, Vec::new(), false);
+    }
+
+    /// Asks the worker's run for its next event, or for the follower's
+    /// next stop if that comes first (the run stands there and looks).
+    fn ask_step(&self) {
+        let Some(now_us) = self.core().borrow().remote.as_ref().map(|r| r.now_us) else { return };
+        match self.stops_ahead(u64::MAX).first().copied() {
+            Some(stop) if now_us <= stop.at_us => self.ask_full(stop.at_us, 1, vec![stop], false),
+            _ => self.ask_look(1),
+        }
+    }
+
+    /// Asks the worker's run to jump to `target_us` (the timeline), seeing
+    /// the follower's stops on the way forwards; one jump at a time, the
+    /// last one asked wins.
+    fn ask_seek(&self, target_us: u64) {
+        let now_us = {
+            let core = self.core();
+            let mut c = core.borrow_mut();
+            let Some(r) = c.remote.as_mut() else { return };
+            if r.outstanding > 0 {
+                r.pending_seek = Some(target_us);
+                return;
+            }
+            r.now_us
+        };
+        let follower = self.core().borrow().follower.clone();
+        if let (Some(f), true) = (&follower, target_us < now_us) {
+            // Back in time: the marks after it are watched again.
+            f.borrow_mut().rewind(target_us);
+        }
+        let stops = self.stops_ahead(target_us.saturating_sub(1));
+        self.ask_full(target_us, u64::MAX, stops, true);
+    }
+
+    /// Asks the worker's run for a slice that shows everything: toward
+    /// `target_us` (at most `max_events`), or a jump there (`seek`).
+    fn ask_full(&self, target_us: u64, max_events: u64, stops: Vec<Stop>, seek: bool) {
         let core = self.core();
         let mut c = core.borrow_mut();
         let Some(r) = c.remote.as_mut() else { return };
         let ask = Ask {
-            target_us: r.end_us,
+            target_us,
             max_events,
             budget_ms: WORKER_SLICE_MS,
             tokens: true,
             marks: true,
             panels: true,
             rows: std::mem::take(&mut r.rows_wanted),
+            stops,
+            seek,
         };
-        r.outstanding += 1;
-        r.stepping = max_events > 0;
+        r.asked(match (seek, max_events) {
+            (true, _) => Moves::Jump,
+            (false, 0) => Moves::Run,
+            _ => Moves::Step,
+        });
         if let Some(w) = c.runner.as_ref() {
             w.post(0, &pool::live_task("slice", 0, &serde_json::to_string(&ask).unwrap_or_default()));
         }
@@ -672,7 +792,20 @@ impl Run {
     /// What the worker said about the live run.
     fn heard(&self, generation: u64, reply: Reply) {
         let core = self.core();
-        if core.borrow().generation != generation || core.borrow().remote.is_none() {
+        if core.borrow().generation != generation {
+            return;
+        }
+        if let Reply::Answer(text) = &reply {
+            // A trace of a run there, going or finished.
+            if let Ok(Answer::Traced(t)) = crate::engine::format::json::read::<Answer>(text) {
+                let done = core.borrow_mut().tracing.take();
+                if let Some(done) = done {
+                    done(t.map(|t| *t));
+                }
+                return;
+            }
+        }
+        if core.borrow().remote.is_none() {
             return;
         }
         let failed = match reply {
@@ -696,6 +829,13 @@ impl Run {
                     self.take_slice(a.sliced, false);
                     return;
                 }
+                Ok(Answer::Forked(branch)) => {
+                    let done = core.borrow_mut().forking.take();
+                    if let Some(done) = done {
+                        done(branch);
+                    }
+                    return;
+                }
                 Ok(Answer::Error(e)) => format!("The run stopped: {e}"),
                 Ok(_) => "The run stopped: its worker answered something else".to_string(),
                 Err(e) => format!("The run stopped: the worker's answer was unreadable ({e})"),
@@ -709,29 +849,40 @@ impl Run {
         self.back_from_worker();
     }
 
-    /// Takes what a slice brought: tokens to draw, and what to show.
+    /// Takes what a slice brought: tokens to draw, what the follower's
+    /// stops saw, and what to show.
     fn take_slice(&self, s: Sliced, answers_ask: bool) {
         let core = self.core();
-        let stepped;
+        let moved;
         let finished = {
             let mut c = core.borrow_mut();
-            let Core { remote, flights, ends, anim_ms, .. } = &mut *c;
+            let Core { remote, flights, ends, anim_ms, requests, .. } = &mut *c;
             let Some(r) = remote.as_mut() else { return };
-            if answers_ask {
+            moved = if answers_ask {
                 r.outstanding = r.outstanding.saturating_sub(1);
-            }
+                r.moves.pop_front().unwrap_or(Moves::Run)
+            } else {
+                Moves::Run
+            };
             r.now_us = s.now_us;
             r.end_us = s.end_us;
             if let Some(f) = s.faulted {
                 r.faulted = f;
+            }
+            if moved == Moves::Jump {
+                // Another instant: what was on the links and the requests
+                // listed are of the one before.
+                flights.clear();
+                *requests = RequestLog::default();
+                r.rows.clear();
+                r.rows_at_us = None;
             }
             if let Some(rows) = s.rows {
                 r.rows = rows;
                 r.rows_at_us = Some(s.now_us);
             }
             flights.update(&s.departures, ends, s.now_us, *anim_ms);
-            stepped = answers_ask && std::mem::take(&mut r.stepping);
-            if stepped {
+            if moved != Moves::Run {
                 *anim_ms += MIN_FLIGHT_MS / 2.0;
             }
             c.dirty = true;
@@ -740,6 +891,8 @@ impl Run {
                 (f, scenario)
             })
         };
+        // The follower looks first: a run's last marks are seen as it ends.
+        let paused_at_stop = self.saw(&s.seen) && moved != Moves::Jump;
         if let Some((f, scenario)) = finished {
             {
                 let mut c = core.borrow_mut();
@@ -754,8 +907,9 @@ impl Run {
         }
         let shows = s.nodes.is_some() || s.report.is_some();
         // Paused, the clock stays where Pause stopped it (a slice asked
-        // before the pause may still land); a step or an action moves it.
-        let hold = answers_ask && !stepped && self.status.get_untracked() == Status::Paused;
+        // before the pause may still land); a step, a jump or an action
+        // moves it.
+        let hold = answers_ask && moved == Moves::Run && self.status.get_untracked() == Status::Paused;
         if shows {
             let (actual_speed, (tokens, in_flight)) = {
                 let c = core.borrow();
@@ -786,6 +940,20 @@ impl Run {
                 }
             });
         }
+        if paused_at_stop && self.status.get_untracked().is_active() {
+            // A lesson's timed action comes next: the run waits for it.
+            if let Some(r) = core.borrow_mut().remote.as_mut() {
+                r.last_ask_ms = None;
+            }
+            self.set_status(Status::Paused);
+        }
+        // A jump asked while this slice was out goes now.
+        let pending =
+            core.borrow_mut().remote.as_mut().filter(|r| r.outstanding == 0).and_then(|r| r.pending_seek.take());
+        if let Some(t) = pending {
+            self.ask_seek(t);
+            return;
+        }
         // Running to the end, the next slice goes at once.
         if self.status.get_untracked() == Status::ToEnd {
             self.ask_slice(now());
@@ -804,6 +972,8 @@ impl Run {
             r.terminate();
         }
         c.generation += 1;
+        c.forking = None;
+        c.tracing = None;
         true
     }
 
@@ -1066,7 +1236,7 @@ impl Run {
                     if !same_semantics(&r.scenario, doc) {
                         w.post(0, &pool::live_task("live", r.now_us, &doc.to_json()));
                         r.scenario = doc.clone();
-                        r.outstanding += 1;
+                        r.asked(Moves::Run);
                         r.rows.clear();
                         flights.clear();
                         *dirty = true;
@@ -1177,30 +1347,48 @@ impl Run {
         rows
     }
 
-    /// A request's trace: kept by the engine, or rebuilt by replaying.
-    pub fn trace(&self, id: u64) -> Option<Trace> {
+    /// A request's trace, kept by the engine or rebuilt by replaying, for
+    /// `done`: asked of the worker that holds the run (going, paused or
+    /// finished there), else found here.
+    pub fn trace(&self, id: u64, done: impl FnOnce(Option<Trace>) + 'static) {
         let core = self.core();
-        let c = core.borrow();
-        if let (None, Some(f)) = (&c.sim, &c.frozen) {
-            return f.trace(id);
-        }
-        if let (None, Some(r)) = (&c.sim, &c.remote) {
-            // The run is in the worker: rebuilt here from its scenario.
-            return Sim::replay_trace(&r.scenario, id, r.now_us);
-        }
-        let sim = c.sim.as_ref()?;
-        sim.trace(id).or_else(|| Sim::replay_trace(sim.scenario(), id, sim.now_us()))
+        let found = {
+            let c = core.borrow();
+            if let Some(t) = c.frozen.as_ref().and_then(|f| f.kept(id)) {
+                drop(c);
+                return done(Some(t));
+            }
+            match (&c.sim, &c.remote, &c.frozen, &c.runner) {
+                (None, _, _, Some(w)) if c.remote.is_some() || c.frozen.is_some() => {
+                    w.post(0, &pool::live_task("act", 0, &serde_json::to_string(&Act::Trace(id)).unwrap_or_default()));
+                    drop(c);
+                    core.borrow_mut().tracing = Some(Box::new(done));
+                    return;
+                }
+                (None, None, Some(f), _) => f.trace(id),
+                (None, Some(r), ..) => Sim::replay_trace(&r.scenario, id, r.now_us),
+                (Some(sim), ..) => sim.trace(id).or_else(|| Sim::replay_trace(sim.scenario(), id, sim.now_us())),
+                _ => None,
+            }
+        };
+        done(found);
     }
 
     /// Shows the run at simulated time `t_ms` (building it first if there
     /// is none), paused there: from the nearest checkpoint, forwards or
-    /// backwards, exactly as a run from zero would be at that instant.
+    /// backwards, exactly as a run from zero would be at that instant. The
+    /// jump is made in the worker that holds the run (a finished one too);
+    /// the clock and figures move when it answers.
     pub fn seek(&self, doc: &Scenario, t_ms: f64) -> Result<(), String> {
-        self.bring_home();
+        let target = crate::engine::kernel::clock::ms_to_us(t_ms);
+        if self.seek_remote(doc, target)? {
+            return Ok(());
+        }
         self.thaw();
         if !self.ensure(doc, false)? {
             return Ok(()); // Over its budget: the refusal says what to do.
         }
+        let mut seen = Vec::new();
         {
             let core = self.core();
             let mut c = core.borrow_mut();
@@ -1208,22 +1396,16 @@ impl Run {
             let Some(sim) = sim.as_mut() else {
                 return Ok(());
             };
-            let target = crate::engine::kernel::clock::ms_to_us(t_ms);
+            let mut stops = Vec::new();
             if let Some(f) = follower.as_ref() {
                 if target < sim.now_us() {
                     // Back in time: the marks after it are watched again.
                     f.borrow_mut().rewind(target);
                 }
                 // Forwards: the marks on the way are seen at their instants.
-                while let Some(stop) = f.borrow().next_stop_us().filter(|&s| s < target && s >= sim.now_us()) {
-                    timeline.seek(sim, stop);
-                    f.borrow_mut().at_stop(sim);
-                    if f.borrow().next_stop_us() == Some(stop) {
-                        break; // Not seen there: the run goes on to `target`.
-                    }
-                }
+                stops = f.borrow().stops_ahead(target.saturating_sub(1));
             }
-            timeline.seek(sim, target);
+            drive::seek(sim, timeline, target, &stops, &mut seen);
             // The messages still on their links at this instant, frozen
             // half way (as Step shows them).
             sim.take_departures(departures);
@@ -1235,8 +1417,45 @@ impl Run {
             *anim_ms += MIN_FLIGHT_MS / 2.0;
             c.dirty = true;
         }
+        self.saw(&seen);
         self.settle_or(Status::Paused);
         Ok(())
+    }
+
+    /// Jumps the run in the worker to `target_us`: the one going or paused
+    /// there, one that finished there (the worker still holds it and its
+    /// checkpoints), or a new paused run of `doc`. `false` when the run is
+    /// on the page (no worker starts here).
+    fn seek_remote(&self, doc: &Scenario, target_us: u64) -> Result<bool, String> {
+        let core = self.core();
+        {
+            let mut c = core.borrow_mut();
+            if c.sim.is_some() {
+                return Ok(false);
+            }
+            if c.remote.is_none() && c.runner.is_some() {
+                if let Some(f) = c.frozen.take() {
+                    let end_us = crate::engine::kernel::clock::ms_to_us(f.scenario.duration_ms);
+                    let now_us = crate::engine::kernel::clock::ms_to_us(f.finished.now_ms);
+                    c.remote = Some(Remote::new(f.scenario, now_us, end_us));
+                }
+            }
+        }
+        let idle = {
+            let c = core.borrow();
+            c.remote.is_none() && c.frozen.is_none()
+        };
+        if idle && !self.go_remote(doc, false)? {
+            return Ok(false);
+        }
+        if core.borrow().remote.is_none() {
+            // Refused for its budget (the refusal says why), or finished
+            // where no worker holds it.
+            return Ok(idle);
+        }
+        self.set_status(Status::Paused);
+        self.ask_seek(target_us);
+        Ok(true)
     }
 
     /// A run that ran to its end in the worker comes back to the page as
@@ -1260,17 +1479,27 @@ impl Run {
     }
 
     /// The branch of this run at the instant it shows, with `what`
-    /// applied then, as a scenario; or why it cannot be made.
-    pub fn fork(&self, what: &crate::engine::fork::Intervention) -> Result<(Scenario, f64), String> {
-        self.bring_home();
+    /// applied then, as a scenario; or why it cannot be made. `done` hears
+    /// it: at once, or when the worker that holds the run answers.
+    pub fn fork(&self, what: &crate::engine::fork::Intervention, done: impl FnOnce(ForkResult) + 'static) {
         let core = self.core();
-        let c = core.borrow();
-        if let (None, Some(_)) = (&c.sim, &c.frozen) {
-            // Finished in the worker: the run stands at its end.
-            return Err("the run is over at this point: move the timeline back to fork it".into());
-        }
-        let sim = c.sim.as_ref().ok_or("run the scenario first: a what-if starts from a moment of a run")?;
-        crate::engine::fork::fork(sim, what)
+        let result = {
+            let c = core.borrow();
+            match (&c.sim, &c.remote, &c.runner, &c.frozen) {
+                (None, Some(_), Some(w), _) => {
+                    let act = Act::Fork(what.clone());
+                    w.post(0, &pool::live_task("act", 0, &serde_json::to_string(&act).unwrap_or_default()));
+                    drop(c);
+                    core.borrow_mut().forking = Some(Box::new(done));
+                    return;
+                }
+                // Finished in the worker: the run stands at its end.
+                (None, _, _, Some(_)) => Err("the run is over at this point: move the timeline back to fork it".into()),
+                (Some(sim), ..) => crate::engine::fork::fork(sim, what),
+                _ => Err("run the scenario first: a what-if starts from a moment of a run".into()),
+            }
+        };
+        done(result);
     }
 
     /// One animation frame: advance, draw, and now and then publish.
@@ -1300,10 +1529,10 @@ impl Run {
             let speed = c.speed;
             let mut moved = false;
             let follower = c.follower.clone();
+            let mut seen = Vec::new();
             if status.is_active() {
                 c.anim_ms += dt;
             }
-            #[allow(unused_assignments)]
             let here = status.is_active() && c.remote.is_none();
             if let (Some(sim), true) = (c.sim.as_mut(), here) {
                 let target = if status == Status::ToEnd {
@@ -1314,31 +1543,19 @@ impl Run {
                         .min(sim.end_us().max(sim.now_us()))
                 };
                 let deadline = now_ms + budget;
-                loop {
-                    // A follower's stop before the target comes first.
-                    let stop = follower.as_ref().and_then(|f| f.borrow().next_stop_us());
-                    let goal = match stop {
-                        Some(s) if s < target => s,
-                        _ => target,
-                    };
-                    let reached = slice::advance(sim, goal, u64::MAX, deadline, &mut chunk, &now);
-                    if let (true, Some(f)) = (reached && stop == Some(goal), &follower) {
-                        if f.borrow_mut().at_stop(sim) {
-                            paused_at_stop = true;
-                            break;
-                        }
-                        if now() > deadline || sim.is_finished() {
-                            break;
-                        }
-                        continue;
-                    }
-                    break;
-                }
+                // A follower's stops on the way come first.
+                let stops = follower.as_ref().map(|f| f.borrow().stops_ahead(target)).unwrap_or_default();
+                drive::advance_stopping(sim, target, &stops, u64::MAX, deadline, &mut chunk, &now, &mut seen);
                 moved = true;
             }
             c.chunk = chunk;
             if moved {
                 c.checkpoint();
+            }
+            if let Some(f) = c.follower.as_ref() {
+                for s in &seen {
+                    paused_at_stop |= f.borrow_mut().at_stop(s);
+                }
             }
             finished_now = status.is_active() && c.sim.as_ref().is_some_and(|s| s.is_finished());
             // Measured speed, for the status line.

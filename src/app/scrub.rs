@@ -107,7 +107,7 @@ pub fn Scrub() -> impl IntoView {
                     "What if…"
                 </button>
                 <Show when=move || whatif.get()>
-                    <WhatIf close=Callback::new(move |_| whatif.set(false))/>
+                    <WhatIf open=whatif close=Callback::new(move |_| whatif.set(false))/>
                 </Show>
             </div>
         </div>
@@ -175,7 +175,8 @@ fn settings(ctx: Ctx, place: &Place) -> Vec<(&'static str, &'static str)> {
 
 /// The fork form: target, intervention, and (for a setting) its new value.
 #[component]
-fn WhatIf(close: Callback<()>) -> impl IntoView {
+fn WhatIf(open: RwSignal<bool>, close: Callback<()>) -> impl IntoView {
+    let whatif_open = open;
     let ctx = use_ctx();
     let compare = super::lessons::use_lessons().compare;
     let all = targets(ctx);
@@ -217,16 +218,26 @@ fn WhatIf(close: Callback<()>) -> impl IntoView {
                 }
             }
         };
-        match what.and_then(|w| ctx.run.fork(&w).map(|(b, at_ms)| (w, b, at_ms))) {
-            Ok((w, branch, at_ms)) => {
-                error.set(None);
-                close.run(());
-                let label = format!("What if: {} at {}", w.describe(), secs(at_ms));
+        let w = match what {
+            Ok(w) => w,
+            Err(e) => return error.set(Some(e)),
+        };
+        // The run (in its worker) makes the branch; the form waits for it.
+        let described = w.describe();
+        ctx.run.fork(&w, move |branch| match branch {
+            Ok((branch, at_ms)) => {
+                error.try_set(None);
+                if whatif_open.try_get_untracked().unwrap_or(false) {
+                    close.run(());
+                }
+                let label = format!("What if: {described} at {}", secs(at_ms));
                 compare.start(ctx, Some(branch), ["Original".into(), label]);
                 compare.run_both(ctx, true, None);
             }
-            Err(e) => error.set(Some(e)),
-        }
+            Err(e) => {
+                error.try_set(Some(e));
+            }
+        });
     };
     let setting = flag(move || act.get() == "set");
     view! {

@@ -1,57 +1,26 @@
-//! A slice of a run: the engine advanced toward a target until it gets
-//! there or a wall-time budget is spent. One API for both places a run
-//! goes: the page's own animation frame (a lesson's run, which stops at its
-//! marks) and the live run in a Web Worker, which keeps its [`Sim`] between
-//! messages and answers each slice with what the page draws: the
-//! departures for tokens, and now and then the marks, panels and requests.
+//! The run in a Web Worker: the worker keeps its [`Sim`] (and the run's
+//! checkpoints) between messages and answers each slice with what the page
+//! draws: the departures for tokens, and now and then the marks, panels
+//! and requests. A slice may stand at a lesson's marks on its way (a
+//! snapshot at each, a pause at a timed action), or jump to an instant of
+//! the run (the timeline); a live action or a what-if fork is made there.
 //!
-//! The engine never knows: the worker calls the same [`Sim`] methods the
-//! page calls. Messages are the worker's strings (`pool.rs`): a header line,
-//! then the body (a scenario, an [`Ask`] or an [`Act`]).
+//! The engine never knows: the worker drives the [`Sim`] with the same code
+//! as the page's fallback (`editor::drive`). Messages are the worker's
+//! strings (`pool.rs`): a header line, then the body (a scenario, an [`Ask`]
+//! or an [`Act`]).
 
 use super::pool::{Answer, Finished};
+use crate::editor::drive::{self, Seen, Stop};
 use crate::editor::requests::{RequestLog, RequestRow};
+use crate::engine::fork::Intervention;
 use crate::engine::format::{FaultSpec, Scenario};
 use crate::engine::report::{Bucket, Report};
+use crate::engine::timeline::Timeline;
 use crate::engine::view::{Departure, LinkLive, NodeLive};
 use crate::engine::{Sim, SimOptions};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-
-/// Runs `sim` toward `goal_us` in chunks of about a millisecond each
-/// (`chunk`, in events, adapts and is kept by the caller) until it gets
-/// there or finishes (`true`), or has run `max_events` or the clock passed
-/// `deadline_ms` (`false`).
-pub fn advance(
-    sim: &mut Sim,
-    goal_us: u64,
-    max_events: u64,
-    deadline_ms: f64,
-    chunk: &mut u64,
-    clock: &dyn Fn() -> f64,
-) -> bool {
-    let mut left = max_events;
-    loop {
-        let asked = (*chunk).min(left);
-        let t0 = clock();
-        let ran = sim.advance_to(goal_us, asked);
-        let took = clock() - t0;
-        // About a millisecond per chunk keeps the budget check fine-grained.
-        if took < 0.5 {
-            *chunk = (*chunk * 2).min(1_000_000);
-        } else if took > 2.0 {
-            *chunk = (*chunk / 2).max(100);
-        }
-        left -= ran.min(left);
-        // Fewer events than asked: the goal was reached.
-        if ran < asked || sim.is_finished() {
-            return true;
-        }
-        if left == 0 || clock() > deadline_ms {
-            return false;
-        }
-    }
-}
 
 /// What the page asks of the worker's run for one slice.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -70,6 +39,14 @@ pub struct Ask {
     pub panels: bool,
     /// Send the rows of the requests list.
     pub rows: bool,
+    /// Instants to stand at on the way (a lesson's marks), in order.
+    #[serde(default)]
+    pub stops: Vec<Stop>,
+    /// Jump to `target_us` from the run's checkpoints, backwards too (the
+    /// timeline), instead of running on; what is still on the links then
+    /// comes back as departures.
+    #[serde(default)]
+    pub seek: bool,
 }
 
 /// A live action, made in the worker at its run's current instant.
@@ -83,6 +60,10 @@ pub enum Act {
         field: String,
         value: serde_json::Value,
     },
+    /// A what-if fork at the run's instant (answered with the branch).
+    Fork(Intervention),
+    /// A request's trace: kept, or rebuilt by replaying the run here.
+    Trace(u64),
 }
 
 /// The worker's answer to a slice: where the run is and what was asked.
@@ -101,6 +82,9 @@ pub struct Sliced {
     pub faulted: Option<Vec<String>>,
     /// Once the run reached its end: what the page keeps of it.
     pub finished: Option<Box<Finished>>,
+    /// What the run looked like at each stop it stood at, in order.
+    #[serde(default)]
+    pub seen: Vec<Seen>,
 }
 
 /// The worker's answer to a live action: the run's scenario, which now
@@ -117,6 +101,8 @@ struct Held {
     sim: Sim,
     rows: RequestLog,
     chunk: u64,
+    /// Checkpoints of the run, for jumps back in time.
+    timeline: Timeline,
 }
 
 thread_local! {
@@ -139,18 +125,20 @@ fn clock() -> impl Fn() -> f64 {
 /// handed over from the page, or replayed after an undo), silently.
 pub fn start(scenario: &Scenario, from_us: u64) -> Result<Answer, String> {
     let mut sim = Sim::new(scenario, SimOptions::interactive()).map_err(|e| e.to_string())?;
+    let mut timeline = Timeline::new(SimOptions::interactive());
+    timeline.note(&sim);
     if from_us > 0 {
-        sim.advance_to(from_us, u64::MAX);
+        timeline.seek(&mut sim, from_us);
         sim.take_departures(&mut Vec::new());
     }
-    let mut held = Held { sim, rows: RequestLog::default(), chunk: 2_000 };
+    let mut held = Held { sim, rows: RequestLog::default(), chunk: 2_000, timeline };
     let ask = Ask { marks: true, panels: true, ..Ask::default() };
-    let sliced = answer(&mut held, &ask);
+    let sliced = answer(&mut held, &ask, Vec::new());
     HELD.with(|h| *h.borrow_mut() = Some(held));
     Ok(Answer::Sliced(Box::new(sliced)))
 }
 
-/// Runs one slice of the held run.
+/// Runs one slice of the held run (or jumps it to an instant).
 pub fn slice(ask: &Ask) -> Result<Answer, String> {
     HELD.with(|h| {
         let mut h = h.borrow_mut();
@@ -158,10 +146,16 @@ pub fn slice(ask: &Ask) -> Result<Answer, String> {
         let clock = clock();
         let deadline = clock() + ask.budget_ms;
         let goal = ask.target_us.min(held.sim.end_us());
-        if !held.sim.is_finished() {
-            advance(&mut held.sim, goal, ask.max_events.max(1), deadline, &mut held.chunk, &clock);
+        let mut seen = Vec::new();
+        if ask.seek {
+            drive::seek(&mut held.sim, &mut held.timeline, goal, &ask.stops, &mut seen);
+        } else if !held.sim.is_finished() {
+            // A look (no events) leaves the run where it is.
+            let max = ask.max_events;
+            drive::advance_stopping(&mut held.sim, goal, &ask.stops, max, deadline, &mut held.chunk, &clock, &mut seen);
+            held.timeline.note(&held.sim);
         }
-        Ok(Answer::Sliced(Box::new(answer(held, ask))))
+        Ok(Answer::Sliced(Box::new(answer(held, ask, seen))))
     })
 }
 
@@ -170,6 +164,15 @@ pub fn act(what: Act) -> Result<Answer, String> {
     HELD.with(|h| {
         let mut h = h.borrow_mut();
         let held = h.as_mut().ok_or("this worker holds no run")?;
+        match &what {
+            Act::Fork(what) => return Ok(Answer::Forked(crate::engine::fork::fork(&held.sim, what))),
+            Act::Trace(id) => {
+                let sim = &held.sim;
+                let t = sim.trace(*id).or_else(|| Sim::replay_trace(sim.scenario(), *id, sim.now_us()));
+                return Ok(Answer::Traced(t.map(Box::new)));
+            }
+            _ => {}
+        }
         let sim = &mut held.sim;
         let done = match what {
             Act::Fault(f) => sim.fault_now(f).map(|_| ()),
@@ -177,24 +180,38 @@ pub fn act(what: Act) -> Result<Answer, String> {
                 sim.active_faults(&target).into_iter().try_for_each(|i| sim.end_fault_now(i).map(|_| ()))
             }
             Act::Change { target, field, value } => sim.change_now(&target, &field, value).map(|_| ()),
+            Act::Fork(_) | Act::Trace(_) => Ok(()),
         };
+        if done.is_ok() {
+            // The checkpoints are of the run without the action.
+            held.timeline.clear();
+            held.timeline.note(&held.sim);
+        }
         let ask = Ask { tokens: true, marks: true, panels: true, ..Ask::default() };
         Ok(Answer::Acted(Box::new(Acted {
             scenario: held.sim.scenario().clone(),
             refused: done.err(),
-            sliced: answer(held, &ask),
+            sliced: answer(held, &ask, Vec::new()),
         })))
     })
 }
 
-fn answer(held: &mut Held, ask: &Ask) -> Sliced {
+fn answer(held: &mut Held, ask: &Ask, seen: Vec<Seen>) -> Sliced {
     let sim = &mut held.sim;
     let mut departures = Vec::new();
     sim.take_departures(&mut departures);
     if !ask.tokens {
         departures.clear();
     }
-    let faulted = ask.marks.then(|| {
+    if ask.seek {
+        // After a jump: the messages still on their links at this instant.
+        let now = sim.now_us();
+        departures.retain(|d| d.at_us.saturating_add(d.travel_us) >= now);
+    }
+    // A pause at a stop, or a jump, shows everything where the run stands.
+    let full = ask.seek || seen.last().is_some_and(|_| ask.stops.iter().any(|s| s.pause && s.at_us == sim.now_us()));
+    let (marks, panels) = (ask.marks || full, ask.panels || full);
+    let faulted = marks.then(|| {
         let mut v: Vec<String> = Vec::new();
         for f in &sim.scenario().faults {
             if !v.contains(&f.target) && !sim.active_faults(&f.target).is_empty() {
@@ -208,12 +225,13 @@ fn answer(held: &mut Held, ask: &Ask) -> Sliced {
         end_us: sim.end_us(),
         events: sim.events(),
         departures,
-        nodes: ask.marks.then(|| sim.node_live()),
-        links: ask.marks.then(|| sim.link_live()),
-        report: ask.panels.then(|| sim.report()),
-        series: ask.panels.then(|| (0..sim.scenario().nodes.len()).map(|i| sim.series(i).to_vec()).collect()),
+        nodes: marks.then(|| sim.node_live()),
+        links: marks.then(|| sim.link_live()),
+        report: panels.then(|| sim.report()),
+        series: panels.then(|| (0..sim.scenario().nodes.len()).map(|i| sim.series(i).to_vec()).collect()),
         rows: ask.rows.then(|| held.rows.refresh(sim)),
         faulted,
         finished: sim.is_finished().then(|| Box::new(super::pool::finished_of(sim))),
+        seen,
     }
 }

@@ -193,6 +193,21 @@ fn refuse(ctx: Ctx, r: Result<(), String>) {
     }
 }
 
+/// Reset: `runs` stop at once (a run in a Web Worker is terminated there),
+/// and a run that was going says where it stopped.
+pub fn stop(ctx: Ctx, runs: &[crate::app::run::Run]) {
+    let going: Vec<f64> = runs
+        .iter()
+        .filter(|r| r.status.get_untracked().is_active())
+        .map(|r| r.snap.with_untracked(|s| s.now_ms))
+        .collect();
+    runs.iter().for_each(|r| r.reset());
+    if let Some(at) = going.iter().copied().reduce(f64::max) {
+        let what = if going.len() > 1 { "The runs stopped" } else { "The run stopped" };
+        ctx.say(format!("{what} at {:.1} s; back to time zero", at / 1000.0));
+    }
+}
+
 #[component]
 fn RunControls() -> impl IntoView {
     let ctx = use_ctx();
@@ -216,7 +231,7 @@ fn RunControls() -> impl IntoView {
             <button type="button" title="Run to the end as fast as possible" disabled=flag(move || matches!(status.get(), Status::Finished | Status::ToEnd)) on:click=to_end>
                 "Run to end"
             </button>
-            <button type="button" title="Back to time zero" disabled=flag(move || status.get() == Status::Idle) on:click=move |_| ctx.run.reset()>
+            <button type="button" title="Back to time zero" disabled=flag(move || status.get() == Status::Idle) on:click=move |_| stop(ctx, &[ctx.run])>
                 "Reset"
             </button>
         </div>

@@ -15,6 +15,7 @@ pub mod chart;
 pub mod clipboard;
 pub mod describe;
 pub mod doc;
+pub mod drive;
 pub mod examples;
 pub mod fields;
 pub mod figures;

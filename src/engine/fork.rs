@@ -13,7 +13,7 @@ use crate::engine::Sim;
 use serde_json::Value;
 
 /// One intervention at the fork's instant.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Intervention {
     /// A node's or link's field takes a new value (a scheduled change).
     Change { target: String, field: String, value: Value },

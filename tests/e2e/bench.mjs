@@ -20,6 +20,11 @@
 // 8. frames per second with about 5,000 tokens in flight (aim: 60 fps);
 // 9. replications (20 seeds of the payments example) on one Web Worker and
 //    on one per core: the speed-up.
+// 10. scrub: how fast a jump of the timeline shows its instant, and the
+//    longest task on the page while jumping;
+// 11. lessons: the longest task and the time in tasks over 50 ms on the
+//    page while a lesson walks to its end and while a comparison of a heavy
+//    scenario runs both sides to the end.
 //
 // Sections can be picked: `node tests/e2e/bench.mjs --only 4,5,7`.
 import fs from 'node:fs';
@@ -341,6 +346,10 @@ if (want(10)) {
   await p.waitForFunction(() => document.querySelectorAll('g[data-kind]').length === 7);
   await a.button('Run to end').click();
   await a.waitForHash(120000);
+  await p.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: 'longtask' });
+  });
   const points = [59999, 2000, 45500, 31000, 58000, 3900, 42000, 12345, 27700, 59000, 7777, 50100];
   // Letting go of the handle at `ms`: the change event, then frames until
   // the run's clock on screen reads that instant.
@@ -361,7 +370,62 @@ if (want(10)) {
     return out;
   }, points);
   console.log(`   in the page (let go to the instant painted): ${shown.map((j) => j.toFixed(0)).join(', ')} ms; worst ${worst(shown).toFixed(1)} ms, median ${median(shown).toFixed(1)} ms   aim 100 ms: ${worst(shown) <= 100 ? 'within' : 'OVER'}`);
+  console.log(longLine('the 12 jumps', await p.evaluate(() => window.__long)));
   await ctx.close();
+}
+
+/** "longest task N ms, K task(s) over 50 ms, T ms in them in all". */
+function longLine(what, long) {
+  const total = long.reduce((a, b) => a + b, 0);
+  return `   ${what}: longest task ${Math.max(0, ...long).toFixed(0)} ms; ${long.length} task(s) over 50 ms, ${total.toFixed(0)} ms in them (the page's main thread blocked)`;
+}
+
+if (want(11)) {
+  console.log('\n11. lessons: the page while a lesson runs');
+  const watchLong = (p) =>
+    p.evaluate(() => {
+      window.__long = [];
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: 'longtask' });
+    });
+  for (let round = 0; round < 2; round++) {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const p = await ctx.newPage();
+    const a = new App(p, server.url);
+    await a.open('#lesson=phonepe-sms-queue');
+    const panel = p.getByRole('complementary', { name: 'Lesson' });
+    await panel.waitFor();
+    await watchLong(p);
+    const t0 = Date.now();
+    await panel.getByRole('button', { name: 'Start the run', exact: true }).click();
+    await p.getByLabel('Speed').fill('1000');
+    await p.getByLabel('Speed').press('Enter');
+    // At each timed action the run waits with its button focused.
+    for (const name of ['Crash SMS sender', 'Recover SMS sender']) {
+      const b = panel.getByRole('button', { name });
+      await p.waitForFunction((n) => [...document.querySelectorAll('.lesson-steps button')].some((x) => x.textContent.trim() === n && !x.disabled), name, { timeout: 120000 });
+      await b.click();
+    }
+    await a.waitForHash(120000);
+    console.log(longLine(`phonepe-sms-queue walked at 1000x in ${((Date.now() - t0) / 1000).toFixed(1)} s`, await p.evaluate(() => window.__long)));
+    await ctx.close();
+  }
+  for (let round = 0; round < 2; round++) {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const p = await ctx.newPage();
+    const a = new App(p, server.url);
+    await a.open();
+    await a.importJson(JSON.stringify(heavyScenario(60000)), 'heavy.json');
+    await p.waitForFunction(() => document.querySelector('#scenario-name')?.value === 'Heavy');
+    await a.button('Compare A/B').click();
+    const view = p.getByRole('region', { name: 'Comparison' });
+    await view.waitFor();
+    await watchLong(p);
+    const t0 = Date.now();
+    await view.getByRole('button', { name: 'Run both to end' }).click();
+    await p.waitForFunction(() => ['a', 'b'].every((v) => /^[0-9a-f]{16}$/.test((document.querySelector(`#run-hash-${v}`)?.textContent || '').trim())), null, { timeout: 300000 });
+    console.log(longLine(`a comparison of the heavy scenario (2000/s, 60 s), both to the end in ${((Date.now() - t0) / 1000).toFixed(1)} s`, await p.evaluate(() => window.__long)));
+    await ctx.close();
+  }
 }
 
 await browser.close();

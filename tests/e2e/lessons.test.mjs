@@ -155,6 +155,94 @@ export const tests = [
     },
   },
   {
+    name: "a lesson's run goes in a Web Worker: the page stays usable, Reset stops it at once, and it stops at its marks",
+    viewport: { width: 1400, height: 900 },
+    async run({ app, page, step, shot }) {
+      const workers = [];
+      page.on('worker', (w) => workers.push(w));
+      await app.open('#lesson=phonepe-sms-queue');
+      const panel = page.getByRole('complementary', { name: 'Lesson' });
+      await panel.waitFor();
+      step('Start the run, in real time: 20 s to its first mark');
+      await panel.getByRole('button', { name: 'Start the run', exact: true }).click();
+      await page.getByLabel('Speed').fill('1');
+      await page.getByLabel('Speed').press('Enter');
+      await eventually(async () => (await app.clock())?.now > 0.3, 'the clock moves');
+      await eventually(async () => workers.length >= 1, 'a worker runs it');
+      const runner = workers[workers.length - 1];
+      step('while it runs, the inspector opens and a field edits');
+      await app.select('SMS sender');
+      const label = app.inspector().getByLabel('Label');
+      await label.fill('SMS gateway');
+      await label.press('Enter');
+      await eventually(async () => (await app.nodeList()).some((n) => /SMS gateway/.test(n)), 'the canvas shows the new name');
+      expect(/Running/.test(await page.locator('.hud').textContent()), 'the run goes on');
+      step('Reset stops it at once: the worker is terminated, the page says so');
+      const gone = new Promise((r) => runner.once('close', () => r(true)));
+      await app.button('Reset').click();
+      expect(await gone, 'the worker is terminated');
+      await eventually(async () => /run stopped at \d+\.\d s/i.test((await page.getByRole('status').filter({ hasText: 'stopped' }).first().textContent()) || ''), 'the page says the run stopped');
+      expect(/Ready/.test(await page.locator('.hud').textContent()), 'ready again');
+      step('again, faster: the run stops at its mark (20 s) and shows the figure it read');
+      await panel.getByRole('button', { name: 'Start the run', exact: true }).click();
+      await page.getByLabel('Speed').fill('200');
+      await page.getByLabel('Speed').press('Enter');
+      await waitPaused(page);
+      expect(Math.abs((await app.clock()).now - 20) < 0.051, `paused at its mark: ${(await app.clock()).now} s`);
+      await eventually(async () => (await steps(page))[1].state === 'done', 'step 2 ticked');
+      const value = await panel.locator('.lesson-step').nth(1).locator('.step-value').textContent();
+      expect(/= \d/.test(value), `shows what it read: ${value}`);
+      expect(await panel.getByRole('button', { name: 'Crash SMS gateway' }).or(panel.getByRole('button', { name: 'Crash SMS sender' })).first().isEnabled(), 'the timed action waits');
+    },
+  },
+  {
+    name: 'a comparison lesson mid-run: both sides run in workers and Reset both stops them at once',
+    async run({ app, page, step, shot }) {
+      const workers = [];
+      page.on('worker', (w) => workers.push(w));
+      await app.open('#lesson=sync-vs-async');
+      const panel = page.getByRole('complementary', { name: 'Lesson' });
+      await panel.waitFor();
+      await panel.getByRole('button', { name: 'Open the comparison' }).click();
+      const view = page.getByRole('region', { name: 'Comparison' });
+      await view.waitFor();
+      step('Run both, in real time');
+      await view.getByRole('button', { name: 'Run both', exact: true }).click();
+      await eventually(async () => (await view.locator('.compare-figure figcaption .muted').allTextContents()).every((t) => /running: [1-9]/.test(t)), 'both sides show their runs going', 20_000);
+      expect(workers.length >= 2, `a worker per side (${workers.length})`);
+      await shot('comparison-mid-run');
+      step('Reset both terminates both');
+      const closed = workers.slice(-2).map((w) => new Promise((r) => w.once('close', () => r(true))));
+      await view.getByRole('button', { name: 'Reset both' }).click();
+      expect((await Promise.all(closed)).every(Boolean), 'both workers terminated');
+      await page.getByRole('status').filter({ hasText: /runs stopped at/ }).first().waitFor();
+      expect((await view.locator('.compare-figure figcaption .muted').allTextContents()).every((t) => /not run yet/.test(t)), 'both back to the start');
+    },
+  },
+  {
+    name: 'without Web Workers a lesson still runs, on the page, and stops at its marks',
+    async run({ app, page, step }) {
+      await page.addInitScript(() => {
+        // A browser (or harness) where workers cannot start.
+        window.Worker = function NoWorker() {
+          throw new Error('workers are off here');
+        };
+      });
+      await app.open('#lesson=phonepe-sms-queue');
+      const panel = page.getByRole('complementary', { name: 'Lesson' });
+      await panel.waitFor();
+      await panel.getByRole('button', { name: 'Start the run', exact: true }).click();
+      await page.getByLabel('Speed').fill('200');
+      await page.getByLabel('Speed').press('Enter');
+      await waitPaused(page);
+      expect(Math.abs((await app.clock()).now - 20) < 0.051, `paused at its mark: ${(await app.clock()).now} s`);
+      await eventually(async () => (await steps(page))[1].state === 'done', 'step 2 ticked');
+      step('the timeline jumps on the page too');
+      await page.getByRole('slider', { name: 'Simulated time' }).fill('5000');
+      await eventually(async () => Math.abs((await app.clock()).now - 5) < 0.051, 'at 5 s');
+    },
+  },
+  {
     name: 'a teacher link opens lesson 4 at step 3',
     async run({ app, page, baseUrl, step }) {
       step('a link with only the lesson part');

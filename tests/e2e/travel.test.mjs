@@ -1,6 +1,15 @@
 // Time travel: the scrub timeline under the canvas (mouse and keyboard),
 // and what-if forks shown beside the original in the comparison view.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { expect, eventually } from './app.mjs';
+
+const bin = (root) =>
+  process.env.CROSSTALK_BIN || path.join(root, 'target', 'release', process.platform === 'win32' ? 'crosstalk.exe' : 'crosstalk');
+
+/** A figure of the results panel, as a number. */
+const stat = async (page, key) => Number(await page.locator(`[data-stat="${key}"]`).getAttribute('data-value'));
 
 const slider = (page) => page.getByRole('slider', { name: 'Simulated time' });
 
@@ -32,9 +41,12 @@ async function leetcodeRunToEnd(app, page) {
 export const tests = [
   {
     name: 'the timeline shows any moment of the run, backwards and forwards, by mouse and keyboard',
-    async run({ app, page, step, shot, skip }) {
+    async run({ app, page, root, step, shot, skip }) {
+      const workers = [];
+      page.on('worker', (w) => workers.push(w));
       const hash = await leetcodeRunToEnd(app, page);
       if (await app.engineIsStub()) skip('the engine is the stub');
+      const ran = workers.length;
       step('the slider is there, named, at the end of the run');
       await slider(page).waitFor();
       expect(Number(await slider(page).inputValue()) === 60000, `slider at ${await slider(page).inputValue()}`);
@@ -46,6 +58,14 @@ export const tests = [
       await eventually(async () => /Paused/.test(await page.locator('.hud').textContent()), 'the run is paused there');
       expect((await events(page)) !== atEnd, 'fewer events at 31 s than at the end');
       await shot('scrubbed-31s');
+      if (fs.existsSync(bin(root))) {
+        step('the figures at 31 s are those of the native engine run to 31 s (same seed)');
+        const file = path.join(root, 'tests', 'e2e', 'out', 'travel-leetcode.json');
+        fs.writeFileSync(file, JSON.stringify(await app.saved()));
+        const native = JSON.parse(execFileSync(bin(root), ['run', file, '--duration-ms', '31000', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+        await eventually(async () => (await stat(page, 'requests.started')) === native.requests.started, `requests started at 31 s: app ${await stat(page, 'requests.started')}, native ${native.requests.started}`);
+      }
+      expect(workers.length === ran, `the jump was made in the run's worker (${ran} then ${workers.length} workers)`);
       step('further back, before the crash');
       await scrubTo(page, 10000);
       await clockIs(app, 10);
@@ -73,6 +93,37 @@ export const tests = [
       await clockIs(app, 20);
       await app.button('Run to end').click();
       expect((await app.waitForHash()) === hash, 'a run resumed from the timeline ends with the same hash');
+    },
+  },
+  {
+    name: 'before any run, the timeline jumps to an instant; Run to end from there is the same run',
+    async run({ app, page, step, skip }) {
+      await app.open();
+      await app.example('LeetCode judge');
+      step('a jump to 31 s with no run: a paused run there, the gateway crashed');
+      await scrubTo(page, 31000);
+      await page.locator('.hud .clock').waitFor();
+      if (await app.engineIsStub()) skip('the engine is the stub');
+      await clockIs(app, 31);
+      await eventually(() => crashed(app, 'WS gateway'), 'the gateway shows crashed at 31 s');
+      const started = await stat(page, 'requests.started');
+      expect(started > 0, `requests started by 31 s: ${started}`);
+      step('the page answers while paused there');
+      await page.getByRole('tab', { name: 'Nodes' }).click();
+      await page.locator('.node-table').waitFor({ timeout: 2000 });
+      step('back to 10 s and forwards to 31 s: the same figures');
+      await scrubTo(page, 10000);
+      await clockIs(app, 10);
+      expect((await stat(page, 'requests.started')) < started, 'fewer at 10 s');
+      await scrubTo(page, 31000);
+      await clockIs(app, 31);
+      await eventually(async () => (await stat(page, 'requests.started')) === started, 'the same at 31 s again');
+      step('Run to end goes on from there to the hash of a run from zero');
+      await app.button('Run to end').click();
+      const resumed = await app.waitForHash();
+      await app.button('Reset').click();
+      await app.button('Run to end').click();
+      await eventually(async () => (await app.runHash()) === resumed, 'the same hash from zero');
     },
   },
   {

@@ -221,7 +221,7 @@ pub fn CompareView() -> impl IntoView {
         let end = move |_| c.end(ctx);
         let run_end = move |_| c.run_both(ctx, true, None);
         let play = move |_| c.run_both(ctx, false, None);
-        let reset = move |_| c.reset_runs();
+        let reset = move |_| crate::app::topbar::stop(ctx, &c.runs());
         let busy = flag(move || runs.iter().any(|r| r.status.get().is_active()));
         let figure = move |v: usize| {
             let run = runs[v];

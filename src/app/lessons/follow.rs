@@ -4,8 +4,8 @@
 //! yet, so its button is pressed at the moment it happens.
 
 use crate::app::run::Follower;
+use crate::editor::drive::{Seen, Stop};
 use crate::engine::lesson::{Snapshot, Watch};
-use crate::engine::Sim;
 
 #[derive(Default)]
 pub struct LessonFollower {
@@ -32,12 +32,14 @@ impl LessonFollower {
 }
 
 impl Follower for LessonFollower {
-    fn next_stop_us(&self) -> Option<u64> {
-        self.watch.next_stop_us()
+    fn stops_ahead(&self, until_us: u64) -> Vec<Stop> {
+        // The microsecond before each mark (see `Watch::next_stop_us`).
+        let ahead = self.watch.ahead().iter().map(|&t| Stop { at_us: t - 1, pause: self.pauses.contains(&t) });
+        ahead.take_while(|s| s.at_us <= until_us).collect()
     }
 
-    fn at_stop(&mut self, sim: &Sim) -> bool {
-        let hit = self.watch.observe(sim);
+    fn at_stop(&mut self, seen: &Seen) -> bool {
+        let hit = self.watch.observe_snapshot(&seen.snapshot, seen.finished);
         self.paused_at = hit.into_iter().find(|t| self.pauses.contains(t));
         self.paused_at.is_some()
     }

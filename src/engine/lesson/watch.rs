@@ -16,7 +16,7 @@ use crate::engine::view::NodeLive;
 use crate::engine::Sim;
 
 /// A run's state at one instant.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Snapshot {
     pub at_us: Micros,
     pub report: Report,
@@ -378,18 +378,33 @@ impl Watch {
     /// exactly before it (a run stepped past it) is recorded where the run is.
     /// Returns the marks recorded.
     pub fn observe(&mut self, sim: &Sim) -> Vec<Micros> {
+        self.observe_with(sim.now_us(), sim.is_finished(), || Snapshot::of(sim))
+    }
+
+    /// As [`Watch::observe`], from a snapshot taken where the run stands
+    /// (`seen.at_us`; `finished`: the run is over), e.g. by a run elsewhere.
+    pub fn observe_snapshot(&mut self, seen: &Snapshot, finished: bool) -> Vec<Micros> {
+        self.observe_with(seen.at_us, finished, || seen.clone())
+    }
+
+    fn observe_with(&mut self, now_us: Micros, finished: bool, snapshot: impl Fn() -> Snapshot) -> Vec<Micros> {
         let mut hit = Vec::new();
         while let Some(&t) = self.stops.get(self.next) {
-            if sim.now_us() + 1 < t && !sim.is_finished() {
+            if now_us + 1 < t && !finished {
                 break;
             }
-            let mut snap = Snapshot::of(sim);
+            let mut snap = snapshot();
             snap.at_us = t;
             self.snapshots.push(snap);
             self.next += 1;
             hit.push(t);
         }
         hit
+    }
+
+    /// The marks not reached yet, in order.
+    pub fn ahead(&self) -> &[Micros] {
+        self.stops.get(self.next..).unwrap_or(&[])
     }
 
     /// Forgets what it saw (the run starts again).
