@@ -1,13 +1,13 @@
 //! Per-node measurements: counts, latency and wait distributions
-//! (hdrhistogram), time-weighted levels (waiting items, busy workers) and
+//! (a log-linear histogram, `kernel::loghist`), time-weighted levels (waiting items, busy workers) and
 //! the per-second series the app charts.
 //!
 //! Sums are kept in integer microseconds, so a mean never depends on the
 //! order floats were added in.
 
 use crate::engine::kernel::clock::{us_to_ms, Micros, US_PER_S};
+use crate::engine::kernel::loghist::{self, LogHist};
 use crate::engine::report::{Bucket, MeanMax, Percentiles};
-use hdrhistogram::Histogram;
 
 /// A quantity that changes at instants (queue length, busy workers), with
 /// its integral over time for the time-weighted mean.
@@ -59,7 +59,7 @@ impl Level {
 /// times a second: on a 400-node diagram that was 4.4 ms per refresh.
 #[derive(Clone, Debug)]
 pub struct Latency {
-    hist: Histogram<u32>,
+    hist: LogHist,
     sum_us: u128,
     count: u64,
 }
@@ -71,15 +71,15 @@ impl Default for Latency {
 }
 
 impl Latency {
-    pub fn with_precision(sigfig: u8) -> Latency {
-        Latency { hist: Histogram::new(sigfig).expect("valid precision"), sum_us: 0, count: 0 }
+    /// Two significant digits (the only precision `LogHist` has).
+    pub fn with_precision(_sigfig: u8) -> Latency {
+        Latency { hist: LogHist::default(), sum_us: 0, count: 0 }
     }
 
     #[inline]
     pub fn record(&mut self, us: Micros) {
-        // Auto-resizing: only a count overflow (over 4e9 samples) could fail,
-        // and a lost sample then is better than a panic.
-        let _ = self.hist.record(us.max(1));
+        // A bucket's count overflow (over 4e9 samples) loses the sample.
+        self.hist.record(us.max(1));
         self.sum_us += us as u128;
         self.count += 1;
     }
@@ -101,7 +101,7 @@ impl Latency {
             return 0.0;
         }
         let v = self.hist.value_at_quantile(q);
-        us_to_ms(self.hist.median_equivalent(v))
+        us_to_ms(loghist::median_equivalent(v))
     }
 
     pub fn percentiles(&self) -> Percentiles {
@@ -123,9 +123,7 @@ impl Latency {
     /// Adds `other`'s samples to these (several clients into one, or a
     /// replicated service's replicas).
     pub fn merge(&mut self, other: &Latency) {
-        // Auto-resizing: adding cannot fail on range; a count overflow
-        // would lose samples rather than panic.
-        let _ = self.hist.add(&other.hist);
+        self.hist.add(&other.hist);
         self.sum_us += other.sum_us;
         self.count += other.count;
     }
@@ -134,7 +132,7 @@ impl Latency {
     /// `earlier` must be an earlier copy of this same distribution.
     pub fn since(&self, earlier: &Latency) -> Latency {
         let mut out = self.clone();
-        let _ = out.hist.subtract(&earlier.hist);
+        out.hist.subtract(&earlier.hist);
         out.sum_us = self.sum_us.saturating_sub(earlier.sum_us);
         out.count = self.count.saturating_sub(earlier.count);
         out
@@ -143,7 +141,7 @@ impl Latency {
     /// The value at quantile `q` in whole microseconds (the bucket's
     /// median, as [`Latency::quantile_ms`]), or `None` with no sample.
     pub fn quantile_us(&self, q: f64) -> Option<Micros> {
-        (self.count > 0).then(|| self.hist.median_equivalent(self.hist.value_at_quantile(q)))
+        (self.count > 0).then(|| loghist::median_equivalent(self.hist.value_at_quantile(q)))
     }
 }
 

@@ -5,6 +5,7 @@ pub mod clock;
 pub mod events;
 pub mod hash;
 pub mod idset;
+pub mod loghist;
 pub mod murmur2;
 pub mod ordered;
 pub mod rng;

@@ -81,6 +81,9 @@ impl Stream {
     /// Zipf on `1..=n` with exponent `s` by rejection-inversion (Hörmann and
     /// Derflinger 1996, as in Apache Commons' `RejectionInversionZipfSampler`):
     /// constant expected time whatever `n`, about 1.1 draws per sample.
+    /// Kept out of line: only counts draw from it, and inlined it would
+    /// weigh on every other sample.
+    #[inline(never)]
     pub fn zipf(&mut self, n: f64, s: f64) -> f64 {
         let n = libm::floor(n.max(1.0));
         if n <= 1.0 {

@@ -156,7 +156,10 @@ pub(super) fn send_result(sim: &mut Sim, jk: Key, link: u32, nth: u32) {
     let KindRt::Browser(br) = &mut sim.nodes[b as usize].rt else {
         return;
     };
-    let user = (user_of(trace, br.users) + nth as u64) % br.users.max(1);
+    let mut user = user_of(trace, br.users);
+    if nth > 0 {
+        user = (user + nth as u64) % br.users.max(1);
+    }
     let Some(idx) = br.servers.iter().position(|s| s.1 == link) else {
         return;
     };

@@ -31,7 +31,6 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         l.keyed_send = spec.via == Via::Enqueue
             && s.node(&spec.to).is_some_and(|n| n.kind == NodeKind::Queue && n.fifo == Some(true));
     }
-    super::regions::wire_links(s, &mut links);
 
     let mut nodes: Vec<NodeRt> = s
         .nodes
@@ -143,6 +142,7 @@ pub(super) fn build(s: &Scenario, options: SimOptions, traces: TraceLog) -> Sim 
         conns: super::connections::build(s),
         regions: super::regions::Regions::build(s),
         dbs: None,
+        fans: super::fanout::Fans::build(s),
     };
     super::databases::build(&mut sim);
     if super::ordering::scenario_has_keys(s) {
@@ -300,10 +300,6 @@ pub(super) fn link_rt(l: &crate::engine::format::LinkSpec, from: u32, to: u32, s
             .then(|| ms_to_us(l.retention_ms.unwrap_or(d::STORE_RETENTION_MS))),
         // Set by `build` (it needs the receiving node) and by `exchanges::build`.
         keyed_send: false,
-        fan: super::fanout::Fan::from_spec(l, seed),
-        // Set by `regions::wire_links` (it needs both ends' regions).
-        region_us: 0,
-        cross_region: false,
     }
 }
 

@@ -32,7 +32,12 @@ use crate::engine::view::{TokenKind, TokenTone};
 #[inline]
 pub(super) fn latency(sim: &mut Sim, link: u32) -> Micros {
     let l = &mut sim.links[link as usize];
-    l.rng.sample_us(&l.latency).saturating_add(l.region_us).stretched(l.slow)
+    let us = l.rng.sample_us(&l.latency);
+    let us = match sim.regions.link_us.get(link as usize) {
+        Some(&r) => us.saturating_add(r),
+        None => us,
+    };
+    us.stretched(l.slow)
 }
 
 /// Starts a crossing of `link` at `depart` (a request or message going
@@ -295,7 +300,8 @@ pub(super) fn retry(sim: &mut Sim, jk: Key, seq: u32) {
 }
 
 fn succeeded(sim: &mut Sim, jk: Key) {
-    if super::fanout::is_branch(sim, jk) {
+    // Branches only exist once some link has a count.
+    if !sim.fans.none() && super::fanout::is_branch(sim, jk) {
         super::fanout::branch_done(sim, jk, Outcome::Ok);
         return;
     }

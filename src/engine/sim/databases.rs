@@ -193,6 +193,7 @@ fn session(sim: &Sim, mut jk: Key) -> u32 {
 
 /// The member of database node `node` a query over `link` goes to: the
 /// primary, or for a read, a replica by its `read_from`.
+#[inline(never)]
 pub(super) fn route(sim: &mut Sim, link: u32, node: u32, origin: Origin) -> u32 {
     let l = &sim.links[link as usize];
     if l.via != Via::Read {
@@ -235,6 +236,7 @@ pub(super) fn route(sim: &mut Sim, link: u32, node: u32, origin: Origin) -> u32 
 
 /// A query's work is done at database member `node`: commit the write or
 /// answer the read.
+#[inline(never)]
 pub(super) fn served(sim: &mut Sim, jk: Key) {
     let now = sim.now;
     let Some(job) = sim.jobs.get(jk) else { return };

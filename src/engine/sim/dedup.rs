@@ -34,6 +34,8 @@ pub(super) fn remember(sim: &mut Sim, node: u32, op: u64) -> bool {
 /// Keeps only the ids of `node` that something alive still carries. The
 /// next pruning waits until the set has grown by at least as much as this
 /// one cost, so pruning is amortised O(1) per id.
+#[cold]
+#[inline(never)]
 fn prune(sim: &mut Sim, node: u32) {
     let carried = carried_ids(sim);
     let KindRt::Worker(w) = &mut sim.nodes[node as usize].rt else {

@@ -33,19 +33,55 @@ pub struct Fan {
 
 impl Fan {
     /// None when the link makes one call or message per request.
-    pub fn from_spec(l: &LinkSpec, seed: u64) -> Option<Box<Fan>> {
+    pub fn from_spec(l: &LinkSpec, seed: u64) -> Option<Fan> {
         let count = l.count.filter(|d| !crate::engine::format::fanout::is_one(d))?;
         if !crate::engine::format::fanout::applies(l.via) {
             return None;
         }
         // Link ids have no ':', so this stream is nobody else's.
-        Some(Box::new(Fan { count, rng: Stream::new(seed, &format!("{}:count", l.id)), draws: 0, made: 0 }))
+        Some(Fan { count, rng: Stream::new(seed, &format!("{}:count", l.id)), draws: 0, made: 0 })
+    }
+}
+
+/// Each link's count, by link; empty when no link has one, so a scenario
+/// without counts pays one emptiness check per step and nothing more.
+#[derive(Clone, Default)]
+pub(super) struct Fans(Vec<Option<Fan>>);
+
+impl Fans {
+    pub(super) fn build(s: &crate::engine::format::Scenario) -> Fans {
+        let mut fans = Fans::default();
+        for (l, spec) in s.links.iter().enumerate() {
+            fans.set(l, s.links.len(), Fan::from_spec(spec, s.seed));
+        }
+        fans
+    }
+
+    /// Sets link `l`'s count (of `links` links).
+    pub(super) fn set(&mut self, l: usize, links: usize, fan: Option<Fan>) {
+        if fan.is_none() && self.0.get(l).is_none_or(Option::is_none) {
+            return;
+        }
+        self.0.resize_with(links.max(self.0.len()), || None);
+        self.0[l] = fan;
+    }
+
+    /// Link `l`'s count, if it has one.
+    pub(super) fn get(&self, l: usize) -> Option<&Fan> {
+        self.0.get(l).and_then(Option::as_ref)
+    }
+
+    /// No link has a count.
+    #[inline(always)]
+    pub(super) fn none(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
 /// How many calls or messages this request makes over `link`.
-pub(super) fn draw(sim: &mut Sim, link: u32) -> u32 {
-    match &mut sim.links[link as usize].fan {
+#[inline(never)]
+fn draw(sim: &mut Sim, link: u32) -> u32 {
+    match sim.fans.0.get_mut(link as usize).and_then(Option::as_mut) {
         None => 1,
         Some(f) => {
             let x = f.rng.sample_ms(&f.count);
@@ -59,7 +95,18 @@ pub(super) fn draw(sim: &mut Sim, link: u32) -> u32 {
 }
 
 /// Starts the call(s) of `link` from job `jk`.
+#[inline(always)]
 pub(super) fn start_calls(sim: &mut Sim, jk: Key, link: u32, compensating: bool) {
+    if sim.fans.none() {
+        super::calls::start(sim, jk, link, compensating);
+    } else {
+        start_counted_calls(sim, jk, link, compensating);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn start_counted_calls(sim: &mut Sim, jk: Key, link: u32, compensating: bool) {
     let n = draw(sim, link);
     if n == 1 {
         super::calls::start(sim, jk, link, compensating);
@@ -142,11 +189,13 @@ fn gathered(sim: &mut Sim, jk: Key) {
     }
 }
 
-/// Sends the messages of `link` from job `jk`: `send` once per message.
-#[inline]
-pub(super) fn send_messages(sim: &mut Sim, jk: Key, link: u32, send: impl Fn(&mut Sim, Key, u32, u32)) {
-    let n = draw(sim, link);
-    for nth in 0..n {
-        send(sim, jk, link, nth);
+/// How many messages (or pushes) a request sends over `link`: one unless
+/// the link has a count.
+#[inline(always)]
+pub(super) fn messages(sim: &mut Sim, link: u32) -> u32 {
+    if sim.fans.none() {
+        1
+    } else {
+        draw(sim, link)
     }
 }

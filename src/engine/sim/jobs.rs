@@ -222,19 +222,17 @@ pub(super) fn work_done(sim: &mut Sim, jk: Key) {
         finish(sim, jk, Outcome::Error);
         return;
     }
-    if n.kind == NodeKind::Database {
-        super::databases::served(sim, jk);
-    }
-    let n = &mut sim.nodes[node as usize];
-    let KindRt::Worker(w) = &mut n.rt else { return };
     if let Some(order) = &mut w.order {
         if tag.key() != NONE {
             order.completed(tag);
         }
     }
+    let idempotent = w.idempotent;
+    if n.kind == NodeKind::Database {
+        super::databases::served(sim, jk);
+    }
     // The side effect happens here. A repeat of an id that already ran is
     // a duplicate unless the service is idempotent ("charged twice").
-    let idempotent = w.idempotent;
     if !super::dedup::remember(sim, node, op) {
         let m = &mut sim.nodes[node as usize].metrics;
         if idempotent {
@@ -270,9 +268,15 @@ pub(super) fn continue_steps(sim: &mut Sim, jk: Key) {
                 super::calls::start_request_reply(sim, jk, link);
                 return;
             }
-            Via::Enqueue | Via::Publish => super::fanout::send_messages(sim, jk, link, super::queues::send_from_job),
+            Via::Enqueue | Via::Publish => {
+                for nth in 0..super::fanout::messages(sim, link) {
+                    super::queues::send_from_job(sim, jk, link, nth);
+                }
+            }
             Via::Push | Via::Sse | Via::Poll => {
-                super::fanout::send_messages(sim, jk, link, super::browsers::send_result)
+                for nth in 0..super::fanout::messages(sim, link) {
+                    super::browsers::send_result(sim, jk, link, nth);
+                }
             }
             Via::Consume | Via::Subscribe | Via::Bind => {}
         }

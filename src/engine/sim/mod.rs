@@ -163,6 +163,8 @@ pub struct Sim {
     regions: regions::Regions,
     /// Databases: replication and versions per key (None without one).
     dbs: Option<Box<databases::Dbs>>,
+    /// Links' counts (fan-out).
+    fans: fanout::Fans,
 }
 
 impl Sim {

@@ -257,12 +257,6 @@ pub struct LinkRt {
     pub keyed_send: bool,
     /// The ledger's row for this link.
     pub ledger: crate::engine::report::MessageCounts,
-    /// `count`: calls or messages per request (None: one).
-    pub fan: Option<Box<super::fanout::Fan>>,
-    /// Added to every crossing: the latency between its ends' regions.
-    pub region_us: Micros,
-    /// Its ends are in two different regions.
-    pub cross_region: bool,
 }
 
 /// Who is waiting for a job's answer.

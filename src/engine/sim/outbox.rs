@@ -17,11 +17,17 @@ use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
 
 /// At commit: write an outbox row for every outboxed send still to come.
+#[inline(always)]
 pub(super) fn commit_outbox(sim: &mut Sim, jk: Key) {
     let Some(job) = sim.jobs.get(jk) else { return };
-    if !matches!(&sim.nodes[job.node as usize].rt, KindRt::Worker(w) if w.has_outbox) {
-        return;
+    if matches!(&sim.nodes[job.node as usize].rt, KindRt::Worker(w) if w.has_outbox) {
+        write_rows(sim, jk);
     }
+}
+
+#[inline(never)]
+fn write_rows(sim: &mut Sim, jk: Key) {
+    let Some(job) = sim.jobs.get(jk) else { return };
     let (node, op, trace, trace_start, step, tag) =
         (job.node, job.op, job.trace, job.trace_start, job.step as usize, job.tag);
     let rows: Vec<u32> = sim.nodes[node as usize].out[step.min(sim.nodes[node as usize].out.len())..]

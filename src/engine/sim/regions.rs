@@ -18,6 +18,11 @@ pub(super) struct Regions {
     of_node: Vec<u32>,
     /// One-way latency between regions i and j at `i * names.len() + j`.
     between_us: Vec<Micros>,
+    /// Per link: added to every crossing, the latency between its ends'
+    /// regions (empty without regions: nothing to add, nothing to look up).
+    pub(super) link_us: Vec<Micros>,
+    /// Per link: its ends are in two different regions.
+    link_crosses: Vec<bool>,
 }
 
 impl Regions {
@@ -38,7 +43,20 @@ impl Regions {
                 between_us[i * k + j] = ms_to_us(regions::pair_ms(s, Some(&names[i]), Some(&names[j])));
             }
         }
-        Regions { names, of_node, between_us }
+        let (link_crosses, link_us) = s
+            .links
+            .iter()
+            .map(|l| {
+                let (crosses, ms) = regions::link_extra(s, &l.from, &l.to);
+                (crosses, ms_to_us(ms))
+            })
+            .unzip();
+        Regions { names, of_node, between_us, link_us, link_crosses }
+    }
+
+    /// Whether link `l` crosses between two regions.
+    fn crosses(&self, l: usize) -> bool {
+        self.link_crosses.get(l).copied().unwrap_or(false)
     }
 
     /// The one-way latency between regions `a` and `b` (MAX when either is
@@ -54,18 +72,6 @@ impl Regions {
     /// The index of region `name`, if the scenario names it.
     pub(super) fn index(&self, name: &str) -> Option<u32> {
         self.names.iter().position(|x| x == name).map(|i| i as u32)
-    }
-}
-
-/// Sets each link's region latency from the scenario (`build`).
-pub(super) fn wire_links(s: &Scenario, links: &mut [LinkRt]) {
-    if s.nodes.iter().all(|n| n.region.is_none()) {
-        return;
-    }
-    for (l, spec) in links.iter_mut().zip(&s.links) {
-        let (crosses, ms) = regions::link_extra(s, &spec.from, &spec.to);
-        l.cross_region = crosses;
-        l.region_us = ms_to_us(ms);
     }
 }
 
@@ -108,8 +114,10 @@ pub(super) fn report(sim: &Sim) -> Option<RegionReport> {
         return None;
     }
     let sent: u64 = sim.links.iter().map(|l| l.ledger.sent).sum();
-    let crossed: u64 = sim.links.iter().filter(|l| l.cross_region).map(|l| l.ledger.sent).sum();
-    let links = sim.links.iter().filter(|l| l.cross_region).map(|l| l.id.clone()).collect();
+    let r = &sim.regions;
+    let crossing = || sim.links.iter().enumerate().filter(|(i, _)| r.crosses(*i)).map(|(_, l)| l);
+    let crossed: u64 = crossing().map(|l| l.ledger.sent).sum();
+    let links = crossing().map(|l| l.id.clone()).collect();
     Some(RegionReport {
         sent,
         crossed,

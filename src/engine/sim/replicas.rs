@@ -190,8 +190,16 @@ pub(super) fn start_checks(sim: &mut Sim) {
 }
 
 /// The replica a new job sent over `link` to `node` goes to.
-#[inline]
+#[inline(always)]
 pub(super) fn pick(sim: &mut Sim, link: u32, node: u32) -> u32 {
+    if sim.replicas.sets.is_empty() {
+        return node;
+    }
+    pick_replica(sim, link, node)
+}
+
+#[inline(never)]
+fn pick_replica(sim: &mut Sim, link: u32, node: u32) -> u32 {
     let Some(&s) = sim.replicas.set_of.get(node as usize) else {
         return node;
     };
@@ -249,8 +257,16 @@ pub(super) fn pick(sim: &mut Sim, link: u32, node: u32) -> u32 {
 
 /// A job that came through the balancer left its replica (answered,
 /// refused or lost).
-#[inline]
+#[inline(always)]
 pub(super) fn released(sim: &mut Sim, node: u32, origin: Origin) {
+    // Without replicas (most runs) nothing to do: one check.
+    if !sim.replicas.sets.is_empty() {
+        released_from_set(sim, node, origin);
+    }
+}
+
+#[inline(never)]
+fn released_from_set(sim: &mut Sim, node: u32, origin: Origin) {
     if matches!(origin, Origin::Delivery { .. } | Origin::Root | Origin::Branch { .. }) {
         return;
     }

@@ -57,7 +57,7 @@ pub(super) fn report(sim: &Sim) -> Report {
     }
     groups(sim, &mut r);
     // The ledger's rows: each link's counts, summed at the node it ends at.
-    for l in &sim.links {
+    for (li, l) in sim.links.iter().enumerate() {
         let mut c = l.ledger.clone();
         c.in_flight = c.sent.saturating_sub(c.ended());
         if let Some(to) = sim.scenario.nodes.get(l.to as usize) {
@@ -67,7 +67,7 @@ pub(super) fn report(sim: &Sim) -> Report {
                 row.messages.duplicates = dup;
             }
         }
-        let fan_out = l.fan.as_deref().map(|f| FanOutReport {
+        let fan_out = sim.fans.get(li).map(|f| FanOutReport {
             requests: f.draws,
             made: f.made,
             mean: if f.draws == 0 { 0.0 } else { f.made as f64 / f.draws as f64 },

@@ -33,7 +33,11 @@ pub(super) fn continue_saga(sim: &mut Sim, jk: Key) {
                 super::fanout::start_calls(sim, jk, link, false);
                 return;
             }
-            Via::Enqueue | Via::Publish => super::fanout::send_messages(sim, jk, link, super::queues::send_from_job),
+            Via::Enqueue | Via::Publish => {
+                for nth in 0..super::fanout::messages(sim, link) {
+                    super::queues::send_from_job(sim, jk, link, nth);
+                }
+            }
             _ => {}
         }
         if let Some(job) = sim.jobs.get_mut(jk) {

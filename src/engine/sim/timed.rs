@@ -302,7 +302,8 @@ fn link_changed(sim: &mut Sim, l: u32, field: &str) {
     }
     if field == "count" {
         let seed = sim.scenario.seed;
-        sim.links[l as usize].fan = super::fanout::Fan::from_spec(&spec, seed);
+        let links = sim.links.len();
+        sim.fans.set(l as usize, links, super::fanout::Fan::from_spec(&spec, seed));
     }
     super::connections::refresh(sim, l);
     if field == "outbox" {
