@@ -68,9 +68,10 @@ function crateOf(name) {
   return m ? m[1] : '(other)';
 }
 
-/// `crosstalk::app::lessons::...` -> `app::lessons`.
+/// `crosstalk::app::lessons::...` -> `app::lessons`; the engine's crate
+/// (`crosstalk_engine::engine::sim::...` -> `engine::sim`) counts as this crate's.
 function moduleOf(name) {
-  const m = name.match(/^<?crosstalk::([a-z_0-9]+)(?:::([a-z_0-9]+))?/);
+  const m = name.match(/^<?crosstalk(?:_engine)?::([a-z_0-9]+)(?:::([a-z_0-9]+))?/);
   return m ? (m[2] && !m[2].startsWith('_') ? `${m[1]}::${m[2]}` : m[1]) : null;
 }
 

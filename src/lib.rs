@@ -5,7 +5,7 @@
 //! clock); the `app` module is the Leptos UI, compiled only with the `ui` feature.
 
 pub mod editor;
-pub mod engine;
+pub use crosstalk_engine::engine;
 pub mod runner;
 
 #[cfg(feature = "ui")]

@@ -146,6 +146,9 @@ pub fn slice(ask: &Ask) -> Result<Answer, String> {
         let clock = clock();
         let deadline = clock() + ask.budget_ms;
         let goal = ask.target_us.min(held.sim.end_us());
+        // A run to the end draws no tokens: the engine need not record them
+        // (3-4% of its time there, docs/PERFORMANCE.md).
+        held.sim.set_track_tokens(ask.tokens);
         let mut seen = Vec::new();
         if ask.seek {
             drive::seek(&mut held.sim, &mut held.timeline, goal, &ask.stops, &mut seen);

@@ -168,7 +168,7 @@ fn set_node_fields(n: &NodeSpec) -> Vec<&'static str> {
 
 /// The fields a link of `via` uses (the others are warned about); the
 /// inspector shows them in this order.
-pub(crate) fn link_fields(via: Via) -> &'static [&'static str] {
+pub fn link_fields(via: Via) -> &'static [&'static str] {
     match via {
         Via::Http => &[
             "latency_ms",

@@ -312,6 +312,12 @@ impl Sim {
         self.tokens.take_departures(out);
     }
 
+    /// Turns the tracking of tokens on or off mid-run (a run to the end in
+    /// the app draws none). The run is the same either way.
+    pub fn set_track_tokens(&mut self, on: bool) {
+        self.tokens.set_on(on);
+    }
+
     /// The live state of every node, in `scenario.nodes` order.
     pub fn node_live(&self) -> Vec<NodeLive> {
         reporting::node_live(self)

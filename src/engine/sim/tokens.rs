@@ -51,6 +51,11 @@ impl Tokens {
         Tokens { on, ..Tokens::default() }
     }
 
+    /// Starts or stops tracking new tokens; those in flight still end.
+    pub fn set_on(&mut self, on: bool) {
+        self.on = on;
+    }
+
     /// Starts a token; returns its slot (NONE when not tracking).
     #[inline]
     pub fn start(&mut self, t: TokenSpec) -> u32 {
