@@ -14,7 +14,13 @@ use leptos::prelude::*;
 /// rectangle of an exchange and give this one its looks).
 pub fn shape_markup() -> String {
     let (w, h, c) = (NODE_W, NODE_H, 16.0);
-    format!(r#"<path class="node-box exchange-shape" d="M{c} 0H{}L{w} {}L{} {h}H{c}L0 {}Z"/>"#, w - c, h / 2.0, w - c, h / 2.0)
+    format!(
+        r#"<path class="node-box exchange-shape" d="M{c} 0H{}L{w} {}L{} {h}H{c}L0 {}Z"/>"#,
+        w - c,
+        h / 2.0,
+        w - c,
+        h / 2.0
+    )
 }
 
 /// A log topic's partitions and its groups' lag (nothing on other nodes).

@@ -96,8 +96,13 @@ fn new_ids(list: List) -> Option<usize> {
 fn book() {
     let fresh = QUEUE.with(|q| !std::mem::replace(&mut q.borrow_mut().booked, true));
     if fresh {
-        request_animation_frame(|| set_timeout(piece, std::time::Duration::ZERO));
+        after_frame(piece);
     }
+}
+
+/// Runs `f` in a task of its own right after the next frame is drawn.
+pub fn after_frame(f: impl FnOnce() + 'static) {
+    request_animation_frame(move || set_timeout(f, std::time::Duration::ZERO));
 }
 
 /// Mounts one piece, shared out between the lists still waiting.
