@@ -10,13 +10,15 @@
 //! of parsing and checking). The piece is sized by how long the last one
 //! took from its start to the start of the next (its build, the style,
 //! layout and paint of the frame that shows it), so a slow or busy machine
-//! takes smaller bites. Small changes (an edit, an example) still show at
-//! once.
+//! takes smaller bites. Each piece takes the new ids nearest the middle
+//! of the canvas first, so what is on screen appears before what is not.
+//! Small changes (an edit, an example) still show at once.
 
 use super::run::now;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::rc::Rc;
 
 /// A change that brings at most this many new ids shows at once (every
 /// example fits, so it opens in one frame).
@@ -30,11 +32,16 @@ const FIRST_PIECE: usize = 8;
 const MIN_PIECE: usize = 4;
 const MAX_PIECE: usize = 24;
 
+/// How far each id of a list is from the middle of the canvas (in the
+/// list's order; lower is mounted first).
+pub type Rank = Rc<dyn Fn() -> Vec<f64>>;
+
 /// A list still taking in new ids: what it follows and what it shows.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct List {
     all: Memo<Vec<String>>,
     shown: RwSignal<Vec<String>>,
+    rank: Rank,
 }
 
 #[derive(Default)]
@@ -55,12 +62,12 @@ thread_local! {
 /// A list of ids that follows `all`, taking in new ids a piece per frame
 /// (in `all`'s order) when many arrive at once; removals and small changes
 /// apply at once.
-pub fn gradual(all: Memo<Vec<String>>) -> ReadSignal<Vec<String>> {
+pub fn gradual(all: Memo<Vec<String>>, rank: Rank) -> ReadSignal<Vec<String>> {
     let shown = RwSignal::new(Vec::<String>::new());
-    let list = List { all, shown };
+    let list = List { all, shown, rank };
     Effect::new(move |_| {
         all.track();
-        let Some(new) = untrack(|| new_ids(list)) else {
+        let Some(new) = untrack(|| new_ids(&list)) else {
             return;
         };
         let waiting = QUEUE.with(|q| q.borrow().lists.iter().any(|l| l.shown == shown));
@@ -75,7 +82,7 @@ pub fn gradual(all: Memo<Vec<String>>) -> ReadSignal<Vec<String>> {
                 shown.set(target);
             }
         } else if !waiting {
-            QUEUE.with(|q| q.borrow_mut().lists.push(list));
+            QUEUE.with(|q| q.borrow_mut().lists.push(list.clone()));
             book();
         }
     });
@@ -84,7 +91,7 @@ pub fn gradual(all: Memo<Vec<String>>) -> ReadSignal<Vec<String>> {
 
 /// How many of the ids `list` follows it does not show yet (`None` once
 /// the canvas is gone).
-fn new_ids(list: List) -> Option<usize> {
+fn new_ids(list: &List) -> Option<usize> {
     let target = list.all.try_get_untracked()?;
     list.shown.try_with_untracked(|current| {
         let here: HashSet<&str> = current.iter().map(String::as_str).collect();
@@ -162,7 +169,7 @@ fn piece() {
     for (i, list) in lists.iter().enumerate() {
         // An even share of what is left for each list still to come.
         let share = (room / (lists.len() - i)).max(1);
-        match take(*list, share) {
+        match take(list, share) {
             None => done.push(list.shown),
             Some((taken, finished)) => {
                 mounted += taken;
@@ -193,28 +200,26 @@ fn piece() {
 /// Shows up to `share` more of `list`'s new ids (removed ids go at once):
 /// how many it took and whether the list is now complete; `None` once the
 /// canvas is gone.
-fn take(list: List, share: usize) -> Option<(usize, bool)> {
+fn take(list: &List, share: usize) -> Option<(usize, bool)> {
     let target = list.all.try_get_untracked()?;
+    let rank = (list.rank)();
     let (next, taken, left) = list.shown.try_with_untracked(|current| {
         let here: HashSet<&str> = current.iter().map(String::as_str).collect();
-        let mut room = share;
-        let mut left = 0;
+        // The new ids nearest the middle, kept in the list's order (the
+        // order the views are drawn in).
+        let mut new: Vec<usize> = (0..target.len()).filter(|i| !here.contains(target[*i].as_str())).collect();
+        let score = |i: &usize| rank.get(*i).copied().unwrap_or(0.0);
+        new.sort_by(|a, b| score(a).total_cmp(&score(b)));
+        let taken = new.len().min(share);
+        let mut picked = vec![false; target.len()];
+        new[..taken].iter().for_each(|i| picked[*i] = true);
         let next: Vec<String> = target
             .iter()
-            .filter(|id| {
-                here.contains(id.as_str()) || {
-                    if room > 0 {
-                        room -= 1;
-                        true
-                    } else {
-                        left += 1;
-                        false
-                    }
-                }
-            })
-            .cloned()
+            .enumerate()
+            .filter(|(i, id)| picked[*i] || here.contains(id.as_str()))
+            .map(|(_, id)| id.clone())
             .collect();
-        (next, share - room, left)
+        (next, taken, new.len() - taken)
     })?;
     if left == 0 {
         if list.shown.with_untracked(|s| *s != target) {
