@@ -28,9 +28,9 @@ const AT_ONCE: usize = 32;
 const CYCLE_MS: f64 = 40.0;
 /// The piece (new views per frame, all lists together): first, and limits
 /// (a node's view costs about 1.5 ms to build on a busy 2-core machine).
-const FIRST_PIECE: usize = 8;
+const FIRST_PIECE: usize = 12;
 const MIN_PIECE: usize = 4;
-const MAX_PIECE: usize = 24;
+const MAX_PIECE: usize = 32;
 
 /// How far each id of a list is from the middle of the canvas (in the
 /// list's order; lower is mounted first).
@@ -112,38 +112,46 @@ fn book() {
 /// their turn, one per frame: two in the same gap between frames would
 /// add up to one long frame.
 pub fn after_frame(f: impl FnOnce() + 'static) {
-    let first = JOBS.with(|j| {
-        let mut j = j.borrow_mut();
-        j.push_back(Box::new(f));
-        j.len() == 1
-    });
-    if first {
-        next_job();
-    }
+    JOBS.with(|j| j.borrow_mut().waiting.push_back(Box::new(f)));
+    book_job();
 }
 
 type Job = Box<dyn FnOnce()>;
 
-thread_local! {
-    /// Jobs waiting for a frame; the first is booked.
-    static JOBS: RefCell<std::collections::VecDeque<Job>> = RefCell::new(Default::default());
+#[derive(Default)]
+struct Jobs {
+    waiting: std::collections::VecDeque<Job>,
+    /// A frame is booked for the first job (never two: each would run a
+    /// job in the same gap).
+    booked: bool,
 }
 
-fn next_job() {
-    request_animation_frame(|| {
-        set_timeout(
-            || {
-                let job = JOBS.with(|j| j.borrow_mut().pop_front());
-                if let Some(job) = job {
-                    job();
-                }
-                if JOBS.with(|j| !j.borrow().is_empty()) {
-                    next_job();
-                }
-            },
-            std::time::Duration::ZERO,
-        )
+thread_local! {
+    static JOBS: RefCell<Jobs> = RefCell::new(Jobs::default());
+}
+
+fn book_job() {
+    let fresh = JOBS.with(|j| {
+        let mut j = j.borrow_mut();
+        let fresh = !j.booked && !j.waiting.is_empty();
+        j.booked |= fresh;
+        fresh
     });
+    if fresh {
+        request_animation_frame(|| set_timeout(run_job, std::time::Duration::ZERO));
+    }
+}
+
+fn run_job() {
+    let job = JOBS.with(|j| {
+        let mut j = j.borrow_mut();
+        j.booked = false;
+        j.waiting.pop_front()
+    });
+    if let Some(job) = job {
+        job();
+    }
+    book_job();
 }
 
 /// Mounts one piece, shared out between the lists still waiting.
