@@ -7,10 +7,8 @@
 //! one piece per frame for all lists together (nodes and links share it),
 //! each in a task of its own just after a frame is drawn, never in the task
 //! that changed the document (opening a file already costs a frame's worth
-//! of parsing and checking). The piece is sized by how long the last one
-//! took from its start to the start of the next (its build, the style,
-//! layout and paint of the frame that shows it), so a slow or busy machine
-//! takes smaller bites. Each piece takes the new ids nearest the middle
+//! of parsing and checking). The piece is sized by what the views of the
+//! last one cost to build, so a slow or busy machine takes smaller bites. Each piece takes the new ids nearest the middle
 //! of the canvas first, so what is on screen appears before what is not.
 //! Small changes (an edit, an example) still show at once.
 
@@ -23,14 +21,14 @@ use std::rc::Rc;
 /// A change that brings at most this many new ids shows at once (every
 /// example fits, so it opens in one frame).
 const AT_ONCE: usize = 32;
-/// Time from one piece to the next (ms) the piece is sized for: its build,
-/// the frame's style, layout and paint, and the wait for the next frame.
-const CYCLE_MS: f64 = 40.0;
+/// Build time per piece (ms) it is sized for, leaving the rest of a frame
+/// to style, layout and paint.
+const BUDGET_MS: f64 = 30.0;
 /// The piece (new views per frame, all lists together): first, and limits
-/// (a node's view costs about 1.5 ms to build on a busy 2-core machine).
-const FIRST_PIECE: usize = 12;
-const MIN_PIECE: usize = 4;
-const MAX_PIECE: usize = 32;
+/// (a view costs 0.5 to 1.5 ms to build on a busy 2-core machine).
+const FIRST_PIECE: usize = 16;
+const MIN_PIECE: usize = 8;
+const MAX_PIECE: usize = 48;
 
 /// How far each id of a list is from the middle of the canvas (in the
 /// list's order; lower is mounted first).
@@ -51,8 +49,6 @@ struct Queue {
     booked: bool,
     /// Views per piece, from what the last piece cost.
     piece: Option<usize>,
-    /// When the last piece started (`now()`), while pieces follow.
-    last_start: Option<f64>,
 }
 
 thread_local! {
@@ -160,16 +156,7 @@ fn piece() {
     let (lists, size) = QUEUE.with(|q| {
         let mut q = q.borrow_mut();
         q.booked = false;
-        let mut size = q.piece.unwrap_or(FIRST_PIECE);
-        // At most halved or doubled at a time: one slow frame (another
-        // program's turn on the processor) does not stall the rest.
-        if let Some(last) = q.last_start {
-            let took = (start - last).max(1.0);
-            let fit = (size as f64 * CYCLE_MS / took) as usize;
-            size = fit.clamp((size / 2).max(MIN_PIECE), (size * 2).min(MAX_PIECE));
-        }
-        q.piece = Some(size);
-        (q.lists.clone(), size)
+        (q.lists.clone(), q.piece.unwrap_or(FIRST_PIECE))
     });
     let mut room = size;
     let mut mounted = 0;
@@ -191,18 +178,25 @@ fn piece() {
     let more = QUEUE.with(|q| {
         let mut q = q.borrow_mut();
         q.lists.retain(|l| !done.contains(&l.shown));
-        let more = !q.lists.is_empty();
-        // A piece that mounted nothing (the lists had caught up) says
-        // nothing about the next one's cost.
-        q.last_start = (more && mounted > 0).then_some(start);
-        if !more {
-            q.piece = None;
-        }
-        more
+        !q.lists.is_empty()
     });
-    if more {
-        book();
+    if !more {
+        QUEUE.with(|q| q.borrow_mut().piece = None);
+        return;
     }
+    // The views are built when the lists' effects run, in this task's
+    // microtasks, queued before this one: the next piece is sized from
+    // what they cost (at most halved or doubled at a time, so one slow
+    // moment of a busy machine does not stall the rest).
+    if mounted > 0 {
+        leptos::task::spawn_local(async move {
+            let per_view = ((now() - start) / mounted as f64).max(0.01);
+            let fit = (BUDGET_MS / per_view) as usize;
+            let next = fit.clamp((size / 2).max(MIN_PIECE), (size * 2).min(MAX_PIECE));
+            QUEUE.with(|q| q.borrow_mut().piece = Some(next));
+        });
+    }
+    book();
 }
 
 /// Shows up to `share` more of `list`'s new ids (removed ids go at once):
