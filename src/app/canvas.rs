@@ -41,10 +41,8 @@ pub fn Canvas() -> impl IntoView {
 
     let node_ids = Memo::new(move |_| ctx.doc.with(|d| d.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>()));
     let link_ids = Memo::new(move |_| ctx.doc.with(|d| d.links.iter().map(|l| l.id.clone()).collect::<Vec<_>>()));
-    // A big diagram mounts a piece per frame, what is on screen first
-    // (`gradual.rs`).
-    let node_ids = super::gradual::gradual(node_ids, std::rc::Rc::new(move || nearness(ctx, false)));
-    let link_ids = super::gradual::gradual(link_ids, std::rc::Rc::new(move || nearness(ctx, true)));
+    // A big diagram mounts a chunk per frame (`gradual.rs`).
+    let (node_ids, link_ids) = (super::gradual::gradual(node_ids), super::gradual::gradual(link_ids));
     let cells = use_context::<Cells>().expect("Cells are provided by App");
     super::regions::provide_cross_links();
     let empty = Memo::new(move |_| ctx.doc.with(|d| d.nodes.is_empty()));
@@ -174,27 +172,6 @@ pub fn Canvas() -> impl IntoView {
             <super::menu::ContextMenu/>
         </div>
     }
-}
-
-/// How far each node (or each link's middle) is from the middle of the
-/// canvas, squared, in the document's order.
-fn nearness(ctx: Ctx, links: bool) -> Vec<f64> {
-    let (w, h) = ctx.canvas_size.get_untracked();
-    let c = ctx.view.get_untracked().center_world(w, h);
-    let far = |x: f64, y: f64| (x - c.x).powi(2) + (y - c.y).powi(2);
-    ctx.doc.with_untracked(|d| {
-        if !links {
-            return d.nodes.iter().map(|n| far(n.x, n.y)).collect();
-        }
-        let at = crate::engine::kernel::ordered::ordered(d.nodes.iter().map(|n| (n.id.as_str(), (n.x, n.y))));
-        d.links
-            .iter()
-            .map(|l| match (at.get(l.from.as_str()), at.get(l.to.as_str())) {
-                (Some(a), Some(b)) => far((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0),
-                _ => f64::MAX,
-            })
-            .collect()
-    })
 }
 
 /// Width of a character of the full-text tooltip, world units.

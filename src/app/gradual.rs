@@ -7,39 +7,33 @@
 //! one piece per frame for all lists together (nodes and links share it),
 //! each in a task of its own just after a frame is drawn, never in the task
 //! that changed the document (opening a file already costs a frame's worth
-//! of parsing and checking). The piece is sized by what the views of the
-//! last one cost to build, so a slow or busy machine takes smaller bites. Each piece takes the new ids nearest the middle
-//! of the canvas first, so what is on screen appears before what is not.
-//! Small changes (an edit, an example) still show at once.
+//! of parsing and checking). The piece is sized by how long the last one
+//! took from its start to the start of the next (its build, the style,
+//! layout and paint of the frame that shows it), so a slow or busy machine
+//! takes smaller bites. Small changes (an edit, an example) still show at
+//! once.
 
 use super::run::now;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::rc::Rc;
 
 /// A change that brings at most this many new ids shows at once (every
 /// example fits, so it opens in one frame).
 const AT_ONCE: usize = 32;
-/// Build time per piece (ms) it is sized for, leaving the rest of a frame
-/// to style, layout and paint.
-const BUDGET_MS: f64 = 30.0;
-/// The piece (new views per frame, all lists together): first, and limits
-/// (a view costs 0.5 to 1.5 ms to build on a busy 2-core machine).
-const FIRST_PIECE: usize = 16;
-const MIN_PIECE: usize = 8;
-const MAX_PIECE: usize = 48;
-
-/// How far each id of a list is from the middle of the canvas (in the
-/// list's order; lower is mounted first).
-pub type Rank = Rc<dyn Fn() -> Vec<f64>>;
+/// Time from one piece to the next (ms) the piece is sized for: its build,
+/// the frame's style, layout and paint, and the wait for the next frame.
+const CYCLE_MS: f64 = 50.0;
+/// The piece (new views per frame, all lists together): first, and limits.
+const FIRST_PIECE: usize = 12;
+const MIN_PIECE: usize = 4;
+const MAX_PIECE: usize = 64;
 
 /// A list still taking in new ids: what it follows and what it shows.
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 struct List {
     all: Memo<Vec<String>>,
     shown: RwSignal<Vec<String>>,
-    rank: Rank,
 }
 
 #[derive(Default)]
@@ -49,6 +43,8 @@ struct Queue {
     booked: bool,
     /// Views per piece, from what the last piece cost.
     piece: Option<usize>,
+    /// When the last piece started (`now()`), while pieces follow.
+    last_start: Option<f64>,
 }
 
 thread_local! {
@@ -58,12 +54,12 @@ thread_local! {
 /// A list of ids that follows `all`, taking in new ids a piece per frame
 /// (in `all`'s order) when many arrive at once; removals and small changes
 /// apply at once.
-pub fn gradual(all: Memo<Vec<String>>, rank: Rank) -> ReadSignal<Vec<String>> {
+pub fn gradual(all: Memo<Vec<String>>) -> ReadSignal<Vec<String>> {
     let shown = RwSignal::new(Vec::<String>::new());
-    let list = List { all, shown, rank };
+    let list = List { all, shown };
     Effect::new(move |_| {
         all.track();
-        let Some(new) = untrack(|| new_ids(&list)) else {
+        let Some(new) = untrack(|| new_ids(list)) else {
             return;
         };
         let waiting = QUEUE.with(|q| q.borrow().lists.iter().any(|l| l.shown == shown));
@@ -78,7 +74,7 @@ pub fn gradual(all: Memo<Vec<String>>, rank: Rank) -> ReadSignal<Vec<String>> {
                 shown.set(target);
             }
         } else if !waiting {
-            QUEUE.with(|q| q.borrow_mut().lists.push(list.clone()));
+            QUEUE.with(|q| q.borrow_mut().lists.push(list));
             book();
         }
     });
@@ -87,7 +83,7 @@ pub fn gradual(all: Memo<Vec<String>>, rank: Rank) -> ReadSignal<Vec<String>> {
 
 /// How many of the ids `list` follows it does not show yet (`None` once
 /// the canvas is gone).
-fn new_ids(list: &List) -> Option<usize> {
+fn new_ids(list: List) -> Option<usize> {
     let target = list.all.try_get_untracked()?;
     list.shown.try_with_untracked(|current| {
         let here: HashSet<&str> = current.iter().map(String::as_str).collect();
@@ -104,50 +100,9 @@ fn book() {
     }
 }
 
-/// Runs `f` in a task of its own right after a frame is drawn. Jobs wait
-/// their turn, one per frame: two in the same gap between frames would
-/// add up to one long frame.
+/// Runs `f` in a task of its own right after the next frame is drawn.
 pub fn after_frame(f: impl FnOnce() + 'static) {
-    JOBS.with(|j| j.borrow_mut().waiting.push_back(Box::new(f)));
-    book_job();
-}
-
-type Job = Box<dyn FnOnce()>;
-
-#[derive(Default)]
-struct Jobs {
-    waiting: std::collections::VecDeque<Job>,
-    /// A frame is booked for the first job (never two: each would run a
-    /// job in the same gap).
-    booked: bool,
-}
-
-thread_local! {
-    static JOBS: RefCell<Jobs> = RefCell::new(Jobs::default());
-}
-
-fn book_job() {
-    let fresh = JOBS.with(|j| {
-        let mut j = j.borrow_mut();
-        let fresh = !j.booked && !j.waiting.is_empty();
-        j.booked |= fresh;
-        fresh
-    });
-    if fresh {
-        request_animation_frame(|| set_timeout(run_job, std::time::Duration::ZERO));
-    }
-}
-
-fn run_job() {
-    let job = JOBS.with(|j| {
-        let mut j = j.borrow_mut();
-        j.booked = false;
-        j.waiting.pop_front()
-    });
-    if let Some(job) = job {
-        job();
-    }
-    book_job();
+    request_animation_frame(move || set_timeout(f, std::time::Duration::ZERO));
 }
 
 /// Mounts one piece, shared out between the lists still waiting.
@@ -156,7 +111,16 @@ fn piece() {
     let (lists, size) = QUEUE.with(|q| {
         let mut q = q.borrow_mut();
         q.booked = false;
-        (q.lists.clone(), q.piece.unwrap_or(FIRST_PIECE))
+        let mut size = q.piece.unwrap_or(FIRST_PIECE);
+        // At most halved or doubled at a time: one slow frame (another
+        // program's turn on the processor) does not stall the rest.
+        if let Some(last) = q.last_start {
+            let took = (start - last).max(1.0);
+            let fit = (size as f64 * CYCLE_MS / took) as usize;
+            size = fit.clamp((size / 2).max(MIN_PIECE), (size * 2).min(MAX_PIECE));
+        }
+        q.piece = Some(size);
+        (q.lists.clone(), size)
     });
     let mut room = size;
     let mut mounted = 0;
@@ -164,7 +128,7 @@ fn piece() {
     for (i, list) in lists.iter().enumerate() {
         // An even share of what is left for each list still to come.
         let share = (room / (lists.len() - i)).max(1);
-        match take(list, share) {
+        match take(*list, share) {
             None => done.push(list.shown),
             Some((taken, finished)) => {
                 mounted += taken;
@@ -178,50 +142,45 @@ fn piece() {
     let more = QUEUE.with(|q| {
         let mut q = q.borrow_mut();
         q.lists.retain(|l| !done.contains(&l.shown));
-        !q.lists.is_empty()
+        let more = !q.lists.is_empty();
+        // A piece that mounted nothing (the lists had caught up) says
+        // nothing about the next one's cost.
+        q.last_start = (more && mounted > 0).then_some(start);
+        if !more {
+            q.piece = None;
+        }
+        more
     });
-    if !more {
-        QUEUE.with(|q| q.borrow_mut().piece = None);
-        return;
+    if more {
+        book();
     }
-    // The views are built when the lists' effects run, in this task's
-    // microtasks, queued before this one: the next piece is sized from
-    // what they cost (at most halved or doubled at a time, so one slow
-    // moment of a busy machine does not stall the rest).
-    if mounted > 0 {
-        leptos::task::spawn_local(async move {
-            let per_view = ((now() - start) / mounted as f64).max(0.01);
-            let fit = (BUDGET_MS / per_view) as usize;
-            let next = fit.clamp((size / 2).max(MIN_PIECE), (size * 2).min(MAX_PIECE));
-            QUEUE.with(|q| q.borrow_mut().piece = Some(next));
-        });
-    }
-    book();
 }
 
 /// Shows up to `share` more of `list`'s new ids (removed ids go at once):
 /// how many it took and whether the list is now complete; `None` once the
 /// canvas is gone.
-fn take(list: &List, share: usize) -> Option<(usize, bool)> {
+fn take(list: List, share: usize) -> Option<(usize, bool)> {
     let target = list.all.try_get_untracked()?;
-    let rank = (list.rank)();
     let (next, taken, left) = list.shown.try_with_untracked(|current| {
         let here: HashSet<&str> = current.iter().map(String::as_str).collect();
-        // The new ids nearest the middle, kept in the list's order (the
-        // order the views are drawn in).
-        let mut new: Vec<usize> = (0..target.len()).filter(|i| !here.contains(target[*i].as_str())).collect();
-        let score = |i: &usize| rank.get(*i).copied().unwrap_or(0.0);
-        new.sort_by(|a, b| score(a).total_cmp(&score(b)));
-        let taken = new.len().min(share);
-        let mut picked = vec![false; target.len()];
-        new[..taken].iter().for_each(|i| picked[*i] = true);
+        let mut room = share;
+        let mut left = 0;
         let next: Vec<String> = target
             .iter()
-            .enumerate()
-            .filter(|(i, id)| picked[*i] || here.contains(id.as_str()))
-            .map(|(_, id)| id.clone())
+            .filter(|id| {
+                here.contains(id.as_str()) || {
+                    if room > 0 {
+                        room -= 1;
+                        true
+                    } else {
+                        left += 1;
+                        false
+                    }
+                }
+            })
+            .cloned()
             .collect();
-        (next, taken, new.len() - taken)
+        (next, share - room, left)
     })?;
     if left == 0 {
         if list.shown.with_untracked(|s| *s != target) {

@@ -82,6 +82,9 @@ struct Sprite {
     px: Vec<u32>,
     /// Each row's inked pixels, `[from, to)`: the rest is transparent.
     ink: Vec<(usize, usize)>,
+    /// Each row's longest run of opaque pixels, `[from, to)`: copied over
+    /// whatever is below them, with no look at it.
+    solid: Vec<(usize, usize)>,
 }
 
 impl Sprite {
@@ -96,7 +99,25 @@ impl Sprite {
                 (from, to)
             })
             .collect();
-        Sprite { w, h, at, px, ink }
+        let solid = (0..h)
+            .map(|y| {
+                let row = &px[(y * w).min(px.len())..((y + 1) * w).min(px.len())];
+                let mut best = (0, 0);
+                let mut x = 0;
+                while x < row.len() {
+                    let start = x;
+                    while x < row.len() && alpha(row[x]) == 255 {
+                        x += 1;
+                    }
+                    if x - start > best.1 - best.0 {
+                        best = (start, x);
+                    }
+                    x += 1;
+                }
+                best
+            })
+            .collect();
+        Sprite { w, h, at, px, ink, solid }
     }
 }
 
@@ -523,18 +544,33 @@ fn stamp(pixels: &mut [u32], size: (usize, usize), s: &Sprite, at: (f64, f64)) -
         if a >= b {
             continue;
         }
-        let dst = &mut pixels[(y * w + a) as usize..(y * w + b) as usize];
-        let at = sy * s.w + (a - left) as usize;
-        let src = &s.px[at..at + dst.len()];
-        for (d, &p) in dst.iter_mut().zip(src) {
-            if *d == 0 || alpha(p) == 255 {
-                *d = p;
-            } else if alpha(p) != 0 {
-                *d = if alpha(*d) == 0 { p } else { blend(*d, p) };
+        // The opaque run is one copy; the edges around it blend.
+        let (sa, sb) = s.solid[sy];
+        let (sa, sb) = ((left + sa as i64).clamp(a, b), (left + sb as i64).clamp(a, b));
+        let row = (y * w) as usize;
+        let src_row = sy * s.w;
+        let at = |x: i64| (x - left) as usize + src_row;
+        let (sa, sb) = if sa < sb { (sa, sb) } else { (b, b) };
+        pixels[row + sa as usize..row + sb as usize].copy_from_slice(&s.px[at(sa)..at(sb)]);
+        for (from, to) in [(a, sa), (sb, b)] {
+            if from < to {
+                over(&mut pixels[row + from as usize..row + to as usize], &s.px[at(from)..at(to)]);
             }
         }
     }
     Some(Area { x0: x0 as usize, y0: y0 as usize, x1: x1 as usize, y1: y1 as usize })
+}
+
+/// `src` over `dst`, pixel by pixel: a copy where nothing is drawn yet or
+/// `src` is opaque, a blend where both have some alpha.
+fn over(dst: &mut [u32], src: &[u32]) {
+    for (d, &p) in dst.iter_mut().zip(src) {
+        if *d == 0 || alpha(p) == 255 {
+            *d = p;
+        } else if alpha(p) != 0 {
+            *d = if alpha(*d) == 0 { p } else { blend(*d, p) };
+        }
+    }
 }
 
 /// A cheap hasher for the small integer keys of the chip grid and cache
