@@ -12,12 +12,15 @@ use leptos::prelude::*;
 
 /// An exchange's outline, in place of the card's rectangle (styles hide the
 /// rectangle of an exchange and give this one its looks).
-pub fn shape(kind: NodeKind) -> Option<AnyView> {
-    (kind == NodeKind::Exchange).then(|| {
-        let (w, h, c) = (NODE_W, NODE_H, 16.0);
-        let d = format!("M{c} 0H{}L{w} {}L{} {h}H{c}L0 {}Z", w - c, h / 2.0, w - c, h / 2.0);
-        view! { class=PER_NODE, <path class="node-box exchange-shape" d=d/> }.into_any()
-    })
+pub fn shape_markup() -> String {
+    let (w, h, c) = (NODE_W, NODE_H, 16.0);
+    format!(
+        r#"<path class="node-box exchange-shape" d="M{c} 0H{}L{w} {}L{} {h}H{c}L0 {}Z"/>"#,
+        w - c,
+        h / 2.0,
+        w - c,
+        h / 2.0
+    )
 }
 
 /// A log topic's partitions and its groups' lag (nothing on other nodes).

@@ -71,29 +71,60 @@ fn look(t: &Flight) -> usize {
     (kind * (TONES.len() + KEY_COLOURS.len()) + fill) * TONES.len() + ring
 }
 
-/// Pixels (RGBA, not premultiplied, as `ImageData` has them) drawn once
-/// and stamped many times; `at` is where its anchor is, from its top-left.
+/// Pixels drawn once and stamped many times; `at` is where its anchor is,
+/// from its top-left.
 struct Sprite {
     w: usize,
     h: usize,
     at: (i32, i32),
-    rgba: Vec<u8>,
+    /// One word a pixel: RGBA, not premultiplied, as `ImageData` has them
+    /// (the bytes in memory order; wasm is little-endian).
+    px: Vec<u32>,
     /// Each row's inked pixels, `[from, to)`: the rest is transparent.
     ink: Vec<(usize, usize)>,
+    /// Each row's longest run of opaque pixels, `[from, to)`: copied over
+    /// whatever is below them, with no look at it.
+    solid: Vec<(usize, usize)>,
 }
 
 impl Sprite {
-    fn new(w: usize, h: usize, at: (i32, i32), rgba: Vec<u8>) -> Sprite {
+    fn new(w: usize, h: usize, at: (i32, i32), rgba: &[u8]) -> Sprite {
+        let px: Vec<u32> =
+            rgba.chunks_exact(4).map(|p| u32::from_le_bytes([p[0], p[1], p[2], p[3]])).take(w * h).collect();
         let ink = (0..h)
             .map(|y| {
-                let inked = |x: &usize| rgba.get((y * w + x) * 4 + 3).is_some_and(|a| *a > 0);
+                let inked = |x: &usize| px.get(y * w + x).is_some_and(|p| alpha(*p) > 0);
                 let from = (0..w).find(inked).unwrap_or(w);
                 let to = (from..w).rev().find(inked).map_or(from, |x| x + 1);
                 (from, to)
             })
             .collect();
-        Sprite { w, h, at, rgba, ink }
+        let solid = (0..h)
+            .map(|y| {
+                let row = &px[(y * w).min(px.len())..((y + 1) * w).min(px.len())];
+                let mut best = (0, 0);
+                let mut x = 0;
+                while x < row.len() {
+                    let start = x;
+                    while x < row.len() && alpha(row[x]) == 255 {
+                        x += 1;
+                    }
+                    if x - start > best.1 - best.0 {
+                        best = (start, x);
+                    }
+                    x += 1;
+                }
+                best
+            })
+            .collect();
+        Sprite { w, h, at, px, ink, solid }
     }
+}
+
+/// A pixel's alpha.
+#[inline(always)]
+fn alpha(p: u32) -> u32 {
+    p >> 24
 }
 
 /// A count chip on screen: left, top and width, CSS pixels.
@@ -127,27 +158,19 @@ impl Area {
     }
 }
 
-/// `src` over `dst`, one pixel each (RGBA, not premultiplied).
-#[inline(always)]
-fn blend(dst: &mut [u8], src: &[u8]) {
-    let (sa, da) = (src[3], dst[3]);
-    if sa == 255 || da == 0 {
-        dst[0] = src[0];
-        dst[1] = src[1];
-        dst[2] = src[2];
-        dst[3] = src[3];
-        return;
-    }
-    if sa == 0 {
-        return;
-    }
-    let (sa, da) = (f32::from(sa) / 255.0, f32::from(da) / 255.0);
+/// `src` over `dst` (RGBA words, not premultiplied), where both have some
+/// alpha and `src` is not opaque (the callers copy the other cases).
+#[inline(never)]
+fn blend(dst: u32, src: u32) -> u32 {
+    let channel = |p: u32, i: u32| ((p >> (8 * i)) & 0xff) as f32;
+    let (sa, da) = (channel(src, 3) / 255.0, channel(dst, 3) / 255.0);
     let oa = sa + da * (1.0 - sa);
+    let mut out = ((oa * 255.0).round().clamp(0.0, 255.0) as u32) << 24;
     for i in 0..3 {
-        let c = (f32::from(src[i]) * sa + f32::from(dst[i]) * da * (1.0 - sa)) / oa;
-        dst[i] = c.round().clamp(0.0, 255.0) as u8;
+        let c = (channel(src, i) * sa + channel(dst, i) * da * (1.0 - sa)) / oa;
+        out |= (c.round().clamp(0.0, 255.0) as u32) << (8 * i);
     }
-    dst[3] = (oa * 255.0).round().clamp(0.0, 255.0) as u8;
+    out
 }
 
 #[derive(Default)]
@@ -156,8 +179,8 @@ pub struct TokenCanvas {
     ctx: Option<CanvasRenderingContext2d>,
     /// Backing-store size last set, device pixels.
     size: (u32, u32),
-    /// The frame being drawn, RGBA, `size` large.
-    pixels: Vec<u8>,
+    /// The frame being drawn, a word (RGBA) a pixel, `size` large.
+    pixels: Vec<u32>,
     /// The part of the canvas the last frame drew on (to clear).
     last: Option<Area>,
     /// Where each token was drawn (CSS pixels) and its trace.
@@ -170,12 +193,12 @@ pub struct TokenCanvas {
     drawn_links: Vec<bool>,
     /// Scratch: the count chips drawn this frame (x, y, width), by cell
     /// of [`CHIP_CELL`], so overlap checks look at neighbours only.
-    chips: HashMap<(i64, i64), Vec<Chip>>,
+    chips: HashMap<(i64, i64), Vec<Chip>, Cheap>,
     /// Scratch: this frame's tokens.
     placed: Vec<Placed>,
     /// Each look's sprite, and each count's chip, for `sprite_scale`.
     sprites: Vec<Option<Sprite>>,
-    chip_sprites: HashMap<u32, Sprite>,
+    chip_sprites: HashMap<u32, Sprite, Cheap>,
     /// Token radius and device pixel ratio the sprites were drawn for.
     sprite_scale: (f64, f64),
     /// A small canvas the sprites are drawn on.
@@ -203,7 +226,7 @@ impl TokenCanvas {
             self.size = (w, h);
             // Resizing cleared the canvas.
             self.pixels.clear();
-            self.pixels.resize(w as usize * h as usize * 4, 0);
+            self.pixels.resize(w as usize * h as usize, 0);
             self.last = None;
         }
         Some(dpr)
@@ -313,7 +336,7 @@ impl TokenCanvas {
         // Clear what the last frame drew, then stamp this frame's tokens.
         if let Some(a) = self.last {
             for y in a.y0..a.y1 {
-                self.pixels[(y * w + a.x0) * 4..(y * w + a.x1) * 4].fill(0);
+                self.pixels[y * w + a.x0..y * w + a.x1].fill(0);
             }
         }
         let mut drew: Option<Area> = None;
@@ -382,7 +405,12 @@ impl TokenCanvas {
         };
         self.last = drew;
         if let (Some(d), Some(ctx)) = (dirty, self.ctx.as_ref()) {
-            if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&self.pixels), w as u32, h as u32) {
+            // SAFETY: the bytes of the frame's words, in memory order (RGBA
+            // each); a `u8` view of `u32`s is always aligned and initialised,
+            // and the borrow ends before `pixels` can change.
+            let bytes: &[u8] =
+                unsafe { std::slice::from_raw_parts(self.pixels.as_ptr().cast::<u8>(), self.pixels.len() * 4) };
+            if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(bytes), w as u32, h as u32) {
                 let _ = ctx.put_image_data_with_dirty_x_and_dirty_y_and_dirty_width_and_dirty_height(
                     &image,
                     0.0,
@@ -458,7 +486,7 @@ impl TokenCanvas {
         }
         let side = 2 * half as usize;
         let rgba = ctx.get_image_data(0.0, 0.0, f64::from(2 * half), f64::from(2 * half)).ok()?.data().0;
-        Some(Sprite::new(side, side, (half as i32, half as i32), rgba))
+        Some(Sprite::new(side, side, (half as i32, half as i32), &rgba))
     }
 
     /// Draws the chip "×count", `label_w` CSS pixels of text wide.
@@ -472,7 +500,7 @@ impl TokenCanvas {
         ctx.set_fill_style_str(COUNT_INK);
         let _ = ctx.fill_text(&format!("×{count}"), 1.0, 6.5);
         let rgba = ctx.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)).ok()?.data().0;
-        Some(Sprite::new(w as usize, h as usize, (0, 0), rgba))
+        Some(Sprite::new(w as usize, h as usize, (0, 0), &rgba))
     }
 
     /// The trace of the token nearest `(x, y)` (CSS pixels), if close enough.
@@ -496,7 +524,9 @@ fn count_digits(n: u32) -> usize {
 
 /// Stamps `s` into the frame `pixels` (`size` in device pixels) with its
 /// anchor at `at` (device pixels, rounded); the area it covered, if any.
-fn stamp(pixels: &mut [u8], size: (usize, usize), s: &Sprite, at: (f64, f64)) -> Option<Area> {
+/// A word a pixel and one pass: most pixels land on nothing drawn yet or
+/// are opaque, a copy; only edges over other tokens blend.
+fn stamp(pixels: &mut [u32], size: (usize, usize), s: &Sprite, at: (f64, f64)) -> Option<Area> {
     let (w, h) = (size.0 as i64, size.1 as i64);
     let left = at.0.round() as i64 - i64::from(s.at.0);
     let top = at.1.round() as i64 - i64::from(s.at.1);
@@ -514,17 +544,56 @@ fn stamp(pixels: &mut [u8], size: (usize, usize), s: &Sprite, at: (f64, f64)) ->
         if a >= b {
             continue;
         }
-        let dst = &mut pixels[((y * w + a) * 4) as usize..((y * w + b) * 4) as usize];
-        let at = (sy * s.w + (a - left) as usize) * 4;
-        let src = &s.rgba[at..at + dst.len()];
-        // Most rows land on nothing drawn yet: one copy, no blending.
-        if dst.iter().all(|b| *b == 0) {
-            dst.copy_from_slice(src);
-            continue;
-        }
-        for (d, p) in dst.chunks_exact_mut(4).zip(src.chunks_exact(4)) {
-            blend(d, p);
+        // The opaque run is one copy; the edges around it blend.
+        let (sa, sb) = s.solid[sy];
+        let (sa, sb) = ((left + sa as i64).clamp(a, b), (left + sb as i64).clamp(a, b));
+        let row = (y * w) as usize;
+        let src_row = sy * s.w;
+        let at = |x: i64| (x - left) as usize + src_row;
+        let (sa, sb) = if sa < sb { (sa, sb) } else { (b, b) };
+        pixels[row + sa as usize..row + sb as usize].copy_from_slice(&s.px[at(sa)..at(sb)]);
+        for (from, to) in [(a, sa), (sb, b)] {
+            if from < to {
+                over(&mut pixels[row + from as usize..row + to as usize], &s.px[at(from)..at(to)]);
+            }
         }
     }
     Some(Area { x0: x0 as usize, y0: y0 as usize, x1: x1 as usize, y1: y1 as usize })
 }
+
+/// `src` over `dst`, pixel by pixel: a copy where nothing is drawn yet or
+/// `src` is opaque, a blend where both have some alpha.
+fn over(dst: &mut [u32], src: &[u32]) {
+    for (d, &p) in dst.iter_mut().zip(src) {
+        if *d == 0 || alpha(p) == 255 {
+            *d = p;
+        } else if alpha(p) != 0 {
+            *d = if alpha(*d) == 0 { p } else { blend(*d, p) };
+        }
+    }
+}
+
+/// A cheap hasher for the small integer keys of the chip grid and cache
+/// (the standard SipHash was a tenth of a 5,000-token frame).
+#[derive(Default)]
+struct CheapHasher(u64);
+
+impl std::hash::Hasher for CheapHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        bytes.iter().for_each(|b| self.write_u64(u64::from(*b)));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type Cheap = std::hash::BuildHasherDefault<CheapHasher>;

@@ -35,6 +35,7 @@ import { serve } from './serve.mjs';
 import { launch, App } from './app.mjs';
 import { sizeReport } from '../../scripts/size-report.mjs';
 import { heavyScenario } from './running.test.mjs';
+import { bigDiagram, tokenFlood as floodScenario } from './bench-scenarios.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -77,18 +78,7 @@ if (want(2)) {
  * draws about 13 tokens each way: 40 clients ~1000 tokens, 200 ~5000.
  */
 async function tokenFlood(n, shotName) {
-  const clients = Array.from({ length: n }, (_, i) => {
-    const a = (i / n) * 2 * Math.PI;
-    return { id: `c${i}`, kind: 'client', label: `Users ${i + 1}`, x: Math.round(600 + 380 * Math.cos(a)), y: Math.round(400 + 300 * Math.sin(a)), rate_per_s: 12.5, arrival: 'uniform' };
-  });
-  const flood = {
-    crosstalk: 1,
-    name: 'Token flood',
-    seed: 1,
-    duration_ms: 600000,
-    nodes: [...clients, { id: 'api', kind: 'service', label: 'API', x: 600, y: 400, workers: 200, work_ms: 5 }],
-    links: clients.map((c, i) => ({ id: `l${i}`, from: c.id, to: 'api', via: 'http', latency_ms: 2000 })),
-  };
+  const flood = floodScenario(n);
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   const app = new App(page, server.url);
@@ -172,19 +162,7 @@ if (want(4)) {
 
 if (want(5)) {
   console.log('\n5. a 400-node diagram (100 chains: client, service, queue, worker)');
-  const nodes = [];
-  const links = [];
-  for (let i = 0; i < 100; i++) {
-    const y = i * 60;
-    nodes.push({ id: `c${i}`, kind: 'client', x: 0, y, rate_per_s: 20 });
-    nodes.push({ id: `s${i}`, kind: 'service', x: 250, y, workers: 4, work_ms: { exp: 20 } });
-    nodes.push({ id: `q${i}`, kind: 'queue', x: 500, y });
-    nodes.push({ id: `w${i}`, kind: 'service', x: 750, y, workers: 2, work_ms: { exp: 30 } });
-    links.push({ id: `a${i}`, from: `c${i}`, to: `s${i}`, via: 'http', timeout_ms: 1000 });
-    links.push({ id: `b${i}`, from: `s${i}`, to: `q${i}`, via: 'enqueue' });
-    links.push({ id: `d${i}`, from: `q${i}`, to: `w${i}`, via: 'consume' });
-  }
-  const big = { crosstalk: 1, name: 'Big', seed: 1, duration_ms: 60000, nodes, links };
+  const big = bigDiagram();
   const opens = [];
   const longs = [];
   for (let round = 0; round < 3; round++) {
