@@ -854,6 +854,7 @@ impl Run {
     fn take_slice(&self, s: Sliced, answers_ask: bool) {
         let core = self.core();
         let moved;
+        let mut pending_seek = None;
         let finished = {
             let mut c = core.borrow_mut();
             let Core { remote, flights, ends, anim_ms, requests, .. } = &mut *c;
@@ -886,14 +887,19 @@ impl Run {
                 *anim_ms += MIN_FLIGHT_MS / 2.0;
             }
             c.dirty = true;
-            s.finished.map(|f| {
-                let scenario = c.remote.take().map(|r| r.scenario).unwrap_or_default();
-                (f, scenario)
-            })
+            let finished = s.finished.map(|f| {
+                let r = c.remote.take();
+                pending_seek = r.as_ref().and_then(|r| r.pending_seek);
+                (f, r.map(|r| r.scenario).unwrap_or_default())
+            });
+            finished
         };
         // The follower looks first: a run's last marks are seen as it ends.
         let paused_at_stop = self.saw(&s.seen) && moved != Moves::Jump;
         if let Some((f, scenario)) = finished {
+            // A jump asked while this slice was out still goes (from the
+            // finished run the worker holds).
+            let again = pending_seek.map(|t| (t, scenario.clone()));
             {
                 let mut c = core.borrow_mut();
                 c.frozen = Some(Frozen::new(*f, scenario));
@@ -903,6 +909,9 @@ impl Run {
                 c.dirty = true;
             }
             self.set_status(Status::Finished);
+            if let Some((t, scenario)) = again {
+                let _ = self.seek_remote(&scenario, t);
+            }
             return;
         }
         let shows = s.nodes.is_some() || s.report.is_some();
