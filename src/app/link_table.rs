@@ -42,6 +42,12 @@ const COLUMNS: &[Column] = &[
         help: "Lost in a crash, dropped by a partition, dead-lettered or expired",
         value: |m| m.lost + m.dropped + m.dead_lettered + m.expired,
     },
+    Column {
+        key: "in_flight",
+        label: "In flight",
+        help: "Not ended yet: travelling, waiting in a queue or being worked on",
+        value: |m| m.in_flight,
+    },
 ];
 
 #[component]
