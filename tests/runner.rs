@@ -183,13 +183,19 @@ fn a_run_over_its_event_budget_is_refused_and_max_events_sets_the_budget() {
     let v = json(&crosstalk(&["run", EXAMPLE, "--json", "--max-events", "1000000"]));
     assert_eq!(v["finished"], true);
     // A budget the estimate fits but the run does not (the estimate cannot
-    // know that every call times out and is retried): it stops with a
-    // warning and still prints its report.
+    // know that most calls outlast their timeout at the service and are
+    // retried; it sees only a timeout shorter than the wire): it stops with
+    // a warning and still prints its report.
     let storm = r#"{"crosstalk":1,"duration_ms":1000,
-        "nodes":[{"id":"c","kind":"client","rate_per_s":100},{"id":"s","kind":"service","work_ms":10,"workers":100}],
-        "links":[{"from":"c","to":"s","via":"http","timeout_ms":1,"retry":{"attempts":5,"base_ms":1}}]}"#;
+        "nodes":[{"id":"c","kind":"client","rate_per_s":100},{"id":"s","kind":"service","work_ms":{"exp":10},"workers":100}],
+        "links":[{"from":"c","to":"s","via":"http","timeout_ms":3,"retry":{"attempts":5,"base_ms":1}}]}"#;
     let out = with_stdin(&["run", "-", "--json", "--max-events", "1000"], storm);
     let v = json(&out);
     assert!(v["stopped"].as_str().is_some_and(|m| m.contains("the budget of one run")), "{v}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning: stopped at"));
+    // A timeout shorter than the wire itself the estimate does see, and
+    // says so.
+    let never = storm.replace(r#""timeout_ms":3"#, r#""timeout_ms":1"#);
+    let err = bad_input(&with_stdin(&["run", "-", "--max-events", "1000"], &never));
+    assert!(err.contains("timeout_ms (1) is shorter than the call's 2 ms round trip"), "{err}");
 }

@@ -152,7 +152,7 @@ fn tries(s: &Scenario, l: &crate::engine::format::LinkSpec, to: usize) -> f64 {
     if most == 1 {
         return 1.0;
     }
-    if never_answered_in_time(s, l) {
+    if least_round_trip_over_timeout(s, l).is_some() {
         return most as f64;
     }
     let fails = failure_chance(s, to).clamp(0.0, 1.0);
@@ -162,13 +162,14 @@ fn tries(s: &Scenario, l: &crate::engine::format::LinkSpec, to: usize) -> f64 {
     (1.0 - libm::pow(fails, most as f64)) / (1.0 - fails)
 }
 
-/// Whether every call over `l` times out: its timeout is shorter than
-/// the least time its request and answer take to cross, at the link's
-/// constant latency (0 for a distribution) plus, between two regions, the
-/// pair's latency each way. Such a call (typically a timeout set for one
-/// region on a link between two) makes every attempt its retries allow.
-fn never_answered_in_time(s: &Scenario, l: &crate::engine::format::LinkSpec) -> bool {
-    let Some(limit) = l.timeout_ms else { return false };
+/// The least time (ms) a call over `l` takes for its request and answer
+/// to cross, when that is longer than its timeout, so every call times out:
+/// the link's constant latency (0 for a distribution) plus, between two
+/// regions, the pair's latency each way. Such a call (typically a timeout
+/// set for one region on a link between two) makes every attempt its
+/// retries allow.
+fn least_round_trip_over_timeout(s: &Scenario, l: &crate::engine::format::LinkSpec) -> Option<f64> {
+    let limit = l.timeout_ms?;
     let (_, region_ms) = regions::link_extra(s, &l.from, &l.to);
     let least = match l.latency_ms {
         Some(crate::engine::format::Dist::Const(ms)) => ms,
@@ -180,7 +181,8 @@ fn never_answered_in_time(s: &Scenario, l: &crate::engine::format::LinkSpec) -> 
             _ => d::LINK_LATENCY_MS,
         },
     };
-    limit < 2.0 * (least + region_ms)
+    let round_trip = 2.0 * (least + region_ms);
+    (limit < round_trip).then_some(round_trip)
 }
 
 /// The chance that work at node `i` fails, from what the scenario says:

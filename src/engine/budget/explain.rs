@@ -2,7 +2,7 @@
 //! receive the most and why (rates, fan-out, retries, polls), in words
 //! and round numbers.
 
-use super::{failure_chance, Work};
+use super::{failure_chance, least_round_trip_over_timeout, Work};
 use crate::engine::format::{fanout, NodeKind, Scenario, Via};
 
 /// What makes the run heavy: the node that would receive the most and why.
@@ -26,6 +26,7 @@ pub(super) fn why(s: &Scenario, w: &Work) -> String {
         s.links.iter().zip(&w.tries).filter(|(l, t)| l.to == node.id && **t >= 2.0).max_by(|a, b| a.1.total_cmp(b.1));
     if let Some((l, t)) = storm {
         let fails = failure_chance(s, h) * 100.0;
+        let never_in_time = least_round_trip_over_timeout(s, l);
         let (how, fix) = if l.via == Via::Consume {
             (
                 format!("queue `{}` delivers each message {t:.1} times on average (max_deliveries)", l.from),
@@ -37,6 +38,16 @@ pub(super) fn why(s: &Scenario, w: &Work) -> String {
                 "lower retry.attempts, add a circuit_breaker",
             )
         };
+        if let (Some(round_trip), Some(limit)) = (never_in_time, l.timeout_ms) {
+            return format!(
+                "{} `{}` would receive {} requests and messages: {how} because its timeout_ms ({}) is shorter than the call's {} ms round trip, so every attempt times out, a retry storm (raise timeout_ms, {fix})",
+                node.kind.as_str(),
+                node.id,
+                count(w.arrivals[h]),
+                tenths(limit),
+                tenths(round_trip)
+            );
+        }
         return format!(
             "{} `{}` would receive {} requests and messages: {how} because it fails {fails:.0}% of the time, a retry storm ({fix}, or fix what fails)",
             node.kind.as_str(),
@@ -133,6 +144,11 @@ fn fan_out_nodes(s: &Scenario, w: &Work) -> Vec<(String, usize)> {
         .collect();
     fan.sort_by(|a, b| w.arrivals[a.0].total_cmp(&w.arrivals[b.0]));
     fan.into_iter().map(|(i, k)| (s.nodes[i].id.clone(), k)).collect()
+}
+
+/// Milliseconds to a tenth, without trailing zeros: "1", "82.5".
+fn tenths(ms: f64) -> String {
+    format!("{}", libm::round(ms * 10.0) / 10.0)
 }
 
 /// A count for people: "3,500", "2.4 million", "350 billion", "1.1e15".
