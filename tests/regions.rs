@@ -92,17 +92,7 @@ fn a_region_crash_crashes_every_node_in_it_and_recovers_them() {
     assert!(r.nodes["worker"].completed >= r.nodes["jobs"].completed.saturating_sub(10));
     // The same crash written node by node is the same run.
     let mut by_node = s.clone();
-    by_node.faults = ["api", "jobs", "worker"]
-        .iter()
-        .map(|t| format::FaultSpec {
-            target: t.to_string(),
-            kind: format::FaultKind::Crash,
-            at_ms: 10_000.0,
-            for_ms: Some(5_000.0),
-            factor: None,
-            rate: None,
-        })
-        .collect();
+    by_node.faults = crashes_10s_to_15s(&["api", "jobs", "worker"]);
     let mut a = Sim::new(&by_node, SimOptions::default()).expect("valid");
     a.run_to_end();
     assert_eq!(a.report().nodes["api"].lost, r.nodes["api"].lost);
@@ -377,17 +367,7 @@ proptest! {
 fn the_budget_counts_a_region_fault_as_a_fault_on_each_of_its_nodes() {
     let mut s = chat(r#"{"target":"region:in","kind":"crash","at_ms":10000,"for_ms":5000}"#);
     let region = crosstalk::engine::budget::estimate(&s);
-    s.faults = ["senders", "topic", "ws_in1", "ws_in2", "room"]
-        .iter()
-        .map(|t| format::FaultSpec {
-            target: t.to_string(),
-            kind: format::FaultKind::Crash,
-            at_ms: 10_000.0,
-            for_ms: Some(5_000.0),
-            factor: None,
-            rate: None,
-        })
-        .collect();
+    s.faults = crashes_10s_to_15s(&["senders", "topic", "ws_in1", "ws_in2", "room"]);
     let by_node = crosstalk::engine::budget::estimate(&s);
     s.faults.clear();
     let none = crosstalk::engine::budget::estimate(&s);
@@ -433,4 +413,20 @@ fn the_budget_retries_every_call_that_cannot_come_back_in_time() {
     assert!(crosstalk::engine::lint::lint(&near)
         .iter()
         .all(|w| w.rule != crosstalk::engine::lint::Rule::TimeoutTooShort));
+}
+
+/// A crash of each of `targets` from 10 s for 5 s: a region's outage
+/// written node by node.
+fn crashes_10s_to_15s(targets: &[&str]) -> Vec<format::FaultSpec> {
+    targets
+        .iter()
+        .map(|t| format::FaultSpec {
+            target: t.to_string(),
+            kind: format::FaultKind::Crash,
+            at_ms: 10_000.0,
+            for_ms: Some(5_000.0),
+            factor: None,
+            rate: None,
+        })
+        .collect()
 }
