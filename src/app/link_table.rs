@@ -1,12 +1,15 @@
 //! The Links tab of the results: one row per link, with its messages or
 //! call attempts by how they ended and, on a link with a `count`, its
-//! fan-out (calls or messages per request, on average).
+//! fan-out (calls or messages per request, on average). A `consume` row
+//! counts the queue's deliveries to its consumer instead: the message
+//! itself is counted once, on the link into the queue.
 
 use super::sig::text;
 use super::state::use_ctx;
 use crate::editor::describe::{measured_fan_out, via_name};
 use crate::editor::figures::fmt_exact;
 use crate::editor::selection::Selection;
+use crate::engine::format::Via;
 use crate::engine::report::{LinkReport, MessageCounts};
 use leptos::prelude::*;
 
@@ -25,21 +28,31 @@ const COLUMNS: &[Column] = &[
     Column {
         key: "sent",
         label: "Sent",
-        help: "Messages and call attempts sent over this link (retries count again)",
+        help: "Messages and call attempts sent over this link (retries count again); on a consume link, the queue's deliveries to its consumer (redeliveries count again)",
         value: |m| m.sent,
     },
-    Column { key: "delivered", label: "Delivered", help: "Arrived and handled", value: |m| m.delivered },
+    Column {
+        key: "delivered",
+        label: "Delivered",
+        help: "Arrived and handled (on a consume link: handled and acked)",
+        value: |m| m.delivered,
+    },
     Column {
         key: "failed",
         label: "Failed",
-        help: "Answered with an error, or refused (the callee was down or full)",
+        help: "Answered with an error, or refused (the callee was down or full); on a consume link, the consumer failed and nacked",
         value: |m| m.failed + m.rejected,
     },
-    Column { key: "timed_out", label: "Timed out", help: "The caller gave up waiting", value: |m| m.timed_out },
+    Column {
+        key: "timed_out",
+        label: "Timed out",
+        help: "The caller gave up waiting; on a consume link, the queue's visibility timeout ran out first",
+        value: |m| m.timed_out,
+    },
     Column {
         key: "lost",
         label: "Lost",
-        help: "Lost in a crash, dropped by a partition, dead-lettered or expired",
+        help: "Lost in a crash, dropped by a partition, dead-lettered or expired; on a consume link, lost with a crashed consumer or broker",
         value: |m| m.lost + m.dropped + m.dead_lettered + m.expired,
     },
     Column {
@@ -101,22 +114,33 @@ fn LinkRow(id: String) -> impl IntoView {
         ctx.doc.with(|d| {
             let l = d.link(&key)?;
             let name = |n: &str| d.node(n).map(|n| n.display_name().to_string()).unwrap_or_else(|| n.to_string());
-            Some((format!("{} → {}", name(&l.from), name(&l.to)), via_name(l.via)))
+            Some((format!("{} → {}", name(&l.from), name(&l.to)), l.via))
         })
     });
     let key = id.clone();
     let row: Memo<LinkReport> =
         Memo::new(move |_| ctx.run.snap.with(|s| s.report.links.get(&key).cloned()).unwrap_or_default());
     let name = text(move || spec.with(|s| s.as_ref().map(|s| s.0.clone()).unwrap_or_default()));
-    let via = text(move || spec.with(|s| s.as_ref().map(|s| s.1.to_string()).unwrap_or_default()));
+    let via = text(move || spec.with(|s| s.as_ref().map(|s| via_name(s.1).to_string()).unwrap_or_default()));
+    let row_help = text(move || {
+        let consume = spec.with(|s| s.as_ref().is_some_and(|s| s.1 == Via::Consume));
+        if consume {
+            "Deliveries from the queue to its consumer; each message is counted once on the link into the queue"
+        } else {
+            ""
+        }
+        .to_string()
+    });
     let selected = Memo::new({
         let id = id.clone();
         move |_| ctx.sel.with(|s| s.has_link(&id))
     });
     let pick = move |_| ctx.sel.set(Selection::link(&id));
-    let count = |c: &'static Column| {
-        let shown = text(move || row.with(|r| fmt_exact((c.value)(&r.messages))));
-        let exact = text(move || row.with(|r| (c.value)(&r.messages).to_string()));
+    // A consume row counts deliveries (see the module's comment).
+    let counts = |r: &LinkReport| r.deliveries.as_ref().unwrap_or(&r.messages).clone();
+    let count = move |c: &'static Column| {
+        let shown = text(move || row.with(|r| fmt_exact((c.value)(&counts(r)))));
+        let exact = text(move || row.with(|r| (c.value)(&counts(r)).to_string()));
         view! { <td class="num" data-col=c.key data-value=exact>{shown}</td> }
     };
     let fan = text(move || {
@@ -128,7 +152,7 @@ fn LinkRow(id: String) -> impl IntoView {
     view! {
         <tr class=text(move || if selected.get() { "selected" } else { "" }.to_string()) on:click=pick>
             <th scope="row">{name}</th>
-            <td>{via}</td>
+            <td title=row_help>{via}</td>
             {COLUMNS.iter().map(count).collect_view()}
             <td class="num" data-col="fan_out" data-value=fan_exact>{fan}</td>
         </tr>

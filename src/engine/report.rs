@@ -43,6 +43,11 @@ pub struct Report {
 #[serde(default)]
 pub struct LinkReport {
     pub messages: MessageCounts,
+    /// On a `consume` link: the queue's deliveries to its consumer (each
+    /// redelivery again), by how the consumer ended them. Its `messages`
+    /// stay empty: a queued message is counted on the link into the queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deliveries: Option<MessageCounts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fan_out: Option<FanOutReport>,
 }

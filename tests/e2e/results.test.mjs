@@ -184,4 +184,29 @@ export const tests = [
       await shot('links-tab');
     },
   },
+  {
+    name: "a consume link's row counts the queue's deliveries to its consumer, redeliveries included",
+    async run({ app, page, step, shot }) {
+      await app.open();
+      await app.example('Payments with SMS over a queue');
+      await app.node('SMS sender').waitFor();
+      step('run to the end and open the Links tab');
+      await app.button('Run to end').click();
+      await app.waitForHash();
+      await page.getByRole('tab', { name: 'Links' }).click();
+      const table = page.getByRole('table', { name: 'Links' });
+      const row = (name) => table.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+      const value = async (name, col) =>
+        Number(await row(name).locator(`td[data-col="${col}"]`).getAttribute('data-value'));
+      step('the SMS sender took every message the queue delivered, and retried the failures');
+      const enqueued = await value('Payments → SMS jobs', 'delivered');
+      const taken = await value('SMS jobs → SMS sender', 'sent');
+      const acked = await value('SMS jobs → SMS sender', 'delivered');
+      const nacked = await value('SMS jobs → SMS sender', 'failed');
+      expect(enqueued > 1000, `messages handled: ${enqueued}`);
+      expect(acked === enqueued, `acks ${acked} = messages delivered ${enqueued}`);
+      expect(nacked > 0 && taken >= acked + nacked, `${taken} deliveries: ${acked} acked, ${nacked} nacked`);
+      await shot('links-consume');
+    },
+  },
 ];

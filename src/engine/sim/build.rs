@@ -293,6 +293,7 @@ pub(super) fn link_rt(l: &crate::engine::format::LinkSpec, from: u32, to: u32, s
         partitioned: 0,
         slow: 1.0,
         ledger: MessageCounts::default(),
+        deliveries: MessageCounts::default(),
         prefetch: if l.via == Via::Consume { l.prefetch } else { None },
         unacked: 0,
         routing: None,

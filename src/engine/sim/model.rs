@@ -257,6 +257,10 @@ pub struct LinkRt {
     pub keyed_send: bool,
     /// The ledger's row for this link.
     pub ledger: crate::engine::report::MessageCounts,
+    /// `consume`: the queue's deliveries to this consumer, by how the
+    /// consumer ended them (the message itself is in the ledger's row of
+    /// the link into the queue). Empty on other links.
+    pub deliveries: crate::engine::report::MessageCounts,
 }
 
 /// Who is waiting for a job's answer.

@@ -306,8 +306,10 @@ fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) -> bool {
         super::fifo::taken(sim, qi, mk);
     }
     let prefetch = sim.links[link as usize].prefetch.is_some();
+    let l = &mut sim.links[link as usize];
+    l.deliveries.sent += 1;
     if prefetch {
-        sim.links[link as usize].unacked += 1;
+        l.unacked += 1;
     }
     let c = &mut sim.nodes[consumer as usize];
     // Without a prefetch a delivery always has its worker (see `consumer_free`).
@@ -328,6 +330,20 @@ fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) -> bool {
         sim.schedule(now.after(v), Ev::Visibility { msg: mk, delivery });
     }
     true
+}
+
+/// How the consumer ended delivery `delivery` of `mk` over `link`, for the
+/// link's row: counted before the queue settles it. A delivery the queue
+/// stopped waiting for (its visibility timeout ran out) or whose ack the
+/// crashed broker cannot take ends otherwise than the consumer meant.
+pub(super) fn count_delivery(sim: &mut Sim, mk: Key, delivery: u32, link: u32, end: End) {
+    let end = match end {
+        End::Lost => End::Lost,
+        _ if !current(sim, mk, delivery) => End::TimedOut,
+        _ if sim.msgs.get(mk).is_some_and(|m| sim.nodes[m.queue as usize].is_down()) => End::Lost,
+        other => other,
+    };
+    sim.links[link as usize].deliveries.end(end);
 }
 
 /// A delivery over `link` ended at its consumer (answered, refused or

@@ -72,7 +72,12 @@ pub(super) fn report(sim: &Sim) -> Report {
             made: f.made,
             mean: if f.draws == 0 { 0.0 } else { f.made as f64 / f.draws as f64 },
         });
-        r.links.insert(l.id.clone(), LinkReport { messages: c, fan_out });
+        let deliveries = (l.via == crate::engine::format::Via::Consume).then(|| {
+            let mut d = l.deliveries.clone();
+            d.in_flight = d.sent.saturating_sub(d.ended());
+            d
+        });
+        r.links.insert(l.id.clone(), LinkReport { messages: c, deliveries, fan_out });
     }
     super::connections::fill_report(sim, &mut r);
     r.regions = super::regions::report(sim);
