@@ -188,7 +188,7 @@ export const tests = [
     name: "a consume link's row counts the queue's deliveries to its consumer, redeliveries included",
     async run({ app, page, step, shot }) {
       await app.open();
-      await app.example('Payments with SMS over a queue');
+      await app.example('Payments, SMS over a queue');
       await app.node('SMS sender').waitFor();
       step('run to the end and open the Links tab');
       await app.button('Run to end').click();
