@@ -13,7 +13,8 @@ pub const ZOOM_STEP: f64 = 1.25;
 const FIT_MAX_ZOOM: f64 = 1.25;
 /// Fit never shrinks past this: node names (13 px) stay about 10 px tall
 /// and their settings (11 px) about 8 px, still readable. A diagram too big
-/// for the canvas at this zoom is centred, and the user pans to the rest.
+/// for the canvas at this zoom shows its start (left and top: where its
+/// requests come from, in reading order), and the user pans to the rest.
 pub const FIT_MIN_ZOOM: f64 = 0.75;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -62,7 +63,15 @@ impl Viewport {
         let zoom = if bounds.w > 0.0 && bounds.h > 0.0 { (aw / bounds.w).min(ah / bounds.h) } else { 1.0 }
             .clamp(FIT_MIN_ZOOM, FIT_MAX_ZOOM);
         let c = bounds.center();
-        Viewport { pan_x: w / 2.0 - c.x * zoom, pan_y: h / 2.0 - c.y * zoom, zoom }
+        // Centred along an axis where it fits, else from its start.
+        let pan = |size: f64, room: f64, full: f64, start: f64, centre: f64| {
+            if size * zoom > room {
+                margin - start * zoom
+            } else {
+                full / 2.0 - centre * zoom
+            }
+        };
+        Viewport { pan_x: pan(bounds.w, aw, w, bounds.x, c.x), pan_y: pan(bounds.h, ah, h, bounds.y, c.y), zoom }
     }
 
     /// Like [`Viewport::fit`], but all of `bounds` shows however small
@@ -142,13 +151,21 @@ mod tests {
     }
 
     #[test]
-    fn fit_keeps_labels_readable_and_centres_a_big_diagram() {
+    fn fit_keeps_labels_readable_and_shows_where_a_wide_diagram_starts() {
         // Food ordering is about 2000 x 450 world units; the canvas 890 x 600.
         let b = Rect { x: 10.0, y: 51.0, w: 1980.0, h: 438.0 };
         let v = Viewport::fit(b, 890.0, 600.0, 56.0);
         assert_eq!(v.zoom, FIT_MIN_ZOOM);
+        // Its left edge (the clients) at the margin, not cut off; its
+        // height, which fits, centred.
+        let start = v.to_screen(Point::new(b.x, b.y));
+        assert!((start.x - 56.0).abs() < 1e-9, "{start:?}");
         let c = v.to_screen(b.center());
-        assert!((c.x - 445.0).abs() < 1e-9 && (c.y - 300.0).abs() < 1e-9, "{c:?}");
+        assert!((c.y - 300.0).abs() < 1e-9, "{c:?}");
+        // Too tall as well: its top at the margin.
+        let tall = Rect { h: 2000.0, ..b };
+        let v = Viewport::fit(tall, 890.0, 600.0, 56.0);
+        assert!((v.to_screen(Point::new(tall.x, tall.y)).y - 56.0).abs() < 1e-9);
     }
 
     #[test]
