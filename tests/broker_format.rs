@@ -187,7 +187,7 @@ fn scenarios_from_before_the_brokers_keep_their_run_hashes() {
     for (file, hash) in [
         ("examples/payments-queue.json", "abbe497d9ba6ce33"),
         ("src/editor/examples/booking_saga.json", "0f9e601b619d3f3e"),
-        ("src/editor/examples/food_ordering.json", "4373c4ad1496c38e"),
+        ("tests/fixtures/v1/food-ordering-before-brokers.json", "4373c4ad1496c38e"),
         ("src/editor/examples/leetcode.json", "128ce5ac000f1bc4"),
         ("src/editor/examples/payments_http.json", "610b8e212bef46c8"),
         ("src/editor/examples/retry_storm.json", "b5e4c5ff9e205d45"),
