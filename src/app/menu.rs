@@ -10,13 +10,14 @@ use super::state::{use_ctx, Ctx};
 use crate::editor::clipboard::{self, PASTE_OFFSET};
 use crate::editor::geometry::{node_rect, Point};
 use crate::editor::selection::Selection;
-use crate::engine::format::FaultKind;
+use crate::engine::format::{regions, FaultKind};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Room the menu needs, CSS pixels, to stay inside the canvas.
 const MENU_W: f64 = 190.0;
-const MENU_H: f64 = 230.0;
+const MENU_ITEM_H: f64 = 37.0;
+const MENU_PAD: f64 = 8.0;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -37,6 +38,8 @@ struct Open {
     target: Target,
     /// Its display name.
     name: String,
+    /// A node's region, for the region-wide actions.
+    region: Option<String>,
     /// Top-left corner, canvas pixels.
     at: Point,
     /// The items, each with whether it is disabled (as things stood when
@@ -83,24 +86,34 @@ pub fn open(ctx: Ctx, menu: Menu, target: Target, at: Option<Point>) {
     });
     let (w, h) = ctx.canvas_size.get_untracked();
     let at = at.unwrap_or(Point::new(w / 2.0, h / 2.0));
-    let at = Point::new(at.x.min(w - MENU_W).max(0.0), at.y.min(h - MENU_H).max(0.0));
     let name = ctx.doc.with_untracked(|d| match &target {
         Target::Node(id) => d.node(id).map(|n| n.display_name().to_string()),
         Target::Link(id) => d.link(id).map(|l| format!("link {}", l.id)),
     });
     let Some(name) = name else { return };
+    let region = match &target {
+        Target::Node(id) => ctx.doc.with_untracked(|d| d.node(id).and_then(|n| n.region.clone())),
+        Target::Link(_) => None,
+    };
     let status = ctx.run.status.get_untracked();
     let ended = status == Status::Finished;
     let no_run = matches!(status, Status::Idle | Status::Finished);
     let items = match target {
-        Target::Node(_) => vec![
-            (Action::Crash, ended),
-            (Action::Recover, no_run),
-            (Action::Fault(FaultKind::Slow), ended),
-            (Action::Fault(FaultKind::Errors), ended),
-            (Action::Duplicate, false),
-            (Action::Delete, false),
-        ],
+        Target::Node(_) => {
+            let mut items = vec![
+                (Action::Crash, ended),
+                (Action::Recover, no_run),
+                (Action::Fault(FaultKind::Slow), ended),
+                (Action::Fault(FaultKind::Errors), ended),
+            ];
+            if let Some(r) = &region {
+                let down = ctx.run.has_active_fault(&regions::target(r));
+                items.push((Action::CrashRegion, ended || down));
+                items.push((Action::RecoverRegion, no_run || !down));
+            }
+            items.extend([(Action::Duplicate, false), (Action::Delete, false)]);
+            items
+        }
         Target::Link(_) => vec![
             (Action::Fault(FaultKind::Partition), ended),
             (Action::Fault(FaultKind::Slow), ended),
@@ -108,7 +121,9 @@ pub fn open(ctx: Ctx, menu: Menu, target: Target, at: Option<Point>) {
             (Action::Delete, false),
         ],
     };
-    menu.0.set(Some(Open { target, name, at, items }));
+    let menu_h = MENU_ITEM_H * items.len() as f64 + MENU_PAD;
+    let at = Point::new(at.x.min(w - MENU_W).max(0.0), at.y.min(h - menu_h).max(0.0));
+    menu.0.set(Some(Open { target, name, region, at, items }));
 }
 
 /// The menu of what the keyboard is on: the focused node, else the one
@@ -146,6 +161,9 @@ pub fn duplicate(ctx: Ctx, sel: &Selection) {
 enum Action {
     Crash,
     Recover,
+    /// Every node in the node's region down, or back (see `RegionLive`).
+    CrashRegion,
+    RecoverRegion,
     /// A live slowdown, error burst or partition.
     Fault(FaultKind),
     Duplicate,
@@ -153,10 +171,17 @@ enum Action {
 }
 
 impl Action {
-    fn label(self) -> &'static str {
+    fn label(self, region: Option<&str>) -> String {
+        let region = region.unwrap_or_default();
+        match self {
+            Action::CrashRegion => return format!("Crash region {region}"),
+            Action::RecoverRegion => return format!("Recover region {region}"),
+            _ => {}
+        }
         match self {
             Action::Crash => "Crash now",
             Action::Recover => "Recover",
+            Action::CrashRegion | Action::RecoverRegion => "",
             Action::Fault(FaultKind::Slow) => "Slow down",
             Action::Fault(FaultKind::Errors) => "Errors",
             Action::Fault(FaultKind::Partition) => "Partition",
@@ -164,20 +189,24 @@ impl Action {
             Action::Duplicate => "Duplicate",
             Action::Delete => "Delete",
         }
+        .to_string()
     }
 
     fn class(self) -> &'static str {
         match self {
-            Action::Crash | Action::Delete | Action::Fault(FaultKind::Partition) => "danger",
+            Action::Crash | Action::CrashRegion | Action::Delete | Action::Fault(FaultKind::Partition) => "danger",
             _ => "",
         }
     }
 
-    fn run(self, ctx: Ctx, target: &Target) {
+    fn run(self, ctx: Ctx, target: &Target, region: Option<&str>) {
         let id = target.id();
+        let region = region.map(regions::target).unwrap_or_default();
         match self {
             Action::Crash => complain_on_err(ctx, ctx.doc.with_untracked(|d| ctx.run.crash(d, id))),
             Action::Recover => ctx.run.recover(id),
+            Action::CrashRegion => complain_on_err(ctx, ctx.doc.with_untracked(|d| ctx.run.crash(d, &region))),
+            Action::RecoverRegion => ctx.run.recover(&region),
             Action::Fault(kind) => {
                 complain_on_err(ctx, ctx.doc.with_untracked(|d| ctx.run.fault_kind_now(d, id, kind)))
             }
@@ -267,7 +296,7 @@ pub fn ContextMenu() -> impl IntoView {
         let Some(open) = menu.0.get_untracked() else { return };
         if let Some((action, _)) = chosen.and_then(|i| open.items.get(i).copied()) {
             menu.0.set(None);
-            action.run(ctx, &open.target);
+            action.run(ctx, &open.target, open.region.as_deref());
         }
     };
     // The focus leaving the menu (a click elsewhere on the page) closes it.
@@ -294,7 +323,7 @@ pub fn ContextMenu() -> impl IntoView {
                 view! {
                     <li role="none">
                         <button type="button" role="menuitem" class=action.class() disabled=*disabled data-action=i.to_string()>
-                            {action.label()}
+                            {action.label(open.region.as_deref())}
                         </button>
                     </li>
                 }

@@ -161,5 +161,33 @@ export const tests = [
       const report = JSON.parse(execFileSync(bin, ['run', link, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
       expect(report.run_hash === watched, `runner ${report.run_hash} vs the run watched ${watched}`);
     },
+  },  {
+    name: "a node's right-click menu crashes and recovers its whole region while the run goes",
+    async run({ app, page, step, shot }) {
+      await app.open();
+      await app.importJson(SCENARIO, 'regions.json');
+      await app.node('Cache').waitFor();
+      const crashed = async (label) => /crashed/.test((await app.node(label).getAttribute('class')) || '');
+      const item = (name) => page.getByRole('menu').getByRole('menuitem', { name, exact: true });
+      step('a node without a region has no region items');
+      await app.node('Cache').click({ button: 'right' });
+      await item('Crash now').waitFor();
+      expect((await item('Crash region eu').count()) === 0, 'no region item on Cache');
+      await page.keyboard.press('Escape');
+      step('run, then Crash region us from the Payments menu');
+      await app.button('Run').click();
+      await eventually(async () => (await app.clock())?.now >= 1, 'the clock passes 1 s', 30_000);
+      await app.node('Payments').click({ button: 'right' });
+      await item('Crash region us').click();
+      await eventually(async () => await crashed('Payments'), 'the us node is down');
+      expect(!(await crashed('Orders API')), 'eu stays up');
+      await shot('region-menu-crash');
+      step('the menu now offers to recover it, not to crash it again');
+      await app.node('Payments').click({ button: 'right' });
+      expect(!(await item('Crash region us').isEnabled()), 'cannot crash twice');
+      await item('Recover region us').click();
+      await eventually(async () => !(await crashed('Payments')), 'us is back');
+      await eventually(async () => (await app.saved())?.faults?.[0]?.target === 'region:us', 'kept in the scenario');
+    },
   },
 ];
