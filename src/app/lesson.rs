@@ -1,6 +1,7 @@
 //! The example's "what to watch": one sentence that says where the lesson
 //! is, shown under the run's state before and during the run, and folded
-//! away with one click when it is in the way.
+//! away with one click when it is in the way. Hidden while a guided lesson
+//! is open: its panel says what to watch, step by step.
 
 use super::sig::text;
 use super::state::use_ctx;
@@ -13,7 +14,11 @@ pub fn Lesson() -> impl IntoView {
     let lesson = move || ctx.doc.with(|d| lesson_for(&d.name));
     // Folded in an embedded player: the frame is small.
     let open = RwSignal::new(!super::share::embedded());
+    let guided = use_context::<super::lessons::Lessons>().map(|l| l.open);
     move || {
+        if guided.is_some_and(|g| g.with(Option::is_some)) {
+            return None;
+        }
         let l = lesson()?;
         // Folded, the text is hidden by the style sheet from the button's
         // aria-expanded: one signal drives both.

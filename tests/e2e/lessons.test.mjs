@@ -60,6 +60,10 @@ export const tests = [
       await panel.waitFor();
       expect(/the payment cannot/.test(await panel.getByRole('heading', { level: 2 }).textContent()), 'the lesson opened');
       expect((await steps(page)).every((s) => s.state !== 'done'), 'nothing done yet');
+      expect(
+        (await page.getByRole('region', { name: 'What to watch' }).count()) === 0,
+        "the example's hint gives way to the lesson's steps",
+      );
       step('Run from the step');
       await panel.getByRole('button', { name: 'Start the run', exact: true }).focus();
       await page.keyboard.press('Enter');
