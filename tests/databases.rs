@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{run, scenario};
+use common::{run, run_json, scenario};
 use crosstalk::engine::format::{self, Place, Severity};
 use crosstalk::engine::trace::{HopKind, Trace};
 use crosstalk::engine::{Sim, SimOptions};
@@ -553,4 +553,42 @@ proptest! {
         again.run_to_end();
         prop_assert_eq!(again.run_hash(), sim.run_hash());
     }
+}
+
+/// Shoppers read at 150/s from a database of 2 connections × 20 ms (100/s
+/// on the primary), from `read_from` with `replicas` read replicas.
+fn busy_catalog(replicas: u32, read_from: &str) -> String {
+    format!(
+        r#"{{"crosstalk":1,"seed":3,"duration_ms":20000,
+        "nodes":[
+          {{"id":"shoppers","kind":"client","rate_per_s":150,"arrival":"uniform"}},
+          {{"id":"catalog","kind":"service","workers":200,"work_ms":1}},
+          {{"id":"db","kind":"database","label":"Stock DB","workers":2,"work_ms":20,"replicas":{replicas}}}
+        ],
+        "links":[
+          {{"id":"browse","from":"shoppers","to":"catalog","via":"http"}},
+          {{"id":"r","from":"catalog","to":"db","via":"read","read_from":"{read_from}"}}
+        ]}}"#
+    )
+}
+
+#[test]
+fn the_lint_warns_of_a_database_with_too_few_connections_and_the_run_agrees() {
+    use crosstalk::engine::lint::{lint, Rule};
+    let overloaded =
+        |json: &str| lint(&scenario(json)).into_iter().find(|w| w.rule == Rule::Overload).map(|w| w.message);
+    let json = busy_catalog(0, "primary");
+    let message = overloaded(&json).expect("2 connections x 20 ms cannot take 150 reads/s");
+    assert!(message.contains("Stock DB") && message.contains("2 connections"), "{message}");
+    assert!(message.contains("add connections or read replicas"), "{message}");
+    // The run agrees: the database is busy all the time, and the requests
+    // pile up behind it (at the catalog, whose 200 workers all wait).
+    let r = run_json(&json);
+    assert!(r.nodes["db"].utilization > 0.98, "{}", r.nodes["db"].utilization);
+    assert!(r.nodes["catalog"].queue_len.max > 500.0, "{:?}", r.nodes["catalog"].queue_len);
+    // Two read replicas that take the reads double what it handles.
+    let spread = busy_catalog(2, "replica");
+    assert_eq!(overloaded(&spread), None);
+    let r = run_json(&spread);
+    assert!(r.nodes["catalog"].queue_len.max < 50.0, "{:?}", r.nodes["catalog"].queue_len);
 }

@@ -265,6 +265,7 @@ impl<'a> Graph<'a> {
         let n = self.node(i);
         match n.kind {
             NodeKind::Service => Some(f64::from(n.workers.unwrap_or(d::SERVICE_WORKERS))),
+            NodeKind::Database => Some(f64::from(n.workers.unwrap_or(d::DATABASE_WORKERS))),
             NodeKind::Saga | NodeKind::Websocket => n.workers.map(f64::from),
             _ => None,
         }
@@ -272,9 +273,15 @@ impl<'a> Graph<'a> {
 
     fn work_ms(&self, i: usize) -> f64 {
         let n = self.node(i);
-        let default = if n.kind == NodeKind::Service { d::SERVICE_WORK_MS } else { d::SAGA_WORK_MS };
+        let default = match n.kind {
+            NodeKind::Service => d::SERVICE_WORK_MS,
+            NodeKind::Database => d::DATABASE_WORK_MS,
+            _ => d::SAGA_WORK_MS,
+        };
         match n.kind {
-            NodeKind::Service | NodeKind::Saga | NodeKind::Websocket => n.work_ms.map_or(default, |w| w.mean_ms()),
+            NodeKind::Service | NodeKind::Saga | NodeKind::Websocket | NodeKind::Database => {
+                n.work_ms.map_or(default, |w| w.mean_ms())
+            }
             _ => 0.0,
         }
     }
@@ -431,11 +438,21 @@ impl<'a> Graph<'a> {
             let n = self.node(i);
             let name = n.display_name();
             let workers = self.workers(i).unwrap_or(0.0);
+            // A database's workers are its connections, on the primary and
+            // on each read replica (reads may spread over them all).
+            let db = n.kind == NodeKind::Database;
+            let unit = if db { "connection" } else { "worker" };
             let how =
-                format!("{} worker{} × {} each", workers, if workers == 1.0 { "" } else { "s" }, duration(hold[i]));
-            let how = match crate::engine::format::scale::replicas_of(n) {
-                1 => how,
-                r => format!("{r} replicas × {how}"),
+                format!("{} {unit}{} × {} each", workers, if workers == 1.0 { "" } else { "s" }, duration(hold[i]));
+            let how = match (crate::engine::format::scale::replicas_of(n), db) {
+                (1, _) => how,
+                (r, true) => format!("the primary and {} read replica{} × {how}", r - 1, if r == 2 { "" } else { "s" }),
+                (r, false) => format!("{r} replicas × {how}"),
+            };
+            let remedy = if db {
+                "add connections or read replicas, or make the queries faster"
+            } else {
+                "add workers or cut the work"
             };
             let place = Place::Node(n.id.clone());
             if base[i] >= cap {
@@ -443,7 +460,7 @@ impl<'a> Graph<'a> {
                     rule: Rule::Overload,
                     place,
                     message: format!(
-                        "{name} gets about {}/s but can handle about {}/s ({how}): expected utilization {:.0}%. Its backlog grows without bound; add workers or cut the work.",
+                        "{name} gets about {}/s but can handle about {}/s ({how}): expected utilization {:.0}%. Its backlog grows without bound; {remedy}.",
                         rate(base[i]),
                         rate(cap),
                         base[i] / cap * 100.0
