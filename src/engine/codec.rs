@@ -59,9 +59,19 @@ pub fn decode(text: &str) -> Result<Scenario, LoadError> {
         }
         _ => return Err(bad("this is not a Crosstalk scenario link (it should contain #s1.)".into())),
     };
+    let payload = payload.trim_end_matches('=');
+    // Say which character is foreign (a space or a quote pasted along, a
+    // character a mail program changed), else that it ends mid-way.
+    let foreign = payload.char_indices().find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'));
+    if let Some((at, c)) = foreign {
+        return Err(bad(format!(
+            "the link is damaged: {c:?} at character {} after #s1. cannot be in a share link; was it changed when copied?",
+            at + 1
+        )));
+    }
     let packed = URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .map_err(|e| bad(format!("the link is damaged (not base64url: {e}); was it cut short when copied?")))?;
+        .decode(payload)
+        .map_err(|_| bad("the link is damaged: it ends mid-way; was it cut short when copied?".into()))?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_TEXT_BYTES).map_err(|e| {
         let why = match e.status {
             miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
@@ -88,6 +98,20 @@ mod tests {
     }
 
     #[test]
+    fn a_damaged_link_says_what_is_wrong_with_it() {
+        let url = link("http://x/", &sample());
+        let e = |link: &str| format!("{}", decode(link).expect_err(link));
+        // A quote pasted along inside the payload: named, with its place.
+        let (head, tail) = url.split_at(url.find("#s1.").expect("fragment") + 6);
+        let quoted = format!("{head}\"{tail}");
+        let msg = e(&quoted);
+        assert!(msg.contains("'\"' at character 3"), "{msg}");
+        // Cut to one character: it ends mid-way.
+        let msg = e("http://x/#s1.A");
+        assert!(msg.contains("ends mid-way"), "{msg}");
+    }
+
+    #[test]
     fn a_link_round_trips() {
         let s = sample();
         let url = link("http://localhost:8080/", &s);
@@ -104,7 +128,7 @@ mod tests {
         assert!(decode("http://x/#hello").unwrap_err().to_string().contains("not a Crosstalk"));
         assert!(decode("http://x/#s9.abc").unwrap_err().to_string().contains("newer"));
         assert!(decode("http://x/#").is_err());
-        assert!(decode("#s1.!!!").unwrap_err().to_string().contains("base64"));
+        assert!(decode("#s1.!!!").unwrap_err().to_string().contains("'!' at character 1"));
     }
 
     #[test]
