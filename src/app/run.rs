@@ -709,6 +709,7 @@ impl Run {
             rows: part.is_some_and(|p| p != Part::Marks) && std::mem::take(&mut r.rows_wanted),
             stops,
             seek: false,
+            to_end,
         };
         r.asked(Moves::Run);
         if part.is_some() {
@@ -778,6 +779,7 @@ impl Run {
             rows: std::mem::take(&mut r.rows_wanted),
             stops,
             seek,
+            to_end: false,
         };
         r.asked(match (seek, max_events) {
             (true, _) => Moves::Jump,
@@ -945,7 +947,7 @@ impl Run {
                     snap.report = v;
                 }
                 if let Some(v) = s.series {
-                    snap.series = v;
+                    snap.series = v.0;
                 }
             });
         }
@@ -1339,7 +1341,7 @@ impl Run {
         let Core { sim, requests, frozen, remote, .. } = &mut *c;
         let (rows, look) = match (sim.as_ref(), frozen.as_ref(), remote.as_mut()) {
             (Some(sim), ..) => (requests.refresh(sim), false),
-            (None, Some(f), _) => (f.rows.clone(), false),
+            (None, Some(f), _) => (f.finished.rows.clone(), false),
             (None, None, Some(r)) => {
                 // The worker sends the rows with its next refresh; a
                 // paused run is asked for them now.
@@ -1363,10 +1365,6 @@ impl Run {
         let core = self.core();
         let found = {
             let c = core.borrow();
-            if let Some(t) = c.frozen.as_ref().and_then(|f| f.kept(id)) {
-                drop(c);
-                return done(Some(t));
-            }
             match (&c.sim, &c.remote, &c.frozen, &c.runner) {
                 (None, _, _, Some(w)) if c.remote.is_some() || c.frozen.is_some() => {
                     w.post(0, &pool::live_task("act", 0, &serde_json::to_string(&Act::Trace(id)).unwrap_or_default()));

@@ -11,11 +11,11 @@
 //! or an [`Act`]).
 
 use super::pool::{Answer, Finished};
-use crate::editor::drive::{self, Seen, Stop};
+use crate::editor::drive::{self, Seen, Series, Stop};
 use crate::editor::requests::{RequestLog, RequestRow};
 use crate::engine::fork::Intervention;
 use crate::engine::format::{FaultSpec, Scenario};
-use crate::engine::report::{Bucket, Report};
+use crate::engine::report::Report;
 use crate::engine::timeline::Timeline;
 use crate::engine::view::{Departure, LinkLive, NodeLive};
 use crate::engine::{Sim, SimOptions};
@@ -47,6 +47,11 @@ pub struct Ask {
     /// comes back as departures.
     #[serde(default)]
     pub seek: bool,
+    /// Running to the end: no checkpoints on the way (cloning the run for
+    /// them took as long as the run itself); they are made after it, while
+    /// the worker is idle ([`prepare`]).
+    #[serde(default)]
+    pub to_end: bool,
 }
 
 /// A live action, made in the worker at its run's current instant.
@@ -76,7 +81,7 @@ pub struct Sliced {
     pub nodes: Option<Vec<NodeLive>>,
     pub links: Option<Vec<LinkLive>>,
     pub report: Option<Report>,
-    pub series: Option<Vec<Vec<Bucket>>>,
+    pub series: Option<Series>,
     pub rows: Option<Vec<RequestRow>>,
     /// With the marks: the targets with a fault active now.
     pub faulted: Option<Vec<String>>,
@@ -103,6 +108,11 @@ struct Held {
     chunk: u64,
     /// Checkpoints of the run, for jumps back in time.
     timeline: Timeline,
+    /// Checkpoints still to make: where a run to the end stopped making
+    /// them (µs), and how far it has been since.
+    unnoted: Option<(u64, u64)>,
+    /// The run again from that instant, making them ([`prepare`]).
+    shadow: Option<Sim>,
 }
 
 thread_local! {
@@ -131,7 +141,7 @@ pub fn start(scenario: &Scenario, from_us: u64) -> Result<Answer, String> {
         timeline.seek(&mut sim, from_us);
         sim.take_departures(&mut Vec::new());
     }
-    let mut held = Held { sim, rows: RequestLog::default(), chunk: 2_000, timeline };
+    let mut held = Held { sim, rows: RequestLog::default(), chunk: 2_000, timeline, unnoted: None, shadow: None };
     let ask = Ask { marks: true, panels: true, ..Ask::default() };
     let sliced = answer(&mut held, &ask, Vec::new());
     HELD.with(|h| *h.borrow_mut() = Some(held));
@@ -155,8 +165,14 @@ pub fn slice(ask: &Ask) -> Result<Answer, String> {
         } else if !held.sim.is_finished() {
             // A look (no events) leaves the run where it is.
             let max = ask.max_events;
+            let from = held.sim.now_us();
             drive::advance_stopping(&mut held.sim, goal, &ask.stops, max, deadline, &mut held.chunk, &clock, &mut seen);
-            held.timeline.note(&held.sim);
+            if ask.to_end {
+                let now = held.sim.now_us();
+                held.unnoted = Some(held.unnoted.map_or((from, now), |(from, _)| (from, now)));
+            } else {
+                held.timeline.note(&held.sim);
+            }
         }
         Ok(Answer::Sliced(Box::new(answer(held, ask, seen))))
     })
@@ -189,6 +205,8 @@ pub fn act(what: Act) -> Result<Answer, String> {
             // The checkpoints are of the run without the action.
             held.timeline.clear();
             held.timeline.note(&held.sim);
+            held.unnoted = None;
+            held.shadow = None;
         }
         let ask = Ask { tokens: true, marks: true, panels: true, ..Ask::default() };
         Ok(Answer::Acted(Box::new(Acted {
@@ -196,6 +214,46 @@ pub fn act(what: Act) -> Result<Answer, String> {
             refused: done.err(),
             sliced: answer(held, &ask, Vec::new()),
         })))
+    })
+}
+
+/// Makes the checkpoints a run to the end skipped, for at most `budget_ms`
+/// (the worker calls it when no message waits): the run again from the
+/// latest checkpoint before them, on to where the run has been, keeping
+/// one every [`Timeline::every_us`] as a slice would have. The same run, so
+/// the same states: a jump finds them as if they had been made on the way.
+/// `true` while there is more to do.
+pub fn prepare(budget_ms: f64) -> bool {
+    HELD.with(|h| {
+        let mut h = h.borrow_mut();
+        let Some(held) = h.as_mut() else { return false };
+        let Some((from, goal)) = held.unnoted else { return false };
+        let clock = clock();
+        let deadline = clock() + budget_ms;
+        if held.shadow.is_none() {
+            let Ok(mut shadow) = Sim::new(held.sim.scenario(), SimOptions::interactive()) else {
+                held.unnoted = None;
+                return false;
+            };
+            // From the latest checkpoint at or before `from`.
+            held.timeline.seek(&mut shadow, from);
+            held.shadow = Some(shadow);
+        }
+        let Some(shadow) = held.shadow.as_mut() else { return false };
+        // A run to the end records no tokens; nor do its checkpoints.
+        shadow.set_track_tokens(false);
+        let mut chunk = 2_000;
+        while shadow.now_us() < goal && !shadow.is_finished() && clock() < deadline {
+            let next = shadow.now_us().saturating_add(held.timeline.every_us()).min(goal);
+            drive::advance(shadow, next, u64::MAX, deadline, &mut chunk, &clock);
+            held.timeline.note(shadow);
+        }
+        let more = shadow.now_us() < goal && !shadow.is_finished();
+        if !more {
+            held.unnoted = None;
+            held.shadow = None;
+        }
+        more
     })
 }
 
@@ -213,7 +271,10 @@ fn answer(held: &mut Held, ask: &Ask, seen: Vec<Seen>) -> Sliced {
     }
     // A pause at a stop, or a jump, shows everything where the run stands.
     let full = ask.seek || seen.last().is_some_and(|_| ask.stops.iter().any(|s| s.pause && s.at_us == sim.now_us()));
-    let (marks, panels) = (ask.marks || full, ask.panels || full);
+    // A finished run's answer holds all it shows once, in `finished`.
+    let finished = sim.is_finished().then(|| Box::new(super::pool::finished_of(sim, &mut held.rows)));
+    let more = finished.is_none();
+    let (marks, panels) = ((ask.marks || full) && more, (ask.panels || full) && more);
     let faulted = marks.then(|| {
         let mut v: Vec<String> = Vec::new();
         for f in &sim.scenario().faults {
@@ -231,10 +292,10 @@ fn answer(held: &mut Held, ask: &Ask, seen: Vec<Seen>) -> Sliced {
         nodes: marks.then(|| sim.node_live()),
         links: marks.then(|| sim.link_live()),
         report: panels.then(|| sim.report()),
-        series: panels.then(|| (0..sim.scenario().nodes.len()).map(|i| sim.series(i).to_vec()).collect()),
-        rows: ask.rows.then(|| held.rows.refresh(sim)),
+        series: panels.then(|| Series::of(sim)),
+        rows: (ask.rows && more).then(|| held.rows.refresh(sim)),
         faulted,
-        finished: sim.is_finished().then(|| Box::new(super::pool::finished_of(sim))),
+        finished,
         seen,
     }
 }
