@@ -21,15 +21,19 @@ impl Frozen {
 
     /// What the UI shows of it.
     pub fn snap(&self) -> Snap {
+        Snap { report: self.finished.report.clone(), series: self.finished.series.0.clone(), ..self.marks() }
+    }
+
+    /// What the UI shows of it but the panels' report and series (a big
+    /// diagram's marks and panels are shown a frame apart).
+    pub fn marks(&self) -> Snap {
         let f = &self.finished;
         Snap {
             now_ms: f.now_ms,
             end_ms: f.end_ms,
             events: f.events,
-            report: f.report.clone(),
             nodes: f.nodes.clone(),
             links: f.links.clone(),
-            series: f.series.0.clone(),
             hash: Some(f.hash.clone()),
             ..Snap::default()
         }

@@ -812,6 +812,18 @@ impl Run {
         }
         let failed = match reply {
             Reply::Answer(text) => match crate::engine::format::json::read::<Answer>(&text) {
+                Ok(Answer::Sliced(s)) if s.finished.is_some() => {
+                    // Read in this task, shown in the next: a big run's last
+                    // answer and all it changes on the page are two tasks.
+                    let run = *self;
+                    let show = move || {
+                        if run.core().borrow().generation == generation {
+                            run.take_slice(*s, true);
+                        }
+                    };
+                    leptos::prelude::set_timeout(show, std::time::Duration::ZERO);
+                    return;
+                }
                 Ok(Answer::Sliced(s)) => {
                     self.take_slice(*s, true);
                     return;
@@ -1631,9 +1643,32 @@ impl Run {
             return;
         }
         let Some(sim) = c.sim.as_ref() else {
-            let snap = c.frozen.as_ref().map(Frozen::snap).unwrap_or_default();
-            drop(c);
-            self.snap.set(snap);
+            match (c.frozen.as_ref(), part) {
+                // A finished run's marks, or its panels, alone: one set of
+                // views at a time changes (a big diagram's two refreshes).
+                (Some(f), Part::Marks) => {
+                    let mut next = f.marks();
+                    drop(c);
+                    self.snap.update(|s| {
+                        next.report = std::mem::take(&mut s.report);
+                        next.series = std::mem::take(&mut s.series);
+                        *s = next;
+                    });
+                }
+                (Some(f), Part::Panels) => {
+                    let (report, series) = (f.finished.report.clone(), f.finished.series.0.clone());
+                    drop(c);
+                    self.snap.update(|s| {
+                        s.report = report;
+                        s.series = series;
+                    });
+                }
+                (f, _) => {
+                    let snap = f.map(Frozen::snap).unwrap_or_default();
+                    drop(c);
+                    self.snap.set(snap);
+                }
+            }
             return;
         };
         let marks = part != Part::Panels;
