@@ -9,32 +9,16 @@ const ready = import(js.href).then(async (bindings) => {
   await bindings.default({ module_or_path: wasm.href });
   return bindings;
 });
-// A trap (a panic, out of memory) leaves the instance unusable: say so
-// and stop; the page reports it and keeps working.
-const died = (e) => {
-  self.postMessage(`died:${e && e.message ? e.message : e}`);
-  self.close();
-};
-// Work left for idle time (`worker_idle`: the checkpoints a run to the end
-// skipped), a few milliseconds a step, each a task of its own, so a
-// message that comes meanwhile waits one step at most.
-let idle = 0;
-const rest = async () => {
-  idle = 0;
-  try {
-    if ((await ready).worker_idle()) idle = setTimeout(rest, 0);
-  } catch (e) {
-    died(e);
-  }
-};
 self.onmessage = async (event) => {
   let answer;
   try {
     answer = (await ready).worker_task(event.data);
   } catch (e) {
-    died(e);
+    // A trap (a panic, out of memory) leaves the instance unusable: say so
+    // and stop; the page reports it and keeps working.
+    self.postMessage(`died:${e && e.message ? e.message : e}`);
+    self.close();
     return;
   }
   self.postMessage(answer);
-  if (!idle) idle = setTimeout(rest, 0);
 };

@@ -69,7 +69,6 @@ leetcode.duration_ms = 60000;
 const head = (kind) => JSON.stringify({ kind, seed: 0, warmup_bits: 0, from_us: 0 });
 const ask = JSON.stringify({ target_us: 60000000, max_events: Number.MAX_SAFE_INTEGER, budget_ms: 50, tokens: false, marks: false, panels: false, rows: false, to_end: true });
 let hash = '';
-const idleCpu = [];
 report(
   'LeetCode at 10,000/s for 60 s, Run to end in the worker',
   measure(() => {
@@ -81,21 +80,3 @@ report(
   }),
 );
 console.log(`  run hash ${hash}`);
-// What Run to end leaves for the worker's idle time: the run's checkpoints
-// (for the timeline), made after the answer (`worker_idle`).
-if (glue.worker_idle) {
-  report(
-    'LeetCode, the checkpoints made after it while the worker is idle',
-    measure(() => {
-      let answer = JSON.parse(glue.worker_task(`${head('live')}\n${JSON.stringify(leetcode)}`));
-      while (answer.sliced && !answer.sliced.finished) answer = JSON.parse(glue.worker_task(`${head('slice')}\n${ask}`));
-      const c0 = process.cpuUsage();
-      let steps = 0;
-      while (glue.worker_idle()) steps += 1;
-      const u = process.cpuUsage(c0);
-      idleCpu.push((u.user + u.system) / 1000);
-      return steps;
-    }),
-  );
-  console.log(`  of which the checkpoints alone: CPU median ${median(idleCpu).toFixed(0)} ms (the first line counts the run too; "events" there is idle steps)`);
-}

@@ -245,17 +245,6 @@ pub fn worker_task(text: &str) -> String {
     serde_json::to_string(&answer).unwrap_or_default()
 }
 
-/// What a worker does between messages, a few milliseconds at a time
-/// (`public/worker.js` calls it while it returns `true` and no message
-/// waits): the checkpoints a run to the end left for later.
-#[wasm_bindgen]
-pub fn worker_idle() -> bool {
-    slice::prepare(IDLE_MS)
-}
-
-/// One step of [`worker_idle`]: a message that comes meanwhile waits this long at most (about).
-const IDLE_MS: f64 = 20.0;
-
 fn run_task(text: &str) -> Result<Answer, String> {
     let (head, body) = text.split_once('\n').ok_or("a task needs a header line")?;
     let task: Task = crate::engine::format::json::read(head).map_err(|e| format!("bad task: {e}"))?;

@@ -47,9 +47,8 @@ pub struct Ask {
     /// comes back as departures.
     #[serde(default)]
     pub seek: bool,
-    /// Running to the end: no checkpoints on the way (cloning the run for
-    /// them took as long as the run itself); they are made after it, while
-    /// the worker is idle ([`prepare`]).
+    /// Running to the end: fewer checkpoints on the way (see
+    /// [`TO_END_SPACING`]).
     #[serde(default)]
     pub to_end: bool,
 }
@@ -108,12 +107,16 @@ struct Held {
     chunk: u64,
     /// Checkpoints of the run, for jumps back in time.
     timeline: Timeline,
-    /// Checkpoints still to make: where a run to the end stopped making
-    /// them (µs), and how far it has been since.
-    unnoted: Option<(u64, u64)>,
-    /// The run again from that instant, making them ([`prepare`]).
-    shadow: Option<Sim>,
+    /// About the instant of the latest checkpoint (µs).
+    noted_us: u64,
 }
+
+/// A run to the end keeps a checkpoint every this many of the timeline's
+/// intervals (8 simulated seconds by default, not 2): cloning the whole run
+/// for each took as long as running it (docs/PERFORMANCE.md), and the page
+/// waits for the end. A jump then runs on at most this many intervals from
+/// the checkpoint before it.
+pub const TO_END_SPACING: u64 = 4;
 
 thread_local! {
     static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
@@ -141,7 +144,8 @@ pub fn start(scenario: &Scenario, from_us: u64) -> Result<Answer, String> {
         timeline.seek(&mut sim, from_us);
         sim.take_departures(&mut Vec::new());
     }
-    let mut held = Held { sim, rows: RequestLog::default(), chunk: 2_000, timeline, unnoted: None, shadow: None };
+    let noted_us = sim.now_us();
+    let mut held = Held { sim, rows: RequestLog::default(), chunk: 2_000, timeline, noted_us };
     // A run from zero has no figures yet: the marks alone (a big diagram's
     // report of zeros was most of this answer); the panels come with the
     // first refresh.
@@ -168,13 +172,15 @@ pub fn slice(ask: &Ask) -> Result<Answer, String> {
         } else if !held.sim.is_finished() {
             // A look (no events) leaves the run where it is.
             let max = ask.max_events;
-            let from = held.sim.now_us();
             drive::advance_stopping(&mut held.sim, goal, &ask.stops, max, deadline, &mut held.chunk, &clock, &mut seen);
-            if ask.to_end {
-                let now = held.sim.now_us();
-                held.unnoted = Some(held.unnoted.map_or((from, now), |(from, _)| (from, now)));
-            } else {
+            let spacing = if ask.to_end { TO_END_SPACING } else { 1 };
+            let now = held.sim.now_us();
+            if now >= held.noted_us.saturating_add(held.timeline.every_us().saturating_mul(spacing)) {
+                let kept = held.timeline.len();
                 held.timeline.note(&held.sim);
+                if held.timeline.len() != kept {
+                    held.noted_us = now;
+                }
             }
         }
         Ok(Answer::Sliced(Box::new(answer(held, ask, seen))))
@@ -208,8 +214,7 @@ pub fn act(what: Act) -> Result<Answer, String> {
             // The checkpoints are of the run without the action.
             held.timeline.clear();
             held.timeline.note(&held.sim);
-            held.unnoted = None;
-            held.shadow = None;
+            held.noted_us = held.sim.now_us();
         }
         let ask = Ask { tokens: true, marks: true, panels: true, ..Ask::default() };
         Ok(Answer::Acted(Box::new(Acted {
@@ -217,46 +222,6 @@ pub fn act(what: Act) -> Result<Answer, String> {
             refused: done.err(),
             sliced: answer(held, &ask, Vec::new()),
         })))
-    })
-}
-
-/// Makes the checkpoints a run to the end skipped, for at most `budget_ms`
-/// (the worker calls it when no message waits): the run again from the
-/// latest checkpoint before them, on to where the run has been, keeping
-/// one every [`Timeline::every_us`] as a slice would have. The same run, so
-/// the same states: a jump finds them as if they had been made on the way.
-/// `true` while there is more to do.
-pub fn prepare(budget_ms: f64) -> bool {
-    HELD.with(|h| {
-        let mut h = h.borrow_mut();
-        let Some(held) = h.as_mut() else { return false };
-        let Some((from, goal)) = held.unnoted else { return false };
-        let clock = clock();
-        let deadline = clock() + budget_ms;
-        if held.shadow.is_none() {
-            let Ok(mut shadow) = Sim::new(held.sim.scenario(), SimOptions::interactive()) else {
-                held.unnoted = None;
-                return false;
-            };
-            // From the latest checkpoint at or before `from`.
-            held.timeline.seek(&mut shadow, from);
-            held.shadow = Some(shadow);
-        }
-        let Some(shadow) = held.shadow.as_mut() else { return false };
-        // A run to the end records no tokens; nor do its checkpoints.
-        shadow.set_track_tokens(false);
-        let mut chunk = 2_000;
-        while shadow.now_us() < goal && !shadow.is_finished() && clock() < deadline {
-            let next = shadow.now_us().saturating_add(held.timeline.every_us()).min(goal);
-            drive::advance(shadow, next, u64::MAX, deadline, &mut chunk, &clock);
-            held.timeline.note(shadow);
-        }
-        let more = shadow.now_us() < goal && !shadow.is_finished();
-        if !more {
-            held.unnoted = None;
-            held.shadow = None;
-        }
-        more
     })
 }
 
