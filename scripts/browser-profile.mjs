@@ -4,6 +4,8 @@
 //   source scripts/env.sh && trunk build --release --offline
 //   node scripts/browser-profile.mjs open      # opening bench.mjs's 400-node diagram
 //   node scripts/browser-profile.mjs tokens    # 4 s of bench.mjs's ~5,000 tokens
+//   node scripts/browser-profile.mjs end       # Run to end of the 400-node diagram
+//   node scripts/browser-profile.mjs leetcode  # Run to end of bench section 7's LeetCode run
 //
 // The release wasm has no function names, so the profile runs on a copy of
 // dist/ whose wasm and glue are wasm-bindgen's output before post-build
@@ -21,7 +23,7 @@ import { launch, App } from '../tests/e2e/app.mjs';
 import { bigDiagram, tokenFlood } from '../tests/e2e/bench-scenarios.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const what = process.argv[2] === 'tokens' ? 'tokens' : 'open';
+const what = ['tokens', 'end', 'leetcode'].includes(process.argv[2]) ? process.argv[2] : 'open';
 const longest = process.argv.includes('--window');
 
 // dist/ with the names-kept wasm and its plain glue.
@@ -39,6 +41,32 @@ const server = await serve(dist);
 const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 const page = await context.newPage();
+// Every message to and from a Web Worker, as the page sees it: when, how
+// many characters, and (on the way back) how long the page's handler took.
+await page.addInitScript(() => {
+  window.__worker = [];
+  const Base = window.Worker;
+  window.Worker = class extends Base {
+    constructor(...a) {
+      super(...a);
+      window.__worker.push(['start', performance.now(), 0, 0]);
+      const own = Object.getOwnPropertyDescriptor(Worker.prototype, 'onmessage') || Object.getOwnPropertyDescriptor(Base.prototype, 'onmessage');
+      Object.defineProperty(this, 'onmessage', {
+        set: (f) =>
+          own.set.call(this, f && ((e) => {
+            const t = performance.now();
+            f(e);
+            window.__worker.push(['answer', t, typeof e.data === 'string' ? e.data.length : 0, performance.now() - t]);
+          })),
+        get: () => own.get.call(this),
+      });
+    }
+    postMessage(m, ...r) {
+      window.__worker.push(['task', performance.now(), typeof m === 'string' ? m.length : 0, 0]);
+      return super.postMessage(m, ...r);
+    }
+  };
+});
 const app = new App(page, server.url);
 await app.open();
 const cdp = await context.newCDPSession(page);
@@ -57,6 +85,27 @@ if (what === 'open') {
   await app.importJson(JSON.stringify(bigDiagram()), 'big.json');
   await page.waitForFunction(() => document.querySelectorAll('g[data-kind]').length === 400, null, { timeout: 30000 });
   await page.waitForTimeout(500);
+} else if (what === 'end' || what === 'leetcode') {
+  let scenario = bigDiagram();
+  if (what === 'leetcode') {
+    scenario = JSON.parse(fs.readFileSync(path.join(root, 'src/editor/examples/leetcode.json'), 'utf8'));
+    for (const n of scenario.nodes) if (n.kind === 'client') n.rate_per_s = 10000;
+    scenario.duration_ms = 60000;
+  }
+  await app.importJson(JSON.stringify(scenario), 'run.json');
+  await page.waitForFunction((n) => document.querySelectorAll('g[data-kind]').length === n, scenario.nodes.length, { timeout: 30000 });
+  await page.waitForTimeout(1500);
+  await page.evaluate(() => (window.__worker.length = 0));
+  await cdp.send('Profiler.start');
+  const t0 = await page.evaluate(() => performance.now());
+  await app.button('Run to end').click();
+  await app.waitForHash(120000);
+  const t1 = await page.evaluate(() => performance.now());
+  await page.waitForTimeout(300);
+  const log = await page.evaluate(() => window.__worker);
+  console.log(`click to hash (roughly: Playwright's click and polling): ${(t1 - t0).toFixed(0)} ms`);
+  console.log('worker messages (ms after the click; characters; ms in the page handler):');
+  console.log('  ' + log.map(([k, t, n, h]) => `${k} @${(t - t0).toFixed(0)} ${n}${k === 'answer' ? ` ${h.toFixed(0)}ms` : ''}`).join('\n  '));
 } else {
   await app.importJson(JSON.stringify(tokenFlood(200)), 'flood.json');
   await page.waitForFunction(() => document.querySelectorAll('g[data-kind]').length === 201);

@@ -10,7 +10,9 @@
 //     worker's own entry (`worker_task`: "live", then 50 ms "slice"s to the
 //     end, as Run to end does; bench section 7 adds the page around it).
 // Each is run N times (default 5); the report gives the CPU time of the
-// fastest and the median run, and events per CPU second.
+// fastest and the median run, and events per CPU second. `--cold` runs the
+// LeetCode run alone, once: a fresh worker's first run (its compile and
+// memory growth included), as the page's first Run to end.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,7 +21,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const flag = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const dist = path.resolve(flag('--dist') || path.join(root, 'dist'));
-const rounds = Number(flag('--rounds') || 5);
+const cold = args.includes('--cold');
+const rounds = cold ? 1 : Number(flag('--rounds') || 5);
 
 const wasmFile = fs.readdirSync(dist).find((f) => f.endsWith('_bg.wasm'));
 if (!wasmFile) {
@@ -61,13 +64,13 @@ function report(what, r) {
 }
 
 console.log(`wasm speed (${path.relative(root, dist) || dist}, ${rounds} rounds, Node ${process.version})`);
-report('M/M/1, 1,000,000 customers', measure(() => JSON.parse(glue.engine_bench(1000000)).events));
+if (!cold) report('M/M/1, 1,000,000 customers', measure(() => JSON.parse(glue.engine_bench(1000000)).events));
 
 const leetcode = JSON.parse(fs.readFileSync(path.join(root, 'src/editor/examples/leetcode.json'), 'utf8'));
 for (const n of leetcode.nodes) if (n.kind === 'client') n.rate_per_s = 10000;
 leetcode.duration_ms = 60000;
 const head = (kind) => JSON.stringify({ kind, seed: 0, warmup_bits: 0, from_us: 0 });
-const ask = JSON.stringify({ target_us: 60000000, max_events: Number.MAX_SAFE_INTEGER, budget_ms: 50, tokens: false, marks: false, panels: false, rows: false });
+const ask = JSON.stringify({ target_us: 60000000, max_events: Number.MAX_SAFE_INTEGER, budget_ms: 50, tokens: false, marks: false, panels: false, rows: false, to_end: true });
 let hash = '';
 report(
   'LeetCode at 10,000/s for 60 s, Run to end in the worker',

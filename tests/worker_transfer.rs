@@ -1,8 +1,11 @@
 //! A run to the end done in a Web Worker comes back to the page as JSON
-//! (`src/app/pool.rs`): every example's report, live state, series and
+//! (`src/app/pool.rs`): every example's report, live state, series (in the
+//! worker's compact form, `editor::drive::Series`), requests list and
 //! traces must read back as they were written.
 
+use crosstalk::editor::drive::Series;
 use crosstalk::editor::examples::EXAMPLES;
+use crosstalk::editor::requests::{RequestLog, RequestRow};
 use crosstalk::engine::report::{Bucket, Report};
 use crosstalk::engine::trace::Trace;
 use crosstalk::engine::view::{LinkLive, NodeLive};
@@ -43,6 +46,19 @@ fn every_example_s_finished_run_reads_back() {
         round_trip::<Vec<LinkLive>>(ex.title, &sim.link_live());
         let series: Vec<Vec<Bucket>> = (0..s.nodes.len()).map(|i| sim.series(i).to_vec()).collect();
         round_trip(ex.title, &series);
+        let wire = Series::of(&sim);
+        assert_eq!(wire.0, series, "{}", ex.title);
+        assert!(series.iter().any(|b| !b.is_empty()), "{}: a series to send", ex.title);
+        let back: Series = crosstalk::engine::format::json::read(&serde_json::to_string(&wire).unwrap()).unwrap();
+        // Counts exactly, the rest within an ulp (see `round_trip`).
+        round_trip(ex.title, &back.0);
+        for (a, b) in series.iter().flatten().zip(back.0.iter().flatten()) {
+            assert_eq!((a.t_s, a.throughput, a.errors), (b.t_s, b.throughput, b.errors), "{}", ex.title);
+        }
+        assert_eq!(back.0.iter().map(Vec::len).collect::<Vec<_>>(), series.iter().map(Vec::len).collect::<Vec<_>>());
+        let rows: Vec<RequestRow> = RequestLog::default().refresh(&sim);
+        assert!(!rows.is_empty(), "{}: requests listed", ex.title);
+        round_trip(ex.title, &rows);
         let traces: Vec<Trace> = sim.recent_traces().into_iter().filter_map(|id| sim.trace(id)).collect();
         assert!(!traces.is_empty(), "{}: traces kept", ex.title);
         round_trip(ex.title, &traces);

@@ -86,7 +86,7 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                     <rect class="node-stack" x="8" y="-8" width=NODE_W height=NODE_H rx="12"/>
                     <rect class="node-stack" x="4" y="-4" width=NODE_W height=NODE_H rx="12"/>
                 })}
-                <g class="node-frame" inner_html=frame_markup(kind)></g>
+                <g class="node-frame" use:stamp=Stamp::Frame(kind)></g>
                 <text class="node-label" x="50" y="24">{text(move || fit_label(&name.get(), LABEL_CHARS))}</text>
                 <text class="node-sub" x="50" y="41">{text(move || fit_label(&summary.get(), SUMMARY_CHARS))}</text>
                 <Live live=live stacks=matches!(kind, NodeKind::Queue | NodeKind::Topic)/>
@@ -96,7 +96,7 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
                 }}
                 <super::broker_view::LogStrip node=node live=live/>
                 <StaleReads live=live below_cards=Signal::derive(move || replicas.get() > 1)/>
-                <g class="handles" inner_html=handles_markup()></g>
+                <g class="handles" use:stamp=Stamp::Handles></g>
                 {move || {
                     renaming
                         .get()
@@ -113,6 +113,56 @@ pub fn NodeView(id: String, cells: Cells) -> impl IntoView {
 /// accent, the icon), as SVG markup: one `innerHTML` per node instead of a
 /// dozen elements and some forty attributes set one call at a time, which
 /// was most of what opening a 400-node diagram spent building views.
+/// The constant parts of a node view, each SVG markup with no user text.
+#[derive(Clone, Copy, PartialEq)]
+enum Stamp {
+    /// Box, accent and icon of a kind.
+    Frame(NodeKind),
+    /// The four connection handles.
+    Handles,
+}
+
+impl Stamp {
+    fn markup(self) -> String {
+        match self {
+            Stamp::Frame(kind) => frame_markup(kind),
+            Stamp::Handles => handles_markup(),
+        }
+    }
+}
+
+thread_local! {
+    /// Each [`Stamp`] parsed once, as a fragment to clone: cloning nodes is
+    /// far cheaper than parsing the same markup again (`innerHTML`) for
+    /// each of a big diagram's views.
+    static PARSED: std::cell::RefCell<Vec<(Stamp, web_sys::DocumentFragment)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A `use:` directive: fills `el` with `what`'s markup, cloned from its
+/// one parse (parsed into `el` itself where there is no document).
+fn stamp(el: web_sys::Element, what: Stamp) {
+    let parsed = PARSED.with(|p| {
+        if let Some((_, f)) = p.borrow().iter().find(|(s, _)| *s == what) {
+            return Some(f.clone());
+        }
+        let doc = web_sys::window()?.document()?;
+        let g = doc.create_element_ns(Some("http://www.w3.org/2000/svg"), "g").ok()?;
+        g.set_inner_html(&what.markup());
+        let fragment = doc.create_document_fragment();
+        while let Some(child) = g.first_child() {
+            fragment.append_child(&child).ok()?;
+        }
+        p.borrow_mut().push((what, fragment.clone()));
+        Some(fragment)
+    });
+    match parsed.and_then(|f| f.clone_node_with_deep(true).ok()) {
+        Some(copy) => {
+            let _ = el.append_child(&copy);
+        }
+        None => el.set_inner_html(&what.markup()),
+    }
+}
+
 fn frame_markup(kind: NodeKind) -> String {
     let (w, h) = (NODE_W, NODE_H);
     let shape = match kind {

@@ -11,9 +11,11 @@
 //! decides; the page goes on. Terminating a pool stops its runs at once.
 
 use super::slice;
+use crate::editor::drive::Series;
+use crate::editor::requests::{RequestLog, RequestRow};
 use crate::engine::format::{load, Scenario};
 use crate::engine::replications;
-use crate::engine::report::{Bucket, Report};
+use crate::engine::report::Report;
 use crate::engine::trace::Trace;
 use crate::engine::view::{LinkLive, NodeLive};
 use crate::engine::Sim;
@@ -177,37 +179,39 @@ pub fn live_task(kind: &str, from_us: u64, body: &str) -> String {
 }
 
 /// A run to the end, done in a worker: what the app shows of a finished
-/// run (the run itself stays in the worker).
+/// run (the run itself stays in the worker, which answers for a request's
+/// trace when one is opened).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Finished {
     pub report: Report,
     pub nodes: Vec<NodeLive>,
     pub links: Vec<LinkLive>,
-    pub series: Vec<Vec<Bucket>>,
+    pub series: Series,
     pub now_ms: f64,
     pub end_ms: f64,
     pub events: u64,
     pub hash: String,
     /// After a budget stop: the duration that would fit.
     pub fits_ms: Option<f64>,
-    /// The traces the run keeps, oldest first.
-    pub traces: Vec<Trace>,
+    /// The requests list: a row per trace the run keeps, newest first (the
+    /// traces themselves were most of a big run's answer to read).
+    pub rows: Vec<RequestRow>,
 }
 
-/// What the page keeps of a run that reached its end.
-pub fn finished_of(sim: &Sim) -> Finished {
-    let scenario = sim.scenario();
+/// What the page keeps of a run that reached its end; `rows` is the run's
+/// requests log (its rows are brought up to date).
+pub fn finished_of(sim: &Sim, rows: &mut RequestLog) -> Finished {
     Finished {
         report: sim.report(),
         nodes: sim.node_live(),
         links: sim.link_live(),
-        series: (0..scenario.nodes.len()).map(|i| sim.series(i).to_vec()).collect(),
+        series: Series::of(sim),
         now_ms: sim.now_ms(),
         end_ms: sim.end_us() as f64 / 1000.0,
         events: sim.events(),
         hash: sim.run_hash_hex(),
         fits_ms: sim.fitting_duration_ms(),
-        traces: sim.recent_traces().into_iter().filter_map(|id| sim.trace(id)).collect(),
+        rows: rows.refresh(sim),
     }
 }
 

@@ -709,6 +709,7 @@ impl Run {
             rows: part.is_some_and(|p| p != Part::Marks) && std::mem::take(&mut r.rows_wanted),
             stops,
             seek: false,
+            to_end,
         };
         r.asked(Moves::Run);
         if part.is_some() {
@@ -778,6 +779,7 @@ impl Run {
             rows: std::mem::take(&mut r.rows_wanted),
             stops,
             seek,
+            to_end: false,
         };
         r.asked(match (seek, max_events) {
             (true, _) => Moves::Jump,
@@ -810,6 +812,18 @@ impl Run {
         }
         let failed = match reply {
             Reply::Answer(text) => match crate::engine::format::json::read::<Answer>(&text) {
+                Ok(Answer::Sliced(s)) if s.finished.is_some() => {
+                    // Read in this task, shown in the next: a big run's last
+                    // answer and all it changes on the page are two tasks.
+                    let run = *self;
+                    let show = move || {
+                        if run.core().borrow().generation == generation {
+                            run.take_slice(*s, true);
+                        }
+                    };
+                    leptos::prelude::set_timeout(show, std::time::Duration::ZERO);
+                    return;
+                }
                 Ok(Answer::Sliced(s)) => {
                     self.take_slice(*s, true);
                     return;
@@ -945,7 +959,7 @@ impl Run {
                     snap.report = v;
                 }
                 if let Some(v) = s.series {
-                    snap.series = v;
+                    snap.series = v.0;
                 }
             });
         }
@@ -1339,7 +1353,7 @@ impl Run {
         let Core { sim, requests, frozen, remote, .. } = &mut *c;
         let (rows, look) = match (sim.as_ref(), frozen.as_ref(), remote.as_mut()) {
             (Some(sim), ..) => (requests.refresh(sim), false),
-            (None, Some(f), _) => (f.rows.clone(), false),
+            (None, Some(f), _) => (f.finished.rows.clone(), false),
             (None, None, Some(r)) => {
                 // The worker sends the rows with its next refresh; a
                 // paused run is asked for them now.
@@ -1363,10 +1377,6 @@ impl Run {
         let core = self.core();
         let found = {
             let c = core.borrow();
-            if let Some(t) = c.frozen.as_ref().and_then(|f| f.kept(id)) {
-                drop(c);
-                return done(Some(t));
-            }
             match (&c.sim, &c.remote, &c.frozen, &c.runner) {
                 (None, _, _, Some(w)) if c.remote.is_some() || c.frozen.is_some() => {
                     w.post(0, &pool::live_task("act", 0, &serde_json::to_string(&Act::Trace(id)).unwrap_or_default()));
@@ -1633,9 +1643,32 @@ impl Run {
             return;
         }
         let Some(sim) = c.sim.as_ref() else {
-            let snap = c.frozen.as_ref().map(Frozen::snap).unwrap_or_default();
-            drop(c);
-            self.snap.set(snap);
+            match (c.frozen.as_ref(), part) {
+                // A finished run's marks, or its panels, alone: one set of
+                // views at a time changes (a big diagram's two refreshes).
+                (Some(f), Part::Marks) => {
+                    let mut next = f.marks();
+                    drop(c);
+                    self.snap.update(|s| {
+                        next.report = std::mem::take(&mut s.report);
+                        next.series = std::mem::take(&mut s.series);
+                        *s = next;
+                    });
+                }
+                (Some(f), Part::Panels) => {
+                    let (report, series) = (f.finished.report.clone(), f.finished.series.0.clone());
+                    drop(c);
+                    self.snap.update(|s| {
+                        s.report = report;
+                        s.series = series;
+                    });
+                }
+                (f, _) => {
+                    let snap = f.map(Frozen::snap).unwrap_or_default();
+                    drop(c);
+                    self.snap.set(snap);
+                }
+            }
             return;
         };
         let marks = part != Part::Panels;

@@ -11,11 +11,11 @@
 //! or an [`Act`]).
 
 use super::pool::{Answer, Finished};
-use crate::editor::drive::{self, Seen, Stop};
+use crate::editor::drive::{self, Seen, Series, Stop};
 use crate::editor::requests::{RequestLog, RequestRow};
 use crate::engine::fork::Intervention;
 use crate::engine::format::{FaultSpec, Scenario};
-use crate::engine::report::{Bucket, Report};
+use crate::engine::report::Report;
 use crate::engine::timeline::Timeline;
 use crate::engine::view::{Departure, LinkLive, NodeLive};
 use crate::engine::{Sim, SimOptions};
@@ -47,6 +47,10 @@ pub struct Ask {
     /// comes back as departures.
     #[serde(default)]
     pub seek: bool,
+    /// Running to the end: fewer checkpoints on the way (see
+    /// [`TO_END_SPACING`]).
+    #[serde(default)]
+    pub to_end: bool,
 }
 
 /// A live action, made in the worker at its run's current instant.
@@ -76,7 +80,7 @@ pub struct Sliced {
     pub nodes: Option<Vec<NodeLive>>,
     pub links: Option<Vec<LinkLive>>,
     pub report: Option<Report>,
-    pub series: Option<Vec<Vec<Bucket>>>,
+    pub series: Option<Series>,
     pub rows: Option<Vec<RequestRow>>,
     /// With the marks: the targets with a fault active now.
     pub faulted: Option<Vec<String>>,
@@ -103,7 +107,16 @@ struct Held {
     chunk: u64,
     /// Checkpoints of the run, for jumps back in time.
     timeline: Timeline,
+    /// About the instant of the latest checkpoint (µs).
+    noted_us: u64,
 }
+
+/// A run to the end keeps a checkpoint every this many of the timeline's
+/// intervals (8 simulated seconds by default, not 2): cloning the whole run
+/// for each took as long as running it (docs/PERFORMANCE.md), and the page
+/// waits for the end. A jump then runs on at most this many intervals from
+/// the checkpoint before it.
+pub const TO_END_SPACING: u64 = 4;
 
 thread_local! {
     static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
@@ -131,8 +144,12 @@ pub fn start(scenario: &Scenario, from_us: u64) -> Result<Answer, String> {
         timeline.seek(&mut sim, from_us);
         sim.take_departures(&mut Vec::new());
     }
-    let mut held = Held { sim, rows: RequestLog::default(), chunk: 2_000, timeline };
-    let ask = Ask { marks: true, panels: true, ..Ask::default() };
+    let noted_us = sim.now_us();
+    let mut held = Held { sim, rows: RequestLog::default(), chunk: 2_000, timeline, noted_us };
+    // A run from zero has no figures yet: the marks alone (a big diagram's
+    // report of zeros was most of this answer); the panels come with the
+    // first refresh.
+    let ask = Ask { marks: true, panels: from_us > 0, ..Ask::default() };
     let sliced = answer(&mut held, &ask, Vec::new());
     HELD.with(|h| *h.borrow_mut() = Some(held));
     Ok(Answer::Sliced(Box::new(sliced)))
@@ -156,7 +173,15 @@ pub fn slice(ask: &Ask) -> Result<Answer, String> {
             // A look (no events) leaves the run where it is.
             let max = ask.max_events;
             drive::advance_stopping(&mut held.sim, goal, &ask.stops, max, deadline, &mut held.chunk, &clock, &mut seen);
-            held.timeline.note(&held.sim);
+            let spacing = if ask.to_end { TO_END_SPACING } else { 1 };
+            let now = held.sim.now_us();
+            if now >= held.noted_us.saturating_add(held.timeline.every_us().saturating_mul(spacing)) {
+                let kept = held.timeline.len();
+                held.timeline.note(&held.sim);
+                if held.timeline.len() != kept {
+                    held.noted_us = now;
+                }
+            }
         }
         Ok(Answer::Sliced(Box::new(answer(held, ask, seen))))
     })
@@ -189,6 +214,7 @@ pub fn act(what: Act) -> Result<Answer, String> {
             // The checkpoints are of the run without the action.
             held.timeline.clear();
             held.timeline.note(&held.sim);
+            held.noted_us = held.sim.now_us();
         }
         let ask = Ask { tokens: true, marks: true, panels: true, ..Ask::default() };
         Ok(Answer::Acted(Box::new(Acted {
@@ -213,7 +239,10 @@ fn answer(held: &mut Held, ask: &Ask, seen: Vec<Seen>) -> Sliced {
     }
     // A pause at a stop, or a jump, shows everything where the run stands.
     let full = ask.seek || seen.last().is_some_and(|_| ask.stops.iter().any(|s| s.pause && s.at_us == sim.now_us()));
-    let (marks, panels) = (ask.marks || full, ask.panels || full);
+    // A finished run's answer holds all it shows once, in `finished`.
+    let finished = sim.is_finished().then(|| Box::new(super::pool::finished_of(sim, &mut held.rows)));
+    let more = finished.is_none();
+    let (marks, panels) = ((ask.marks || full) && more, (ask.panels || full) && more);
     let faulted = marks.then(|| {
         let mut v: Vec<String> = Vec::new();
         for f in &sim.scenario().faults {
@@ -231,10 +260,10 @@ fn answer(held: &mut Held, ask: &Ask, seen: Vec<Seen>) -> Sliced {
         nodes: marks.then(|| sim.node_live()),
         links: marks.then(|| sim.link_live()),
         report: panels.then(|| sim.report()),
-        series: panels.then(|| (0..sim.scenario().nodes.len()).map(|i| sim.series(i).to_vec()).collect()),
-        rows: ask.rows.then(|| held.rows.refresh(sim)),
+        series: panels.then(|| Series::of(sim)),
+        rows: (ask.rows && more).then(|| held.rows.refresh(sim)),
         faulted,
-        finished: sim.is_finished().then(|| Box::new(super::pool::finished_of(sim))),
+        finished,
         seen,
     }
 }

@@ -5,6 +5,7 @@
 //! exactly alike (same seed, same stops: the same numbers).
 
 use crate::engine::lesson::Snapshot;
+use crate::engine::report::Bucket;
 use crate::engine::timeline::Timeline;
 use crate::engine::Sim;
 use serde::{Deserialize, Serialize};
@@ -115,4 +116,65 @@ pub fn seek(sim: &mut Sim, timeline: &mut Timeline, t_us: u64, stops: &[Stop], s
         seen.push(Seen::of(sim));
     }
     timeline.seek(sim, t_us);
+}
+
+/// The charts' series of every node, as the worker sends them: per node
+/// one flat list of numbers, five a second (start, throughput, errors,
+/// p99, queue length), not an object per second with its field names
+/// (a 400-node run's series were 1.7 MB of JSON that way, and the page
+/// reads every answer on its main thread).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Series(pub Vec<Vec<Bucket>>);
+
+impl Series {
+    pub fn of(sim: &Sim) -> Series {
+        Series((0..sim.scenario().nodes.len()).map(|i| sim.series(i).to_vec()).collect())
+    }
+}
+
+/// The numbers of one bucket, in the order [`Series`] sends them.
+const BUCKET_FIELDS: usize = 5;
+
+impl Serialize for Series {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        struct Node<'a>(&'a [Bucket]);
+        impl Serialize for Node<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(Some(self.0.len() * BUCKET_FIELDS))?;
+                for b in self.0 {
+                    seq.serialize_element(&b.t_s)?;
+                    seq.serialize_element(&b.throughput)?;
+                    seq.serialize_element(&b.errors)?;
+                    seq.serialize_element(&b.p99_ms)?;
+                    seq.serialize_element(&b.queue_len)?;
+                }
+                seq.end()
+            }
+        }
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for node in &self.0 {
+            seq.serialize_element(&Node(node))?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Series {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Series, D::Error> {
+        let flat = Vec::<Vec<f64>>::deserialize(d)?;
+        let count = |x: f64| if x.is_finite() && x >= 0.0 { x.min(f64::from(u32::MAX)) as u32 } else { 0 };
+        let node = |v: Vec<f64>| {
+            v.chunks_exact(BUCKET_FIELDS)
+                .map(|b| Bucket {
+                    t_s: count(b[0]),
+                    throughput: count(b[1]),
+                    errors: count(b[2]),
+                    p99_ms: b[3],
+                    queue_len: b[4],
+                })
+                .collect()
+        };
+        Ok(Series(flat.into_iter().map(node).collect()))
+    }
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { expect, eventually } from './app.mjs';
 import { heavyScenario } from './running.test.mjs';
+import { bigDiagram } from './bench-scenarios.mjs';
 
 const bin = (root) =>
   process.env.CROSSTALK_BIN || path.join(root, 'target', 'release', process.platform === 'win32' ? 'crosstalk.exe' : 'crosstalk');
@@ -17,7 +18,50 @@ async function openHeavy(app, page, ms) {
   await page.waitForFunction(() => document.querySelector('#scenario-name')?.value === 'Heavy');
 }
 
+const stat = async (page, key) => Number(await page.locator(`[data-stat="${key}"]`).getAttribute('data-value'));
+
 export const tests = [
+  {
+    // The worker's answer for a big run is compact (series as numbers, the
+    // requests list as rows, no traces) and its checkpoints are made after
+    // it: none of that may change what the page shows.
+    name: 'Run to end of a 400-node diagram: the native hash and figures, charts, requests, and any instant after',
+    async run({ app, page, root, step, skip }) {
+      if (!fs.existsSync(bin(root))) skip('target/release/crosstalk is not built (cargo build --release --bin crosstalk)');
+      const big = bigDiagram();
+      await app.open();
+      await app.importJson(JSON.stringify(big), 'big.json');
+      await page.waitForFunction(() => document.querySelectorAll('g[data-kind]').length === 400, null, { timeout: 30000 });
+      await app.button('Run to end').click();
+      const hash = await app.waitForHash(60000);
+      const file = path.join(root, 'tests', 'e2e', 'out', 'worker-big.json');
+      fs.writeFileSync(file, JSON.stringify(big));
+      const native = (ms) =>
+        JSON.parse(execFileSync(bin(root), ['run', file, '--json', ...(ms ? ['--duration-ms', String(ms)] : [])], { encoding: 'utf8', maxBuffer: 256 << 20 }));
+      const report = native();
+      step('the hash and figures of crosstalk run');
+      expect(report.run_hash === hash, `native ${report.run_hash}, worker ${hash}`);
+      for (const key of ['requests.started', 'requests.ok', 'messages.delivered']) {
+        const [app_, nat] = [await stat(page, key), key.split('.').reduce((o, k) => o?.[k], report)];
+        expect(app_ === nat, `${key}: app ${app_}, native ${nat}`);
+      }
+      step('the charts draw the run');
+      await page.getByRole('tab', { name: 'Charts' }).click();
+      await eventually(async () => (await page.locator('.charts polyline, .charts path').count()) > 0, 'lines on the charts');
+      step('the requests are listed and a trace opens (the worker keeps them)');
+      await page.getByRole('tab', { name: 'Requests' }).click();
+      await page.locator('.request-table tbody tr[data-id]').first().waitFor();
+      await page.locator('.request-table tbody tr[data-id]').first().click();
+      await page.getByRole('img', { name: 'Timeline of the request' }).waitFor({ timeout: 10000 });
+      step('an instant of the run after it: the native figures there');
+      await page.getByRole('slider', { name: 'Simulated time' }).fill('30000');
+      const at30 = native(30000);
+      await eventually(async () => (await stat(page, 'requests.started')) === at30.requests.started, `requests started at 30 s: app ${await stat(page, 'requests.started')}, native ${at30.requests.started}`);
+      step('and Run to end from there: the same hash');
+      await app.button('Run to end').click();
+      expect((await app.waitForHash(60000)) === hash, 'the same hash again');
+    },
+  },
   {
     name: 'Run to end runs in a worker; Pause keeps the run where it got to, Reset stops it at once',
     async run({ app, page, step }) {
