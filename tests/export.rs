@@ -340,3 +340,28 @@ fn kafka_settings_hold_each_log_topics_partitions_retention_and_groups() {
     let k: Value = serde_json::from_str(&export::kafka::topics(&s)).unwrap();
     assert!(k["topics"][0]["configs"].as_array().unwrap().iter().any(|c| c["value"] == "3600000"));
 }
+
+/// The pretty JSON the app writes (scenario files, the report, RabbitMQ and
+/// Kafka settings) is indented from the compact text by the crate itself
+/// (`format::json::to_string_pretty`, a smaller download): it must be
+/// serde_json's pretty output byte for byte.
+#[test]
+fn pretty_json_files_are_byte_for_byte_serde_jsons_pretty_output() {
+    let mut scenarios = vec![scenario()];
+    for entry in std::fs::read_dir("examples").expect("examples/") {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            scenarios.push(load::parse(&std::fs::read_to_string(&path).unwrap()).expect("an example parses"));
+        }
+    }
+    for s in &scenarios {
+        assert_eq!(s.to_json_pretty(), serde_json::to_string_pretty(s).unwrap(), "{}", s.name);
+        for text in [export::rabbitmq::definitions(s), export::kafka::topics(s)] {
+            let v: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(text, serde_json::to_string_pretty(&v).unwrap() + "\n", "{}", s.name);
+        }
+    }
+    let (report, series) = run(&scenario());
+    let text = export::text(Format::Json, &scenario(), &report, &series);
+    assert_eq!(text, serde_json::to_string_pretty(&report).unwrap() + "\n");
+}

@@ -21,15 +21,16 @@ pub fn provide_cross_links() {
             if d.nodes.iter().all(|n| n.region.is_none()) {
                 return BTreeMap::new();
             }
-            let region: BTreeMap<&str, &str> =
-                d.nodes.iter().filter_map(|n| n.region.as_deref().map(|r| (n.id.as_str(), r))).collect();
-            d.links
-                .iter()
-                .filter_map(|l| {
-                    let (a, b) = (region.get(l.from.as_str()).copied(), region.get(l.to.as_str()).copied());
-                    regions::crosses(a, b).then(|| (l.id.clone(), regions::pair_ms(d, a, b)))
-                })
-                .collect()
+            // Maps filled by `extend`, not `collect` (which sorts first: one
+            // more compiled copy of the stable sort, see engine::order).
+            let mut region = BTreeMap::new();
+            region.extend(d.nodes.iter().filter_map(|n| n.region.as_deref().map(|r| (n.id.as_str(), r))));
+            let mut cross = BTreeMap::new();
+            cross.extend(d.links.iter().filter_map(|l| {
+                let (a, b) = (region.get(l.from.as_str()).copied(), region.get(l.to.as_str()).copied());
+                regions::crosses(a, b).then(|| (l.id.clone(), regions::pair_ms(d, a, b)))
+            }));
+            cross
         })
     });
     provide_context(CrossLinks(memo));

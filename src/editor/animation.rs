@@ -107,7 +107,7 @@ fn quantize(rgba: &[u8]) -> (Vec<u8>, Vec<u8>) {
         }
     }
     let mut used: Vec<usize> = (0..CELLS).filter(|&c| count[c] > 0).collect();
-    used.sort_by(|a, b| count[*b].cmp(&count[*a]).then(a.cmp(b)));
+    crate::engine::order::sort_by(&mut used, |a, b| count[*b].cmp(&count[*a]).then(a.cmp(b)));
     let many = used.len() > PALETTE;
     used.truncate(if many { COMMON } else { PALETTE });
     let mut colours: Vec<[u8; 3]> = used

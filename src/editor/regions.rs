@@ -49,7 +49,7 @@ pub fn areas(s: &Scenario, skip: &[String]) -> Vec<Area> {
         let r = a.rect;
         a.rect = Rect { x: r.x - PAD, y: r.y - PAD - LABEL_H, w: r.w + 2.0 * PAD, h: r.h + 2.0 * PAD + LABEL_H };
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::engine::order::sort_by(&mut out, |a, b| a.name.cmp(&b.name));
     out
 }
 

@@ -31,7 +31,10 @@ impl Selection {
     }
 
     pub fn of_nodes(ids: impl IntoIterator<Item = String>) -> Selection {
-        Selection { nodes: ids.into_iter().collect(), links: BTreeSet::new() }
+        // `extend`, not `collect` (which sorts: see engine::format::load::name_links).
+        let mut nodes = BTreeSet::new();
+        nodes.extend(ids);
+        Selection { nodes, links: BTreeSet::new() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -65,10 +68,11 @@ impl Selection {
 
     /// Everything in either.
     pub fn merged(&self, other: &Selection) -> Selection {
-        Selection {
-            nodes: self.nodes.union(&other.nodes).cloned().collect(),
-            links: self.links.union(&other.links).cloned().collect(),
-        }
+        // `extend`, not `collect` (which sorts: see engine::format::load::name_links).
+        let mut both = self.clone();
+        both.nodes.extend(other.nodes.iter().cloned());
+        both.links.extend(other.links.iter().cloned());
+        both
     }
 
     /// The single selected thing, if exactly one is selected.

@@ -226,7 +226,7 @@ fn requests_of(node: &crate::engine::format::NodeSpec, duration_ms: f64) -> f64 
     // Ordered as the engine orders them: by whole microsecond, then as written.
     let mut steps: Vec<(f64, usize, f64)> =
         node.schedule.iter().flatten().enumerate().map(|(i, (at, r))| (*at, i, *r)).collect();
-    steps.sort_by_key(|(at, i, _)| (ms_to_us(*at), *i));
+    crate::engine::order::sort_by(&mut steps, |a, b| (ms_to_us(a.0), a.1).cmp(&(ms_to_us(b.0), b.1)));
     let (mut t, mut rate, mut total) = (0.0, node.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S), 0.0);
     for (at, _, r) in steps {
         let at = at.max(0.0).min(duration_ms);

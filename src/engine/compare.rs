@@ -224,7 +224,9 @@ pub fn scenario_changes(a: &Scenario, b: &Scenario) -> Vec<String> {
     let secs = |ms: f64| format!("{:.1} s", ms / 1000.0);
     let fault = |f: &crate::engine::format::FaultSpec| {
         let until = f.for_ms.map_or(" to the end".to_string(), |l| format!(" for {}", secs(l)));
-        format!("{} `{}` from {}{until}", format!("{:?}", f.kind).to_lowercase(), f.target, secs(f.at_ms))
+        // ASCII lowercase: the kinds are ASCII, and the Unicode case tables
+        // would add ~11 KiB to the download.
+        format!("{} `{}` from {}{until}", format!("{:?}", f.kind).to_ascii_lowercase(), f.target, secs(f.at_ms))
     };
     for (side, x, y) in [("A", a, b), ("B", b, a)] {
         for f in x.faults.iter().filter(|f| !y.faults.contains(f)) {

@@ -16,6 +16,7 @@ pub mod lesson;
 pub mod links;
 pub mod lint;
 pub mod metrics;
+pub mod order;
 pub mod replications;
 pub mod report;
 pub mod sim;

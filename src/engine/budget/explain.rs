@@ -4,6 +4,7 @@
 
 use super::{failure_chance, least_round_trip_over_timeout, Work};
 use crate::engine::format::{fanout, NodeKind, Scenario, Via};
+use crate::engine::order;
 
 /// What makes the run heavy: the node that would receive the most and why.
 pub(super) fn why(s: &Scenario, w: &Work) -> String {
@@ -96,7 +97,7 @@ pub(super) fn why(s: &Scenario, w: &Work) -> String {
 /// "client `c` sends 1000000/s for 86400 s", for the heaviest clients.
 fn clients_line(s: &Scenario, w: &Work) -> String {
     let mut clients: Vec<usize> = (0..s.nodes.len()).filter(|i| s.nodes[*i].kind == NodeKind::Client).collect();
-    clients.sort_by(|a, b| w.arrivals[*b].total_cmp(&w.arrivals[*a]));
+    order::sort_by(&mut clients, |a, b| w.arrivals[*b].total_cmp(&w.arrivals[*a]));
     let seconds = s.duration_ms / 1000.0;
     let mut parts: Vec<String> = clients
         .iter()
@@ -124,7 +125,7 @@ fn counted_links(s: &Scenario, w: &Work) -> Vec<(String, f64)> {
             (k > 1.0).then(|| (l.id.clone(), k, w.arrivals[from] * k))
         })
         .collect();
-    links.sort_by(|a, b| b.2.total_cmp(&a.2));
+    order::sort_by(&mut links, |a, b| b.2.total_cmp(&a.2));
     links.into_iter().map(|(id, k, _)| (id, k)).collect()
 }
 
@@ -142,7 +143,7 @@ fn fan_out_nodes(s: &Scenario, w: &Work) -> Vec<(String, usize)> {
         })
         .filter(|(_, out)| *out > 1)
         .collect();
-    fan.sort_by(|a, b| w.arrivals[a.0].total_cmp(&w.arrivals[b.0]));
+    order::sort_by(&mut fan, |a, b| w.arrivals[a.0].total_cmp(&w.arrivals[b.0]));
     fan.into_iter().map(|(i, k)| (s.nodes[i].id.clone(), k)).collect()
 }
 

@@ -81,7 +81,7 @@ fn groups(s: &Scenario) -> Vec<Value> {
 pub fn topics(s: &Scenario) -> String {
     let topics: Vec<Value> = s.nodes.iter().filter(|n| is_log(n)).map(topic).collect();
     let doc = json!({ "topics": topics, "consumer_groups": groups(s) });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
+    let mut text = crate::engine::format::json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
     text.push('\n');
     text
 }

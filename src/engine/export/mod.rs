@@ -97,7 +97,7 @@ pub fn text(format: Format, scenario: &Scenario, report: &Report, series: &[Vec<
 
 /// The run report, pretty-printed as `crosstalk run --json` prints it.
 pub fn report_json(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|_| "{}".into());
+    let mut s = crate::engine::format::json::to_string_pretty(report).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
 }

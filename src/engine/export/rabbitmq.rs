@@ -216,7 +216,7 @@ pub fn definitions(s: &Scenario) -> String {
             );
         }
     }
-    let mut text = serde_json::to_string_pretty(&d.into_json()).unwrap_or_else(|_| "{}".into());
+    let mut text = crate::engine::format::json::to_string_pretty(&d.into_json()).unwrap_or_else(|_| "{}".into());
     text.push('\n');
     text
 }

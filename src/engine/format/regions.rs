@@ -41,13 +41,16 @@ pub fn name_is_valid(name: &str) -> bool {
 
 /// The regions the nodes are in, sorted and without repeats.
 pub fn used(s: &Scenario) -> Vec<String> {
-    let set: BTreeSet<&str> = s.nodes.iter().filter_map(of).collect();
+    // Filled by `extend`, not `collect` (which sorts: see load::name_links).
+    let mut set = BTreeSet::new();
+    set.extend(s.nodes.iter().filter_map(of));
     set.into_iter().map(String::from).collect()
 }
 
 /// Every region the scenario names (its nodes' and its pairs'), sorted.
 pub fn all(s: &Scenario) -> Vec<String> {
-    let mut set: BTreeSet<&str> = s.nodes.iter().filter_map(of).collect();
+    let mut set = BTreeSet::new();
+    set.extend(s.nodes.iter().filter_map(of));
     for (a, b, _) in &s.regions {
         set.insert(a);
         set.insert(b);

@@ -78,7 +78,7 @@ impl Scenario {
 
     /// Pretty JSON, as files are written.
     pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a scenario always serializes")
+        super::json::to_string_pretty(self).expect("a scenario always serializes")
     }
 
     /// Compact JSON, as share links carry it.

@@ -187,9 +187,9 @@ fn resolve_all<'m>(check: &'m Check, views: &[Option<RunView>; 2]) -> Result<Vec
         .metrics()
         .into_iter()
         .map(|m| {
-            let view = views[m.variant.index()]
-                .as_ref()
-                .ok_or_else(|| format!("`{m}`: this lesson has no variant {}", m.variant.letter().to_uppercase()))?;
+            let view = views[m.variant.index()].as_ref().ok_or_else(|| {
+                format!("`{m}`: this lesson has no variant {}", m.variant.letter().to_ascii_uppercase())
+            })?;
             let l = metrics::resolve(&m.path, view.scenario)?;
             if check.window.is_some() && !metrics::lookup_is_count(&l) {
                 return Err(format!(

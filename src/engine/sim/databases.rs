@@ -405,7 +405,9 @@ pub(super) fn replica_up(sim: &mut Sim, n: u32) {
             keys.push(key);
         }
     }
-    missed.sort_unstable();
+    // Distinct tuples: the shared stable sort orders them as an unstable
+    // one would, without a compiled copy of its own (engine::order).
+    crate::engine::order::sort_by(&mut missed, |a, b| a.cmp(b));
     let mut until = now;
     for &(_, key, i) in &missed {
         let at = now.after(db.lag_rng.sample_us(&lag)).max(until);

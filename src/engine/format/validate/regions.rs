@@ -11,8 +11,11 @@ use std::collections::BTreeSet;
 impl Validator {
     pub(super) fn regions(&mut self, s: &Scenario) {
         let top = Place::Scenario;
-        let used: BTreeSet<String> = regions::used(s).into_iter().collect();
-        let paired: BTreeSet<&str> = s.regions.iter().flat_map(|(a, b, _)| [a.as_str(), b.as_str()]).collect();
+        // Sets filled by `extend`, not `collect` (which sorts: see load::name_links).
+        let mut used = BTreeSet::new();
+        used.extend(regions::used(s));
+        let mut paired = BTreeSet::new();
+        paired.extend(s.regions.iter().flat_map(|(a, b, _)| [a.as_str(), b.as_str()]));
         for n in &s.nodes {
             let Some(r) = regions::of(n) else { continue };
             let p = Place::Node(n.id.clone());
