@@ -106,13 +106,22 @@ export const tests = [
       expect((await stack.getAttribute('aria-label')) === '0 waiting', 'nothing waits before the run');
       step('Run: the SMS sender crashes and the jobs pile up in the queue');
       await app.button('Run').click();
+      // The count and the squares are read in one go: the queue drains
+      // again after the recovery, so two reads apart could disagree.
+      const seen = () =>
+        stack.evaluate((el) => ({
+          count: Number(el.getAttribute('aria-label').split(' ')[0]),
+          squares: el.getAttribute('d').split('M').filter(Boolean).length,
+        }));
       await eventually(
-        async () => Number((await stack.getAttribute('aria-label')).split(' ')[0]) >= 5,
-        'the stack counts the waiting jobs',
+        async () => {
+          const now = await seen();
+          if (now.count >= 5 && now.squares >= 5) return now;
+          throw new Error(JSON.stringify(now));
+        },
+        'the stack counts the waiting jobs and shows a square each',
         30_000,
       );
-      const squares = (await stack.getAttribute('d')).split('M').filter(Boolean).length;
-      expect(squares >= 5, `the stack shows squares: ${squares}`);
       expect(/\d/.test(await queue.locator('.waiting text').textContent()), 'the count shows beside it');
       await shot('queue-stack');
     },
