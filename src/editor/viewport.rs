@@ -12,10 +12,15 @@ pub const ZOOM_STEP: f64 = 1.25;
 /// Fit never magnifies past this: a lone node at 300% looks broken.
 const FIT_MAX_ZOOM: f64 = 1.25;
 /// Fit never shrinks past this: node names (13 px) stay about 10 px tall
-/// and their settings (11 px) about 8 px, still readable. A diagram too big
-/// for the canvas at this zoom shows its start (left and top: where its
-/// requests come from, in reading order), and the user pans to the rest.
+/// and their settings (11 px) about 8 px, still readable. A diagram a little
+/// too big for the canvas at this zoom is centred (it loses a little at
+/// each end); a much bigger one (see [`FAR_TOO_BIG`]) shows its start (left
+/// and top: where its requests come from, in reading order) rather than a
+/// middle with neither end, and the user pans to the rest.
 pub const FIT_MIN_ZOOM: f64 = 0.75;
+/// How many times the room a diagram must need, at the fit's zoom, to be
+/// shown from its start instead of centred.
+const FAR_TOO_BIG: f64 = 1.5;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Viewport {
@@ -63,9 +68,9 @@ impl Viewport {
         let zoom = if bounds.w > 0.0 && bounds.h > 0.0 { (aw / bounds.w).min(ah / bounds.h) } else { 1.0 }
             .clamp(FIT_MIN_ZOOM, FIT_MAX_ZOOM);
         let c = bounds.center();
-        // Centred along an axis where it fits, else from its start.
+        // Centred along an axis, unless far too big for it: then from its start.
         let pan = |size: f64, room: f64, full: f64, start: f64, centre: f64| {
-            if size * zoom > room {
+            if size * zoom > room * FAR_TOO_BIG {
                 margin - start * zoom
             } else {
                 full / 2.0 - centre * zoom
@@ -166,6 +171,11 @@ mod tests {
         let tall = Rect { h: 2000.0, ..b };
         let v = Viewport::fit(tall, 890.0, 600.0, 56.0);
         assert!((v.to_screen(Point::new(tall.x, tall.y)).y - 56.0).abs() < 1e-9);
+        // A little too wide (a lesson's narrower canvas): centred, losing a
+        // little at each end rather than all of it at one.
+        let v = Viewport::fit(b, 1300.0, 600.0, 56.0);
+        assert_eq!(v.zoom, FIT_MIN_ZOOM);
+        assert!((v.to_screen(b.center()).x - 650.0).abs() < 1e-9);
     }
 
     #[test]
