@@ -888,3 +888,109 @@ fn bad_input_is_refused_with_the_node_or_link_and_field_named() {
     let newer = refused(&json!({"crosstalk": 2, "nodes": [], "links": []}));
     assert!(newer.contains("version 2"), "{newer}");
 }
+
+#[test]
+fn a_client_schedule_sets_the_rate_at_its_times() {
+    let s = scenario(
+        10_000,
+        json!([{"id": "c", "kind": "client", "rate_per_s": 10, "arrival": "uniform",
+                "schedule": [[2000, 100], [4000, 0]]},
+               {"id": "s", "kind": "service", "workers": 100, "work_ms": 1}]),
+        json!([{"id": "l", "from": "c", "to": "s", "via": "http"}]),
+    );
+    let r = run(&s);
+    // 2 s at 10/s, 2 s at 100/s, then nothing.
+    let started = rq(&r, "started");
+    assert!((215..=221).contains(&started), "{started} requests, 20 + 200 expected");
+}
+
+#[test]
+fn a_crashed_replica_keeps_its_share_until_unhealthy_after_failed_checks() {
+    let s = with(
+        scenario(
+            60_000,
+            json!([{"id": "c", "kind": "client", "rate_per_s": 100, "arrival": "uniform"},
+                   {"id": "s", "kind": "service", "workers": 10, "work_ms": 1, "replicas": 4}]),
+            json!([{"id": "l", "from": "c", "to": "s", "via": "http"}]),
+        ),
+        "faults",
+        json!([{"target": "s#2", "kind": "crash", "at_ms": 5000}]),
+    );
+    let r = run(&s);
+    // Probes every 10 s (health_check_ms) fail at 10, 20 and 30 s
+    // (unhealthy_after 3): a quarter of 100/s is refused for those 25 s.
+    let refused = m(&r, "rejected");
+    assert!((615..=635).contains(&refused), "{refused} calls refused, 25 s x 25/s expected");
+    let replicas = r["nodes"]["s"]["replicas"].as_array().unwrap();
+    assert_eq!(replicas[1]["id"], "s#2");
+    assert_eq!(replicas[1]["in_rotation"], false);
+    assert_eq!(replicas[0]["in_rotation"], true);
+}
+
+#[test]
+fn log_retention_expires_unread_messages_and_replay_rewinds_a_group() {
+    let make = |retention: Option<u64>, faults: Value| {
+        let mut topic = json!({"id": "t", "kind": "topic", "delivery": "log"});
+        if let Some(ms) = retention {
+            topic["retention_ms"] = json!(ms);
+        }
+        let mut s = scenario(
+            10_000,
+            json!([{"id": "c", "kind": "client", "rate_per_s": 100, "arrival": "uniform"}, topic,
+                   {"id": "a", "kind": "service", "workers": 1, "work_ms": 20}]),
+            json!([{"id": "p", "from": "c", "to": "t", "via": "publish"},
+                   {"id": "sa", "from": "t", "to": "a", "via": "subscribe", "commit": "after_processing"}]),
+        );
+        s["faults"] = faults;
+        s
+    };
+    // The reader takes 50/s of 100/s: what it has not read after 1 s expires.
+    let kept = run(&make(Some(1000), json!([])));
+    assert!(m(&kept, "expired") > 700, "{} expired", m(&kept, "expired"));
+    let unbounded = run(&make(None, json!([])));
+    assert_eq!(m(&unbounded, "expired"), 0, "retention_ms defaults to unbounded");
+    let fast = |s: Value| {
+        let mut s = s;
+        s["nodes"][2]["work_ms"] = json!(1);
+        s
+    };
+    let replayed = run(&fast(make(None, json!([{"target": "sa", "kind": "replay", "at_ms": 5000}]))));
+    let once = run(&fast(make(None, json!([]))));
+    let again = n(&replayed, "a", "arrivals") - n(&once, "a", "arrivals");
+    assert!((again - 500.0).abs() <= 2.0, "replay at 5 s reads the first 5 s again: {again}");
+    assert_eq!(m(&replayed, "duplicates") as f64, again);
+}
+
+#[test]
+fn a_region_fault_takes_down_every_node_in_the_region() {
+    let s = json!({"crosstalk": 1, "seed": 7, "duration_ms": 10000,
+        "regions": [["us", "eu", 10]],
+        "nodes": [{"id": "c", "kind": "client", "rate_per_s": 100, "region": "us"},
+                  {"id": "eu1", "kind": "service", "workers": 10, "work_ms": 1, "region": "eu"},
+                  {"id": "us1", "kind": "service", "workers": 10, "work_ms": 1, "region": "us"}],
+        "links": [{"id": "a", "from": "c", "to": "eu1", "via": "http"},
+                  {"id": "b", "from": "c", "to": "us1", "via": "http"}],
+        "faults": [{"target": "region:eu", "kind": "crash", "at_ms": 0, "for_ms": 5000}]});
+    let r = run(&s);
+    let half = n(&r, "c", "arrivals") / 2.0;
+    assert!((n(&r, "eu1", "rejected") - half).abs() < 0.1 * half, "eu is down half the run");
+    assert_eq!(n(&r, "us1", "rejected"), 0.0, "us is untouched");
+}
+
+#[test]
+fn request_reply_frees_the_callers_worker_while_it_waits() {
+    let s = scenario(
+        10_000,
+        json!([{"id": "c", "kind": "client", "rate_per_s": 100, "arrival": "uniform"},
+               {"id": "a", "kind": "service", "workers": 1, "work_ms": 1},
+               {"id": "b", "kind": "service", "workers": 100, "work_ms": 500}]),
+        json!([{"id": "l", "from": "c", "to": "a", "via": "http"},
+               {"id": "rr", "from": "a", "to": "b", "via": "request_reply", "timeout_ms": 1000}]),
+    );
+    let r = run(&s);
+    // One worker, 100 requests a second each waiting 500 ms for its reply:
+    // only possible if the wait does not hold the worker.
+    assert!(rq(&r, "ok") > 900);
+    assert!((n(&r, "a", "utilization") - 0.1).abs() < 0.01, "busy 1 ms per request");
+    assert_eq!(rq(&r, "timed_out"), 0);
+}
