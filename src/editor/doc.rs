@@ -306,6 +306,9 @@ pub fn set_via(s: &mut Scenario, link: &str, via: Via) -> Result<(), String> {
         if !applies.contains(&"prefetch") {
             l.prefetch = None;
         }
+        if !applies.contains(&"redelivery_delay_ms") {
+            l.redelivery_delay_ms = None;
+        }
         if !applies.contains(&"group") {
             l.group = None;
             l.commit = None;

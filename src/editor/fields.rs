@@ -703,6 +703,14 @@ fn broker_link_fields(uses: &[&str]) -> Vec<Field> {
             "Deliveries the consumer may hold unacknowledged; a crashed consumer's come back (RabbitMQ basic.qos).",
         ),
         field(
+            "redelivery_delay_ms",
+            "Redelivery delay",
+            "",
+            Input::Duration,
+            "the queue's",
+            "Wait before a message this consumer nacked is offered again (overrides the queue's).",
+        ),
+        field(
             "group",
             "Consumer group",
             "",
@@ -1188,6 +1196,7 @@ fn link_get(l: &crate::engine::format::LinkSpec, key: &str) -> String {
             .map(|p| if p.is_empty() { "\"\"".to_string() } else { p.to_string() })
             .unwrap_or_default(),
         "prefetch" => opt(l.prefetch),
+        "redelivery_delay_ms" => opt_dur(l.redelivery_delay_ms),
         "group" => l.group.clone().unwrap_or_default(),
         "commit" => enum_text(&l.commit),
         "commit_every_ms" => opt_dur(l.commit_every_ms),
@@ -1392,6 +1401,7 @@ fn link_set(l: &mut crate::engine::format::LinkSpec, key: &str, text: &str) -> R
             };
         }
         "prefetch" => l.prefetch = parse::small_integer(text)?,
+        "redelivery_delay_ms" => l.redelivery_delay_ms = parse::opt_duration_ms(text)?,
         "group" => l.group = some_text(text),
         "commit" => l.commit = enum_parse::<CommitMode>(text)?,
         "commit_every_ms" => l.commit_every_ms = parse::opt_duration_ms(text)?,
@@ -1605,7 +1615,7 @@ mod tests {
     #[test]
     fn link_fields_follow_the_link_kind() {
         let keys = |via| -> Vec<&str> { link_fields(via, true, true).iter().map(|f| f.key).collect() };
-        assert_eq!(keys(Via::Consume), vec!["latency_ms", "prefetch"]);
+        assert_eq!(keys(Via::Consume), vec!["latency_ms", "prefetch", "redelivery_delay_ms"]);
         assert_eq!(keys(Via::Bind), vec!["latency_ms", "pattern"]);
         assert!(keys(Via::Subscribe).contains(&"commit"));
         assert!(keys(Via::Push).contains(&"store_and_forward"));

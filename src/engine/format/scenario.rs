@@ -540,6 +540,11 @@ pub struct LinkSpec {
     /// `consume`: deliveries the consumer may hold unacknowledged.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::whole::opt_u32")]
     pub prefetch: Option<u32>,
+    /// `consume`: how long a message the consumer nacked waits before it is
+    /// delivered again (MODEL.md names it on `consume`; it overrides the
+    /// queue's own `redelivery_delay_ms` for this consumer's nacks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redelivery_delay_ms: Option<f64>,
     /// `subscribe` from a log topic: the consumer group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
@@ -588,6 +593,7 @@ impl LinkSpec {
             routing_keys: None,
             pattern: None,
             prefetch: None,
+            redelivery_delay_ms: None,
             group: None,
             commit: None,
             commit_every_ms: None,

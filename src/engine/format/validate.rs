@@ -203,7 +203,7 @@ pub fn link_fields(via: Via) -> &'static [&'static str] {
         Via::Enqueue => &["latency_ms", "outbox", "optional", "count"],
         Via::Publish => &["latency_ms", "outbox", "optional", "routing_keys", "count"],
         Via::Poll => &["latency_ms", "interval_ms", "count"],
-        Via::Consume => &["latency_ms", "prefetch"],
+        Via::Consume => &["latency_ms", "prefetch", "redelivery_delay_ms"],
         Via::Subscribe => {
             &["latency_ms", "group", "commit", "commit_every_ms", "session_timeout_ms", "rebalance_ms", "balance"]
         }
@@ -260,6 +260,7 @@ fn set_link_fields(l: &LinkSpec) -> Vec<&'static str> {
         ("routing_keys", l.routing_keys.is_some()),
         ("pattern", l.pattern.is_some()),
         ("prefetch", l.prefetch.is_some()),
+        ("redelivery_delay_ms", l.redelivery_delay_ms.is_some()),
         ("group", l.group.is_some()),
         ("commit", l.commit.is_some()),
         ("commit_every_ms", l.commit_every_ms.is_some()),
@@ -625,6 +626,9 @@ impl Validator {
             if t == 0.0 {
                 self.err(&p, Some("timeout_ms"), "must be above 0 (omit it for no timeout)");
             }
+        }
+        if let Some(d) = l.redelivery_delay_ms {
+            self.number(&p, "redelivery_delay_ms", d, caps::ANY_MS);
         }
         if let Some(i) = l.interval_ms {
             self.number(&p, "interval_ms", i, caps::ANY_MS);

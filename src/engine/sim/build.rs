@@ -296,6 +296,7 @@ pub(super) fn link_rt(l: &crate::engine::format::LinkSpec, from: u32, to: u32, s
         deliveries: MessageCounts::default(),
         prefetch: if l.via == Via::Consume { l.prefetch } else { None },
         unacked: 0,
+        redelivery_us: (l.via == Via::Consume).then_some(l.redelivery_delay_ms).flatten().map(ms_to_us),
         routing: None,
         store_us: (l.via == Via::Push && l.store_and_forward == Some(true))
             .then(|| ms_to_us(l.retention_ms.unwrap_or(d::STORE_RETENTION_MS))),

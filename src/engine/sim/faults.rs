@@ -147,6 +147,7 @@ fn crash(sim: &mut Sim, n: u32) {
                 .filter(|(_, j)| j.node == n && (j.phase != Phase::Transit || j.reserved))
                 .map(|(k, _)| k)
                 .collect();
+            super::outbox::unsent_at_crash(sim, n, &doomed);
             for k in doomed {
                 super::jobs::lose(sim, k);
             }

@@ -347,7 +347,7 @@ fn answer_message(sim: &mut Sim, origin: Origin, outcome: Outcome) {
                 _ => End::Failed,
             };
             super::queues::count_delivery(sim, msg, delivery, link, end);
-            super::queues::settle(sim, msg, delivery, outcome == Outcome::Ok);
+            super::queues::settle(sim, msg, delivery, link, outcome == Outcome::Ok);
             super::queues::delivery_ended(sim, link);
         }
         Origin::Log { topic, group, partition, epoch, .. } => {

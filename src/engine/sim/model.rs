@@ -248,6 +248,8 @@ pub struct LinkRt {
     pub prefetch: Option<u32>,
     /// `consume` with a prefetch: deliveries it holds now.
     pub unacked: u32,
+    /// `consume` with its own `redelivery_delay_ms`: the wait after its nacks.
+    pub redelivery_us: Option<Micros>,
     /// `publish` into an exchange: routing key indices with cumulative weights.
     pub routing: Option<Box<[(u32, f64)]>>,
     /// `push` with store-and-forward: how long a held push is kept.

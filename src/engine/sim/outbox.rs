@@ -11,7 +11,7 @@
 use super::model::*;
 use super::queues::{send, NewMsg};
 use super::Sim;
-use crate::engine::format::Via;
+use crate::engine::format::{NodeKind, Via};
 use crate::engine::kernel::slab::Key;
 use crate::engine::report::End;
 use crate::engine::trace::{HopKind, NO_LINK};
@@ -81,6 +81,37 @@ pub(super) fn sender_crashed(sim: &mut Sim, node: u32) {
             sim.nodes[node as usize].metrics.bump("dual_write_lost");
             sim.hop(trace, HopKind::Lost, node, NO_LINK, 0);
         }
+    }
+}
+
+/// A sender crashed while a committed request was still making its calls:
+/// the sends after them in link order will never happen. Without an outbox
+/// that is the dual-write loss too (`dual_write_lost`, one per link; these
+/// were never sent, so the ledger has no message for them); with one, the
+/// rows written at commit are what the relay resends (`outbox_resent`).
+pub(super) fn unsent_at_crash(sim: &mut Sim, node: u32, jobs: &[Key]) {
+    let mut lost = 0u64;
+    for &k in jobs {
+        let Some(job) = sim.jobs.get(k) else { continue };
+        // Calls start only after the work (and its commit) is done.
+        if !matches!(job.phase, Phase::Calling | Phase::Backoff | Phase::Parked | Phase::Gathering) {
+            continue;
+        }
+        let sender = &sim.nodes[job.node as usize];
+        if sender.kind != NodeKind::Service {
+            continue;
+        }
+        let rest = sender.out.get(job.step as usize..).unwrap_or(&[]);
+        lost += rest
+            .iter()
+            .filter(|l| {
+                let link = &sim.links[**l as usize];
+                !link.outbox && matches!(link.via, Via::Enqueue | Via::Publish)
+            })
+            .count() as u64;
+    }
+    if lost > 0 {
+        *sim.nodes[node as usize].metrics.extra.entry("dual_write_lost").or_insert(0) += lost;
     }
 }
 

@@ -369,7 +369,7 @@ fn current(sim: &Sim, mk: Key, delivery: u32) -> bool {
 }
 
 /// The consumer is done with a delivery: ack or nack.
-pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, ok: bool) {
+pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, consume: u32, ok: bool) {
     let now = sim.now;
     if !current(sim, mk, delivery) {
         return; // A stale delivery: the queue gave it to someone else already.
@@ -384,7 +384,8 @@ pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, ok: bool) {
     }
     if !ok {
         sim.hop(trace, HopKind::Nack, qi, NO_LINK, delivery);
-        redeliver_or_dead_letter(sim, mk, true);
+        let own = sim.links.get(consume as usize).and_then(|l| l.redelivery_us);
+        redeliver_or_dead_letter(sim, mk, Some(own));
         return;
     }
     sim.hop(trace, HopKind::Ack, qi, NO_LINK, delivery);
@@ -413,9 +414,10 @@ fn answer_request(sim: &mut Sim, caller: Key, seq: u32, link: u32, trace: u64, o
     sim.schedule(arrive, Ev::ReplyBack { job: caller, seq, outcome, token, from });
 }
 
-/// After a failed delivery: back to the queue (after the redelivery delay)
-/// or, past `max_deliveries`, to the dead-letter queue.
-fn redeliver_or_dead_letter(sim: &mut Sim, mk: Key, delay: bool) {
+/// After a failed delivery: back to the queue (after the redelivery delay:
+/// the consume link's own, if it has one, else the queue's; none when
+/// `delay` is None) or, past `max_deliveries`, to the dead-letter queue.
+fn redeliver_or_dead_letter(sim: &mut Sim, mk: Key, delay: Option<Option<Micros>>) {
     let now = sim.now;
     let Some(m) = sim.msgs.get(mk) else { return };
     let (qi, deliveries) = (m.queue, m.deliveries);
@@ -426,7 +428,10 @@ fn redeliver_or_dead_letter(sim: &mut Sim, mk: Key, delay: bool) {
         dead_letter(sim, mk);
         return;
     }
-    let wait = if delay { q.redelivery_us } else { 0 };
+    let wait = match delay {
+        Some(own) => own.unwrap_or(q.redelivery_us),
+        None => 0,
+    };
     if wait > 0 {
         if let Some(m) = sim.msgs.get_mut(mk) {
             m.state = MsgState::Delayed;
@@ -537,5 +542,5 @@ pub(super) fn take_back(sim: &mut Sim, mk: Key, delivery: u32) {
     if let KindRt::Queue(q) = &mut sim.nodes[qi as usize].rt {
         q.unacked -= 1;
     }
-    redeliver_or_dead_letter(sim, mk, false);
+    redeliver_or_dead_letter(sim, mk, None);
 }

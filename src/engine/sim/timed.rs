@@ -276,6 +276,7 @@ fn link_changed(sim: &mut Sim, l: u32, field: &str) {
     link.outbox = fresh.outbox;
     link.interval_us = fresh.interval_us;
     link.prefetch = fresh.prefetch;
+    link.redelivery_us = fresh.redelivery_us;
     if field == "circuit_breaker" {
         link.breaker = match (link.breaker.take(), spec.circuit_breaker.as_ref()) {
             (_, None) => None,
