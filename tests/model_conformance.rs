@@ -6,6 +6,8 @@
 //! it, and every run against the accounting invariant: every message ends in
 //! exactly one state, and `sent` is their sum.
 
+mod common;
+use common::END_STATES;
 use serde_json::{json, Value};
 
 /// `crosstalk ARGS` with `stdin`: (exit code, stdout, stderr).
@@ -37,19 +39,6 @@ fn refused(scenario: &Value) -> String {
     assert_eq!(code, 2, "expected a refusal, got: {out}");
     err
 }
-
-const END_STATES: [&str; 10] = [
-    "delivered",
-    "failed",
-    "timed_out",
-    "rejected",
-    "dead_lettered",
-    "dropped",
-    "lost",
-    "expired",
-    "deduplicated",
-    "in_flight",
-];
 
 /// MODEL.md "Accounting": sent = the sum of the end states, for the whole
 /// ledger and for every link's row.

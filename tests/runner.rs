@@ -1,6 +1,7 @@
 //! The `crosstalk` command as users run it: exit codes, one-line errors,
 //! the JSON shape of MODEL.md, share links back and forth.
 
+mod common;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -54,19 +55,7 @@ fn run_json_has_the_model_shape() {
         assert!(n["utilization"].is_number());
     }
     let m = &v["messages"];
-    let states = [
-        "delivered",
-        "failed",
-        "timed_out",
-        "rejected",
-        "dead_lettered",
-        "dropped",
-        "lost",
-        "expired",
-        "deduplicated",
-        "in_flight",
-    ];
-    let sum: u64 = states.iter().map(|k| m[k].as_u64().unwrap()).sum();
+    let sum: u64 = common::END_STATES.iter().map(|k| m[k].as_u64().unwrap()).sum();
     assert_eq!(m["sent"].as_u64().unwrap(), sum);
     assert!(m["duplicates"].is_u64());
 }

@@ -5,6 +5,21 @@ use crosstalk::engine::format::{self, Scenario};
 use crosstalk::engine::report::Report;
 use crosstalk::engine::{Sim, SimOptions};
 
+/// The end states of the report's `messages` (MODEL.md's accounting:
+/// `sent` is their sum, for the whole ledger and for each link's row).
+pub const END_STATES: [&str; 10] = [
+    "delivered",
+    "failed",
+    "timed_out",
+    "rejected",
+    "dead_lettered",
+    "dropped",
+    "lost",
+    "expired",
+    "deduplicated",
+    "in_flight",
+];
+
 /// Parses and validates a scenario written as JSON text.
 pub fn scenario(json: &str) -> Scenario {
     match format::load(json) {
