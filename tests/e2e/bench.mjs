@@ -54,6 +54,25 @@ sizeReport({ dist });
 const server = await serve(dist);
 const browser = await launch();
 
+/** From now on, the page's tasks over 50 ms go into `window.__long`. */
+function watchLong(p) {
+  return p.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: 'longtask' });
+  });
+}
+
+/** A fresh page with the heavy scenario (2000 requests/s through a queue, 60 s) open. */
+async function openHeavy() {
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const p = await ctx.newPage();
+  const a = new App(p, server.url);
+  await a.open();
+  await a.importJson(JSON.stringify(heavyScenario(60000)), 'heavy.json');
+  await p.waitForFunction(() => document.querySelector('#scenario-name')?.value === 'Heavy');
+  return { ctx, p, a };
+}
+
 if (want(2)) {
   console.log('2. first render (navigation start to the first node on the canvas)');
   for (const [what, viewport] of [['desktop 1440x900', { width: 1440, height: 900 }], ['phone 390x844', { width: 390, height: 844 }]]) {
@@ -178,10 +197,7 @@ if (want(5)) {
     await p.waitForFunction(() => document.querySelectorAll('g[data-kind]').length === 400, null, { timeout: 30000 });
     await p.waitForTimeout(300);
     opens.push(Math.max(0, ...(await p.evaluate(() => window.__frames))));
-    await p.evaluate(() => {
-      window.__long = [];
-      new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: 'longtask' });
-    });
+    await watchLong(p);
     await a.button('Run to end').click();
     await a.waitForHash(120000);
     longs.push(await p.evaluate(() => window.__long));
@@ -195,16 +211,8 @@ if (want(6)) {
   console.log('\n6. a heavy scenario (2000 requests/s through a queue, 60 s): tasks over 50 ms while it runs to the end');
   const runs = [];
   for (let round = 0; round < 3; round++) {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const p = await ctx.newPage();
-    const a = new App(p, server.url);
-    await a.open();
-    await a.importJson(JSON.stringify(heavyScenario(60000)), 'heavy.json');
-    await p.waitForFunction(() => document.querySelector('#scenario-name')?.value === 'Heavy');
-    await p.evaluate(() => {
-      window.__long = [];
-      new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: 'longtask' });
-    });
+    const { ctx, p, a } = await openHeavy();
+    await watchLong(p);
     const t0 = Date.now();
     await a.button('Run to end').click();
     await a.waitForHash(120000);
@@ -229,10 +237,7 @@ if (want(7)) {
     await a.open();
     await a.importJson(JSON.stringify(leetcode), 'leetcode.json');
     await p.waitForFunction((name) => document.querySelector('#scenario-name')?.value === name, leetcode.name);
-    await p.evaluate(() => {
-      window.__long = [];
-      new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: 'longtask' });
-    });
+    await watchLong(p);
     // From the click's own timestamp to the first frame that shows the hash.
     const ms = await p.evaluate(
       () =>
@@ -324,10 +329,7 @@ if (want(10)) {
   await p.waitForFunction(() => document.querySelectorAll('g[data-kind]').length === 7);
   await a.button('Run to end').click();
   await a.waitForHash(120000);
-  await p.evaluate(() => {
-    window.__long = [];
-    new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: 'longtask' });
-  });
+  await watchLong(p);
   const points = [59999, 2000, 45500, 31000, 58000, 3900, 42000, 12345, 27700, 59000, 7777, 50100];
   // Letting go of the handle at `ms`: the change event, then frames until
   // the run's clock on screen reads that instant.
@@ -360,11 +362,6 @@ function longLine(what, long) {
 
 if (want(11)) {
   console.log('\n11. lessons: the page while a lesson runs');
-  const watchLong = (p) =>
-    p.evaluate(() => {
-      window.__long = [];
-      new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: 'longtask' });
-    });
   for (let round = 0; round < 2; round++) {
     const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const p = await ctx.newPage();
@@ -388,12 +385,7 @@ if (want(11)) {
     await ctx.close();
   }
   for (let round = 0; round < 2; round++) {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const p = await ctx.newPage();
-    const a = new App(p, server.url);
-    await a.open();
-    await a.importJson(JSON.stringify(heavyScenario(60000)), 'heavy.json');
-    await p.waitForFunction(() => document.querySelector('#scenario-name')?.value === 'Heavy');
+    const { ctx, p, a } = await openHeavy();
     await a.button('Compare A/B').click();
     const view = p.getByRole('region', { name: 'Comparison' });
     await view.waitFor();
