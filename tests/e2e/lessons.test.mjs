@@ -17,6 +17,14 @@ async function steps(page) {
   );
 }
 
+/** Opens the lesson link `#lesson=QUERY` and returns its panel, once shown. */
+async function openLesson(app, page, query) {
+  await app.open(`#lesson=${query}`);
+  const panel = page.getByRole('complementary', { name: 'Lesson' });
+  await panel.waitFor();
+  return panel;
+}
+
 async function waitPaused(page, timeout = 60_000) {
   await page.locator('.hud .hud-status', { hasText: /^Paused$/ }).waitFor({ timeout });
 }
@@ -99,9 +107,7 @@ export const tests = [
   {
     name: 'a comparison lesson: both runs tick its checks, and its change applies to A and B',
     async run({ app, page, step, shot }) {
-      await app.open('#lesson=sync-vs-async');
-      const panel = page.getByRole('complementary', { name: 'Lesson' });
-      await panel.waitFor();
+      const panel = await openLesson(app, page, 'sync-vs-async');
       step('open the comparison and run both');
       await panel.getByRole('button', { name: 'Open the comparison' }).click();
       const view = page.getByRole('region', { name: 'Comparison' });
@@ -129,9 +135,7 @@ export const tests = [
       for (const name of names) {
         step(name);
         await page.goto('about:blank');
-        await app.open(`#lesson=${name}`);
-        const panel = page.getByRole('complementary', { name: 'Lesson' });
-        await panel.waitFor();
+        const panel = await openLesson(app, page, name);
         const deadline = Date.now() + 90_000;
         for (;;) {
           const s = await steps(page);
@@ -164,9 +168,7 @@ export const tests = [
     async run({ app, page, step, shot }) {
       const workers = [];
       page.on('worker', (w) => workers.push(w));
-      await app.open('#lesson=phonepe-sms-queue');
-      const panel = page.getByRole('complementary', { name: 'Lesson' });
-      await panel.waitFor();
+      const panel = await openLesson(app, page, 'phonepe-sms-queue');
       step('Start the run, in real time: 20 s to its first mark');
       await panel.getByRole('button', { name: 'Start the run', exact: true }).click();
       await page.getByLabel('Speed').fill('1');
@@ -204,9 +206,7 @@ export const tests = [
     async run({ app, page, step, shot }) {
       const workers = [];
       page.on('worker', (w) => workers.push(w));
-      await app.open('#lesson=sync-vs-async');
-      const panel = page.getByRole('complementary', { name: 'Lesson' });
-      await panel.waitFor();
+      const panel = await openLesson(app, page, 'sync-vs-async');
       await panel.getByRole('button', { name: 'Open the comparison' }).click();
       const view = page.getByRole('region', { name: 'Comparison' });
       await view.waitFor();
@@ -232,9 +232,7 @@ export const tests = [
           throw new Error('workers are off here');
         };
       });
-      await app.open('#lesson=phonepe-sms-queue');
-      const panel = page.getByRole('complementary', { name: 'Lesson' });
-      await panel.waitFor();
+      const panel = await openLesson(app, page, 'phonepe-sms-queue');
       await panel.getByRole('button', { name: 'Start the run', exact: true }).click();
       await page.getByLabel('Speed').fill('200');
       await page.getByLabel('Speed').press('Enter');
@@ -250,9 +248,7 @@ export const tests = [
     name: 'a teacher link opens lesson 4 at step 3',
     async run({ app, page, baseUrl, step }) {
       step('a link with only the lesson part');
-      await app.open('#lesson=price-request-reply&step=3');
-      const panel = page.getByRole('complementary', { name: 'Lesson' });
-      await panel.waitFor();
+      const panel = await openLesson(app, page, 'price-request-reply&step=3');
       expect(/Lesson 4 of/.test(await panel.locator('.lesson-kicker').textContent()), 'lesson 4');
       const s = await steps(page);
       expect(s[0].state === 'done' && s[1].state === 'done' && s[2].state === 'current', `at step 3: ${JSON.stringify(s.map((x) => x.state))}`);
