@@ -105,6 +105,12 @@ pub fn LinkTable() -> impl IntoView {
     }
 }
 
+/// What a link's row counts: a consume link's deliveries (see the module's
+/// comment), any other link's messages.
+fn counts(r: &LinkReport) -> &MessageCounts {
+    r.deliveries.as_ref().unwrap_or(&r.messages)
+}
+
 /// One link's figures, updated in place as the run goes.
 #[component]
 fn LinkRow(id: String) -> impl IntoView {
@@ -136,11 +142,9 @@ fn LinkRow(id: String) -> impl IntoView {
         move |_| ctx.sel.with(|s| s.has_link(&id))
     });
     let pick = move |_| ctx.sel.set(Selection::link(&id));
-    // A consume row counts deliveries (see the module's comment).
-    let counts = |r: &LinkReport| r.deliveries.as_ref().unwrap_or(&r.messages).clone();
-    let count = move |c: &'static Column| {
-        let shown = text(move || row.with(|r| fmt_exact((c.value)(&counts(r)))));
-        let exact = text(move || row.with(|r| (c.value)(&counts(r)).to_string()));
+    let count = |c: &'static Column| {
+        let shown = text(move || row.with(|r| fmt_exact((c.value)(counts(r)))));
+        let exact = text(move || row.with(|r| (c.value)(counts(r)).to_string()));
         view! { <td class="num" data-col=c.key data-value=exact>{shown}</td> }
     };
     let fan = text(move || {
