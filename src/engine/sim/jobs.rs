@@ -341,13 +341,7 @@ fn answer(sim: &mut Sim, job: Job, outcome: Outcome) {
 fn answer_message(sim: &mut Sim, origin: Origin, outcome: Outcome) {
     match origin {
         Origin::Delivery { msg, delivery, link } => {
-            let end = match outcome {
-                Outcome::Ok => End::Delivered,
-                Outcome::Rejected => End::Rejected,
-                _ => End::Failed,
-            };
-            super::queues::count_delivery(sim, msg, delivery, link, end);
-            super::queues::settle(sim, msg, delivery, link, outcome == Outcome::Ok);
+            super::queues::settle(sim, msg, delivery, link, outcome);
             super::queues::delivery_ended(sim, link);
         }
         Origin::Log { topic, group, partition, epoch, .. } => {
@@ -431,7 +425,7 @@ pub(super) fn lose(sim: &mut Sim, jk: Key) {
     // gets its unacked delivery back.
     match job.origin {
         Origin::Delivery { msg, delivery, link } => {
-            super::queues::count_delivery(sim, msg, delivery, link, End::Lost);
+            super::queues::count_delivery(sim, link, End::Lost);
             super::queues::take_back(sim, msg, delivery);
             super::queues::delivery_ended(sim, link);
         }

@@ -332,18 +332,13 @@ fn deliver(sim: &mut Sim, qi: u32, consumer: u32, link: u32) -> bool {
     true
 }
 
-/// How the consumer ended delivery `delivery` of `mk` over `link`, for the
-/// link's row: counted before the queue settles it. A delivery the queue
-/// stopped waiting for (its visibility timeout ran out) or whose ack the
-/// crashed broker cannot take ends otherwise than the consumer meant.
-pub(super) fn count_delivery(sim: &mut Sim, mk: Key, delivery: u32, link: u32, end: End) {
-    let end = match end {
-        End::Lost => End::Lost,
-        _ if !current(sim, mk, delivery) => End::TimedOut,
-        _ if sim.msgs.get(mk).is_some_and(|m| sim.nodes[m.queue as usize].is_down()) => End::Lost,
-        other => other,
-    };
-    sim.links[link as usize].deliveries.end(end);
+/// Counts how delivery over the consume link `consume` ended, in that
+/// link's row (see `LinkRt::deliveries`).
+#[inline]
+pub(super) fn count_delivery(sim: &mut Sim, consume: u32, end: End) {
+    if let Some(l) = sim.links.get_mut(consume as usize) {
+        l.deliveries.end(end);
+    }
 }
 
 /// A delivery over `link` ended at its consumer (answered, refused or
@@ -368,17 +363,28 @@ fn current(sim: &Sim, mk: Key, delivery: u32) -> bool {
     sim.msgs.get(mk).is_some_and(|m| m.state == MsgState::Unacked && m.deliveries == delivery)
 }
 
-/// The consumer is done with a delivery: ack or nack.
-pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, consume: u32, ok: bool) {
+/// The consumer is done with a delivery over `consume`: ack or nack.
+pub(super) fn settle(sim: &mut Sim, mk: Key, delivery: u32, consume: u32, outcome: Outcome) {
     let now = sim.now;
     if !current(sim, mk, delivery) {
-        return; // A stale delivery: the queue gave it to someone else already.
+        // A stale delivery: its visibility timeout ran out and the queue
+        // gave it to someone else already.
+        count_delivery(sim, consume, End::TimedOut);
+        return;
     }
     let Some(m) = sim.msgs.get(mk) else { return };
     let (qi, trace, enqueued, reply_to, dead, link) = (m.queue, m.trace, m.enqueued, m.reply_to, m.dead, m.link);
     if sim.nodes[qi as usize].is_down() {
+        count_delivery(sim, consume, End::Lost);
         return; // The ack or nack is lost with the broker.
     }
+    let ok = outcome == Outcome::Ok;
+    let end = match outcome {
+        Outcome::Ok => End::Delivered,
+        Outcome::Rejected => End::Rejected,
+        Outcome::Error | Outcome::Timeout => End::Failed,
+    };
+    count_delivery(sim, consume, end);
     if let KindRt::Queue(q) = &mut sim.nodes[qi as usize].rt {
         q.unacked -= 1;
     }
