@@ -173,23 +173,19 @@ enum Action {
 impl Action {
     fn label(self, region: Option<&str>) -> String {
         let region = region.unwrap_or_default();
-        match self {
+        let fixed = match self {
             Action::CrashRegion => return format!("Crash region {region}"),
             Action::RecoverRegion => return format!("Recover region {region}"),
-            _ => {}
-        }
-        match self {
             Action::Crash => "Crash now",
             Action::Recover => "Recover",
-            Action::CrashRegion | Action::RecoverRegion => "",
             Action::Fault(FaultKind::Slow) => "Slow down",
             Action::Fault(FaultKind::Errors) => "Errors",
             Action::Fault(FaultKind::Partition) => "Partition",
             Action::Fault(_) => "Fault now",
             Action::Duplicate => "Duplicate",
             Action::Delete => "Delete",
-        }
-        .to_string()
+        };
+        fixed.to_string()
     }
 
     fn class(self) -> &'static str {
