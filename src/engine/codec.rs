@@ -60,18 +60,18 @@ pub fn decode(text: &str) -> Result<Scenario, LoadError> {
         _ => return Err(bad("this is not a Crosstalk scenario link (it should contain #s1.)".into())),
     };
     let payload = payload.trim_end_matches('=');
-    // Say which character is foreign (a space or a quote pasted along, a
-    // character a mail program changed), else that it ends mid-way.
-    let foreign = payload.char_indices().find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'));
-    if let Some((at, c)) = foreign {
-        return Err(bad(format!(
-            "the link is damaged: {c:?} at character {} after #s1. cannot be in a share link; was it changed when copied?",
-            at + 1
-        )));
-    }
-    let packed = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| bad("the link is damaged: it ends mid-way; was it cut short when copied?".into()))?;
+    let packed = URL_SAFE_NO_PAD.decode(payload).map_err(|_| {
+        // Say which character is foreign (a space or a quote pasted along, a
+        // character a mail program changed), else that it ends mid-way.
+        let foreign = payload.char_indices().find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'));
+        bad(match foreign {
+            Some((at, c)) => format!(
+                "the link is damaged: {c:?} at character {} after #s1. cannot be in a share link; was it changed when copied?",
+                at + 1
+            ),
+            None => "the link is damaged: it ends mid-way; was it cut short when copied?".into(),
+        })
+    })?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_TEXT_BYTES).map_err(|e| {
         let why = match e.status {
             miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
