@@ -15,7 +15,7 @@ use super::sig::{flag, text};
 use super::state::{use_ctx, Ctx};
 use crate::editor::describe::{fit_label, node_summary};
 use crate::editor::doc::End;
-use crate::editor::geometry::{self, handle_points, link_paths, node_rect, Point, GRID};
+use crate::editor::geometry::{self, handle_points, link_paths, node_rect, Point, Rect, GRID};
 use crate::editor::gesture::{Gesture, Outcome, CLICK_SLOP_PX};
 use crate::editor::selection::Selection;
 use crate::editor::viewport::{Viewport, ZOOM_STEP};
@@ -174,7 +174,9 @@ pub fn Canvas() -> impl IntoView {
     }
 }
 
-/// Width of a character of the full-text tooltip, world units.
+/// Width of a character of the full-text tooltip, world units: the name is
+/// bold, so wider than the settings below it.
+const TIP_NAME_CHAR_W: f64 = 7.3;
 const TIP_CHAR_W: f64 = 6.6;
 
 /// What is drawn over the diagram, in one view (each reactive view costs
@@ -200,6 +202,34 @@ fn Overlay(tip: RwSignal<Option<String>>) -> impl IntoView {
             super::node_view::act(ctx, &id, &a);
         }
     };
+    // The card: (the node's box, its name), while a run goes.
+    let card = Memo::new(move |_| {
+        let running = ctx.run.status.get() != super::run::Status::Idle;
+        let id = ctx.sel.with(|s| (s.links.is_empty() && s.nodes.len() == 1).then(|| s.nodes.first().cloned()))??;
+        running.then(|| ctx.doc.with(|d| d.node(&id).map(|n| (node_rect(n), n.display_name().to_string()))))?
+    });
+    // The tip: (the node's box, name, settings) when its box cuts them short.
+    let whole = Memo::new(move |_| {
+        let id = tip.get().filter(|_| ctx.gesture.with(Option::is_none))?;
+        ctx.doc.with(|d| {
+            let n = d.node(&id)?;
+            let (name, summary) = (n.display_name().to_string(), node_summary(n));
+            let cut = fit_label(&name, LABEL_CHARS) != name || fit_label(&summary, SUMMARY_CHARS) != summary;
+            cut.then(|| (node_rect(n), name, summary))
+        })
+    });
+    // Tokens are drawn on a canvas above the diagram: they keep off the
+    // card and the tip, which would be unreadable under moving tokens.
+    Effect::new(move |_| {
+        let mut covers = Vec::new();
+        if let Some((r, _)) = card.get() {
+            covers.push(Rect { x: r.x + ACTIONS_X, y: r.y + ACTION_Y, w: 2.0 * ACTION_W + 4.0, h: ACTION_H });
+        }
+        if let Some((r, name, sub)) = whole.get() {
+            covers.push(Rect { x: r.x, y: r.bottom() + 6.0, w: tip_width(&name, &sub), h: 40.0 });
+        }
+        ctx.run.on_covers(covers);
+    });
     move || {
         let line = ctx.gesture.with(|g| match g {
             Some(Gesture::Connect { from, to }) => {
@@ -214,24 +244,7 @@ fn Overlay(tip: RwSignal<Option<String>>) -> impl IntoView {
         });
         let busy = ctx.gesture.with(Option::is_some);
         let ends = if busy { None } else { selected_link_path(ctx) };
-        // The card: (top-left of the node, its name).
-        let card = (ctx.run.status.get() != super::run::Status::Idle).then(|| {
-            let id =
-                ctx.sel.with(|s| (s.links.is_empty() && s.nodes.len() == 1).then(|| s.nodes.first().cloned()))??;
-            ctx.doc.with(|d| d.node(&id).map(|n| (node_rect(n), n.display_name().to_string())))
-        });
-        let card = card.flatten();
-        // The tip: (below the node, name, settings).
-        let whole = (!busy).then(|| {
-            let id = tip.get()?;
-            ctx.doc.with(|d| {
-                let n = d.node(&id)?;
-                let (name, summary) = (n.display_name().to_string(), node_summary(n));
-                let cut = fit_label(&name, LABEL_CHARS) != name || fit_label(&summary, SUMMARY_CHARS) != summary;
-                cut.then(|| (node_rect(n), name, summary))
-            })
-        });
-        let whole = whole.flatten();
+        let (card, whole) = (card.get(), whole.get());
         if line.is_none() && ends.is_none() && card.is_none() && whole.is_none() {
             return None;
         }
@@ -241,7 +254,7 @@ fn Overlay(tip: RwSignal<Option<String>>) -> impl IntoView {
         let (card_at, card_name) = card.clone().map(|(r, n)| (Point::new(r.x, r.y), n)).unwrap_or_default();
         let (tip_at, tip_name, tip_sub) =
             whole.clone().map(|(r, n, s)| (Point::new(r.x, r.bottom()), n, s)).unwrap_or_default();
-        let tip_w = 12.0 + TIP_CHAR_W * tip_name.chars().count().max(tip_sub.chars().count()) as f64;
+        let tip_w = tip_width(&tip_name, &tip_sub);
         let second = ACTIONS_X + ACTION_W + 4.0;
         Some(view! {
             <g class="overlay">
@@ -278,6 +291,11 @@ fn Overlay(tip: RwSignal<Option<String>>) -> impl IntoView {
             </g>
         })
     }
+}
+
+/// The tip's width for its two lines, world units.
+fn tip_width(name: &str, sub: &str) -> f64 {
+    16.0 + (TIP_NAME_CHAR_W * name.chars().count() as f64).max(TIP_CHAR_W * sub.chars().count() as f64)
 }
 
 /// The curve of the one selected link (nothing else selected).

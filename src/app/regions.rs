@@ -65,6 +65,12 @@ pub fn RegionAreas() -> impl IntoView {
                 let (name, tint) = (a.name.clone(), a.tint % 6);
                 let down = Memo::new(move |_| region_down(ctx, &name));
                 let name = a.name.clone();
+                // The name follows the canvas while the area's corner is out of sight.
+                let chars = name.chars().count();
+                let at = Memo::new(move |_| {
+                    let shown = chars + if down.get() { " · down".len() } else { 0 };
+                    ctx.view.with(|v| edit::label_at(r, shown, v))
+                });
                 view! {
                     <g
                         class=move || format!("region-area tint-{tint}{}", if down.get() { " down" } else { "" })
@@ -73,7 +79,7 @@ pub fn RegionAreas() -> impl IntoView {
                         data-region=a.name.clone()
                     >
                         <rect x=r.x y=r.y width=r.w height=r.h rx="18"/>
-                        <text x=r.x + 14.0 y=r.y + 17.0>
+                        <text x=move || at.get().x y=move || at.get().y>
                             {move || if down.get() { format!("{name} · down") } else { name.clone() }}
                         </text>
                     </g>

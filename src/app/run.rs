@@ -29,7 +29,7 @@ use super::tokens::TokenCanvas;
 use crate::editor::doc::same_semantics;
 use crate::editor::drive::{self, Seen, Stop};
 use crate::editor::flight::{Ends, Flights, MIN_FLIGHT_MS};
-use crate::editor::geometry::{link_paths, LinkPath};
+use crate::editor::geometry::{link_paths, LinkPath, Rect};
 use crate::editor::requests::{RequestLog, RequestRow};
 use crate::editor::viewport::Viewport;
 use crate::engine::budget::{self, Budget};
@@ -1323,6 +1323,14 @@ impl Run {
         let core = self.core();
         let mut c = core.borrow_mut();
         c.view = view;
+        c.dirty = true;
+    }
+
+    /// What is drawn over the diagram where tokens must not go (world units).
+    pub fn on_covers(&self, covers: Vec<Rect>) {
+        let core = self.core();
+        let mut c = core.borrow_mut();
+        c.canvas.covers = covers;
         c.dirty = true;
     }
 

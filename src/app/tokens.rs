@@ -14,7 +14,7 @@
 //! `data-token-links` and `data-token-vias` (what tests sample).
 
 use crate::editor::flight::{Flight, Flights};
-use crate::editor::geometry::LinkPath;
+use crate::editor::geometry::{LinkPath, Point, Rect};
 use crate::editor::viewport::Viewport;
 use crate::engine::format::Scenario;
 use crate::engine::view::{TokenKind, TokenTone};
@@ -203,6 +203,9 @@ pub struct TokenCanvas {
     sprite_scale: (f64, f64),
     /// A small canvas the sprites are drawn on.
     easel: Option<(HtmlCanvasElement, CanvasRenderingContext2d)>,
+    /// What is drawn over the diagram (a node's live actions, its full
+    /// name): no token or count is drawn there, world units.
+    pub covers: Vec<Rect>,
 }
 
 impl TokenCanvas {
@@ -329,7 +332,11 @@ impl TokenCanvas {
                 p.x -= a.sin() * ANSWER_LANE_PX * scale;
                 p.y += a.cos() * ANSWER_LANE_PX * scale;
             }
-            if p.x > -r && p.y > -r && p.x < cw + r && p.y < ch + r {
+            let covered = |c: &Rect| {
+                let (a, b) = (view.to_screen(Point::new(c.x, c.y)), view.to_screen(Point::new(c.right(), c.bottom())));
+                p.x > a.x - r && p.x < b.x + r && p.y > a.y - r && p.y < b.y + r
+            };
+            if p.x > -r && p.y > -r && p.x < cw + r && p.y < ch + r && !self.covers.iter().any(covered) {
                 self.placed.push(Placed { x: p.x, y: p.y, look: look(t), count: t.count, trace: t.trace });
             }
         }
@@ -374,7 +381,11 @@ impl TokenCanvas {
                         near || self.chips.get(&(cell.0 + dx, cell.1 + dy)).is_some_and(|cs| cs.iter().any(overlaps));
                 }
             }
-            if near {
+            let hides = |c: &Rect| {
+                let (a, b) = (view.to_screen(Point::new(c.x, c.y)), view.to_screen(Point::new(c.right(), c.bottom())));
+                x < b.x && x + label_w > a.x && t.y + 6.5 > a.y && t.y - 6.5 < b.y
+            };
+            if near || self.covers.iter().any(hides) {
                 continue;
             }
             self.chips.entry(cell).or_default().push(chip);

@@ -5,6 +5,7 @@
 //! every existing one) and the scenario's latency pairs.
 
 use super::geometry::{node_rect, Point, Rect};
+use super::viewport::Viewport;
 use crate::engine::format::regions::{self, NEW_PAIR_MS};
 use crate::engine::format::Scenario;
 
@@ -51,6 +52,19 @@ pub fn areas(s: &Scenario, skip: &[String]) -> Vec<Area> {
     }
     crate::engine::order::sort_by(&mut out, |a, b| a.name.cmp(&b.name));
     out
+}
+
+/// Where an area's name is drawn (its baseline's start, world units): the
+/// area's top-left corner, slid right and down while that corner is off the
+/// canvas, so a wide region panned half out of sight still says which region
+/// it is. It never leaves the area. `chars` sizes the name (12 px capitals).
+pub fn label_at(r: Rect, chars: usize, view: &Viewport) -> Point {
+    const INSET: f64 = 14.0;
+    let seen = view.to_world(Point::new(0.0, 0.0));
+    let width = chars as f64 * 9.0;
+    let x = (r.x + INSET).max(seen.x + 10.0 / view.zoom).min(r.x + r.w - INSET - width);
+    let y = (r.y + 17.0).max(seen.y + 17.0 / view.zoom).min(r.y + r.h - 8.0);
+    Point::new(x.max(r.x + INSET), y.max(r.y + 17.0))
 }
 
 /// The region whose area (of the nodes other than `skip`) holds `p`: the
@@ -238,5 +252,22 @@ mod tests {
         assert!(set_pair_ms(&mut s, 0, 12.5).is_ok());
         assert_eq!(s.regions[0].2, 12.5);
         assert!(add_pair(&mut s, "eu", "us").is_err());
+    }
+
+    #[test]
+    fn a_label_stays_in_sight_while_its_area_is() {
+        let r = Rect { x: -500.0, y: 100.0, w: 1000.0, h: 300.0 };
+        // Corner on the canvas: the label sits in it.
+        let home = label_at(r, 2, &Viewport { pan_x: 600.0, pan_y: 0.0, zoom: 1.0 });
+        assert_eq!(home, Point::new(-486.0, 117.0));
+        // Panned so the corner is 200 px off the left edge: the label slides
+        // right to the canvas's edge, still inside the area.
+        let view = Viewport { pan_x: 300.0, pan_y: 0.0, zoom: 1.0 };
+        let slid = label_at(r, 2, &view);
+        assert!(view.to_screen(slid).x >= 0.0 && slid.x > home.x);
+        // Nearly out of sight: the label stops at the area's right end.
+        let far = label_at(r, 2, &Viewport { pan_x: -480.0, pan_y: -250.0, zoom: 1.0 });
+        assert!(far.x + 18.0 <= r.x + r.w - 14.0 + 0.01, "{far:?}");
+        assert!(far.y <= r.y + r.h - 8.0 && far.y > home.y);
     }
 }

@@ -42,6 +42,37 @@ function toMs(text) {
   return Number(m[1]) * { ms: 1, s: 1000, min: 60_000, h: 3_600_000 }[m[2] || 'ms'];
 }
 
+/** Token pixels (alpha > 0) on the token layer inside a box of the page. */
+async function tokenPixels(page, box) {
+  return page.locator('canvas.tokens').evaluate((c, b) => {
+    const r = c.getBoundingClientRect();
+    const k = c.width / r.width;
+    const x = Math.max(0, Math.floor((b.x - r.left) * k));
+    const y = Math.max(0, Math.floor((b.y - r.top) * k));
+    const w = Math.min(c.width - x, Math.ceil(b.width * k));
+    const h = Math.min(c.height - y, Math.ceil(b.height * k));
+    if (w <= 0 || h <= 0) return 0;
+    const data = c.getContext('2d').getImageData(x, y, w, h).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+    return n;
+  }, box);
+}
+
+/** A client with a name too long for its box, right above its service: the
+ * call's tokens run down through where the client's full name shows. */
+const UNDER_THE_TIP = JSON.stringify({
+  crosstalk: 1,
+  name: 'Tokens under the tip',
+  seed: 3,
+  duration_ms: 600000,
+  nodes: [
+    { id: 'c', kind: 'client', label: 'Customers of the northern warehouse', x: 200, y: 120, rate_per_s: 100, arrival: 'uniform' },
+    { id: 's', kind: 'service', label: 'Stock', x: 200, y: 330, workers: 64, work_ms: { const: 5 } },
+  ],
+  links: [{ id: 'l1', from: 'c', to: 's', via: 'http', latency_ms: { const: 400 } }],
+});
+
 export const tests = [
   {
     name: 'LeetCode: tokens on every link kind, the verdict pushed to the browsers, none once the run ends',
@@ -157,6 +188,46 @@ export const tests = [
         );
         await app.button('Reset').click();
       }
+    },
+  },
+  {
+    name: "tokens keep off a node's full name and its live actions, drawn over the links",
+    async run({ app, page, step, shot }) {
+      await app.open();
+      await app.importJson(UNDER_THE_TIP, 'under-the-tip.json');
+      await app.button('Run').click();
+      // Calls take 400 ms to cross: by 0.6 s the link is full end to end.
+      await eventually(async () => (await app.clock())?.now >= 0.6, 'the run reaches 0.6 s', 20_000);
+      /** While tokens stream down the link, none is ever drawn in `box`. */
+      const staysClear = async (box, what) => {
+        for (let i = 0; i < 15; i++) {
+          const n = await tokenPixels(page, box);
+          expect(n === 0, `${what}: ${n} token pixels over it`);
+          await page.waitForTimeout(60);
+        }
+      };
+      step('Pointer on the client: its full name, with no token over it');
+      const client = app.node('Customers of the northern warehouse');
+      await client.hover();
+      const tip = page.getByRole('tooltip');
+      await tip.waitFor();
+      const box = await tip.boundingBox();
+      await staysClear(box, 'the tip');
+      await shot('tip-over-tokens');
+      step('Pointer away: tokens pass where the tip was');
+      await page.mouse.move(5, 5);
+      await tip.waitFor({ state: 'hidden' });
+      await eventually(async () => (await tokenPixels(page, box)) > 20, 'tokens where the tip was', 5_000);
+      step('Stock selected: its Crash and Recover card sits where the calls come in, with no token over it');
+      await app.select('Stock');
+      const card = page.getByRole('toolbar', { name: 'Live actions for Stock' });
+      await card.waitFor();
+      const cardBox = await card.boundingBox();
+      await page.mouse.move(5, 5);
+      await staysClear(cardBox, 'the card');
+      await page.keyboard.press('Escape');
+      await card.waitFor({ state: 'hidden' });
+      await eventually(async () => (await tokenPixels(page, cardBox)) > 20, 'tokens where the card was', 5_000);
     },
   },
 ];
