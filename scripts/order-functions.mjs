@@ -1,4 +1,4 @@
-// Optimizes the wasm (wasm-opt -Oz, as Trunk did) with its functions in
+// Optimizes the wasm (wasm-opt -O1 twice, see below) with its functions in
 // an order gzip likes (release builds; run by scripts/post-build.mjs).
 //
 // gzip only finds repeats within 32 KiB, and the wasm is full of look-alike
@@ -131,7 +131,13 @@ export function orderAndOptimize(wasmFile, wasmOpt) {
     // --low-memory-unused: Rust's data starts at 1 MiB with the stack below
     // it, so the first KiB is never addressed and wasm-opt may fold constant
     // offsets into loads and stores (as Emscripten does): 3 KiB less.
-    const passes = ['-Oz', '--low-memory-unused', '--reorder-functions-by-name', '--strip-producers', '--strip-target-features'];
+    // -O1 twice, not -Oz: LLVM already optimized the code (for size, the
+    // engine for speed); -Oz's further shrinking leaves code gzip packs less
+    // well. Measured on the same build: -Oz 872,605 bytes gzipped, -Os
+    // 871,025, -O1 869,812, -O1 -O1 869,301, engine speed the same
+    // (docs/SIZE.md, "Session 18").
+    const level = (process.env.CROSSTALK_WASM_OPT || '-O1 -O1').split(' ');
+    const passes = [...level, '--low-memory-unused', '--reorder-functions-by-name', '--strip-producers', '--strip-target-features'];
     execFileSync(wasmOpt, [...passes, input, '-o', wasmFile], { stdio: 'inherit' });
   } finally {
     fs.rmSync(input, { force: true });

@@ -48,7 +48,7 @@ if (dir && process.env.TRUNK_PROFILE === 'release') {
         process.exit(1);
       }
       orderAndOptimize(wasm, wasmOpt);
-      console.log(`order-functions: ${name} ${raw} -> ${fs.statSync(wasm).size} bytes (wasm-opt -Oz, functions ranked)`);
+      console.log(`order-functions: ${name} ${raw} -> ${fs.statSync(wasm).size} bytes (wasm-opt, functions ranked)`);
     }
     if (before[1]) {
       console.log(`shrink-imports: short import names save ${shrinkImports(wasm, glue)} bytes`);
