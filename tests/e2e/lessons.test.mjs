@@ -307,9 +307,14 @@ export const tests = [
       const view = page.getByRole('region', { name: 'Comparison' });
       await view.waitFor();
       expect(/Nothing yet/.test(await view.locator('.compare-changes').textContent()), 'B starts as a copy');
+      for (const name of ['A: the scenario', 'B: the variant']) {
+        expect((await view.getByText(name, { exact: true }).count()) === 1, `a variant is named "${name}"`);
+      }
       step('edit B on the canvas');
       await view.getByRole('button', { name: 'Edit B' }).click();
-      await page.getByRole('region', { name: 'Comparison in progress' }).waitFor();
+      const bar = page.getByRole('region', { name: 'Comparison in progress' });
+      await bar.waitFor();
+      expect(/Editing B \(the variant\)/.test(await bar.textContent()), `the bar says which variant: ${await bar.textContent()}`);
       await app.select('SMS sender');
       const workers = app.inspector().getByLabel('Workers', { exact: true });
       await workers.fill('8');

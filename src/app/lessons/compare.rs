@@ -22,6 +22,12 @@ use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// The names of a comparison no lesson named: "A: the scenario" and "B:
+/// the variant" read better than "A: A".
+pub fn plain_labels() -> [String; 2] {
+    ["the scenario".to_string(), "the variant".to_string()]
+}
+
 #[derive(Clone, Copy)]
 pub struct Compare {
     /// The comparison view is showing.
@@ -41,7 +47,7 @@ impl Compare {
             open: RwSignal::new(false),
             editing: RwSignal::new(0),
             other: RwSignal::new(None),
-            labels: RwSignal::new(["A".to_string(), "B".to_string()]),
+            labels: RwSignal::new(plain_labels()),
             runs: [Run::new(), Run::new()],
             followers: StoredValue::new_local([Rc::default(), Rc::default()]),
         }

@@ -352,8 +352,7 @@ impl Lessons {
                     self.compare.open.set(true);
                 }
                 Ok(b) => {
-                    let labels = ["A".to_string(), "B".to_string()];
-                    self.compare.start(ctx, Some(b), labels);
+                    self.compare.start(ctx, Some(b), compare::plain_labels());
                 }
                 Err(e) => problems.push(format!("its variant B could not be read ({e})")),
             }
@@ -441,7 +440,7 @@ impl Lessons {
                 if self.compare.active() {
                     self.compare.open.set(true);
                 } else {
-                    self.compare.start(ctx, None, ["A".into(), "B".into()]);
+                    self.compare.start(ctx, None, compare::plain_labels());
                 }
                 self.mark_done(i);
             }
@@ -482,7 +481,7 @@ pub fn CompareButton() -> impl IntoView {
         if c.active() {
             c.open.set(true)
         } else {
-            c.start(l.ctx, None, ["A".into(), "B".into()])
+            c.start(l.ctx, None, compare::plain_labels())
         }
         l.gallery.set(false);
     };
