@@ -19,6 +19,13 @@ pub fn RunHud() -> impl IntoView {
     let detail = text(move || {
         snap.with(|s| {
             let mut parts = vec![format!("{} events", crate::editor::chart::fmt_count(s.events))];
+            // A busy link draws one dot for several messages: say what the
+            // "×37" beside one means, while there is one. (Not how many are
+            // drawn: the dots replay the last moments at a pace the eye can
+            // follow, so they are not the run's "in flight".)
+            if s.tokens > 0 && s.in_flight > s.tokens {
+                parts.push("×N: a dot for N messages".to_string());
+            }
             let asked = speed.get();
             if status.get() == Status::Running && s.actual_speed > 0.0 && s.actual_speed < asked * 0.8 {
                 parts.push(format!("running at {:.1}× (asked {asked}×)", s.actual_speed));

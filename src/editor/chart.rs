@@ -43,7 +43,10 @@ pub fn nice_axis(max: f64) -> (f64, f64) {
     let rough = max / 4.0;
     let power = libm::pow(10.0, libm::floor(libm::log10(rough)));
     let step = [1.0, 2.0, 2.5, 5.0, 10.0].into_iter().map(|m| m * power).find(|s| *s >= rough).unwrap_or(10.0 * power);
-    let top = libm::ceil(max / step) * step;
+    // A hair under whole steps rounds down: a top that is already nice
+    // (0.6000000000000001 = 3 x 0.2) must give itself back, or the grid
+    // drawn from the scale's top would get a tick above the chart.
+    let top = libm::ceil(max / step - 1e-9) * step;
     (top, step)
 }
 
@@ -253,6 +256,14 @@ mod tests {
     #[test]
     fn axes_end_on_round_numbers() {
         assert_eq!(nice_axis(87.0), (100.0, 25.0));
+        // A nice top is its own axis: the grid and the scale agree.
+        for i in 1..2000 {
+            let max = i as f64 * 0.0137;
+            let (top, step) = nice_axis(max);
+            assert!(top >= max, "{max}: top {top}");
+            assert_eq!(nice_axis(top), (top, step), "{max}");
+            assert!(ticks(top, step).last().is_some_and(|t| (t - top).abs() < 1e-9 * top), "{max}");
+        }
         assert_eq!(nice_axis(7.0), (8.0, 2.0));
         assert_eq!(nice_axis(0.0), (1.0, 0.25));
         assert_eq!(ticks(100.0, 25.0), vec![0.0, 25.0, 50.0, 75.0, 100.0]);

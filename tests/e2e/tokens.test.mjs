@@ -198,6 +198,8 @@ export const tests = [
       await app.button('Run').click();
       // Calls take 400 ms to cross: by 0.6 s the link is full end to end.
       await eventually(async () => (await app.clock())?.now >= 0.6, 'the run reaches 0.6 s', 20_000);
+      // At 100 calls a second a dot stands for several: the HUD says what "×N" means.
+      await eventually(async () => /×N: a dot for N messages/.test(await page.locator('.hud').textContent()), 'the HUD explains ×N', 5_000);
       /** While tokens stream down the link, none is ever drawn in `box`. */
       const staysClear = async (box, what) => {
         for (let i = 0; i < 15; i++) {
