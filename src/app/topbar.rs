@@ -156,6 +156,7 @@ fn FileMenu() -> impl IntoView {
                 accept=".json,application/json"
                 class="visually-hidden"
                 tabindex="-1"
+                aria-hidden="true"
                 aria-label="Scenario file to import"
                 on:change=on_file
             />
@@ -276,6 +277,7 @@ fn SpeedSeed() -> impl IntoView {
                     step="any"
                     list="speeds"
                     class="speed"
+                    aria-label="Speed"
                     prop:value=speed_text
                     on:change=set_speed
                 />

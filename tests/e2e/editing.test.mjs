@@ -215,3 +215,21 @@ export const tests = [
     },
   },
 ];
+
+tests.push({
+  name: 'the top bar answers to the names the controls are known by',
+  async run({ app, page, step }) {
+    await app.open();
+    step('Import is one button, and it asks for a file');
+    const imports = page.getByRole('button', { name: 'Import' });
+    expect((await imports.count()) === 1, `${await imports.count()} buttons answer to Import`);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), imports.click()]);
+    expect(!chooser.isMultiple(), 'one file');
+    step('Speed and Seed by their exact names');
+    const speed = page.getByRole('spinbutton', { name: 'Speed', exact: true });
+    await speed.fill('20');
+    await speed.press('Enter');
+    await eventually(async () => (await page.getByLabel('Speed', { exact: true }).inputValue()) === '20', 'speed 20×');
+    await page.getByRole('spinbutton', { name: 'Seed', exact: true }).waitFor();
+  },
+});
