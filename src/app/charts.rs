@@ -285,7 +285,9 @@ fn Chart(index: usize, data: Memo<ChartsData>, size: RwSignal<(f64, f64)>) -> im
                 class="chart-plot"
                 tabindex="0"
                 role="group"
-                aria-label=format!("{}: arrow keys read the values", metric.title())
+                // A title, not aria-label, names it: "p99 latency" and "arrow
+                // keys" must not answer for the fields "Latency" and "Keys".
+                title=format!("{}: arrow keys read the values", metric.title())
                 aria-describedby=readout_id.clone()
                 on:pointermove=pointer
                 on:pointerdown=pointer
