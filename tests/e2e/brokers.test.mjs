@@ -44,7 +44,7 @@ export const tests = [
       expect((await page.getByLabel('Type', { exact: true }).inputValue()) === '', 'type left to its default');
       expect(await page.getByText('default topic', { exact: true }).isVisible(), 'the default type is shown');
       step('a log topic comes with partitions, drawn under it');
-      await app.dragFromPalette('Log topic', 250, 330);
+      await app.dragFromPalette('Kafka log', 250, 330);
       const log = page.locator('g[data-kind="topic"]').first();
       await log.waitFor();
       await log.click();
@@ -52,7 +52,7 @@ export const tests = [
       expect((await page.getByLabel('Partitions', { exact: true }).inputValue()) === '3', 'three partitions');
       expect(/3 partitions/.test(await log.locator('.log-strip > title').textContent()), 'partitions drawn');
       step('a FIFO queue');
-      await app.dragFromPalette('FIFO queue', 600, 150);
+      await app.dragFromPalette('SQS FIFO', 600, 150);
       const fifo = page.locator('g[data-kind="queue"]').first();
       await fifo.waitFor();
       await fifo.click();

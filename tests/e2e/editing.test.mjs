@@ -233,3 +233,24 @@ tests.push({
     await page.getByRole('spinbutton', { name: 'Seed', exact: true }).waitFor();
   },
 });
+
+tests.push({
+  name: "the palette's Queue and Topic are one button each, beside the Kafka log and SQS FIFO presets",
+  async run({ app, page, step }) {
+    await app.open();
+    await app.blank();
+    const palette = page.getByRole('navigation', { name: 'Palette' });
+    for (const name of ['Queue', 'Topic']) {
+      step(`${name}, by that name`);
+      const item = page.getByRole('button', { name });
+      expect((await item.count()) === 1, `${await item.count()} buttons answer to ${name}`);
+      await item.dragTo(app.canvas(), { targetPosition: { x: name === 'Queue' ? 300 : 600, y: 300 } });
+    }
+    step('the presets, by their own names');
+    await palette.getByRole('button', { name: 'Kafka log' }).click();
+    await palette.getByRole('button', { name: 'SQS FIFO' }).click();
+    await eventually(async () => (await app.nodes('queue').count()) === 2 && (await app.nodes('topic').count()) === 2, 'two queues, two topics');
+    const saved = await app.saved();
+    expect(saved.nodes.some((n) => n.fifo === true) && saved.nodes.some((n) => n.delivery === 'log'), 'one FIFO, one log');
+  },
+});

@@ -379,3 +379,16 @@ export const tests = [
     },
   },
 ];
+
+tests.push({
+  name: 'in a lesson, Share and Lessons are still one button each',
+  async run({ app, page }) {
+    const panel = await openLesson(app, page, 'phonepe-sms-queue');
+    for (const name of ['Share', 'Lessons']) {
+      const n = await page.getByRole('button', { name }).count();
+      expect(n === 1, `${n} buttons answer to ${name}`);
+    }
+    await panel.getByRole('button', { name: 'Lesson gallery' }).click();
+    await page.getByRole('dialog', { name: 'Lessons' }).waitFor();
+  },
+});
