@@ -392,3 +392,15 @@ tests.push({
     await page.getByRole('dialog', { name: 'Lessons' }).waitFor();
   },
 });
+
+tests.push({
+  name: 'Compare A/B calls a plain copy A and B, not "A: A"',
+  async run({ app, page }) {
+    await app.open();
+    await app.button('Compare A/B').click();
+    const view = page.getByRole('region', { name: 'Comparison' });
+    await view.waitFor();
+    const names = await view.locator('.compare-figure figcaption strong').allTextContents();
+    expect(names.join() === 'A,B', `variants named ${names.join(' | ')}`);
+  },
+});
