@@ -132,3 +132,22 @@ export const tests = [
     },
   },
 ];
+
+tests.push({
+  name: 'the broker examples are in the Examples menu under the titles the issue gives them',
+  async run({ app, page }) {
+    await app.open();
+    await app.button('Examples').click();
+    for (const title of [
+      'Ordering: competing consumers vs. partitions by key',
+      'Kafka consumer crash: auto-commit replays, at-most-once loses',
+      'RabbitMQ topic routing with a dead-letter exchange',
+      'SQS FIFO: order per message group',
+      'WhatsApp: store-and-forward for offline users',
+    ]) {
+      const n = await page.getByRole('menuitem', { name: title }).count();
+      expect(n === 1, `${n} menu items answer to "${title}"`);
+    }
+    expect((await page.getByRole('menuitem', { name: 'LeetCode' }).count()) === 1, 'one LeetCode example answers to LeetCode');
+  },
+});
