@@ -47,8 +47,8 @@ pub fn LogStrip(node: RwSignal<Option<NodeSpec>>, live: RwSignal<Option<NodeLive
     move || {
         is_log.get().then(|| {
             view! { class=PER_NODE,
-                <g class="log-strip" role="img" aria-label=attr(|s| s.label.clone())>
-                    <title>{attr(|s| s.label.clone())}</title>
+                <g class="log-strip" role="img">
+                    {super::sig::svg_title(attr(|s| s.label.clone()))}
                     <path class="log-cells" d=attr(|s| s.cells.clone())/>
                     <path class="log-lag" d=attr(|s| s.fills.clone())/>
                     <text class="log-lag-text" x=STRIP_X y=STRIP_Y + STRIP_H + 12.0>{attr(|s| s.lag.clone())}</text>

@@ -190,6 +190,9 @@ const TIP_CHAR_W: f64 = 6.6;
 #[component]
 fn Overlay(tip: RwSignal<Option<String>>) -> impl IntoView {
     let ctx = use_ctx();
+    let layout = super::layout::use_layout();
+    // An embedded player has no inspector.
+    let embed = super::share::embedded();
     let on_key = move |ev: web_sys::KeyboardEvent| {
         if !matches!(ev.key().as_str(), "Enter" | " ") {
             return;
@@ -256,6 +259,12 @@ fn Overlay(tip: RwSignal<Option<String>>) -> impl IntoView {
             whole.clone().map(|(r, n, s)| (Point::new(r.x, r.bottom()), n, s)).unwrap_or_default();
         let tip_w = tip_width(&tip_name, &tip_sub);
         let second = ACTIONS_X + ACTION_W + 4.0;
+        // With the inspector open, its Live section offers the same actions
+        // by the names the issue gives ("Crash now", "Recover"): the card
+        // stays for the pointer but leaves the accessibility tree, so that
+        // "Recover" names one button, not two.
+        let twin = !embed && layout.inspector.get();
+        let (hidden, tab) = if twin { (Some("true"), "-1") } else { (None, "0") };
         Some(view! {
             <g class="overlay">
                 <line class="connect-preview" display=shown(line.is_some()) x1=a.x y1=a.y x2=b.x y2=b.y/>
@@ -264,16 +273,17 @@ fn Overlay(tip: RwSignal<Option<String>>) -> impl IntoView {
                 <g
                     class="node-actions"
                     role="toolbar"
+                    aria-hidden=hidden
                     aria-label=format!("Live actions for {card_name}")
                     display=shown(card.is_some())
                     transform=format!("translate({:.1} {:.1})", card_at.x, card_at.y)
                     on:keydown=on_key
                 >
-                    <g class="act act-crash" role="button" tabindex="0" data-act="crash" aria-label=format!("Crash {card_name}")>
+                    <g class="act act-crash" role="button" tabindex=tab data-act="crash" aria-label=format!("Crash {card_name}")>
                         <rect x=ACTIONS_X y=ACTION_Y width=ACTION_W height=ACTION_H rx="6"/>
                         <text x=ACTIONS_X + ACTION_W / 2.0 y=ACTION_Y + 16.5>"Crash"</text>
                     </g>
-                    <g class="act act-recover" role="button" tabindex="0" data-act="recover" aria-label=format!("Recover {card_name}")>
+                    <g class="act act-recover" role="button" tabindex=tab data-act="recover" aria-label=format!("Recover {card_name}")>
                         <rect x=second y=ACTION_Y width=ACTION_W height=ACTION_H rx="6"/>
                         <text x=second + ACTION_W / 2.0 y=ACTION_Y + 16.5>"Recover"</text>
                     </g>

@@ -90,9 +90,12 @@ fn fault_label(d: &crate::engine::format::Scenario, f: &crate::engine::format::F
     }
 }
 
-/// The size of one of the three charts side by side in a window.
+/// The size of one of the three charts side by side in a window (on a
+/// phone, one above the other: the full width, or the text would be drawn
+/// half as large again as the chart is stretched).
 fn chart_size((w, h): (f64, f64)) -> (f64, f64) {
-    let width = ((w - 24.0 - 28.0) / 3.0).clamp(220.0, 900.0).round();
+    let across = if w < super::layout::PHONE_MAX_W { w - 24.0 } else { (w - 24.0 - 28.0) / 3.0 };
+    let width = across.clamp(220.0, 900.0).round();
     let height = if h <= 820.0 { 80.0 } else { 98.0 };
     (width, height)
 }
@@ -285,7 +288,9 @@ fn Chart(index: usize, data: Memo<ChartsData>, size: RwSignal<(f64, f64)>) -> im
                 class="chart-plot"
                 tabindex="0"
                 role="group"
-                aria-label=format!("{}: arrow keys read the values", metric.title())
+                // A title, not aria-label, names it: "p99 latency" and "arrow
+                // keys" must not answer for the fields "Latency" and "Keys".
+                title=format!("{}: arrow keys read the values", metric.title())
                 aria-describedby=readout_id.clone()
                 on:pointermove=pointer
                 on:pointerdown=pointer

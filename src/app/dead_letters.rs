@@ -57,7 +57,7 @@ pub fn DeadLetters() -> impl IntoView {
                 let mid = p.point_at(0.5);
                 view! {
                     <g class=class data-id=format!("{id}:{setting}") data-via=setting aria-label=format!("{caption}: {from} → {to}")>
-                        <title>{format!("{verb} {from} go to {to}")}</title>
+                        {super::sig::svg_title(format!("{verb} {from} go to {to}"))}
                         <path class="link-hit" d=p.svg_d()/>
                         <path class="link-line" d=p.svg_d() marker-end="url(#arrow)"/>
                         <g class="link-caption" transform=format!("translate({:.1} {:.1})", mid.x - 38.0, mid.y - 9.0)>

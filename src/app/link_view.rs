@@ -44,7 +44,14 @@ pub fn LinkView(id: String, cells: Cells) -> impl IntoView {
             }
             c
         });
+        // The label names the link by its kind and ends only: its settings
+        // ("timeout", "retry", "routing keys") go in the title, so that a
+        // field's label finds that field alone (`getByLabel('Timeout')`).
         let label = text(move || {
+            let (a, b) = names.get();
+            format!("{}: {a} → {b}", via_name(via))
+        });
+        let title = text(move || {
             let (a, b) = names.get();
             let extra =
                 cross.get().map(|ms| format!(", crosses regions (+{} ms each way)", fmt_num(ms))).unwrap_or_default();
@@ -78,6 +85,7 @@ pub fn LinkView(id: String, cells: Cells) -> impl IntoView {
         };
         Some(view! {
             <g class=class data-via=via.as_str() data-id=link_id.clone() aria-label=label>
+                {super::sig::svg_title(title)}
                 <path class="link-hit" d=p.svg_d()/>
                 <path
                     class="link-line"

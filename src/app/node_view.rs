@@ -357,7 +357,7 @@ fn ReplicaCards(live: RwSignal<Option<NodeLive>>, count: u32) -> impl IntoView {
             });
             view! { class=PER_NODE,
                 <g class=class role="img" aria-label=label>
-                    <title>{label}</title>
+                    {super::sig::svg_title(label)}
                     <rect class="replica-frame" x=x y=NODE_H + 5.0 width=w height="16" rx="3"/>
                     <rect class="replica-fill" x=x + 1.0 y=fill_y width=w - 2.0 height=fill_h rx="2"/>
                     {more.then(|| view! { <text class="replica-more" x=x + w / 2.0 y=NODE_H + 17.0>{format!("+{}", count - shown + 1)}</text> })}
@@ -381,7 +381,7 @@ fn StaleReads(live: RwSignal<Option<NodeLive>>, below_cards: Signal<bool>) -> im
             let class = if n > 0 { "stale-reads some" } else { "stale-reads" };
             view! { class=PER_NODE,
                 <text class=class x="8" y=y role="img" aria-label=label.clone()>
-                    <title>{label.clone()}</title>
+                    {super::sig::svg_title(label.clone())}
                     {format!("{} stale read{plural}", fmt_short(n))}
                 </text>
             }

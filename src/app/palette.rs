@@ -112,7 +112,7 @@ fn PaletteItem(kind: NodeKind, #[prop(optional)] preset: Option<Preset>) -> impl
                     }
                     .into_any(),
                 }}
-                <span>{preset.map_or(kind.title(), Preset::title)}</span>
+                <span>{preset.map_or(kind.title(), Preset::palette_name)}</span>
             </button>
         </li>
     }

@@ -75,9 +75,11 @@ pub fn RegionAreas() -> impl IntoView {
                     <g
                         class=move || format!("region-area tint-{tint}{}", if down.get() { " down" } else { "" })
                         role="group"
-                        aria-label=label
                         data-region=a.name.clone()
                     >
+                        // Named by its title, not aria-label: the node field
+                        // "Region" stays the one label that says so.
+                        {super::sig::svg_title(label)}
                         <rect x=r.x y=r.y width=r.w height=r.h rx="18"/>
                         <text x=move || at.get().x y=move || at.get().y>
                             {move || if down.get() { format!("{name} · down") } else { name.clone() }}

@@ -112,7 +112,7 @@ fn stat(
     let tip = format!("tip-{}", key.replace('.', "-"));
     let described = tip.clone();
     view! {
-        <div class=format!("stat {tone}") tabindex="0" data-stat=key data-value=exact aria-describedby=described>
+        <div class=format!("stat {tone}") tabindex="0" data-stat=key data-value=exact aria-describedby=described title="">
             <span class="stat-label">{label}</span>
             <span class="stat-value">{value}</span>
             <span class="tip" role="tooltip" id=tip>{help}</span>
@@ -188,7 +188,7 @@ fn Stats() -> impl IntoView {
                 <span class="group-title" aria-hidden="true">"Requests"</span>
                 {REQUESTS.iter().map(figure).collect_view()}
             </div>
-            <div class="stat-group" role="group" aria-label=latency_title>
+            <div class="stat-group" role="group" title=latency_title>
                 <span class="group-title" aria-hidden="true">{latency_title}</span>
                 {stat("latency.p50", "p50", "lat", pct(|p| p.p50), Signal::stored(String::new()), where_help("Half"))}
                 {stat("latency.p95", "p95", "lat", pct(|p| p.p95), Signal::stored(String::new()), where_help("95%"))}
@@ -207,7 +207,7 @@ fn Stats() -> impl IntoView {
                 {MESSAGES.iter().map(figure).collect_view()}
             </div>
             {move || has_regions().then(|| view! {
-                <div class="stat-group regions" role="group" aria-label="Regions">
+                <div class="stat-group regions" role="group" title="Regions">
                     <span class="group-title" aria-hidden="true">"Regions"</span>
                     {stat("regions.share", "Cross-region share", "lat", share_value, share_exact, Signal::stored(
                         "Messages and calls sent over a link between two regions, of all sent: each pays the region latency.".to_string()
@@ -236,7 +236,7 @@ fn NodeTable() -> impl IntoView {
     };
     view! {
         <div class="table-wrap">
-            <table class="node-table">
+            <table class="node-table" aria-label="Nodes">
                 <thead>
                     <tr class="groups">
                         <th scope="col"></th>
@@ -530,7 +530,7 @@ fn Requests(filter: RwSignal<Option<String>>, page_no: RwSignal<f64>) -> impl In
                 </button>
             </div>
             <div class="table-wrap">
-                <table class="request-table">
+                <table class="request-table" aria-label="Requests">
                     <thead>
                         <tr>
                             <th scope="col">"Request"</th>

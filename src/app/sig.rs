@@ -30,3 +30,11 @@ pub fn number(f: impl Fn() -> f64 + Send + Sync + 'static) -> Signal<f64> {
 /// `then_some`), so with a few dozen templates cached, every inert element
 /// costs dozens of `cloneNode`s. Opening a 400-node diagram spent 0.4 s there.
 pub const PER_NODE: &str = "per-node";
+
+/// An SVG `<title>` (the accessible name of its parent, and its tooltip).
+/// Written as `<title>` in `view!` next to other children, leptos_macro
+/// 0.8 forgets that the parent is SVG and makes an HTML `title`, which names
+/// nothing and never shows.
+pub fn svg_title(t: impl Into<Signal<String>>) -> impl IntoView {
+    leptos::svg::title().child(t.into())
+}

@@ -156,6 +156,7 @@ fn FileMenu() -> impl IntoView {
                 accept=".json,application/json"
                 class="visually-hidden"
                 tabindex="-1"
+                aria-hidden="true"
                 aria-label="Scenario file to import"
                 on:change=on_file
             />
@@ -208,20 +209,70 @@ pub fn stop(ctx: Ctx, runs: &[crate::app::run::Run]) {
     }
 }
 
+/// Two runs' state as one set of buttons sees it: going if either goes,
+/// finished or idle only if both are, paused otherwise.
+fn joint([a, b]: [Status; 2]) -> Status {
+    match (a, b) {
+        (a, b) if a == b => a,
+        (Status::ToEnd, _) | (_, Status::ToEnd) => Status::ToEnd,
+        (Status::Running, _) | (_, Status::Running) => Status::Running,
+        _ => Status::Paused,
+    }
+}
+
 #[component]
 fn RunControls() -> impl IntoView {
     let ctx = use_ctx();
-    let status = ctx.run.status;
-    let play = move |_| refuse(ctx, ctx.doc.with_untracked(|d| ctx.run.play(d)));
-    let step = move |_| refuse(ctx, ctx.doc.with_untracked(|d| ctx.run.step(d)));
-    let to_end = move |_| refuse(ctx, ctx.doc.with_untracked(|d| ctx.run.run_to_end(d)));
+    // While the comparison is on screen these buttons drive its two runs:
+    // the canvas's own run is out of sight, and Run should run what is seen.
+    let compare = super::lessons::use_lessons().compare;
+    let both = move || compare.open.get_untracked() && compare.active();
+    let status = Signal::derive(move || {
+        if compare.open.get() && compare.active() {
+            joint(compare.runs().map(|r| r.status.get()))
+        } else {
+            ctx.run.status.get()
+        }
+    });
+    let play = move |_| {
+        if both() {
+            compare.run_both(ctx, false, None);
+        } else {
+            refuse(ctx, ctx.doc.with_untracked(|d| ctx.run.play(d)));
+        }
+    };
+    let step = move |_| match compare.docs(ctx).filter(|_| both()) {
+        Some(docs) => compare.runs().iter().zip(docs.iter()).for_each(|(r, d)| refuse(ctx, r.step(d))),
+        None => refuse(ctx, ctx.doc.with_untracked(|d| ctx.run.step(d))),
+    };
+    let to_end = move |_| {
+        if both() {
+            compare.run_both(ctx, true, None);
+        } else {
+            refuse(ctx, ctx.doc.with_untracked(|d| ctx.run.run_to_end(d)));
+        }
+    };
+    let pause = move |_| {
+        if both() {
+            compare.runs().iter().for_each(|r| r.pause());
+        } else {
+            ctx.run.pause();
+        }
+    };
+    let reset = move |_| {
+        if both() {
+            stop(ctx, &compare.runs());
+        } else {
+            stop(ctx, &[ctx.run]);
+        }
+    };
     view! {
         <div class="toolbar-group run-controls" role="group" aria-label="Run">
             <button type="button" class="primary" title="Run in simulated real time" disabled=flag(move || status.get() == Status::Running) on:click=play>
                 <svg class="btn-icon" viewBox="0 0 24 24" aria-hidden="true"><path class="fill" d="M7 4.5v15l12-7.5z"/></svg>
                 "Run"
             </button>
-            <button type="button" title="Pause" disabled=flag(move || !status.get().is_active()) on:click=move |_| ctx.run.pause()>
+            <button type="button" title="Pause" disabled=flag(move || !status.get().is_active()) on:click=pause>
                 <svg class="btn-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M8 5v14M16 5v14"/></svg>
                 "Pause"
             </button>
@@ -231,7 +282,7 @@ fn RunControls() -> impl IntoView {
             <button type="button" title="Run to the end as fast as possible" disabled=flag(move || matches!(status.get(), Status::Finished | Status::ToEnd)) on:click=to_end>
                 "Run to end"
             </button>
-            <button type="button" title="Back to time zero" disabled=flag(move || status.get() == Status::Idle) on:click=move |_| stop(ctx, &[ctx.run])>
+            <button type="button" title="Back to time zero" disabled=flag(move || status.get() == Status::Idle) on:click=reset>
                 "Reset"
             </button>
         </div>
@@ -276,6 +327,7 @@ fn SpeedSeed() -> impl IntoView {
                     step="any"
                     list="speeds"
                     class="speed"
+                    aria-label="Speed"
                     prop:value=speed_text
                     on:change=set_speed
                 />

@@ -373,7 +373,7 @@ fn broker_node_fields(kind: NodeKind) -> Vec<Field> {
             ),
             field(
                 "poison_rate",
-                "Poison rate",
+                "Poison share",
                 "0–1",
                 Input::Fraction,
                 "0",
@@ -641,7 +641,7 @@ fn connection_fields(via: Via, protocol: bool) -> Vec<Field> {
         ),
         field(
             "pool",
-            "Connection pool",
+            "Pool",
             "calls",
             Input::Integer,
             "no limit",
@@ -728,7 +728,7 @@ fn broker_link_fields(uses: &[&str]) -> Vec<Field> {
         ),
         field(
             "commit_every_ms",
-            "Commit every",
+            "Interval",
             "",
             Input::Duration,
             ms(d::COMMIT_EVERY_MS),

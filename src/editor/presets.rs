@@ -37,6 +37,15 @@ impl Preset {
         }
     }
 
+    /// The palette's name for it: neither says "topic" or "queue", so that
+    /// the palette's Topic and Queue are the one button of that name.
+    pub fn palette_name(self) -> &'static str {
+        match self {
+            Preset::LogTopic => "Kafka log",
+            Preset::FifoQueue => "SQS FIFO",
+        }
+    }
+
     pub fn blurb(self) -> &'static str {
         match self {
             Preset::LogTopic => "A partitioned log read by consumer groups, in order per partition (Kafka)",

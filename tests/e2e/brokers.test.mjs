@@ -44,15 +44,15 @@ export const tests = [
       expect((await page.getByLabel('Type', { exact: true }).inputValue()) === '', 'type left to its default');
       expect(await page.getByText('default topic', { exact: true }).isVisible(), 'the default type is shown');
       step('a log topic comes with partitions, drawn under it');
-      await app.dragFromPalette('Log topic', 250, 330);
+      await app.dragFromPalette('Kafka log', 250, 330);
       const log = page.locator('g[data-kind="topic"]').first();
       await log.waitFor();
       await log.click();
       expect((await page.getByLabel('Delivery', { exact: true }).inputValue()) === 'log', 'delivery log');
       expect((await page.getByLabel('Partitions', { exact: true }).inputValue()) === '3', 'three partitions');
-      expect(/3 partitions/.test(await log.locator('.log-strip').getAttribute('aria-label')), 'partitions drawn');
+      expect(/3 partitions/.test(await log.locator('.log-strip > title').textContent()), 'partitions drawn');
       step('a FIFO queue');
-      await app.dragFromPalette('FIFO queue', 600, 150);
+      await app.dragFromPalette('SQS FIFO', 600, 150);
       const fifo = page.locator('g[data-kind="queue"]').first();
       await fifo.waitFor();
       await fifo.click();
@@ -99,7 +99,7 @@ export const tests = [
       const strip = app.node('orders log').locator('.log-strip');
       await eventually(async () => (await app.clock())?.now > 22, 'the run passes 22 s', 20_000);
       await app.button('Pause').click();
-      const label = await strip.getAttribute('aria-label');
+      const label = await strip.locator('title').textContent();
       expect(/^8 partitions; consumer lag: billing \d+, emails \d+$/.test(label), `lag per group: ${label}`);
       expect(/lag billing \d+/.test(await strip.locator('text').textContent()), 'the lag is written under the log');
       await shot('log-lag');
@@ -132,3 +132,22 @@ export const tests = [
     },
   },
 ];
+
+tests.push({
+  name: 'the broker examples are in the Examples menu under the titles the issue gives them',
+  async run({ app, page }) {
+    await app.open();
+    await app.button('Examples').click();
+    for (const title of [
+      'Ordering: competing consumers vs. partitions by key',
+      'Kafka consumer crash: auto-commit replays, at-most-once loses',
+      'RabbitMQ topic routing with a dead-letter exchange',
+      'SQS FIFO: order per message group',
+      'WhatsApp: store-and-forward for offline users',
+    ]) {
+      const n = await page.getByRole('menuitem', { name: title }).count();
+      expect(n === 1, `${n} menu items answer to "${title}"`);
+    }
+    expect((await page.getByRole('menuitem', { name: 'LeetCode' }).count()) === 1, 'one LeetCode example answers to LeetCode');
+  },
+});

@@ -215,3 +215,42 @@ export const tests = [
     },
   },
 ];
+
+tests.push({
+  name: 'the top bar answers to the names the controls are known by',
+  async run({ app, page, step }) {
+    await app.open();
+    step('Import is one button, and it asks for a file');
+    const imports = page.getByRole('button', { name: 'Import' });
+    expect((await imports.count()) === 1, `${await imports.count()} buttons answer to Import`);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), imports.click()]);
+    expect(!chooser.isMultiple(), 'one file');
+    step('Speed and Seed by their exact names');
+    const speed = page.getByRole('spinbutton', { name: 'Speed', exact: true });
+    await speed.fill('20');
+    await speed.press('Enter');
+    await eventually(async () => (await page.getByLabel('Speed', { exact: true }).inputValue()) === '20', 'speed 20×');
+    await page.getByRole('spinbutton', { name: 'Seed', exact: true }).waitFor();
+  },
+});
+
+tests.push({
+  name: "the palette's Queue and Topic are one button each, beside the Kafka log and SQS FIFO presets",
+  async run({ app, page, step }) {
+    await app.open();
+    await app.blank();
+    const palette = page.getByRole('navigation', { name: 'Palette' });
+    for (const name of ['Queue', 'Topic']) {
+      step(`${name}, by that name`);
+      const item = page.getByRole('button', { name });
+      expect((await item.count()) === 1, `${await item.count()} buttons answer to ${name}`);
+      await item.dragTo(app.canvas(), { targetPosition: { x: name === 'Queue' ? 300 : 600, y: 300 } });
+    }
+    step('the presets, by their own names');
+    await palette.getByRole('button', { name: 'Kafka log' }).click();
+    await palette.getByRole('button', { name: 'SQS FIFO' }).click();
+    await eventually(async () => (await app.nodes('queue').count()) === 2 && (await app.nodes('topic').count()) === 2, 'two queues, two topics');
+    const saved = await app.saved();
+    expect(saved.nodes.some((n) => n.fifo === true) && saved.nodes.some((n) => n.delivery === 'log'), 'one FIFO, one log');
+  },
+});

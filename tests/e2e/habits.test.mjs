@@ -245,6 +245,8 @@ export const tests = [
       expect((await page.getByRole('toolbar', { name: 'Live actions for SMS sender' }).count()) === 0, 'no card before a run');
       step('Run: the card appears on the selected node');
       await app.button('Run').click();
+      step('with the inspector closed, the card is the way to crash it (open, it leaves that to the inspector)');
+      await app.button('Inspector').click();
       const card = page.getByRole('toolbar', { name: 'Live actions for SMS sender' });
       await card.waitFor();
       await card.getByRole('button', { name: 'Crash SMS sender' }).click();

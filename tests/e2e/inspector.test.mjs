@@ -88,3 +88,68 @@ export const tests = [
     },
   },
 ];
+
+// A scenario whose canvas says "timeout", "retry", "partitions" and
+// "region" in its drawings, and whose run draws charts ("p99 latency",
+// "arrow keys"): none of that may answer for the fields of those names.
+const WORDS = JSON.stringify({
+  crosstalk: 1,
+  name: 'Words on the canvas',
+  seed: 3,
+  duration_ms: 5000,
+  regions: [['eu', 'us', 40]],
+  nodes: [
+    { id: 'users', kind: 'client', label: 'Users', x: 100, y: 120, rate_per_s: 20, keys: 4, poison_rate: 0.01, region: 'eu' },
+    { id: 'api', kind: 'service', label: 'Api', x: 400, y: 120, workers: 4, job_timeout_ms: 2000, region: 'us' },
+    { id: 'log', kind: 'topic', label: 'Events', x: 700, y: 120, delivery: 'log', partitions: 4, region: 'us' },
+    { id: 'sink', kind: 'service', label: 'Sink', x: 1000, y: 120, region: 'us' },
+  ],
+  links: [
+    { id: 'call', from: 'users', to: 'api', via: 'http', timeout_ms: 1000, retry: { attempts: 3 }, connection: 'per_request', pool: 8 },
+    { id: 'out', from: 'api', to: 'log', via: 'publish' },
+    { id: 'read', from: 'log', to: 'sink', via: 'subscribe', group: 'g', commit: 'auto', commit_every_ms: 2000 },
+  ],
+});
+
+/** How many elements of the page answer to `label` as Playwright's getByLabel reads it. */
+async function answering(page, label) {
+  return page.getByLabel(label).count();
+}
+
+tests.push({
+  name: 'each field is found by its own label alone, whatever the canvas and charts say',
+  viewport: { width: 1400, height: 900 },
+  async run({ app, page, step, shot }) {
+    await app.open();
+    await app.importJson(WORDS, 'words.json');
+    await app.node('Sink').waitFor();
+    await app.button('Run to end').click();
+    await app.waitForHash();
+    const one = async (label) => {
+      const n = await answering(page, label);
+      expect(n === 1, `getByLabel('${label}') finds ${n} elements, not 1`);
+    };
+    step('the client: Rate, Keys, Region');
+    await app.select('Users');
+    for (const label of ['Rate', 'Keys', 'Region']) await one(label);
+    await page.getByLabel('Rate').fill('25');
+    await page.getByLabel('Rate').press('Enter');
+    await eventually(async () => (await app.saved()).nodes[0].rate_per_s === 25, 'the rate is saved');
+    step('the HTTP link: Latency, Timeout, Retry, Connection');
+    await page.locator('g.link[data-id="call"]').click({ force: true });
+    await page.getByLabel('Link kind').waitFor();
+    for (const label of ['Latency', 'Timeout', 'Retry', 'Connection']) await one(label);
+    await page.getByLabel('Timeout').fill('800ms');
+    await page.getByLabel('Timeout').press('Enter');
+    await eventually(async () => (await app.saved()).links[0].timeout_ms === 800, 'the timeout is saved');
+    step('the log topic: Partitions; its subscription: Commit');
+    await app.select('Events');
+    await one('Partitions');
+    await page.locator('g.link[data-id="read"]').click({ force: true });
+    await page.getByLabel('Link kind').waitFor();
+    await one('Commit');
+    await page.getByLabel('Commit').selectOption('after_processing');
+    await eventually(async () => (await app.saved()).links[2].commit === 'after_processing', 'the commit mode is saved');
+    await shot('fields');
+  },
+});

@@ -384,3 +384,50 @@ export const tests = [
     },
   },
 ];
+
+tests.push({
+  name: 'in a lesson, Share and Lessons are still one button each',
+  async run({ app, page }) {
+    const panel = await openLesson(app, page, 'phonepe-sms-queue');
+    for (const name of ['Share', 'Lessons']) {
+      const n = await page.getByRole('button', { name }).count();
+      expect(n === 1, `${n} buttons answer to ${name}`);
+    }
+    await panel.getByRole('button', { name: 'Lesson gallery' }).click();
+    await page.getByRole('dialog', { name: 'Lessons' }).waitFor();
+  },
+});
+
+tests.push({
+  name: 'Compare A/B calls a plain copy A and B, not "A: A"',
+  async run({ app, page }) {
+    await app.open();
+    await app.button('Compare A/B').click();
+    const view = page.getByRole('region', { name: 'Comparison' });
+    await view.waitFor();
+    const names = await view.locator('.compare-figure figcaption strong').allTextContents();
+    expect(names.join() === 'A,B', `variants named ${names.join(' | ')}`);
+  },
+});
+
+tests.push({
+  name: "while the comparison is shown, the top bar's Run to end and Reset drive both variants",
+  async run({ app, page, step }) {
+    await app.open();
+    await app.button('Compare A/B').click();
+    const view = page.getByRole('region', { name: 'Comparison' });
+    await view.waitFor();
+    const hash = (v) => view.getByLabel(`Run hash ${v}`, { exact: true });
+    step('Run to end, in the top bar');
+    await app.button('Run to end').click();
+    await eventually(
+      async () => /^[0-9a-f]{16}$/.test((await hash('A').textContent()).trim()) && /^[0-9a-f]{16}$/.test((await hash('B').textContent()).trim()),
+      'both variants ran to their hashes',
+      60_000,
+    );
+    expect((await hash('A').textContent()) === (await hash('B').textContent()), 'a plain copy runs to the same hash');
+    step('Reset, in the top bar');
+    await app.button('Reset').click();
+    await eventually(async () => (await view.locator('.compare-figure figcaption .muted').allTextContents()).every((t) => /not run yet/.test(t)), 'both back to the start');
+  },
+});

@@ -222,3 +222,24 @@ export const tests = [
     },
   },
 ];
+
+tests.push({
+  name: 'a selected running node offers Crash now and Recover, one button each',
+  viewport: { width: 1400, height: 900 },
+  async run({ app, page, step, shot }) {
+    await app.open();
+    await app.select('Payments');
+    await app.button('Run').click();
+    await page.locator('.hud:not(.idle)').waitFor();
+    step('Crash now: the node crashes');
+    await page.getByRole('button', { name: 'Crash now' }).click();
+    await eventually(async () => /crashed/.test(await app.node('Payments').getAttribute('class')), 'crashed');
+    step('Recover, by that name: one button answers (the card leaves it to the inspector)');
+    const recover = page.getByRole('button', { name: 'Recover' });
+    expect((await recover.count()) === 1, `${await recover.count()} buttons answer to Recover`);
+    await recover.click();
+    await eventually(async () => !/crashed/.test(await app.node('Payments').getAttribute('class')), 'recovered');
+    await shot('recovered');
+    await app.button('Pause').click();
+  },
+});

@@ -210,3 +210,18 @@ export const tests = [
     },
   },
 ];
+
+tests.push({
+  name: 'the Nodes and Requests tabs show tables named after them',
+  async run({ app, page }) {
+    await app.open();
+    await app.button('Run to end').click();
+    await app.waitForHash();
+    await page.getByRole('tab', { name: 'Nodes' }).click();
+    const nodes = page.getByRole('table', { name: 'Nodes' });
+    await nodes.waitFor();
+    expect((await nodes.getByRole('rowheader', { name: 'Payments' }).count()) === 1, 'a row for Payments');
+    await page.getByRole('tab', { name: 'Requests' }).click();
+    await page.getByRole('table', { name: 'Requests' }).waitFor();
+  },
+});

@@ -176,3 +176,30 @@ export const tests = [
     },
   },
 ];
+
+tests.push({
+  name: "on a phone the results sheet shows every figure within the screen, and charts at their own text size",
+  viewport: PHONE,
+  async run({ app, page, step, shot }) {
+    await app.open();
+    await app.button('Run to end').click();
+    await app.waitForHash();
+    await app.button('Results').click();
+    const results = page.getByRole('region', { name: 'Results' });
+    await results.waitFor();
+    step('every figure of Requests, Latency and Messages is inside the screen');
+    const outside = await page.$$eval('.results .stat', (els) =>
+      els
+        .filter((e) => e.offsetParent !== null)
+        .map((e) => [e.querySelector('.stat-label')?.textContent || e.textContent.trim().slice(0, 20), e.getBoundingClientRect()])
+        .filter(([, r]) => r.left < 0 || r.right > window.innerWidth + 1)
+        .map(([name, r]) => `${name} at ${Math.round(r.left)}–${Math.round(r.right)}`),
+    );
+    expect(outside.length === 0, `figures off the screen: ${outside.join(', ')}`);
+    expect(await results.getByText('p99', { exact: true }).isVisible(), 'p99 is shown');
+    step('a chart is drawn at the width it is shown, so its text keeps its size');
+    const stretch = await page.$eval('.chart svg', (svg) => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width);
+    expect(stretch > 0.8 && stretch < 1.25, `the chart is stretched ×${stretch.toFixed(2)}`);
+    await shot('phone-results');
+  },
+});

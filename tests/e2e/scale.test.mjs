@@ -120,7 +120,7 @@ export const tests = [
       const saved = async () => (await app.saved()).links[0];
       await page.getByLabel('Protocol', { exact: true }).selectOption('graphql');
       await page.getByLabel('Connection', { exact: true }).selectOption('per_request');
-      await type(page.getByLabel('Connection pool', { exact: true }), '8');
+      await type(page.getByLabel('Pool', { exact: true }), '8');
       await type(page.getByLabel('Response size', { exact: true }), '12.5');
       await eventually(async () => {
         const l = await saved();

@@ -184,3 +184,22 @@ export const tests = [
     },
   },
 ];
+
+tests.push({
+  name: 'a link whose scenario and variant B are both damaged never says the scenario opened',
+  async run({ app, page, baseUrl }) {
+    await app.open();
+    await page.getByLabel('Scenario name').fill('Keep me');
+    await page.getByLabel('Scenario name').press('Enter');
+    await eventually(async () => (await app.saved())?.name === 'Keep me', 'saved');
+    await page.goto('about:blank');
+    await page.goto(baseUrl + '#s1.AAAA&b=s1.zzz');
+    await app.ready();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const said = await alert.textContent();
+    expect(/could not be opened/.test(said) && /variant B/.test(said), `names both parts: ${said}`);
+    expect(!/scenario opened/.test(said), `does not claim the scenario opened: ${said}`);
+    expect((await page.getByLabel('Scenario name').inputValue()) === 'Keep me', 'the work is kept');
+  },
+});

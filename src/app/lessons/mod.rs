@@ -360,11 +360,16 @@ impl Lessons {
         if !parts.unknown.is_empty() {
             problems.push(format!("it has parts this version does not know ({})", parts.unknown.join(", ")));
         }
+        // A scenario part that failed has said so already (`prior`, which
+        // also says the previous work is shown): say it opened only if it did.
+        let scenario_opened = parts.scenario.is_some() && prior.is_none();
+        let failed_before = prior.is_some();
         let mut messages: Vec<String> = prior.into_iter().collect();
         if !problems.is_empty() {
-            let opened = match (parts.scenario.is_some() || lesson_opened, lesson_opened) {
+            let opened = match (scenario_opened || lesson_opened, lesson_opened) {
                 (_, true) => "The lesson opened, but",
                 (true, false) => "The scenario opened, but",
+                _ if failed_before => "Also,",
                 _ => "Your previous work is shown:",
             };
             messages.push(format!("{opened} part of this link could not be used: {}.", problems.join("; ")));

@@ -170,9 +170,9 @@ fn Panel(index: usize, lesson: Lesson) -> impl IntoView {
                 <p class="lesson-kicker">{format!("Lesson {} of {total} · {}", index + 1, lesson.group.title())}</p>
                 <h2>{lesson.title.clone()}</h2>
                 <div class="lesson-tools">
-                    <button type="button" class="subtle" on:click=move |_| l.gallery.set(true)>"All lessons"</button>
+                    <button type="button" class="subtle" on:click=move |_| l.gallery.set(true)>"Lesson gallery"</button>
                     <button type="button" class="subtle" on:click=share_step title="Copy a link that opens this lesson at this step">
-                        {text(move || if copied.get() { "Link copied".into() } else { "Share this step".into() })}
+                        {text(move || if copied.get() { "Link copied".into() } else { "Link to this step".into() })}
                     </button>
                     <button type="button" class="subtle" on:click=move |_| l.start_over()>"Start over"</button>
                     <button type="button" class="subtle" aria-label="Close the lesson" title="Close the lesson" on:click=move |_| l.close_lesson()>"Close"</button>
