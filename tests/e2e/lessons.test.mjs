@@ -399,18 +399,6 @@ tests.push({
 });
 
 tests.push({
-  name: 'Compare A/B calls a plain copy A and B, not "A: A"',
-  async run({ app, page }) {
-    await app.open();
-    await app.button('Compare A/B').click();
-    const view = page.getByRole('region', { name: 'Comparison' });
-    await view.waitFor();
-    const names = await view.locator('.compare-figure figcaption strong').allTextContents();
-    expect(names.join() === 'A,B', `variants named ${names.join(' | ')}`);
-  },
-});
-
-tests.push({
   name: "while the comparison is shown, the top bar's Run to end and Reset drive both variants",
   async run({ app, page, step }) {
     await app.open();

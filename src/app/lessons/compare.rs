@@ -238,10 +238,7 @@ pub fn CompareView() -> impl IntoView {
                 <figure class="compare-figure">
                     {part(Box::new(move || view! { <Thumb scenario=doc()/> }.into_any()))}
                     <figcaption>
-                        <strong>{text(move || c.labels.with(|l| {
-                            // "A: A" says nothing twice: a plain variant is its letter.
-                            if l[v] == letter { letter.to_string() } else { format!("{letter}: {}", l[v]) }
-                        }))}</strong>
+                        <strong>{format!("{letter}: ")}{text(move || c.labels.with(|l| l[v].clone()))}</strong>
                         <span class="muted">{text(move || run_state(run))}</span>
                         <label class="hash-line" for=hash_id.clone()>{format!("Run hash {letter}")}</label>
                         <output id=hash_id class="mono">{text(move || run.snap.with(|s| s.hash.clone().unwrap_or_else(|| "—".into())))}</output>
