@@ -7,7 +7,7 @@
 //! the design's, not luck's. The app's comparison view and, later, the
 //! what-if forks of a run read this.
 
-use crate::engine::format::{NodeKind, Scenario};
+use crate::engine::format::Scenario;
 use crate::engine::report::{NodeReport, Report};
 use serde_json::Value;
 
@@ -103,17 +103,6 @@ fn row(group: &str, metric: &str, a: Option<f64>, b: Option<f64>, unit: &'static
     DiffRow { group: group.to_string(), metric: metric.to_string(), a, b, unit, better }
 }
 
-/// The client whose users felt the most requests (their latency is the
-/// headline), by id, in `s`.
-fn busiest_client(s: &Scenario, r: &Report) -> Option<String> {
-    s.nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Client)
-        .filter_map(|n| r.nodes.get(&n.id).map(|nr| (n.id.clone(), nr.arrivals)))
-        .max_by_key(|(_, a)| *a)
-        .map(|(id, _)| id)
-}
-
 /// The diff table of two runs: headline rows first, then each node's rows
 /// that differ (nodes of both variants in A's order, then B's own).
 pub fn diff(sa: &Scenario, a: &Report, sb: &Scenario, b: &Report) -> Vec<DiffRow> {
@@ -131,10 +120,10 @@ pub fn diff(sa: &Scenario, a: &Report, sb: &Scenario, b: &Report) -> Vec<DiffRow
     ] {
         rows.push(row(g, name, Some(fa as f64), Some(fb as f64), "", better));
     }
-    let ca = busiest_client(sa, a);
-    let cb = busiest_client(sb, b);
-    let lat = |r: &Report, c: &Option<String>| c.as_ref().and_then(|id| r.nodes.get(id)).map(|n| n.latency_ms.clone());
-    let (la, lb) = (lat(a, &ca), lat(b, &cb));
+    // The latency the results panel headlines: at the browsers when the
+    // flow ends there, else at the busiest client.
+    let lat = |s: &Scenario, r: &Report| crate::engine::headline::headline(s, r).map(|h| h.latency);
+    let (la, lb) = (lat(sa, a), lat(sb, b));
     let g = "Latency users feel";
     for (name, f) in [
         ("p50", (|p: &crate::engine::report::Percentiles| p.p50) as fn(&_) -> f64),
@@ -307,6 +296,19 @@ mod tests {
         assert_eq!(p99.verdict(), Verdict::Better, "{p99:?}");
         assert!(p99.change_text().starts_with('−'), "{}", p99.change_text());
         assert_eq!(scenario_changes(&a, &b), vec!["node `api`: workers 4 → 16".to_string()]);
+    }
+
+    #[test]
+    fn the_latency_users_feel_is_the_one_the_results_headline() {
+        // LeetCode ends at the browsers: users feel submit to verdict on
+        // screen (hundreds of ms), not the submit call (a few ms).
+        let s = load(include_str!("../editor/examples/leetcode.json")).unwrap();
+        let r = run(&s);
+        let felt = crate::engine::headline::headline(&s, &r).unwrap();
+        assert!(felt.first_hop.as_ref().is_some_and(|(_, hop)| hop.p50 < 50.0) && felt.latency.p50 > 100.0);
+        let rows = diff(&s, &r, &s, &r);
+        let p50 = rows.iter().find(|r| r.group == "Latency users feel" && r.metric == "p50").unwrap();
+        assert_eq!(p50.a, Some(felt.latency.p50));
     }
 
     #[test]

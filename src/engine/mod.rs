@@ -11,6 +11,7 @@ pub mod export;
 pub mod fork;
 pub mod format;
 pub mod fragment;
+pub mod headline;
 pub mod kernel;
 pub mod lesson;
 pub mod links;
