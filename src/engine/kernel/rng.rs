@@ -111,36 +111,6 @@ impl Stream {
             _ => ms_to_us(self.sample_ms(d)),
         }
     }
-
-    /// A sample of `d` in whole microseconds: the same as `sample_us` of
-    /// its distribution, without working out a lognormal's sigma again.
-    #[inline]
-    pub fn draw_us(&mut self, d: &Draw) -> Micros {
-        match d.dist {
-            Dist::Const(m) => ms_to_us(m),
-            Dist::LogNormal { p50, .. } => ms_to_us(p50 * libm::exp(d.sigma * self.std_normal())),
-            _ => ms_to_us(self.sample_ms(&d.dist)),
-        }
-    }
-}
-
-/// A distribution the run samples over and over (a service's work, a
-/// link's latency), with a lognormal's sigma (two logarithms) worked out
-/// once instead of on every draw.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Draw {
-    pub dist: Dist,
-    sigma: f64,
-}
-
-impl Draw {
-    pub fn new(dist: Dist) -> Draw {
-        let sigma = match dist {
-            Dist::LogNormal { p50, p99 } => crate::engine::format::dist::lognormal_sigma(p50, p99),
-            _ => 0.0,
-        };
-        Draw { dist, sigma }
-    }
 }
 
 /// The helpers of the Zipf sampler: `h(x) = x^-s` and its integral,

@@ -12,7 +12,7 @@ use crate::engine::kernel::clock::{ms_to_us, Micros};
 use crate::engine::kernel::events::EventQueue;
 use crate::engine::kernel::hash::RunHash;
 use crate::engine::kernel::ordered::ordered;
-use crate::engine::kernel::rng::{Draw, Stream};
+use crate::engine::kernel::rng::Stream;
 use crate::engine::kernel::slab::Slab;
 use crate::engine::links::breaker::{Breaker, BreakerConfig};
 use crate::engine::links::retry::RetryPolicy;
@@ -204,7 +204,7 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32, see
                 busy: 0,
                 backlog: VecDeque::new(),
                 backlog_cap: n.backlog.unwrap_or(u64::MAX),
-                work: Draw::new(n.work_ms.unwrap_or(Dist::Const(work_default))),
+                work: n.work_ms.unwrap_or(Dist::Const(work_default)),
                 error_rate: n.error_rate.unwrap_or(0.0),
                 idempotent: n.idempotent.unwrap_or(false),
                 seen: None,
@@ -225,7 +225,7 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32, see
             busy: 0,
             backlog: VecDeque::new(),
             backlog_cap: u64::MAX,
-            work: Draw::new(n.work_ms.unwrap_or(Dist::Const(d::DATABASE_WORK_MS))),
+            work: n.work_ms.unwrap_or(Dist::Const(d::DATABASE_WORK_MS)),
             error_rate: 0.0,
             idempotent: true,
             seen: None,
@@ -274,12 +274,12 @@ pub(super) fn link_rt(l: &crate::engine::format::LinkSpec, from: u32, to: u32, s
         via: l.via,
         from,
         to,
-        latency: Draw::new(l.latency_ms.unwrap_or(Dist::Const(match l.via {
+        latency: l.latency_ms.unwrap_or(Dist::Const(match l.via {
             Via::Http => d::HTTP_LATENCY_MS,
             Via::Grpc => d::GRPC_LATENCY_MS,
             Via::Write | Via::Read => d::DATABASE_LATENCY_MS,
             _ => d::LINK_LATENCY_MS,
-        }))),
+        })),
         timeout_us: match (l.timeout_ms, l.via) {
             (Some(t), _) => Some(ms_to_us(t)),
             (None, Via::RequestReply) => Some(ms_to_us(d::REQUEST_REPLY_TIMEOUT_MS)),

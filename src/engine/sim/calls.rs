@@ -32,7 +32,7 @@ use crate::engine::view::{TokenKind, TokenTone};
 #[inline]
 pub(super) fn latency(sim: &mut Sim, link: u32) -> Micros {
     let l = &mut sim.links[link as usize];
-    let us = l.rng.draw_us(&l.latency);
+    let us = l.rng.sample_us(&l.latency);
     let us = match sim.regions.link_us.get(link as usize) {
         Some(&r) => us.saturating_add(r),
         None => us,

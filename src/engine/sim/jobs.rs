@@ -156,7 +156,7 @@ fn start_work(sim: &mut Sim, jk: Key) {
         start_limited_work(sim, jk);
         return;
     }
-    let work = n.rng.draw_us(&w.work).stretched(n.slow);
+    let work = n.rng.sample_us(&w.work).stretched(n.slow);
     sim.hop(trace, HopKind::Work, node, NO_LINK, 0);
     sim.schedule(now.after(work), Ev::WorkDone { job: jk });
 }
@@ -181,7 +181,7 @@ fn start_limited_work(sim: &mut Sim, jk: Key) {
     }
     let n = &mut sim.nodes[node as usize];
     let KindRt::Worker(w) = &n.rt else { return };
-    let work = n.rng.draw_us(&w.work).stretched(n.slow);
+    let work = n.rng.sample_us(&w.work).stretched(n.slow);
     match limit {
         Some(t) if work > t => sim.schedule(now.after(t), Ev::Broker(BrokerEv::JobTimeout { job: jk })),
         _ => sim.schedule(now.after(work), Ev::WorkDone { job: jk }),

@@ -1,10 +1,10 @@
 //! The run's state: nodes, links, requests and messages as the simulator
 //! holds them. Plain data; the behaviour lives in the sibling modules.
 
-use crate::engine::format::{Arrival, FaultKind, NodeKind, Persistence, Via};
+use crate::engine::format::{Arrival, Dist, FaultKind, NodeKind, Persistence, Via};
 use crate::engine::kernel::clock::Micros;
 use crate::engine::kernel::idset::SeenIds;
-use crate::engine::kernel::rng::{Draw, Stream};
+use crate::engine::kernel::rng::Stream;
 use crate::engine::kernel::slab::Key;
 use crate::engine::links::breaker::{Breaker, Permit};
 use crate::engine::links::retry::RetryPolicy;
@@ -125,7 +125,7 @@ pub struct WorkerRt {
     pub busy: u32,
     pub backlog: VecDeque<Key>,
     pub backlog_cap: u64,
-    pub work: Draw,
+    pub work: Dist,
     pub error_rate: f64,
     pub idempotent: bool,
     /// Ids whose side effect ran here, when repeats are possible (only
@@ -242,7 +242,7 @@ pub struct LinkRt {
     pub via: Via,
     pub from: u32,
     pub to: u32,
-    pub latency: Draw,
+    pub latency: Dist,
     pub timeout_us: Option<Micros>,
     pub retry: RetryPolicy,
     pub breaker: Option<Breaker>,

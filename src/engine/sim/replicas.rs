@@ -313,7 +313,7 @@ fn probe(n: &NodeRt, timeout_us: Micros) -> Probe {
         return Probe::Refused;
     }
     let ahead = w.backlog.len() as f64 + 1.0;
-    let wait_ms = ahead / f64::from(w.workers.max(1)) * w.work.dist.mean_ms() * n.slow;
+    let wait_ms = ahead / f64::from(w.workers.max(1)) * w.work.mean_ms() * n.slow;
     if wait_ms * 1000.0 > timeout_us as f64 {
         Probe::Late
     } else {
