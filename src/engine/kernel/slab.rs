@@ -85,6 +85,23 @@ impl<T> Slab<T> {
         Some(item)
     }
 
+    /// Removes the item at `k` and returns what `f` reads of it: for a big
+    /// item of which the caller needs a few fields, cheaper than moving it
+    /// out whole (the same slot and generation bookkeeping as `remove`).
+    #[inline]
+    pub fn remove_with<R>(&mut self, k: Key, f: impl FnOnce(&T) -> R) -> Option<R> {
+        let s = self.slots.get_mut(k.slot as usize)?;
+        if s.gen != k.gen {
+            return None;
+        }
+        let read = f(s.item.as_ref()?);
+        s.item = None;
+        s.gen = s.gen.wrapping_add(1);
+        self.free.push(k.slot);
+        self.live -= 1;
+        Some(read)
+    }
+
     pub fn len(&self) -> usize {
         self.live
     }

@@ -185,6 +185,7 @@ pub(super) fn kind_rt(n: &crate::engine::format::NodeSpec, dead_letter: u32, see
             schedule = by_time.into_iter().map(|((at, _), r)| (at, r)).collect();
             KindRt::Client(ClientRt {
                 rate_per_s: n.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S),
+                mean_gap_us: 1e6 / n.rate_per_s.unwrap_or(d::CLIENT_RATE_PER_S),
                 arrival: n.arrival.unwrap_or_default(),
                 schedule,
                 generation: 0,

@@ -154,7 +154,7 @@ fn waiting(sim: &Sim, caller: Key, seq: u32) -> Option<Phase> {
 }
 
 /// The callee is done with attempt `seq` of `caller`: send the answer back.
-pub(super) fn answer_caller(sim: &mut Sim, callee: &Job, caller: Key, seq: u32, link: u32, outcome: Outcome) {
+pub(super) fn answer_caller(sim: &mut Sim, callee: &jobs::Done, caller: Key, seq: u32, link: u32, outcome: Outcome) {
     let Some(phase) = waiting(sim, caller, seq) else {
         if outcome != Outcome::Rejected {
             sim.nodes[callee.node as usize].metrics.wasted += 1;

@@ -44,7 +44,7 @@ fn schedule_next(sim: &mut Sim, node: u32, fraction: u32) {
     if down || c.rate_per_s <= 0.0 {
         return;
     }
-    let mean_gap_us = 1e6 / c.rate_per_s;
+    let mean_gap_us = c.mean_gap_us;
     let gap = match c.arrival {
         Arrival::Poisson => n.rng.exp(mean_gap_us),
         Arrival::Uniform => mean_gap_us,
@@ -71,7 +71,7 @@ pub(super) fn next_arrival(sim: &mut Sim, node: u32, generation: u32) {
 pub(super) fn rate_step(sim: &mut Sim, node: u32, step: u32) {
     if let KindRt::Client(c) = &mut sim.nodes[node as usize].rt {
         if let Some(&(_, rate)) = c.schedule.get(step as usize) {
-            c.rate_per_s = rate;
+            c.set_rate(rate);
         }
     }
     arm(sim, node);

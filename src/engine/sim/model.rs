@@ -92,7 +92,10 @@ impl Tag {
 
 #[derive(Clone)]
 pub struct ClientRt {
+    /// Set with `set_rate`, which keeps `mean_gap_us` in step.
     pub rate_per_s: f64,
+    /// 1e6 / `rate_per_s`: the mean gap, divided once per rate, not per arrival.
+    pub mean_gap_us: f64,
     pub arrival: Arrival,
     /// `(from, rate)` steps, sorted by time.
     pub schedule: Vec<(Micros, f64)>,
@@ -106,6 +109,13 @@ pub struct ClientRt {
     pub tag_rng: Option<Box<Stream>>,
     /// Where in its microsecond the pending arrival falls, in 2^-32 us.
     pub fraction: u32,
+}
+
+impl ClientRt {
+    pub fn set_rate(&mut self, rate_per_s: f64) {
+        self.rate_per_s = rate_per_s;
+        self.mean_gap_us = 1e6 / rate_per_s;
+    }
 }
 
 #[derive(Clone)]

@@ -214,7 +214,7 @@ fn node_changed(sim: &mut Sim, n: u32, field: &str) {
 fn apply_node_rt(sim: &mut Sim, n: u32, spec: &crate::engine::format::NodeSpec, fresh: KindRt, field: &str) {
     match (&mut sim.nodes[n as usize].rt, fresh) {
         (KindRt::Client(c), KindRt::Client(f)) => {
-            c.rate_per_s = f.rate_per_s;
+            c.set_rate(f.rate_per_s);
             c.arrival = f.arrival;
             super::clients::arm(sim, n);
         }
