@@ -123,6 +123,15 @@ export function rankNames(wasm) {
 }
 
 /// Ranks the names of `wasmFile` and optimizes it in place with `wasmOpt`.
+/** The optimization passes, for the build and for the size report's named
+ * copy alike. -O1 twice, not -Oz: LLVM already optimized the code (for
+ * size, the engine for speed); -Oz's further shrinking leaves code gzip
+ * packs less well. Measured on the same build: -Oz 872,605 bytes gzipped,
+ * -Os 871,025, -O1 869,812, -O1 -O1 869,301, engine speed the same
+ * (docs/SIZE.md, "Session 18"). CROSSTALK_WASM_OPT overrides it for such
+ * experiments. */
+export const WASM_OPT_LEVEL = (process.env.CROSSTALK_WASM_OPT || '-O1 -O1').split(' ');
+
 export function orderAndOptimize(wasmFile, wasmOpt) {
   const ranked = rankNames(fs.readFileSync(wasmFile));
   const input = `${wasmFile}.ranked`;
@@ -131,13 +140,7 @@ export function orderAndOptimize(wasmFile, wasmOpt) {
     // --low-memory-unused: Rust's data starts at 1 MiB with the stack below
     // it, so the first KiB is never addressed and wasm-opt may fold constant
     // offsets into loads and stores (as Emscripten does): 3 KiB less.
-    // -O1 twice, not -Oz: LLVM already optimized the code (for size, the
-    // engine for speed); -Oz's further shrinking leaves code gzip packs less
-    // well. Measured on the same build: -Oz 872,605 bytes gzipped, -Os
-    // 871,025, -O1 869,812, -O1 -O1 869,301, engine speed the same
-    // (docs/SIZE.md, "Session 18").
-    const level = (process.env.CROSSTALK_WASM_OPT || '-O1 -O1').split(' ');
-    const passes = [...level, '--low-memory-unused', '--reorder-functions-by-name', '--strip-producers', '--strip-target-features'];
+    const passes = [...WASM_OPT_LEVEL, '--low-memory-unused', '--reorder-functions-by-name', '--strip-producers', '--strip-target-features'];
     execFileSync(wasmOpt, [...passes, input, '-o', wasmFile], { stdio: 'inherit' });
   } finally {
     fs.rmSync(input, { force: true });

@@ -9,7 +9,7 @@
 //    crate, by module of this crate, and its largest functions. Release
 //    wasm carries no names, so the build's wasm-bindgen output (Trunk keeps
 //    it in target/wasm-bindgen/release/) is optimized again like the build
-//    does (wasm-opt -O1 twice, scripts/post-build.mjs) but keeping names: the
+//    does (wasm-opt at the build's level, scripts/order-functions.mjs) but keeping names: the
 //    sizes match dist/'s wasm within 1%.
 //    Without twiggy this part is skipped with a note: it is a report tool,
 //    not a test, and compiling it takes minutes, so nothing installs it.
@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
+import { WASM_OPT_LEVEL } from './order-functions.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -125,11 +126,11 @@ function twiggyReport(top) {
   fs.mkdirSync(out, { recursive: true });
   const named = path.join(out, 'named.wasm');
   const features = ['bulk-memory', 'nontrapping-float-to-int', 'sign-ext', 'mutable-globals', 'reference-types', 'multivalue'].map((f) => `--enable-${f}`);
-  execFileSync(wasmOpt, ['-O1', '-O1', '-g', ...features, path.join(bindgen, input), '-o', named], { stdio: 'ignore' });
+  execFileSync(wasmOpt, [...WASM_OPT_LEVEL, '-g', ...features, path.join(bindgen, input), '-o', named], { stdio: 'ignore' });
   const rows = csvRows(execFileSync(twiggy, ['top', '-n', '1000000', '--format', 'csv', named], { encoding: 'utf8', maxBuffer: 1 << 28 }))
     .filter((r) => !/function names|data names|custom section|local names|"names"/.test(r.name));
   const total = rows.reduce((s, r) => s + r.size, 0);
-  console.log(`   wasm by twiggy (${path.relative(root, named)}: wasm-opt -O1 -O1 of the build, names kept): ${kib(total)} without names`);
+  console.log(`   wasm by twiggy (${path.relative(root, named)}: wasm-opt ${WASM_OPT_LEVEL.join(' ')} of the build, names kept): ${kib(total)} without names`);
   const sum = (key) => {
     const m = new Map();
     for (const r of rows) {
