@@ -206,6 +206,8 @@ pub struct TokenCanvas {
     /// What is drawn over the diagram (a node's live actions, its full
     /// name): no token or count is drawn there, world units.
     pub covers: Vec<Rect>,
+    /// Scratch: `covers` on screen this frame (CSS pixels).
+    covers_px: Vec<Rect>,
 }
 
 impl TokenCanvas {
@@ -316,6 +318,12 @@ impl TokenCanvas {
         self.sprites.resize_with(LOOKS, || None);
         let (w, h) = (self.size.0 as usize, self.size.1 as usize);
         let (cw, ch) = (w as f64 / dpr, h as f64 / dpr);
+        // What is drawn over the diagram, on screen, once a frame.
+        self.covers_px.clear();
+        self.covers_px.extend(self.covers.iter().map(|c| {
+            let (a, b) = (view.to_screen(Point::new(c.x, c.y)), view.to_screen(Point::new(c.right(), c.bottom())));
+            Rect { x: a.x, y: a.y, w: b.x - a.x, h: b.y - a.y }
+        }));
         // Where each token is, once; off-screen ones are skipped.
         let now_us = flights.now_us();
         self.placed.clear();
@@ -332,11 +340,8 @@ impl TokenCanvas {
                 p.x -= a.sin() * ANSWER_LANE_PX * scale;
                 p.y += a.cos() * ANSWER_LANE_PX * scale;
             }
-            let covered = |c: &Rect| {
-                let (a, b) = (view.to_screen(Point::new(c.x, c.y)), view.to_screen(Point::new(c.right(), c.bottom())));
-                p.x > a.x - r && p.x < b.x + r && p.y > a.y - r && p.y < b.y + r
-            };
-            if p.x > -r && p.y > -r && p.x < cw + r && p.y < ch + r && !self.covers.iter().any(covered) {
+            let covered = |c: &Rect| p.x > c.x - r && p.x < c.right() + r && p.y > c.y - r && p.y < c.bottom() + r;
+            if p.x > -r && p.y > -r && p.x < cw + r && p.y < ch + r && !self.covers_px.iter().any(covered) {
                 self.placed.push(Placed { x: p.x, y: p.y, look: look(t), count: t.count, trace: t.trace });
             }
         }
@@ -381,11 +386,8 @@ impl TokenCanvas {
                         near || self.chips.get(&(cell.0 + dx, cell.1 + dy)).is_some_and(|cs| cs.iter().any(overlaps));
                 }
             }
-            let hides = |c: &Rect| {
-                let (a, b) = (view.to_screen(Point::new(c.x, c.y)), view.to_screen(Point::new(c.right(), c.bottom())));
-                x < b.x && x + label_w > a.x && t.y + 6.5 > a.y && t.y - 6.5 < b.y
-            };
-            if near || self.covers.iter().any(hides) {
+            let hides = |c: &Rect| x < c.right() && x + label_w > c.x && t.y + 6.5 > c.y && t.y - 6.5 < c.bottom();
+            if near || self.covers_px.iter().any(hides) {
                 continue;
             }
             self.chips.entry(cell).or_default().push(chip);
