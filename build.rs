@@ -5,27 +5,12 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+#[path = "src/engine/format/json_strings.rs"]
+mod json_strings;
+
 fn minify(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for c in json.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !c.is_whitespace() {
-            out.push(c);
-        }
-    }
-    out
+    let mut strings = json_strings::Strings::default();
+    json.chars().filter(|&c| strings.step(c) || !c.is_whitespace()).collect()
 }
 
 fn main() {

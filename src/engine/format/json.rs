@@ -37,22 +37,14 @@ fn indent(compact: &str) -> String {
     }
     let mut out = String::with_capacity(compact.len() + compact.len() / 2);
     let mut depth = 0usize;
-    let (mut in_string, mut escaped) = (false, false);
+    let mut strings = super::json_strings::Strings::default();
     let mut chars = compact.chars().peekable();
     while let Some(c) = chars.next() {
         out.push(c);
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
+        if strings.step(c) {
             continue;
         }
         match c {
-            '"' => in_string = true,
             '{' | '[' => match chars.peek() {
                 Some(&close @ ('}' | ']')) => {
                     out.push(close);

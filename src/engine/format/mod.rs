@@ -8,6 +8,7 @@ pub mod dist;
 pub mod fanout;
 pub mod groups;
 pub mod json;
+pub mod json_strings;
 pub mod load;
 pub mod migrate;
 pub mod regions;
