@@ -3,6 +3,14 @@
 // hover and from the keyboard, and a trace opens at its header.
 import { expect, eventually } from './app.mjs';
 
+/** The Links tab, opened: its table, and a row by its link's name ("A → B"). */
+async function linksTab(page) {
+  await page.getByRole('tab', { name: 'Links' }).click();
+  const table = page.getByRole('table', { name: 'Links' });
+  const row = (name) => table.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+  return { table, row };
+}
+
 async function finishedRetryStorm(app, page) {
   await app.open();
   await app.example('Retry storm');
@@ -167,10 +175,8 @@ export const tests = [
       step('run to the end and open the Links tab');
       await app.button('Run to end').click();
       await app.waitForHash();
-      await page.getByRole('tab', { name: 'Links' }).click();
-      const table = page.getByRole('table', { name: 'Links' });
+      const { table, row } = await linksTab(page);
       await table.getByRole('columnheader', { name: 'Fan-out per request' }).waitFor();
-      const row = (name) => table.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
       const cell = (name, col) => row(name).locator(`td[data-col="${col}"]`);
       step('four calls per search, about three messages per search, nothing on the plain link');
       await eventually(async () => (await cell('Search API → Shards', 'fan_out').textContent()) === '×4', 'the constant count');
@@ -193,9 +199,7 @@ export const tests = [
       step('run to the end and open the Links tab');
       await app.button('Run to end').click();
       await app.waitForHash();
-      await page.getByRole('tab', { name: 'Links' }).click();
-      const table = page.getByRole('table', { name: 'Links' });
-      const row = (name) => table.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+      const { row } = await linksTab(page);
       const value = async (name, col) =>
         Number(await row(name).locator(`td[data-col="${col}"]`).getAttribute('data-value'));
       step('the SMS sender took every message the queue delivered, and retried the failures');
