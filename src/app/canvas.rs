@@ -226,7 +226,7 @@ fn Overlay(tip: RwSignal<Option<String>>) -> impl IntoView {
     Effect::new(move |_| {
         let mut covers = Vec::new();
         if let Some((r, _)) = card.get() {
-            covers.push(Rect { x: r.x + ACTIONS_X, y: r.y + ACTION_Y, w: 2.0 * ACTION_W + 4.0, h: ACTION_H });
+            covers.push(super::node_view::actions_rect(r));
         }
         if let Some((r, name, sub)) = whole.get() {
             covers.push(Rect { x: r.x, y: r.bottom() + 6.0, w: tip_width(&name, &sub), h: 40.0 });

@@ -195,6 +195,12 @@ pub const ACTION_H: f64 = 24.0;
 pub const ACTION_Y: f64 = -36.0;
 pub const ACTIONS_X: f64 = NODE_W - 2.0 * ACTION_W - 4.0;
 
+/// Where a running node's card of live actions is, both buttons (world
+/// units, from the node's box).
+pub fn actions_rect(node: Rect) -> Rect {
+    Rect { x: node.x + ACTIONS_X, y: node.y + ACTION_Y, w: 2.0 * ACTION_W + 4.0, h: ACTION_H }
+}
+
 /// The live action button of `n` under the world point `p`: "crash" or
 /// "recover" (the canvas routes presses on them here).
 pub fn action_at(n: &NodeSpec, p: Point) -> Option<&'static str> {
